@@ -1,0 +1,170 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using OrleansMock.Api.Http;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.Apis;
+
+/// <summary>The endpoints of a project: define, list, get, replace, patch (JSON Merge Patch), delete.</summary>
+public static class EndpointsApi
+{
+    // A concurrent change between reading and writing a patched endpoint is retried this many times.
+    private const int PatchAttempts = 3;
+
+    public static RouteGroupBuilder MapEndpointsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/projects/{projectId}/endpoints").WithTags("Endpoints");
+
+        group.MapPost("/", CreateAsync)
+            .WithName("CreateEndpoint").WithSummary("Define a mock endpoint")
+            .Accepts<EndpointRequest>("application/json")
+            .Produces<EndpointResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/", ListAsync)
+            .WithName("ListEndpoints").WithSummary("List a project's endpoints in creation order")
+            .Produces<EndpointListResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{endpointId}", GetAsync)
+            .WithName("GetEndpoint").WithSummary("Get one endpoint")
+            .Produces<EndpointResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{endpointId}", ReplaceAsync)
+            .WithName("ReplaceEndpoint").WithSummary("Replace an endpoint's method, path and response")
+            .Accepts<EndpointRequest>("application/json")
+            .Produces<EndpointResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPatch("/{endpointId}", PatchAsync)
+            .WithName("PatchEndpoint").WithSummary("Change part of an endpoint (JSON Merge Patch, RFC 7396)")
+            .Accepts<EndpointRequest>("application/merge-patch+json", "application/json")
+            .Produces<EndpointResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapDelete("/{endpointId}", DeleteAsync)
+            .WithName("DeleteEndpoint").WithSummary("Delete an endpoint")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    private static async Task<IResult> CreateAsync(string projectId, HttpRequest request, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+    {
+        var body = await ReadSpecAsync(request, limits.Value);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        if (await resolver.ResolveAsync(projectId) is not { } id)
+        {
+            return ProjectsApi.ProjectNotFound(projectId);
+        }
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).AddEndpointAsync(body.Value!);
+        return outcome.IsOk
+            ? TypedResults.Created($"/api/v1/projects/{id}/endpoints/{outcome.Value!.Id}", EndpointResponse.From(outcome.Value))
+            : Problems.From(outcome);
+    }
+
+    private static async Task<IResult> ListAsync(string projectId, ProjectResolver resolver, IGrainFactory grains)
+    {
+        if (await resolver.ResolveAsync(projectId) is not { } id)
+        {
+            return ProjectsApi.ProjectNotFound(projectId);
+        }
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).ListEndpointsAsync();
+        return outcome.IsOk
+            ? TypedResults.Ok(new EndpointListResponse([.. outcome.Value!.Select(EndpointResponse.From)]))
+            : Problems.From(outcome);
+    }
+
+    private static async Task<IResult> GetAsync(string projectId, string endpointId, ProjectResolver resolver, IGrainFactory grains)
+    {
+        if (await resolver.ResolveAsync(projectId) is not { } id)
+        {
+            return ProjectsApi.ProjectNotFound(projectId);
+        }
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).GetEndpointAsync(endpointId);
+        return outcome.IsOk ? TypedResults.Ok(EndpointResponse.From(outcome.Value!)) : Problems.From(outcome);
+    }
+
+    private static async Task<IResult> ReplaceAsync(
+        string projectId, string endpointId, HttpRequest request, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+    {
+        var body = await ReadSpecAsync(request, limits.Value);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        if (await resolver.ResolveAsync(projectId) is not { } id)
+        {
+            return ProjectsApi.ProjectNotFound(projectId);
+        }
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).ReplaceEndpointAsync(endpointId, body.Value!, null);
+        return outcome.IsOk ? TypedResults.Ok(EndpointResponse.From(outcome.Value!)) : Problems.From(outcome);
+    }
+
+    private static async Task<IResult> PatchAsync(
+        string projectId, string endpointId, HttpRequest request, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+    {
+        var body = await JsonBody.ReadAsync<JsonObject>(request, limits.Value.MaxRequestBodyBytes);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        if (await resolver.ResolveAsync(projectId) is not { } id)
+        {
+            return ProjectsApi.ProjectNotFound(projectId);
+        }
+        var grain = grains.GetGrain<IMockProjectGrain>(id);
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await grain.GetEndpointAsync(endpointId);
+            if (!current.IsOk)
+            {
+                return Problems.From(current);
+            }
+            var merged = MergePatch.Apply(JsonSerializer.SerializeToNode(EndpointRequest.From(current.Value!.Spec), JsonBody.Options), body.Value);
+            var spec = ToSpec(merged);
+            if (spec.Problem is not null)
+            {
+                return spec.Problem;
+            }
+            var outcome = await grain.ReplaceEndpointAsync(endpointId, spec.Value!, current.Value.Revision);
+            if (outcome.Kind != OutcomeKind.PreconditionFailed || attempt == PatchAttempts)
+            {
+                return outcome.IsOk ? TypedResults.Ok(EndpointResponse.From(outcome.Value!)) : Problems.From(outcome);
+            }
+        }
+    }
+
+    private static async Task<IResult> DeleteAsync(string projectId, string endpointId, ProjectResolver resolver, IGrainFactory grains)
+    {
+        if (await resolver.ResolveAsync(projectId) is not { } id)
+        {
+            return ProjectsApi.ProjectNotFound(projectId);
+        }
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).DeleteEndpointAsync(endpointId);
+        return outcome.IsOk ? TypedResults.NoContent() : Problems.From(outcome);
+    }
+
+    private static async Task<JsonBody.Result<EndpointSpec>> ReadSpecAsync(HttpRequest request, MockLimits limits)
+    {
+        var body = await JsonBody.ReadAsync<EndpointRequest>(request, limits.MaxRequestBodyBytes);
+        return body.Problem is not null ? new(null, body.Problem) : Validate(body.Value!);
+    }
+
+    private static JsonBody.Result<EndpointSpec> ToSpec(JsonNode? merged)
+    {
+        try
+        {
+            var request = merged.Deserialize<EndpointRequest>(JsonBody.Options);
+            return request is null ? new(null, Problems.BadRequest("the patched endpoint is empty")) : Validate(request);
+        }
+        catch (JsonException exception)
+        {
+            return new(null, Problems.BadRequest(JsonBody.Describe(exception)));
+        }
+    }
+
+    private static JsonBody.Result<EndpointSpec> Validate(EndpointRequest request) =>
+        request.Response is null
+            ? new(null, Problems.BadRequest("response is required, for example {\"status\":200,\"body\":{\"ok\":true}}"))
+            : new(request.ToSpec(), null);
+}

@@ -1,0 +1,123 @@
+using OrleansMock.Api.Http;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.Apis;
+
+/// <summary>
+/// The hot path: <c>ANY /m/{project}/{**path}</c> is answered by the project grain from memory. One grain call per
+/// request; the response bytes were built when the endpoint was saved.
+/// </summary>
+public static class MockTrafficApi
+{
+    public const string Prefix = "/m";
+
+    public static IEndpointRouteBuilder MapMockTraffic(this IEndpointRouteBuilder app)
+    {
+        app.Map(Prefix + "/{project}/{**path}", HandleAsync).ExcludeFromDescription().WithName("MockTraffic");
+        return app;
+    }
+
+    private static async Task HandleAsync(HttpContext context)
+    {
+        var project = (string)context.Request.RouteValues["project"]!;
+        var path = "/" + (context.Request.RouteValues["path"] as string ?? "");
+        var method = context.Request.Method;
+        var resolver = context.RequestServices.GetRequiredService<ProjectResolver>();
+        var result = await resolver.HandleAsync(project, method, path);
+
+        switch (result.Kind)
+        {
+            case MockResultKind.Matched:
+                await WriteAsync(context, result.Response!);
+                return;
+            case MockResultKind.Options:
+                WriteOptions(context, result.Allow!);
+                return;
+            case MockResultKind.NoMatch:
+                await NoMatch(project, method, path, result.Closest).ExecuteAsync(context);
+                return;
+            default:
+                await Problems.NotFound($"mock project '{project}' does not exist; check the slug or id in the URL").ExecuteAsync(context);
+                return;
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext context, MockResponse mock)
+    {
+        if (mock.DelayMs > 0)
+        {
+            try
+            {
+                await Task.Delay(mock.DelayMs, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client went away while we waited
+            }
+        }
+        var response = context.Response;
+        response.StatusCode = mock.Status;
+        foreach (var (name, value) in mock.Headers)
+        {
+            response.Headers.Append(name, value);
+        }
+        if (context.Request.Headers.Origin.Count > 0 && !response.Headers.ContainsKey("Access-Control-Allow-Origin"))
+        {
+            response.Headers.AccessControlAllowOrigin = "*";
+        }
+        if (mock.ContentType is not null)
+        {
+            response.ContentType = mock.ContentType;
+        }
+        if (mock.Body.Length == 0)
+        {
+            if (mock.Status is not (204 or 304))
+            {
+                response.ContentLength = 0;
+            }
+            return;
+        }
+        response.ContentLength = mock.Body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.Body.WriteAsync(mock.Body, context.RequestAborted);
+        }
+    }
+
+    /// <summary>OPTIONS on a path whose endpoints define no OPTIONS of their own: Allow, plus a CORS preflight answer.</summary>
+    private static void WriteOptions(HttpContext context, string[] allow)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status204NoContent;
+        var methods = string.Join(", ", allow);
+        response.Headers.Allow = methods;
+        var request = context.Request.Headers;
+        if (request.Origin.Count > 0)
+        {
+            response.Headers.AccessControlAllowOrigin = "*";
+            response.Headers.AccessControlAllowMethods = methods;
+            if (request.AccessControlRequestHeaders.Count > 0)
+            {
+                response.Headers.AccessControlAllowHeaders = request.AccessControlRequestHeaders;
+            }
+            response.Headers.AccessControlMaxAge = "600";
+        }
+    }
+
+    private static IResult NoMatch(string project, string method, string path, NearMiss? closest)
+    {
+        var extensions = new Dictionary<string, object?> { ["project"] = project, ["method"] = method, ["path"] = path };
+        string detail;
+        if (closest is null)
+        {
+            detail = $"no endpoint matches {method} {path}: project '{project}' has no endpoints yet";
+        }
+        else
+        {
+            extensions["closestEndpoint"] = new { id = closest.EndpointId, method = closest.Method, path = closest.Path };
+            extensions["reason"] = closest.Reason;
+            detail = $"no endpoint matches {method} {path}; the closest is {closest.Method} {closest.Path} ({closest.EndpointId}): {closest.Reason}";
+        }
+        return Problems.Status(StatusCodes.Status404NotFound, detail, extensions);
+    }
+}

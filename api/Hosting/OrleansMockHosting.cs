@@ -1,0 +1,110 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using OrleansMock.Api.Apis;
+using OrleansMock.Api.Http;
+using OrleansMock.GrainInterfaces;
+using OrleansMock.Silo;
+using Scalar.AspNetCore;
+
+namespace OrleansMock.Api.Hosting;
+
+/// <summary>Wiring of the front end: the Orleans mode, options, JSON, problem details, OpenAPI.</summary>
+public static partial class OrleansMockHosting
+{
+    /// <summary>Embedded hosts a silo in this process; Cluster makes this process a client of separately run silos.</summary>
+    public enum Mode
+    {
+        Embedded,
+        Cluster,
+    }
+
+    public static WebApplicationBuilder AddOrleansMock(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        switch (ReadMode(configuration))
+        {
+            case Mode.Embedded:
+                // One process: API + one silo. No gateway is opened; the API calls the silo in-process.
+                builder.UseOrleans(silo => silo
+                    .UseLocalhostClustering(
+                        OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.SiloPortKey, OrleansMockSilo.DefaultSiloPort),
+                        gatewayPort: 0)
+                    .AddOrleansMockGrains(configuration));
+                break;
+            case Mode.Cluster:
+                builder.UseOrleansClient(client => client.UseLocalhostClustering(
+                    OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.GatewayPortKey, OrleansMockSilo.DefaultGatewayPort)));
+                break;
+        }
+
+        builder.Services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section));
+        builder.Services.AddSingleton<ProjectResolver>();
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ExceptionHandling>();
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication MapOrleansMock(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapGet("/", () => TypedResults.Ok(new
+        {
+            service = "OrleansMock",
+            openApi = "/openapi/v1.json",
+            reference = "/scalar",
+            projects = "/api/v1/projects",
+            mock = MockTrafficApi.Prefix + "/{project}/{path}",
+        })).ExcludeFromDescription();
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }))
+            .WithName("Health").WithSummary("Process liveness").WithTags("Operations");
+
+        app.MapProjectsApi();
+        app.MapEndpointsApi();
+        app.MapMockTraffic();
+
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
+        return app;
+    }
+
+    public static Mode ReadMode(IConfiguration configuration)
+    {
+        var value = configuration[OrleansMockSilo.ModeKey];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return Mode.Embedded;
+        }
+        return Enum.TryParse<Mode>(value, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
+            ? mode
+            : throw new InvalidOperationException($"{OrleansMockSilo.ModeKey}='{value}' is not a mode; use Embedded or Cluster.");
+    }
+
+    private static void AnnounceAddresses(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        if (addresses is null || addresses.Count == 0)
+        {
+            return;
+        }
+        var mode = ReadMode(app.Configuration);
+        var storage = mode == Mode.Embedded
+            ? $", storage {OrleansMockSilo.ReadStorageProvider(app.Configuration)} in {OrleansMockSilo.DataDir(app.Configuration)}"
+            : "";
+        foreach (var address in addresses)
+        {
+            LogListening(app.Logger, address, mode, storage);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OrleansMock listening on {Address} (mode {Mode}{Storage}); API reference at /scalar")]
+    private static partial void LogListening(ILogger logger, string address, Mode mode, string storage);
+}

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.Http;
+
+/// <summary>
+/// Finds the project grain for a slug or id. Ids (<c>p_...</c>) need no lookup. Slugs go through the slug index;
+/// mock traffic may use a cached slug because the project grain checks the slug it was reached by
+/// (<see cref="MockRequest.ExpectedSlug"/>), so a stale entry costs one retry, never a wrong answer.
+/// </summary>
+public sealed class ProjectResolver(IGrainFactory grains)
+{
+    private const int MaxCachedSlugs = 100_000;
+    private readonly ConcurrentDictionary<string, string> _slugs = new(StringComparer.Ordinal);
+
+    /// <summary>The project id for <paramref name="slugOrId"/> from the authoritative index, or null when no project has that slug.</summary>
+    public async ValueTask<string?> ResolveAsync(string slugOrId)
+    {
+        if (ProjectIds.IsProjectId(slugOrId))
+        {
+            return slugOrId;
+        }
+        var id = await grains.GetGrain<IProjectSlugGrain>(slugOrId).ResolveAsync();
+        if (id is not null)
+        {
+            Remember(slugOrId, id);
+        }
+        return id;
+    }
+
+    /// <summary>Forwards a mock request, resolving a slug from cache first and once more from the index if the cache was stale.</summary>
+    public async ValueTask<MockResult> HandleAsync(string slugOrId, string method, string path)
+    {
+        if (ProjectIds.IsProjectId(slugOrId))
+        {
+            return await grains.GetGrain<IMockProjectGrain>(slugOrId).HandleAsync(new MockRequest(method, path, null));
+        }
+        if (_slugs.TryGetValue(slugOrId, out var cached))
+        {
+            var result = await grains.GetGrain<IMockProjectGrain>(cached).HandleAsync(new MockRequest(method, path, slugOrId));
+            if (result.Kind is not (MockResultKind.SlugMismatch or MockResultKind.ProjectNotFound))
+            {
+                return result;
+            }
+            _slugs.TryRemove(new KeyValuePair<string, string>(slugOrId, cached));
+        }
+        var id = await ResolveAsync(slugOrId);
+        return id is null
+            ? MockResult.ProjectNotFound
+            : await grains.GetGrain<IMockProjectGrain>(id).HandleAsync(new MockRequest(method, path, slugOrId));
+    }
+
+    private void Remember(string slug, string id)
+    {
+        if (_slugs.Count >= MaxCachedSlugs)
+        {
+            _slugs.Clear();
+        }
+        _slugs[slug] = id;
+    }
+}

@@ -1,0 +1,28 @@
+namespace OrleansMock.GrainInterfaces;
+
+/// <summary>
+/// Limits that keep one project from exhausting a silo or a front end. Bound from <c>OrleansMock:Limits</c>;
+/// the front end enforces the wire limits, the grains enforce the domain limits.
+/// </summary>
+public sealed class MockLimits
+{
+    public const string Section = "OrleansMock:Limits";
+
+    /// <summary>Largest management request body the front end reads, in bytes (413 above it).</summary>
+    public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Most endpoints one project may define.</summary>
+    public int MaxEndpointsPerProject { get; set; } = 500;
+
+    /// <summary>Largest response body of one endpoint, in bytes of its JSON text.</summary>
+    public int MaxResponseBodyBytes { get; set; } = 512 * 1024;
+
+    /// <summary>Most headers one endpoint response may carry.</summary>
+    public int MaxResponseHeaders { get; set; } = 50;
+
+    /// <summary>Longest delay an endpoint may ask for, in milliseconds.</summary>
+    public int MaxDelayMs { get; set; } = 60_000;
+
+    /// <summary>Longest path template, in characters.</summary>
+    public int MaxPathLength { get; set; } = 1024;
+}

@@ -1,0 +1,54 @@
+namespace OrleansMock.GrainInterfaces;
+
+/// <summary>
+/// A mock request as the front end forwards it. <see cref="ExpectedSlug"/> is set when the caller resolved the
+/// project through a cached slug; the grain answers <see cref="MockResultKind.SlugMismatch"/> if that slug is no
+/// longer its own, so a stale cache can never serve another project's endpoints.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.MockRequest")]
+public sealed record MockRequest(
+    [property: Id(0)] string Method,
+    [property: Id(1)] string Path,
+    [property: Id(2)] string? ExpectedSlug);
+
+[GenerateSerializer, Alias("om.MockResultKind")]
+public enum MockResultKind
+{
+    Matched = 0,
+    NoMatch = 1,
+    ProjectNotFound = 2,
+    SlugMismatch = 3,
+    /// <summary>OPTIONS with no endpoint of its own: the methods the path answers are in <see cref="MockResult.Allow"/>.</summary>
+    Options = 4,
+}
+
+/// <summary>A ready-to-write response. Built once per endpoint change and shared by every request.</summary>
+[GenerateSerializer, Immutable, Alias("om.MockResponse")]
+public sealed class MockResponse
+{
+    [Id(0)] public required int Status { get; init; }
+    [Id(1)] public required KeyValuePair<string, string>[] Headers { get; init; }
+    [Id(2)] public required string? ContentType { get; init; }
+    [Id(3)] public required byte[] Body { get; init; }
+    [Id(4)] public required int DelayMs { get; init; }
+    [Id(5)] public required string EndpointId { get; init; }
+}
+
+/// <summary>The closest endpoint to a request that matched none, and why it did not match.</summary>
+[GenerateSerializer, Immutable, Alias("om.NearMiss")]
+public sealed record NearMiss(
+    [property: Id(0)] string EndpointId,
+    [property: Id(1)] string Method,
+    [property: Id(2)] string Path,
+    [property: Id(3)] string Reason);
+
+[GenerateSerializer, Immutable, Alias("om.MockResult")]
+public sealed record MockResult(
+    [property: Id(0)] MockResultKind Kind,
+    [property: Id(1)] MockResponse? Response,
+    [property: Id(2)] NearMiss? Closest,
+    [property: Id(3)] string[]? Allow)
+{
+    public static readonly MockResult ProjectNotFound = new(MockResultKind.ProjectNotFound, null, null, null);
+    public static readonly MockResult SlugMismatch = new(MockResultKind.SlugMismatch, null, null, null);
+}

@@ -1,0 +1,33 @@
+namespace OrleansMock.GrainInterfaces;
+
+/// <summary>A mock project as the management API shows it.</summary>
+[GenerateSerializer, Immutable, Alias("om.ProjectInfo")]
+public sealed record ProjectInfo(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Slug,
+    [property: Id(2)] string Name,
+    [property: Id(3)] string? Description,
+    [property: Id(4)] DateTimeOffset CreatedAt,
+    [property: Id(5)] DateTimeOffset UpdatedAt,
+    [property: Id(6)] string Owner);
+
+/// <summary>Creates a project. <see cref="Owner"/> is the tenant that will own it; a null slug is derived from the name.</summary>
+[GenerateSerializer, Immutable, Alias("om.CreateProject")]
+public sealed record CreateProject(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string? Slug,
+    [property: Id(2)] string? Description,
+    [property: Id(3)] string Owner);
+
+/// <summary>Changes a project. A null member is left as it is; an empty description clears it.</summary>
+[GenerateSerializer, Immutable, Alias("om.UpdateProject")]
+public sealed record UpdateProject(
+    [property: Id(0)] string? Name,
+    [property: Id(1)] string? Slug,
+    [property: Id(2)] string? Description);
+
+/// <summary>One page of a tenant's projects, newest first.</summary>
+[GenerateSerializer, Immutable, Alias("om.ProjectPage")]
+public sealed record ProjectPage(
+    [property: Id(0)] ProjectInfo[] Items,
+    [property: Id(1)] string? NextCursor);

@@ -1,0 +1,302 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Routing;
+
+namespace OrleansMock.Grains.Projects;
+
+/// <summary>
+/// One mock project. Definitions live in memory and are persisted before a change is acknowledged; mock traffic
+/// is answered from the compiled <see cref="RouteTable"/> without touching storage.
+/// </summary>
+[GrainType("mockproject")]
+public sealed partial class MockProjectGrain(
+    [PersistentState("project", StorageNames.Main)] IPersistentState<ProjectState> state,
+    IOptions<MockLimits> limits,
+    TimeProvider time,
+    ILogger<MockProjectGrain> logger) : Grain, IMockProjectGrain
+{
+    private RouteTable? _routes;
+
+    private string ProjectId => this.GetPrimaryKeyString();
+
+    private ProjectInfo? Project => state.State.Project;
+
+    private RouteTable Routes => _routes ??= new RouteTable(state.State.Endpoints);
+
+    public async Task<Outcome<ProjectInfo>> CreateAsync(CreateProject command)
+    {
+        if (Project is not null)
+        {
+            return Outcome<ProjectInfo>.Fail(OutcomeKind.Conflict, $"project {ProjectId} already exists");
+        }
+        var error = ProjectRules.CheckName(command.Name) ?? ProjectRules.CheckDescription(command.Description)
+            ?? (command.Slug is null ? null : ProjectRules.CheckSlug(command.Slug));
+        if (error is not null)
+        {
+            return Outcome<ProjectInfo>.Fail(OutcomeKind.Invalid, error);
+        }
+
+        var slug = await ClaimSlugAsync(command);
+        if (slug is null)
+        {
+            return Outcome<ProjectInfo>.Fail(OutcomeKind.Conflict, command.Slug is null
+                ? "no free slug could be derived from the name; give a slug"
+                : $"slug '{command.Slug}' is already used by another project; choose another slug");
+        }
+
+        var now = time.GetUtcNow();
+        var project = new ProjectInfo(ProjectId, slug, command.Name.Trim(), Blank(command.Description), now, now, command.Owner);
+        try
+        {
+            await CommitAsync(new ProjectState { Project = project });
+        }
+        catch
+        {
+            await Slug(slug).ReleaseAsync(ProjectId);
+            throw;
+        }
+        await Catalog(project.Owner).UpsertAsync(project);
+        return Outcome<ProjectInfo>.Ok(project);
+    }
+
+    public Task<ProjectInfo?> GetAsync() => Task.FromResult(Project);
+
+    public async Task<Outcome<ProjectInfo>> UpdateAsync(UpdateProject command)
+    {
+        if (Project is not { } current)
+        {
+            return NotFound<ProjectInfo>();
+        }
+        var error = (command.Name is null ? null : ProjectRules.CheckName(command.Name))
+            ?? ProjectRules.CheckDescription(command.Description)
+            ?? (command.Slug is null ? null : ProjectRules.CheckSlug(command.Slug));
+        if (error is not null)
+        {
+            return Outcome<ProjectInfo>.Fail(OutcomeKind.Invalid, error);
+        }
+
+        var slugChanges = command.Slug is not null && command.Slug != current.Slug;
+        if (slugChanges && !await Slug(command.Slug!).ClaimAsync(ProjectId))
+        {
+            return Outcome<ProjectInfo>.Fail(OutcomeKind.Conflict, $"slug '{command.Slug}' is already used by another project; choose another slug");
+        }
+
+        var updated = current with
+        {
+            Name = command.Name?.Trim() ?? current.Name,
+            Slug = command.Slug ?? current.Slug,
+            Description = command.Description is null ? current.Description : Blank(command.Description),
+            UpdatedAt = time.GetUtcNow(),
+        };
+        try
+        {
+            await CommitAsync(new ProjectState { Project = updated, Endpoints = state.State.Endpoints });
+        }
+        catch
+        {
+            if (slugChanges)
+            {
+                await Slug(command.Slug!).ReleaseAsync(ProjectId);
+            }
+            throw;
+        }
+        if (slugChanges)
+        {
+            await Slug(current.Slug).ReleaseAsync(ProjectId);
+        }
+        await Catalog(updated.Owner).UpsertAsync(updated);
+        return Outcome<ProjectInfo>.Ok(updated);
+    }
+
+    public async Task<bool> DeleteAsync()
+    {
+        if (Project is not { } current)
+        {
+            return false;
+        }
+        await state.ClearStateAsync();
+        state.State = new ProjectState();
+        _routes = null;
+        await Slug(current.Slug).ReleaseAsync(ProjectId);
+        await Catalog(current.Owner).RemoveAsync(ProjectId);
+        LogDeleted(logger, ProjectId);
+        DeactivateOnIdle();
+        return true;
+    }
+
+    public Task<bool> OwnsSlugAsync(string slug) => Task.FromResult(Project?.Slug == slug);
+
+    public Task<Outcome<EndpointInfo[]>> ListEndpointsAsync() =>
+        Task.FromResult(Project is null ? NotFound<EndpointInfo[]>() : Outcome<EndpointInfo[]>.Ok([.. state.State.Endpoints]));
+
+    public Task<Outcome<EndpointInfo>> GetEndpointAsync(string endpointId)
+    {
+        if (Project is null)
+        {
+            return Task.FromResult(NotFound<EndpointInfo>());
+        }
+        var endpoint = state.State.Endpoints.Find(e => e.Id == endpointId);
+        return Task.FromResult(endpoint is null ? EndpointNotFound(endpointId) : Outcome<EndpointInfo>.Ok(endpoint));
+    }
+
+    public async Task<Outcome<EndpointInfo>> AddEndpointAsync(EndpointSpec spec)
+    {
+        if (Project is null)
+        {
+            return NotFound<EndpointInfo>();
+        }
+        if (state.State.Endpoints.Count >= limits.Value.MaxEndpointsPerProject)
+        {
+            return Outcome<EndpointInfo>.Fail(OutcomeKind.LimitExceeded,
+                $"project already has {state.State.Endpoints.Count} endpoints, the limit per project; delete some first");
+        }
+        if (CheckSpec(spec, exceptId: null) is { } failure)
+        {
+            return failure;
+        }
+        EndpointValidator.TryNormalize(spec, limits.Value, out var normalized, out _);
+        var now = time.GetUtcNow();
+        var endpoint = new EndpointInfo(ProjectIds.NewEndpointId(), normalized, 1, now, now);
+        await CommitAsync(new ProjectState { Project = Project, Endpoints = [.. state.State.Endpoints, endpoint] });
+        return Outcome<EndpointInfo>.Ok(endpoint);
+    }
+
+    public async Task<Outcome<EndpointInfo>> ReplaceEndpointAsync(string endpointId, EndpointSpec spec, int? expectedRevision)
+    {
+        if (Project is null)
+        {
+            return NotFound<EndpointInfo>();
+        }
+        var index = state.State.Endpoints.FindIndex(e => e.Id == endpointId);
+        if (index < 0)
+        {
+            return EndpointNotFound(endpointId);
+        }
+        var current = state.State.Endpoints[index];
+        if (expectedRevision is { } expected && expected != current.Revision)
+        {
+            return Outcome<EndpointInfo>.Fail(OutcomeKind.PreconditionFailed,
+                $"endpoint {endpointId} is at revision {current.Revision}, not {expected}; it was changed meanwhile");
+        }
+        if (CheckSpec(spec, exceptId: endpointId) is { } failure)
+        {
+            return failure;
+        }
+        EndpointValidator.TryNormalize(spec, limits.Value, out var normalized, out _);
+        var replaced = current with { Spec = normalized, Revision = current.Revision + 1, UpdatedAt = time.GetUtcNow() };
+        var endpoints = new List<EndpointInfo>(state.State.Endpoints) { [index] = replaced };
+        await CommitAsync(new ProjectState { Project = Project, Endpoints = endpoints });
+        return Outcome<EndpointInfo>.Ok(replaced);
+    }
+
+    public async Task<Outcome<bool>> DeleteEndpointAsync(string endpointId)
+    {
+        if (Project is null)
+        {
+            return NotFound<bool>();
+        }
+        var endpoints = state.State.Endpoints.Where(e => e.Id != endpointId).ToList();
+        if (endpoints.Count == state.State.Endpoints.Count)
+        {
+            return Outcome<bool>.Fail(OutcomeKind.NotFound, $"endpoint {endpointId} does not exist in project {ProjectId}");
+        }
+        await CommitAsync(new ProjectState { Project = Project, Endpoints = endpoints });
+        return Outcome<bool>.Ok(true);
+    }
+
+    public ValueTask<MockResult> HandleAsync(MockRequest request)
+    {
+        if (Project is not { } project)
+        {
+            return ValueTask.FromResult(MockResult.ProjectNotFound);
+        }
+        if (request.ExpectedSlug is not null && request.ExpectedSlug != project.Slug)
+        {
+            return ValueTask.FromResult(MockResult.SlugMismatch);
+        }
+        return ValueTask.FromResult(Routes.Match(request.Method, request.Path));
+    }
+
+    /// <summary>Validates a spec and checks that no other endpoint has the same method and path shape.</summary>
+    private Outcome<EndpointInfo>? CheckSpec(EndpointSpec spec, string? exceptId)
+    {
+        if (!EndpointValidator.TryNormalize(spec, limits.Value, out var normalized, out var error))
+        {
+            return Outcome<EndpointInfo>.Fail(OutcomeKind.Invalid, error);
+        }
+        RouteTemplate.TryParse(normalized.Path, int.MaxValue, out var template, out _);
+        foreach (var other in state.State.Endpoints)
+        {
+            if (other.Id == exceptId || other.Spec.Method != normalized.Method)
+            {
+                continue;
+            }
+            RouteTemplate.TryParse(other.Spec.Path, int.MaxValue, out var otherTemplate, out _);
+            if (otherTemplate.Shape == template.Shape)
+            {
+                return Outcome<EndpointInfo>.Fail(OutcomeKind.Conflict,
+                    $"endpoint {other.Id} already answers {other.Spec.Method} {other.Spec.Path}; change that endpoint instead or use another method or path");
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Makes <paramref name="next"/> the state and persists it; on failure memory goes back to what storage holds.</summary>
+    private async Task CommitAsync(ProjectState next)
+    {
+        var previous = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception exception)
+        {
+            state.State = previous;
+            LogWriteFailed(logger, exception, ProjectId);
+            // The write may have landed even though it reported failure; reload from storage on the next call.
+            DeactivateOnIdle();
+            throw;
+        }
+        finally
+        {
+            _routes = null;
+        }
+    }
+
+    private async Task<string?> ClaimSlugAsync(CreateProject command)
+    {
+        if (command.Slug is not null)
+        {
+            return await Slug(command.Slug).ClaimAsync(ProjectId) ? command.Slug : null;
+        }
+        // Derived slugs get a short suffix from the id when the plain one is taken.
+        var derived = ProjectRules.Slugify(command.Name);
+        foreach (var candidate in new[] { derived, $"{derived}-{ProjectId[^4..]}", $"{derived}-{ProjectId[^8..]}" })
+        {
+            if (await Slug(candidate).ClaimAsync(ProjectId))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private IProjectSlugGrain Slug(string slug) => GrainFactory.GetGrain<IProjectSlugGrain>(slug);
+
+    private IProjectCatalogGrain Catalog(string owner) => GrainFactory.GetGrain<IProjectCatalogGrain>(owner);
+
+    private Outcome<T> NotFound<T>() => Outcome<T>.Fail(OutcomeKind.NotFound, $"project {ProjectId} does not exist");
+
+    private Outcome<EndpointInfo> EndpointNotFound(string endpointId) =>
+        Outcome<EndpointInfo>.Fail(OutcomeKind.NotFound, $"endpoint {endpointId} does not exist in project {ProjectId}");
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Project {ProjectId} deleted")]
+    private static partial void LogDeleted(ILogger logger, string projectId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Persisting project {ProjectId} failed; the change was not acknowledged")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string projectId);
+}

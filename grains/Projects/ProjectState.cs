@@ -1,0 +1,25 @@
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Grains.Projects;
+
+/// <summary>The persisted state of a project grain: the project (null until created) and its endpoints in creation order.</summary>
+[GenerateSerializer, Alias("om.ProjectState")]
+public sealed class ProjectState
+{
+    [Id(0)] public ProjectInfo? Project { get; set; }
+    [Id(1)] public List<EndpointInfo> Endpoints { get; set; } = [];
+}
+
+/// <summary>The persisted state of a slug index grain.</summary>
+[GenerateSerializer, Alias("om.SlugState")]
+public sealed class SlugState
+{
+    [Id(0)] public string? ProjectId { get; set; }
+}
+
+/// <summary>The persisted state of a catalog grain: one tenant's projects, newest first.</summary>
+[GenerateSerializer, Alias("om.CatalogState")]
+public sealed class CatalogState
+{
+    [Id(0)] public List<ProjectInfo> Projects { get; set; } = [];
+}

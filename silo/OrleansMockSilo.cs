@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
+using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains;
+using OrleansMock.Silo.Storage;
+
+namespace OrleansMock.Silo;
+
+/// <summary>The storage backends OrleansMock can run on (<c>OrleansMock:Storage:Provider</c>).</summary>
+public enum StorageProvider
+{
+    Embedded,
+    Memory,
+    Postgres,
+    Mongo,
+}
+
+/// <summary>Composes a silo: OrleansMock's grains with the configured storage. Clustering is the caller's choice.</summary>
+public static class OrleansMockSilo
+{
+    public const string ModeKey = "OrleansMock:Mode";
+    public const string DataDirKey = "OrleansMock:DataDir";
+    public const string StorageProviderKey = "OrleansMock:Storage:Provider";
+    public const string SiloPortKey = "OrleansMock:Silo:SiloPort";
+    public const string GatewayPortKey = "OrleansMock:Silo:GatewayPort";
+    public const int DefaultSiloPort = 11111;
+    public const int DefaultGatewayPort = 30000;
+
+    /// <summary>The SQLite file of the embedded store inside the data folder.</summary>
+    public const string EmbeddedDatabaseFile = "orleansmock.db";
+
+    public static ISiloBuilder AddOrleansMockGrains(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.Services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section));
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton<IGrainStorageSerializer, JsonGrainStateSerializer>();
+
+        switch (ReadStorageProvider(configuration))
+        {
+            case StorageProvider.Embedded:
+                var path = Path.Combine(DataDir(configuration), EmbeddedDatabaseFile);
+                silo.Services.AddGrainStorage(StorageNames.Main, (sp, name) => new SqliteGrainStorage(
+                    name, path, sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetRequiredService<ILogger<SqliteGrainStorage>>()));
+                break;
+            case StorageProvider.Memory:
+                silo.AddMemoryGrainStorage(StorageNames.Main);
+                break;
+            case var other:
+                throw new InvalidOperationException(
+                    $"{StorageProviderKey}={other} is not available in this build yet; use Embedded (durable, no server) or Memory (tests only).");
+        }
+        return silo;
+    }
+
+    /// <summary>The data folder of the embedded store (<c>OrleansMock:DataDir</c>, default <c>./data</c>).</summary>
+    public static string DataDir(IConfiguration configuration) =>
+        Path.GetFullPath(configuration[DataDirKey] is { Length: > 0 } dir ? dir : "data");
+
+    public static StorageProvider ReadStorageProvider(IConfiguration configuration)
+    {
+        var value = configuration[StorageProviderKey];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return StorageProvider.Embedded;
+        }
+        return Enum.TryParse<StorageProvider>(value, ignoreCase: true, out var provider) && Enum.IsDefined(provider)
+            ? provider
+            : throw new InvalidOperationException(
+                $"{StorageProviderKey}='{value}' is not a storage provider; use one of {string.Join(", ", Enum.GetNames<StorageProvider>())}.");
+    }
+
+    public static int ReadPort(IConfiguration configuration, string key, int fallback)
+    {
+        var value = configuration[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+        return int.TryParse(value, out var port) && port is >= 0 and <= 65535
+            ? port
+            : throw new InvalidOperationException($"{key}='{value}' is not a TCP port (0-65535).");
+    }
+}
