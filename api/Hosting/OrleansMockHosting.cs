@@ -44,7 +44,7 @@ public static partial class OrleansMockHosting
         {
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = DescribeFrameworkProblem);
         builder.Services.AddExceptionHandler<ExceptionHandling>();
         builder.Services.AddOpenApi();
         return builder;
@@ -74,6 +74,26 @@ public static partial class OrleansMockHosting
 
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         return app;
+    }
+
+    /// <summary>Problems raised by routing itself (no route, wrong method, wrong content type) get a detail too.</summary>
+    private static void DescribeFrameworkProblem(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (problem.Detail is not null)
+        {
+            return;
+        }
+        var request = context.HttpContext.Request;
+        problem.Detail = problem.Status switch
+        {
+            StatusCodes.Status404NotFound =>
+                $"nothing is served at {request.Path}; the management API is under /api/v1, mock traffic under {MockTrafficApi.Prefix}/{{project}}/..., the reference at /scalar",
+            StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}",
+            StatusCodes.Status415UnsupportedMediaType =>
+                $"Content-Type '{request.ContentType ?? "(none)"}' is not supported here; send the body as JSON with Content-Type: application/json",
+            _ => null,
+        };
     }
 
     public static Mode ReadMode(IConfiguration configuration)

@@ -1,0 +1,182 @@
+using Orleans.Storage;
+using OrleansMock.Grains.Projects;
+
+namespace OrleansMock.Tests.Storage;
+
+/// <summary>
+/// The contract every grain storage backend of ours must keep. A backend's test class derives from this and says
+/// how to create (and re-create, to prove durability) its storage.
+/// </summary>
+public abstract class GrainStorageContract
+{
+    /// <summary>A storage instance; a second call must see what the first one wrote (same database).</summary>
+    protected abstract Task<IGrainStorage> CreateStorageAsync();
+
+    private static GrainId NewGrainId() => GrainId.Create("contracttest", Guid.NewGuid().ToString("N"));
+
+    private static GrainState<SlugState> Fresh() => new(new SlugState());
+
+    [Fact]
+    public async Task Missing_record_reads_as_not_existing_with_fresh_state()
+    {
+        var storage = await CreateStorageAsync();
+        var state = new GrainState<SlugState>(new SlugState { ProjectId = "leftover" }) { ETag = "stale", RecordExists = true };
+        await storage.ReadStateAsync("slug", NewGrainId(), state);
+        Assert.False(state.RecordExists);
+        Assert.Null(state.ETag);
+        Assert.Null(state.State!.ProjectId);
+    }
+
+    [Fact]
+    public async Task Write_then_read_round_trips_state_and_etag()
+    {
+        var storage = await CreateStorageAsync();
+        var id = NewGrainId();
+        var written = Fresh();
+        written.State!.ProjectId = "p_1";
+        await storage.WriteStateAsync("slug", id, written);
+        Assert.NotNull(written.ETag);
+        Assert.True(written.RecordExists);
+
+        var read = Fresh();
+        await (await CreateStorageAsync()).ReadStateAsync("slug", id, read);
+        Assert.True(read.RecordExists);
+        Assert.Equal(written.ETag, read.ETag);
+        Assert.Equal("p_1", read.State!.ProjectId);
+    }
+
+    [Fact]
+    public async Task Each_write_changes_the_etag_and_the_grain_keeps_the_stored_one()
+    {
+        var storage = await CreateStorageAsync();
+        var id = NewGrainId();
+        var state = Fresh();
+        await storage.WriteStateAsync("slug", id, state);
+        var first = state.ETag;
+        state.State!.ProjectId = "p_2";
+        await storage.WriteStateAsync("slug", id, state);
+        Assert.NotEqual(first, state.ETag);
+
+        var read = Fresh();
+        await storage.ReadStateAsync("slug", id, read);
+        Assert.Equal(state.ETag, read.ETag);
+    }
+
+    [Fact]
+    public async Task Insert_over_an_existing_record_is_a_conflict()
+    {
+        var storage = await CreateStorageAsync();
+        var id = NewGrainId();
+        await storage.WriteStateAsync("slug", id, Fresh());
+        var stale = Fresh();
+        var exception = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("slug", id, stale));
+        Assert.Null(exception.CurrentEtag);
+        Assert.NotNull(exception.StoredEtag);
+    }
+
+    [Fact]
+    public async Task Write_with_a_stale_etag_is_rejected_with_both_etags_and_changes_nothing()
+    {
+        var storage = await CreateStorageAsync();
+        var id = NewGrainId();
+        var a = Fresh();
+        await storage.WriteStateAsync("slug", id, a);
+        var b = Fresh();
+        await storage.ReadStateAsync("slug", id, b);
+        b.State!.ProjectId = "winner";
+        await storage.WriteStateAsync("slug", id, b);
+
+        a.State!.ProjectId = "loser";
+        var staleEtag = a.ETag;
+        var exception = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("slug", id, a));
+        Assert.Equal(staleEtag, exception.CurrentEtag);
+        Assert.Equal(b.ETag, exception.StoredEtag);
+
+        var read = Fresh();
+        await storage.ReadStateAsync("slug", id, read);
+        Assert.Equal("winner", read.State!.ProjectId);
+    }
+
+    [Fact]
+    public async Task Clear_removes_the_record_and_leaves_a_consistent_etag()
+    {
+        var storage = await CreateStorageAsync();
+        var id = NewGrainId();
+        var state = Fresh();
+        state.State!.ProjectId = "p_3";
+        await storage.WriteStateAsync("slug", id, state);
+        await storage.ClearStateAsync("slug", id, state);
+        Assert.False(state.RecordExists);
+        Assert.Null(state.ETag);
+
+        var read = Fresh();
+        await storage.ReadStateAsync("slug", id, read);
+        Assert.False(read.RecordExists);
+
+        state.State!.ProjectId = "again";
+        await storage.WriteStateAsync("slug", id, state); // a write after clear starts over cleanly
+        await storage.ReadStateAsync("slug", id, read);
+        Assert.Equal("again", read.State!.ProjectId);
+    }
+
+    [Fact]
+    public async Task Clear_with_a_stale_etag_is_rejected()
+    {
+        var storage = await CreateStorageAsync();
+        var id = NewGrainId();
+        var a = Fresh();
+        await storage.WriteStateAsync("slug", id, a);
+        var b = Fresh();
+        await storage.ReadStateAsync("slug", id, b);
+        await storage.WriteStateAsync("slug", id, b);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync("slug", id, a));
+
+        var read = Fresh();
+        await storage.ReadStateAsync("slug", id, read);
+        Assert.True(read.RecordExists);
+    }
+
+    [Fact]
+    public async Task State_names_and_grain_ids_are_separate_records()
+    {
+        var storage = await CreateStorageAsync();
+        var id = NewGrainId();
+        var one = Fresh();
+        one.State!.ProjectId = "one";
+        await storage.WriteStateAsync("first", id, one);
+        var other = Fresh();
+        await storage.ReadStateAsync("second", id, other);
+        Assert.False(other.RecordExists);
+        await storage.ReadStateAsync("first", NewGrainId(), other);
+        Assert.False(other.RecordExists);
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_with_the_same_etag_let_exactly_one_win()
+    {
+        var storage = await CreateStorageAsync();
+        var id = NewGrainId();
+        await storage.WriteStateAsync("slug", id, Fresh());
+        var contenders = new List<GrainState<SlugState>>();
+        for (var i = 0; i < 8; i++)
+        {
+            var state = Fresh();
+            await storage.ReadStateAsync("slug", id, state);
+            state.State!.ProjectId = $"writer-{i}";
+            contenders.Add(state);
+        }
+        var results = await Task.WhenAll(contenders.Select(async state =>
+        {
+            try
+            {
+                await Task.Run(() => storage.WriteStateAsync("slug", id, state));
+                return true;
+            }
+            catch (InconsistentStateException)
+            {
+                return false;
+            }
+        }));
+        Assert.Equal(1, results.Count(won => won));
+    }
+}

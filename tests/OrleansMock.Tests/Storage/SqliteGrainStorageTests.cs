@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Storage;
+using OrleansMock.Silo.Storage;
+
+namespace OrleansMock.Tests.Storage;
+
+public sealed class SqliteGrainStorageTests : GrainStorageContract, IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "orleansmock-tests", Guid.NewGuid().ToString("N"));
+
+    protected override async Task<IGrainStorage> CreateStorageAsync()
+    {
+        var storage = new SqliteGrainStorage("test", Path.Combine(_folder, "nested", "store.db"), new JsonGrainStateSerializer(),
+            NullLogger<SqliteGrainStorage>.Instance);
+        await storage.InitializeAsync();
+        return storage;
+    }
+
+    [Fact]
+    public async Task Unwritable_data_folder_fails_with_the_path_in_the_message()
+    {
+        var file = Path.Combine(_folder, "a-file");
+        Directory.CreateDirectory(_folder);
+        await File.WriteAllTextAsync(file, "not a folder");
+        var storage = new SqliteGrainStorage("test", Path.Combine(file, "store.db"), new JsonGrainStateSerializer(), NullLogger<SqliteGrainStorage>.Instance);
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(storage.InitializeAsync);
+        Assert.Contains(file, exception.Message);
+        Assert.Contains("OrleansMock:DataDir", exception.Message);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
