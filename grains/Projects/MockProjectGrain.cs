@@ -18,6 +18,10 @@ public sealed partial class MockProjectGrain(
 {
     private RouteTable? _routes;
 
+    // The slug this activation is claiming but has not persisted yet. The slug index asks OwnsSlugAsync before it
+    // takes a claim over, and must hear "yes" while a create or rename is between claiming and committing.
+    private string? _pendingSlug;
+
     private string ProjectId => this.GetPrimaryKeyString();
 
     private ProjectInfo? Project => state.State.Project;
@@ -37,6 +41,18 @@ public sealed partial class MockProjectGrain(
             return Outcome<ProjectInfo>.Fail(OutcomeKind.Invalid, error);
         }
 
+        try
+        {
+            return await CreateWithSlugAsync(command);
+        }
+        finally
+        {
+            _pendingSlug = null;
+        }
+    }
+
+    private async Task<Outcome<ProjectInfo>> CreateWithSlugAsync(CreateProject command)
+    {
         var slug = await ClaimSlugAsync(command);
         if (slug is null)
         {
@@ -76,8 +92,20 @@ public sealed partial class MockProjectGrain(
             return Outcome<ProjectInfo>.Fail(OutcomeKind.Invalid, error);
         }
 
+        try
+        {
+            return await UpdateWithSlugAsync(current, command);
+        }
+        finally
+        {
+            _pendingSlug = null;
+        }
+    }
+
+    private async Task<Outcome<ProjectInfo>> UpdateWithSlugAsync(ProjectInfo current, UpdateProject command)
+    {
         var slugChanges = command.Slug is not null && command.Slug != current.Slug;
-        if (slugChanges && !await Slug(command.Slug!).ClaimAsync(ProjectId))
+        if (slugChanges && !await ClaimAsync(command.Slug!))
         {
             return Outcome<ProjectInfo>.Fail(OutcomeKind.Conflict, $"slug '{command.Slug}' is already used by another project; choose another slug");
         }
@@ -125,7 +153,7 @@ public sealed partial class MockProjectGrain(
         return true;
     }
 
-    public Task<bool> OwnsSlugAsync(string slug) => Task.FromResult(Project?.Slug == slug);
+    public Task<bool> OwnsSlugAsync(string slug) => Task.FromResult(Project?.Slug == slug || _pendingSlug == slug);
 
     public Task<Outcome<EndpointInfo[]>> ListEndpointsAsync() =>
         Task.FromResult(Project is null ? NotFound<EndpointInfo[]>() : Outcome<EndpointInfo[]>.Ok([.. state.State.Endpoints]));
@@ -269,18 +297,24 @@ public sealed partial class MockProjectGrain(
     {
         if (command.Slug is not null)
         {
-            return await Slug(command.Slug).ClaimAsync(ProjectId) ? command.Slug : null;
+            return await ClaimAsync(command.Slug) ? command.Slug : null;
         }
         // Derived slugs get a short suffix from the id when the plain one is taken.
         var derived = ProjectRules.Slugify(command.Name);
         foreach (var candidate in new[] { derived, $"{derived}-{ProjectId[^4..]}", $"{derived}-{ProjectId[^8..]}" })
         {
-            if (await Slug(candidate).ClaimAsync(ProjectId))
+            if (await ClaimAsync(candidate))
             {
                 return candidate;
             }
         }
         return null;
+    }
+
+    private Task<bool> ClaimAsync(string slug)
+    {
+        _pendingSlug = slug;
+        return Slug(slug).ClaimAsync(ProjectId);
     }
 
     private IProjectSlugGrain Slug(string slug) => GrainFactory.GetGrain<IProjectSlugGrain>(slug);
