@@ -90,7 +90,8 @@ public static partial class JsonBody
         }
         if (ConvertPattern().Match(message) is { Success: true } convert)
         {
-            return $"field {path} has the wrong type: expected {Friendly(convert.Groups[1].Value)}";
+            // For constructor parameters the outer message names the containing record; the inner one names the value's type.
+            return $"field {path} has the wrong type: expected {Friendly(exception.InnerException?.Message ?? "", convert.Groups[1].Value)}";
         }
         if (message.Contains("null", StringComparison.OrdinalIgnoreCase) && message.Contains("nullable", StringComparison.OrdinalIgnoreCase))
         {
@@ -101,13 +102,15 @@ public static partial class JsonBody
         return $"malformed JSON{line} ({path}): {reason}";
     }
 
-    private static string Friendly(string clrType) => clrType switch
+    private static string Friendly(string inner, string clrType) => (inner, clrType) switch
     {
+        _ when inner.Contains("Int32") || inner.Contains("Int64") || inner.Contains("as a number") => "an integer",
+        _ when inner.Contains("as a string") => "a string",
+        _ when inner.Contains("as a boolean") => "true or false",
         _ when clrType.Contains("Int32") || clrType.Contains("Int64") => "an integer",
-        _ when clrType.Contains("String") && clrType.Contains("Dictionary") => "an object whose values are strings",
+        _ when clrType.Contains("Dictionary") => "an object whose values are strings",
         _ when clrType.Contains("String") => "a string",
         _ when clrType.Contains("Boolean") => "true or false",
-        _ when clrType.Contains("Dictionary") => "an object",
         _ when clrType.Contains("[]") || clrType.Contains("List") => "an array",
         _ => "an object",
     };

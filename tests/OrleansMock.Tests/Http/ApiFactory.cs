@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using OrleansMock.Silo;
+
+namespace OrleansMock.Tests.Http;
+
+/// <summary>
+/// The real front end (Program) with its embedded silo and durable store in a temporary folder, on a free silo port
+/// so several factories can run side by side.
+/// </summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>
+{
+    public string DataDir { get; init; } = Path.Combine(Path.GetTempPath(), "orleansmock-tests", "api-" + Guid.NewGuid().ToString("N"));
+
+    public Dictionary<string, string> Settings { get; } = [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting(OrleansMockSilo.DataDirKey, DataDir);
+        builder.UseSetting(OrleansMockSilo.SiloPortKey, FreePort().ToString());
+        builder.UseSetting("OrleansMock:Limits:MaxRequestBodyBytes", "65536");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>One running front end shared by the HTTP tests; every test makes its own projects.</summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    public ApiFactory Factory { get; } = new();
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public Task InitializeAsync()
+    {
+        Factory.Settings["OrleansMock:Limits:MaxEndpointsPerProject"] = "20";
+        Client = Factory.CreateClient();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await Factory.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>
+{
+    public const string Name = "api";
+}

@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace OrleansMock.Tests.Http;
+
+internal static class HttpHelpers
+{
+    public static StringContent Json(string json, string mediaType = "application/json") => new(json, Encoding.UTF8, mediaType);
+
+    public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
+
+    /// <summary>Asserts an RFC 9457 problem with the status, and returns its detail.</summary>
+    public static async Task<string> AssertProblemAsync(this HttpResponseMessage response, HttpStatusCode status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var document = JsonDocument.Parse(body);
+        Assert.Equal((int)status, document.RootElement.GetProperty("status").GetInt32());
+        var detail = document.RootElement.GetProperty("detail").GetString();
+        Assert.False(string.IsNullOrWhiteSpace(detail));
+        return detail!;
+    }
+
+    public static string UniqueSlug(string prefix = "p") => $"{prefix}-{Guid.NewGuid():N}"[..24];
+
+    public static async Task<JsonElement> CreateProjectAsync(this HttpClient client, string? slug = null, string name = "Shop")
+    {
+        var response = await client.PostAsync("/api/v1/projects", Json(JsonSerializer.Serialize(new { name, slug = slug ?? UniqueSlug() })));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.ReadJsonAsync();
+    }
+
+    public static async Task<JsonElement> CreateEndpointAsync(this HttpClient client, string project, string json)
+    {
+        var response = await client.PostAsync($"/api/v1/projects/{project}/endpoints", Json(json));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return await response.ReadJsonAsync();
+    }
+}
