@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 
 namespace OrleansMock.GrainInterfaces;
 
@@ -6,7 +7,7 @@ namespace OrleansMock.GrainInterfaces;
 /// Project and endpoint ids. A project id starts with <c>p_</c>, which no slug can (slugs are lowercase letters,
 /// digits and hyphens), so <c>/m/{slugOrId}</c> tells the two apart without a lookup.
 /// </summary>
-public static class ProjectIds
+public static partial class ProjectIds
 {
     private const string Alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
 
@@ -14,7 +15,17 @@ public static class ProjectIds
 
     public static string NewEndpointId() => "e_" + Random(12);
 
-    public static bool IsProjectId(string value) => value.StartsWith("p_", StringComparison.Ordinal);
+    /// <summary>Whether the value is shaped like a project id (it may still name no project).</summary>
+    public static bool IsProjectId(string value) => value.StartsWith("p_", StringComparison.Ordinal) && IdPattern().IsMatch(value);
+
+    /// <summary>Slug syntax: 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen.</summary>
+    public static bool IsSlug(string value) => SlugPattern().IsMatch(value);
+
+    [GeneratedRegex("^p_[0-9a-z]{1,32}$")]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial Regex SlugPattern();
 
     private static string Random(int length) => RandomNumberGenerator.GetString(Alphabet, length);
 }

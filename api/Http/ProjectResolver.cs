@@ -20,6 +20,10 @@ public sealed class ProjectResolver(IGrainFactory grains)
         {
             return slugOrId;
         }
+        if (!ProjectIds.IsSlug(slugOrId))
+        {
+            return null; // neither shape: no grain is asked about arbitrary text
+        }
         var id = await grains.GetGrain<IProjectSlugGrain>(slugOrId).ResolveAsync();
         if (id is not null)
         {

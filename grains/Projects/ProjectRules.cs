@@ -1,17 +1,14 @@
 using System.Text;
-using System.Text.RegularExpressions;
+using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Grains.Projects;
 
 /// <summary>Rules for project names and slugs.</summary>
-public static partial class ProjectRules
+public static class ProjectRules
 {
     public const int MaxNameLength = 200;
     public const int MaxDescriptionLength = 2000;
     public const int MaxSlugLength = 63;
-
-    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
-    private static partial Regex SlugPattern();
 
     public static string? CheckName(string? name)
     {
@@ -31,7 +28,7 @@ public static partial class ProjectRules
         {
             return "slug is required";
         }
-        if (SlugPattern().IsMatch(slug))
+        if (ProjectIds.IsSlug(slug))
         {
             return null;
         }

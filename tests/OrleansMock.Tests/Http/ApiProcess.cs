@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace OrleansMock.Tests.Http;
+
+/// <summary>
+/// The built front end (<c>api/bin/.../OrleansMock.Api.dll</c>) run as a real process on a free loopback port,
+/// as a user runs it, for tests that stop and restart the service.
+/// </summary>
+public sealed class ApiProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ApiProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Uri Address { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ApiProcess> StartAsync(string dataDir, IDictionary<string, string>? settings = null)
+    {
+        var dll = Path.Combine(ApiBinDirectory(), "OrleansMock.Api.dll");
+        Assert.True(File.Exists(dll), $"build the api project first: {dll} is missing");
+        var address = new Uri($"http://127.0.0.1:{ApiFactory.FreePort()}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { dll, "--urls", address.ToString() },
+            WorkingDirectory = ApiBinDirectory(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["OrleansMock__DataDir"] = dataDir;
+        start.Environment["OrleansMock__Silo__SiloPort"] = ApiFactory.FreePort().ToString();
+        start.Environment["DOTNET_gcServer"] = "0"; // several test processes share two cores
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+        var api = new ApiProcess(Process.Start(start)!, address);
+        await api.WaitUntilHealthyAsync();
+        return api;
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as in a crash.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM: the graceful stop a service manager sends.</summary>
+    public async Task StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the api process exited with {_process.ExitCode}:\n{Output}");
+            }
+            try
+            {
+                if ((await client.GetAsync("/healthz")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"the api process did not become healthy in 60 s:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static string ApiBinDirectory()
+    {
+        var testBin = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory); // .../tests/OrleansMock.Tests/bin/<Configuration>/net10.0
+        var configuration = new DirectoryInfo(testBin).Parent!.Name;
+        var root = new DirectoryInfo(testBin);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "OrleansMock.sln")))
+        {
+            root = root.Parent;
+        }
+        Assert.NotNull(root);
+        return Path.Combine(root.FullName, "api", "bin", configuration, "net10.0");
+    }
+}

@@ -1,0 +1,66 @@
+using System.Net;
+using static OrleansMock.Tests.Http.HttpHelpers;
+
+namespace OrleansMock.Tests.Http;
+
+/// <summary>Acknowledged projects and endpoints survive the process being killed or stopped and started again.</summary>
+public sealed class RestartTests : IDisposable
+{
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orleansmock-tests", "restart-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task Projects_and_endpoints_survive_kill_9_and_a_graceful_restart()
+    {
+        string projectId;
+        var slug = UniqueSlug("durable");
+        await using (var first = await ApiProcess.StartAsync(_dataDir))
+        {
+            using var client = new HttpClient { BaseAddress = first.Address };
+            projectId = (await client.CreateProjectAsync(slug)).GetProperty("id").GetString()!;
+            await client.CreateEndpointAsync(projectId, "{\"method\":\"GET\",\"path\":\"/users/{id}\",\"response\":{\"status\":200,\"body\":{\"id\":1}}}");
+            Assert.Equal("{\"id\":1}", await client.GetStringAsync($"/m/{slug}/users/42"));
+            await first.KillAsync(); // no shutdown code runs: only what was acknowledged and on disk counts
+        }
+
+        await using (var second = await ApiProcess.StartAsync(_dataDir))
+        {
+            using var client = new HttpClient { BaseAddress = second.Address };
+            Assert.Equal("{\"id\":1}", await client.GetStringAsync($"/m/{slug}/users/42"));
+            var listed = await (await client.GetAsync("/api/v1/projects")).ReadJsonAsync();
+            Assert.Contains(listed.GetProperty("items").EnumerateArray(), p => p.GetProperty("id").GetString() == projectId);
+            await client.CreateEndpointAsync(projectId, "{\"method\":\"POST\",\"path\":\"/users\",\"response\":{\"status\":201}}");
+            await second.StopAsync();
+            Assert.Contains("OrleansMock listening on", second.Output);
+        }
+
+        await using (var third = await ApiProcess.StartAsync(_dataDir))
+        {
+            using var client = new HttpClient { BaseAddress = third.Address };
+            var endpoints = await (await client.GetAsync($"/api/v1/projects/{projectId}/endpoints")).ReadJsonAsync();
+            Assert.Equal(2, endpoints.GetProperty("items").GetArrayLength());
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/m/{slug}/users", Json("{}"))).StatusCode);
+            // The slug index survived too: the slug is still taken.
+            var clash = await client.PostAsync("/api/v1/projects", Json($"{{\"name\":\"x\",\"slug\":\"{slug}\"}}"));
+            await clash.AssertProblemAsync(HttpStatusCode.Conflict);
+        }
+    }
+
+    [Fact]
+    public async Task Startup_fails_with_a_clear_message_for_an_unknown_storage_provider()
+    {
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ApiProcess.StartAsync(_dataDir, new Dictionary<string, string> { ["OrleansMock__Storage__Provider"] = "Cassandra" }));
+        Assert.Contains("OrleansMock:Storage:Provider='Cassandra' is not a storage provider", exception.Message);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
