@@ -16,6 +16,18 @@ public abstract class GrainStorageContract
 
     private static GrainState<SlugState> Fresh() => new(new SlugState());
 
+    /// <summary>Two grains read the same record; the winner writes first, leaving the other holding a stale ETag.</summary>
+    private static async Task<(GrainState<SlugState> Stale, GrainState<SlugState> Winner)> OverwrittenAsync(IGrainStorage storage, GrainId id)
+    {
+        var stale = Fresh();
+        await storage.WriteStateAsync("slug", id, stale);
+        var winner = Fresh();
+        await storage.ReadStateAsync("slug", id, winner);
+        winner.State!.ProjectId = "winner";
+        await storage.WriteStateAsync("slug", id, winner);
+        return (stale, winner);
+    }
+
     [Fact]
     public async Task Missing_record_reads_as_not_existing_with_fresh_state()
     {
@@ -79,12 +91,7 @@ public abstract class GrainStorageContract
     {
         var storage = await CreateStorageAsync();
         var id = NewGrainId();
-        var a = Fresh();
-        await storage.WriteStateAsync("slug", id, a);
-        var b = Fresh();
-        await storage.ReadStateAsync("slug", id, b);
-        b.State!.ProjectId = "winner";
-        await storage.WriteStateAsync("slug", id, b);
+        var (a, b) = await OverwrittenAsync(storage, id);
 
         a.State!.ProjectId = "loser";
         var staleEtag = a.ETag;
@@ -124,11 +131,7 @@ public abstract class GrainStorageContract
     {
         var storage = await CreateStorageAsync();
         var id = NewGrainId();
-        var a = Fresh();
-        await storage.WriteStateAsync("slug", id, a);
-        var b = Fresh();
-        await storage.ReadStateAsync("slug", id, b);
-        await storage.WriteStateAsync("slug", id, b);
+        var (a, _) = await OverwrittenAsync(storage, id);
         await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync("slug", id, a));
 
         var read = Fresh();
