@@ -6,7 +6,12 @@ using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using OrleansMock.Grains.Storage;
 using OrleansMock.Silo.Storage;
+using OrleansMock.Silo.Storage.Mongo;
+using OrleansMock.Silo.Storage.Postgres;
 
 namespace OrleansMock.Silo;
 
@@ -42,19 +47,46 @@ public static class OrleansMockSilo
         switch (ReadStorageProvider(configuration))
         {
             case StorageProvider.Embedded:
-                var path = Path.Combine(DataDir(configuration), EmbeddedDatabaseFile);
+                var sqlite = new SqliteDatabase(Path.Combine(DataDir(configuration), EmbeddedDatabaseFile));
                 silo.Services.AddGrainStorage(StorageNames.Main, (sp, name) => new SqliteGrainStorage(
-                    name, path, sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetRequiredService<ILogger<SqliteGrainStorage>>()));
+                    name, sqlite, sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetRequiredService<ILogger<SqliteGrainStorage>>()));
+                silo.Services.AddSingleton<IRecordStore>(new SqlRecordStore(sqlite.OpenAsync));
                 break;
             case StorageProvider.Memory:
                 silo.AddMemoryGrainStorage(StorageNames.Main);
+                silo.Services.AddSingleton<IRecordStore, MemoryRecordStore>();
                 break;
-            case var other:
-                throw new InvalidOperationException(
-                    $"{StorageProviderKey}={other} is not available in this build yet; use Embedded (durable, no server) or Memory (tests only).");
+            case StorageProvider.Postgres:
+                var postgres = new PostgresDatabase(RequireConnectionString(configuration, "Postgres"));
+                silo.Services.AddSingleton(postgres);
+                silo.Services.AddGrainStorage(StorageNames.Main, (sp, name) => new PostgresGrainStorage(name, AdoNetProvider(sp, name, postgres), postgres));
+                silo.Services.AddSingleton<IRecordStore>(new SqlRecordStore(postgres.OpenAsync));
+                break;
+            case StorageProvider.Mongo:
+                var mongoOptions = configuration.GetSection(MongoStoreOptions.Section).Get<MongoStoreOptions>() ?? new MongoStoreOptions();
+                var mongo = new MongoDatabase(RequireConnectionString(configuration, "Mongo"), mongoOptions);
+                silo.Services.AddSingleton(mongo);
+                silo.Services.AddGrainStorage(StorageNames.Main, (sp, name) => new MongoGrainStorage(name, mongo, sp.GetRequiredService<IGrainStorageSerializer>()));
+                silo.Services.AddSingleton<IRecordStore>(new MongoRecordStore(mongo));
+                break;
         }
         return silo;
     }
+
+    /// <summary>Orleans' ADO.NET provider on Npgsql, storing our JSON rather than its default binary format.</summary>
+    private static AdoNetGrainStorage AdoNetProvider(IServiceProvider services, string name, PostgresDatabase database) =>
+        ActivatorUtilities.CreateInstance<AdoNetGrainStorage>(services, Options.Create(new AdoNetGrainStorageOptions
+        {
+            Invariant = "Npgsql",
+            ConnectionString = database.ConnectionString,
+            GrainStorageSerializer = services.GetRequiredService<IGrainStorageSerializer>(),
+        }), name);
+
+    private static string RequireConnectionString(IConfiguration configuration, string name) =>
+        configuration.GetConnectionString(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{StorageProviderKey}={name} needs ConnectionStrings:{name} (environment variable ConnectionStrings__{name}); none is set.");
 
     /// <summary>The data folder of the embedded store (<c>OrleansMock:DataDir</c>, default <c>./data</c>).</summary>
     public static string DataDir(IConfiguration configuration) =>

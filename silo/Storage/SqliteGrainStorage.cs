@@ -11,71 +11,30 @@ namespace OrleansMock.Silo.Storage;
 /// </summary>
 public sealed partial class SqliteGrainStorage(
     string name,
-    string databasePath,
+    SqliteDatabase database,
     IGrainStorageSerializer serializer,
     ILogger<SqliteGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
-    {
-        DataSource = databasePath,
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
-
-    private int _initialized;
-
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(SqliteGrainStorage) + "." + name, ServiceLifecycleStage.ApplicationServices, _ => InitializeAsync());
 
-    /// <summary>Creates the folder, the file and the table if missing. Idempotent; fails startup with the path in the message.</summary>
+    /// <summary>Opens (creating if needed) the database; fails startup with the path in the message.</summary>
     public Task InitializeAsync()
     {
-        if (Volatile.Read(ref _initialized) == 1)
-        {
-            return Task.CompletedTask;
-        }
-        try
-        {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(databasePath));
-            if (folder is not null)
-            {
-                Directory.CreateDirectory(folder);
-            }
-            using var connection = Open();
-            Execute(connection, "PRAGMA journal_mode=WAL;");
-            Execute(connection, """
-                CREATE TABLE IF NOT EXISTS grain_state (
-                    state_name TEXT NOT NULL,
-                    grain_id   TEXT NOT NULL,
-                    etag       TEXT NOT NULL,
-                    payload    BLOB NOT NULL,
-                    updated_at TEXT NOT NULL,
-                    PRIMARY KEY (state_name, grain_id)
-                ) WITHOUT ROWID;
-                """);
-        }
-        catch (Exception exception) when (exception is SqliteException or IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidOperationException(
-                $"The embedded store cannot open '{Path.GetFullPath(databasePath)}': {exception.Message}. " +
-                "Set OrleansMock:DataDir to a writable folder.", exception);
-        }
-        Volatile.Write(ref _initialized, 1);
-        LogOpened(logger, Path.GetFullPath(databasePath));
+        database.EnsureCreated();
+        LogOpened(logger, database.FullPath);
         return Task.CompletedTask;
     }
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await InitializeAsync();
-        using var connection = Open();
+        using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT etag, payload FROM grain_state WHERE state_name = $state AND grain_id = $grain";
         command.Parameters.AddWithValue("$state", stateName);
         command.Parameters.AddWithValue("$grain", grainId.ToString());
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
+        using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
         {
             grainState.State = Activator.CreateInstance<T>();
             grainState.ETag = null;
@@ -89,10 +48,9 @@ public sealed partial class SqliteGrainStorage(
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await InitializeAsync();
         var etag = Guid.NewGuid().ToString("N");
         var payload = serializer.Serialize(grainState.State).ToArray();
-        using var connection = Open();
+        using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = grainState.ETag is null
             ? """
@@ -109,7 +67,7 @@ public sealed partial class SqliteGrainStorage(
         command.Parameters.AddWithValue("$payload", payload);
         command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToString("O"));
         command.Parameters.AddWithValue("$expected", (object?)grainState.ETag ?? DBNull.Value);
-        if (command.ExecuteNonQuery() == 0)
+        if (await command.ExecuteNonQueryAsync() == 0)
         {
             throw Inconsistent(connection, "write", stateName, grainId, grainState.ETag);
         }
@@ -119,8 +77,7 @@ public sealed partial class SqliteGrainStorage(
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await InitializeAsync();
-        using var connection = Open();
+        using var connection = database.Open();
         using var command = connection.CreateCommand();
         // With no ETag the grain believes nothing is stored: clearing then succeeds only if that is still true.
         command.CommandText = grainState.ETag is null
@@ -129,7 +86,7 @@ public sealed partial class SqliteGrainStorage(
         command.Parameters.AddWithValue("$state", stateName);
         command.Parameters.AddWithValue("$grain", grainId.ToString());
         command.Parameters.AddWithValue("$expected", (object?)grainState.ETag ?? DBNull.Value);
-        var cleared = grainState.ETag is null ? Convert.ToInt64(command.ExecuteScalar()) == 1 : command.ExecuteNonQuery() == 1;
+        var cleared = grainState.ETag is null ? Convert.ToInt64(await command.ExecuteScalarAsync()) == 1 : await command.ExecuteNonQueryAsync() == 1;
         if (!cleared)
         {
             throw Inconsistent(connection, "clear", stateName, grainId, grainState.ETag);
@@ -137,22 +94,6 @@ public sealed partial class SqliteGrainStorage(
         grainState.ETag = null;
         grainState.RecordExists = false;
         grainState.State = Activator.CreateInstance<T>();
-    }
-
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        // Per connection: FULL makes every commit durable in WAL mode; busy_timeout lets writers queue, not fail.
-        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
-        return connection;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private InconsistentStateException Inconsistent(SqliteConnection connection, string operation, string stateName, GrainId grainId, string? expected)

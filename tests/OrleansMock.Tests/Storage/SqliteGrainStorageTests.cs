@@ -10,19 +10,19 @@ public sealed class SqliteGrainStorageTests : GrainStorageContract, IDisposable
 
     protected override async Task<IGrainStorage> CreateStorageAsync()
     {
-        var storage = new SqliteGrainStorage("test", Path.Combine(_folder, "nested", "store.db"), new JsonGrainStateSerializer(),
+        var storage = new SqliteGrainStorage("test", new SqliteDatabase(Path.Combine(_folder, "nested", "store.db")), new JsonGrainStateSerializer(),
             NullLogger<SqliteGrainStorage>.Instance);
         await storage.InitializeAsync();
         return storage;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Unwritable_data_folder_fails_with_the_path_in_the_message()
     {
         var file = Path.Combine(_folder, "a-file");
         Directory.CreateDirectory(_folder);
         await File.WriteAllTextAsync(file, "not a folder");
-        var storage = new SqliteGrainStorage("test", Path.Combine(file, "store.db"), new JsonGrainStateSerializer(), NullLogger<SqliteGrainStorage>.Instance);
+        var storage = new SqliteGrainStorage("test", new SqliteDatabase(Path.Combine(file, "store.db")), new JsonGrainStateSerializer(), NullLogger<SqliteGrainStorage>.Instance);
         var exception = await Assert.ThrowsAsync<InvalidOperationException>(storage.InitializeAsync);
         Assert.Contains(file, exception.Message);
         Assert.Contains("OrleansMock:DataDir", exception.Message);

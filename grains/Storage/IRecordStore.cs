@@ -1,0 +1,44 @@
+namespace OrleansMock.Grains.Storage;
+
+/// <summary>
+/// A family of records stored one per row or document. The field names say how the MongoDB backend names its
+/// fields, so the indexes of the original scalability guide serve the queries we run.
+/// </summary>
+public sealed record RecordCollection(string Name, string ScopeField, string GroupField, string SortField)
+{
+    /// <summary>Resource records: scope = project id, group = resource name, sort = insertion sequence.</summary>
+    public static readonly RecordCollection Resources = new("mockserverdata", "projectId", "endpointId", "seq");
+
+    /// <summary>Tester history: scope = user id, group = history kind, sort = timestamp (ticks).</summary>
+    public static readonly RecordCollection TesterHistory = new("apitesterhistory", "user", "kind", "timestamp");
+}
+
+/// <summary>One record: its id within its group, its sort key, and its JSON text.</summary>
+public sealed record StoredRecord(string Id, long Sort, string Json);
+
+/// <summary>A page request: records after (<see cref="AfterSort"/>, <see cref="AfterId"/>) in sort order.</summary>
+public sealed record RecordQuery(int Limit, bool Descending = false, long? AfterSort = null, string? AfterId = null);
+
+/// <summary>
+/// Record-level storage for data that grows (resource records, tester history): a write costs the size of one
+/// record, not of the whole collection. Every backend implements it and passes the same contract tests.
+/// </summary>
+public interface IRecordStore
+{
+    Task<StoredRecord?> GetAsync(RecordCollection collection, string scope, string group, string id);
+
+    /// <summary>Adds a record; false when the id is already taken in the group.</summary>
+    Task<bool> InsertAsync(RecordCollection collection, string scope, string group, StoredRecord record);
+
+    /// <summary>Replaces a record's sort key and JSON; false when there is no such record.</summary>
+    Task<bool> ReplaceAsync(RecordCollection collection, string scope, string group, StoredRecord record);
+
+    /// <summary>Deletes a record; false when there was none.</summary>
+    Task<bool> DeleteAsync(RecordCollection collection, string scope, string group, string id);
+
+    /// <summary>Records of a group ordered by (sort, id), ascending or descending, after the given position.</summary>
+    Task<IReadOnlyList<StoredRecord>> ListAsync(RecordCollection collection, string scope, string group, RecordQuery query);
+
+    /// <summary>Deletes every record of a group and returns how many there were.</summary>
+    Task<long> DeleteGroupAsync(RecordCollection collection, string scope, string group);
+}

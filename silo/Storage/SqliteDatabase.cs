@@ -1,0 +1,96 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace OrleansMock.Silo.Storage;
+
+/// <summary>
+/// The embedded store's SQLite file: grain state and records in one database, WAL journaling with
+/// <c>synchronous=FULL</c>, so a commit is on disk before it is acknowledged and survives a crash.
+/// </summary>
+public sealed class SqliteDatabase(string path)
+{
+    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = path,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    private readonly Lock _initializing = new();
+    private volatile bool _initialized;
+
+    public string FullPath { get; } = Path.GetFullPath(path);
+
+    /// <summary>Creates the folder, the file and the tables if missing. Idempotent; fails with the path in the message.</summary>
+    public void EnsureCreated()
+    {
+        if (_initialized)
+        {
+            return;
+        }
+        lock (_initializing)
+        {
+            if (_initialized)
+            {
+                return;
+            }
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(FullPath)!);
+                using var connection = OpenRaw();
+                Execute(connection, "PRAGMA journal_mode=WAL;");
+                Execute(connection, """
+                    CREATE TABLE IF NOT EXISTS grain_state (
+                        state_name TEXT NOT NULL,
+                        grain_id   TEXT NOT NULL,
+                        etag       TEXT NOT NULL,
+                        payload    BLOB NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        PRIMARY KEY (state_name, grain_id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE IF NOT EXISTS orleansmock_records (
+                        collection TEXT    NOT NULL,
+                        scope      TEXT    NOT NULL,
+                        grp        TEXT    NOT NULL,
+                        id         TEXT    NOT NULL,
+                        sort       INTEGER NOT NULL,
+                        data       TEXT    NOT NULL,
+                        PRIMARY KEY (collection, scope, grp, id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX IF NOT EXISTS orleansmock_records_sort ON orleansmock_records (collection, scope, grp, sort, id);
+                    """);
+            }
+            catch (Exception exception) when (exception is SqliteException or IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException(
+                    $"The embedded store cannot open '{FullPath}': {exception.Message}. Set OrleansMock:DataDir to a writable folder.", exception);
+            }
+            _initialized = true;
+        }
+    }
+
+    public SqliteConnection Open()
+    {
+        EnsureCreated();
+        return OpenRaw();
+    }
+
+    public Task<DbConnection> OpenAsync() => Task.FromResult<DbConnection>(Open());
+
+    private SqliteConnection OpenRaw()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        // Per connection: FULL makes every commit durable in WAL mode; busy_timeout lets writers queue, not fail.
+        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,105 @@
+using OrleansMock.Grains.Storage;
+
+namespace OrleansMock.Tests.Storage;
+
+/// <summary>The contract every record store must keep; a backend's test class says how to reach its store.</summary>
+public abstract class RecordStoreContract
+{
+    protected abstract IRecordStore Store();
+
+    private static readonly RecordCollection Collection = RecordCollection.Resources;
+
+    private static string NewScope() => "p_" + Guid.NewGuid().ToString("N")[..16];
+
+    [SkippableFact]
+    public async Task Insert_get_replace_delete_one_record()
+    {
+        var store = Store();
+        var scope = NewScope();
+        Assert.Null(await store.GetAsync(Collection, scope, "posts", "1"));
+        Assert.True(await store.InsertAsync(Collection, scope, "posts", new StoredRecord("1", 1, "{\"id\":1,\"title\":\"a\"}")));
+        Assert.False(await store.InsertAsync(Collection, scope, "posts", new StoredRecord("1", 2, "{\"id\":1}")));
+
+        var read = await store.GetAsync(Collection, scope, "posts", "1");
+        Assert.Equal(1, read!.Sort);
+        Assert.Contains("\"title\":\"a\"", read.Json.Replace(" ", ""));
+
+        Assert.True(await store.ReplaceAsync(Collection, scope, "posts", new StoredRecord("1", 1, "{\"id\":1,\"title\":\"b\"}")));
+        Assert.Contains("\"title\":\"b\"", (await store.GetAsync(Collection, scope, "posts", "1"))!.Json.Replace(" ", ""));
+        Assert.False(await store.ReplaceAsync(Collection, scope, "posts", new StoredRecord("missing", 1, "{}")));
+
+        Assert.True(await store.DeleteAsync(Collection, scope, "posts", "1"));
+        Assert.False(await store.DeleteAsync(Collection, scope, "posts", "1"));
+        Assert.Null(await store.GetAsync(Collection, scope, "posts", "1"));
+    }
+
+    [SkippableFact]
+    public async Task Groups_and_scopes_are_separate()
+    {
+        var store = Store();
+        var scope = NewScope();
+        await store.InsertAsync(Collection, scope, "posts", new StoredRecord("1", 1, "{}"));
+        Assert.Null(await store.GetAsync(Collection, scope, "comments", "1"));
+        Assert.Null(await store.GetAsync(Collection, NewScope(), "posts", "1"));
+        Assert.Null(await store.GetAsync(RecordCollection.TesterHistory, scope, "posts", "1"));
+    }
+
+    [SkippableFact]
+    public async Task List_pages_by_sort_then_id_in_both_directions()
+    {
+        var store = Store();
+        var scope = NewScope();
+        // Two records share sort 2: the id breaks the tie.
+        foreach (var (id, sort) in new[] { ("c", 3L), ("a", 1L), ("b2", 2L), ("b1", 2L), ("d", 4L) })
+        {
+            Assert.True(await store.InsertAsync(Collection, scope, "g", new StoredRecord(id, sort, $"{{\"id\":\"{id}\"}}")));
+        }
+        Assert.Equal(["a", "b1", "b2", "c", "d"], await AllAsync(store, scope, descending: false));
+        Assert.Equal(["d", "c", "b2", "b1", "a"], await AllAsync(store, scope, descending: true));
+    }
+
+    [SkippableFact]
+    public async Task Delete_group_removes_only_that_group()
+    {
+        var store = Store();
+        var scope = NewScope();
+        for (var i = 0; i < 5; i++)
+        {
+            await store.InsertAsync(Collection, scope, "g", new StoredRecord($"{i}", i, "{}"));
+        }
+        await store.InsertAsync(Collection, scope, "other", new StoredRecord("x", 0, "{}"));
+        Assert.Equal(5, await store.DeleteGroupAsync(Collection, scope, "g"));
+        Assert.Empty(await store.ListAsync(Collection, scope, "g", new RecordQuery(10)));
+        Assert.NotNull(await store.GetAsync(Collection, scope, "other", "x"));
+    }
+
+    [SkippableFact]
+    public async Task Unicode_json_round_trips()
+    {
+        var store = Store();
+        var scope = NewScope();
+        const string json = "{\"title\":\"日本語 ✓ 🚀 \\\"q\\\" \\\\ '; --\"}";
+        await store.InsertAsync(Collection, scope, "g", new StoredRecord("é/ü id", 1, json));
+        var read = await store.GetAsync(Collection, scope, "g", "é/ü id");
+        using var expected = System.Text.Json.JsonDocument.Parse(json);
+        using var actual = System.Text.Json.JsonDocument.Parse(read!.Json);
+        Assert.Equal(expected.RootElement.GetProperty("title").GetString(), actual.RootElement.GetProperty("title").GetString());
+    }
+
+    private static async Task<string[]> AllAsync(IRecordStore store, string scope, bool descending)
+    {
+        var seen = new List<string>();
+        long? afterSort = null;
+        string? afterId = null;
+        while (true)
+        {
+            var page = await store.ListAsync(Collection, scope, "g", new RecordQuery(2, descending, afterSort, afterId));
+            if (page.Count == 0)
+            {
+                return [.. seen];
+            }
+            seen.AddRange(page.Select(r => r.Id));
+            (afterSort, afterId) = (page[^1].Sort, page[^1].Id);
+        }
+    }
+}
