@@ -1,0 +1,93 @@
+using System.Net;
+using OrleansMock.Tests.Storage;
+using static OrleansMock.Tests.Http.HttpHelpers;
+
+namespace OrleansMock.Tests.Http;
+
+/// <summary>
+/// Every acknowledged write survives SIGKILL of the service process, on each durable backend: N writes are
+/// acknowledged, the process is killed without warning, started again, and all N are there.
+/// </summary>
+public sealed class CrashSafetyTests : IDisposable
+{
+    private const int Writes = 40;
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orleansmock-tests", "crash-" + Guid.NewGuid().ToString("N"));
+
+    public static TheoryData<string> Backends => ["Embedded", "Postgres"];
+
+    private static Dictionary<string, string> Settings(string provider) => provider switch
+    {
+        "Postgres" => new() { ["OrleansMock__Storage__Provider"] = "Postgres", ["ConnectionStrings__Postgres"] = StorageEnvironment.Postgres },
+        _ => new() { ["OrleansMock__Storage__Provider"] = provider },
+    };
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    [Trait("Category", "Durability")]
+    public async Task All_acknowledged_writes_survive_kill_9(string provider)
+    {
+        var slug = UniqueSlug("crash");
+        string projectId;
+        var acknowledged = new List<string>();
+        await using (var first = await ApiProcess.StartAsync(_dataDir, Settings(provider)))
+        {
+            using var client = new HttpClient { BaseAddress = first.Address };
+            projectId = (await client.CreateProjectAsync(slug)).GetProperty("id").GetString()!;
+            // Writes in flight four at a time, as a busy client would send them.
+            await Parallel.ForEachAsync(Enumerable.Range(0, Writes), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
+            {
+                var response = await client.PostAsync($"/api/v1/projects/{projectId}/endpoints",
+                    Json($"{{\"method\":\"GET\",\"path\":\"/items/{i}\",\"response\":{{\"body\":{i}}}}}"));
+                if (response.StatusCode == HttpStatusCode.Created)
+                {
+                    lock (acknowledged)
+                    {
+                        acknowledged.Add($"/items/{i}");
+                    }
+                }
+            });
+            await first.KillAsync();
+        }
+        Assert.Equal(Writes, acknowledged.Count);
+
+        await using var second = await ApiProcess.StartAsync(_dataDir, Settings(provider));
+        using var after = new HttpClient { BaseAddress = second.Address };
+        var endpoints = await (await after.GetAsync($"/api/v1/projects/{projectId}/endpoints")).ReadJsonAsync();
+        var paths = endpoints.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToHashSet();
+        Assert.All(acknowledged, path => Assert.Contains(path, paths));
+        Assert.Equal("7", await after.GetStringAsync($"/m/{slug}/items/7"));
+    }
+
+    [Fact]
+    public async Task Unreachable_postgres_fails_startup_with_a_clear_message()
+    {
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => ApiProcess.StartAsync(_dataDir, new Dictionary<string, string>
+        {
+            ["OrleansMock__Storage__Provider"] = "Postgres",
+            ["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=x;Password=secret-password;Database=x;Timeout=3",
+        }));
+        Assert.Contains("PostgreSQL at Host=127.0.0.1;Port=1;Database=x;Username=x cannot be reached", exception.Message);
+        Assert.DoesNotContain("secret-password", exception.Message);
+    }
+
+    [Theory]
+    [InlineData("Postgres")]
+    [InlineData("Mongo")]
+    public async Task A_store_without_a_connection_string_fails_startup_naming_the_setting(string provider)
+    {
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ApiProcess.StartAsync(_dataDir, new Dictionary<string, string> { ["OrleansMock__Storage__Provider"] = provider }));
+        Assert.Contains($"needs ConnectionStrings:{provider}", exception.Message);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
