@@ -70,6 +70,18 @@ public sealed class CrashSafetyTests : IDisposable
         Assert.DoesNotContain("secret-password", exception.Message);
     }
 
+    [Fact]
+    public async Task Unreachable_mongo_fails_startup_with_a_clear_message()
+    {
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => ApiProcess.StartAsync(_dataDir, new Dictionary<string, string>
+        {
+            ["OrleansMock__Storage__Provider"] = "Mongo",
+            ["ConnectionStrings__Mongo"] = "mongodb://127.0.0.1:1/omtest",
+            ["OrleansMock__Storage__Mongo__ServerSelectionTimeoutSeconds"] = "1",
+        }));
+        Assert.Contains("MongoDB at 127.0.0.1:1/omtest cannot be reached", exception.Message);
+    }
+
     [Theory]
     [InlineData("Postgres")]
     [InlineData("Mongo")]
