@@ -48,6 +48,11 @@ public sealed class ApiProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Only what the test says: nothing inherited from the runner's environment (CI exports connection strings).
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ConnectionStrings__") || k.StartsWith("OrleansMock__")).ToList())
+        {
+            start.Environment.Remove(key);
+        }
         start.Environment["OrleansMock__DataDir"] = dataDir;
         start.Environment["OrleansMock__Silo__SiloPort"] = ApiFactory.FreePort().ToString();
         start.Environment["DOTNET_gcServer"] = "0"; // several test processes share two cores
