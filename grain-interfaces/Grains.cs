@@ -2,65 +2,87 @@ using Orleans.Concurrency;
 
 namespace OrleansMock.GrainInterfaces;
 
+/// <summary>A grain that holds unique keys (a project holds its slug, a user its email).</summary>
+[Alias("om.IUniqueKeyHolder")]
+public interface IUniqueKeyHolder : IGrainWithStringKey
+{
+    /// <summary>Whether this grain holds <paramref name="key"/>, or is about to; the key index asks before it heals a claim.</summary>
+    [ReadOnly, AlwaysInterleave, Alias("HoldsKey")]
+    Task<bool> HoldsKeyAsync(string key);
+}
+
 /// <summary>
 /// One mock project, keyed by project id. Holds the project and its endpoints in memory and answers mock
-/// traffic from memory; every acknowledged change is persisted first.
+/// traffic from memory; every acknowledged change is persisted first. Management methods take the caller's user
+/// id: a project that is not the caller's answers NotFound, exactly as one that does not exist.
 /// </summary>
 [Alias("om.IMockProjectGrain")]
-public interface IMockProjectGrain : IGrainWithStringKey
+public interface IMockProjectGrain : IUniqueKeyHolder
 {
     [Alias("Create")]
     Task<Outcome<ProjectInfo>> CreateAsync(CreateProject command);
 
     [ReadOnly, Alias("Get")]
-    Task<ProjectInfo?> GetAsync();
+    Task<ProjectInfo?> GetAsync(string caller);
 
     [Alias("Update")]
-    Task<Outcome<ProjectInfo>> UpdateAsync(UpdateProject command);
+    Task<Outcome<ProjectInfo>> UpdateAsync(string caller, UpdateProject command);
 
-    /// <summary>Deletes the project and its endpoints; true when there was one to delete.</summary>
+    /// <summary>Deletes the project and its endpoints; true when there was one the caller owns.</summary>
     [Alias("Delete")]
-    Task<bool> DeleteAsync();
-
-    /// <summary>Whether this project currently holds <paramref name="slug"/>; used by the slug index to heal.</summary>
-    [ReadOnly, AlwaysInterleave, Alias("OwnsSlug")]
-    Task<bool> OwnsSlugAsync(string slug);
+    Task<bool> DeleteAsync(string caller);
 
     [ReadOnly, Alias("ListEndpoints")]
-    Task<Outcome<EndpointInfo[]>> ListEndpointsAsync();
+    Task<Outcome<EndpointInfo[]>> ListEndpointsAsync(string caller);
 
     [ReadOnly, Alias("GetEndpoint")]
-    Task<Outcome<EndpointInfo>> GetEndpointAsync(string endpointId);
+    Task<Outcome<EndpointInfo>> GetEndpointAsync(string caller, string endpointId);
 
     [Alias("AddEndpoint")]
-    Task<Outcome<EndpointInfo>> AddEndpointAsync(EndpointSpec spec);
+    Task<Outcome<EndpointInfo>> AddEndpointAsync(string caller, EndpointSpec spec);
 
     /// <summary>Replaces an endpoint; when <paramref name="expectedRevision"/> is given it must be current.</summary>
     [Alias("ReplaceEndpoint")]
-    Task<Outcome<EndpointInfo>> ReplaceEndpointAsync(string endpointId, EndpointSpec spec, int? expectedRevision);
+    Task<Outcome<EndpointInfo>> ReplaceEndpointAsync(string caller, string endpointId, EndpointSpec spec, int? expectedRevision);
 
     [Alias("DeleteEndpoint")]
-    Task<Outcome<bool>> DeleteEndpointAsync(string endpointId);
+    Task<Outcome<bool>> DeleteEndpointAsync(string caller, string endpointId);
 
     /// <summary>Answers one mock request from memory.</summary>
     [ReadOnly, Alias("Handle")]
     ValueTask<MockResult> HandleAsync(MockRequest request);
 }
 
-/// <summary>The slug index, one grain per slug: at most one project holds a slug at a time.</summary>
-[Alias("om.IProjectSlugGrain")]
-public interface IProjectSlugGrain : IGrainWithStringKey
+/// <summary>
+/// A unique index entry, one grain per key (<see cref="UniqueKeys"/>: a project slug, a user email): at most one
+/// holder has a key at a time, because claims on one key are serial.
+/// </summary>
+[Alias("om.IUniqueKeyGrain")]
+public interface IUniqueKeyGrain : IGrainWithStringKey
 {
-    /// <summary>Takes the slug for <paramref name="projectId"/>; false when another live project holds it.</summary>
+    /// <summary>Takes the key for <paramref name="holderId"/>; false when another live holder has it.</summary>
     [Alias("Claim")]
-    Task<bool> ClaimAsync(string projectId);
+    Task<bool> ClaimAsync(string holderId);
 
-    /// <summary>Frees the slug if <paramref name="projectId"/> holds it.</summary>
+    /// <summary>Frees the key if <paramref name="holderId"/> has it.</summary>
     [Alias("Release")]
-    Task ReleaseAsync(string projectId);
+    Task ReleaseAsync(string holderId);
 
     [ReadOnly, Alias("Resolve")]
     Task<string?> ResolveAsync();
+}
+
+/// <summary>The keys of the unique index: a kind, a slash, the value.</summary>
+public static class UniqueKeys
+{
+    public const string SlugKind = "slug";
+    public const string EmailKind = "email";
+
+    public static string Slug(string slug) => $"{SlugKind}/{slug}";
+
+    public static string Email(string normalizedEmail) => $"{EmailKind}/{normalizedEmail}";
+
+    public static string KindOf(string key) => key[..Math.Max(0, key.IndexOf('/'))];
 }
 
 /// <summary>The list of one tenant's projects (keyed by owner), newest first.</summary>

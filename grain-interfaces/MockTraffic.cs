@@ -3,13 +3,15 @@ namespace OrleansMock.GrainInterfaces;
 /// <summary>
 /// A mock request as the front end forwards it. <see cref="ExpectedSlug"/> is set when the caller resolved the
 /// project through a cached slug; the grain answers <see cref="MockResultKind.SlugMismatch"/> if that slug is no
-/// longer its own, so a stale cache can never serve another project's endpoints.
+/// longer its own, so a stale cache can never serve another project's endpoints. <see cref="Caller"/> is the
+/// authenticated user, if the request carried credentials (private projects answer only their owner).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.MockRequest")]
 public sealed record MockRequest(
     [property: Id(0)] string Method,
     [property: Id(1)] string Path,
-    [property: Id(2)] string? ExpectedSlug);
+    [property: Id(2)] string? ExpectedSlug,
+    [property: Id(3)] string? Caller = null);
 
 [GenerateSerializer, Alias("om.MockResultKind")]
 public enum MockResultKind
@@ -20,6 +22,8 @@ public enum MockResultKind
     SlugMismatch = 3,
     /// <summary>OPTIONS with no endpoint of its own: the methods the path answers are in <see cref="MockResult.Allow"/>.</summary>
     Options = 4,
+    /// <summary>The project is private and the caller is not its owner.</summary>
+    Unauthorized = 5,
 }
 
 /// <summary>A ready-to-write response. Built once per endpoint change and shared by every request.</summary>
@@ -51,4 +55,5 @@ public sealed record MockResult(
 {
     public static readonly MockResult ProjectNotFound = new(MockResultKind.ProjectNotFound, null, null, null);
     public static readonly MockResult SlugMismatch = new(MockResultKind.SlugMismatch, null, null, null);
+    public static readonly MockResult Unauthorized = new(MockResultKind.Unauthorized, null, null, null);
 }

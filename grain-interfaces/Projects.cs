@@ -9,7 +9,8 @@ public sealed record ProjectInfo(
     [property: Id(3)] string? Description,
     [property: Id(4)] DateTimeOffset CreatedAt,
     [property: Id(5)] DateTimeOffset UpdatedAt,
-    [property: Id(6)] string Owner);
+    [property: Id(6)] string Owner,
+    [property: Id(7)] bool Private = false);
 
 /// <summary>Creates a project. <see cref="Owner"/> is the tenant that will own it; a null slug is derived from the name.</summary>
 [GenerateSerializer, Immutable, Alias("om.CreateProject")]
@@ -17,14 +18,16 @@ public sealed record CreateProject(
     [property: Id(0)] string Name,
     [property: Id(1)] string? Slug,
     [property: Id(2)] string? Description,
-    [property: Id(3)] string Owner);
+    [property: Id(3)] string Owner,
+    [property: Id(4)] bool Private = false);
 
 /// <summary>Changes a project. A null member is left as it is; an empty description clears it.</summary>
 [GenerateSerializer, Immutable, Alias("om.UpdateProject")]
 public sealed record UpdateProject(
     [property: Id(0)] string? Name,
     [property: Id(1)] string? Slug,
-    [property: Id(2)] string? Description);
+    [property: Id(2)] string? Description,
+    [property: Id(3)] bool? Private = null);
 
 /// <summary>One page of a tenant's projects, newest first.</summary>
 [GenerateSerializer, Immutable, Alias("om.ProjectPage")]

@@ -7,17 +7,17 @@ namespace OrleansMock.Api.Apis;
 // The wire contract of the management API. Domain rules are checked behind the grain interface; these types only
 // fix the JSON shape, so a field of the wrong type or an unknown field is rejected before any grain is called.
 
-/// <summary>Creates a project. The slug is derived from the name when omitted.</summary>
-public sealed record CreateProjectRequest(string? Name, string? Slug, string? Description);
+/// <summary>Creates a project. The slug is derived from the name when omitted; a private project's mock traffic needs its owner's credentials.</summary>
+public sealed record CreateProjectRequest(string? Name, string? Slug, string? Description, bool? Private);
 
 /// <summary>Changes a project; omitted fields stay as they are, an empty description clears it.</summary>
-public sealed record UpdateProjectRequest(string? Name, string? Slug, string? Description);
+public sealed record UpdateProjectRequest(string? Name, string? Slug, string? Description, bool? Private);
 
 public sealed record ProjectResponse(
-    string Id, string Slug, string Name, string? Description, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MockUrl)
+    string Id, string Slug, string Name, string? Description, bool Private, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MockUrl)
 {
     public static ProjectResponse From(ProjectInfo project, HttpRequest request) => new(
-        project.Id, project.Slug, project.Name, project.Description, project.CreatedAt, project.UpdatedAt,
+        project.Id, project.Slug, project.Name, project.Description, project.Private, project.CreatedAt, project.UpdatedAt,
         $"{request.Scheme}://{request.Host}{request.PathBase}/m/{project.Slug}");
 }
 

@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using OrleansMock.Api.Auth;
 using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
 
@@ -14,7 +16,7 @@ public static class EndpointsApi
 
     public static RouteGroupBuilder MapEndpointsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/projects/{projectId}/endpoints").WithTags("Endpoints");
+        var group = app.MapGroup("/api/v1/projects/{projectId}/endpoints").WithTags("Endpoints").RequireAuthorization();
 
         group.MapPost("/", CreateAsync)
             .WithName("CreateEndpoint").WithSummary("Define a mock endpoint")
@@ -45,7 +47,7 @@ public static class EndpointsApi
         return group;
     }
 
-    private static async Task<IResult> CreateAsync(string projectId, HttpRequest request, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+    private static async Task<IResult> CreateAsync(string projectId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
     {
         var body = await ReadSpecAsync(request, limits.Value);
         if (body.Problem is not null)
@@ -56,36 +58,36 @@ public static class EndpointsApi
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).AddEndpointAsync(body.Value!);
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).AddEndpointAsync(user.UserId(), body.Value!);
         return outcome.IsOk
             ? TypedResults.Created($"/api/v1/projects/{id}/endpoints/{outcome.Value!.Id}", EndpointResponse.From(outcome.Value))
             : Problems.From(outcome);
     }
 
-    private static async Task<IResult> ListAsync(string projectId, ProjectResolver resolver, IGrainFactory grains)
+    private static async Task<IResult> ListAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
     {
         if (await resolver.ResolveAsync(projectId) is not { } id)
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).ListEndpointsAsync();
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).ListEndpointsAsync(user.UserId());
         return outcome.IsOk
             ? TypedResults.Ok(new EndpointListResponse([.. outcome.Value!.Select(EndpointResponse.From)]))
             : Problems.From(outcome);
     }
 
-    private static async Task<IResult> GetAsync(string projectId, string endpointId, ProjectResolver resolver, IGrainFactory grains)
+    private static async Task<IResult> GetAsync(string projectId, string endpointId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
     {
         if (await resolver.ResolveAsync(projectId) is not { } id)
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).GetEndpointAsync(endpointId);
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).GetEndpointAsync(user.UserId(), endpointId);
         return outcome.IsOk ? TypedResults.Ok(EndpointResponse.From(outcome.Value!)) : Problems.From(outcome);
     }
 
     private static async Task<IResult> ReplaceAsync(
-        string projectId, string endpointId, HttpRequest request, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+        string projectId, string endpointId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
     {
         var body = await ReadSpecAsync(request, limits.Value);
         if (body.Problem is not null)
@@ -96,12 +98,12 @@ public static class EndpointsApi
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).ReplaceEndpointAsync(endpointId, body.Value!, null);
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).ReplaceEndpointAsync(user.UserId(), endpointId, body.Value!, null);
         return outcome.IsOk ? TypedResults.Ok(EndpointResponse.From(outcome.Value!)) : Problems.From(outcome);
     }
 
     private static async Task<IResult> PatchAsync(
-        string projectId, string endpointId, HttpRequest request, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+        string projectId, string endpointId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
     {
         var body = await JsonBody.ReadAsync<JsonObject>(request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
@@ -115,7 +117,7 @@ public static class EndpointsApi
         var grain = grains.GetGrain<IMockProjectGrain>(id);
         for (var attempt = 1; ; attempt++)
         {
-            var current = await grain.GetEndpointAsync(endpointId);
+            var current = await grain.GetEndpointAsync(user.UserId(), endpointId);
             if (!current.IsOk)
             {
                 return Problems.From(current);
@@ -126,7 +128,7 @@ public static class EndpointsApi
             {
                 return spec.Problem;
             }
-            var outcome = await grain.ReplaceEndpointAsync(endpointId, spec.Value!, current.Value.Revision);
+            var outcome = await grain.ReplaceEndpointAsync(user.UserId(), endpointId, spec.Value!, current.Value.Revision);
             if (outcome.Kind != OutcomeKind.PreconditionFailed || attempt == PatchAttempts)
             {
                 return outcome.IsOk ? TypedResults.Ok(EndpointResponse.From(outcome.Value!)) : Problems.From(outcome);
@@ -134,13 +136,13 @@ public static class EndpointsApi
         }
     }
 
-    private static async Task<IResult> DeleteAsync(string projectId, string endpointId, ProjectResolver resolver, IGrainFactory grains)
+    private static async Task<IResult> DeleteAsync(string projectId, string endpointId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
     {
         if (await resolver.ResolveAsync(projectId) is not { } id)
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).DeleteEndpointAsync(endpointId);
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).DeleteEndpointAsync(user.UserId(), endpointId);
         return outcome.IsOk ? TypedResults.NoContent() : Problems.From(outcome);
     }
 

@@ -1,3 +1,4 @@
+using OrleansMock.Api.Auth;
 using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
 
@@ -23,7 +24,7 @@ public static class MockTrafficApi
         var path = "/" + (context.Request.RouteValues["path"] as string ?? "");
         var method = context.Request.Method;
         var resolver = context.RequestServices.GetRequiredService<ProjectResolver>();
-        var result = await resolver.HandleAsync(project, method, path);
+        var result = await resolver.HandleAsync(project, method, path, context.User.UserIdOrNull());
 
         switch (result.Kind)
         {
@@ -35,6 +36,11 @@ public static class MockTrafficApi
                 return;
             case MockResultKind.NoMatch:
                 await NoMatch(project, method, path, result.Closest).ExecuteAsync(context);
+                return;
+            case MockResultKind.Unauthorized:
+                context.Response.Headers.WWWAuthenticate = $"{ApiKeyAuthentication.SchemeName} header=\"{ApiKeyAuthentication.Header}\", Bearer";
+                await Problems.Status(StatusCodes.Status401Unauthorized,
+                    $"mock project '{project}' is private: send its owner's API key in {ApiKeyAuthentication.Header} (or a bearer token)").ExecuteAsync(context);
                 return;
             default:
                 await Problems.NotFound($"mock project '{project}' does not exist; check the slug or id in the URL").ExecuteAsync(context);

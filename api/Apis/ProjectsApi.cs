@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Microsoft.Extensions.Options;
+using OrleansMock.Api.Auth;
 using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
 
@@ -12,7 +14,7 @@ public static class ProjectsApi
 
     public static RouteGroupBuilder MapProjectsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/projects").WithTags("Projects");
+        var group = app.MapGroup("/api/v1/projects").WithTags("Projects").RequireAuthorization();
 
         group.MapPost("/", CreateAsync)
             .WithName("CreateProject").WithSummary("Create a mock project")
@@ -37,7 +39,7 @@ public static class ProjectsApi
         return group;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains, IOptions<MockLimits> limits)
+    private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<MockLimits> limits)
     {
         var body = await JsonBody.ReadAsync<CreateProjectRequest>(request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
@@ -47,20 +49,20 @@ public static class ProjectsApi
         var input = body.Value!;
         var id = ProjectIds.NewProjectId();
         var outcome = await grains.GetGrain<IMockProjectGrain>(id)
-            .CreateAsync(new CreateProject(input.Name ?? "", input.Slug, input.Description, Tenants.Current));
+            .CreateAsync(new CreateProject(input.Name ?? "", input.Slug, input.Description, user.UserId(), input.Private ?? false));
         return outcome.IsOk
             ? TypedResults.Created($"/api/v1/projects/{id}", ProjectResponse.From(outcome.Value!, request))
             : Problems.From(outcome);
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, IGrainFactory grains, string? cursor, string? limit)
+    private static async Task<IResult> ListAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, string? cursor, string? limit)
     {
         var size = DefaultPageSize;
         if (limit is not null && (!int.TryParse(limit, out size) || size is < 1 or > MaxPageSize))
         {
             return Problems.BadRequest($"limit must be an integer from 1 to {MaxPageSize}");
         }
-        var outcome = await grains.GetGrain<IProjectCatalogGrain>(Tenants.Current).ListAsync(cursor, size);
+        var outcome = await grains.GetGrain<IProjectCatalogGrain>(user.UserId()).ListAsync(cursor, size);
         if (!outcome.IsOk)
         {
             return Problems.From(outcome);
@@ -69,15 +71,15 @@ public static class ProjectsApi
         return TypedResults.Ok(new ProjectListResponse([.. page.Items.Select(p => ProjectResponse.From(p, request))], page.NextCursor));
     }
 
-    private static async Task<IResult> GetAsync(string projectId, HttpRequest request, IGrainFactory grains, ProjectResolver resolver)
+    private static async Task<IResult> GetAsync(string projectId, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, ProjectResolver resolver)
     {
         var id = await resolver.ResolveAsync(projectId);
-        var project = id is null ? null : await grains.GetGrain<IMockProjectGrain>(id).GetAsync();
+        var project = id is null ? null : await grains.GetGrain<IMockProjectGrain>(id).GetAsync(user.UserId());
         return project is null ? ProjectNotFound(projectId) : TypedResults.Ok(ProjectResponse.From(project, request));
     }
 
     private static async Task<IResult> UpdateAsync(
-        string projectId, HttpRequest request, IGrainFactory grains, ProjectResolver resolver, IOptions<MockLimits> limits)
+        string projectId, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, ProjectResolver resolver, IOptions<MockLimits> limits)
     {
         var body = await JsonBody.ReadAsync<UpdateProjectRequest>(request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
@@ -90,14 +92,14 @@ public static class ProjectsApi
             return ProjectNotFound(projectId);
         }
         var input = body.Value!;
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).UpdateAsync(new UpdateProject(input.Name, input.Slug, input.Description));
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).UpdateAsync(user.UserId(), new UpdateProject(input.Name, input.Slug, input.Description, input.Private));
         return outcome.IsOk ? TypedResults.Ok(ProjectResponse.From(outcome.Value!, request)) : Problems.From(outcome);
     }
 
-    private static async Task<IResult> DeleteAsync(string projectId, IGrainFactory grains, ProjectResolver resolver)
+    private static async Task<IResult> DeleteAsync(string projectId, ClaimsPrincipal user, IGrainFactory grains, ProjectResolver resolver)
     {
         var id = await resolver.ResolveAsync(projectId);
-        return id is not null && await grains.GetGrain<IMockProjectGrain>(id).DeleteAsync()
+        return id is not null && await grains.GetGrain<IMockProjectGrain>(id).DeleteAsync(user.UserId())
             ? TypedResults.NoContent()
             : ProjectNotFound(projectId);
     }

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OrleansMock.Api.Apis;
+using OrleansMock.Api.Auth;
 using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Silo;
@@ -38,6 +39,7 @@ public static partial class OrleansMockHosting
                 break;
         }
 
+        builder.AddOrleansMockAuth();
         builder.Services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section));
         builder.Services.AddSingleton<ProjectResolver>();
         builder.Services.ConfigureHttpJsonOptions(options =>
@@ -46,7 +48,7 @@ public static partial class OrleansMockHosting
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = DescribeFrameworkProblem);
         builder.Services.AddExceptionHandler<ExceptionHandling>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<SecuritySchemes>());
         return builder;
     }
 
@@ -54,6 +56,8 @@ public static partial class OrleansMockHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
 
         app.MapOpenApi();
         app.MapScalarApiReference();
@@ -68,6 +72,7 @@ public static partial class OrleansMockHosting
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }))
             .WithName("Health").WithSummary("Process liveness").WithTags("Operations");
 
+        app.MapAuthApi();
         app.MapProjectsApi();
         app.MapEndpointsApi();
         app.MapMockTraffic();
@@ -89,6 +94,8 @@ public static partial class OrleansMockHosting
         {
             StatusCodes.Status404NotFound =>
                 $"nothing is served at {request.Path}; the management API is under /api/v1, mock traffic under {MockTrafficApi.Prefix}/{{project}}/..., the reference at /scalar",
+            StatusCodes.Status401Unauthorized => AuthSetup.DescribeFailure(context.HttpContext),
+            StatusCodes.Status403Forbidden => "these credentials may not do this",
             StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}",
             StatusCodes.Status415UnsupportedMediaType =>
                 $"Content-Type '{request.ContentType ?? "(none)"}' is not supported here; send the body as JSON with Content-Type: application/json",

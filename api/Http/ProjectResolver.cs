@@ -24,7 +24,7 @@ public sealed class ProjectResolver(IGrainFactory grains)
         {
             return null; // neither shape: no grain is asked about arbitrary text
         }
-        var id = await grains.GetGrain<IProjectSlugGrain>(slugOrId).ResolveAsync();
+        var id = await grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Slug(slugOrId)).ResolveAsync();
         if (id is not null)
         {
             Remember(slugOrId, id);
@@ -33,15 +33,15 @@ public sealed class ProjectResolver(IGrainFactory grains)
     }
 
     /// <summary>Forwards a mock request, resolving a slug from cache first and once more from the index if the cache was stale.</summary>
-    public async ValueTask<MockResult> HandleAsync(string slugOrId, string method, string path)
+    public async ValueTask<MockResult> HandleAsync(string slugOrId, string method, string path, string? caller)
     {
         if (ProjectIds.IsProjectId(slugOrId))
         {
-            return await grains.GetGrain<IMockProjectGrain>(slugOrId).HandleAsync(new MockRequest(method, path, null));
+            return await grains.GetGrain<IMockProjectGrain>(slugOrId).HandleAsync(new MockRequest(method, path, null, caller));
         }
         if (_slugs.TryGetValue(slugOrId, out var cached))
         {
-            var result = await grains.GetGrain<IMockProjectGrain>(cached).HandleAsync(new MockRequest(method, path, slugOrId));
+            var result = await grains.GetGrain<IMockProjectGrain>(cached).HandleAsync(new MockRequest(method, path, slugOrId, caller));
             if (result.Kind is not (MockResultKind.SlugMismatch or MockResultKind.ProjectNotFound))
             {
                 return result;
@@ -51,7 +51,7 @@ public sealed class ProjectResolver(IGrainFactory grains)
         var id = await ResolveAsync(slugOrId);
         return id is null
             ? MockResult.ProjectNotFound
-            : await grains.GetGrain<IMockProjectGrain>(id).HandleAsync(new MockRequest(method, path, slugOrId));
+            : await grains.GetGrain<IMockProjectGrain>(id).HandleAsync(new MockRequest(method, path, slugOrId, caller));
     }
 
     private void Remember(string slug, string id)

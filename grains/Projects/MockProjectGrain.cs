@@ -26,6 +26,9 @@ public sealed partial class MockProjectGrain(
 
     private ProjectInfo? Project => state.State.Project;
 
+    /// <summary>The project when <paramref name="caller"/> owns it; to anyone else it does not exist.</summary>
+    private ProjectInfo? OwnedBy(string caller) => Project is { } project && project.Owner == caller ? project : null;
+
     private RouteTable Routes => _routes ??= new RouteTable(state.State.Endpoints);
 
     public async Task<Outcome<ProjectInfo>> CreateAsync(CreateProject command)
@@ -62,7 +65,7 @@ public sealed partial class MockProjectGrain(
         }
 
         var now = time.GetUtcNow();
-        var project = new ProjectInfo(ProjectId, slug, command.Name.Trim(), Blank(command.Description), now, now, command.Owner);
+        var project = new ProjectInfo(ProjectId, slug, command.Name.Trim(), Blank(command.Description), now, now, command.Owner, command.Private);
         try
         {
             await CommitAsync(new ProjectState { Project = project });
@@ -76,11 +79,11 @@ public sealed partial class MockProjectGrain(
         return Outcome<ProjectInfo>.Ok(project);
     }
 
-    public Task<ProjectInfo?> GetAsync() => Task.FromResult(Project);
+    public Task<ProjectInfo?> GetAsync(string caller) => Task.FromResult(OwnedBy(caller));
 
-    public async Task<Outcome<ProjectInfo>> UpdateAsync(UpdateProject command)
+    public async Task<Outcome<ProjectInfo>> UpdateAsync(string caller, UpdateProject command)
     {
-        if (Project is not { } current)
+        if (OwnedBy(caller) is not { } current)
         {
             return NotFound<ProjectInfo>();
         }
@@ -115,6 +118,7 @@ public sealed partial class MockProjectGrain(
             Name = command.Name?.Trim() ?? current.Name,
             Slug = command.Slug ?? current.Slug,
             Description = command.Description is null ? current.Description : Blank(command.Description),
+            Private = command.Private ?? current.Private,
             UpdatedAt = time.GetUtcNow(),
         };
         try
@@ -137,9 +141,9 @@ public sealed partial class MockProjectGrain(
         return Outcome<ProjectInfo>.Ok(updated);
     }
 
-    public async Task<bool> DeleteAsync()
+    public async Task<bool> DeleteAsync(string caller)
     {
-        if (Project is not { } current)
+        if (OwnedBy(caller) is not { } current)
         {
             return false;
         }
@@ -153,14 +157,15 @@ public sealed partial class MockProjectGrain(
         return true;
     }
 
-    public Task<bool> OwnsSlugAsync(string slug) => Task.FromResult(Project?.Slug == slug || _pendingSlug == slug);
+    public Task<bool> HoldsKeyAsync(string key) =>
+        Task.FromResult((Project is { } project && UniqueKeys.Slug(project.Slug) == key) || (_pendingSlug is { } pending && UniqueKeys.Slug(pending) == key));
 
-    public Task<Outcome<EndpointInfo[]>> ListEndpointsAsync() =>
-        Task.FromResult(Project is null ? NotFound<EndpointInfo[]>() : Outcome<EndpointInfo[]>.Ok([.. state.State.Endpoints]));
+    public Task<Outcome<EndpointInfo[]>> ListEndpointsAsync(string caller) =>
+        Task.FromResult(OwnedBy(caller) is null ? NotFound<EndpointInfo[]>() : Outcome<EndpointInfo[]>.Ok([.. state.State.Endpoints]));
 
-    public Task<Outcome<EndpointInfo>> GetEndpointAsync(string endpointId)
+    public Task<Outcome<EndpointInfo>> GetEndpointAsync(string caller, string endpointId)
     {
-        if (Project is null)
+        if (OwnedBy(caller) is null)
         {
             return Task.FromResult(NotFound<EndpointInfo>());
         }
@@ -168,9 +173,9 @@ public sealed partial class MockProjectGrain(
         return Task.FromResult(endpoint is null ? EndpointNotFound(endpointId) : Outcome<EndpointInfo>.Ok(endpoint));
     }
 
-    public async Task<Outcome<EndpointInfo>> AddEndpointAsync(EndpointSpec spec)
+    public async Task<Outcome<EndpointInfo>> AddEndpointAsync(string caller, EndpointSpec spec)
     {
-        if (Project is null)
+        if (OwnedBy(caller) is null)
         {
             return NotFound<EndpointInfo>();
         }
@@ -190,9 +195,9 @@ public sealed partial class MockProjectGrain(
         return Outcome<EndpointInfo>.Ok(endpoint);
     }
 
-    public async Task<Outcome<EndpointInfo>> ReplaceEndpointAsync(string endpointId, EndpointSpec spec, int? expectedRevision)
+    public async Task<Outcome<EndpointInfo>> ReplaceEndpointAsync(string caller, string endpointId, EndpointSpec spec, int? expectedRevision)
     {
-        if (Project is null)
+        if (OwnedBy(caller) is null)
         {
             return NotFound<EndpointInfo>();
         }
@@ -218,9 +223,9 @@ public sealed partial class MockProjectGrain(
         return Outcome<EndpointInfo>.Ok(replaced);
     }
 
-    public async Task<Outcome<bool>> DeleteEndpointAsync(string endpointId)
+    public async Task<Outcome<bool>> DeleteEndpointAsync(string caller, string endpointId)
     {
-        if (Project is null)
+        if (OwnedBy(caller) is null)
         {
             return NotFound<bool>();
         }
@@ -242,6 +247,10 @@ public sealed partial class MockProjectGrain(
         if (request.ExpectedSlug is not null && request.ExpectedSlug != project.Slug)
         {
             return ValueTask.FromResult(MockResult.SlugMismatch);
+        }
+        if (project.Private && request.Caller != project.Owner)
+        {
+            return ValueTask.FromResult(MockResult.Unauthorized);
         }
         return ValueTask.FromResult(Routes.Match(request.Method, request.Path));
     }
@@ -317,7 +326,7 @@ public sealed partial class MockProjectGrain(
         return Slug(slug).ClaimAsync(ProjectId);
     }
 
-    private IProjectSlugGrain Slug(string slug) => GrainFactory.GetGrain<IProjectSlugGrain>(slug);
+    private IUniqueKeyGrain Slug(string slug) => GrainFactory.GetGrain<IUniqueKeyGrain>(UniqueKeys.Slug(slug));
 
     private IProjectCatalogGrain Catalog(string owner) => GrainFactory.GetGrain<IProjectCatalogGrain>(owner);
 

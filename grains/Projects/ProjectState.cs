@@ -10,11 +10,11 @@ public sealed class ProjectState
     [Id(1)] public List<EndpointInfo> Endpoints { get; set; } = [];
 }
 
-/// <summary>The persisted state of a slug index grain.</summary>
-[GenerateSerializer, Alias("om.SlugState")]
-public sealed class SlugState
+/// <summary>The persisted state of a unique index entry: who holds the key.</summary>
+[GenerateSerializer, Alias("om.UniqueKeyState")]
+public sealed class UniqueKeyState
 {
-    [Id(0)] public string? ProjectId { get; set; }
+    [Id(0)] public string? HolderId { get; set; }
 }
 
 /// <summary>The persisted state of a catalog grain: one tenant's projects, newest first.</summary>

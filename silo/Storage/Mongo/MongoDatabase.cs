@@ -18,8 +18,9 @@ public sealed class MongoDatabase
     public static readonly IReadOnlyDictionary<string, string> StateCollections = new Dictionary<string, string>
     {
         ["project"] = "apiprojects",
-        ["slug"] = "projectslugs",
+        ["uniquekey"] = "uniquekeys",
         ["catalog"] = "projectcatalogs",
+        ["user"] = "users",
     };
 
     private readonly SemaphoreSlim _readyOnce = new(1, 1);

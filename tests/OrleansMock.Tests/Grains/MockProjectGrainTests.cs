@@ -13,7 +13,9 @@ public sealed class MockProjectGrainTests(ClusterFixture fixture)
     private static EndpointSpec Spec(string method, string path, string body = "{\"ok\":true}") =>
         new(method, path, new ResponseDefinition(200, [], body, null, 0));
 
-    private async Task<ProjectInfo> CreateAsync(string? slug = null, string owner = "owner-a")
+    private const string Owner = "u_owner";
+
+    private async Task<ProjectInfo> CreateAsync(string? slug = null, string owner = Owner)
     {
         var id = ProjectIds.NewProjectId();
         var outcome = await Grains.GetGrain<IMockProjectGrain>(id).CreateAsync(new CreateProject("Shop", slug ?? UniqueSlug(), null, owner));
@@ -26,12 +28,12 @@ public sealed class MockProjectGrainTests(ClusterFixture fixture)
     {
         var slug = UniqueSlug("race");
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ =>
-            Grains.GetGrain<IMockProjectGrain>(ProjectIds.NewProjectId()).CreateAsync(new CreateProject("Race", slug, null, "owner-race"))));
+            Grains.GetGrain<IMockProjectGrain>(ProjectIds.NewProjectId()).CreateAsync(new CreateProject("Race", slug, null, Owner))));
 
         var winners = outcomes.Where(o => o.IsOk).ToArray();
         Assert.Single(winners);
         Assert.All(outcomes.Where(o => !o.IsOk), o => Assert.Equal(OutcomeKind.Conflict, o.Kind));
-        Assert.Equal(winners[0].Value!.Id, await Grains.GetGrain<IProjectSlugGrain>(slug).ResolveAsync());
+        Assert.Equal(winners[0].Value!.Id, await Grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Slug(slug)).ResolveAsync());
     }
 
     [Fact]
@@ -39,10 +41,10 @@ public sealed class MockProjectGrainTests(ClusterFixture fixture)
     {
         var project = await CreateAsync();
         var newSlug = UniqueSlug("renamed");
-        var updated = await Grains.GetGrain<IMockProjectGrain>(project.Id).UpdateAsync(new UpdateProject(null, newSlug, null));
+        var updated = await Grains.GetGrain<IMockProjectGrain>(project.Id).UpdateAsync(Owner, new UpdateProject(null, newSlug, null));
         Assert.True(updated.IsOk, updated.Error);
-        Assert.Null(await Grains.GetGrain<IProjectSlugGrain>(project.Slug).ResolveAsync());
-        Assert.Equal(project.Id, await Grains.GetGrain<IProjectSlugGrain>(newSlug).ResolveAsync());
+        Assert.Null(await Grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Slug(project.Slug)).ResolveAsync());
+        Assert.Equal(project.Id, await Grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Slug(newSlug)).ResolveAsync());
 
         var other = await CreateAsync(project.Slug); // the old slug is free for someone else
         Assert.NotEqual(project.Id, other.Id);
@@ -53,7 +55,7 @@ public sealed class MockProjectGrainTests(ClusterFixture fixture)
     {
         var first = await CreateAsync();
         var second = await CreateAsync();
-        var outcome = await Grains.GetGrain<IMockProjectGrain>(second.Id).UpdateAsync(new UpdateProject(null, first.Slug, null));
+        var outcome = await Grains.GetGrain<IMockProjectGrain>(second.Id).UpdateAsync(Owner, new UpdateProject(null, first.Slug, null));
         Assert.Equal(OutcomeKind.Conflict, outcome.Kind);
         Assert.Contains(first.Slug, outcome.Error);
     }
@@ -62,31 +64,31 @@ public sealed class MockProjectGrainTests(ClusterFixture fixture)
     public async Task A_slug_claim_left_by_a_project_that_does_not_hold_it_is_healed()
     {
         var slug = UniqueSlug("orphan");
-        Assert.True(await Grains.GetGrain<IProjectSlugGrain>(slug).ClaimAsync(ProjectIds.NewProjectId())); // a create that died midway
+        Assert.True(await Grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Slug(slug)).ClaimAsync(ProjectIds.NewProjectId())); // a create that died midway
         var project = await CreateAsync(slug);
-        Assert.Equal(project.Id, await Grains.GetGrain<IProjectSlugGrain>(slug).ResolveAsync());
+        Assert.Equal(project.Id, await Grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Slug(slug)).ResolveAsync());
     }
 
     [Fact]
     public async Task Deleting_a_project_removes_it_everywhere()
     {
-        var project = await CreateAsync(owner: "owner-delete");
+        var project = await CreateAsync();
         var grain = Grains.GetGrain<IMockProjectGrain>(project.Id);
-        await grain.AddEndpointAsync(Spec("GET", "/a"));
-        Assert.True(await grain.DeleteAsync());
+        await grain.AddEndpointAsync(Owner, Spec("GET", "/a"));
+        Assert.True(await grain.DeleteAsync(Owner));
 
-        Assert.Null(await grain.GetAsync());
-        Assert.Null(await Grains.GetGrain<IProjectSlugGrain>(project.Slug).ResolveAsync());
-        var page = await Grains.GetGrain<IProjectCatalogGrain>("owner-delete").ListAsync(null, 100);
+        Assert.Null(await grain.GetAsync(Owner));
+        Assert.Null(await Grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Slug(project.Slug)).ResolveAsync());
+        var page = await Grains.GetGrain<IProjectCatalogGrain>(Owner).ListAsync(null, 100);
         Assert.DoesNotContain(page.Value!.Items, p => p.Id == project.Id);
         Assert.Equal(MockResultKind.ProjectNotFound, (await grain.HandleAsync(new MockRequest("GET", "/a", null))).Kind);
-        Assert.False(await grain.DeleteAsync());
+        Assert.False(await grain.DeleteAsync(Owner));
     }
 
     [Fact]
     public async Task Catalog_pages_newest_first_with_a_cursor()
     {
-        var owner = "owner-" + Guid.NewGuid().ToString("N");
+        var owner = "u_" + Guid.NewGuid().ToString("N")[..16];
         var created = new List<ProjectInfo>();
         for (var i = 0; i < 5; i++)
         {
@@ -114,22 +116,22 @@ public sealed class MockProjectGrainTests(ClusterFixture fixture)
     {
         var project = await CreateAsync();
         var grain = Grains.GetGrain<IMockProjectGrain>(project.Id);
-        var added = await grain.AddEndpointAsync(Spec("get", "/users/:id", "{\"v\":1}"));
+        var added = await grain.AddEndpointAsync(Owner, Spec("get", "/users/:id", "{\"v\":1}"));
         Assert.True(added.IsOk, added.Error);
         Assert.Equal("GET", added.Value!.Spec.Method);
 
         var hit = await grain.HandleAsync(new MockRequest("GET", "/users/7", project.Slug));
         Assert.Equal("{\"v\":1}", Encoding.UTF8.GetString(hit.Response!.Body));
 
-        var replaced = await grain.ReplaceEndpointAsync(added.Value.Id, Spec("GET", "/users/:id", "{\"v\":2}"), expectedRevision: 1);
+        var replaced = await grain.ReplaceEndpointAsync(Owner, added.Value.Id, Spec("GET", "/users/:id", "{\"v\":2}"), expectedRevision: 1);
         Assert.Equal(2, replaced.Value!.Revision);
         hit = await grain.HandleAsync(new MockRequest("GET", "/users/7", null));
         Assert.Equal("{\"v\":2}", Encoding.UTF8.GetString(hit.Response!.Body));
 
-        var stale = await grain.ReplaceEndpointAsync(added.Value.Id, Spec("GET", "/users/:id"), expectedRevision: 1);
+        var stale = await grain.ReplaceEndpointAsync(Owner, added.Value.Id, Spec("GET", "/users/:id"), expectedRevision: 1);
         Assert.Equal(OutcomeKind.PreconditionFailed, stale.Kind);
 
-        Assert.True((await grain.DeleteEndpointAsync(added.Value.Id)).IsOk);
+        Assert.True((await grain.DeleteEndpointAsync(Owner, added.Value.Id)).IsOk);
         Assert.Equal(MockResultKind.NoMatch, (await grain.HandleAsync(new MockRequest("GET", "/users/7", null))).Kind);
     }
 
@@ -138,7 +140,7 @@ public sealed class MockProjectGrainTests(ClusterFixture fixture)
     {
         var project = await CreateAsync();
         var grain = Grains.GetGrain<IMockProjectGrain>(project.Id);
-        await grain.UpdateAsync(new UpdateProject(null, UniqueSlug("moved"), null));
+        await grain.UpdateAsync(Owner, new UpdateProject(null, UniqueSlug("moved"), null));
         Assert.Equal(MockResultKind.SlugMismatch, (await grain.HandleAsync(new MockRequest("GET", "/", project.Slug))).Kind);
     }
 
@@ -147,10 +149,10 @@ public sealed class MockProjectGrainTests(ClusterFixture fixture)
     {
         var project = await CreateAsync();
         var grain = Grains.GetGrain<IMockProjectGrain>(project.Id);
-        Assert.True((await grain.AddEndpointAsync(Spec("GET", "/users/{id}"))).IsOk);
-        Assert.Equal(OutcomeKind.Conflict, (await grain.AddEndpointAsync(Spec("GET", "/users/:other"))).Kind);
-        Assert.True((await grain.AddEndpointAsync(Spec("ANY", "/users/{id}"))).IsOk);
-        Assert.True((await grain.AddEndpointAsync(Spec("GET", "/users/me"))).IsOk);
+        Assert.True((await grain.AddEndpointAsync(Owner, Spec("GET", "/users/{id}"))).IsOk);
+        Assert.Equal(OutcomeKind.Conflict, (await grain.AddEndpointAsync(Owner, Spec("GET", "/users/:other"))).Kind);
+        Assert.True((await grain.AddEndpointAsync(Owner, Spec("ANY", "/users/{id}"))).IsOk);
+        Assert.True((await grain.AddEndpointAsync(Owner, Spec("GET", "/users/me"))).IsOk);
     }
 
     [Fact]
@@ -160,9 +162,9 @@ public sealed class MockProjectGrainTests(ClusterFixture fixture)
         var grain = Grains.GetGrain<IMockProjectGrain>(project.Id);
         for (var i = 0; i < 5; i++)
         {
-            Assert.True((await grain.AddEndpointAsync(Spec("GET", $"/e{i}"))).IsOk);
+            Assert.True((await grain.AddEndpointAsync(Owner, Spec("GET", $"/e{i}"))).IsOk);
         }
-        var outcome = await grain.AddEndpointAsync(Spec("GET", "/one-too-many"));
+        var outcome = await grain.AddEndpointAsync(Owner, Spec("GET", "/one-too-many"));
         Assert.Equal(OutcomeKind.LimitExceeded, outcome.Kind);
         Assert.Contains("limit", outcome.Error);
     }
@@ -171,7 +173,7 @@ public sealed class MockProjectGrainTests(ClusterFixture fixture)
     public async Task Invalid_specs_are_refused_with_the_reason()
     {
         var project = await CreateAsync();
-        var outcome = await Grains.GetGrain<IMockProjectGrain>(project.Id).AddEndpointAsync(Spec("GET", "no-slash"));
+        var outcome = await Grains.GetGrain<IMockProjectGrain>(project.Id).AddEndpointAsync(Owner, Spec("GET", "no-slash"));
         Assert.Equal(OutcomeKind.Invalid, outcome.Kind);
         Assert.Contains("must start with '/'", outcome.Error);
     }
@@ -181,7 +183,7 @@ public sealed class MockProjectGrainTests(ClusterFixture fixture)
     {
         var project = await CreateAsync();
         var grain = Grains.GetGrain<IMockProjectGrain>(project.Id);
-        await grain.AddEndpointAsync(Spec("GET", "/kept", "\"kept\""));
+        await grain.AddEndpointAsync(Owner, Spec("GET", "/kept", "\"kept\""));
 
         // Force every activation out of memory: the next call must load from the embedded store.
         foreach (var silo in fixture.Cluster.Silos)

@@ -55,12 +55,14 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         Factory.Settings["OrleansMock:Limits:MaxEndpointsPerProject"] = "20";
-        Client = Factory.CreateClient();
-        return Task.CompletedTask;
+        Client = await Factory.CreateClient().AsNewUserAsync();
     }
+
+    /// <summary>A client of its own, signed in as a new user.</summary>
+    public Task<HttpClient> NewUserClientAsync() => Factory.CreateClient().AsNewUserAsync();
 
     public async Task DisposeAsync() => await Factory.DisposeAsync();
 }

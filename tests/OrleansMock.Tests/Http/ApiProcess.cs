@@ -100,6 +100,7 @@ public sealed class ApiProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                await _process.WaitForExitAsync(); // drains the redirected output
                 throw new InvalidOperationException($"the api process exited with {_process.ExitCode}:\n{Output}");
             }
             try

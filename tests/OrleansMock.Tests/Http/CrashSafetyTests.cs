@@ -28,10 +28,13 @@ public sealed class CrashSafetyTests : IDisposable
     {
         var slug = UniqueSlug("crash");
         string projectId;
+        string token;
         var acknowledged = new List<string>();
         await using (var first = await ApiProcess.StartAsync(_dataDir, Settings(provider)))
         {
             using var client = new HttpClient { BaseAddress = first.Address };
+            token = await client.RegisterAndLoginAsync();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", token);
             projectId = (await client.CreateProjectAsync(slug)).GetProperty("id").GetString()!;
             // Writes in flight four at a time, as a busy client would send them.
             await Parallel.ForEachAsync(Enumerable.Range(0, Writes), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
@@ -51,7 +54,7 @@ public sealed class CrashSafetyTests : IDisposable
         Assert.Equal(Writes, acknowledged.Count);
 
         await using var second = await ApiProcess.StartAsync(_dataDir, Settings(provider));
-        using var after = new HttpClient { BaseAddress = second.Address };
+        using var after = new HttpClient { BaseAddress = second.Address, DefaultRequestHeaders = { Authorization = new("Bearer", token) } };
         var endpoints = await (await after.GetAsync($"/api/v1/projects/{projectId}/endpoints")).ReadJsonAsync();
         var paths = endpoints.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToHashSet();
         Assert.All(acknowledged, path => Assert.Contains(path, paths));

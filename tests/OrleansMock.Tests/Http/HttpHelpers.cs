@@ -25,6 +25,28 @@ internal static class HttpHelpers
         return detail!;
     }
 
+    public const string Password = "correct horse battery";
+
+    public static string UniqueEmail() => $"user-{Guid.NewGuid():N}@example.com";
+
+    /// <summary>Registers a fresh user and returns a bearer token for them.</summary>
+    public static async Task<string> RegisterAndLoginAsync(this HttpClient client, string? email = null)
+    {
+        email ??= UniqueEmail();
+        var register = await client.PostAsync("/api/v1/auth/register", Json(JsonSerializer.Serialize(new { email, password = Password })));
+        Assert.True(register.StatusCode == HttpStatusCode.Created, await register.Content.ReadAsStringAsync());
+        var login = await client.PostAsync("/api/v1/auth/login", Json(JsonSerializer.Serialize(new { email, password = Password })));
+        Assert.True(login.StatusCode == HttpStatusCode.OK, await login.Content.ReadAsStringAsync());
+        return (await login.ReadJsonAsync()).GetProperty("token").GetString()!;
+    }
+
+    /// <summary>Makes <paramref name="client"/> act as a fresh user; returns it for chaining.</summary>
+    public static async Task<HttpClient> AsNewUserAsync(this HttpClient client)
+    {
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await client.RegisterAndLoginAsync());
+        return client;
+    }
+
     public static string UniqueSlug(string prefix = "p") => $"{prefix}-{Guid.NewGuid():N}"[..24];
 
     public static async Task<JsonElement> CreateProjectAsync(this HttpClient client, string? slug = null, string name = "Shop")

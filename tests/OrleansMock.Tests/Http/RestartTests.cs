@@ -12,10 +12,13 @@ public sealed class RestartTests : IDisposable
     public async Task Projects_and_endpoints_survive_kill_9_and_a_graceful_restart()
     {
         string projectId;
+        string token;
         var slug = UniqueSlug("durable");
         await using (var first = await ApiProcess.StartAsync(_dataDir))
         {
             using var client = new HttpClient { BaseAddress = first.Address };
+            token = await client.RegisterAndLoginAsync();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", token);
             projectId = (await client.CreateProjectAsync(slug)).GetProperty("id").GetString()!;
             await client.CreateEndpointAsync(projectId, "{\"method\":\"GET\",\"path\":\"/users/{id}\",\"response\":{\"status\":200,\"body\":{\"id\":1}}}");
             Assert.Equal("{\"id\":1}", await client.GetStringAsync($"/m/{slug}/users/42"));
@@ -24,7 +27,8 @@ public sealed class RestartTests : IDisposable
 
         await using (var second = await ApiProcess.StartAsync(_dataDir))
         {
-            using var client = new HttpClient { BaseAddress = second.Address };
+            // The token issued before the crash still works: the embedded signing key is kept in the data folder.
+            using var client = new HttpClient { BaseAddress = second.Address, DefaultRequestHeaders = { Authorization = new("Bearer", token) } };
             Assert.Equal("{\"id\":1}", await client.GetStringAsync($"/m/{slug}/users/42"));
             var listed = await (await client.GetAsync("/api/v1/projects")).ReadJsonAsync();
             Assert.Contains(listed.GetProperty("items").EnumerateArray(), p => p.GetProperty("id").GetString() == projectId);
@@ -35,7 +39,7 @@ public sealed class RestartTests : IDisposable
 
         await using (var third = await ApiProcess.StartAsync(_dataDir))
         {
-            using var client = new HttpClient { BaseAddress = third.Address };
+            using var client = new HttpClient { BaseAddress = third.Address, DefaultRequestHeaders = { Authorization = new("Bearer", token) } };
             var endpoints = await (await client.GetAsync($"/api/v1/projects/{projectId}/endpoints")).ReadJsonAsync();
             Assert.Equal(2, endpoints.GetProperty("items").GetArrayLength());
             Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/m/{slug}/users", Json("{}"))).StatusCode);

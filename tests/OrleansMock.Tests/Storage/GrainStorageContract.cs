@@ -22,16 +22,16 @@ public abstract class GrainStorageContract
 
     private static GrainId NewGrainId() => GrainId.Create("contracttest", Guid.NewGuid().ToString("N"));
 
-    private static GrainState<SlugState> Fresh() => new(new SlugState());
+    private static GrainState<UniqueKeyState> Fresh() => new(new UniqueKeyState());
 
     /// <summary>Two grains read the same record; the winner writes first, leaving the other holding a stale ETag.</summary>
-    private static async Task<(GrainState<SlugState> Stale, GrainState<SlugState> Winner)> OverwrittenAsync(IGrainStorage storage, GrainId id)
+    private static async Task<(GrainState<UniqueKeyState> Stale, GrainState<UniqueKeyState> Winner)> OverwrittenAsync(IGrainStorage storage, GrainId id)
     {
         var stale = Fresh();
         await storage.WriteStateAsync("slug", id, stale);
         var winner = Fresh();
         await storage.ReadStateAsync("slug", id, winner);
-        winner.State!.ProjectId = "winner";
+        winner.State!.HolderId = "winner";
         await storage.WriteStateAsync("slug", id, winner);
         return (stale, winner);
     }
@@ -40,11 +40,11 @@ public abstract class GrainStorageContract
     public async Task Missing_record_reads_as_not_existing_with_fresh_state()
     {
         var storage = await CreateStorageAsync();
-        var state = new GrainState<SlugState>(new SlugState { ProjectId = "leftover" }) { ETag = "stale", RecordExists = true };
+        var state = new GrainState<UniqueKeyState>(new UniqueKeyState { HolderId = "leftover" }) { ETag = "stale", RecordExists = true };
         await storage.ReadStateAsync("slug", NewGrainId(), state);
         Assert.False(state.RecordExists);
         Assert.Null(state.ETag);
-        Assert.Null(state.State!.ProjectId);
+        Assert.Null(state.State!.HolderId);
     }
 
     [SkippableFact]
@@ -53,7 +53,7 @@ public abstract class GrainStorageContract
         var storage = await CreateStorageAsync();
         var id = NewGrainId();
         var written = Fresh();
-        written.State!.ProjectId = "p_1";
+        written.State!.HolderId = "p_1";
         await storage.WriteStateAsync("slug", id, written);
         Assert.NotNull(written.ETag);
         Assert.True(written.RecordExists);
@@ -62,7 +62,7 @@ public abstract class GrainStorageContract
         await (await CreateStorageAsync()).ReadStateAsync("slug", id, read);
         Assert.True(read.RecordExists);
         Assert.Equal(written.ETag, read.ETag);
-        Assert.Equal("p_1", read.State!.ProjectId);
+        Assert.Equal("p_1", read.State!.HolderId);
     }
 
     [SkippableFact]
@@ -73,7 +73,7 @@ public abstract class GrainStorageContract
         var state = Fresh();
         await storage.WriteStateAsync("slug", id, state);
         var first = state.ETag;
-        state.State!.ProjectId = "p_2";
+        state.State!.HolderId = "p_2";
         await storage.WriteStateAsync("slug", id, state);
         Assert.NotEqual(first, state.ETag);
 
@@ -101,7 +101,7 @@ public abstract class GrainStorageContract
         var id = NewGrainId();
         var (a, b) = await OverwrittenAsync(storage, id);
 
-        a.State!.ProjectId = "loser";
+        a.State!.HolderId = "loser";
         var staleEtag = a.ETag;
         var exception = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("slug", id, a));
         Assert.Equal(staleEtag, exception.CurrentEtag);
@@ -109,7 +109,7 @@ public abstract class GrainStorageContract
 
         var read = Fresh();
         await storage.ReadStateAsync("slug", id, read);
-        Assert.Equal("winner", read.State!.ProjectId);
+        Assert.Equal("winner", read.State!.HolderId);
     }
 
     [SkippableFact]
@@ -118,7 +118,7 @@ public abstract class GrainStorageContract
         var storage = await CreateStorageAsync();
         var id = NewGrainId();
         var state = Fresh();
-        state.State!.ProjectId = "p_3";
+        state.State!.HolderId = "p_3";
         await storage.WriteStateAsync("slug", id, state);
         await storage.ClearStateAsync("slug", id, state);
         Assert.False(state.RecordExists);
@@ -127,10 +127,10 @@ public abstract class GrainStorageContract
         await storage.ReadStateAsync("slug", id, read);
         Assert.False(read.RecordExists);
 
-        state.State!.ProjectId = "again";
+        state.State!.HolderId = "again";
         await storage.WriteStateAsync("slug", id, state); // a write after clear starts over cleanly
         await storage.ReadStateAsync("slug", id, read);
-        Assert.Equal("again", read.State!.ProjectId);
+        Assert.Equal("again", read.State!.HolderId);
     }
 
     [SkippableFact]
@@ -152,7 +152,7 @@ public abstract class GrainStorageContract
         var storage = await CreateStorageAsync();
         var id = NewGrainId();
         var one = Fresh();
-        one.State!.ProjectId = "one";
+        one.State!.HolderId = "one";
         await storage.WriteStateAsync("first", id, one);
         var other = Fresh();
         await storage.ReadStateAsync("second", id, other);
@@ -187,11 +187,11 @@ public abstract class GrainStorageContract
         var id = GrainId.Create("contracttest", "grain/with:odd#chars é " + Guid.NewGuid().ToString("N"));
         const string text = "héllo wörld ✓ 日本語 🚀 \"quotes\" \\ back\\slash \u0000nul \t tab '; DROP TABLE x; -- {\"$gt\":1}";
         var state = Fresh();
-        state.State!.ProjectId = text;
+        state.State!.HolderId = text;
         await storage.WriteStateAsync("slug", id, state);
         var read = Fresh();
         await storage.ReadStateAsync("slug", id, read);
-        Assert.Equal(text, read.State!.ProjectId);
+        Assert.Equal(text, read.State!.HolderId);
     }
 
     [SkippableFact]
@@ -202,14 +202,14 @@ public abstract class GrainStorageContract
         await Task.WhenAll(ids.Select(async (id, i) =>
         {
             var state = Fresh();
-            state.State!.ProjectId = $"p_{i}";
+            state.State!.HolderId = $"p_{i}";
             await storage.WriteStateAsync("slug", id, state);
         }));
         for (var i = 0; i < ids.Length; i++)
         {
             var read = Fresh();
             await storage.ReadStateAsync("slug", ids[i], read);
-            Assert.Equal($"p_{i}", read.State!.ProjectId);
+            Assert.Equal($"p_{i}", read.State!.HolderId);
         }
     }
 
@@ -219,12 +219,12 @@ public abstract class GrainStorageContract
         var storage = await CreateStorageAsync();
         var id = NewGrainId();
         await storage.WriteStateAsync("slug", id, Fresh());
-        var contenders = new List<GrainState<SlugState>>();
+        var contenders = new List<GrainState<UniqueKeyState>>();
         for (var i = 0; i < 8; i++)
         {
             var state = Fresh();
             await storage.ReadStateAsync("slug", id, state);
-            state.State!.ProjectId = $"writer-{i}";
+            state.State!.HolderId = $"writer-{i}";
             contenders.Add(state);
         }
         var results = await Task.WhenAll(contenders.Select(async state =>

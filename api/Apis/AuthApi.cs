@@ -1,0 +1,132 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using OrleansMock.Api.Auth;
+using OrleansMock.Api.Http;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.Apis;
+
+public sealed record RegisterRequest(string? Email, string? Password);
+
+public sealed record LoginRequest(string? Email, string? Password);
+
+public sealed record UserResponse(string Id, string Email, DateTimeOffset CreatedAt)
+{
+    public static UserResponse From(UserInfo user) => new(user.Id, user.Email, user.CreatedAt);
+}
+
+public sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt, string TokenType = "Bearer");
+
+public sealed record CreateApiKeyRequest(string? Name);
+
+/// <summary>An API key; <see cref="Key"/> is present only in the response that created it.</summary>
+public sealed record ApiKeyResponse(string Id, string Name, string Prefix, DateTimeOffset CreatedAt, string? Key = null)
+{
+    public static ApiKeyResponse From(ApiKeyInfo key, string? secret = null) => new(key.Id, key.Name, key.Prefix, key.CreatedAt, secret);
+}
+
+public sealed record ApiKeyListResponse(ApiKeyResponse[] Items);
+
+/// <summary>Accounts: register, log in for a bearer token, who am I, API keys.</summary>
+public static class AuthApi
+{
+    public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/auth").WithTags("Auth");
+
+        group.MapPost("/register", RegisterAsync).AllowAnonymous()
+            .WithName("Register").WithSummary("Create an account")
+            .Accepts<RegisterRequest>("application/json")
+            .Produces<UserResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/login", LoginAsync).AllowAnonymous()
+            .WithName("Login").WithSummary("Exchange email and password for a bearer token")
+            .Accepts<LoginRequest>("application/json")
+            .Produces<TokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapGet("/me", MeAsync).RequireAuthorization()
+            .WithName("Me").WithSummary("The authenticated user")
+            .Produces<UserResponse>().ProducesProblem(StatusCodes.Status401Unauthorized);
+        group.MapPost("/keys", CreateKeyAsync).RequireAuthorization()
+            .WithName("CreateApiKey").WithSummary("Create an API key; the key is shown in this response only")
+            .Accepts<CreateApiKeyRequest>("application/json")
+            .Produces<ApiKeyResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/keys", ListKeysAsync).RequireAuthorization()
+            .WithName("ListApiKeys").WithSummary("List API keys (never their secrets)")
+            .Produces<ApiKeyListResponse>().ProducesProblem(StatusCodes.Status401Unauthorized);
+        group.MapDelete("/keys/{keyId}", RevokeKeyAsync).RequireAuthorization()
+            .WithName("RevokeApiKey").WithSummary("Revoke an API key, effective at once")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    private static async Task<IResult> RegisterAsync(HttpRequest request, IGrainFactory grains, IOptions<MockLimits> limits)
+    {
+        var body = await JsonBody.ReadAsync<RegisterRequest>(request, limits.Value.MaxRequestBodyBytes);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var userId = UserKeys.NewUserId();
+        var outcome = await grains.GetGrain<IUserGrain>(userId).RegisterAsync(body.Value!.Email ?? "", body.Value.Password ?? "");
+        return outcome.IsOk ? TypedResults.Created("/api/v1/auth/me", UserResponse.From(outcome.Value!)) : Problems.From(outcome);
+    }
+
+    private static async Task<IResult> LoginAsync(HttpContext context, IGrainFactory grains, TokenIssuer tokens, IOptions<MockLimits> limits)
+    {
+        var body = await JsonBody.ReadAsync<LoginRequest>(context.Request, limits.Value.MaxRequestBodyBytes);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var email = UserKeys.NormalizeEmail(body.Value!.Email ?? "");
+        var userId = email.Length == 0 ? null : await grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Email(email)).ResolveAsync();
+        var result = userId is null
+            ? new LoginResult(LoginOutcome.InvalidCredentials, null, null)
+            : await grains.GetGrain<IUserGrain>(userId).LoginAsync(body.Value.Password ?? "");
+        switch (result.Outcome)
+        {
+            case LoginOutcome.Ok:
+                var (token, expiresAt) = tokens.Issue(result.User!);
+                return TypedResults.Ok(new TokenResponse(token, expiresAt));
+            case LoginOutcome.LockedOut:
+                var seconds = (int)Math.Ceiling(result.RetryAfter!.Value.TotalSeconds);
+                context.Response.Headers.RetryAfter = seconds.ToString();
+                return Problems.Status(StatusCodes.Status429TooManyRequests,
+                    $"too many failed logins for this account; try again in {seconds} seconds");
+            default:
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return Problems.Status(StatusCodes.Status401Unauthorized, "email or password is wrong");
+        }
+    }
+
+    private static async Task<IResult> MeAsync(ClaimsPrincipal principal, IGrainFactory grains)
+    {
+        var user = await grains.GetGrain<IUserGrain>(principal.UserId()).GetAsync();
+        return user is null ? Problems.Status(StatusCodes.Status401Unauthorized, "the account no longer exists") : TypedResults.Ok(UserResponse.From(user));
+    }
+
+    private static async Task<IResult> CreateKeyAsync(HttpRequest request, ClaimsPrincipal principal, IGrainFactory grains, IOptions<MockLimits> limits)
+    {
+        var body = await JsonBody.ReadAsync<CreateApiKeyRequest>(request, limits.Value.MaxRequestBodyBytes);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var outcome = await grains.GetGrain<IUserGrain>(principal.UserId()).CreateApiKeyAsync(body.Value!.Name ?? "");
+        return outcome.IsOk
+            ? TypedResults.Created($"/api/v1/auth/keys/{outcome.Value!.Info.Id}", ApiKeyResponse.From(outcome.Value.Info, outcome.Value.Key))
+            : Problems.From(outcome);
+    }
+
+    private static async Task<IResult> ListKeysAsync(ClaimsPrincipal principal, IGrainFactory grains)
+    {
+        var keys = await grains.GetGrain<IUserGrain>(principal.UserId()).ListApiKeysAsync();
+        return TypedResults.Ok(new ApiKeyListResponse([.. keys.Select(k => ApiKeyResponse.From(k))]));
+    }
+
+    private static async Task<IResult> RevokeKeyAsync(string keyId, ClaimsPrincipal principal, IGrainFactory grains) =>
+        await grains.GetGrain<IUserGrain>(principal.UserId()).RevokeApiKeyAsync(keyId)
+            ? TypedResults.NoContent()
+            : Problems.NotFound($"API key '{keyId}' does not exist; list your keys with GET /api/v1/auth/keys");
+}

@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.Auth;
+
+/// <summary>
+/// Authenticates <c>X-Api-Key</c>. The key names its user; that user's grain checks the secret against its hashes,
+/// so a revoked key stops working at once on every front end.
+/// </summary>
+public sealed class ApiKeyAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IGrainFactory grains)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string Header = "X-Api-Key";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var key = Request.Headers[Header].ToString();
+        if (key.Length == 0)
+        {
+            return AuthenticateResult.NoResult();
+        }
+        if (key.Length > 200 || UserKeys.UserOfApiKey(key) is not { } userId)
+        {
+            return AuthenticateResult.Fail("the X-Api-Key header is not an OrleansMock API key");
+        }
+        var user = await grains.GetGrain<IUserGrain>(userId).AuthenticateApiKeyAsync(key);
+        if (user is null)
+        {
+            return AuthenticateResult.Fail("the API key is unknown or has been revoked");
+        }
+        var identity = new ClaimsIdentity([new Claim(Claims.Subject, user.Id), new Claim(Claims.Email, user.Email)], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{Header}\", Bearer";
+        return Task.CompletedTask;
+    }
+}
+
+public static class Claims
+{
+    public const string Subject = "sub";
+    public const string Email = "email";
+
+    /// <summary>The authenticated user's id; only called on routes that require authentication.</summary>
+    public static string UserId(this ClaimsPrincipal user) =>
+        user.FindFirstValue(Subject) ?? throw new InvalidOperationException("the request is not authenticated");
+
+    public static string? UserIdOrNull(this ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true ? user.FindFirstValue(Subject) : null;
+}

@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+
+namespace OrleansMock.Api.Auth;
+
+/// <summary>Bearer tokens and API keys behind one default scheme: X-Api-Key when sent, else Authorization: Bearer.</summary>
+public static class AuthSetup
+{
+    public const string Scheme = "BearerOrApiKey";
+
+    public static WebApplicationBuilder AddOrleansMockAuth(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        var issuer = new TokenIssuer(options, SigningKeys.Load(builder.Configuration, options), TimeProvider.System);
+        builder.Services.AddSingleton(issuer);
+        builder.Services
+            .AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "Bearer token or API key", policy => policy.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(ApiKeyAuthentication.Header) ? ApiKeyAuthentication.SchemeName : JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(jwt =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = issuer.ValidationParameters();
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        builder.Services.AddAuthorization();
+        return builder;
+    }
+
+    /// <summary>Why the credentials on this request were refused, in words a person can act on.</summary>
+    public static string DescribeFailure(HttpContext context)
+    {
+        var failure = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure;
+        if (failure is null)
+        {
+            var sent = context.Request.Headers.Authorization.Count > 0 || context.Request.Headers.ContainsKey(ApiKeyAuthentication.Header);
+            return sent
+                ? "the credentials sent are not valid"
+                : $"this route needs credentials: Authorization: Bearer <token from POST /api/v1/auth/login>, or {ApiKeyAuthentication.Header}: <key from POST /api/v1/auth/keys>";
+        }
+        return failure switch
+        {
+            SecurityTokenExpiredException => "the bearer token has expired; log in again with POST /api/v1/auth/login",
+            SecurityTokenInvalidSignatureException or SecurityTokenSignatureKeyNotFoundException => "the bearer token's signature is not valid",
+            SecurityTokenException => "the bearer token is not valid",
+            _ when failure.Message.Contains("IDX", StringComparison.Ordinal) => "the bearer token is not valid",
+            _ => failure.Message,
+        };
+    }
+}

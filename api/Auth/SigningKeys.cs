@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.Tokens;
+using OrleansMock.Api.Hosting;
+using OrleansMock.Silo;
+
+namespace OrleansMock.Api.Auth;
+
+/// <summary>Where the token signing key comes from: configuration, or (Embedded mode only) a file in the data folder.</summary>
+public static class SigningKeys
+{
+    public const string EmbeddedKeyFile = "auth-signing.key";
+    private const int MinimumBytes = 32;
+
+    public static SymmetricSecurityKey Load(IConfiguration configuration, AuthOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.SigningKey))
+        {
+            return FromBase64(options.SigningKey, $"{AuthOptions.Section}:SigningKey");
+        }
+        if (OrleansMockHosting.ReadMode(configuration) != OrleansMockHosting.Mode.Embedded)
+        {
+            throw new InvalidOperationException(
+                $"{AuthOptions.Section}:SigningKey is required in Cluster mode (every front end must share it): base64 of at least {MinimumBytes} random bytes, e.g. `openssl rand -base64 48`.");
+        }
+        var path = Path.Combine(OrleansMockSilo.DataDir(configuration), EmbeddedKeyFile);
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var created = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
+            // CreateNew: if two processes race, one writes and the other reads what was written.
+            try
+            {
+                using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                using var writer = new StreamWriter(file);
+                writer.Write(created);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+            }
+        }
+        return FromBase64(File.ReadAllText(path).Trim(), path);
+    }
+
+    private static SymmetricSecurityKey FromBase64(string value, string source)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(value);
+        }
+        catch (FormatException)
+        {
+            throw new InvalidOperationException($"The signing key in {source} is not base64.");
+        }
+        return bytes.Length >= MinimumBytes
+            ? new SymmetricSecurityKey(bytes)
+            : throw new InvalidOperationException($"The signing key in {source} has {bytes.Length} bytes; at least {MinimumBytes} are required.");
+    }
+}

@@ -1,0 +1,58 @@
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Grains.Projects;
+
+/// <summary>
+/// A unique index entry (a project slug, a user email). Being one grain per key makes claims serial, so two holders
+/// can never have the same key. A claim left behind by a holder that crashed mid-create, or was deleted without
+/// releasing, is healed: before refusing, the holder is asked whether it still holds (or is about to hold) the key.
+/// </summary>
+[GrainType("uniquekey")]
+public sealed class UniqueKeyGrain(
+    [PersistentState("uniquekey", StorageNames.Main)] IPersistentState<UniqueKeyState> state) : Grain, IUniqueKeyGrain
+{
+    private string Key => this.GetPrimaryKeyString();
+
+    public async Task<bool> ClaimAsync(string holderId)
+    {
+        var holder = state.State.HolderId;
+        if (holder == holderId)
+        {
+            return true;
+        }
+        if (holder is not null && await Holder(holder).HoldsKeyAsync(Key))
+        {
+            return false;
+        }
+        state.State.HolderId = holderId;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.HolderId = holder;
+            DeactivateOnIdle();
+            throw;
+        }
+        return true;
+    }
+
+    public async Task ReleaseAsync(string holderId)
+    {
+        if (state.State.HolderId != holderId)
+        {
+            return;
+        }
+        await state.ClearStateAsync();
+        state.State = new UniqueKeyState();
+    }
+
+    public Task<string?> ResolveAsync() => Task.FromResult(state.State.HolderId);
+
+    private IUniqueKeyHolder Holder(string holderId) => UniqueKeys.KindOf(Key) switch
+    {
+        UniqueKeys.EmailKind => GrainFactory.GetGrain<IUserGrain>(holderId),
+        _ => GrainFactory.GetGrain<IMockProjectGrain>(holderId),
+    };
+}

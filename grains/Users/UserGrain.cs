@@ -1,0 +1,212 @@
+using System.Net.Mail;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Grains.Users;
+
+/// <summary>The persisted state of a user: credentials and API keys (secrets only as SHA-256 hashes).</summary>
+[GenerateSerializer, Alias("om.UserState")]
+public sealed class UserState
+{
+    [Id(0)] public UserInfo? User { get; set; }
+    [Id(1)] public string? PasswordHash { get; set; }
+    [Id(2)] public List<StoredApiKey> ApiKeys { get; set; } = [];
+}
+
+[GenerateSerializer, Immutable, Alias("om.StoredApiKey")]
+public sealed record StoredApiKey(
+    [property: Id(0)] ApiKeyInfo Info,
+    [property: Id(1)] string SecretSha256);
+
+/// <summary>
+/// One account. Passwords are hashed with ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/> (PBKDF2);
+/// API keys are random 160-bit secrets stored as SHA-256 hashes, so revoking one takes effect at once: this grain
+/// is the only place keys are checked. Failed logins lock the account for a while (per-account brute-force guard).
+/// </summary>
+[GrainType("user")]
+public sealed class UserGrain(
+    [PersistentState("user", StorageNames.Main)] IPersistentState<UserState> state,
+    TimeProvider time) : Grain, IUserGrain
+{
+    public const int MinPasswordLength = 8;
+    public const int MaxPasswordLength = 128;
+    public const int MaxApiKeys = 20;
+    public const int MaxFailedLogins = 5;
+    public static readonly TimeSpan LockoutWindow = TimeSpan.FromMinutes(15);
+
+    private static readonly PasswordHasher<UserInfo> Hasher = new();
+    private readonly Queue<DateTimeOffset> _failedLogins = new();
+    private string? _pendingEmail;
+
+    private string UserId => this.GetPrimaryKeyString();
+
+    public async Task<Outcome<UserInfo>> RegisterAsync(string email, string password)
+    {
+        if (state.State.User is not null)
+        {
+            return Outcome<UserInfo>.Fail(OutcomeKind.Conflict, $"user {UserId} already exists");
+        }
+        var normalized = UserKeys.NormalizeEmail(email ?? "");
+        if ((CheckEmail(normalized) ?? CheckPassword(password)) is { } error)
+        {
+            return Outcome<UserInfo>.Fail(OutcomeKind.Invalid, error);
+        }
+
+        var key = GrainFactory.GetGrain<IUniqueKeyGrain>(UniqueKeys.Email(normalized));
+        _pendingEmail = normalized;
+        try
+        {
+            if (!await key.ClaimAsync(UserId))
+            {
+                return Outcome<UserInfo>.Fail(OutcomeKind.Conflict, $"an account with email {normalized} already exists; log in instead");
+            }
+            var user = new UserInfo(UserId, normalized, time.GetUtcNow());
+            state.State = new UserState { User = user, PasswordHash = Hasher.HashPassword(user, password) };
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                state.State = new UserState();
+                await key.ReleaseAsync(UserId);
+                DeactivateOnIdle();
+                throw;
+            }
+            return Outcome<UserInfo>.Ok(user);
+        }
+        finally
+        {
+            _pendingEmail = null;
+        }
+    }
+
+    public Task<UserInfo?> GetAsync() => Task.FromResult(state.State.User);
+
+    public Task<bool> HoldsKeyAsync(string key) =>
+        Task.FromResult((state.State.User is { } user && UniqueKeys.Email(user.Email) == key)
+            || (_pendingEmail is { } pending && UniqueKeys.Email(pending) == key));
+
+    public async Task<LoginResult> LoginAsync(string password)
+    {
+        if (state.State.User is not { } user || state.State.PasswordHash is not { } hash)
+        {
+            return new LoginResult(LoginOutcome.InvalidCredentials, null, null);
+        }
+        var now = time.GetUtcNow();
+        while (_failedLogins.TryPeek(out var oldest) && now - oldest > LockoutWindow)
+        {
+            _failedLogins.Dequeue();
+        }
+        if (_failedLogins.Count >= MaxFailedLogins)
+        {
+            return new LoginResult(LoginOutcome.LockedOut, null, _failedLogins.Peek() + LockoutWindow - now);
+        }
+        var verdict = Hasher.VerifyHashedPassword(user, hash, password ?? "");
+        if (verdict == PasswordVerificationResult.Failed)
+        {
+            _failedLogins.Enqueue(now);
+            return new LoginResult(LoginOutcome.InvalidCredentials, null, null);
+        }
+        _failedLogins.Clear();
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            state.State.PasswordHash = Hasher.HashPassword(user, password!);
+            await state.WriteStateAsync();
+        }
+        return new LoginResult(LoginOutcome.Ok, user, null);
+    }
+
+    public async Task<Outcome<NewApiKey>> CreateApiKeyAsync(string name)
+    {
+        if (state.State.User is null)
+        {
+            return Outcome<NewApiKey>.Fail(OutcomeKind.NotFound, $"user {UserId} does not exist");
+        }
+        name = name?.Trim() ?? "";
+        if (name.Length is 0 or > 100)
+        {
+            return Outcome<NewApiKey>.Fail(OutcomeKind.Invalid, "name is required: 1-100 characters that say what the key is for");
+        }
+        if (state.State.ApiKeys.Count >= MaxApiKeys)
+        {
+            return Outcome<NewApiKey>.Fail(OutcomeKind.LimitExceeded, $"an account may hold {MaxApiKeys} API keys; revoke one first");
+        }
+        var keyId = "k_" + RandomNumberGenerator.GetHexString(8, lowercase: true);
+        var secret = RandomNumberGenerator.GetHexString(40, lowercase: true);
+        var key = $"{UserKeys.ApiKeyPrefix}-{UserId}-{keyId}-{secret}";
+        var info = new ApiKeyInfo(keyId, name, key[..(key.Length - secret.Length + 4)] + "…", time.GetUtcNow());
+        var previous = state.State.ApiKeys;
+        state.State.ApiKeys = [.. previous, new StoredApiKey(info, Sha256(secret))];
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.ApiKeys = previous;
+            DeactivateOnIdle();
+            throw;
+        }
+        return Outcome<NewApiKey>.Ok(new NewApiKey(info, key));
+    }
+
+    public Task<ApiKeyInfo[]> ListApiKeysAsync() => Task.FromResult(state.State.ApiKeys.Select(k => k.Info).ToArray());
+
+    public async Task<bool> RevokeApiKeyAsync(string keyId)
+    {
+        var previous = state.State.ApiKeys;
+        var remaining = previous.Where(k => k.Info.Id != keyId).ToList();
+        if (remaining.Count == previous.Count)
+        {
+            return false;
+        }
+        state.State.ApiKeys = remaining;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.ApiKeys = previous;
+            DeactivateOnIdle();
+            throw;
+        }
+        return true;
+    }
+
+    public Task<UserInfo?> AuthenticateApiKeyAsync(string key)
+    {
+        var parts = key.Split('-');
+        if (state.State.User is not { } user || parts.Length != 4 || parts[1] != UserId)
+        {
+            return Task.FromResult<UserInfo?>(null);
+        }
+        var presented = Encoding.ASCII.GetBytes(Sha256(parts[3]));
+        var match = state.State.ApiKeys.Any(k =>
+            k.Info.Id == parts[2] && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(k.SecretSha256), presented));
+        return Task.FromResult(match ? user : null);
+    }
+
+    private static string? CheckEmail(string email) =>
+        email.Length is > 0 and <= 254 && MailAddress.TryCreate(email, out var parsed) && parsed.Address == email && email.Contains('.', StringComparison.Ordinal)
+            ? null
+            : $"'{email}' is not a valid email address";
+
+    private static string? CheckPassword(string? password)
+    {
+        if (password is null || password.Length < MinPasswordLength)
+        {
+            return $"password must be at least {MinPasswordLength} characters long";
+        }
+        if (password.Length > MaxPasswordLength)
+        {
+            return $"password must be at most {MaxPasswordLength} characters long";
+        }
+        return password.Distinct().Count() < 4 ? "password must contain at least 4 different characters" : null;
+    }
+
+    private static string Sha256(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+}
