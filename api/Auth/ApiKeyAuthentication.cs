@@ -26,15 +26,22 @@ public sealed class ApiKeyAuthentication(
         }
         if (key.Length > 200 || UserKeys.UserOfApiKey(key) is not { } userId)
         {
-            return AuthenticateResult.Fail("the X-Api-Key header is not an OrleansMock API key");
+            return Fail("the X-Api-Key header is not an OrleansMock API key");
         }
         var user = await grains.GetGrain<IUserGrain>(userId).AuthenticateApiKeyAsync(key);
         if (user is null)
         {
-            return AuthenticateResult.Fail("the API key is unknown or has been revoked");
+            return Fail("the API key is unknown or has been revoked");
         }
         var identity = new ClaimsIdentity([new Claim(Claims.Subject, user.Id), new Claim(Claims.Email, user.Email)], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    private AuthenticateResult Fail(string reason)
+    {
+        var failure = new InvalidOperationException(reason);
+        AuthSetup.RememberFailure(Context, failure);
+        return AuthenticateResult.Fail(failure);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

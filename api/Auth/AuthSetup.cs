@@ -22,16 +22,29 @@ public static class AuthSetup
             {
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = issuer.ValidationParameters();
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnAuthenticationFailed = failed =>
+                    {
+                        RememberFailure(failed.HttpContext, failed.Exception);
+                        return Task.CompletedTask;
+                    },
+                };
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorization();
         return builder;
     }
 
+    private const string FailureItem = "OrleansMock.AuthFailure";
+
+    /// <summary>Keeps why authentication failed, for the 401 problem written later by the status-code pages.</summary>
+    public static void RememberFailure(HttpContext context, Exception failure) => context.Items[FailureItem] = failure;
+
     /// <summary>Why the credentials on this request were refused, in words a person can act on.</summary>
     public static string DescribeFailure(HttpContext context)
     {
-        var failure = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure;
+        var failure = context.Items.TryGetValue(FailureItem, out var remembered) ? remembered as Exception : null;
         if (failure is null)
         {
             var sent = context.Request.Headers.Authorization.Count > 0 || context.Request.Headers.ContainsKey(ApiKeyAuthentication.Header);

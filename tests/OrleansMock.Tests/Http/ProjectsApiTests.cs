@@ -171,6 +171,11 @@ public sealed class ProjectsApiTests(ApiFixture fixture)
         var paths = document.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/api/v1/projects", out _));
         Assert.True(paths.TryGetProperty("/api/v1/projects/{projectId}/endpoints/{endpointId}", out _));
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("bearer", schemes.GetProperty("Bearer").GetProperty("scheme").GetString());
+        Assert.Equal("X-Api-Key", schemes.GetProperty("ApiKey").GetProperty("name").GetString());
+        Assert.True(paths.GetProperty("/api/v1/projects").GetProperty("post").TryGetProperty("security", out _));
+        Assert.False(paths.GetProperty("/api/v1/auth/login").GetProperty("post").TryGetProperty("security", out _));
         var page = await Client.GetAsync("/scalar");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("text/html", page.Content.Headers.ContentType!.MediaType);
