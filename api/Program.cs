@@ -1,6 +1,9 @@
 using OrleansMock.Api.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// Content root is where the binaries and appsettings.json are, so the service behaves the same whether started with
+// `dotnet run --project api` or `dotnet OrleansMock.Api.dll` from any folder. The data folder stays relative to the
+// working directory (OrleansMock:DataDir).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddOrleansMock();
 
 var app = builder.Build();
