@@ -24,6 +24,8 @@ public enum MockResultKind
     Options = 4,
     /// <summary>The project is private and the caller is not its owner.</summary>
     Unauthorized = 5,
+    /// <summary>The project's own rate limit refused the request; see <see cref="MockResult.RateLimit"/>.</summary>
+    RateLimited = 6,
 }
 
 /// <summary>A ready-to-write response. Built once per endpoint change and shared by every request.</summary>
@@ -51,7 +53,8 @@ public sealed record MockResult(
     [property: Id(0)] MockResultKind Kind,
     [property: Id(1)] MockResponse? Response,
     [property: Id(2)] NearMiss? Closest,
-    [property: Id(3)] string[]? Allow)
+    [property: Id(3)] string[]? Allow,
+    [property: Id(4)] RateLimitDecision? RateLimit = null)
 {
     public static readonly MockResult ProjectNotFound = new(MockResultKind.ProjectNotFound, null, null, null);
     public static readonly MockResult SlugMismatch = new(MockResultKind.SlugMismatch, null, null, null);

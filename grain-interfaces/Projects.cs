@@ -10,7 +10,8 @@ public sealed record ProjectInfo(
     [property: Id(4)] DateTimeOffset CreatedAt,
     [property: Id(5)] DateTimeOffset UpdatedAt,
     [property: Id(6)] string Owner,
-    [property: Id(7)] bool Private = false);
+    [property: Id(7)] bool Private = false,
+    [property: Id(8)] int? RateLimit = null);
 
 /// <summary>Creates a project. <see cref="Owner"/> is the tenant that will own it; a null slug is derived from the name.</summary>
 [GenerateSerializer, Immutable, Alias("om.CreateProject")]
@@ -21,13 +22,17 @@ public sealed record CreateProject(
     [property: Id(3)] string Owner,
     [property: Id(4)] bool Private = false);
 
-/// <summary>Changes a project. A null member is left as it is; an empty description clears it.</summary>
+/// <summary>
+/// Changes a project. A null member is left as it is; an empty description clears it; a <see cref="RateLimit"/> of 0
+/// goes back to the service's default per-project limit.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("om.UpdateProject")]
 public sealed record UpdateProject(
     [property: Id(0)] string? Name,
     [property: Id(1)] string? Slug,
     [property: Id(2)] string? Description,
-    [property: Id(3)] bool? Private = null);
+    [property: Id(3)] bool? Private = null,
+    [property: Id(4)] int? RateLimit = null);
 
 /// <summary>One page of a tenant's projects, newest first.</summary>
 [GenerateSerializer, Immutable, Alias("om.ProjectPage")]

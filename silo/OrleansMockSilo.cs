@@ -41,6 +41,7 @@ public static class OrleansMockSilo
     public static ISiloBuilder AddOrleansMockGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section));
+        silo.Services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section));
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<IGrainStorageSerializer, JsonGrainStateSerializer>();
 

@@ -46,15 +46,15 @@ public static class AuthApi
         group.MapGet("/me", MeAsync).RequireAuthorization()
             .WithName("Me").WithSummary("The authenticated user")
             .Produces<UserResponse>().ProducesProblem(StatusCodes.Status401Unauthorized);
-        group.MapPost("/keys", CreateKeyAsync).RequireAuthorization()
+        group.MapPost("/keys", CreateKeyAsync).RequireAuthorization().AddEndpointFilter(RateLimiter.ManagementFilter)
             .WithName("CreateApiKey").WithSummary("Create an API key; the key is shown in this response only")
             .Accepts<CreateApiKeyRequest>("application/json")
             .Produces<ApiKeyResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapGet("/keys", ListKeysAsync).RequireAuthorization()
+        group.MapGet("/keys", ListKeysAsync).RequireAuthorization().AddEndpointFilter(RateLimiter.ManagementFilter)
             .WithName("ListApiKeys").WithSummary("List API keys (never their secrets)")
             .Produces<ApiKeyListResponse>().ProducesProblem(StatusCodes.Status401Unauthorized);
-        group.MapDelete("/keys/{keyId}", RevokeKeyAsync).RequireAuthorization()
+        group.MapDelete("/keys/{keyId}", RevokeKeyAsync).RequireAuthorization().AddEndpointFilter(RateLimiter.ManagementFilter)
             .WithName("RevokeApiKey").WithSummary("Revoke an API key, effective at once")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         return group;
@@ -72,8 +72,14 @@ public static class AuthApi
         return outcome.IsOk ? TypedResults.Created("/api/v1/auth/me", UserResponse.From(outcome.Value!)) : Problems.From(outcome);
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext context, IGrainFactory grains, TokenIssuer tokens, IOptions<MockLimits> limits)
+    private static async Task<IResult> LoginAsync(
+        HttpContext context, IGrainFactory grains, TokenIssuer tokens, IOptions<MockLimits> limits, RateLimiter limiter, IOptions<RateLimitOptions> rateLimits)
     {
+        var limit = await limiter.CheckAsync(RateLimiter.LoginPerClient, rateLimits.Value.LoginPerClient, ClientAddress.Of(context));
+        if (limit.Refused)
+        {
+            return RateLimiter.Refusal(context.Response, limit, "logins from this client");
+        }
         var body = await JsonBody.ReadAsync<LoginRequest>(context.Request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
         {

@@ -10,14 +10,17 @@ namespace OrleansMock.Api.Apis;
 /// <summary>Creates a project. The slug is derived from the name when omitted; a private project's mock traffic needs its owner's credentials.</summary>
 public sealed record CreateProjectRequest(string? Name, string? Slug, string? Description, bool? Private);
 
-/// <summary>Changes a project; omitted fields stay as they are, an empty description clears it.</summary>
-public sealed record UpdateProjectRequest(string? Name, string? Slug, string? Description, bool? Private);
+/// <summary>
+/// Changes a project; omitted fields stay as they are, an empty description clears it. <c>rateLimit</c> sets the
+/// project's own mock-traffic limit per window (up to the configured maximum); 0 restores the default.
+/// </summary>
+public sealed record UpdateProjectRequest(string? Name, string? Slug, string? Description, bool? Private, int? RateLimit);
 
 public sealed record ProjectResponse(
-    string Id, string Slug, string Name, string? Description, bool Private, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MockUrl)
+    string Id, string Slug, string Name, string? Description, bool Private, int? RateLimit, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MockUrl)
 {
     public static ProjectResponse From(ProjectInfo project, HttpRequest request) => new(
-        project.Id, project.Slug, project.Name, project.Description, project.Private, project.CreatedAt, project.UpdatedAt,
+        project.Id, project.Slug, project.Name, project.Description, project.Private, project.RateLimit, project.CreatedAt, project.UpdatedAt,
         $"{request.Scheme}://{request.Host}{request.PathBase}/m/{project.Slug}");
 }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OrleansMock.Api.Auth;
 using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
@@ -23,7 +24,19 @@ public static class MockTrafficApi
         var project = (string)context.Request.RouteValues["project"]!;
         var path = "/" + (context.Request.RouteValues["path"] as string ?? "");
         var method = context.Request.Method;
-        var resolver = context.RequestServices.GetRequiredService<ProjectResolver>();
+        var services = context.RequestServices;
+        var limit = await services.GetRequiredService<RateLimiter>()
+            .CheckAsync(RateLimiter.MockPerClient, services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, ClientAddress.Of(context));
+        if (limit.Refused)
+        {
+            await RateLimiter.Refusal(context.Response, limit, "this client").ExecuteAsync(context);
+            return;
+        }
+        if (limit.Decision is { } decision)
+        {
+            RateLimiter.WriteHeaders(context.Response, decision);
+        }
+        var resolver = services.GetRequiredService<ProjectResolver>();
         var result = await resolver.HandleAsync(project, method, path, context.User.UserIdOrNull());
 
         switch (result.Kind)
@@ -36,6 +49,9 @@ public static class MockTrafficApi
                 return;
             case MockResultKind.NoMatch:
                 await NoMatch(project, method, path, result.Closest).ExecuteAsync(context);
+                return;
+            case MockResultKind.RateLimited:
+                await RateLimiter.Refusal(context.Response, new RateLimiter.Check(result.RateLimit, false), $"project '{project}'").ExecuteAsync(context);
                 return;
             case MockResultKind.Unauthorized:
                 context.Response.Headers.WWWAuthenticate = $"{ApiKeyAuthentication.SchemeName} header=\"{ApiKeyAuthentication.Header}\", Bearer";

@@ -14,7 +14,8 @@ public static class ProjectsApi
 
     public static RouteGroupBuilder MapProjectsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/projects").WithTags("Projects").RequireAuthorization();
+        var group = app.MapGroup("/api/v1/projects").WithTags("Projects").RequireAuthorization()
+            .AddEndpointFilter(RateLimiter.ManagementFilter).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("/", CreateAsync)
             .WithName("CreateProject").WithSummary("Create a mock project")
@@ -92,7 +93,7 @@ public static class ProjectsApi
             return ProjectNotFound(projectId);
         }
         var input = body.Value!;
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).UpdateAsync(user.UserId(), new UpdateProject(input.Name, input.Slug, input.Description, input.Private));
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).UpdateAsync(user.UserId(), new UpdateProject(input.Name, input.Slug, input.Description, input.Private, input.RateLimit));
         return outcome.IsOk ? TypedResults.Ok(ProjectResponse.From(outcome.Value!, request)) : Problems.From(outcome);
     }
 

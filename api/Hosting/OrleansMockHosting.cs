@@ -1,4 +1,7 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OrleansMock.Api.Apis;
@@ -42,6 +45,10 @@ public static partial class OrleansMockHosting
         builder.AddOrleansMockAuth();
         builder.Services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section));
         builder.Services.AddSingleton<ProjectResolver>();
+        builder.Services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RateLimiter>();
+        builder.Services.Configure<ForwardedHeadersOptions>(options => ClientAddress.Configure(options, configuration));
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
@@ -54,6 +61,9 @@ public static partial class OrleansMockHosting
 
     public static WebApplication MapOrleansMock(this WebApplication app)
     {
+        app.UseForwardedHeaders();
+        var forwarded = app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
+        app.Use(next => ClientAddress.HonourForwarded(next, forwarded));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.RateLimiting;
 using OrleansMock.Grains.Routing;
 
 namespace OrleansMock.Grains.Projects;
@@ -13,10 +14,15 @@ namespace OrleansMock.Grains.Projects;
 public sealed partial class MockProjectGrain(
     [PersistentState("project", StorageNames.Main)] IPersistentState<ProjectState> state,
     IOptions<MockLimits> limits,
+    IOptions<RateLimitOptions> rateLimits,
     TimeProvider time,
     ILogger<MockProjectGrain> logger) : Grain, IMockProjectGrain
 {
     private RouteTable? _routes;
+
+    // The per-project rate limit is counted here, in the grain every request of the project reaches anyway: no
+    // extra call. Kept in memory only; a restart of the activation starts a fresh window.
+    private readonly SlidingWindowCounter _traffic = new();
 
     // The slug this activation is claiming but has not persisted yet. The slug index asks OwnsSlugAsync before it
     // takes a claim over, and must hear "yes" while a create or rename is between claiming and committing.
@@ -87,9 +93,13 @@ public sealed partial class MockProjectGrain(
         {
             return NotFound<ProjectInfo>();
         }
+        var maxRateLimit = rateLimits.Value.MockPerProject.MaxLimit;
         var error = (command.Name is null ? null : ProjectRules.CheckName(command.Name))
             ?? ProjectRules.CheckDescription(command.Description)
-            ?? (command.Slug is null ? null : ProjectRules.CheckSlug(command.Slug));
+            ?? (command.Slug is null ? null : ProjectRules.CheckSlug(command.Slug))
+            ?? (command.RateLimit is < 0 || command.RateLimit > maxRateLimit
+                ? $"rateLimit must be from 1 to {maxRateLimit} requests per {rateLimits.Value.MockPerProject.WindowSeconds} s (0 restores the default)"
+                : null);
         if (error is not null)
         {
             return Outcome<ProjectInfo>.Fail(OutcomeKind.Invalid, error);
@@ -119,6 +129,7 @@ public sealed partial class MockProjectGrain(
             Slug = command.Slug ?? current.Slug,
             Description = command.Description is null ? current.Description : Blank(command.Description),
             Private = command.Private ?? current.Private,
+            RateLimit = command.RateLimit switch { null => current.RateLimit, 0 => null, var limit => limit },
             UpdatedAt = time.GetUtcNow(),
         };
         try
@@ -251,6 +262,15 @@ public sealed partial class MockProjectGrain(
         if (project.Private && request.Caller != project.Owner)
         {
             return ValueTask.FromResult(MockResult.Unauthorized);
+        }
+        var policy = rateLimits.Value.MockPerProject;
+        if (policy.Enabled)
+        {
+            var decision = _traffic.TryAcquire(time.GetUtcNow(), new RateLimitRule(project.RateLimit ?? policy.Limit, policy.WindowSeconds));
+            if (!decision.Allowed)
+            {
+                return ValueTask.FromResult(new MockResult(MockResultKind.RateLimited, null, null, null, decision));
+            }
         }
         return ValueTask.FromResult(Routes.Match(request.Method, request.Path));
     }

@@ -21,6 +21,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting(OrleansMockSilo.DataDirKey, DataDir);
         builder.UseSetting(OrleansMockSilo.SiloPortKey, FreePort().ToString());
         builder.UseSetting("OrleansMock:Limits:MaxRequestBodyBytes", "65536");
+        // Every test request comes from one client: the shared server lifts the limits; rate-limit tests lower them.
+        builder.UseSetting("OrleansMock:RateLimits:MockPerClient:Limit", "1000000");
+        builder.UseSetting("OrleansMock:RateLimits:Management:Limit", "1000000");
+        builder.UseSetting("OrleansMock:RateLimits:LoginPerClient:Limit", "1000000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -1,0 +1,72 @@
+using Orleans.Concurrency;
+
+namespace OrleansMock.GrainInterfaces;
+
+/// <summary>A limit: at most <see cref="Limit"/> requests in any <see cref="WindowSeconds"/>-second sliding window.</summary>
+[GenerateSerializer, Immutable, Alias("om.RateLimitRule")]
+public sealed record RateLimitRule(
+    [property: Id(0)] int Limit,
+    [property: Id(1)] int WindowSeconds);
+
+/// <summary>
+/// The answer of a bucket. <see cref="ResetSeconds"/> is when the current window ends; when refused,
+/// <see cref="RetryAfterSeconds"/> is the earliest time one more request would be admitted.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.RateLimitDecision")]
+public sealed record RateLimitDecision(
+    [property: Id(0)] bool Allowed,
+    [property: Id(1)] int Limit,
+    [property: Id(2)] int Remaining,
+    [property: Id(3)] double ResetSeconds,
+    [property: Id(4)] double RetryAfterSeconds);
+
+/// <summary>One rate-limit bucket, keyed by <see cref="RateLimitKeys.Bucket"/> (policy and subject, e.g. a client IP).</summary>
+[Alias("om.IRateLimitBucketGrain")]
+public interface IRateLimitBucketGrain : IGrainWithStringKey
+{
+    /// <summary>Admits one request if the rule allows it; a refused request consumes nothing.</summary>
+    [Alias("TryAcquire")]
+    Task<RateLimitDecision> TryAcquireAsync(RateLimitRule rule);
+}
+
+public static class RateLimitKeys
+{
+    public static string Bucket(string policy, string subject) => $"{policy}|{subject}";
+}
+
+/// <summary>One policy's settings (<c>OrleansMock:RateLimits:&lt;Policy&gt;</c>).</summary>
+public sealed class RateLimitPolicyOptions
+{
+    /// <summary>Requests admitted per window; 0 or less turns the policy off.</summary>
+    public int Limit { get; set; }
+
+    public int WindowSeconds { get; set; } = 60;
+
+    /// <summary>The highest limit a project owner may set (per-project policy only).</summary>
+    public int MaxLimit { get; set; }
+
+    /// <summary>When the bucket cannot be reached: admit (true) or refuse with 503 (false).</summary>
+    public bool FailOpen { get; set; } = true;
+
+    public bool Enabled => Limit > 0;
+
+    public RateLimitRule Rule => new(Limit, WindowSeconds);
+}
+
+/// <summary>The rate-limit policies (<c>OrleansMock:RateLimits</c>), documented in README.</summary>
+public sealed class RateLimitOptions
+{
+    public const string Section = "OrleansMock:RateLimits";
+
+    /// <summary>Mock traffic per client IP (the original guide's 100 per 60 s).</summary>
+    public RateLimitPolicyOptions MockPerClient { get; set; } = new() { Limit = 100, WindowSeconds = 60 };
+
+    /// <summary>Mock traffic per project; owners may set their own limit up to <see cref="RateLimitPolicyOptions.MaxLimit"/>.</summary>
+    public RateLimitPolicyOptions MockPerProject { get; set; } = new() { Limit = 6000, WindowSeconds = 60, MaxLimit = 60000 };
+
+    /// <summary>Management API per user or API key.</summary>
+    public RateLimitPolicyOptions Management { get; set; } = new() { Limit = 600, WindowSeconds = 60 };
+
+    /// <summary>Login attempts per client IP (per-account lockout is separate, in the user grain).</summary>
+    public RateLimitPolicyOptions LoginPerClient { get; set; } = new() { Limit = 20, WindowSeconds = 300, FailOpen = false };
+}

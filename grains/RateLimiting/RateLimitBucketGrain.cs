@@ -1,0 +1,82 @@
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Grains.RateLimiting;
+
+[GenerateSerializer, Alias("om.RateLimitBucketState")]
+public sealed class RateLimitBucketState
+{
+    [Id(0)] public long WindowStartTicks { get; set; }
+    [Id(1)] public int Current { get; set; }
+    [Id(2)] public int Previous { get; set; }
+    [Id(3)] public RateLimitRule? Rule { get; set; }
+}
+
+/// <summary>
+/// One rate-limit bucket. Being a single activation per key makes the count exact across any number of front ends
+/// and silos. The counter lives in memory and is persisted cheaply: at most once per second while it changes, and
+/// on deactivation, so a silo restart or a move loses at most a second of counts. Idle buckets deactivate after two
+/// minutes and delete their record, so a million one-off clients cost neither memory nor storage for long.
+/// </summary>
+[GrainType("ratelimitbucket")]
+[CollectionAgeLimit(Minutes = 2)]
+public sealed class RateLimitBucketGrain(
+    [PersistentState("ratelimit", StorageNames.Main)] IPersistentState<RateLimitBucketState> state,
+    TimeProvider time) : Grain, IRateLimitBucketGrain
+{
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+    private SlidingWindowCounter _counter = new();
+    private RateLimitRule? _rule;
+    private bool _dirty;
+    private IGrainTimer? _flush;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _counter = new SlidingWindowCounter(state.State.WindowStartTicks, state.State.Current, state.State.Previous);
+        _rule = state.State.Rule;
+        return Task.CompletedTask;
+    }
+
+    public Task<RateLimitDecision> TryAcquireAsync(RateLimitRule rule)
+    {
+        _rule = rule;
+        var decision = _counter.TryAcquire(time.GetUtcNow(), rule);
+        if (decision.Allowed)
+        {
+            _dirty = true;
+            _flush ??= this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushInterval, FlushInterval) { Interleave = false });
+        }
+        return Task.FromResult(decision);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _flush?.Dispose();
+        await FlushAsync(cancellationToken);
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_rule is { } rule && _counter.IsIdle(time.GetUtcNow(), rule))
+        {
+            if (state.RecordExists)
+            {
+                await state.ClearStateAsync(cancellationToken);
+            }
+            _dirty = false;
+            return;
+        }
+        if (!_dirty)
+        {
+            return;
+        }
+        state.State = new RateLimitBucketState
+        {
+            WindowStartTicks = _counter.WindowStartTicks,
+            Current = _counter.Current,
+            Previous = _counter.Previous,
+            Rule = _rule,
+        };
+        _dirty = false;
+        await state.WriteStateAsync(cancellationToken);
+    }
+}
