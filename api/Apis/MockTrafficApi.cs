@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using OrleansMock.Api.Auth;
 using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
@@ -7,24 +9,32 @@ namespace OrleansMock.Api.Apis;
 
 /// <summary>
 /// The hot path: <c>ANY /m/{project}/{**path}</c> is answered by the project grain from memory. One grain call per
-/// request; the response bytes were built when the endpoint was saved.
+/// request (plus the client's rate-limit bucket); the response bytes were built when the endpoint was saved. It is a
+/// branch at the front of the pipeline, ahead of routing, status-code pages and authentication: credentials are
+/// checked only when the request carries some (private projects).
 /// </summary>
 public static class MockTrafficApi
 {
     public const string Prefix = "/m";
 
-    public static IEndpointRouteBuilder MapMockTraffic(this IEndpointRouteBuilder app)
-    {
-        app.Map(Prefix + "/{project}/{**path}", HandleAsync).ExcludeFromDescription().WithName("MockTraffic");
-        return app;
-    }
+    /// <summary>Branches <c>/m/...</c> off the pipeline; call before routing and authentication are added.</summary>
+    public static IApplicationBuilder UseMockTraffic(this IApplicationBuilder app) =>
+        app.Map(Prefix, mock => mock.Run(HandleAsync));
 
     private static async Task HandleAsync(HttpContext context)
     {
-        var project = (string)context.Request.RouteValues["project"]!;
-        var path = "/" + (context.Request.RouteValues["path"] as string ?? "");
+        // Inside the branch the path is "/{project}/{rest}".
+        var remainder = context.Request.Path.Value ?? "";
+        var slash = remainder.IndexOf('/', 1);
+        var project = slash < 0 ? remainder.TrimStart('/') : remainder[1..slash];
+        var path = slash < 0 ? "/" : remainder[slash..];
         var method = context.Request.Method;
         var services = context.RequestServices;
+        if (project.Length == 0)
+        {
+            await Problems.NotFound($"a mock URL names its project: {Prefix}/{{project}}/{{path}}").ExecuteAsync(context);
+            return;
+        }
         var limit = await services.GetRequiredService<RateLimiter>()
             .CheckAsync(RateLimiter.MockPerClient, services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, ClientAddress.Of(context));
         if (limit.Refused)
@@ -37,7 +47,7 @@ public static class MockTrafficApi
             RateLimiter.WriteHeaders(context.Response, decision);
         }
         var resolver = services.GetRequiredService<ProjectResolver>();
-        var result = await resolver.HandleAsync(project, method, path, context.User.UserIdOrNull());
+        var result = await resolver.HandleAsync(project, method, path, await CallerAsync(context));
 
         switch (result.Kind)
         {
@@ -62,6 +72,18 @@ public static class MockTrafficApi
                 await Problems.NotFound($"mock project '{project}' does not exist; check the slug or id in the URL").ExecuteAsync(context);
                 return;
         }
+    }
+
+    /// <summary>The authenticated user when the request carries credentials; mock traffic without any skips authentication.</summary>
+    private static async ValueTask<string?> CallerAsync(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        if (!headers.ContainsKey(HeaderNames.Authorization) && !headers.ContainsKey(ApiKeyAuthentication.Header))
+        {
+            return null;
+        }
+        var result = await context.AuthenticateAsync(AuthSetup.Scheme);
+        return result.Succeeded ? result.Principal.UserIdOrNull() : null;
     }
 
     private static async Task WriteAsync(HttpContext context, MockResponse mock)

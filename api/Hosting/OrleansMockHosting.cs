@@ -65,6 +65,7 @@ public static partial class OrleansMockHosting
         var forwarded = app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
         app.Use(next => ClientAddress.HonourForwarded(next, forwarded));
         app.UseExceptionHandler();
+        app.UseMockTraffic();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -85,7 +86,6 @@ public static partial class OrleansMockHosting
         app.MapAuthApi();
         app.MapProjectsApi();
         app.MapEndpointsApi();
-        app.MapMockTraffic();
 
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         return app;

@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# OrleansMock side by side with WireMock, WireMock.Net, Mockoon, json-server, Prism and bare Kestrel, on loopback.
+#   bench/run.sh            full run: 10 s warm-up, 3 x 10 s at 32 connections, 1 x 10 s at 256, per server
+#   bench/run.sh --quick    a smoke run: 3 s warm-up, 1 x 5 s at each concurrency
+#   BENCH_ONLY="kestrel orleansmock" bench/run.sh   only those servers (names as in the table)
+# Needs: dotnet, wrk (apt-get install wrk), node + npm and java 17 for the peers (installed into bench/.tools).
+# Writes bench/results/<date>.md and bench/results/latest.md, and prints the table.
+set -uo pipefail
+cd "$(dirname "$0")"
+BENCH=$(pwd)
+ROOT=$(cd .. && pwd)
+
+WARMUP=10; DURATION=10; REPS=3; CONNS=32; HICONNS=256; THREADS=2; MANY_SUBJECTS_SECONDS=60
+if [ "${1:-}" = "--quick" ]; then WARMUP=3; DURATION=5; REPS=1; MANY_SUBJECTS_SECONDS=15; fi
+ONLY=" ${BENCH_ONLY:-} "
+TICKS=$(getconf CLK_TCK)
+WORK=$(mktemp -d /tmp/orleansmock-bench.XXXXXX)
+ROWS="$WORK/rows.md"; NOTES="$WORK/notes.md"; : > "$ROWS"; : > "$NOTES"
+PIDS=()
+cleanup() { for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+trap cleanup EXIT
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+wanted() { [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $1 "* ]]; }
+wait_http() { for _ in $(seq 1 120); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done; return 1; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<< "$2"; }
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# wrk_run <url> <connections> <seconds> -> the RESULT line
+wrk_run() { wrk -t"$THREADS" -c"$2" -d"${3}s" --timeout 5s -s "$BENCH/wrk.lua" "$1" 2>&1 | grep '^RESULT' || echo "RESULT requests=0 rps=0 p50_us=0 p95_us=0 p99_us=0 errors=1 non2xx=0"; }
+
+# measure <name> <pid> <url> <scenario> [baseline-rps]: warm-up, REPS runs at CONNS, one at HICONNS; appends a table row
+measure() {
+  local name=$1 pid=$2 url=$3 scenario=$4
+  log "$name / $scenario: warm-up ${WARMUP}s"
+  wrk_run "$url" "$CONNS" "$WARMUP" > /dev/null
+  local before; before=$(cpu_ticks "$pid")
+  local results=() total=0 errors=0
+  for _ in $(seq 1 "$REPS"); do
+    local r; r=$(wrk_run "$url" "$CONNS" "$DURATION"); results+=("$r")
+    total=$((total + $(field requests "$r"))); errors=$((errors + $(field errors "$r") + $(field non2xx "$r")))
+  done
+  local after; after=$(cpu_ticks "$pid")
+  local rps p50 p95 p99
+  rps=$(for r in "${results[@]}"; do field rps "$r"; done | median)
+  p50=$(for r in "${results[@]}"; do field p50_us "$r"; done | median)
+  p95=$(for r in "${results[@]}"; do field p95_us "$r"; done | median)
+  p99=$(for r in "${results[@]}"; do field p99_us "$r"; done | median)
+  local cpu_us="?"; [ "$total" -gt 0 ] && cpu_us=$(awk -v t=$((after - before)) -v hz="$TICKS" -v n="$total" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+  local hi; hi=$(wrk_run "$url" "$HICONNS" "$DURATION")
+  errors=$((errors + $(field errors "$hi") + $(field non2xx "$hi")))
+  local rss; rss=$(rss_mb "$pid")
+  printf '| %s | %s | %.0f | %s | %.2f | %.2f | %.2f | %.0f | %.2f | %s | %s |\n' "$name" "$scenario" "$rps" "BASE:$scenario" \
+    "$(awk -v v="$p50" 'BEGIN{print v/1000}')" "$(awk -v v="$p95" 'BEGIN{print v/1000}')" "$(awk -v v="$p99" 'BEGIN{print v/1000}')" \
+    "$(field rps "$hi")" "$(awk -v v="$(field p99_us "$hi")" 'BEGIN{print v/1000}')" "$cpu_us" "$errors / $rss" >> "$ROWS"
+  echo "$rps"
+}
+
+start() { # start <name> <log> <command...>; sets STARTED_PID
+  local name=$1 logfile=$2; shift 2
+  "$@" > "$logfile" 2>&1 &
+  STARTED_PID=$!; PIDS+=("$STARTED_PID")
+}
+stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+
+command -v wrk >/dev/null || { log "wrk is missing: apt-get install -y wrk"; exit 1; }
+log "building OrleansMock and the .NET peers in Release"
+dotnet build -c Release "$ROOT/api/OrleansMock.Api.csproj" -v q -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+dotnet build -c Release "$BENCH/kestrel/Bench.Kestrel.csproj" -v q -nologo >> "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+dotnet build -c Release "$BENCH/wiremock-net/Bench.WireMockNet.csproj" -v q -nologo >> "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+if [ ! -d "$BENCH/.tools/node_modules/json-server" ]; then
+  log "installing the npm peers into bench/.tools"
+  (mkdir -p "$BENCH/.tools" && cd "$BENCH/.tools" && { [ -f package.json ] || npm init -y > /dev/null; } \
+    && npm install --no-audit --no-fund wiremock@3.13.2 json-server@0.17.4 @stoplight/prism-cli@5.16.0 @mockoon/cli@9.9.0 > "$WORK/npm.log" 2>&1) \
+    || log "npm install failed: the JS and JVM peers will be missing (see $WORK/npm.log)"
+fi
+TOOLS="$BENCH/.tools/node_modules"
+PATH_STUB="/m/bench/users/1"
+
+# ---- bare Kestrel: the baseline every ratio is against --------------------------------------------------------------
+start kestrel "$WORK/kestrel.log" dotnet "$BENCH/kestrel/bin/Release/net10.0/Bench.Kestrel.dll" --urls http://127.0.0.1:18081
+wait_http http://127.0.0.1:18081/ && BASE_STUB=$(measure "bare Kestrel" "$STARTED_PID" "http://127.0.0.1:18081$PATH_STUB" "stub GET")
+stop "$STARTED_PID"
+
+# ---- OrleansMock, embedded ------------------------------------------------------------------------------------------
+# start_orleansmock <port> <per-client limit> [extra env...]: embedded default, Release, limits raised through the public keys
+start_orleansmock() {
+  local port=$1 limit=$2; shift 2
+  local data; data=$(mktemp -d "$WORK/om-data.XXXX")
+  start orleansmock "$WORK/om-$port.log" env OrleansMock__DataDir="$data" Logging__LogLevel__Default=Warning \
+    OrleansMock__RateLimits__MockPerClient__Limit="$limit" OrleansMock__RateLimits__MockPerProject__Limit=1000000000 \
+    OrleansMock__RateLimits__MockPerProject__MaxLimit=1000000000 OrleansMock__RateLimits__Management__Limit=1000000 \
+    OrleansMock__Silo__SiloPort=$((port + 1000)) "$@" \
+    dotnet "$ROOT/api/bin/Release/net10.0/OrleansMock.Api.dll" --urls "http://127.0.0.1:$port"
+  wait_http "http://127.0.0.1:$port/healthz"
+}
+# om_project <port> <slug>: registers a user, creates the project and the stub endpoint
+om_project() {
+  local base="http://127.0.0.1:$1" email="bench-$RANDOM$RANDOM@example.com"
+  curl -s -X POST "$base/api/v1/auth/register" -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"bench password\"}" > /dev/null
+  local token; token=$(curl -s -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"bench password\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  curl -s -X POST "$base/api/v1/projects" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d "{\"name\":\"$2\",\"slug\":\"$2\"}" > /dev/null
+  curl -s -X POST "$base/api/v1/projects/$2/endpoints" -H "Authorization: Bearer $token" -H 'content-type: application/json' \
+    -d "{\"method\":\"GET\",\"path\":\"/users/{id}\",\"response\":{\"body\":$(cat "$BENCH/stub.json")}}" > /dev/null
+}
+if wanted orleansmock; then
+  start_orleansmock 18082 1000000000; OM=$STARTED_PID; om_project 18082 bench
+  curl -s "http://127.0.0.1:18082$PATH_STUB" | cmp -s - "$BENCH/stub.json" || log "WARNING: OrleansMock's stub bytes differ from stub.json"
+  measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
+  stop "$OM"
+  start_orleansmock 18082 0 OrleansMock__RateLimits__MockPerProject__Limit=0; OM=$STARTED_PID; om_project 18082 bench
+  measure "OrleansMock embedded (limiter off)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
+  stop "$OM"
+fi
+
+# ---- WireMock.Net (Minimal 2.21.0) ----------------------------------------------------------------------------------
+if wanted wiremock-net; then
+  for mode in default nolog; do
+    start wiremock-net "$WORK/wmn-$mode.log" dotnet "$BENCH/wiremock-net/bin/Release/net10.0/Bench.WireMockNet.dll" 18083 "$mode"
+    wait_http http://127.0.0.1:18083$PATH_STUB && measure "WireMock.Net ($mode)" "$STARTED_PID" "http://127.0.0.1:18083$PATH_STUB" "stub GET" > /dev/null
+    stop "$STARTED_PID"
+  done
+fi
+
+# ---- WireMock standalone (JVM) --------------------------------------------------------------------------------------
+JAR=$(ls "$TOOLS"/wiremock/build/wiremock-standalone-*.jar 2>/dev/null | head -1)
+if wanted wiremock && [ -n "$JAR" ] && command -v java > /dev/null; then
+  for mode in default tuned; do
+    flags=(); [ "$mode" = tuned ] && flags=(--no-request-journal --disable-request-logging)
+    start wiremock "$WORK/wm-$mode.log" java -jar "$JAR" --port 18084 --root-dir "$BENCH/peers/wiremock" "${flags[@]}"
+    wait_http http://127.0.0.1:18084$PATH_STUB && measure "WireMock 3.13 ($mode)" "$STARTED_PID" "http://127.0.0.1:18084$PATH_STUB" "stub GET" > /dev/null
+    stop "$STARTED_PID"
+  done
+fi
+
+# ---- json-server 0.17.4: stub GET, one record of 1,000, and POST -----------------------------------------------------
+if wanted json-server && [ -d "$TOOLS/json-server" ]; then
+  cp "$BENCH/peers/db.json" "$WORK/db.json"
+  start json-server "$WORK/json-server.log" node "$TOOLS/json-server/lib/cli/bin.js" "$WORK/db.json" --port 18085 --routes "$BENCH/peers/routes.json" --quiet
+  if wait_http http://127.0.0.1:18085/users/1; then
+    measure "json-server 0.17.4" "$STARTED_PID" "http://127.0.0.1:18085$PATH_STUB" "stub GET" > /dev/null
+    measure "json-server 0.17.4" "$STARTED_PID" "http://127.0.0.1:18085/m/bench/users/500" "GET 1 of 1000" > /dev/null
+    BENCH_METHOD=POST BENCH_BODY='{"title":"bench","body":"a new record"}' \
+      measure "json-server 0.17.4" "$STARTED_PID" "http://127.0.0.1:18085/m/bench/posts" "POST record" > /dev/null
+  fi
+  stop "$STARTED_PID"
+fi
+
+# ---- Prism and Mockoon: the stub from one OpenAPI document ----------------------------------------------------------
+if wanted prism && [ -d "$TOOLS/@stoplight/prism-cli" ]; then
+  start prism "$WORK/prism.log" node "$TOOLS/@stoplight/prism-cli/dist/index.js" mock "$BENCH/peers/openapi.json" -p 18086 -h 127.0.0.1
+  wait_http http://127.0.0.1:18086$PATH_STUB && measure "Prism 5.16" "$STARTED_PID" "http://127.0.0.1:18086$PATH_STUB" "stub GET" > /dev/null
+  stop "$STARTED_PID"
+fi
+if wanted mockoon && [ -d "$TOOLS/@mockoon/cli" ]; then
+  start mockoon "$WORK/mockoon.log" node "$TOOLS/@mockoon/cli/bin/run" start --data "$BENCH/peers/mockoon.json" --port 18087
+  wait_http http://127.0.0.1:18087$PATH_STUB && measure "Mockoon CLI 9.9" "$STARTED_PID" "http://127.0.0.1:18087$PATH_STUB" "stub GET" > /dev/null
+  stop "$STARTED_PID"
+fi
+
+# ---- Rate limits: flood isolation, and a million distinct clients ----------------------------------------------------
+if wanted flood; then
+  # Tenant B: normal traffic from 1,000 clients behind the (trusted) loopback proxy, each under its 1,000/min limit.
+  # Tenant A: one client flooding far above that limit. Both on one OrleansMock.
+  start_orleansmock 18088 1000 OrleansMock__ForwardedHeaders__KnownProxies__0=127.0.0.1; OM=$STARTED_PID
+  om_project 18088 tenant-a; om_project 18088 tenant-b
+  BENCH_XFF_POOL=1000 wrk_run "http://127.0.0.1:18088/m/tenant-b/users/1" 8 "$WARMUP" > /dev/null
+  alone=$(BENCH_XFF_POOL=1000 wrk_run "http://127.0.0.1:18088/m/tenant-b/users/1" 8 "$DURATION")
+  BENCH_XFF=192.0.2.1 wrk -t1 -c64 -d"$((DURATION + 2))s" -s "$BENCH/wrk.lua" "http://127.0.0.1:18088/m/tenant-a/users/1" > "$WORK/flood.txt" 2>&1 &
+  FLOOD=$!; sleep 1
+  flooded=$(BENCH_XFF_POOL=1000 wrk_run "http://127.0.0.1:18088/m/tenant-b/users/1" 8 "$DURATION")
+  wait "$FLOOD"; a=$(grep '^RESULT' "$WORK/flood.txt")
+  {
+    echo "### Flood isolation (rate limit 1,000 / 60 s per client)"
+    echo
+    echo "| traffic | req/s | p50 ms | p99 ms | non-2xx |"
+    echo "|---|---|---|---|---|"
+    echo "| tenant B alone (8 connections, 1,000 clients) | $(field rps "$alone") | $(awk -v v="$(field p50_us "$alone")" 'BEGIN{print v/1000}') | $(awk -v v="$(field p99_us "$alone")" 'BEGIN{print v/1000}') | $(field non2xx "$alone") |"
+    echo "| tenant B during A's flood | $(field rps "$flooded") | $(awk -v v="$(field p50_us "$flooded")" 'BEGIN{print v/1000}') | $(awk -v v="$(field p99_us "$flooded")" 'BEGIN{print v/1000}') | $(field non2xx "$flooded") |"
+    echo "| tenant A flood (64 connections, one client) | $(field rps "$a") | $(awk -v v="$(field p50_us "$a")" 'BEGIN{print v/1000}') | $(awk -v v="$(field p99_us "$a")" 'BEGIN{print v/1000}') | $(field non2xx "$a") (429s) |"
+    echo
+    echo "B's p99 during the flood is $(awk -v x="$(field p99_us "$flooded")" -v y="$(field p99_us "$alone")" 'BEGIN{printf "%.2f", x / y}')x its p99 alone (target: within 2x)."
+    echo
+  } >> "$NOTES"
+  stop "$OM"
+
+  start_orleansmock 18089 1000 OrleansMock__ForwardedHeaders__KnownProxies__0=127.0.0.1; OM=$STARTED_PID; om_project 18089 bench
+  rss_before=$(rss_mb "$OM")
+  many=$(BENCH_XFF_POOL=random wrk_run "http://127.0.0.1:18089$PATH_STUB" 32 "$MANY_SUBJECTS_SECONDS")
+  {
+    echo "### Distinct clients"
+    echo
+    echo "$(field requests "$many") requests from random client addresses (about as many rate-limit buckets) in ${MANY_SUBJECTS_SECONDS} s:"
+    echo "$(field rps "$many") req/s, p99 $(awk -v v="$(field p99_us "$many")" 'BEGIN{print v/1000}') ms; server RSS $rss_before MB before, $(rss_mb "$OM") MB after."
+    echo
+  } >> "$NOTES"
+  stop "$OM"
+fi
+
+# ---- the table --------------------------------------------------------------------------------------------------------
+STAMP=$(date -u +%Y-%m-%d-%H%M)
+OUT="$BENCH/results/$STAMP.md"
+{
+  echo "# OrleansMock benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), .NET $(dotnet --version), wrk on loopback, $THREADS wrk threads."
+  echo "Runs: ${WARMUP} s warm-up, median of $REPS x ${DURATION} s at $CONNS connections, then 1 x ${DURATION} s at $HICONNS. CPU us/req: server user+system CPU over the $CONNS-connection runs divided by requests."
+  echo
+  echo "| server | scenario | req/s @$CONNS | x bare Kestrel | p50 ms | p95 ms | p99 ms | req/s @$HICONNS | p99 ms @$HICONNS | CPU us/req | errors / RSS MB after |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  while IFS= read -r row; do
+    rps=$(awk -F'|' '{ print $4 }' <<< "$row" | tr -d ' ')
+    ratio="n/a"; [ -n "${BASE_STUB:-}" ] && ratio=$(awk -v a="$rps" -v b="$BASE_STUB" 'BEGIN { printf "%.2f", a / b }')
+    sed -E "s/BASE:[^|]*/$ratio/" <<< "$row"
+  done < "$ROWS"
+  echo
+  cat "$NOTES"
+} > "$OUT"
+cp "$OUT" "$BENCH/results/latest.md"
+cat "$OUT"
