@@ -48,6 +48,13 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [Alias("DeleteEndpoint")]
     Task<Outcome<bool>> DeleteEndpointAsync(string caller, string endpointId);
 
+    /// <summary>The most recent mock requests, newest first (at most <paramref name="limit"/>).</summary>
+    [ReadOnly, Alias("GetRequestLog")]
+    Task<Outcome<RequestLogEntry[]>> GetRequestLogAsync(string caller, int limit);
+
+    [Alias("ClearRequestLog")]
+    Task<Outcome<bool>> ClearRequestLogAsync(string caller);
+
     /// <summary>Answers one mock request from memory.</summary>
     [ReadOnly, Alias("Handle")]
     ValueTask<MockResult> HandleAsync(MockRequest request);

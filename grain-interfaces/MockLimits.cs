@@ -25,4 +25,10 @@ public sealed class MockLimits
 
     /// <summary>Longest path template, in characters.</summary>
     public int MaxPathLength { get; set; } = 1024;
+
+    /// <summary>Mock requests kept in each project's request log (in memory, newest replace oldest; 0 turns it off).</summary>
+    public int RequestLogSize { get; set; } = 200;
+
+    /// <summary>How much of a mock request's body the request log keeps, in bytes.</summary>
+    public int RequestLogBodyBytes { get; set; } = 1024;
 }

@@ -11,7 +11,10 @@ public sealed record MockRequest(
     [property: Id(0)] string Method,
     [property: Id(1)] string Path,
     [property: Id(2)] string? ExpectedSlug,
-    [property: Id(3)] string? Caller = null);
+    [property: Id(3)] string? Caller = null,
+    [property: Id(4)] string? Query = null,
+    [property: Id(5)] KeyValuePair<string, string>[]? Headers = null,
+    [property: Id(6)] string? BodyPreview = null);
 
 [GenerateSerializer, Alias("om.MockResultKind")]
 public enum MockResultKind

@@ -8,6 +8,7 @@ using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using OrleansMock.Grains.Storage;
 using OrleansMock.Silo.Storage;
 using OrleansMock.Silo.Storage.Mongo;
@@ -32,6 +33,7 @@ public static class OrleansMockSilo
     public const string StorageProviderKey = "OrleansMock:Storage:Provider";
     public const string SiloPortKey = "OrleansMock:Silo:SiloPort";
     public const string GatewayPortKey = "OrleansMock:Silo:GatewayPort";
+    public const string DashboardEnabledKey = "OrleansMock:Dashboard:Enabled";
     public const int DefaultSiloPort = 11111;
     public const int DefaultGatewayPort = 30000;
 
@@ -49,27 +51,37 @@ public static class OrleansMockSilo
         {
             case StorageProvider.Embedded:
                 var sqlite = new SqliteDatabase(Path.Combine(DataDir(configuration), EmbeddedDatabaseFile));
-                silo.Services.AddGrainStorage(StorageNames.Main, (sp, name) => new SqliteGrainStorage(
-                    name, sqlite, sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetRequiredService<ILogger<SqliteGrainStorage>>()));
+                silo.Services.AddGrainStorage(StorageNames.Main, (sp, name) => new MeteredGrainStorage("embedded", new SqliteGrainStorage(
+                    name, sqlite, sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetRequiredService<ILogger<SqliteGrainStorage>>())));
                 silo.Services.AddSingleton<IRecordStore>(new SqlRecordStore(sqlite.OpenAsync));
+                silo.Services.AddSingleton(StorageHealth.For(sqlite));
                 break;
             case StorageProvider.Memory:
                 silo.AddMemoryGrainStorage(StorageNames.Main);
                 silo.Services.AddSingleton<IRecordStore, MemoryRecordStore>();
+                silo.Services.AddSingleton(StorageHealth.Memory());
                 break;
             case StorageProvider.Postgres:
                 var postgres = new PostgresDatabase(RequireConnectionString(configuration, "Postgres"));
                 silo.Services.AddSingleton(postgres);
-                silo.Services.AddGrainStorage(StorageNames.Main, (sp, name) => new PostgresGrainStorage(name, AdoNetProvider(sp, name, postgres), postgres));
+                silo.Services.AddGrainStorage(StorageNames.Main, (sp, name) =>
+                    new MeteredGrainStorage("postgres", new PostgresGrainStorage(name, AdoNetProvider(sp, name, postgres), postgres)));
                 silo.Services.AddSingleton<IRecordStore>(new SqlRecordStore(postgres.OpenAsync));
+                silo.Services.AddSingleton(StorageHealth.For(postgres));
                 break;
             case StorageProvider.Mongo:
                 var mongoOptions = configuration.GetSection(MongoStoreOptions.Section).Get<MongoStoreOptions>() ?? new MongoStoreOptions();
                 var mongo = new MongoDatabase(RequireConnectionString(configuration, "Mongo"), mongoOptions);
                 silo.Services.AddSingleton(mongo);
-                silo.Services.AddGrainStorage(StorageNames.Main, (sp, name) => new MongoGrainStorage(name, mongo, sp.GetRequiredService<IGrainStorageSerializer>()));
+                silo.Services.AddGrainStorage(StorageNames.Main, (sp, name) =>
+                    new MeteredGrainStorage("mongo", new MongoGrainStorage(name, mongo, sp.GetRequiredService<IGrainStorageSerializer>())));
                 silo.Services.AddSingleton<IRecordStore>(new MongoRecordStore(mongo));
+                silo.Services.AddSingleton(StorageHealth.For(mongo));
                 break;
+        }
+        if (configuration.GetValue<bool>(DashboardEnabledKey))
+        {
+            silo.AddDashboard();
         }
         return silo;
     }

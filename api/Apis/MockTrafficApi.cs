@@ -47,7 +47,12 @@ public static class MockTrafficApi
             RateLimiter.WriteHeaders(context.Response, decision);
         }
         var resolver = services.GetRequiredService<ProjectResolver>();
-        var result = await resolver.HandleAsync(project, method, path, await CallerAsync(context));
+        var limits = services.GetRequiredService<IOptions<MockLimits>>().Value;
+        var request = limits.RequestLogSize > 0
+            ? new MockRequest(method, path, null, await CallerAsync(context), context.Request.QueryString.Value,
+                LoggedHeaders(context.Request.Headers), await BodyPreviewAsync(context.Request, limits.RequestLogBodyBytes))
+            : new MockRequest(method, path, null, await CallerAsync(context));
+        var result = await resolver.HandleAsync(project, request);
 
         switch (result.Kind)
         {
@@ -72,6 +77,52 @@ public static class MockTrafficApi
                 await Problems.NotFound($"mock project '{project}' does not exist; check the slug or id in the URL").ExecuteAsync(context);
                 return;
         }
+    }
+
+    private const int MaxLoggedHeaders = 30;
+    private const int MaxLoggedHeaderValue = 256;
+
+    // Never kept in the request log: credentials and session material.
+    private static readonly HashSet<string> Redacted = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", ApiKeyAuthentication.Header,
+    };
+
+    private static KeyValuePair<string, string>[] LoggedHeaders(IHeaderDictionary headers)
+    {
+        var logged = new List<KeyValuePair<string, string>>(Math.Min(headers.Count, MaxLoggedHeaders));
+        foreach (var (name, values) in headers)
+        {
+            if (logged.Count == MaxLoggedHeaders)
+            {
+                break;
+            }
+            var value = Redacted.Contains(name) ? "[redacted]" : values.ToString();
+            logged.Add(new(name, value.Length > MaxLoggedHeaderValue ? value[..MaxLoggedHeaderValue] + "…" : value));
+        }
+        return [.. logged];
+    }
+
+    /// <summary>The first bytes of the body, for the request log; nothing is read when the request has no body.</summary>
+    private static async ValueTask<string?> BodyPreviewAsync(HttpRequest request, int maxBytes)
+    {
+        if (maxBytes <= 0 || request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.ContainsKey(HeaderNames.TransferEncoding)))
+        {
+            return null;
+        }
+        var buffer = new byte[maxBytes + 1];
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = await request.Body.ReadAsync(buffer.AsMemory(read), request.HttpContext.RequestAborted);
+            if (n == 0)
+            {
+                break;
+            }
+            read += n;
+        }
+        var text = System.Text.Encoding.UTF8.GetString(buffer, 0, Math.Min(read, maxBytes));
+        return read > maxBytes ? text + "…" : text;
     }
 
     /// <summary>The authenticated user when the request carries credentials; mock traffic without any skips authentication.</summary>

@@ -8,6 +8,7 @@ using OrleansMock.Api.Apis;
 using OrleansMock.Api.Auth;
 using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
+using Orleans.Dashboard;
 using OrleansMock.Silo;
 using Scalar.AspNetCore;
 
@@ -37,12 +38,19 @@ public static partial class OrleansMockHosting
                     .AddOrleansMockGrains(configuration));
                 break;
             case Mode.Cluster:
-                builder.UseOrleansClient(client => client.UseLocalhostClustering(
-                    OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.GatewayPortKey, OrleansMockSilo.DefaultGatewayPort)));
+                builder.UseOrleansClient(client =>
+                {
+                    client.UseLocalhostClustering(OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.GatewayPortKey, OrleansMockSilo.DefaultGatewayPort));
+                    if (configuration.GetValue<bool>(OrleansMockSilo.DashboardEnabledKey))
+                    {
+                        client.AddDashboard();
+                    }
+                });
                 break;
         }
 
         builder.AddOrleansMockAuth();
+        builder.AddOperations();
         builder.Services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section));
         builder.Services.AddSingleton<ProjectResolver>();
         builder.Services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section));
@@ -61,6 +69,7 @@ public static partial class OrleansMockHosting
 
     public static WebApplication MapOrleansMock(this WebApplication app)
     {
+        app.UseRequestMetrics();
         app.UseForwardedHeaders();
         var forwarded = app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
         app.Use(next => ClientAddress.HonourForwarded(next, forwarded));
@@ -80,12 +89,12 @@ public static partial class OrleansMockHosting
             projects = "/api/v1/projects",
             mock = MockTrafficApi.Prefix + "/{project}/{path}",
         })).ExcludeFromDescription();
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }))
-            .WithName("Health").WithSummary("Process liveness").WithTags("Operations");
+        app.MapOperations();
 
         app.MapAuthApi();
         app.MapProjectsApi();
         app.MapEndpointsApi();
+        app.MapRequestLogApi();
 
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         return app;

@@ -33,15 +33,16 @@ public sealed class ProjectResolver(IGrainFactory grains)
     }
 
     /// <summary>Forwards a mock request, resolving a slug from cache first and once more from the index if the cache was stale.</summary>
-    public async ValueTask<MockResult> HandleAsync(string slugOrId, string method, string path, string? caller)
+    public async ValueTask<MockResult> HandleAsync(string slugOrId, MockRequest request)
     {
         if (ProjectIds.IsProjectId(slugOrId))
         {
-            return await grains.GetGrain<IMockProjectGrain>(slugOrId).HandleAsync(new MockRequest(method, path, null, caller));
+            return await grains.GetGrain<IMockProjectGrain>(slugOrId).HandleAsync(request);
         }
+        request = request with { ExpectedSlug = slugOrId };
         if (_slugs.TryGetValue(slugOrId, out var cached))
         {
-            var result = await grains.GetGrain<IMockProjectGrain>(cached).HandleAsync(new MockRequest(method, path, slugOrId, caller));
+            var result = await grains.GetGrain<IMockProjectGrain>(cached).HandleAsync(request);
             if (result.Kind is not (MockResultKind.SlugMismatch or MockResultKind.ProjectNotFound))
             {
                 return result;
@@ -51,7 +52,7 @@ public sealed class ProjectResolver(IGrainFactory grains)
         var id = await ResolveAsync(slugOrId);
         return id is null
             ? MockResult.ProjectNotFound
-            : await grains.GetGrain<IMockProjectGrain>(id).HandleAsync(new MockRequest(method, path, slugOrId, caller));
+            : await grains.GetGrain<IMockProjectGrain>(id).HandleAsync(request);
     }
 
     private void Remember(string slug, string id)

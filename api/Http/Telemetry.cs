@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace OrleansMock.Api.Http;
@@ -12,4 +13,27 @@ public static class Telemetry
 
     public static readonly Counter<long> RateLimitFailures =
         Meter.CreateCounter<long>("orleansmock.ratelimit.failures", description: "Rate-limit checks that could not reach their bucket, by policy");
+
+    /// <summary>Request latency by route group and status class: bounded labels, no per-project or per-path series.</summary>
+    public static readonly Histogram<double> RequestDuration = Meter.CreateHistogram<double>(
+        "orleansmock.request.duration", unit: "s", description: "Request latency by route group (mock, management, tester, ops) and status class",
+        tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+
+    private static readonly string[] StatusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+
+    public static void RecordRequest(PathString path, int status, TimeSpan elapsed)
+    {
+        var tags = new TagList
+        {
+            { "group", GroupOf(path) },
+            { "status", status is >= 100 and < 600 ? StatusClasses[status / 100 - 1] : "other" },
+        };
+        RequestDuration.Record(elapsed.TotalSeconds, tags);
+    }
+
+    private static string GroupOf(PathString path) =>
+        path.StartsWithSegments("/m") ? "mock"
+        : path.StartsWithSegments("/api/v1/tester") || path.StartsWithSegments("/api/v1/collections") ? "tester"
+        : path.StartsWithSegments("/api") ? "management"
+        : "ops";
 }

@@ -24,6 +24,11 @@ public sealed partial class MockProjectGrain(
     // extra call. Kept in memory only; a restart of the activation starts a fresh window.
     private readonly SlidingWindowCounter _traffic = new();
 
+    // The request log lives here, shared by every front end; it costs no storage write per request.
+    private RequestLog? _requestLog;
+
+    private RequestLog Log => _requestLog ??= new RequestLog(limits.Value.RequestLogSize);
+
     // The slug this activation is claiming but has not persisted yet. The slug index asks OwnsSlugAsync before it
     // takes a claim over, and must hear "yes" while a create or rename is between claiming and committing.
     private string? _pendingSlug;
@@ -259,9 +264,30 @@ public sealed partial class MockProjectGrain(
         {
             return ValueTask.FromResult(MockResult.SlugMismatch);
         }
+        var started = time.GetTimestamp();
+        var result = Answer(project, request);
+        Record(request, result, started);
+        return ValueTask.FromResult(result);
+    }
+
+    public Task<Outcome<RequestLogEntry[]>> GetRequestLogAsync(string caller, int limit) =>
+        Task.FromResult(OwnedBy(caller) is null ? NotFound<RequestLogEntry[]>() : Outcome<RequestLogEntry[]>.Ok(Log.Newest(limit)));
+
+    public Task<Outcome<bool>> ClearRequestLogAsync(string caller)
+    {
+        if (OwnedBy(caller) is null)
+        {
+            return Task.FromResult(NotFound<bool>());
+        }
+        Log.Clear();
+        return Task.FromResult(Outcome<bool>.Ok(true));
+    }
+
+    private MockResult Answer(ProjectInfo project, MockRequest request)
+    {
         if (project.Private && request.Caller != project.Owner)
         {
-            return ValueTask.FromResult(MockResult.Unauthorized);
+            return MockResult.Unauthorized;
         }
         var policy = rateLimits.Value.MockPerProject;
         if (policy.Enabled)
@@ -269,10 +295,29 @@ public sealed partial class MockProjectGrain(
             var decision = _traffic.TryAcquire(time.GetUtcNow(), new RateLimitRule(project.RateLimit ?? policy.Limit, policy.WindowSeconds));
             if (!decision.Allowed)
             {
-                return ValueTask.FromResult(new MockResult(MockResultKind.RateLimited, null, null, null, decision));
+                return new MockResult(MockResultKind.RateLimited, null, null, null, decision);
             }
         }
-        return ValueTask.FromResult(Routes.Match(request.Method, request.Path));
+        return Routes.Match(request.Method, request.Path);
+    }
+
+    private void Record(MockRequest request, MockResult result, long started)
+    {
+        if (limits.Value.RequestLogSize <= 0)
+        {
+            return;
+        }
+        var (status, miss) = result.Kind switch
+        {
+            MockResultKind.Matched => (result.Response!.Status, null),
+            MockResultKind.Options => (204, null),
+            MockResultKind.Unauthorized => (401, "the project is private"),
+            MockResultKind.RateLimited => (429, "the project's rate limit"),
+            _ => (404, result.Closest is { } closest ? $"closest: {closest.Method} {closest.Path} ({closest.EndpointId}): {closest.Reason}" : "no endpoints"),
+        };
+        var served = time.GetElapsedTime(started).TotalMilliseconds + (result.Response?.DelayMs ?? 0);
+        Log.Add(new RequestLogEntry(time.GetUtcNow(), request.Method, request.Path, request.Query, request.Headers ?? [],
+            request.BodyPreview, status, result.Response?.EndpointId, miss, served));
     }
 
     /// <summary>Validates a spec and checks that no other endpoint has the same method and path shape.</summary>
