@@ -40,6 +40,9 @@ public static class OrleansMockSilo
     /// <summary>The SQLite file of the embedded store inside the data folder.</summary>
     public const string EmbeddedDatabaseFile = "orleansmock.db";
 
+    /// <summary>The SQLite file of the rate-limit buckets (no flush per commit: see <see cref="SqliteDatabase"/>).</summary>
+    public const string EmbeddedRateLimitFile = "ratelimits.db";
+
     public static ISiloBuilder AddOrleansMockGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section));
@@ -51,21 +54,29 @@ public static class OrleansMockSilo
         {
             case StorageProvider.Embedded:
                 var sqlite = new SqliteDatabase(Path.Combine(DataDir(configuration), EmbeddedDatabaseFile));
-                silo.Services.AddGrainStorage(StorageNames.Main, (sp, name) => new MeteredGrainStorage("embedded", new SqliteGrainStorage(
-                    name, sqlite, sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetRequiredService<ILogger<SqliteGrainStorage>>())));
+                var buckets = new SqliteDatabase(Path.Combine(DataDir(configuration), EmbeddedRateLimitFile), synchronous: "NORMAL");
+                foreach (var (storageName, database) in new[] { (StorageNames.Main, sqlite), (StorageNames.RateLimits, buckets) })
+                {
+                    silo.Services.AddGrainStorage(storageName, (sp, name) => new MeteredGrainStorage("embedded", new SqliteGrainStorage(
+                        name, database, sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetRequiredService<ILogger<SqliteGrainStorage>>())));
+                }
                 silo.Services.AddSingleton<IRecordStore>(new SqlRecordStore(sqlite.OpenAsync));
                 silo.Services.AddSingleton(StorageHealth.For(sqlite));
                 break;
             case StorageProvider.Memory:
                 silo.AddMemoryGrainStorage(StorageNames.Main);
+                silo.AddMemoryGrainStorage(StorageNames.RateLimits);
                 silo.Services.AddSingleton<IRecordStore, MemoryRecordStore>();
                 silo.Services.AddSingleton(StorageHealth.Memory());
                 break;
             case StorageProvider.Postgres:
                 var postgres = new PostgresDatabase(RequireConnectionString(configuration, "Postgres"));
                 silo.Services.AddSingleton(postgres);
-                silo.Services.AddGrainStorage(StorageNames.Main, (sp, name) =>
-                    new MeteredGrainStorage("postgres", new PostgresGrainStorage(name, AdoNetProvider(sp, name, postgres), postgres)));
+                foreach (var storageName in new[] { StorageNames.Main, StorageNames.RateLimits })
+                {
+                    silo.Services.AddGrainStorage(storageName, (sp, name) =>
+                        new MeteredGrainStorage("postgres", new PostgresGrainStorage(name, AdoNetProvider(sp, name, postgres), postgres)));
+                }
                 silo.Services.AddSingleton<IRecordStore>(new SqlRecordStore(postgres.OpenAsync));
                 silo.Services.AddSingleton(StorageHealth.For(postgres));
                 break;
@@ -73,8 +84,11 @@ public static class OrleansMockSilo
                 var mongoOptions = configuration.GetSection(MongoStoreOptions.Section).Get<MongoStoreOptions>() ?? new MongoStoreOptions();
                 var mongo = new MongoDatabase(RequireConnectionString(configuration, "Mongo"), mongoOptions);
                 silo.Services.AddSingleton(mongo);
-                silo.Services.AddGrainStorage(StorageNames.Main, (sp, name) =>
-                    new MeteredGrainStorage("mongo", new MongoGrainStorage(name, mongo, sp.GetRequiredService<IGrainStorageSerializer>())));
+                foreach (var storageName in new[] { StorageNames.Main, StorageNames.RateLimits })
+                {
+                    silo.Services.AddGrainStorage(storageName, (sp, name) =>
+                        new MeteredGrainStorage("mongo", new MongoGrainStorage(name, mongo, sp.GetRequiredService<IGrainStorageSerializer>())));
+                }
                 silo.Services.AddSingleton<IRecordStore>(new MongoRecordStore(mongo));
                 silo.Services.AddSingleton(StorageHealth.For(mongo));
                 break;

@@ -13,14 +13,14 @@ public sealed class RateLimitBucketState
 
 /// <summary>
 /// One rate-limit bucket. Being a single activation per key makes the count exact across any number of front ends
-/// and silos. The counter lives in memory and is persisted cheaply: at most once per second while it changes, and
-/// on deactivation, so a silo restart or a move loses at most a second of counts. Idle buckets deactivate after two
-/// minutes and delete their record, so a million one-off clients cost neither memory nor storage for long.
+/// and silos. The counter lives in memory and is persisted cheaply: at most once per second while it changes (a
+/// one-shot timer armed by the first change after a write), and on deactivation, so a silo restart or a move loses
+/// at most a second of counts. Idle buckets deactivate after a minute, and a bucket found idle deletes its record.
 /// </summary>
 [GrainType("ratelimitbucket")]
-[CollectionAgeLimit(Minutes = 2)]
+[CollectionAgeLimit(Minutes = 1)]
 public sealed class RateLimitBucketGrain(
-    [PersistentState("ratelimit", StorageNames.Main)] IPersistentState<RateLimitBucketState> state,
+    [PersistentState("ratelimit", StorageNames.RateLimits)] IPersistentState<RateLimitBucketState> state,
     TimeProvider time) : Grain, IRateLimitBucketGrain
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
@@ -40,10 +40,11 @@ public sealed class RateLimitBucketGrain(
     {
         _rule = rule;
         var decision = _counter.TryAcquire(time.GetUtcNow(), rule);
-        if (decision.Allowed)
+        if (decision.Allowed && !_dirty)
         {
             _dirty = true;
-            _flush ??= this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushInterval, FlushInterval) { Interleave = false });
+            _flush?.Dispose();
+            _flush = this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushInterval, Timeout.InfiniteTimeSpan) { Interleave = false });
         }
         return Task.FromResult(decision);
     }

@@ -5,9 +5,11 @@ namespace OrleansMock.Silo.Storage;
 
 /// <summary>
 /// The embedded store's SQLite file: grain state and records in one database, WAL journaling with
-/// <c>synchronous=FULL</c>, so a commit is on disk before it is acknowledged and survives a crash.
+/// <c>synchronous=FULL</c>, so a commit is on disk before it is acknowledged and survives a crash. A database for
+/// data whose last second may be lost (rate-limit buckets) can use <c>NORMAL</c>: still safe against a process crash,
+/// not against losing power, and without a flush per commit.
 /// </summary>
-public sealed class SqliteDatabase(string path)
+public sealed class SqliteDatabase(string path, string synchronous = "FULL")
 {
     private readonly string _connectionString = new SqliteConnectionStringBuilder
     {
@@ -83,7 +85,7 @@ public sealed class SqliteDatabase(string path)
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         // Per connection: FULL makes every commit durable in WAL mode; busy_timeout lets writers queue, not fail.
-        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
+        Execute(connection, $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=10000;");
         return connection;
     }
 

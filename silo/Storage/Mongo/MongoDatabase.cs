@@ -21,6 +21,7 @@ public sealed class MongoDatabase
         ["uniquekey"] = "uniquekeys",
         ["catalog"] = "projectcatalogs",
         ["user"] = "users",
+        ["ratelimit"] = "ratelimitbuckets",
     };
 
     private readonly SemaphoreSlim _readyOnce = new(1, 1);
