@@ -1,22 +1,81 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using Orleans.Runtime;
+using OrleansMock.Grains.Storage;
 
 namespace OrleansMock.Silo;
 
 /// <summary>
-/// A standalone silo. This build clusters on localhost (one silo; the API joins it with OrleansMock:Mode=Cluster);
-/// Redis membership for many machines is the cluster-mode issue's work.
+/// A standalone silo for Cluster mode: Redis membership, shared storage (Postgres or Mongo), and a small HTTP
+/// endpoint (<c>--urls</c>, default http://localhost:5081) with /healthz, /readyz (joined the cluster, storage
+/// reachable) and /metrics. SIGTERM leaves the cluster cleanly: grains deactivate and persist first.
 /// </summary>
 public static class SiloProgram
 {
     public static async Task Main(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var configuration = builder.Configuration;
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(
-                OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.SiloPortKey, OrleansMockSilo.DefaultSiloPort),
-                OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.GatewayPortKey, OrleansMockSilo.DefaultGatewayPort))
-            .AddOrleansMockGrains(configuration));
-        await builder.Build().RunAsync();
+        if (string.IsNullOrEmpty(configuration["urls"]))
+        {
+            builder.WebHost.UseUrls("http://localhost:5081");
+        }
+        if (OrleansMockSilo.ReadStorageProvider(configuration) == StorageProvider.Embedded)
+        {
+            throw new InvalidOperationException(
+                $"A cluster silo needs storage every silo shares: set {OrleansMockSilo.StorageProviderKey} to Postgres or Mongo (Embedded is one process's file).");
+        }
+        var cluster = ClusterSettings.Read(configuration);
+        builder.UseOrleans(silo => cluster.ConfigureSilo(silo).AddOrleansMockGrains(configuration));
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddHealthChecks()
+            .AddCheck<Membership>("cluster", tags: ["ready"])
+            .AddCheck<Storage>("storage", tags: ["ready"]);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("Microsoft.Orleans", "OrleansMock.Storage", "Npgsql")
+            .AddRuntimeInstrumentation()
+            .AddPrometheusExporter());
+
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        await app.RunAsync();
+    }
+
+    /// <summary>Ready once this silo is an active member of the cluster.</summary>
+    private sealed class Membership(IClusterMembershipService membership, ILocalSiloDetails silo) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var status = membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress);
+            return Task.FromResult(status == SiloStatus.Active
+                ? HealthCheckResult.Healthy($"{silo.SiloAddress} is active")
+                : HealthCheckResult.Unhealthy($"{silo.SiloAddress} is {status}"));
+        }
+    }
+
+    /// <summary>Ready once the shared storage answers.</summary>
+    private sealed class Storage(IStorageHealth storage) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await storage.CheckAsync(cancellationToken);
+                return HealthCheckResult.Healthy(storage.Description);
+            }
+            catch (Exception exception)
+            {
+                return HealthCheckResult.Unhealthy($"{storage.Description}: {exception.Message}");
+            }
+        }
     }
 }

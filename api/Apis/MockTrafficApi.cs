@@ -52,7 +52,7 @@ public static class MockTrafficApi
             ? new MockRequest(method, path, null, await CallerAsync(context), context.Request.QueryString.Value,
                 LoggedHeaders(context.Request.Headers), await BodyPreviewAsync(context.Request, limits.RequestLogBodyBytes))
             : new MockRequest(method, path, null, await CallerAsync(context));
-        var result = await resolver.HandleAsync(project, request);
+        var result = await resolver.HandleAsync(project, request, context.RequestAborted);
 
         switch (result.Kind)
         {

@@ -38,9 +38,12 @@ public static partial class OrleansMockHosting
                     .AddOrleansMockGrains(configuration));
                 break;
             case Mode.Cluster:
+                var cluster = ClusterSettings.Read(configuration);
+                // Start HTTP alongside the Orleans client, so /readyz can say "no gateway yet" instead of not answering.
+                builder.Services.Configure<HostOptions>(options => options.ServicesStartConcurrently = true);
                 builder.UseOrleansClient(client =>
                 {
-                    client.UseLocalhostClustering(OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.GatewayPortKey, OrleansMockSilo.DefaultGatewayPort));
+                    cluster.ConfigureClient(client);
                     if (configuration.GetValue<bool>(OrleansMockSilo.DashboardEnabledKey))
                     {
                         client.AddDashboard();

@@ -19,6 +19,8 @@ public sealed partial class ExceptionHandling(IProblemDetailsService problems, I
                 "the change was not saved because the stored data changed underneath; retry the request"),
             TimeoutException or OrleansException or IOException => (StatusCodes.Status503ServiceUnavailable,
                 "the service is temporarily unavailable and the request was not completed; retry shortly"),
+            _ when Transient.IsNotConnectedYet(exception) => (StatusCodes.Status503ServiceUnavailable,
+                "this front end has not reached the cluster yet; retry shortly"),
             _ => (StatusCodes.Status500InternalServerError, "an unexpected error occurred; it has been logged"),
         };
         if (status >= 500)

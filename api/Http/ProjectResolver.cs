@@ -32,8 +32,14 @@ public sealed class ProjectResolver(IGrainFactory grains)
         return id;
     }
 
-    /// <summary>Forwards a mock request, resolving a slug from cache first and once more from the index if the cache was stale.</summary>
-    public async ValueTask<MockResult> HandleAsync(string slugOrId, MockRequest request)
+    /// <summary>
+    /// Forwards a mock request, resolving a slug from cache first and once more from the index if the cache was stale.
+    /// Answering a mock changes nothing durable, so the call is retried across a silo failover.
+    /// </summary>
+    public ValueTask<MockResult> HandleAsync(string slugOrId, MockRequest request, CancellationToken cancellationToken) =>
+        Transient.RetryAsync(() => HandleOnceAsync(slugOrId, request), cancellationToken);
+
+    private async ValueTask<MockResult> HandleOnceAsync(string slugOrId, MockRequest request)
     {
         if (ProjectIds.IsProjectId(slugOrId))
         {

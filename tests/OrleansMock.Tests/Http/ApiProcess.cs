@@ -4,8 +4,8 @@ using System.Text;
 namespace OrleansMock.Tests.Http;
 
 /// <summary>
-/// The built front end (<c>api/bin/.../OrleansMock.Api.dll</c>) run as a real process on a free loopback port,
-/// as a user runs it, for tests that stop and restart the service.
+/// A built service (the front end <c>api/bin/.../OrleansMock.Api.dll</c> or a standalone silo) run as a real process
+/// on a free loopback port, as a user runs it, for tests that crash, stop and restart services.
 /// </summary>
 public sealed class ApiProcess : IAsyncDisposable
 {
@@ -35,15 +35,25 @@ public sealed class ApiProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ApiProcess> StartAsync(string dataDir, IDictionary<string, string>? settings = null)
+    public int ProcessId => _process.Id;
+
+    public static Task<ApiProcess> StartAsync(string dataDir, IDictionary<string, string>? settings = null) =>
+        StartAsync("api", "OrleansMock.Api.dll", "/healthz", dataDir, settings);
+
+    /// <summary>A standalone silo; healthy once it has joined the cluster and reached its storage.</summary>
+    public static Task<ApiProcess> StartSiloAsync(IDictionary<string, string> settings) =>
+        StartAsync("silo", "OrleansMock.Silo.dll", "/readyz", Path.GetTempPath(), settings);
+
+    private static async Task<ApiProcess> StartAsync(string project, string assembly, string healthPath, string dataDir, IDictionary<string, string>? settings)
     {
-        var dll = Path.Combine(ApiBinDirectory(), "OrleansMock.Api.dll");
-        Assert.True(File.Exists(dll), $"build the api project first: {dll} is missing");
+        var directory = BinDirectory(project);
+        var dll = Path.Combine(directory, assembly);
+        Assert.True(File.Exists(dll), $"build the {project} project first: {dll} is missing");
         var address = new Uri($"http://127.0.0.1:{ApiFactory.FreePort()}");
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { dll, "--urls", address.ToString() },
-            WorkingDirectory = ApiBinDirectory(),
+            WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -55,14 +65,15 @@ public sealed class ApiProcess : IAsyncDisposable
         }
         start.Environment["OrleansMock__DataDir"] = dataDir;
         start.Environment["OrleansMock__Silo__SiloPort"] = ApiFactory.FreePort().ToString();
+        start.Environment["OrleansMock__Silo__GatewayPort"] = ApiFactory.FreePort().ToString();
         start.Environment["DOTNET_gcServer"] = "0"; // several test processes share two cores
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
         }
-        var api = new ApiProcess(Process.Start(start)!, address);
-        await api.WaitUntilHealthyAsync();
-        return api;
+        var service = new ApiProcess(Process.Start(start)!, address);
+        await service.WaitUntilHealthyAsync(healthPath);
+        return service;
     }
 
     /// <summary>SIGKILL: no shutdown code runs, as in a crash.</summary>
@@ -92,7 +103,7 @@ public sealed class ApiProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitUntilHealthyAsync()
+    private async Task WaitUntilHealthyAsync(string healthPath)
     {
         using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -101,11 +112,11 @@ public sealed class ApiProcess : IAsyncDisposable
             if (_process.HasExited)
             {
                 await _process.WaitForExitAsync(); // drains the redirected output
-                throw new InvalidOperationException($"the api process exited with {_process.ExitCode}:\n{Output}");
+                throw new InvalidOperationException($"the process exited with {_process.ExitCode}:\n{Output}");
             }
             try
             {
-                if ((await client.GetAsync("/healthz")).IsSuccessStatusCode)
+                if ((await client.GetAsync(healthPath)).IsSuccessStatusCode)
                 {
                     return;
                 }
@@ -118,7 +129,7 @@ public sealed class ApiProcess : IAsyncDisposable
             }
             await Task.Delay(200);
         }
-        throw new TimeoutException($"the api process did not become healthy in 60 s:\n{Output}");
+        throw new TimeoutException($"the process did not become healthy in 60 s:\n{Output}");
     }
 
     private void Append(string? line)
@@ -133,7 +144,7 @@ public sealed class ApiProcess : IAsyncDisposable
         }
     }
 
-    private static string ApiBinDirectory()
+    private static string BinDirectory(string project)
     {
         var testBin = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory); // .../tests/OrleansMock.Tests/bin/<Configuration>/net10.0
         var configuration = new DirectoryInfo(testBin).Parent!.Name;
@@ -143,6 +154,6 @@ public sealed class ApiProcess : IAsyncDisposable
             root = root.Parent;
         }
         Assert.NotNull(root);
-        return Path.Combine(root.FullName, "api", "bin", configuration, "net10.0");
+        return Path.Combine(root.FullName, project, "bin", configuration, "net10.0");
     }
 }

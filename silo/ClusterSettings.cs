@@ -1,0 +1,99 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace OrleansMock.Silo;
+
+/// <summary>
+/// Cluster mode settings (<c>OrleansMock:Cluster</c>, <c>OrleansMock:Silo</c>, <c>ConnectionStrings:Redis</c>), read
+/// and validated once, used by standalone silos and by front ends in Cluster mode.
+/// </summary>
+public sealed record ClusterSettings(string ServiceId, string ClusterId, string Redis, int SiloPort, int GatewayPort, IPAddress? AdvertisedAddress)
+{
+    public const string ServiceIdKey = "OrleansMock:Cluster:ServiceId";
+    public const string ClusterIdKey = "OrleansMock:Cluster:ClusterId";
+    public const string AdvertisedAddressKey = "OrleansMock:Silo:AdvertisedAddress";
+
+    public static ClusterSettings Read(IConfiguration configuration)
+    {
+        var redis = configuration.GetConnectionString("Redis");
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            throw new InvalidOperationException(
+                "Cluster mode needs ConnectionStrings:Redis (environment variable ConnectionStrings__Redis), e.g. 127.0.0.1:6379: silos and front ends find each other there.");
+        }
+        var advertised = configuration[AdvertisedAddressKey];
+        IPAddress? address = null;
+        if (!string.IsNullOrWhiteSpace(advertised) && !IPAddress.TryParse(advertised, out address))
+        {
+            throw new InvalidOperationException($"{AdvertisedAddressKey}='{advertised}' is not an IP address.");
+        }
+        return new ClusterSettings(
+            Identifier(configuration, ServiceIdKey, "orleansmock"),
+            Identifier(configuration, ClusterIdKey, "default"),
+            redis,
+            OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.SiloPortKey, OrleansMockSilo.DefaultSiloPort),
+            OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.GatewayPortKey, OrleansMockSilo.DefaultGatewayPort),
+            address);
+    }
+
+    /// <summary>
+    /// A silo of the cluster: Redis membership, and failure detection tuned for failover in seconds. A silo is probed
+    /// every second and declared dead after two missed probes (default: 5 s and 3), so a crash is noticed in about
+    /// 2-4 s; the price is that a silo stalled for over 2 s (a long GC pause, an overloaded host) can be voted out and
+    /// must restart. Calls time out after 5 s instead of 30.
+    /// </summary>
+    public ISiloBuilder ConfigureSilo(ISiloBuilder silo)
+    {
+        silo.UseRedisClustering(Redis);
+        silo.Configure<ClusterOptions>(options =>
+        {
+            options.ServiceId = ServiceId;
+            options.ClusterId = ClusterId;
+        });
+        silo.Configure<EndpointOptions>(options =>
+        {
+            options.SiloPort = SiloPort;
+            options.GatewayPort = GatewayPort;
+            options.AdvertisedIPAddress = AdvertisedAddress ?? IPAddress.Loopback;
+            options.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, SiloPort);
+            options.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, GatewayPort);
+        });
+        silo.Configure<ClusterMembershipOptions>(options =>
+        {
+            options.ProbeTimeout = TimeSpan.FromSeconds(1);
+            options.NumMissedProbesLimit = 2;
+            options.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+        });
+        silo.Configure<SiloMessagingOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(5));
+        return silo;
+    }
+
+    /// <summary>A front end: an Orleans client finding gateways through Redis, with the same 5 s call timeout.</summary>
+    public IClientBuilder ConfigureClient(IClientBuilder client)
+    {
+        client.UseRedisClustering(Redis);
+        client.Configure<ClusterOptions>(options =>
+        {
+            options.ServiceId = ServiceId;
+            options.ClusterId = ClusterId;
+        });
+        client.Configure<ClientMessagingOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(5));
+        client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        return client;
+    }
+
+    private static string Identifier(IConfiguration configuration, string key, string fallback)
+    {
+        var value = configuration[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+        return value.Length <= 100 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? value
+            : throw new InvalidOperationException($"{key}='{value}' may only hold letters, digits, '-', '_' and '.' (at most 100).");
+    }
+}

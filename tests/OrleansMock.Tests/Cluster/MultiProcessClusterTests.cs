@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using OrleansMock.Tests.Http;
+using OrleansMock.Tests.Storage;
+using Xunit.Abstractions;
+using static OrleansMock.Tests.Http.HttpHelpers;
+
+namespace OrleansMock.Tests.Cluster;
+
+/// <summary>
+/// Cluster mode for real: Redis membership, PostgreSQL storage, three silo processes and one front end on loopback,
+/// under traffic, through a silo crash (kill -9), a scale-out and a graceful stop.
+/// </summary>
+[Trait("Category", "Cluster")]
+public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly List<ApiProcess> _processes = [];
+    private readonly Dictionary<string, string> _settings = new()
+    {
+        ["ConnectionStrings__Redis"] = Environment.GetEnvironmentVariable("ConnectionStrings__Redis") is { Length: > 0 } redis ? redis : "127.0.0.1:6379",
+        ["ConnectionStrings__Postgres"] = StorageEnvironment.Postgres,
+        ["OrleansMock__Storage__Provider"] = "Postgres",
+        // A fresh cluster id per run: a crashed earlier run's membership rows can never stall this one.
+        ["OrleansMock__Cluster__ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..12],
+        ["OrleansMock__Auth__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
+        ["OrleansMock__RateLimits__MockPerClient__Limit"] = "0",
+        ["OrleansMock__RateLimits__Management__Limit"] = "0",
+        ["DOTNET_TieredPGO"] = "0",
+    };
+
+    private readonly ConcurrentQueue<(TimeSpan At, string What, int Status)> _failures = new();
+    private readonly ConcurrentDictionary<string, ConcurrentBag<string>> _acknowledged = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _requests;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Survives_a_silo_crash_scales_out_and_stops_a_silo_gracefully()
+    {
+        var silos = new List<ApiProcess>();
+        for (var i = 0; i < 3; i++)
+        {
+            silos.Add(Track(await ApiProcess.StartSiloAsync(_settings)));
+        }
+        var api = Track(await ApiProcess.StartAsync(Path.GetTempPath(), new Dictionary<string, string>(_settings) { ["OrleansMock__Mode"] = "Cluster" }));
+        await WaitReadyAsync(api.Address);
+        using var client = new HttpClient { BaseAddress = api.Address, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await client.RegisterAndLoginAsync());
+
+        var projects = new List<(string Id, string Slug)>();
+        for (var i = 0; i < 12; i++)
+        {
+            var project = await client.CreateProjectAsync();
+            var id = project.GetProperty("id").GetString()!;
+            await client.CreateEndpointAsync(id, "{\"method\":\"GET\",\"path\":\"/ping\",\"response\":{\"body\":\"pong\"}}");
+            projects.Add((id, project.GetProperty("slug").GetString()!));
+            _acknowledged[id] = new ConcurrentBag<string>(["/ping"]);
+        }
+
+        using var stop = new CancellationTokenSource();
+        var traffic = Enumerable.Range(0, 4).Select(worker => Task.Run(() => TrafficAsync(client, projects, worker, stop.Token))).ToArray();
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        // 1. A silo crashes.
+        var killedAt = _clock.Elapsed;
+        await silos[1].KillAsync();
+        await Task.Delay(TimeSpan.FromSeconds(12));
+        var crashFailures = _failures.Where(f => f.At >= killedAt).ToArray();
+
+        // 2. A fourth silo joins; new activations land on it.
+        var fourth = Track(await ApiProcess.StartSiloAsync(_settings));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var before = await ActivationsAsync(fourth);
+        for (var i = 0; i < 12; i++)
+        {
+            var id = (await client.CreateProjectAsync()).GetProperty("id").GetString()!;
+            await client.CreateEndpointAsync(id, "{\"method\":\"GET\",\"path\":\"/new\",\"response\":{}}");
+        }
+        var after = await ActivationsAsync(fourth);
+
+        // 3. A silo stops gracefully (SIGTERM) under traffic.
+        var stoppingAt = _clock.Elapsed;
+        await silos[0].StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        var stoppedAt = _clock.Elapsed;
+
+        stop.Cancel();
+        await Task.WhenAll(traffic);
+
+        var recovery = crashFailures.Length == 0 ? TimeSpan.Zero : crashFailures.Max(f => f.At) - killedAt;
+        output.WriteLine($"requests: {Interlocked.Read(ref _requests)}; failures after kill -9: {crashFailures.Length} " +
+            $"({string.Join(", ", crashFailures.GroupBy(f => f.Status).Select(g => $"{g.Count()} x {g.Key}"))}); " +
+            $"every request succeeded again {recovery.TotalSeconds:F1} s after the kill");
+        output.WriteLine($"fourth silo activations: {before} before the new projects, {after} after");
+        var gracefulFailures = _failures.Where(f => f.At >= stoppingAt && f.At <= stoppedAt).ToArray();
+        output.WriteLine($"failures during the graceful stop: {gracefulFailures.Length}");
+
+        Assert.All(_failures, f => Assert.True(f.Status == 503, $"{f.What} failed with {f.Status} at {f.At}: only 503s are acceptable"));
+        Assert.True(recovery < TimeSpan.FromSeconds(10), $"requests kept failing {recovery.TotalSeconds:F1} s after the crash");
+        Assert.True(after > before, $"no new activations on the fourth silo ({before} -> {after})");
+        Assert.Empty(gracefulFailures);
+
+        // 4. Every acknowledged write is still there.
+        foreach (var (id, paths) in _acknowledged)
+        {
+            var endpoints = await (await client.GetAsync($"/api/v1/projects/{id}/endpoints")).ReadJsonAsync();
+            var stored = endpoints.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToHashSet();
+            Assert.All(paths, path => Assert.Contains(path, stored));
+        }
+    }
+
+    private async Task TrafficAsync(HttpClient client, List<(string Id, string Slug)> projects, int worker, CancellationToken stop)
+    {
+        var n = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var (id, slug) = projects[(worker + n) % projects.Count];
+            var write = n++ % 5 == 0;
+            var path = $"/w{worker}-{n}";
+            try
+            {
+                using var response = write
+                    ? await client.PostAsync($"/api/v1/projects/{id}/endpoints", Json($"{{\"method\":\"GET\",\"path\":\"{path}\",\"response\":{{}}}}"))
+                    : await client.GetAsync($"/m/{slug}/ping");
+                Interlocked.Increment(ref _requests);
+                if (write && response.StatusCode == HttpStatusCode.Created)
+                {
+                    _acknowledged[id].Add(path);
+                }
+                else if (!response.IsSuccessStatusCode)
+                {
+                    _failures.Enqueue((_clock.Elapsed, write ? "write" : "mock read", (int)response.StatusCode));
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
+            {
+                _failures.Enqueue((_clock.Elapsed, write ? "write" : "mock read", 0));
+            }
+        }
+    }
+
+    private static async Task<double> ActivationsAsync(ApiProcess silo)
+    {
+        using var client = new HttpClient { BaseAddress = silo.Address };
+        var text = await client.GetStringAsync("/metrics");
+        return text.Split('\n')
+            .Where(line => line.StartsWith("orleans_catalog_activations", StringComparison.Ordinal) && !line.StartsWith("orleans_catalog_activations_", StringComparison.Ordinal))
+            .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
+            .Sum();
+    }
+
+    private static async Task WaitReadyAsync(Uri address)
+    {
+        using var client = new HttpClient { BaseAddress = address };
+        for (var i = 0; i < 120; i++)
+        {
+            if ((await client.GetAsync("/readyz")).IsSuccessStatusCode)
+            {
+                return;
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException("the front end never became ready");
+    }
+
+    private ApiProcess Track(ApiProcess process)
+    {
+        _processes.Add(process);
+        return process;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+    }
+}
