@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using Orleans.Runtime;
 using OrleansMock.Grains.Storage;
@@ -23,6 +24,8 @@ public static class SiloProgram
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var configuration = builder.Configuration;
+        // Defaults in code, not in an appsettings.json: that file would also land in the front end's output folder.
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
         if (string.IsNullOrEmpty(configuration["urls"]))
         {
             builder.WebHost.UseUrls("http://localhost:5081");
