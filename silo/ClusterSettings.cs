@@ -57,7 +57,7 @@ public sealed record ClusterSettings(string ServiceId, string ClusterId, string 
         {
             options.SiloPort = SiloPort;
             options.GatewayPort = GatewayPort;
-            options.AdvertisedIPAddress = AdvertisedAddress ?? IPAddress.Loopback;
+            options.AdvertisedIPAddress = AdvertisedAddress ?? DetectAddress();
             options.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, SiloPort);
             options.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, GatewayPort);
         });
@@ -84,6 +84,16 @@ public sealed record ClusterSettings(string ServiceId, string ClusterId, string 
         client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         return client;
     }
+
+    /// <summary>The address other silos reach this one at: the first IPv4 address of an interface that is up.</summary>
+    private static IPAddress DetectAddress() =>
+        System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(nic => nic.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up
+                && nic.NetworkInterfaceType != System.Net.NetworkInformation.NetworkInterfaceType.Loopback)
+            .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)
+            .Select(unicast => unicast.Address)
+            .FirstOrDefault(address => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        ?? IPAddress.Loopback;
 
     private static string Identifier(IConfiguration configuration, string key, string fallback)
     {

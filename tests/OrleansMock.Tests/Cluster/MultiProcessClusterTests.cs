@@ -22,6 +22,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
         ["ConnectionStrings__Redis"] = Environment.GetEnvironmentVariable("ConnectionStrings__Redis") is { Length: > 0 } redis ? redis : "127.0.0.1:6379",
         ["ConnectionStrings__Postgres"] = StorageEnvironment.Postgres,
         ["OrleansMock__Storage__Provider"] = "Postgres",
+        ["OrleansMock__Silo__AdvertisedAddress"] = "127.0.0.1",
         // A fresh cluster id per run: a crashed earlier run's membership rows can never stall this one.
         ["OrleansMock__Cluster__ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..12],
         ["OrleansMock__Auth__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
