@@ -48,6 +48,26 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [Alias("DeleteEndpoint")]
     Task<Outcome<bool>> DeleteEndpointAsync(string caller, string endpointId);
 
+    [ReadOnly, Alias("ListResources")]
+    Task<Outcome<ResourceInfo[]>> ListResourcesAsync(string caller);
+
+    [ReadOnly, Alias("GetResource")]
+    Task<Outcome<ResourceInfo>> GetResourceAsync(string caller, string name);
+
+    /// <summary>Defines a resource and seeds its records.</summary>
+    [Alias("AddResource")]
+    Task<Outcome<ResourceInfo>> AddResourceAsync(string caller, ResourceSpec spec);
+
+    /// <summary>Changes a resource's schema and seed; records are kept (reset them to the seed explicitly).</summary>
+    [Alias("UpdateResource")]
+    Task<Outcome<ResourceInfo>> UpdateResourceAsync(string caller, ResourceSpec spec);
+
+    [Alias("ResetResource")]
+    Task<Outcome<ResourceInfo>> ResetResourceAsync(string caller, string name);
+
+    [Alias("DeleteResource")]
+    Task<Outcome<bool>> DeleteResourceAsync(string caller, string name);
+
     /// <summary>The most recent mock requests, newest first (at most <paramref name="limit"/>).</summary>
     [ReadOnly, Alias("GetRequestLog")]
     Task<Outcome<RequestLogEntry[]>> GetRequestLogAsync(string caller, int limit);

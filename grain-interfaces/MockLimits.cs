@@ -26,6 +26,15 @@ public sealed class MockLimits
     /// <summary>Longest path template, in characters.</summary>
     public int MaxPathLength { get; set; } = 1024;
 
+    /// <summary>Resources one project may define.</summary>
+    public int MaxResourcesPerProject { get; set; } = 50;
+
+    /// <summary>Records one resource may hold.</summary>
+    public int MaxRecordsPerResource { get; set; } = 10_000;
+
+    /// <summary>Largest record (and largest seed), in bytes of JSON.</summary>
+    public int MaxRecordBytes { get; set; } = 64 * 1024;
+
     /// <summary>Mock requests kept in each project's request log (in memory, newest replace oldest; 0 turns it off).</summary>
     public int RequestLogSize { get; set; } = 200;
 

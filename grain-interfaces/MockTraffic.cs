@@ -29,6 +29,8 @@ public enum MockResultKind
     Unauthorized = 5,
     /// <summary>The project's own rate limit refused the request; see <see cref="MockResult.RateLimit"/>.</summary>
     RateLimited = 6,
+    /// <summary>No endpoint matched but a resource does: send the request to <see cref="MockResult.Resource"/>.</summary>
+    Resource = 7,
 }
 
 /// <summary>A ready-to-write response. Built once per endpoint change and shared by every request.</summary>
@@ -57,7 +59,9 @@ public sealed record MockResult(
     [property: Id(1)] MockResponse? Response,
     [property: Id(2)] NearMiss? Closest,
     [property: Id(3)] string[]? Allow,
-    [property: Id(4)] RateLimitDecision? RateLimit = null)
+    [property: Id(4)] RateLimitDecision? RateLimit = null,
+    [property: Id(5)] ResourceRoute? Resource = null,
+    [property: Id(6)] bool CorsDisabled = false)
 {
     public static readonly MockResult ProjectNotFound = new(MockResultKind.ProjectNotFound, null, null, null);
     public static readonly MockResult SlugMismatch = new(MockResultKind.SlugMismatch, null, null, null);

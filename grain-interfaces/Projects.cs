@@ -11,7 +11,8 @@ public sealed record ProjectInfo(
     [property: Id(5)] DateTimeOffset UpdatedAt,
     [property: Id(6)] string Owner,
     [property: Id(7)] bool Private = false,
-    [property: Id(8)] int? RateLimit = null);
+    [property: Id(8)] int? RateLimit = null,
+    [property: Id(9)] bool Cors = true);
 
 /// <summary>Creates a project. <see cref="Owner"/> is the tenant that will own it; a null slug is derived from the name.</summary>
 [GenerateSerializer, Immutable, Alias("om.CreateProject")]
@@ -32,7 +33,8 @@ public sealed record UpdateProject(
     [property: Id(1)] string? Slug,
     [property: Id(2)] string? Description,
     [property: Id(3)] bool? Private = null,
-    [property: Id(4)] int? RateLimit = null);
+    [property: Id(4)] int? RateLimit = null,
+    [property: Id(5)] bool? Cors = null);
 
 /// <summary>One page of a tenant's projects, newest first.</summary>
 [GenerateSerializer, Immutable, Alias("om.ProjectPage")]

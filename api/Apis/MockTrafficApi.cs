@@ -57,10 +57,13 @@ public static class MockTrafficApi
         switch (result.Kind)
         {
             case MockResultKind.Matched:
-                await WriteAsync(context, result.Response!);
+                await WriteAsync(context, result.Response!, !result.CorsDisabled);
                 return;
             case MockResultKind.Options:
-                WriteOptions(context, result.Allow!);
+                WriteOptions(context, result.Allow!, !result.CorsDisabled);
+                return;
+            case MockResultKind.Resource:
+                await ResourceAsync(context, result.Resource!, method, limits, !result.CorsDisabled);
                 return;
             case MockResultKind.NoMatch:
                 await NoMatch(project, method, path, result.Closest).ExecuteAsync(context);
@@ -110,6 +113,8 @@ public static class MockTrafficApi
         {
             return null;
         }
+        // Buffered, so a resource can still read the whole body after the preview was taken.
+        request.EnableBuffering();
         var buffer = new byte[maxBytes + 1];
         var read = 0;
         while (read < buffer.Length)
@@ -121,6 +126,7 @@ public static class MockTrafficApi
             }
             read += n;
         }
+        request.Body.Position = 0;
         var text = System.Text.Encoding.UTF8.GetString(buffer, 0, Math.Min(read, maxBytes));
         return read > maxBytes ? text + "…" : text;
     }
@@ -137,7 +143,59 @@ public static class MockTrafficApi
         return result.Succeeded ? result.Principal.UserIdOrNull() : null;
     }
 
-    private static async Task WriteAsync(HttpContext context, MockResponse mock)
+    /// <summary>A resource request: the body (POST, PUT, PATCH) is read here, the resource grain does the rest.</summary>
+    private static async Task ResourceAsync(HttpContext context, ResourceRoute route, string method, MockLimits limits, bool cors)
+    {
+        string? body = null;
+        if (method is "POST" or "PUT" or "PATCH")
+        {
+            var read = await JsonBody.ReadAsync<System.Text.Json.Nodes.JsonNode>(context.Request, limits.MaxRecordBytes);
+            if (read.Problem is not null)
+            {
+                await read.Problem.ExecuteAsync(context);
+                return;
+            }
+            body = read.Value!.ToJsonString();
+        }
+        var request = context.Request;
+        var query = request.Query.SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? ""))).ToArray();
+        var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}";
+        var resource = context.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IMockResourceGrain>(ResourceKeys.Grain(route.ProjectId, route.Resource));
+        var message = new ResourceRequest(method, route, query, body, baseUrl);
+        // Reads are retried across a failover and run interleaved in the grain; writes are not retried.
+        var result = HttpMethods.IsGet(method) || HttpMethods.IsHead(method)
+            ? await Transient.RetryAsync(() => new ValueTask<ResourceResult>(resource.ReadAsync(message)), context.RequestAborted)
+            : await resource.HandleAsync(message);
+
+        var response = context.Response;
+        if (cors && request.Headers.Origin.Count > 0)
+        {
+            response.Headers.AccessControlAllowOrigin = "*";
+        }
+        foreach (var (name, value) in result.Headers)
+        {
+            response.Headers.Append(name, value);
+        }
+        if (result.Error is not null)
+        {
+            var extensions = result.Failures is { Length: > 0 } failures
+                ? new Dictionary<string, object?> { ["errors"] = failures.Select(f => new { path = f.Path, rule = f.Rule, message = f.Message }).ToArray() }
+                : null;
+            var detail = result.Failures is { Length: > 0 } all ? $"{result.Error}: {string.Join("; ", all.Select(f => $"{f.Path} {f.Rule}: {f.Message}"))}" : result.Error;
+            await Problems.Status(result.Status, detail, extensions).ExecuteAsync(context);
+            return;
+        }
+        response.StatusCode = result.Status;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(result.BodyJson ?? "");
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = bytes.Length;
+        if (!HttpMethods.IsHead(method))
+        {
+            await response.Body.WriteAsync(bytes, context.RequestAborted);
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext context, MockResponse mock, bool cors)
     {
         if (mock.DelayMs > 0)
         {
@@ -156,7 +214,7 @@ public static class MockTrafficApi
         {
             response.Headers.Append(name, value);
         }
-        if (context.Request.Headers.Origin.Count > 0 && !response.Headers.ContainsKey("Access-Control-Allow-Origin"))
+        if (cors && context.Request.Headers.Origin.Count > 0 && !response.Headers.ContainsKey("Access-Control-Allow-Origin"))
         {
             response.Headers.AccessControlAllowOrigin = "*";
         }
@@ -180,14 +238,14 @@ public static class MockTrafficApi
     }
 
     /// <summary>OPTIONS on a path whose endpoints define no OPTIONS of their own: Allow, plus a CORS preflight answer.</summary>
-    private static void WriteOptions(HttpContext context, string[] allow)
+    private static void WriteOptions(HttpContext context, string[] allow, bool cors)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status204NoContent;
         var methods = string.Join(", ", allow);
         response.Headers.Allow = methods;
         var request = context.Request.Headers;
-        if (request.Origin.Count > 0)
+        if (cors && request.Origin.Count > 0)
         {
             response.Headers.AccessControlAllowOrigin = "*";
             response.Headers.AccessControlAllowMethods = methods;

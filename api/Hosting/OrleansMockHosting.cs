@@ -98,6 +98,7 @@ public static partial class OrleansMockHosting
         app.MapProjectsApi();
         app.MapEndpointsApi();
         app.MapRequestLogApi();
+        app.MapResourcesApi();
 
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         return app;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains.RateLimiting;
+using OrleansMock.Grains.Resources;
 using OrleansMock.Grains.Routing;
 
 namespace OrleansMock.Grains.Projects;
@@ -134,12 +135,13 @@ public sealed partial class MockProjectGrain(
             Slug = command.Slug ?? current.Slug,
             Description = command.Description is null ? current.Description : Blank(command.Description),
             Private = command.Private ?? current.Private,
+            Cors = command.Cors ?? current.Cors,
             RateLimit = command.RateLimit switch { null => current.RateLimit, 0 => null, var limit => limit },
             UpdatedAt = time.GetUtcNow(),
         };
         try
         {
-            await CommitAsync(new ProjectState { Project = updated, Endpoints = state.State.Endpoints });
+            await CommitAsync(new ProjectState { Project = updated, Endpoints = state.State.Endpoints, Resources = state.State.Resources });
         }
         catch
         {
@@ -163,9 +165,14 @@ public sealed partial class MockProjectGrain(
         {
             return false;
         }
+        var resources = state.State.Resources;
         await state.ClearStateAsync();
         state.State = new ProjectState();
         _routes = null;
+        foreach (var resource in resources)
+        {
+            await Resource(resource.Name).DropAsync();
+        }
         await Slug(current.Slug).ReleaseAsync(ProjectId);
         await Catalog(current.Owner).RemoveAsync(ProjectId);
         LogDeleted(logger, ProjectId);
@@ -207,7 +214,7 @@ public sealed partial class MockProjectGrain(
         EndpointValidator.TryNormalize(spec, limits.Value, out var normalized, out _);
         var now = time.GetUtcNow();
         var endpoint = new EndpointInfo(ProjectIds.NewEndpointId(), normalized, 1, now, now);
-        await CommitAsync(new ProjectState { Project = Project, Endpoints = [.. state.State.Endpoints, endpoint] });
+        await CommitAsync(new ProjectState { Project = Project, Endpoints = [.. state.State.Endpoints, endpoint], Resources = state.State.Resources });
         return Outcome<EndpointInfo>.Ok(endpoint);
     }
 
@@ -235,7 +242,7 @@ public sealed partial class MockProjectGrain(
         EndpointValidator.TryNormalize(spec, limits.Value, out var normalized, out _);
         var replaced = current with { Spec = normalized, Revision = current.Revision + 1, UpdatedAt = time.GetUtcNow() };
         var endpoints = new List<EndpointInfo>(state.State.Endpoints) { [index] = replaced };
-        await CommitAsync(new ProjectState { Project = Project, Endpoints = endpoints });
+        await CommitAsync(new ProjectState { Project = Project, Endpoints = endpoints, Resources = state.State.Resources });
         return Outcome<EndpointInfo>.Ok(replaced);
     }
 
@@ -250,7 +257,7 @@ public sealed partial class MockProjectGrain(
         {
             return Outcome<bool>.Fail(OutcomeKind.NotFound, $"endpoint {endpointId} does not exist in project {ProjectId}");
         }
-        await CommitAsync(new ProjectState { Project = Project, Endpoints = endpoints });
+        await CommitAsync(new ProjectState { Project = Project, Endpoints = endpoints, Resources = state.State.Resources });
         return Outcome<bool>.Ok(true);
     }
 
@@ -298,8 +305,118 @@ public sealed partial class MockProjectGrain(
                 return new MockResult(MockResultKind.RateLimited, null, null, null, decision);
             }
         }
-        return Routes.Match(request.Method, request.Path);
+        var match = Routes.Match(request.Method, request.Path);
+        if (match.Kind is MockResultKind.Matched or MockResultKind.Options || state.State.Resources.Count == 0)
+        {
+            return project.Cors ? match : match with { CorsDisabled = true };
+        }
+        // Defined endpoints win; what they leave unanswered may belong to a resource.
+        var resourceRoute = ResourceRules.Find(ProjectId, state.State.Resources, request.Path);
+        if (resourceRoute is null)
+        {
+            return project.Cors ? match : match with { CorsDisabled = true };
+        }
+        return request.Method == "OPTIONS"
+            ? new MockResult(MockResultKind.Options, null, null,
+                resourceRoute.RecordId is null ? ["GET", "HEAD", "OPTIONS", "POST"] : ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PUT"], CorsDisabled: !project.Cors)
+            : new MockResult(MockResultKind.Resource, null, null, null, Resource: resourceRoute, CorsDisabled: !project.Cors);
     }
+
+    public Task<Outcome<ResourceInfo[]>> ListResourcesAsync(string caller) =>
+        Task.FromResult(OwnedBy(caller) is null ? NotFound<ResourceInfo[]>() : Outcome<ResourceInfo[]>.Ok([.. state.State.Resources]));
+
+    public Task<Outcome<ResourceInfo>> GetResourceAsync(string caller, string name) =>
+        Task.FromResult(OwnedBy(caller) is null ? NotFound<ResourceInfo>()
+            : state.State.Resources.Find(r => r.Name == name) is { } resource ? Outcome<ResourceInfo>.Ok(resource) : ResourceNotFound(name));
+
+    public async Task<Outcome<ResourceInfo>> AddResourceAsync(string caller, ResourceSpec spec)
+    {
+        if (OwnedBy(caller) is null)
+        {
+            return NotFound<ResourceInfo>();
+        }
+        if (ResourceRules.Check(spec, limits.Value) is { } error)
+        {
+            return Outcome<ResourceInfo>.Fail(OutcomeKind.Invalid, error);
+        }
+        if (state.State.Resources.Exists(r => r.Name == spec.Name))
+        {
+            return Outcome<ResourceInfo>.Fail(OutcomeKind.Conflict, $"resource '{spec.Name}' already exists; change it with PUT or choose another name");
+        }
+        if (state.State.Resources.Count >= limits.Value.MaxResourcesPerProject)
+        {
+            return Outcome<ResourceInfo>.Fail(OutcomeKind.LimitExceeded, $"a project may define {limits.Value.MaxResourcesPerProject} resources; delete one first");
+        }
+        var now = time.GetUtcNow();
+        var resource = new ResourceInfo(spec.Name, spec.SchemaJson, spec.SeedJson, now, now);
+        if (await Resource(spec.Name).ConfigureAsync(resource, reseed: true) is { Status: not 200 } seeded)
+        {
+            await Resource(spec.Name).DropAsync();
+            return Outcome<ResourceInfo>.Fail(seeded.Status == 422 ? OutcomeKind.Invalid : OutcomeKind.Invalid,
+                $"seed record rejected: {seeded.Error}{Describe(seeded.Failures)}");
+        }
+        await CommitAsync(new ProjectState { Project = Project, Endpoints = state.State.Endpoints, Resources = [.. state.State.Resources, resource] });
+        return Outcome<ResourceInfo>.Ok(resource);
+    }
+
+    public async Task<Outcome<ResourceInfo>> UpdateResourceAsync(string caller, ResourceSpec spec)
+    {
+        if (OwnedBy(caller) is null)
+        {
+            return NotFound<ResourceInfo>();
+        }
+        var index = state.State.Resources.FindIndex(r => r.Name == spec.Name);
+        if (index < 0)
+        {
+            return ResourceNotFound(spec.Name);
+        }
+        if (ResourceRules.Check(spec, limits.Value) is { } error)
+        {
+            return Outcome<ResourceInfo>.Fail(OutcomeKind.Invalid, error);
+        }
+        var updated = state.State.Resources[index] with { SchemaJson = spec.SchemaJson, SeedJson = spec.SeedJson, UpdatedAt = time.GetUtcNow() };
+        await Resource(spec.Name).ConfigureAsync(updated, reseed: false);
+        var resources = new List<ResourceInfo>(state.State.Resources) { [index] = updated };
+        await CommitAsync(new ProjectState { Project = Project, Endpoints = state.State.Endpoints, Resources = resources });
+        return Outcome<ResourceInfo>.Ok(updated);
+    }
+
+    public async Task<Outcome<ResourceInfo>> ResetResourceAsync(string caller, string name)
+    {
+        if (OwnedBy(caller) is null)
+        {
+            return NotFound<ResourceInfo>();
+        }
+        if (state.State.Resources.Find(r => r.Name == name) is not { } resource)
+        {
+            return ResourceNotFound(name);
+        }
+        var reset = await Resource(name).ConfigureAsync(resource, reseed: true);
+        return reset.Status == 200 ? Outcome<ResourceInfo>.Ok(resource) : Outcome<ResourceInfo>.Fail(OutcomeKind.Invalid, reset.Error ?? "reset failed");
+    }
+
+    public async Task<Outcome<bool>> DeleteResourceAsync(string caller, string name)
+    {
+        if (OwnedBy(caller) is null)
+        {
+            return NotFound<bool>();
+        }
+        if (!state.State.Resources.Exists(r => r.Name == name))
+        {
+            return Outcome<bool>.Fail(OutcomeKind.NotFound, $"resource '{name}' does not exist in project {ProjectId}");
+        }
+        await CommitAsync(new ProjectState { Project = Project, Endpoints = state.State.Endpoints, Resources = state.State.Resources.Where(r => r.Name != name).ToList() });
+        await Resource(name).DropAsync();
+        return Outcome<bool>.Ok(true);
+    }
+
+    private IMockResourceGrain Resource(string name) => GrainFactory.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(ProjectId, name));
+
+    private Outcome<ResourceInfo> ResourceNotFound(string name) =>
+        Outcome<ResourceInfo>.Fail(OutcomeKind.NotFound, $"resource '{name}' does not exist in project {ProjectId}");
+
+    private static string Describe(SchemaFailure[]? failures) =>
+        failures is { Length: > 0 } ? ": " + string.Join("; ", failures.Select(f => $"{f.Path} {f.Rule}: {f.Message}")) : "";
 
     private void Record(MockRequest request, MockResult result, long started)
     {

@@ -8,6 +8,7 @@ public sealed class ProjectState
 {
     [Id(0)] public ProjectInfo? Project { get; set; }
     [Id(1)] public List<EndpointInfo> Endpoints { get; set; } = [];
+    [Id(2)] public List<ResourceInfo> Resources { get; set; } = [];
 }
 
 /// <summary>The persisted state of a unique index entry: who holds the key.</summary>

@@ -1,0 +1,95 @@
+using Orleans.Concurrency;
+
+namespace OrleansMock.GrainInterfaces;
+
+/// <summary>A resource of a project: a named collection served with json-server 0.17 conventions.</summary>
+[GenerateSerializer, Immutable, Alias("om.ResourceInfo")]
+public sealed record ResourceInfo(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string? SchemaJson,
+    [property: Id(2)] string? SeedJson,
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] DateTimeOffset UpdatedAt);
+
+/// <summary>Defines or changes a resource: its JSON Schema (optional) and seed records (a JSON array, optional).</summary>
+[GenerateSerializer, Immutable, Alias("om.ResourceSpec")]
+public sealed record ResourceSpec(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string? SchemaJson,
+    [property: Id(2)] string? SeedJson);
+
+/// <summary>Where a mock request lands in a resource: the collection, one record, or a parent's children.</summary>
+[GenerateSerializer, Immutable, Alias("om.ResourceRoute")]
+public sealed record ResourceRoute(
+    [property: Id(0)] string ProjectId,
+    [property: Id(1)] string Resource,
+    [property: Id(2)] string? RecordId,
+    [property: Id(3)] string? ParentField,
+    [property: Id(4)] string? ParentId);
+
+/// <summary>A request to a resource, as the front end forwards it.</summary>
+[GenerateSerializer, Immutable, Alias("om.ResourceRequest")]
+public sealed record ResourceRequest(
+    [property: Id(0)] string Method,
+    [property: Id(1)] ResourceRoute Route,
+    [property: Id(2)] KeyValuePair<string, string>[] Query,
+    [property: Id(3)] string? BodyJson,
+    [property: Id(4)] string BaseUrl);
+
+/// <summary>One failed JSON Schema rule: where, which keyword, why.</summary>
+[GenerateSerializer, Immutable, Alias("om.SchemaFailure")]
+public sealed record SchemaFailure(
+    [property: Id(0)] string Path,
+    [property: Id(1)] string Rule,
+    [property: Id(2)] string Message);
+
+/// <summary>A resource's answer: status, JSON body, extra headers (X-Total-Count, Link, Location), or an error.</summary>
+[GenerateSerializer, Immutable, Alias("om.ResourceResult")]
+public sealed record ResourceResult(
+    [property: Id(0)] int Status,
+    [property: Id(1)] string? BodyJson,
+    [property: Id(2)] KeyValuePair<string, string>[] Headers,
+    [property: Id(3)] string? Error,
+    [property: Id(4)] SchemaFailure[]? Failures = null)
+{
+    public static ResourceResult Fail(int status, string error, SchemaFailure[]? failures = null) => new(status, null, [], error, failures);
+}
+
+/// <summary>
+/// The records of one resource, keyed <c>{projectId}/{name}</c>: held in memory, every change persisted as one record
+/// before it is acknowledged.
+/// </summary>
+[Alias("om.IMockResourceGrain")]
+public interface IMockResourceGrain : IGrainWithStringKey
+{
+    /// <summary>Sets the schema; with <paramref name="reseed"/>, replaces every record by the seed.</summary>
+    [Alias("Configure")]
+    Task<ResourceResult> ConfigureAsync(ResourceInfo info, bool reseed);
+
+    /// <summary>Removes every record and the resource's own state.</summary>
+    [Alias("Drop")]
+    Task DropAsync();
+
+    [ReadOnly, Alias("Count")]
+    Task<int> CountAsync();
+
+    [Alias("Handle")]
+    Task<ResourceResult> HandleAsync(ResourceRequest request);
+
+    /// <summary>Reads (GET and HEAD) run interleaved with each other, so embeds across resources cannot deadlock.</summary>
+    [ReadOnly, Alias("Read")]
+    Task<ResourceResult> ReadAsync(ResourceRequest request);
+
+    /// <summary>Records whose <paramref name="field"/> equals <paramref name="value"/> (for _embed), as JSON texts.</summary>
+    [ReadOnly, Alias("FindBy")]
+    Task<string[]> FindByAsync(string field, string value);
+
+    /// <summary>One record's JSON (for _expand), or null.</summary>
+    [ReadOnly, Alias("Find")]
+    Task<string?> FindAsync(string id);
+}
+
+public static class ResourceKeys
+{
+    public static string Grain(string projectId, string resource) => $"{projectId}/{resource}";
+}

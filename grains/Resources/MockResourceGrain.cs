@@ -1,0 +1,399 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+using Microsoft.Extensions.Options;
+using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Storage;
+
+namespace OrleansMock.Grains.Resources;
+
+[GenerateSerializer, Alias("om.ResourceState")]
+public sealed class ResourceState
+{
+    [Id(0)] public string? SchemaJson { get; set; }
+    [Id(1)] public bool Configured { get; set; }
+}
+
+/// <summary>
+/// The records of one resource, in memory in insertion order. Reads never touch storage; each write stores the one
+/// record it changes (<see cref="IRecordStore"/>) before it is acknowledged, so a write costs the same whether the
+/// resource holds ten records or ten thousand. Writes are serial (one activation), so concurrent POSTs get distinct
+/// ids and concurrent PATCHes never lose a field.
+/// </summary>
+[GrainType("mockresource")]
+public sealed class MockResourceGrain(
+    [PersistentState("resource", StorageNames.Main)] IPersistentState<ResourceState> state,
+    IRecordStore store,
+    IOptions<MockLimits> limits) : Grain, IMockResourceGrain
+{
+    private const string IdField = "id";
+    private static readonly RecordCollection Collection = RecordCollection.Resources;
+
+    private readonly List<Record> _records = [];
+    private readonly Dictionary<string, Record> _byId = new(StringComparer.Ordinal);
+    private JsonSchema? _schema;
+    private string _projectId = "";
+    private string _name = "";
+
+    private sealed class Record(string id, long sort, JsonObject value, string json)
+    {
+        public string Id { get; } = id;
+        public long Sort { get; } = sort;
+        public JsonObject Value { get; set; } = value;
+        public string Json { get; set; } = json;
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        var slash = key.IndexOf('/');
+        (_projectId, _name) = (key[..slash], key[(slash + 1)..]);
+        _schema = Compile(state.State.SchemaJson);
+        long? afterSort = null;
+        string? afterId = null;
+        while (true)
+        {
+            var page = await store.ListAsync(Collection, _projectId, _name, new RecordQuery(1000, false, afterSort, afterId));
+            foreach (var stored in page)
+            {
+                Add(new Record(stored.Id, stored.Sort, (JsonObject)JsonNode.Parse(stored.Json)!, stored.Json));
+            }
+            if (page.Count < 1000)
+            {
+                break;
+            }
+            (afterSort, afterId) = (page[^1].Sort, page[^1].Id);
+        }
+    }
+
+    public async Task<ResourceResult> ConfigureAsync(ResourceInfo info, bool reseed)
+    {
+        _schema = Compile(info.SchemaJson);
+        if (reseed)
+        {
+            await store.DeleteGroupAsync(Collection, _projectId, _name);
+            _records.Clear();
+            _byId.Clear();
+            foreach (var seed in Seeds(info.SeedJson))
+            {
+                var created = await CreateAsync(seed, null, null);
+                if (created.Status != 201)
+                {
+                    return created;
+                }
+            }
+        }
+        state.State = new ResourceState { SchemaJson = info.SchemaJson, Configured = true };
+        await state.WriteStateAsync();
+        return new ResourceResult(200, null, [], null);
+    }
+
+    public async Task DropAsync()
+    {
+        await store.DeleteGroupAsync(Collection, _projectId, _name);
+        _records.Clear();
+        _byId.Clear();
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
+    public Task<int> CountAsync() => Task.FromResult(_records.Count);
+
+    public Task<string[]> FindByAsync(string field, string value) =>
+        Task.FromResult(_records.Where(r => ResourceQuery.Text(ResourceQuery.At(r.Value, field)) == value).Select(r => r.Json).ToArray());
+
+    public Task<string?> FindAsync(string id) => Task.FromResult(_byId.GetValueOrDefault(id)?.Json);
+
+    public Task<ResourceResult> ReadAsync(ResourceRequest request) => GetAsync(request);
+
+    public async Task<ResourceResult> HandleAsync(ResourceRequest request)
+    {
+        if (!state.State.Configured)
+        {
+            return ResourceResult.Fail(404, $"resource '{_name}' does not exist");
+        }
+        var route = request.Route;
+        switch (request.Method)
+        {
+            case "GET" or "HEAD":
+                return await GetAsync(request);
+            case "POST" when route.RecordId is null:
+                return await CreateAsync(request.BodyJson, route.ParentField, route.ParentId);
+            case "PUT" when route.RecordId is not null:
+                return await ReplaceAsync(route.RecordId, request.BodyJson, merge: false);
+            case "PATCH" when route.RecordId is not null:
+                return await ReplaceAsync(route.RecordId, request.BodyJson, merge: true);
+            case "DELETE" when route.RecordId is not null:
+                return await DeleteAsync(route.RecordId);
+            default:
+                var allowed = route.RecordId is null ? "GET, HEAD, POST, OPTIONS" : "GET, HEAD, PUT, PATCH, DELETE, OPTIONS";
+                return new ResourceResult(405, null, [new("Allow", allowed)],
+                    $"{request.Method} is not supported on {(route.RecordId is null ? "a collection" : "a record")}; use {allowed}");
+        }
+    }
+
+    private async Task<ResourceResult> GetAsync(ResourceRequest request)
+    {
+        if (!state.State.Configured)
+        {
+            return ResourceResult.Fail(404, $"resource '{_name}' does not exist");
+        }
+        var route = request.Route;
+        var parameters = request.Query.AsEnumerable();
+        if (route.ParentField is not null)
+        {
+            parameters = parameters.Append(new(route.ParentField, route.ParentId!));
+        }
+        var (query, error) = ResourceQuery.Parse(parameters);
+        if (query is null)
+        {
+            return ResourceResult.Fail(400, error!);
+        }
+        if (route.RecordId is not null)
+        {
+            if (!_byId.TryGetValue(route.RecordId, out var one))
+            {
+                return ResourceResult.Fail(404, $"{_name}/{route.RecordId} does not exist");
+            }
+            var single = await EnrichAsync([one.Value], query);
+            return new ResourceResult(200, single is null ? one.Json : single[0].ToJsonString(), [], null);
+        }
+
+        var page = query.Apply(_records.Select(r => r.Value));
+        var items = await EnrichAsync(page.Items, query) ?? page.Items;
+        var headers = new List<KeyValuePair<string, string>>();
+        if (page.Paginated || page.Sliced)
+        {
+            headers.Add(new("X-Total-Count", page.Total.ToString(CultureInfo.InvariantCulture)));
+            headers.Add(new("Access-Control-Expose-Headers", "X-Total-Count, Link"));
+        }
+        if (page.Paginated)
+        {
+            headers.Add(new("Link", ResourceQuery.Links(page, number => PageUrl(request, number))));
+        }
+        var json = new StringBuilder("[");
+        for (var i = 0; i < items.Count; i++)
+        {
+            json.Append(i == 0 ? "" : ",").Append(ReferenceEquals(items, page.Items) ? _byId[IdOf(items[i])!].Json : items[i].ToJsonString());
+        }
+        return new ResourceResult(200, json.Append(']').ToString(), [.. headers], null);
+    }
+
+    /// <summary>Applies _embed (children by the <c>{singular}Id</c> convention) and _expand (parents); null when neither is asked.</summary>
+    private async Task<List<JsonObject>?> EnrichAsync(IReadOnlyList<JsonObject> items, ResourceQuery query)
+    {
+        if (query.Embed.Length == 0 && query.Expand.Length == 0)
+        {
+            return null;
+        }
+        var enriched = items.Select(item => (JsonObject)item.DeepClone()).ToList();
+        foreach (var child in query.Embed)
+        {
+            var resource = GrainFactory.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(_projectId, child));
+            foreach (var item in enriched)
+            {
+                var children = await resource.FindByAsync(Singular(_name) + "Id", IdOf(item) ?? "");
+                item[child] = new JsonArray(children.Select(c => JsonNode.Parse(c)).ToArray());
+            }
+        }
+        foreach (var parent in query.Expand)
+        {
+            var resource = GrainFactory.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(_projectId, Plural(parent)));
+            foreach (var item in enriched)
+            {
+                if (ResourceQuery.Text(item[parent + "Id"]) is { } parentId && await resource.FindAsync(parentId) is { } json)
+                {
+                    item[parent] = JsonNode.Parse(json);
+                }
+            }
+        }
+        return enriched;
+    }
+
+    private async Task<ResourceResult> CreateAsync(string? bodyJson, string? parentField, string? parentId)
+    {
+        if (ParseObject(bodyJson) is not { } value)
+        {
+            return ResourceResult.Fail(400, "the body must be a JSON object");
+        }
+        if (_records.Count >= limits.Value.MaxRecordsPerResource)
+        {
+            return ResourceResult.Fail(422, $"resource '{_name}' already holds {_records.Count} records, the limit; delete some first");
+        }
+        if (parentField is not null)
+        {
+            value[parentField] = long.TryParse(parentId, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(parentId);
+        }
+        string id;
+        if (value[IdField] is { } given)
+        {
+            if (ResourceQuery.Text(given) is not { Length: > 0 } text || given is not JsonValue)
+            {
+                return ResourceResult.Fail(400, "id must be a string or a number");
+            }
+            if (_byId.ContainsKey(text))
+            {
+                return ResourceResult.Fail(409, $"{_name}/{text} already exists; omit id to get a new one, or PUT to replace it");
+            }
+            id = text;
+        }
+        else
+        {
+            // Numeric and incrementing while every id is a number (as json-server does); otherwise a random string.
+            var numeric = _records.All(r => r.Value[IdField] is JsonValue v && v.GetValueKind() == JsonValueKind.Number);
+            JsonNode node = numeric
+                ? JsonValue.Create(NextNumericId())
+                : JsonValue.Create(RandomNumberGenerator.GetHexString(8, lowercase: true));
+            var withId = new JsonObject { [IdField] = node };
+            foreach (var (name, property) in value.ToList())
+            {
+                value.Remove(name);
+                withId[name] = property;
+            }
+            value = withId;
+            id = ResourceQuery.Text(node)!;
+        }
+        if (Check(value) is { } failure)
+        {
+            return failure;
+        }
+        var json = value.ToJsonString();
+        var sort = _records.Count == 0 ? 1 : _records[^1].Sort + 1;
+        if (!await store.InsertAsync(Collection, _projectId, _name, new StoredRecord(id, sort, json)))
+        {
+            return ResourceResult.Fail(409, $"{_name}/{id} already exists");
+        }
+        Add(new Record(id, sort, value, json));
+        return new ResourceResult(201, json, [], null);
+    }
+
+    private async Task<ResourceResult> ReplaceAsync(string id, string? bodyJson, bool merge)
+    {
+        if (!_byId.TryGetValue(id, out var record))
+        {
+            return ResourceResult.Fail(404, $"{_name}/{id} does not exist");
+        }
+        if (ParseObject(bodyJson) is not { } body)
+        {
+            return ResourceResult.Fail(400, "the body must be a JSON object");
+        }
+        // PUT replaces the record, PATCH merges top-level fields (as json-server does); the id never changes.
+        var value = merge ? (JsonObject)record.Value.DeepClone() : new JsonObject { [IdField] = record.Value[IdField]!.DeepClone() };
+        foreach (var (name, property) in body.ToList())
+        {
+            if (name != IdField)
+            {
+                body.Remove(name);
+                value[name] = property;
+            }
+        }
+        if (Check(value) is { } failure)
+        {
+            return failure;
+        }
+        var json = value.ToJsonString();
+        if (!await store.ReplaceAsync(Collection, _projectId, _name, new StoredRecord(id, record.Sort, json)))
+        {
+            return ResourceResult.Fail(404, $"{_name}/{id} does not exist");
+        }
+        record.Value = value;
+        record.Json = json;
+        return new ResourceResult(200, json, [], null);
+    }
+
+    private async Task<ResourceResult> DeleteAsync(string id)
+    {
+        if (!_byId.TryGetValue(id, out var record))
+        {
+            return ResourceResult.Fail(404, $"{_name}/{id} does not exist");
+        }
+        await store.DeleteAsync(Collection, _projectId, _name, id);
+        _records.Remove(record);
+        _byId.Remove(id);
+        return new ResourceResult(200, "{}", [], null);
+    }
+
+    private ResourceResult? Check(JsonObject value)
+    {
+        if (Encoding.UTF8.GetByteCount(value.ToJsonString()) > limits.Value.MaxRecordBytes)
+        {
+            return ResourceResult.Fail(413, $"the record is larger than {limits.Value.MaxRecordBytes} bytes");
+        }
+        var failures = Validate(_schema, value);
+        return failures.Length == 0
+            ? null
+            : ResourceResult.Fail(422, $"the record does not match the schema of '{_name}': {failures.Length} rule(s) failed", failures);
+    }
+
+    /// <summary>Every failing rule of the schema, by instance path and keyword.</summary>
+    public static SchemaFailure[] Validate(JsonSchema? schema, JsonNode value)
+    {
+        if (schema is null)
+        {
+            return [];
+        }
+        using var document = JsonDocument.Parse(value.ToJsonString());
+        var result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        if (result.IsValid)
+        {
+            return [];
+        }
+        return (result.Details ?? [])
+            .Where(d => d.Errors is { Count: > 0 })
+            .SelectMany(d => d.Errors!.Select(e => new SchemaFailure(
+                d.InstanceLocation.ToString() is { Length: > 0 } path ? path : "/", e.Key, e.Value)))
+            .Distinct()
+            .ToArray();
+    }
+
+    public static JsonSchema? Compile(string? schemaJson) => string.IsNullOrWhiteSpace(schemaJson) ? null : JsonSchema.FromText(schemaJson);
+
+    private long NextNumericId()
+    {
+        var max = 0d;
+        foreach (var record in _records)
+        {
+            max = Math.Max(max, double.Parse(record.Value[IdField]!.ToJsonString(), CultureInfo.InvariantCulture));
+        }
+        return (long)Math.Floor(max) + 1;
+    }
+
+    private void Add(Record record)
+    {
+        _records.Add(record);
+        _byId[record.Id] = record;
+    }
+
+    private static IEnumerable<string> Seeds(string? seedJson) =>
+        string.IsNullOrWhiteSpace(seedJson) ? [] : JsonNode.Parse(seedJson)!.AsArray().Select(item => item!.ToJsonString()).ToArray();
+
+    private static JsonObject? ParseObject(string? json)
+    {
+        try
+        {
+            return json is null ? null : JsonNode.Parse(json) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? IdOf(JsonObject value) => ResourceQuery.Text(value[IdField]);
+
+    private static string PageUrl(ResourceRequest request, int page)
+    {
+        var query = request.Query.Where(p => p.Key != "_page").Append(new("_page", page.ToString(CultureInfo.InvariantCulture)));
+        return request.BaseUrl + "?" + string.Join("&", query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+    }
+
+    /// <summary>json-server's naming convention for relations: posts -> post, categories -> category.</summary>
+    public static string Singular(string plural) =>
+        plural.EndsWith("ies", StringComparison.Ordinal) ? plural[..^3] + "y" : plural.EndsWith('s') ? plural[..^1] : plural;
+
+    public static string Plural(string singular) =>
+        singular.EndsWith('y') && singular.Length > 1 && !"aeiou".Contains(singular[^2]) ? singular[..^1] + "ies" : singular + "s";
+}

@@ -1,0 +1,263 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace OrleansMock.Grains.Resources;
+
+/// <summary>
+/// json-server 0.17's query language over a list of records: <c>field=value</c> (deep paths, repeated keys OR-ed),
+/// <c>field_gte</c>, <c>field_lte</c>, <c>field_ne</c>, <c>field_like</c> (case-insensitive regular expression),
+/// <c>q</c> (full text), <c>_sort</c>/<c>_order</c>, <c>_page</c>/<c>_limit</c>, <c>_start</c>/<c>_end</c>/<c>_limit</c>.
+/// <c>_embed</c> and <c>_expand</c> are parsed here and applied by the resource grain (they read other resources).
+/// </summary>
+public sealed class ResourceQuery
+{
+    private const int DefaultPageSize = 10;
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+
+    private readonly List<(string Path, string Operator, string[] Values)> _filters = [];
+    private readonly List<Regex> _likes = [];
+    private string? _q;
+    private (string Path, bool Descending)[] _sort = [];
+    private int? _page;
+    private int? _limit;
+    private int? _start;
+    private int? _end;
+
+    public string[] Embed { get; private set; } = [];
+    public string[] Expand { get; private set; } = [];
+
+    /// <summary>Parses query parameters; an error names the parameter and what it must be.</summary>
+    public static (ResourceQuery? Query, string? Error) Parse(IEnumerable<KeyValuePair<string, string>> parameters)
+    {
+        var query = new ResourceQuery();
+        var grouped = parameters.GroupBy(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var order = Array.Empty<string>();
+        foreach (var group in grouped)
+        {
+            var key = group.Key;
+            var values = group.ToArray();
+            string? error = null;
+            switch (key)
+            {
+                case "_page": error = Integer(key, values[^1], 1, out query._page); break;
+                case "_limit": error = Integer(key, values[^1], 0, out query._limit); break;
+                case "_start": error = Integer(key, values[^1], 0, out query._start); break;
+                case "_end": error = Integer(key, values[^1], 0, out query._end); break;
+                case "_sort": query._sort = values[^1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => (p, false)).ToArray(); break;
+                case "_order": order = values[^1].Split(',', StringSplitOptions.TrimEntries); break;
+                case "_embed": query.Embed = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(); break;
+                case "_expand": query.Expand = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(); break;
+                case "q": query._q = values[^1]; break;
+                default:
+                    if (key.Length == 0 || key.StartsWith('_'))
+                    {
+                        break; // json-server ignores unknown reserved parameters
+                    }
+                    error = query.AddFilter(key, values);
+                    break;
+            }
+            if (error is not null)
+            {
+                return (null, error);
+            }
+        }
+        for (var i = 0; i < query._sort.Length; i++)
+        {
+            var direction = i < order.Length ? order[i] : order.Length > 0 ? order[^1] : "asc";
+            if (direction is not ("asc" or "desc"))
+            {
+                return (null, $"_order must be asc or desc (comma-separated per _sort field), not '{direction}'");
+            }
+            query._sort[i].Descending = direction == "desc";
+        }
+        return (query, null);
+    }
+
+    public sealed record Page(IReadOnlyList<JsonObject> Items, int Total, bool Paginated, int PageNumber, int PageSize, bool Sliced);
+
+    /// <summary>Filters, sorts and slices the records.</summary>
+    public Page Apply(IEnumerable<JsonObject> records)
+    {
+        var matching = records.Where(Matches).ToList();
+        if (_sort.Length > 0)
+        {
+            matching.Sort(CompareBySort);
+        }
+        var total = matching.Count;
+        if (_page is { } page)
+        {
+            var size = _limit ?? DefaultPageSize;
+            return new Page(matching.Skip((page - 1) * size).Take(size).ToList(), total, true, page, size, false);
+        }
+        if (_start is not null || _end is not null || _limit is not null)
+        {
+            var start = Math.Min(_start ?? 0, total);
+            var end = _end ?? (_limit is { } limit ? start + limit : total);
+            end = Math.Clamp(end, start, total);
+            return new Page(matching.GetRange(start, end - start), total, false, 0, 0, true);
+        }
+        return new Page(matching, total, false, 0, 0, false);
+    }
+
+    /// <summary>RFC 8288 links for a paginated answer; <paramref name="url"/> builds the URL of a page number.</summary>
+    public static string Links(Page page, Func<int, string> url)
+    {
+        var last = Math.Max(1, (int)Math.Ceiling(page.Total / (double)Math.Max(1, page.PageSize)));
+        var links = new List<string> { $"<{url(1)}>; rel=\"first\"" };
+        if (page.PageNumber > 1)
+        {
+            links.Add($"<{url(Math.Min(page.PageNumber - 1, last))}>; rel=\"prev\"");
+        }
+        if (page.PageNumber < last)
+        {
+            links.Add($"<{url(page.PageNumber + 1)}>; rel=\"next\"");
+        }
+        links.Add($"<{url(last)}>; rel=\"last\"");
+        return string.Join(", ", links);
+    }
+
+    /// <summary>The value at a dotted path (<c>author.name</c>), or null.</summary>
+    public static JsonNode? At(JsonObject record, string path)
+    {
+        JsonNode? node = record;
+        foreach (var part in path.Split('.'))
+        {
+            node = node switch
+            {
+                JsonObject obj => obj[part],
+                JsonArray array when int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < array.Count => array[index],
+                _ => null,
+            };
+            if (node is null)
+            {
+                return null;
+            }
+        }
+        return node;
+    }
+
+    /// <summary>A value as json-server compares it: strings as they are, other scalars as their JSON text.</summary>
+    public static string? Text(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
+        JsonValue value => value.ToJsonString(),
+        _ => null,
+    };
+
+    private string? AddFilter(string key, string[] values)
+    {
+        foreach (var op in new[] { "_gte", "_lte", "_ne", "_like" })
+        {
+            if (key.EndsWith(op, StringComparison.Ordinal) && key.Length > op.Length)
+            {
+                var path = key[..^op.Length];
+                if (op == "_like")
+                {
+                    foreach (var value in values)
+                    {
+                        try
+                        {
+                            _likes.Add(new Regex(value, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout));
+                        }
+                        catch (ArgumentException exception)
+                        {
+                            return $"{key}={value} is not a valid regular expression: {exception.Message}";
+                        }
+                    }
+                }
+                _filters.Add((path, op, values));
+                return null;
+            }
+        }
+        _filters.Add((key, "=", values));
+        return null;
+    }
+
+    private bool Matches(JsonObject record)
+    {
+        var like = 0;
+        foreach (var (path, op, values) in _filters)
+        {
+            var actual = Text(At(record, path));
+            var ok = op switch
+            {
+                "=" => values.Any(v => actual == v),
+                "_ne" => values.All(v => actual != v),
+                "_gte" => actual is not null && values.All(v => Compare(actual, v) >= 0),
+                "_lte" => actual is not null && values.All(v => Compare(actual, v) <= 0),
+                "_like" => actual is not null && values.Select((_, i) => _likes[like + i]).Any(r => SafeMatch(r, actual)),
+                _ => true,
+            };
+            if (op == "_like")
+            {
+                like += values.Length;
+            }
+            if (!ok)
+            {
+                return false;
+            }
+        }
+        return _q is null || ContainsText(record, _q);
+    }
+
+    private static bool SafeMatch(Regex regex, string text)
+    {
+        try
+        {
+            return regex.IsMatch(text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private static bool ContainsText(JsonNode? node, string q) => node switch
+    {
+        JsonObject obj => obj.Any(p => ContainsText(p.Value, q)),
+        JsonArray array => array.Any(item => ContainsText(item, q)),
+        JsonValue => Text(node) is { } text && text.Contains(q, StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+
+    /// <summary>Numbers compare as numbers, everything else as ordinal text.</summary>
+    private static int Compare(string a, string b) =>
+        double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var y)
+            ? x.CompareTo(y)
+            : string.CompareOrdinal(a, b);
+
+    private int CompareBySort(JsonObject a, JsonObject b)
+    {
+        foreach (var (path, descending) in _sort)
+        {
+            var x = Text(At(a, path));
+            var y = Text(At(b, path));
+            // Records without the field sort last, whatever the direction (as lodash's orderBy does).
+            var byPresence = (x is null).CompareTo(y is null);
+            if (byPresence != 0)
+            {
+                return byPresence;
+            }
+            var order = x is null ? 0 : Compare(x, y!);
+            if (order != 0)
+            {
+                return descending ? -order : order;
+            }
+        }
+        return 0;
+    }
+
+    private static string? Integer(string key, string value, int minimum, out int? parsed)
+    {
+        parsed = null;
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < minimum)
+        {
+            return $"{key} must be an integer of at least {minimum}, not '{value}'";
+        }
+        parsed = number;
+        return null;
+    }
+}

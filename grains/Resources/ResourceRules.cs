@@ -1,0 +1,82 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Grains.Resources;
+
+/// <summary>Rules for resource definitions, and where a mock path lands among a project's resources.</summary>
+public static partial class ResourceRules
+{
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]{0,62}$")]
+    private static partial Regex NamePattern();
+
+    public static string? Check(ResourceSpec spec, MockLimits limits)
+    {
+        if (string.IsNullOrEmpty(spec.Name) || !NamePattern().IsMatch(spec.Name))
+        {
+            return $"resource name '{spec.Name}' is invalid: 1-63 letters, digits, '-' and '_', starting with a letter (e.g. 'posts')";
+        }
+        JsonSchemaCheck(spec.SchemaJson, out var schemaError);
+        if (schemaError is not null)
+        {
+            return schemaError;
+        }
+        if (spec.SeedJson is null)
+        {
+            return null;
+        }
+        if (Encoding.UTF8.GetByteCount(spec.SeedJson) > limits.MaxRecordBytes * 16L)
+        {
+            return $"seed is larger than {limits.MaxRecordBytes * 16} bytes; load big data sets with POSTs";
+        }
+        try
+        {
+            if (JsonNode.Parse(spec.SeedJson) is not JsonArray seed || seed.Any(item => item is not JsonObject))
+            {
+                return "seed must be a JSON array of objects";
+            }
+            return seed.Count > limits.MaxRecordsPerResource ? $"seed has {seed.Count} records; the limit is {limits.MaxRecordsPerResource}" : null;
+        }
+        catch (JsonException)
+        {
+            return "seed is not valid JSON";
+        }
+    }
+
+    private static void JsonSchemaCheck(string? schemaJson, out string? error)
+    {
+        error = null;
+        if (schemaJson is null)
+        {
+            return;
+        }
+        try
+        {
+            MockResourceGrain.Compile(schemaJson);
+        }
+        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            error = $"schema is not a valid JSON Schema: {exception.Message}";
+        }
+    }
+
+    /// <summary>
+    /// <c>/posts</c> (the collection), <c>/posts/1</c> (a record), <c>/posts/1/comments</c> (the children of post 1:
+    /// comments whose postId is 1). Null when the path names no resource.
+    /// </summary>
+    public static ResourceRoute? Find(string projectId, IReadOnlyList<ResourceInfo> resources, string path)
+    {
+        var segments = Routing.RouteTemplate.SplitPath(path);
+        bool Exists(string name) => resources.Any(r => r.Name == name);
+        return segments.Length switch
+        {
+            1 when Exists(segments[0]) => new ResourceRoute(projectId, segments[0], null, null, null),
+            2 when Exists(segments[0]) && segments[1].Length > 0 => new ResourceRoute(projectId, segments[0], segments[1], null, null),
+            3 when Exists(segments[0]) && Exists(segments[2]) && segments[1].Length > 0 =>
+                new ResourceRoute(projectId, segments[2], null, MockResourceGrain.Singular(segments[0]) + "Id", segments[1]),
+            _ => null,
+        };
+    }
+}
