@@ -124,7 +124,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
             try
             {
                 using var response = write
-                    ? await client.PostAsync($"/api/v1/projects/{id}/endpoints", Json($"{{\"method\":\"GET\",\"path\":\"{path}\",\"response\":{{}}}}"))
+                    ? await client.PostAsync($"/api/v1/projects/{id}/endpoints", Payload($"{{\"method\":\"GET\",\"path\":\"{path}\",\"response\":{{}}}}"))
                     : await client.GetAsync($"/m/{slug}/ping");
                 Interlocked.Increment(ref _requests);
                 if (write && response.StatusCode == HttpStatusCode.Created)

@@ -19,13 +19,13 @@ public sealed class AuthTests(ApiFixture fixture)
     {
         var client = Anonymous();
         var email = UniqueEmail();
-        var register = await client.PostAsync("/api/v1/auth/register", Json(JsonSerializer.Serialize(new { email = $"  {email.ToUpperInvariant()} ", password = Password })));
+        var register = await client.PostAsync("/api/v1/auth/register", Payload(JsonSerializer.Serialize(new { email = $"  {email.ToUpperInvariant()} ", password = Password })));
         Assert.Equal(HttpStatusCode.Created, register.StatusCode);
         var user = await register.ReadJsonAsync();
         Assert.Equal(email, user.GetProperty("email").GetString());
         Assert.StartsWith("u_", user.GetProperty("id").GetString());
 
-        var login = await (await client.PostAsync("/api/v1/auth/login", Json(JsonSerializer.Serialize(new { email = email.ToUpperInvariant(), password = Password })))).ReadJsonAsync();
+        var login = await (await client.PostAsync("/api/v1/auth/login", Payload(JsonSerializer.Serialize(new { email = email.ToUpperInvariant(), password = Password })))).ReadJsonAsync();
         Assert.True(login.GetProperty("expiresAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(50));
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("token").GetString());
         var me = await (await client.GetAsync("/api/v1/auth/me")).ReadJsonAsync();
@@ -38,7 +38,7 @@ public sealed class AuthTests(ApiFixture fixture)
     [InlineData("a@example.com", "aaaaaaaaaaaa", "4 different characters")]
     public async Task Bad_registrations_are_400_saying_the_rule(string email, string password, string expected)
     {
-        var response = await Anonymous().PostAsync("/api/v1/auth/register", Json(JsonSerializer.Serialize(new { email, password })));
+        var response = await Anonymous().PostAsync("/api/v1/auth/register", Payload(JsonSerializer.Serialize(new { email, password })));
         Assert.Contains(expected, await response.AssertProblemAsync(HttpStatusCode.BadRequest));
     }
 
@@ -47,7 +47,7 @@ public sealed class AuthTests(ApiFixture fixture)
     {
         var email = UniqueEmail();
         var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
-            Anonymous().PostAsync("/api/v1/auth/register", Json(JsonSerializer.Serialize(new { email = i % 2 == 0 ? email : email.ToUpperInvariant(), password = Password })))));
+            Anonymous().PostAsync("/api/v1/auth/register", Payload(JsonSerializer.Serialize(new { email = i % 2 == 0 ? email : email.ToUpperInvariant(), password = Password })))));
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         foreach (var conflict in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
         {
@@ -63,15 +63,15 @@ public sealed class AuthTests(ApiFixture fixture)
         await client.RegisterAndLoginAsync(email);
         for (var i = 0; i < 5; i++)
         {
-            var wrong = await client.PostAsync("/api/v1/auth/login", Json(JsonSerializer.Serialize(new { email, password = "wrong password!" })));
+            var wrong = await client.PostAsync("/api/v1/auth/login", Payload(JsonSerializer.Serialize(new { email, password = "wrong password!" })));
             Assert.Equal("email or password is wrong", await wrong.AssertProblemAsync(HttpStatusCode.Unauthorized));
             Assert.NotEmpty(wrong.Headers.WwwAuthenticate);
         }
-        var locked = await client.PostAsync("/api/v1/auth/login", Json(JsonSerializer.Serialize(new { email, password = Password })));
+        var locked = await client.PostAsync("/api/v1/auth/login", Payload(JsonSerializer.Serialize(new { email, password = Password })));
         Assert.Contains("too many failed logins", await locked.AssertProblemAsync(HttpStatusCode.TooManyRequests));
         Assert.True(locked.Headers.RetryAfter!.Delta > TimeSpan.FromMinutes(10));
 
-        var unknown = await client.PostAsync("/api/v1/auth/login", Json(JsonSerializer.Serialize(new { email = UniqueEmail(), password = Password })));
+        var unknown = await client.PostAsync("/api/v1/auth/login", Payload(JsonSerializer.Serialize(new { email = UniqueEmail(), password = Password })));
         await unknown.AssertProblemAsync(HttpStatusCode.Unauthorized);
     }
 
@@ -114,7 +114,7 @@ public sealed class AuthTests(ApiFixture fixture)
     public async Task Api_keys_work_are_listed_without_secrets_and_stop_at_once_when_revoked()
     {
         var owner = await fixture.NewUserClientAsync();
-        var created = await owner.PostAsync("/api/v1/auth/keys", Json("{\"name\":\"ci\"}"));
+        var created = await owner.PostAsync("/api/v1/auth/keys", Payload("{\"name\":\"ci\"}"));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var key = await created.ReadJsonAsync();
         var secret = key.GetProperty("key").GetString()!;
@@ -126,7 +126,7 @@ public sealed class AuthTests(ApiFixture fixture)
 
         var script = Anonymous();
         script.DefaultRequestHeaders.Add(ApiKeyAuthentication.Header, secret);
-        Assert.Equal(HttpStatusCode.Created, (await script.PostAsync("/api/v1/projects", Json("{\"name\":\"From CI\"}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await script.PostAsync("/api/v1/projects", Payload("{\"name\":\"From CI\"}"))).StatusCode);
 
         var wrongSecret = Anonymous();
         wrongSecret.DefaultRequestHeaders.Add(ApiKeyAuthentication.Header, secret[..^4] + "0000");
@@ -158,13 +158,13 @@ public sealed class AuthTests(ApiFixture fixture)
             var attempts = new (string What, Func<Task<HttpResponseMessage>> Send)[]
             {
                 ("get project", () => b.GetAsync($"/api/v1/projects/{key}")),
-                ("patch project", () => b.PatchAsync($"/api/v1/projects/{key}", Json("{\"name\":\"stolen\"}"))),
+                ("patch project", () => b.PatchAsync($"/api/v1/projects/{key}", Payload("{\"name\":\"stolen\"}"))),
                 ("delete project", () => b.DeleteAsync($"/api/v1/projects/{key}")),
                 ("list endpoints", () => b.GetAsync($"/api/v1/projects/{key}/endpoints")),
-                ("create endpoint", () => b.PostAsync($"/api/v1/projects/{key}/endpoints", Json(spec))),
+                ("create endpoint", () => b.PostAsync($"/api/v1/projects/{key}/endpoints", Payload(spec))),
                 ("get endpoint", () => b.GetAsync($"/api/v1/projects/{key}/endpoints/{endpoint}")),
-                ("replace endpoint", () => b.PutAsync($"/api/v1/projects/{key}/endpoints/{endpoint}", Json(spec))),
-                ("patch endpoint", () => b.PatchAsync($"/api/v1/projects/{key}/endpoints/{endpoint}", Json("{\"response\":{\"status\":500}}"))),
+                ("replace endpoint", () => b.PutAsync($"/api/v1/projects/{key}/endpoints/{endpoint}", Payload(spec))),
+                ("patch endpoint", () => b.PatchAsync($"/api/v1/projects/{key}/endpoints/{endpoint}", Payload("{\"response\":{\"status\":500}}"))),
                 ("delete endpoint", () => b.DeleteAsync($"/api/v1/projects/{key}/endpoints/{endpoint}")),
             };
             foreach (var (what, send) in attempts)
@@ -189,12 +189,12 @@ public sealed class AuthTests(ApiFixture fixture)
     {
         var owner = await fixture.NewUserClientAsync();
         var other = await fixture.NewUserClientAsync();
-        var project = await (await owner.PostAsync("/api/v1/projects", Json($"{{\"name\":\"Secret\",\"slug\":\"{UniqueSlug("secret")}\",\"private\":true}}"))).ReadJsonAsync();
+        var project = await (await owner.PostAsync("/api/v1/projects", Payload($"{{\"name\":\"Secret\",\"slug\":\"{UniqueSlug("secret")}\",\"private\":true}}"))).ReadJsonAsync();
         Assert.True(project.GetProperty("private").GetBoolean());
         var slug = project.GetProperty("slug").GetString()!;
         await owner.CreateEndpointAsync(project.GetProperty("id").GetString()!, "{\"method\":\"GET\",\"path\":\"/x\",\"response\":{\"body\":1}}");
-        var ownerKey = (await (await owner.PostAsync("/api/v1/auth/keys", Json("{\"name\":\"mock\"}"))).ReadJsonAsync()).GetProperty("key").GetString()!;
-        var otherKey = (await (await other.PostAsync("/api/v1/auth/keys", Json("{\"name\":\"mock\"}"))).ReadJsonAsync()).GetProperty("key").GetString()!;
+        var ownerKey = (await (await owner.PostAsync("/api/v1/auth/keys", Payload("{\"name\":\"mock\"}"))).ReadJsonAsync()).GetProperty("key").GetString()!;
+        var otherKey = (await (await other.PostAsync("/api/v1/auth/keys", Payload("{\"name\":\"mock\"}"))).ReadJsonAsync()).GetProperty("key").GetString()!;
 
         var anonymous = await Anonymous().GetAsync($"/m/{slug}/x");
         Assert.Contains("private", await anonymous.AssertProblemAsync(HttpStatusCode.Unauthorized));
@@ -204,7 +204,7 @@ public sealed class AuthTests(ApiFixture fixture)
         Assert.Equal("1", await (await WithKey(ownerKey).GetAsync($"/m/{slug}/x")).Content.ReadAsStringAsync());
 
         // Made public again, anyone may call it.
-        await owner.PatchAsync($"/api/v1/projects/{slug}", Json("{\"private\":false}"));
+        await owner.PatchAsync($"/api/v1/projects/{slug}", Payload("{\"private\":false}"));
         Assert.Equal(HttpStatusCode.OK, (await Anonymous().GetAsync($"/m/{slug}/x")).StatusCode);
     }
 

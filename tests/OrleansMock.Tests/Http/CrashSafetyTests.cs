@@ -40,7 +40,7 @@ public sealed class CrashSafetyTests : IDisposable
             await Parallel.ForEachAsync(Enumerable.Range(0, Writes), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, _) =>
             {
                 var response = await client.PostAsync($"/api/v1/projects/{projectId}/endpoints",
-                    Json($"{{\"method\":\"GET\",\"path\":\"/items/{i}\",\"response\":{{\"body\":{i}}}}}"));
+                    Payload($"{{\"method\":\"GET\",\"path\":\"/items/{i}\",\"response\":{{\"body\":{i}}}}}"));
                 if (response.StatusCode == HttpStatusCode.Created)
                 {
                     lock (acknowledged)
@@ -59,6 +59,38 @@ public sealed class CrashSafetyTests : IDisposable
         var paths = endpoints.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToHashSet();
         Assert.All(acknowledged, path => Assert.Contains(path, paths));
         Assert.Equal("7", await after.GetStringAsync($"/m/{slug}/items/7"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    [Trait("Category", "Durability")]
+    public async Task Acknowledged_resource_records_survive_kill_9(string provider)
+    {
+        string token, slug;
+        HashSet<int> acknowledged;
+        await using (var first = await ApiProcess.StartAsync(_dataDir, Settings(provider)))
+        {
+            using var client = new HttpClient { BaseAddress = first.Address };
+            token = await client.RegisterAndLoginAsync();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            var project = await client.CreateProjectAsync();
+            slug = project.GetProperty("slug").GetString()!;
+            var created = await client.PostAsync($"/api/v1/projects/{project.GetProperty("id").GetString()}/resources",
+                Payload("{\"name\":\"orders\",\"seed\":[{\"id\":1,\"item\":\"seed\"}]}"));
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var posts = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => client.PostAsync($"/m/{slug}/orders", Payload($"{{\"item\":\"o{i}\"}}"))));
+            acknowledged = (await Task.WhenAll(posts.Where(p => p.StatusCode == HttpStatusCode.Created)
+                .Select(async p => (await p.ReadJsonAsync()).GetProperty("id").GetInt32()))).ToHashSet();
+            await first.KillAsync();
+        }
+        Assert.Equal(100, acknowledged.Count);
+
+        await using var second = await ApiProcess.StartAsync(_dataDir, Settings(provider));
+        using var after = new HttpClient { BaseAddress = second.Address };
+        var records = await (await after.GetAsync($"/m/{slug}/orders")).ReadJsonAsync();
+        var ids = records.EnumerateArray().Select(r => r.GetProperty("id").GetInt32()).ToHashSet();
+        Assert.Subset(ids, acknowledged);
+        Assert.Equal(101, ids.Count);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class EndpointsApiTests(ApiFixture fixture)
     public async Task Create_returns_201_with_an_id_and_location()
     {
         var project = await ProjectAsync();
-        var response = await Client.PostAsync($"/api/v1/projects/{project}/endpoints", Json(UsersEndpoint));
+        var response = await Client.PostAsync($"/api/v1/projects/{project}/endpoints", Payload(UsersEndpoint));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var endpoint = await response.ReadJsonAsync();
         var id = endpoint.GetProperty("id").GetString()!;
@@ -42,7 +42,7 @@ public sealed class EndpointsApiTests(ApiFixture fixture)
         Assert.Equal(id, one.GetProperty("id").GetString());
 
         var replaced = await Client.PutAsync($"/api/v1/projects/{project}/endpoints/{id}",
-            Json("{\"method\":\"GET\",\"path\":\"/people/:id\",\"response\":{\"status\":203,\"body\":\"hi\",\"contentType\":\"text/plain\"}}"));
+            Payload("{\"method\":\"GET\",\"path\":\"/people/:id\",\"response\":{\"status\":203,\"body\":\"hi\",\"contentType\":\"text/plain\"}}"));
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
         var body = await replaced.ReadJsonAsync();
         Assert.Equal("/people/:id", body.GetProperty("path").GetString());
@@ -60,7 +60,7 @@ public sealed class EndpointsApiTests(ApiFixture fixture)
         var project = await ProjectAsync();
         var id = (await Client.CreateEndpointAsync(project, UsersEndpoint)).GetProperty("id").GetString();
         var response = await Client.PatchAsync($"/api/v1/projects/{project}/endpoints/{id}",
-            Json("{\"response\":{\"status\":202,\"headers\":{\"X-A\":null,\"X-B\":\"2\"}}}", "application/merge-patch+json"));
+            Payload("{\"response\":{\"status\":202,\"headers\":{\"X-A\":null,\"X-B\":\"2\"}}}", "application/merge-patch+json"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var patched = (await response.ReadJsonAsync()).GetProperty("response");
         Assert.Equal(202, patched.GetProperty("status").GetInt32());
@@ -68,12 +68,12 @@ public sealed class EndpointsApiTests(ApiFixture fixture)
         Assert.False(patched.GetProperty("headers").TryGetProperty("X-A", out _));
         Assert.Equal(1, patched.GetProperty("body").GetProperty("id").GetInt32()); // untouched fields stay
 
-        var removeBody = await Client.PatchAsync($"/api/v1/projects/{project}/endpoints/{id}", Json("{\"response\":{\"body\":null}}"));
+        var removeBody = await Client.PatchAsync($"/api/v1/projects/{project}/endpoints/{id}", Payload("{\"response\":{\"body\":null}}"));
         Assert.False((await removeBody.ReadJsonAsync()).GetProperty("response").TryGetProperty("body", out _));
 
-        var invalid = await Client.PatchAsync($"/api/v1/projects/{project}/endpoints/{id}", Json("{\"response\":{\"status\":42}}"));
+        var invalid = await Client.PatchAsync($"/api/v1/projects/{project}/endpoints/{id}", Payload("{\"response\":{\"status\":42}}"));
         Assert.Contains("200 to 599", await invalid.AssertProblemAsync(HttpStatusCode.BadRequest));
-        var unknown = await Client.PatchAsync($"/api/v1/projects/{project}/endpoints/{id}", Json("{\"verb\":\"GET\"}"));
+        var unknown = await Client.PatchAsync($"/api/v1/projects/{project}/endpoints/{id}", Payload("{\"verb\":\"GET\"}"));
         Assert.Contains("unknown field 'verb'", await unknown.AssertProblemAsync(HttpStatusCode.BadRequest));
     }
 
@@ -95,7 +95,7 @@ public sealed class EndpointsApiTests(ApiFixture fixture)
     [InlineData("{\"method\":\"GET\",\"path\":\"/a\",\"extra\":true,\"response\":{}}", "unknown field 'extra'")]
     public async Task Invalid_endpoints_are_400_with_a_reason(string body, string expected)
     {
-        var response = await Client.PostAsync($"/api/v1/projects/{await ProjectAsync()}/endpoints", Json(body));
+        var response = await Client.PostAsync($"/api/v1/projects/{await ProjectAsync()}/endpoints", Payload(body));
         Assert.Contains(expected, await response.AssertProblemAsync(HttpStatusCode.BadRequest));
     }
 
@@ -105,7 +105,7 @@ public sealed class EndpointsApiTests(ApiFixture fixture)
         var project = await ProjectAsync();
         await Client.CreateEndpointAsync(project, UsersEndpoint);
         var response = await Client.PostAsync($"/api/v1/projects/{project}/endpoints",
-            Json("{\"method\":\"get\",\"path\":\"/users/:uid\",\"response\":{}}"));
+            Payload("{\"method\":\"get\",\"path\":\"/users/:uid\",\"response\":{}}"));
         Assert.Contains("already answers GET /users/{id}", await response.AssertProblemAsync(HttpStatusCode.Conflict));
     }
 
@@ -117,7 +117,7 @@ public sealed class EndpointsApiTests(ApiFixture fixture)
         {
             await Client.CreateEndpointAsync(project, $"{{\"method\":\"GET\",\"path\":\"/e{i}\",\"response\":{{}}}}");
         }
-        var response = await Client.PostAsync($"/api/v1/projects/{project}/endpoints", Json("{\"method\":\"GET\",\"path\":\"/x\",\"response\":{}}"));
+        var response = await Client.PostAsync($"/api/v1/projects/{project}/endpoints", Payload("{\"method\":\"GET\",\"path\":\"/x\",\"response\":{}}"));
         Assert.Contains("limit", await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity));
     }
 
@@ -126,8 +126,8 @@ public sealed class EndpointsApiTests(ApiFixture fixture)
     {
         var project = await ProjectAsync();
         await (await Client.GetAsync($"/api/v1/projects/{project}/endpoints/e_missing")).AssertProblemAsync(HttpStatusCode.NotFound);
-        await (await Client.PutAsync($"/api/v1/projects/{project}/endpoints/e_missing", Json(UsersEndpoint))).AssertProblemAsync(HttpStatusCode.NotFound);
-        await (await Client.PatchAsync($"/api/v1/projects/{project}/endpoints/e_missing", Json("{}"))).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.PutAsync($"/api/v1/projects/{project}/endpoints/e_missing", Payload(UsersEndpoint))).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.PatchAsync($"/api/v1/projects/{project}/endpoints/e_missing", Payload("{}"))).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -135,8 +135,8 @@ public sealed class EndpointsApiTests(ApiFixture fixture)
     {
         var project = await ProjectAsync();
         var big = $"{{\"method\":\"GET\",\"path\":\"/a\",\"response\":{{\"body\":\"{new string('x', 70_000)}\"}}}}";
-        await (await Client.PostAsync($"/api/v1/projects/{project}/endpoints", Json(big))).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
-        await (await Client.PostAsync($"/api/v1/projects/{project}/endpoints", Json(UsersEndpoint, "application/xml")))
+        await (await Client.PostAsync($"/api/v1/projects/{project}/endpoints", Payload(big))).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        await (await Client.PostAsync($"/api/v1/projects/{project}/endpoints", Payload(UsersEndpoint, "application/xml")))
             .AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
     }
 }

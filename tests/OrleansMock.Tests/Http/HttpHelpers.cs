@@ -7,7 +7,7 @@ namespace OrleansMock.Tests.Http;
 
 internal static class HttpHelpers
 {
-    public static StringContent Json(string json, string mediaType = "application/json") => new(json, Encoding.UTF8, mediaType);
+    public static StringContent Payload(string json, string mediaType = "application/json") => new(json, Encoding.UTF8, mediaType);
 
     public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
@@ -33,9 +33,9 @@ internal static class HttpHelpers
     public static async Task<string> RegisterAndLoginAsync(this HttpClient client, string? email = null)
     {
         email ??= UniqueEmail();
-        var register = await client.PostAsync("/api/v1/auth/register", Json(JsonSerializer.Serialize(new { email, password = Password })));
+        var register = await client.PostAsync("/api/v1/auth/register", Payload(JsonSerializer.Serialize(new { email, password = Password })));
         Assert.True(register.StatusCode == HttpStatusCode.Created, await register.Content.ReadAsStringAsync());
-        var login = await client.PostAsync("/api/v1/auth/login", Json(JsonSerializer.Serialize(new { email, password = Password })));
+        var login = await client.PostAsync("/api/v1/auth/login", Payload(JsonSerializer.Serialize(new { email, password = Password })));
         Assert.True(login.StatusCode == HttpStatusCode.OK, await login.Content.ReadAsStringAsync());
         return (await login.ReadJsonAsync()).GetProperty("token").GetString()!;
     }
@@ -51,14 +51,14 @@ internal static class HttpHelpers
 
     public static async Task<JsonElement> CreateProjectAsync(this HttpClient client, string? slug = null, string name = "Shop")
     {
-        var response = await client.PostAsync("/api/v1/projects", Json(JsonSerializer.Serialize(new { name, slug = slug ?? UniqueSlug() })));
+        var response = await client.PostAsync("/api/v1/projects", Payload(JsonSerializer.Serialize(new { name, slug = slug ?? UniqueSlug() })));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await response.ReadJsonAsync();
     }
 
     public static async Task<JsonElement> CreateEndpointAsync(this HttpClient client, string project, string json)
     {
-        var response = await client.PostAsync($"/api/v1/projects/{project}/endpoints", Json(json));
+        var response = await client.PostAsync($"/api/v1/projects/{project}/endpoints", Payload(json));
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         return await response.ReadJsonAsync();
     }

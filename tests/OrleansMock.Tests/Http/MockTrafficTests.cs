@@ -59,7 +59,7 @@ public sealed class MockTrafficTests(ApiFixture fixture)
         Assert.Equal("\"any\"", await Client.GetStringAsync($"/m/{slug}/users/7"));
         var delete = await Client.DeleteAsync($"/m/{slug}/users/7");
         Assert.Equal("\"any\"", await delete.Content.ReadAsStringAsync());
-        var post = await Client.PostAsync($"/m/{slug}/users/me", Json("{}"));
+        var post = await Client.PostAsync($"/m/{slug}/users/me", Payload("{}"));
         Assert.Equal("\"any\"", await post.Content.ReadAsStringAsync()); // GET /users/me does not serve POST; ANY does
     }
 
@@ -146,7 +146,7 @@ public sealed class MockTrafficTests(ApiFixture fixture)
         await Client.CreateEndpointAsync(first, "{\"method\":\"GET\",\"path\":\"/who\",\"response\":{\"body\":\"first\"}}");
         Assert.Equal("\"first\"", await Client.GetStringAsync($"/m/{slug}/who")); // the front end now caches slug -> first
 
-        await Client.PatchAsync($"/api/v1/projects/{first}", Json($"{{\"slug\":\"{UniqueSlug("moved")}\"}}"));
+        await Client.PatchAsync($"/api/v1/projects/{first}", Payload($"{{\"slug\":\"{UniqueSlug("moved")}\"}}"));
         await (await Client.GetAsync($"/m/{slug}/who")).AssertProblemAsync(HttpStatusCode.NotFound);
 
         var second = (await Client.CreateProjectAsync(slug)).GetProperty("id").GetString()!;
@@ -160,7 +160,7 @@ public sealed class MockTrafficTests(ApiFixture fixture)
         var (id, slug) = await ProjectAsync();
         var endpoint = await Client.CreateEndpointAsync(id, "{\"method\":\"GET\",\"path\":\"/v\",\"response\":{\"body\":1}}");
         Assert.Equal("1", await Client.GetStringAsync($"/m/{slug}/v"));
-        await Client.PatchAsync($"/api/v1/projects/{id}/endpoints/{endpoint.GetProperty("id").GetString()}", Json("{\"response\":{\"body\":2}}"));
+        await Client.PatchAsync($"/api/v1/projects/{id}/endpoints/{endpoint.GetProperty("id").GetString()}", Payload("{\"response\":{\"body\":2}}"));
         Assert.Equal("2", await Client.GetStringAsync($"/m/{slug}/v"));
     }
 }

@@ -18,7 +18,7 @@ public sealed class OperationsTests(ApiFixture fixture)
         var endpoint = (await owner.CreateEndpointAsync(id, "{\"method\":\"POST\",\"path\":\"/orders\",\"response\":{\"status\":201}}")).GetProperty("id").GetString();
 
         var anonymous = fixture.Factory.CreateClient();
-        var post = new HttpRequestMessage(HttpMethod.Post, $"/m/{slug}/orders?x=1") { Content = Json("{\"item\":\"book\"}") };
+        var post = new HttpRequestMessage(HttpMethod.Post, $"/m/{slug}/orders?x=1") { Content = Payload("{\"item\":\"book\"}") };
         post.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "secret-token-value");
         post.Headers.Add("X-Api-Key", "om-u_x-k_y-secretkey");
         post.Headers.Add("Cookie", "session=secret-cookie");

@@ -13,7 +13,7 @@ public sealed class ProjectsApiTests(ApiFixture fixture)
     public async Task Create_returns_201_with_location_and_the_project()
     {
         var slug = UniqueSlug("shop");
-        var response = await Client.PostAsync("/api/v1/projects", Json($"{{\"name\":\"Shop\",\"slug\":\"{slug}\",\"description\":\"d\"}}"));
+        var response = await Client.PostAsync("/api/v1/projects", Payload($"{{\"name\":\"Shop\",\"slug\":\"{slug}\",\"description\":\"d\"}}"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var project = await response.ReadJsonAsync();
         var id = project.GetProperty("id").GetString()!;
@@ -33,7 +33,7 @@ public sealed class ProjectsApiTests(ApiFixture fixture)
     public async Task Create_without_a_slug_derives_one_from_the_name()
     {
         var name = "Derived " + Guid.NewGuid().ToString("N")[..8];
-        var project = await (await Client.PostAsync("/api/v1/projects", Json(JsonSerializer.Serialize(new { name })))).ReadJsonAsync();
+        var project = await (await Client.PostAsync("/api/v1/projects", Payload(JsonSerializer.Serialize(new { name })))).ReadJsonAsync();
         Assert.Equal(name.ToLowerInvariant().Replace(' ', '-'), project.GetProperty("slug").GetString());
     }
 
@@ -49,7 +49,7 @@ public sealed class ProjectsApiTests(ApiFixture fixture)
     public async Task Duplicate_slug_is_409()
     {
         var project = await Client.CreateProjectAsync();
-        var response = await Client.PostAsync("/api/v1/projects", Json($"{{\"name\":\"Other\",\"slug\":\"{project.GetProperty("slug").GetString()}\"}}"));
+        var response = await Client.PostAsync("/api/v1/projects", Payload($"{{\"name\":\"Other\",\"slug\":\"{project.GetProperty("slug").GetString()}\"}}"));
         Assert.Contains("already used", await response.AssertProblemAsync(HttpStatusCode.Conflict));
     }
 
@@ -64,28 +64,28 @@ public sealed class ProjectsApiTests(ApiFixture fixture)
     [InlineData("null", "JSON literal null")]
     public async Task Invalid_create_input_is_400_with_a_reason(string body, string expected)
     {
-        var response = await Client.PostAsync("/api/v1/projects", Json(body));
+        var response = await Client.PostAsync("/api/v1/projects", Payload(body));
         Assert.Contains(expected, await response.AssertProblemAsync(HttpStatusCode.BadRequest));
     }
 
     [Fact]
     public async Task Empty_body_is_400()
     {
-        var response = await Client.PostAsync("/api/v1/projects", Json(""));
+        var response = await Client.PostAsync("/api/v1/projects", Payload(""));
         Assert.Contains("empty", await response.AssertProblemAsync(HttpStatusCode.BadRequest));
     }
 
     [Fact]
     public async Task Wrong_content_type_is_415()
     {
-        var response = await Client.PostAsync("/api/v1/projects", Json("{\"name\":\"A\"}", "text/plain"));
+        var response = await Client.PostAsync("/api/v1/projects", Payload("{\"name\":\"A\"}", "text/plain"));
         Assert.Contains("application/json", await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType));
     }
 
     [Fact]
     public async Task Body_over_the_limit_is_413()
     {
-        var response = await Client.PostAsync("/api/v1/projects", Json($"{{\"name\":\"{new string('a', 70_000)}\"}}"));
+        var response = await Client.PostAsync("/api/v1/projects", Payload($"{{\"name\":\"{new string('a', 70_000)}\"}}"));
         Assert.Contains("65536 bytes", await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge));
     }
 
@@ -130,7 +130,7 @@ public sealed class ProjectsApiTests(ApiFixture fixture)
         var project = await Client.CreateProjectAsync();
         var id = project.GetProperty("id").GetString();
         var newSlug = UniqueSlug("renamed");
-        var response = await Client.PatchAsync($"/api/v1/projects/{id}", Json($"{{\"name\":\"Renamed\",\"slug\":\"{newSlug}\"}}"));
+        var response = await Client.PatchAsync($"/api/v1/projects/{id}", Payload($"{{\"name\":\"Renamed\",\"slug\":\"{newSlug}\"}}"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var patched = await response.ReadJsonAsync();
         Assert.Equal("Renamed", patched.GetProperty("name").GetString());
@@ -151,9 +151,9 @@ public sealed class ProjectsApiTests(ApiFixture fixture)
     public async Task Unknown_project_is_404_on_every_route()
     {
         Assert.Contains("does not exist", await (await Client.GetAsync("/api/v1/projects/p_nope")).AssertProblemAsync(HttpStatusCode.NotFound));
-        await (await Client.PatchAsync("/api/v1/projects/no-such-slug", Json("{\"name\":\"x\"}"))).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.PatchAsync("/api/v1/projects/no-such-slug", Payload("{\"name\":\"x\"}"))).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await Client.GetAsync("/api/v1/projects/p_nope/endpoints")).AssertProblemAsync(HttpStatusCode.NotFound);
-        await (await Client.PostAsync("/api/v1/projects/p_nope/endpoints", Json("{\"method\":\"GET\",\"path\":\"/\",\"response\":{}}")))
+        await (await Client.PostAsync("/api/v1/projects/p_nope/endpoints", Payload("{\"method\":\"GET\",\"path\":\"/\",\"response\":{}}")))
             .AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
@@ -161,7 +161,7 @@ public sealed class ProjectsApiTests(ApiFixture fixture)
     public async Task Unknown_route_and_wrong_method_are_problems_with_a_detail()
     {
         await (await Client.GetAsync("/api/v1/nothing-here")).AssertProblemAsync(HttpStatusCode.NotFound);
-        await (await Client.PutAsync("/api/v1/projects", Json("{}"))).AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+        await (await Client.PutAsync("/api/v1/projects", Payload("{}"))).AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
     }
 
     [Fact]

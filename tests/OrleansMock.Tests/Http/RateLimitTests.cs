@@ -51,7 +51,7 @@ public sealed class RateLimitTests(RateLimitFixture fixture) : IClassFixture<Rat
         await fixture.Owner.CreateEndpointAsync(id, "{\"method\":\"GET\",\"path\":\"/a\",\"response\":{\"body\":1}}");
         if (projectLimit is { } limit)
         {
-            var patched = await fixture.Owner.PatchAsync($"/api/v1/projects/{id}", Json($"{{\"rateLimit\":{limit}}}"));
+            var patched = await fixture.Owner.PatchAsync($"/api/v1/projects/{id}", Payload($"{{\"rateLimit\":{limit}}}"));
             Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         }
         return $"/m/{project.GetProperty("slug").GetString()}/a";
@@ -130,9 +130,9 @@ public sealed class RateLimitTests(RateLimitFixture fixture) : IClassFixture<Rat
         Assert.Contains("project", await new StreamReader(refused.Response.Body, Encoding.UTF8).ReadToEndAsync());
 
         var project = path.Split('/')[2];
-        var tooHigh = await fixture.Owner.PatchAsync($"/api/v1/projects/{project}", Json("{\"rateLimit\":101}"));
+        var tooHigh = await fixture.Owner.PatchAsync($"/api/v1/projects/{project}", Payload("{\"rateLimit\":101}"));
         Assert.Contains("from 1 to 100", await tooHigh.AssertProblemAsync(HttpStatusCode.BadRequest));
-        var reset = await (await fixture.Owner.PatchAsync($"/api/v1/projects/{project}", Json("{\"rateLimit\":0}"))).ReadJsonAsync();
+        var reset = await (await fixture.Owner.PatchAsync($"/api/v1/projects/{project}", Payload("{\"rateLimit\":0}"))).ReadJsonAsync();
         Assert.False(reset.TryGetProperty("rateLimit", out _));
     }
 }

@@ -42,9 +42,9 @@ public sealed class RestartTests : IDisposable
             using var client = new HttpClient { BaseAddress = third.Address, DefaultRequestHeaders = { Authorization = new("Bearer", token) } };
             var endpoints = await (await client.GetAsync($"/api/v1/projects/{projectId}/endpoints")).ReadJsonAsync();
             Assert.Equal(2, endpoints.GetProperty("items").GetArrayLength());
-            Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/m/{slug}/users", Json("{}"))).StatusCode);
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/m/{slug}/users", Payload("{}"))).StatusCode);
             // The slug index survived too: the slug is still taken.
-            var clash = await client.PostAsync("/api/v1/projects", Json($"{{\"name\":\"x\",\"slug\":\"{slug}\"}}"));
+            var clash = await client.PostAsync("/api/v1/projects", Payload($"{{\"name\":\"x\",\"slug\":\"{slug}\"}}"));
             await clash.AssertProblemAsync(HttpStatusCode.Conflict);
         }
     }
