@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 BENCH=$(pwd)
 ROOT=$(cd .. && pwd)
 
-WARMUP=10; DURATION=10; REPS=3; CONNS=32; HICONNS=256; THREADS=2; MANY_SUBJECTS_SECONDS=60
+WARMUP=10; DURATION=10; REPS=3; CONNS=32; HICONNS=256; THREADS=2; MANY_SUBJECTS_SECONDS=${BENCH_MANY_SUBJECTS_SECONDS:-130}
 if [ "${1:-}" = "--quick" ]; then WARMUP=3; DURATION=5; REPS=1; MANY_SUBJECTS_SECONDS=15; fi
 ONLY=" ${BENCH_ONLY:-} "
 TICKS=$(getconf CLK_TCK)
@@ -68,6 +68,7 @@ stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 command -v wrk >/dev/null || { log "wrk is missing: apt-get install -y wrk"; exit 1; }
 log "building OrleansMock and the .NET peers in Release"
 dotnet build -c Release "$ROOT/api/OrleansMock.Api.csproj" -v q -nologo > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+dotnet build -c Release "$ROOT/silo/OrleansMock.Silo.csproj" -v q -nologo >> "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
 dotnet build -c Release "$BENCH/kestrel/Bench.Kestrel.csproj" -v q -nologo >> "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
 dotnet build -c Release "$BENCH/wiremock-net/Bench.WireMockNet.csproj" -v q -nologo >> "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
 if [ ! -d "$BENCH/.tools/node_modules/json-server" ]; then
@@ -92,6 +93,7 @@ start_orleansmock() {
   start orleansmock "$WORK/om-$port.log" env OrleansMock__DataDir="$data" Logging__LogLevel__Default=Warning \
     OrleansMock__RateLimits__MockPerClient__Limit="$limit" OrleansMock__RateLimits__MockPerProject__Limit=1000000000 \
     OrleansMock__RateLimits__MockPerProject__MaxLimit=1000000000 OrleansMock__RateLimits__Management__Limit=1000000 \
+    OrleansMock__Limits__MaxRecordsPerResource=100000000 \
     OrleansMock__Silo__SiloPort=$((port + 1000)) "$@" \
     dotnet "$ROOT/api/bin/Release/net10.0/OrleansMock.Api.dll" --urls "http://127.0.0.1:$port"
   wait_http "http://127.0.0.1:$port/healthz"
@@ -106,14 +108,53 @@ om_project() {
   curl -s -X POST "$base/api/v1/projects/$2/endpoints" -H "Authorization: Bearer $token" -H 'content-type: application/json' \
     -d "{\"method\":\"GET\",\"path\":\"/users/{id}\",\"response\":{\"body\":$(cat "$BENCH/stub.json")}}" > /dev/null
 }
+# om_resources <port>: a project "benchres" with a 1,000-record resource "users" and an empty "posts"
+om_resources() {
+  local base="http://127.0.0.1:$1" email="bench-$RANDOM$RANDOM@example.com"
+  curl -s -X POST "$base/api/v1/auth/register" -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"bench password\"}" > /dev/null
+  local token; token=$(curl -s -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"bench password\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  curl -s -X POST "$base/api/v1/projects" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"name":"benchres","slug":"benchres"}' > /dev/null
+  node -e 'const d=require(process.argv[1]); process.stdout.write(JSON.stringify({name:"users",seed:d.users}))' "$BENCH/peers/db.json" > "$WORK/users.json"
+  curl -s -X POST "$base/api/v1/projects/benchres/resources" -H "Authorization: Bearer $token" -H 'content-type: application/json' --data-binary @"$WORK/users.json" > /dev/null
+  curl -s -X POST "$base/api/v1/projects/benchres/resources" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"name":"posts"}' > /dev/null
+}
 if wanted orleansmock; then
-  start_orleansmock 18082 1000000000; OM=$STARTED_PID; om_project 18082 bench
+  start_orleansmock 18082 1000000000; OM=$STARTED_PID; om_project 18082 bench; om_resources 18082
   curl -s "http://127.0.0.1:18082$PATH_STUB" | cmp -s - "$BENCH/stub.json" || log "WARNING: OrleansMock's stub bytes differ from stub.json"
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
+  measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/users/500" "GET 1 of 1000" > /dev/null
+  BENCH_METHOD=POST BENCH_BODY='{"title":"bench","body":"a new record"}' \
+    measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/posts" "POST record" > /dev/null
   stop "$OM"
   start_orleansmock 18082 0 OrleansMock__RateLimits__MockPerProject__Limit=0; OM=$STARTED_PID; om_project 18082 bench
   measure "OrleansMock embedded (limiter off)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
   stop "$OM"
+fi
+
+# ---- OrleansMock, cluster mode: one front end and two silos on the same 2 cores (Redis + PostgreSQL on loopback) ------
+if wanted cluster && command -v redis-cli > /dev/null && redis-cli -h 127.0.0.1 ping > /dev/null 2>&1; then
+  cluster_env=(ConnectionStrings__Redis=127.0.0.1:6379 OrleansMock__Storage__Provider=Postgres
+    "ConnectionStrings__Postgres=${ConnectionStrings__Postgres:-Host=127.0.0.1;Username=orleansmock;Password=orleansmock;Database=orleansmock}"
+    OrleansMock__Cluster__ClusterId="bench-$(date +%s)" OrleansMock__Silo__AdvertisedAddress=127.0.0.1 Logging__LogLevel__Default=Warning
+    OrleansMock__Auth__SigningKey="$(head -c 48 /dev/urandom | base64 -w0)"
+    OrleansMock__RateLimits__MockPerProject__Limit=1000000000 OrleansMock__RateLimits__MockPerProject__MaxLimit=1000000000)
+  silo_pids=()
+  for i in 1 2; do
+    start silo "$WORK/silo$i.log" env "${cluster_env[@]}" OrleansMock__Silo__SiloPort=2222$i OrleansMock__Silo__GatewayPort=3222$i \
+      dotnet "$ROOT/silo/bin/Release/net10.0/OrleansMock.Silo.dll" --urls "http://127.0.0.1:1809$i"
+    silo_pids+=("$STARTED_PID")
+  done
+  for i in 1 2; do wait_http "http://127.0.0.1:1809$i/readyz"; done
+  start api "$WORK/cluster-api.log" env "${cluster_env[@]}" OrleansMock__Mode=Cluster OrleansMock__RateLimits__MockPerClient__Limit=1000000000 \
+    OrleansMock__RateLimits__MockPerProject__Limit=1000000000 OrleansMock__RateLimits__MockPerProject__MaxLimit=1000000000 \
+    dotnet "$ROOT/api/bin/Release/net10.0/OrleansMock.Api.dll" --urls http://127.0.0.1:18090
+  API=$STARTED_PID
+  for _ in $(seq 1 60); do curl -sf http://127.0.0.1:18090/readyz > /dev/null && break; sleep 1; done
+  om_project 18090 bench
+  measure "OrleansMock cluster (api + 2 silos)" "$API" "http://127.0.0.1:18090$PATH_STUB" "stub GET" > /dev/null
+  stop "$API"; for p in "${silo_pids[@]}"; do stop "$p"; done
+  echo "Cluster mode: CPU us/req counts the front end process only; the silos used CPU too." >> "$NOTES"; echo >> "$NOTES"
 fi
 
 # ---- WireMock.Net (Minimal 2.21.0) ----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains.Storage;
 
@@ -20,10 +21,14 @@ public sealed class ResourceState
 /// <summary>
 /// The records of one resource, in memory in insertion order. Reads never touch storage; each write stores the one
 /// record it changes (<see cref="IRecordStore"/>) before it is acknowledged, so a write costs the same whether the
-/// resource holds ten records or ten thousand. Writes are serial (one activation), so concurrent POSTs get distinct
-/// ids and concurrent PATCHes never lose a field.
+/// resource holds ten records or ten thousand. Each write is validated and applied to memory in one grain turn (no
+/// await in between), so concurrent POSTs get distinct ids and concurrent PATCHes never lose a field; the grain is
+/// reentrant only so that writes waiting for their commit can be batched: while one commit is in flight the next
+/// writes queue up and go to storage together in one transaction (one flush). A write is acknowledged only after
+/// its batch committed; if a commit fails, its writes fail (503) and the grain reloads from storage.
 /// </summary>
 [GrainType("mockresource")]
+[Reentrant]
 public sealed class MockResourceGrain(
     [PersistentState("resource", StorageNames.Main)] IPersistentState<ResourceState> state,
     IRecordStore store,
@@ -34,9 +39,15 @@ public sealed class MockResourceGrain(
 
     private readonly List<Record> _records = [];
     private readonly Dictionary<string, Record> _byId = new(StringComparer.Ordinal);
+    private readonly List<(RecordWrite Write, TaskCompletionSource Done)> _pending = [];
     private JsonSchema? _schema;
     private string _projectId = "";
     private string _name = "";
+    private bool _flushing;
+    private bool _broken;
+    private bool _reconfiguring;
+    private long _maxNumericId;
+    private int _nonNumericIds;
 
     private sealed class Record(string id, long sort, JsonObject value, string json)
     {
@@ -71,31 +82,40 @@ public sealed class MockResourceGrain(
 
     public async Task<ResourceResult> ConfigureAsync(ResourceInfo info, bool reseed)
     {
-        _schema = Compile(info.SchemaJson);
-        if (reseed)
+        _reconfiguring = true;
+        try
         {
-            await store.DeleteGroupAsync(Collection, _projectId, _name);
-            _records.Clear();
-            _byId.Clear();
-            foreach (var seed in Seeds(info.SeedJson))
+            await DrainAsync();
+            _schema = Compile(info.SchemaJson);
+            if (reseed)
             {
-                var created = await CreateAsync(seed, null, null);
-                if (created.Status != 201)
+                await store.DeleteGroupAsync(Collection, _projectId, _name);
+                Clear();
+                foreach (var seed in Seeds(info.SeedJson))
                 {
-                    return created;
+                    var created = await CreateAsync(seed, null, null);
+                    if (created.Status != 201)
+                    {
+                        return created;
+                    }
                 }
             }
+            state.State = new ResourceState { SchemaJson = info.SchemaJson, Configured = true };
+            await state.WriteStateAsync();
+            return new ResourceResult(200, null, [], null);
         }
-        state.State = new ResourceState { SchemaJson = info.SchemaJson, Configured = true };
-        await state.WriteStateAsync();
-        return new ResourceResult(200, null, [], null);
+        finally
+        {
+            _reconfiguring = false;
+        }
     }
 
     public async Task DropAsync()
     {
+        _reconfiguring = true;
+        await DrainAsync();
         await store.DeleteGroupAsync(Collection, _projectId, _name);
-        _records.Clear();
-        _byId.Clear();
+        Clear();
         await state.ClearStateAsync();
         DeactivateOnIdle();
     }
@@ -114,6 +134,10 @@ public sealed class MockResourceGrain(
         if (!state.State.Configured)
         {
             return ResourceResult.Fail(404, $"resource '{_name}' does not exist");
+        }
+        if (_reconfiguring || _broken)
+        {
+            return ResourceResult.Fail(503, $"resource '{_name}' is being reset or reloaded; retry shortly");
         }
         var route = request.Route;
         switch (request.Method)
@@ -243,9 +267,8 @@ public sealed class MockResourceGrain(
         else
         {
             // Numeric and incrementing while every id is a number (as json-server does); otherwise a random string.
-            var numeric = _records.All(r => r.Value[IdField] is JsonValue v && v.GetValueKind() == JsonValueKind.Number);
-            JsonNode node = numeric
-                ? JsonValue.Create(NextNumericId())
+            JsonNode node = _nonNumericIds == 0
+                ? JsonValue.Create(_maxNumericId + 1)
                 : JsonValue.Create(RandomNumberGenerator.GetHexString(8, lowercase: true));
             var withId = new JsonObject { [IdField] = node };
             foreach (var (name, property) in value.ToList())
@@ -262,11 +285,8 @@ public sealed class MockResourceGrain(
         }
         var json = value.ToJsonString();
         var sort = _records.Count == 0 ? 1 : _records[^1].Sort + 1;
-        if (!await store.InsertAsync(Collection, _projectId, _name, new StoredRecord(id, sort, json)))
-        {
-            return ResourceResult.Fail(409, $"{_name}/{id} already exists");
-        }
         Add(new Record(id, sort, value, json));
+        await CommitAsync(RecordWrite.Store(new StoredRecord(id, sort, json)));
         return new ResourceResult(201, json, [], null);
     }
 
@@ -295,12 +315,9 @@ public sealed class MockResourceGrain(
             return failure;
         }
         var json = value.ToJsonString();
-        if (!await store.ReplaceAsync(Collection, _projectId, _name, new StoredRecord(id, record.Sort, json)))
-        {
-            return ResourceResult.Fail(404, $"{_name}/{id} does not exist");
-        }
         record.Value = value;
         record.Json = json;
+        await CommitAsync(RecordWrite.Store(new StoredRecord(id, record.Sort, json)));
         return new ResourceResult(200, json, [], null);
     }
 
@@ -310,9 +327,8 @@ public sealed class MockResourceGrain(
         {
             return ResourceResult.Fail(404, $"{_name}/{id} does not exist");
         }
-        await store.DeleteAsync(Collection, _projectId, _name, id);
-        _records.Remove(record);
-        _byId.Remove(id);
+        Remove(record);
+        await CommitAsync(RecordWrite.Delete(id));
         return new ResourceResult(200, "{}", [], null);
     }
 
@@ -351,20 +367,92 @@ public sealed class MockResourceGrain(
 
     public static JsonSchema? Compile(string? schemaJson) => string.IsNullOrWhiteSpace(schemaJson) ? null : JsonSchema.FromText(schemaJson);
 
-    private long NextNumericId()
+    /// <summary>Queues a change for the next batch commit and completes when that batch is durable.</summary>
+    private Task CommitAsync(RecordWrite write)
     {
-        var max = 0d;
-        foreach (var record in _records)
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending.Add((write, done));
+        if (!_flushing)
         {
-            max = Math.Max(max, double.Parse(record.Value[IdField]!.ToJsonString(), CultureInfo.InvariantCulture));
+            _ = FlushAsync();
         }
-        return (long)Math.Floor(max) + 1;
+        return done.Task;
+    }
+
+    private async Task FlushAsync()
+    {
+        _flushing = true;
+        try
+        {
+            while (_pending.Count > 0)
+            {
+                var batch = _pending.ToArray();
+                _pending.Clear();
+                try
+                {
+                    await store.ApplyAsync(Collection, _projectId, _name, batch.Select(b => b.Write).ToArray());
+                    foreach (var (_, done) in batch)
+                    {
+                        done.SetResult();
+                    }
+                }
+                catch (Exception exception)
+                {
+                    // Memory is now ahead of storage: fail everything in flight and reload from storage.
+                    _broken = true;
+                    foreach (var (_, done) in batch.Concat(_pending))
+                    {
+                        done.SetException(exception);
+                    }
+                    _pending.Clear();
+                    DeactivateOnIdle();
+                }
+            }
+        }
+        finally
+        {
+            _flushing = false;
+        }
+    }
+
+    private async Task DrainAsync()
+    {
+        while (_flushing || _pending.Count > 0)
+        {
+            await Task.Delay(5);
+        }
     }
 
     private void Add(Record record)
     {
         _records.Add(record);
         _byId[record.Id] = record;
+        if (record.Value[IdField] is JsonValue id && id.GetValueKind() == JsonValueKind.Number)
+        {
+            _maxNumericId = Math.Max(_maxNumericId, (long)Math.Floor(double.Parse(id.ToJsonString(), CultureInfo.InvariantCulture)));
+        }
+        else
+        {
+            _nonNumericIds++;
+        }
+    }
+
+    private void Remove(Record record)
+    {
+        _records.Remove(record);
+        _byId.Remove(record.Id);
+        if (record.Value[IdField] is not JsonValue id || id.GetValueKind() != JsonValueKind.Number)
+        {
+            _nonNumericIds--;
+        }
+    }
+
+    private void Clear()
+    {
+        _records.Clear();
+        _byId.Clear();
+        _maxNumericId = 0;
+        _nonNumericIds = 0;
     }
 
     private static IEnumerable<string> Seeds(string? seedJson) =>

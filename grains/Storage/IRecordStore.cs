@@ -19,6 +19,14 @@ public sealed record StoredRecord(string Id, long Sort, string Json);
 /// <summary>A page request: records after (<see cref="AfterSort"/>, <see cref="AfterId"/>) in sort order.</summary>
 public sealed record RecordQuery(int Limit, bool Descending = false, long? AfterSort = null, string? AfterId = null);
 
+/// <summary>One change of a batch: store (insert or overwrite) a record, or delete one by id.</summary>
+public sealed record RecordWrite(StoredRecord? Upsert, string? DeleteId)
+{
+    public static RecordWrite Store(StoredRecord record) => new(record, null);
+
+    public static RecordWrite Delete(string id) => new(null, id);
+}
+
 /// <summary>
 /// Record-level storage for data that grows (resource records, tester history): a write costs the size of one
 /// record, not of the whole collection. Every backend implements it and passes the same contract tests.
@@ -38,6 +46,12 @@ public interface IRecordStore
 
     /// <summary>Records of a group ordered by (sort, id), ascending or descending, after the given position.</summary>
     Task<IReadOnlyList<StoredRecord>> ListAsync(RecordCollection collection, string scope, string group, RecordQuery query);
+
+    /// <summary>
+    /// Applies changes in order, atomically and durably: one transaction (one flush) for the whole batch, so a grain
+    /// that queues its writes while one commit is in flight pays one flush for many writes.
+    /// </summary>
+    Task ApplyAsync(RecordCollection collection, string scope, string group, IReadOnlyList<RecordWrite> writes);
 
     /// <summary>Deletes every record of a group and returns how many there were.</summary>
     Task<long> DeleteGroupAsync(RecordCollection collection, string scope, string group);

@@ -63,6 +63,26 @@ public sealed class MemoryRecordStore : IRecordStore
         }
     }
 
+    public Task ApplyAsync(RecordCollection collection, string scope, string group, IReadOnlyList<RecordWrite> writes)
+    {
+        lock (_lock)
+        {
+            var records = Group(collection, scope, group);
+            foreach (var write in writes)
+            {
+                if (write.Upsert is { } record)
+                {
+                    records[record.Id] = record;
+                }
+                else
+                {
+                    records.Remove(write.DeleteId!);
+                }
+            }
+        }
+        return Task.CompletedTask;
+    }
+
     public Task<long> DeleteGroupAsync(RecordCollection collection, string scope, string group)
     {
         lock (_lock)

@@ -71,6 +71,33 @@ public sealed class SqlRecordStore(Func<Task<DbConnection>> open) : IRecordStore
         return records;
     }
 
+    public async Task ApplyAsync(RecordCollection collection, string scope, string group, IReadOnlyList<RecordWrite> writes)
+    {
+        await using var connection = await open();
+        await using var transaction = await connection.BeginTransactionAsync();
+        foreach (var write in writes)
+        {
+            await using var command = write.Upsert is { } record
+                ? Command(connection, """
+                    INSERT INTO orleansmock_records (collection, scope, grp, id, sort, data)
+                    VALUES (@collection, @scope, @grp, @id, @sort, @data)
+                    ON CONFLICT (collection, scope, grp, id) DO UPDATE SET sort = excluded.sort, data = excluded.data
+                    """, collection, scope, group)
+                : Command(connection, $"DELETE FROM orleansmock_records WHERE {Key} AND id = @id", collection, scope, group);
+            command.Transaction = transaction;
+            if (write.Upsert is { } upsert)
+            {
+                AddRecord(command, upsert);
+            }
+            else
+            {
+                Add(command, "@id", write.DeleteId!);
+            }
+            await command.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
+    }
+
     public async Task<long> DeleteGroupAsync(RecordCollection collection, string scope, string group)
     {
         await using var connection = await open();

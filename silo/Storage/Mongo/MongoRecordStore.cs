@@ -60,6 +60,17 @@ public sealed class MongoRecordStore(MongoDatabase database) : IRecordStore
         return documents.Select(d => Read(collection, d)).ToArray();
     }
 
+    public async Task ApplyAsync(RecordCollection collection, string scope, string group, IReadOnlyList<RecordWrite> writes)
+    {
+        var models = writes.Select(write => write.Upsert is { } record
+            ? (WriteModel<BsonDocument>)new ReplaceOneModel<BsonDocument>(ById(scope, group, record.Id), Document(collection, scope, group, record)) { IsUpsert = true }
+            : new DeleteOneModel<BsonDocument>(ById(scope, group, write.DeleteId!))).ToList();
+        if (models.Count > 0)
+        {
+            await Collection(collection).BulkWriteAsync(models, new BulkWriteOptions { IsOrdered = true });
+        }
+    }
+
     public async Task<long> DeleteGroupAsync(RecordCollection collection, string scope, string group) =>
         (await Collection(collection).DeleteManyAsync(InGroup(collection, scope, group))).DeletedCount;
 

@@ -74,6 +74,25 @@ public abstract class RecordStoreContract
     }
 
     [SkippableFact]
+    public async Task A_batch_applies_its_changes_in_order()
+    {
+        var store = Store();
+        var scope = NewScope();
+        await store.InsertAsync(Collection, scope, "g", new StoredRecord("old", 1, "{\"v\":0}"));
+        await store.ApplyAsync(Collection, scope, "g",
+        [
+            RecordWrite.Store(new StoredRecord("a", 2, "{\"v\":1}")),
+            RecordWrite.Store(new StoredRecord("a", 2, "{\"v\":2}")),
+            RecordWrite.Store(new StoredRecord("b", 3, "{\"v\":3}")),
+            RecordWrite.Delete("old"),
+            RecordWrite.Delete("never-there"),
+        ]);
+        var all = await store.ListAsync(Collection, scope, "g", new RecordQuery(10));
+        Assert.Equal(["a", "b"], all.Select(r => r.Id));
+        Assert.Contains("2", all[0].Json);
+    }
+
+    [SkippableFact]
     public async Task Unicode_json_round_trips()
     {
         var store = Store();
