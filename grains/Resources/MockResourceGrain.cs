@@ -279,11 +279,11 @@ public sealed class MockResourceGrain(
             value = withId;
             id = ResourceQuery.Text(node)!;
         }
-        if (Check(value) is { } failure)
+        var json = value.ToJsonString();
+        if (Check(value, json) is { } failure)
         {
             return failure;
         }
-        var json = value.ToJsonString();
         var sort = _records.Count == 0 ? 1 : _records[^1].Sort + 1;
         Add(new Record(id, sort, value, json));
         await CommitAsync(RecordWrite.Store(new StoredRecord(id, sort, json)));
@@ -310,11 +310,11 @@ public sealed class MockResourceGrain(
                 value[name] = property;
             }
         }
-        if (Check(value) is { } failure)
+        var json = value.ToJsonString();
+        if (Check(value, json) is { } failure)
         {
             return failure;
         }
-        var json = value.ToJsonString();
         record.Value = value;
         record.Json = json;
         await CommitAsync(RecordWrite.Store(new StoredRecord(id, record.Sort, json)));
@@ -332,9 +332,9 @@ public sealed class MockResourceGrain(
         return new ResourceResult(200, "{}", [], null);
     }
 
-    private ResourceResult? Check(JsonObject value)
+    private ResourceResult? Check(JsonObject value, string json)
     {
-        if (Encoding.UTF8.GetByteCount(value.ToJsonString()) > limits.Value.MaxRecordBytes)
+        if (Encoding.UTF8.GetByteCount(json) > limits.Value.MaxRecordBytes)
         {
             return ResourceResult.Fail(413, $"the record is larger than {limits.Value.MaxRecordBytes} bytes");
         }
