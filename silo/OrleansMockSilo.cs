@@ -47,6 +47,7 @@ public static class OrleansMockSilo
     {
         silo.Services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section));
         silo.Services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section));
+        silo.Services.AddOptions<TesterOptions>().Bind(configuration.GetSection(TesterOptions.Section));
         silo.Services.TryAddSingleton(TimeProvider.System);
         // Idle rate-limit buckets are collected after a minute; the collector must look more often than that.
         silo.Configure<GrainCollectionOptions>(options => options.CollectionQuantum = TimeSpan.FromSeconds(30));

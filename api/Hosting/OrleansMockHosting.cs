@@ -59,6 +59,8 @@ public static partial class OrleansMockHosting
         builder.Services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RateLimiter>();
+        builder.Services.AddOptions<TesterOptions>().Bind(configuration.GetSection(TesterOptions.Section));
+        builder.Services.AddSingleton<OrleansMock.Api.Tester.TesterClient>();
         builder.Services.Configure<ForwardedHeadersOptions>(options => ClientAddress.Configure(options, configuration));
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
@@ -99,6 +101,7 @@ public static partial class OrleansMockHosting
         app.MapEndpointsApi();
         app.MapRequestLogApi();
         app.MapResourcesApi();
+        app.MapTesterApi();
 
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         return app;

@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OrleansMock.Api.Auth;
+using OrleansMock.Api.Http;
+using OrleansMock.Api.Tester;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.Apis;
+
+/// <summary>A request for the tester to send. <c>body</c> is text, or base64 with <c>bodyEncoding: "base64"</c>.</summary>
+public sealed record TesterSendRequest(
+    string? Method, string? Url, Dictionary<string, string>? Headers, string? Body, string? BodyEncoding, int? TimeoutMs, bool? FollowRedirects);
+
+public sealed record TesterError(string Kind, string Message);
+
+public sealed record TesterSendResponse(
+    string HistoryId, int? Status, Dictionary<string, string> Headers, string? Body, string BodyEncoding, long Size, bool Truncated,
+    TesterTimings Timings, string[] Redirects, TesterError? Error);
+
+public sealed record TesterHistoryItem(string Id, DateTimeOffset At, string Method, string Url, int? Status, double TotalMs);
+
+public sealed record TesterHistoryResponse(TesterHistoryItem[] Items, string? NextCursor);
+
+/// <summary>The API tester: a guarded proxy to real APIs, with a per-user history shared across the cluster.</summary>
+public static class TesterApi
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> InFlight = new();
+
+    public static RouteGroupBuilder MapTesterApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/tester").WithTags("Tester").RequireAuthorization()
+            .AddEndpointFilter(RateLimiter.ManagementFilter).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapPost("/send", SendAsync).WithName("TesterSend")
+            .WithSummary("Send a request to an API; target failures (DNS, refused, TLS, timeout, forbidden address) come back as 'error'")
+            .Accepts<TesterSendRequest>("application/json").Produces<TesterSendResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        group.MapGet("/history", ListAsync).WithName("TesterHistory").WithSummary("Sent requests, newest first; pass nextCursor as before")
+            .Produces<TesterHistoryResponse>().ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/history/{id}", GetAsync).WithName("TesterHistoryEntry").WithSummary("One sent request with its full request and response")
+            .Produces<JsonElement>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/history/{id}", DeleteAsync).WithName("DeleteTesterHistoryEntry").WithSummary("Forget one sent request")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/history", ClearAsync).WithName("ClearTesterHistory").WithSummary("Forget every sent request")
+            .Produces(StatusCodes.Status204NoContent);
+        return group;
+    }
+
+    private static async Task<IResult> SendAsync(HttpContext context, ClaimsPrincipal user, TesterClient client, IGrainFactory grains, IOptions<TesterOptions> options)
+    {
+        var limits = options.Value;
+        var read = await JsonBody.ReadAsync<TesterSendRequest>(context.Request, limits.MaxRequestBodyBytes * 2);
+        if (read.Problem is not null)
+        {
+            return read.Problem;
+        }
+        var input = read.Value!;
+        if (Validate(input, limits, out var send) is { } error)
+        {
+            return error;
+        }
+        var gate = InFlight.GetOrAdd(user.UserId(), _ => new SemaphoreSlim(limits.MaxConcurrentPerUser));
+        if (!await gate.WaitAsync(0))
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return Problems.Status(StatusCodes.Status429TooManyRequests, $"at most {limits.MaxConcurrentPerUser} tester requests may be in flight per user");
+        }
+        TesterOutcome outcome;
+        try
+        {
+            outcome = await client.SendAsync(send!, context.RequestAborted);
+        }
+        finally
+        {
+            gate.Release();
+        }
+        var error2 = outcome.ErrorKind is null ? null : new TesterError(outcome.ErrorKind, outcome.Error!);
+        var record = JsonSerializer.Serialize(new
+        {
+            request = new { method = send!.Method, url = send.Url.ToString(), headers = input.Headers, body = input.Body, bodyEncoding = input.BodyEncoding ?? "utf8" },
+            response = new { outcome.Status, outcome.Headers, outcome.Body, outcome.BodyEncoding, outcome.Size, outcome.Truncated, outcome.Timings, outcome.Redirects, error = error2 },
+        }, JsonBody.Options);
+        var entry = await grains.GetGrain<ITesterHistoryGrain>(user.UserId()).AddAsync(send.Method, send.Url.ToString(), outcome.Status, outcome.Timings.TotalMs, record);
+        return TypedResults.Ok(new TesterSendResponse(entry.Id, outcome.Status, outcome.Headers, outcome.Body, outcome.BodyEncoding, outcome.Size,
+            outcome.Truncated, outcome.Timings, outcome.Redirects, error2));
+    }
+
+    private static IResult? Validate(TesterSendRequest input, TesterOptions limits, out TesterSend? send)
+    {
+        send = null;
+        var method = (input.Method ?? "GET").Trim().ToUpperInvariant();
+        if (method.Length is 0 or > 32 || !method.All(c => char.IsAsciiLetter(c) || c == '-'))
+        {
+            return Problems.BadRequest($"method '{input.Method}' is not an HTTP method");
+        }
+        if (!Uri.TryCreate(input.Url, UriKind.Absolute, out var url))
+        {
+            return Problems.BadRequest($"url '{input.Url}' is not an absolute URL such as https://api.example.com/users");
+        }
+        var timeout = input.TimeoutMs ?? 10_000;
+        if (timeout < 1 || timeout > limits.MaxTimeoutMs)
+        {
+            return Problems.BadRequest($"timeoutMs must be between 1 and {limits.MaxTimeoutMs}");
+        }
+        byte[]? body = null;
+        if (input.Body is not null)
+        {
+            switch (input.BodyEncoding ?? "utf8")
+            {
+                case "utf8":
+                    body = Encoding.UTF8.GetBytes(input.Body);
+                    break;
+                case "base64":
+                    try
+                    {
+                        body = Convert.FromBase64String(input.Body);
+                    }
+                    catch (FormatException)
+                    {
+                        return Problems.BadRequest("body is not valid base64");
+                    }
+                    break;
+                default:
+                    return Problems.BadRequest("bodyEncoding must be utf8 or base64");
+            }
+            if (body.Length > limits.MaxRequestBodyBytes)
+            {
+                return Problems.Status(StatusCodes.Status413PayloadTooLarge, $"body is larger than {limits.MaxRequestBodyBytes} bytes");
+            }
+        }
+        var headers = (input.Headers ?? []).ToArray();
+        if (headers.FirstOrDefault(h => h.Key.Length == 0 || h.Value.Any(c => c is '\r' or '\n')) is { Key: not null } bad)
+        {
+            return Problems.BadRequest($"header '{bad.Key}' has an empty name or a line break");
+        }
+        send = new TesterSend(method, url, headers, body, null, timeout, input.FollowRedirects ?? true);
+        return null;
+    }
+
+    private static async Task<IResult> ListAsync(ClaimsPrincipal user, IGrainFactory grains, string? before, string? limit)
+    {
+        var size = 50;
+        if (limit is not null && (!int.TryParse(limit, out size) || size is < 1 or > 500))
+        {
+            return Problems.BadRequest("limit must be an integer from 1 to 500");
+        }
+        var outcome = await grains.GetGrain<ITesterHistoryGrain>(user.UserId()).ListAsync(before, size);
+        return outcome.IsOk
+            ? TypedResults.Ok(new TesterHistoryResponse([.. outcome.Value!.Items.Select(e => new TesterHistoryItem(e.Id, e.At, e.Method, e.Url, e.Status, e.TotalMs))], outcome.Value.NextCursor))
+            : Problems.From(outcome);
+    }
+
+    private static async Task<IResult> GetAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
+        await grains.GetGrain<ITesterHistoryGrain>(user.UserId()).GetAsync(id) is { } entry
+            ? TypedResults.Text(entry.Json, "application/json")
+            : Problems.NotFound($"history entry '{id}' does not exist");
+
+    private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
+        await grains.GetGrain<ITesterHistoryGrain>(user.UserId()).DeleteAsync(id)
+            ? TypedResults.NoContent()
+            : Problems.NotFound($"history entry '{id}' does not exist");
+
+    private static async Task<IResult> ClearAsync(ClaimsPrincipal user, IGrainFactory grains)
+    {
+        await grains.GetGrain<ITesterHistoryGrain>(user.UserId()).ClearAsync();
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace OrleansMock.Api.Tester;
+
+/// <summary>
+/// Decides which addresses the API tester may connect to. Loopback, private, link-local (cloud metadata lives there),
+/// CGNAT, multicast, unspecified, broadcast, benchmarking and reserved ranges are refused, in IPv4 and IPv6, with
+/// IPv4-mapped, 6to4 and NAT64 addresses checked as the IPv4 address they carry. Host names are checked after
+/// resolution, and again on the address actually connected to (<see cref="TesterClient"/>), so DNS rebinding cannot
+/// slip between the check and the connection. An allowlist (<c>OrleansMock:Tester:Allow</c>) may open named hosts or
+/// CIDR ranges (tests allow a loopback target).
+/// </summary>
+public sealed class TargetGuard
+{
+    private static readonly (IPNetwork Network, string Why)[] Forbidden =
+    [
+        (IPNetwork.Parse("0.0.0.0/8"), "an unspecified or 'this network' address"),
+        (IPNetwork.Parse("10.0.0.0/8"), "a private address"),
+        (IPNetwork.Parse("100.64.0.0/10"), "a carrier-grade NAT address"),
+        (IPNetwork.Parse("127.0.0.0/8"), "a loopback address"),
+        (IPNetwork.Parse("169.254.0.0/16"), "a link-local address (cloud metadata services live here)"),
+        (IPNetwork.Parse("172.16.0.0/12"), "a private address"),
+        (IPNetwork.Parse("192.0.0.0/24"), "an IETF protocol address"),
+        (IPNetwork.Parse("192.168.0.0/16"), "a private address"),
+        (IPNetwork.Parse("198.18.0.0/15"), "a benchmarking address"),
+        (IPNetwork.Parse("224.0.0.0/4"), "a multicast address"),
+        (IPNetwork.Parse("240.0.0.0/4"), "a reserved or broadcast address"),
+        (IPNetwork.Parse("::/128"), "the unspecified address"),
+        (IPNetwork.Parse("::1/128"), "a loopback address"),
+        (IPNetwork.Parse("fc00::/7"), "a unique-local (private) address"),
+        (IPNetwork.Parse("fe80::/10"), "a link-local address"),
+        (IPNetwork.Parse("fec0::/10"), "a site-local address"),
+        (IPNetwork.Parse("ff00::/8"), "a multicast address"),
+        (IPNetwork.Parse("100::/64"), "a discard-only address"),
+    ];
+
+    private static readonly string[] LocalNames = ["localhost", "ip6-localhost", "ip6-loopback", "localhost.localdomain"];
+
+    private readonly List<IPNetwork> _allowedNetworks = [];
+    private readonly HashSet<string> _allowedHosts = new(StringComparer.OrdinalIgnoreCase);
+
+    public TargetGuard(IEnumerable<string> allow)
+    {
+        foreach (var entry in allow)
+        {
+            if (IPNetwork.TryParse(entry, out var network))
+            {
+                _allowedNetworks.Add(network);
+            }
+            else if (IPAddress.TryParse(entry, out var address))
+            {
+                _allowedNetworks.Add(new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                _allowedHosts.Add(entry);
+            }
+        }
+    }
+
+    /// <summary>Null when the URL's scheme and host name may be tried; otherwise why not.</summary>
+    public string? CheckUrl(Uri url)
+    {
+        if (url.Scheme is not ("http" or "https"))
+        {
+            return $"only http and https URLs can be sent, not '{url.Scheme}'";
+        }
+        if (!string.IsNullOrEmpty(url.UserInfo))
+        {
+            return "URLs with user:password@ are not sent; use an Authorization header";
+        }
+        var host = url.IdnHost.TrimEnd('.');
+        if (_allowedHosts.Contains(host))
+        {
+            return null;
+        }
+        if (LocalNames.Contains(host, StringComparer.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"'{host}' names this machine; the tester only sends to public hosts";
+        }
+        return url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(url.Host.Trim('[', ']'), out var literal)
+            ? CheckAddress(literal, host)
+            : null;
+    }
+
+    /// <summary>Null when <paramref name="address"/> may be connected to; otherwise why not.</summary>
+    public string? CheckAddress(IPAddress address, string host)
+    {
+        if (_allowedHosts.Contains(host) || _allowedNetworks.Any(n => n.Contains(address)))
+        {
+            return null;
+        }
+        var effective = Embedded(address) ?? address;
+        foreach (var (network, why) in Forbidden)
+        {
+            if (network.BaseAddress.AddressFamily == effective.AddressFamily && network.Contains(effective))
+            {
+                var shown = effective.Equals(address) ? address.ToString() : $"{address} (carrying {effective})";
+                return $"'{host}' resolves to {shown}, {why}; the tester only sends to public addresses";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The IPv4 address inside an IPv4-mapped, IPv4-compatible, 6to4 or NAT64 IPv6 address.</summary>
+    private static IPAddress? Embedded(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return null;
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4();
+        }
+        var bytes = address.GetAddressBytes();
+        if (bytes[0] == 0x20 && bytes[1] == 0x02)
+        {
+            return new IPAddress(bytes[2..6]); // 6to4 2002:AABB:CCDD::
+        }
+        if (bytes.Take(12).SequenceEqual(new byte[] { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 }))
+        {
+            return new IPAddress(bytes[12..16]); // NAT64 64:ff9b::/96
+        }
+        if (bytes.Take(12).All(b => b == 0) && !(bytes[12] == 0 && bytes[13] == 0 && bytes[14] == 0 && bytes[15] <= 1))
+        {
+            return new IPAddress(bytes[12..16]); // IPv4-compatible ::a.b.c.d
+        }
+        return null;
+    }
+}

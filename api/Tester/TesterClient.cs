@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Options;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.Tester;
+
+public sealed record TesterSend(string Method, Uri Url, KeyValuePair<string, string>[] Headers, byte[]? Body, string? ContentType, int TimeoutMs, bool FollowRedirects);
+
+public sealed record TesterTimings(double DnsMs, double ConnectMs, double? TlsMs, double FirstByteMs, double TotalMs);
+
+public sealed record TesterOutcome(
+    int? Status, Dictionary<string, string> Headers, string? Body, string BodyEncoding, long Size, bool Truncated,
+    TesterTimings Timings, string[] Redirects, string? ErrorKind, string? Error);
+
+/// <summary>
+/// Sends one tester request. Every connection goes through <see cref="ConnectAsync"/>: the host is resolved here and
+/// each address checked by <see cref="TargetGuard"/> before the socket connects to that very address. Redirects are
+/// followed by hand so each hop's URL is checked too. No cookies are kept; responses are decompressed.
+/// </summary>
+public sealed class TesterClient : IDisposable
+{
+    public const string HttpClientName = "tester";
+
+    // Hop-by-hop headers are the connection's business, not the user's.
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "TE", "Trailer",
+        "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
+    };
+
+    private readonly TargetGuard _guard;
+    private readonly TesterOptions _options;
+    private readonly HttpMessageInvoker _invoker;
+    private static readonly AsyncLocal<Measure> Current = new();
+
+    private sealed class Measure
+    {
+        public double DnsMs;
+        public double ConnectMs;
+    }
+
+    public TesterClient(IOptions<TesterOptions> options)
+    {
+        _options = options.Value;
+        _guard = new TargetGuard(_options.Allow);
+        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.All,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            ConnectCallback = ConnectAsync,
+        });
+    }
+
+    public TargetGuard Guard => _guard;
+
+    public async Task<TesterOutcome> SendAsync(TesterSend send, CancellationToken cancellationToken)
+    {
+        var measure = Current.Value = new Measure();
+        var total = Stopwatch.StartNew();
+        var redirects = new List<string>();
+        var url = send.Url;
+        var method = new HttpMethod(send.Method);
+        var body = send.Body;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(send.TimeoutMs);
+        try
+        {
+            for (var hop = 0; ; hop++)
+            {
+                if (_guard.CheckUrl(url) is { } refused)
+                {
+                    return Failure("forbidden", refused, redirects, total, measure);
+                }
+                using var request = new HttpRequestMessage(method, url);
+                foreach (var (name, value) in send.Headers.Where(h => !HopByHop.Contains(h.Key)))
+                {
+                    if (!request.Headers.TryAddWithoutValidation(name, value) && body is null)
+                    {
+                        request.Content ??= new ByteArrayContent([]);
+                    }
+                }
+                if (body is not null)
+                {
+                    request.Content = new ByteArrayContent(body);
+                    foreach (var (name, value) in send.Headers.Where(h => h.Key.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) && !HopByHop.Contains(h.Key)))
+                    {
+                        request.Content.Headers.TryAddWithoutValidation(name, value);
+                    }
+                }
+                var sent = total.Elapsed;
+                using var response = await _invoker.SendAsync(request, timeout.Token);
+                var firstByte = (total.Elapsed - sent).TotalMilliseconds;
+                var location = response.Headers.Location;
+                if (send.FollowRedirects && (int)response.StatusCode is 301 or 302 or 303 or 307 or 308 && location is not null)
+                {
+                    if (hop >= _options.MaxRedirects)
+                    {
+                        return Failure("redirects", $"more than {_options.MaxRedirects} redirects", redirects, total, measure);
+                    }
+                    url = new Uri(url, location);
+                    redirects.Add(url.ToString());
+                    if ((int)response.StatusCode == 303 || ((int)response.StatusCode is 301 or 302 && method == HttpMethod.Post))
+                    {
+                        method = HttpMethod.Get;
+                        body = null;
+                    }
+                    continue;
+                }
+                return await ReadAsync(response, redirects, total, measure, firstByte, timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Failure("timeout", $"no complete answer within {send.TimeoutMs} ms", redirects, total, measure);
+        }
+        catch (HttpRequestException exception)
+        {
+            var (kind, message) = Describe(exception);
+            return Failure(kind, message, redirects, total, measure);
+        }
+    }
+
+    private async Task<TesterOutcome> ReadAsync(HttpResponseMessage response, List<string> redirects, Stopwatch total, Measure measure, double firstByte, CancellationToken token)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+        {
+            headers[name] = string.Join(", ", values);
+        }
+        await using var stream = await response.Content.ReadAsStreamAsync(token);
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        long size = 0;
+        var truncated = false;
+        int read;
+        while ((read = await stream.ReadAsync(chunk, token)) > 0)
+        {
+            size += read;
+            var room = _options.MaxResponseBodyBytes - (int)buffer.Length;
+            if (room > 0)
+            {
+                buffer.Write(chunk, 0, Math.Min(room, read));
+            }
+            truncated |= read > room;
+        }
+        var bytes = buffer.ToArray();
+        var (text, encoding) = IsText(response.Content.Headers.ContentType?.MediaType) && Utf8(bytes) is { } utf8
+            ? (utf8, "utf8")
+            : (Convert.ToBase64String(bytes), "base64");
+        var timings = new TesterTimings(measure.DnsMs, measure.ConnectMs, null, Math.Round(firstByte, 2), Math.Round(total.Elapsed.TotalMilliseconds, 2));
+        return new TesterOutcome((int)response.StatusCode, headers, text, encoding, size, truncated, timings, [.. redirects], null, null);
+    }
+
+    /// <summary>Resolves, checks every address, connects to the first allowed one: the check and the connection use one address.</summary>
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var measure = Current.Value ?? new Measure();
+        var host = context.DnsEndPoint.Host;
+        var clock = Stopwatch.StartNew();
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        }
+        catch (SocketException exception)
+        {
+            throw new HttpRequestException(HttpRequestError.NameResolutionError, $"'{host}' could not be resolved: {exception.Message}");
+        }
+        measure.DnsMs = Math.Round(clock.Elapsed.TotalMilliseconds, 2);
+        var refusals = addresses.Select(a => _guard.CheckAddress(a, host)).ToArray();
+        if (refusals.FirstOrDefault(r => r is not null) is { } refused)
+        {
+            // One forbidden address is enough to refuse: a host name must not straddle public and private space.
+            throw new HttpRequestException(HttpRequestError.Unknown, "forbidden: " + refused);
+        }
+        clock.Restart();
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(addresses[0], context.DnsEndPoint.Port), cancellationToken);
+            measure.ConnectMs = Math.Round(clock.Elapsed.TotalMilliseconds, 2);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static (string Kind, string Message) Describe(HttpRequestException exception)
+    {
+        var message = exception.Message;
+        if (message.StartsWith("forbidden: ", StringComparison.Ordinal) || exception.InnerException?.Message.StartsWith("forbidden: ", StringComparison.Ordinal) == true)
+        {
+            return ("forbidden", (exception.InnerException?.Message ?? message)["forbidden: ".Length..]);
+        }
+        return exception.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError => ("dns", message),
+            HttpRequestError.ConnectionError when exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } =>
+                ("refused", "the target refused the connection"),
+            HttpRequestError.ConnectionError => ("connect", exception.InnerException?.Message ?? message),
+            HttpRequestError.SecureConnectionError => ("tls", exception.InnerException?.Message ?? message),
+            _ => ("error", exception.InnerException?.Message ?? message),
+        };
+    }
+
+    private static TesterOutcome Failure(string kind, string message, List<string> redirects, Stopwatch total, Measure measure) =>
+        new(null, [], null, "utf8", 0, false, new TesterTimings(measure.DnsMs, measure.ConnectMs, null, 0, Math.Round(total.Elapsed.TotalMilliseconds, 2)),
+            [.. redirects], kind, message);
+
+    private static bool IsText(string? mediaType) =>
+        mediaType is null || mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) || mediaType.Contains("json", StringComparison.OrdinalIgnoreCase)
+        || mediaType.Contains("xml", StringComparison.OrdinalIgnoreCase) || mediaType.Contains("javascript", StringComparison.OrdinalIgnoreCase)
+        || mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+
+    private static string? Utf8(byte[] bytes)
+    {
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose() => _invoker.Dispose();
+}

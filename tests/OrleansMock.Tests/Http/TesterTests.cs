@@ -1,0 +1,204 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using static OrleansMock.Tests.Http.HttpHelpers;
+
+namespace OrleansMock.Tests.Http;
+
+/// <summary>A real target server on loopback, and a front end whose tester may reach it (allowlist 127.0.0.1/32).</summary>
+public sealed class TesterFixture : IAsyncLifetime
+{
+    private WebApplication? _target;
+
+    public ApiFactory Factory { get; } = new();
+
+    public string Target { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        var port = ApiFactory.FreePort();
+        Target = $"http://127.0.0.1:{port}";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(Target);
+        _target = builder.Build();
+        _target.MapMethods("/echo", ["GET", "POST", "PUT", "DELETE", "PATCH"], async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync();
+            return Results.Json(new { method = request.Method, body, header = request.Headers["X-Test"].ToString(), auth = request.Headers.Authorization.ToString() });
+        });
+        _target.MapGet("/binary", () => Results.Bytes([0, 1, 2, 255, 254], "application/octet-stream"));
+        _target.MapGet("/redirect", () => Results.Redirect("/echo"));
+        _target.MapGet("/loop", () => Results.Redirect("/loop"));
+        _target.MapGet("/slow", async () => { await Task.Delay(3000); return Results.Ok(); });
+        await _target.StartAsync();
+        Factory.Settings["OrleansMock:Tester:Allow:0"] = "127.0.0.1/32";
+        Factory.Settings["OrleansMock:Tester:MaxRedirects"] = "3";
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _target!.DisposeAsync();
+        await Factory.DisposeAsync();
+    }
+}
+
+public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFixture>
+{
+    private static async Task<JsonElement> SendAsync(HttpClient client, object request)
+    {
+        var response = await client.PostAsync("/api/v1/tester/send", Payload(JsonSerializer.Serialize(request)));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return await response.ReadJsonAsync();
+    }
+
+    [Fact]
+    public async Task Sends_methods_headers_and_bodies_and_reports_timings()
+    {
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        var result = await SendAsync(client, new
+        {
+            method = "POST", url = $"{fixture.Target}/echo", headers = new Dictionary<string, string> { ["X-Test"] = "yes", ["Content-Type"] = "text/plain", ["Authorization"] = "Bearer target-token" },
+            body = "hello",
+        });
+        Assert.Equal(200, result.GetProperty("status").GetInt32());
+        Assert.Equal("utf8", result.GetProperty("bodyEncoding").GetString());
+        var echoed = JsonDocument.Parse(result.GetProperty("body").GetString()!).RootElement;
+        Assert.Equal("POST", echoed.GetProperty("method").GetString());
+        Assert.Equal("hello", echoed.GetProperty("body").GetString());
+        Assert.Equal("yes", echoed.GetProperty("header").GetString());
+        Assert.Equal("Bearer target-token", echoed.GetProperty("auth").GetString()); // the user's header, not our token
+        Assert.True(result.GetProperty("timings").GetProperty("totalMs").GetDouble() > 0);
+        Assert.True(result.GetProperty("size").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task Binary_responses_come_back_as_base64()
+    {
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        var result = await SendAsync(client, new { url = $"{fixture.Target}/binary" });
+        Assert.Equal("base64", result.GetProperty("bodyEncoding").GetString());
+        Assert.Equal(new byte[] { 0, 1, 2, 255, 254 }, Convert.FromBase64String(result.GetProperty("body").GetString()!));
+    }
+
+    [Fact]
+    public async Task Redirects_are_followed_and_listed_and_bounded()
+    {
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        var result = await SendAsync(client, new { url = $"{fixture.Target}/redirect" });
+        Assert.Equal(200, result.GetProperty("status").GetInt32());
+        Assert.EndsWith("/echo", result.GetProperty("redirects")[0].GetString());
+        var notFollowed = await SendAsync(client, new { url = $"{fixture.Target}/redirect", followRedirects = false });
+        Assert.Equal(302, notFollowed.GetProperty("status").GetInt32());
+        var loop = await SendAsync(client, new { url = $"{fixture.Target}/loop" });
+        Assert.Equal("redirects", loop.GetProperty("error").GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public async Task Timeouts_and_refused_connections_are_structured_results()
+    {
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        var slow = await SendAsync(client, new { url = $"{fixture.Target}/slow", timeoutMs = 300 });
+        Assert.Equal("timeout", slow.GetProperty("error").GetProperty("kind").GetString());
+        var refused = await SendAsync(client, new { url = $"http://127.0.0.1:{ApiFactory.FreePort()}/" });
+        Assert.Equal("refused", refused.GetProperty("error").GetProperty("kind").GetString());
+    }
+
+    [Theory]
+    [InlineData("{\"url\":\"not a url\"}", "not an absolute URL")]
+    [InlineData("{\"url\":\"http://example.com\",\"timeoutMs\":0}", "timeoutMs")]
+    [InlineData("{\"url\":\"http://example.com\",\"method\":\"G T\"}", "not an HTTP method")]
+    [InlineData("{\"url\":\"http://example.com\",\"body\":\"!!\",\"bodyEncoding\":\"base64\"}", "base64")]
+    public async Task Bad_send_requests_are_400(string body, string expected)
+    {
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        var response = await client.PostAsync("/api/v1/tester/send", Payload(body));
+        Assert.Contains(expected, await response.AssertProblemAsync(HttpStatusCode.BadRequest));
+    }
+
+    [Fact]
+    public async Task History_is_newest_first_paged_and_per_user()
+    {
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await SendAsync(client, new { url = $"{fixture.Target}/echo?n={i}" });
+        }
+        var first = await (await client.GetAsync("/api/v1/tester/history?limit=2")).ReadJsonAsync();
+        var items = first.GetProperty("items").EnumerateArray().ToArray();
+        Assert.Equal(2, items.Length);
+        Assert.EndsWith("n=2", items[0].GetProperty("url").GetString());
+        var cursor = first.GetProperty("nextCursor").GetString();
+        var second = await (await client.GetAsync($"/api/v1/tester/history?limit=2&before={cursor}")).ReadJsonAsync();
+        Assert.EndsWith("n=0", second.GetProperty("items")[0].GetProperty("url").GetString());
+
+        var id = items[0].GetProperty("id").GetString();
+        var full = await (await client.GetAsync($"/api/v1/tester/history/{id}")).ReadJsonAsync();
+        Assert.Equal(200, full.GetProperty("response").GetProperty("status").GetInt32());
+
+        var other = await fixture.Factory.CreateClient().AsNewUserAsync();
+        Assert.Equal(0, (await (await other.GetAsync("/api/v1/tester/history")).ReadJsonAsync()).GetProperty("items").GetArrayLength());
+        await (await other.GetAsync($"/api/v1/tester/history/{id}")).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/tester/history/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/v1/tester/history")).StatusCode);
+        Assert.Equal(0, (await (await client.GetAsync("/api/v1/tester/history")).ReadJsonAsync()).GetProperty("items").GetArrayLength());
+    }
+}
+
+/// <summary>The tester refuses local, private and otherwise non-public targets however they are spelled.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class TesterSsrfTests(ApiFixture fixture)
+{
+    [Theory]
+    [InlineData("http://127.0.0.1/")]
+    [InlineData("http://127.0.0.1:22/")]
+    [InlineData("http://localhost/")]
+    [InlineData("http://LOCALHOST./")]
+    [InlineData("http://app.localhost/")]
+    [InlineData("http://ip6-localhost/")]
+    [InlineData("http://127.1/")]
+    [InlineData("http://2130706433/")]
+    [InlineData("http://0x7f000001/")]
+    [InlineData("http://0177.0.0.1/")]
+    [InlineData("http://0x7f.0.0.1/")]
+    [InlineData("http://0/")]
+    [InlineData("http://0.0.0.0/")]
+    [InlineData("http://[::1]/")]
+    [InlineData("http://[::]/")]
+    [InlineData("http://[::ffff:127.0.0.1]/")]
+    [InlineData("http://[0:0:0:0:0:ffff:7f00:1]/")]
+    [InlineData("http://[::127.0.0.1]/")]
+    [InlineData("http://[2002:7f00:1::]/")]
+    [InlineData("http://[64:ff9b::a9fe:a9fe]/")]
+    [InlineData("http://10.0.0.1/")]
+    [InlineData("http://172.16.5.4/")]
+    [InlineData("http://172.31.255.255/")]
+    [InlineData("http://192.168.1.1/")]
+    [InlineData("http://169.254.169.254/latest/meta-data/")]
+    [InlineData("http://[fd00:ec2::254]/")]
+    [InlineData("http://100.64.0.1/")]
+    [InlineData("http://224.0.0.1/")]
+    [InlineData("http://255.255.255.255/")]
+    [InlineData("http://198.18.0.1/")]
+    [InlineData("http://[fe80::1]/")]
+    [InlineData("http://[fc00::1]/")]
+    [InlineData("http://[ff02::1]/")]
+    [InlineData("ftp://example.com/file")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("gopher://example.com/")]
+    [InlineData("http://user:pass@example.com/")]
+    public async Task Forbidden_targets_are_refused_with_a_clear_message(string url)
+    {
+        var response = await fixture.Client.PostAsync("/api/v1/tester/send", Payload(JsonSerializer.Serialize(new { url })));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.ReadJsonAsync();
+        var error = result.GetProperty("error");
+        Assert.Equal("forbidden", error.GetProperty("kind").GetString());
+        var message = error.GetProperty("message").GetString()!;
+        Assert.True(message.Contains("public") || message.Contains("only http and https") || message.Contains("user:password"), message);
+    }
+}
