@@ -12,7 +12,8 @@ namespace OrleansMock.Api.Apis;
 
 /// <summary>A request for the tester to send. <c>body</c> is text, or base64 with <c>bodyEncoding: "base64"</c>.</summary>
 public sealed record TesterSendRequest(
-    string? Method, string? Url, Dictionary<string, string>? Headers, string? Body, string? BodyEncoding, int? TimeoutMs, bool? FollowRedirects);
+    string? Method, string? Url, Dictionary<string, string>? Headers, string? Body, string? BodyEncoding, int? TimeoutMs, bool? FollowRedirects,
+    string? Environment = null);
 
 public sealed record TesterError(string Kind, string Message);
 
@@ -50,18 +51,29 @@ public static class TesterApi
 
     private static async Task<IResult> SendAsync(HttpContext context, ClaimsPrincipal user, TesterClient client, IGrainFactory grains, IOptions<TesterOptions> options)
     {
-        var limits = options.Value;
-        var read = await JsonBody.ReadAsync<TesterSendRequest>(context.Request, limits.MaxRequestBodyBytes * 2);
-        if (read.Problem is not null)
+        var read = await JsonBody.ReadAsync<TesterSendRequest>(context.Request, options.Value.MaxRequestBodyBytes * 2);
+        return read.Problem ?? await ExecuteAsync(context, user.UserId(), read.Value!, client, grains, options.Value);
+    }
+
+    /// <summary>
+    /// Validates, substitutes the environment's <c>{{variables}}</c> into url, headers and body, sends through the
+    /// guarded client and records the send in the user's history. Shared by /tester/send and collection runs.
+    /// </summary>
+    public static async Task<IResult> ExecuteAsync(HttpContext context, string userId, TesterSendRequest input, TesterClient client, IGrainFactory grains, TesterOptions limits)
+    {
+        if (input.Environment is { Length: > 0 } environmentId)
         {
-            return read.Problem;
+            if (await grains.GetGrain<IWorkspaceGrain>(userId).GetEnvironmentAsync(environmentId) is not { } environment)
+            {
+                return Problems.NotFound($"environment '{environmentId}' does not exist");
+            }
+            input = Substitute(input, environment.Variables);
         }
-        var input = read.Value!;
         if (Validate(input, limits, out var send) is { } error)
         {
             return error;
         }
-        var gate = InFlight.GetOrAdd(user.UserId(), _ => new SemaphoreSlim(limits.MaxConcurrentPerUser));
+        var gate = InFlight.GetOrAdd(userId, _ => new SemaphoreSlim(limits.MaxConcurrentPerUser));
         if (!await gate.WaitAsync(0))
         {
             context.Response.Headers.RetryAfter = "1";
@@ -82,9 +94,20 @@ public static class TesterApi
             request = new { method = send!.Method, url = send.Url.ToString(), headers = input.Headers, body = input.Body, bodyEncoding = input.BodyEncoding ?? "utf8" },
             response = new { outcome.Status, outcome.Headers, outcome.Body, outcome.BodyEncoding, outcome.Size, outcome.Truncated, outcome.Timings, outcome.Redirects, error = error2 },
         }, JsonBody.Options);
-        var entry = await grains.GetGrain<ITesterHistoryGrain>(user.UserId()).AddAsync(send.Method, send.Url.ToString(), outcome.Status, outcome.Timings.TotalMs, record);
+        var entry = await grains.GetGrain<ITesterHistoryGrain>(userId).AddAsync(send.Method, send.Url.ToString(), outcome.Status, outcome.Timings.TotalMs, record);
         return TypedResults.Ok(new TesterSendResponse(entry.Id, outcome.Status, outcome.Headers, outcome.Body, outcome.BodyEncoding, outcome.Size,
             outcome.Truncated, outcome.Timings, outcome.Redirects, error2));
+    }
+
+    private static TesterSendRequest Substitute(TesterSendRequest input, Dictionary<string, string> variables)
+    {
+        string? Apply(string? text) => text is null ? null : variables.Aggregate(text, (current, v) => current.Replace("{{" + v.Key + "}}", v.Value, StringComparison.Ordinal));
+        return input with
+        {
+            Url = Apply(input.Url),
+            Body = Apply(input.Body),
+            Headers = input.Headers?.ToDictionary(h => Apply(h.Key)!, h => Apply(h.Value)!),
+        };
     }
 
     private static IResult? Validate(TesterSendRequest input, TesterOptions limits, out TesterSend? send)

@@ -102,6 +102,7 @@ public static partial class OrleansMockHosting
         app.MapRequestLogApi();
         app.MapResourcesApi();
         app.MapTesterApi();
+        app.MapCollectionsApi();
 
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         return app;

@@ -22,6 +22,7 @@ public sealed class MongoDatabase
         ["catalog"] = "projectcatalogs",
         ["user"] = "users",
         ["ratelimit"] = "ratelimitbuckets",
+        ["workspace"] = "workspaces",
     };
 
     private readonly SemaphoreSlim _readyOnce = new(1, 1);

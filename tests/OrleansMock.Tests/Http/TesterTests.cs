@@ -30,6 +30,21 @@ public sealed class TesterFixture : IAsyncLifetime
             var body = await reader.ReadToEndAsync();
             return Results.Json(new { method = request.Method, body, header = request.Headers["X-Test"].ToString(), auth = request.Headers.Authorization.ToString() });
         });
+        _target.MapPost("/graphql", async (HttpRequest request) =>
+        {
+            var payload = await JsonDocument.ParseAsync(request.Body);
+            var root = payload.RootElement;
+            return Results.Json(new
+            {
+                data = new
+                {
+                    query = root.GetProperty("query").GetString(),
+                    variables = root.TryGetProperty("variables", out var v) ? v : default,
+                    operationName = root.TryGetProperty("operationName", out var o) ? o.GetString() : null,
+                    contentType = request.ContentType,
+                },
+            });
+        });
         _target.MapGet("/binary", () => Results.Bytes([0, 1, 2, 255, 254], "application/octet-stream"));
         _target.MapGet("/redirect", () => Results.Redirect("/echo"));
         _target.MapGet("/loop", () => Results.Redirect("/loop"));
@@ -37,6 +52,7 @@ public sealed class TesterFixture : IAsyncLifetime
         await _target.StartAsync();
         Factory.Settings["OrleansMock:Tester:Allow:0"] = "127.0.0.1/32";
         Factory.Settings["OrleansMock:Tester:MaxRedirects"] = "3";
+        Factory.Settings["OrleansMock:Tester:HistoryMaxEntries"] = "5";
     }
 
     public async Task DisposeAsync()
@@ -120,6 +136,21 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
     }
 
     [Fact]
+    public async Task History_keeps_only_the_newest_entries_up_to_the_retention_count()
+    {
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        for (var i = 0; i < 7; i++)
+        {
+            await SendAsync(client, new { url = $"{fixture.Target}/echo?n={i}" });
+        }
+        var history = await (await client.GetAsync("/api/v1/tester/history?limit=100")).ReadJsonAsync();
+        var urls = history.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("url").GetString()!).ToArray();
+        Assert.Equal(5, urls.Length);
+        Assert.EndsWith("n=6", urls[0]);
+        Assert.EndsWith("n=2", urls[^1]);
+    }
+
+    [Fact]
     public async Task History_is_newest_first_paged_and_per_user()
     {
         var client = await fixture.Factory.CreateClient().AsNewUserAsync();
@@ -146,6 +177,69 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/tester/history/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/v1/tester/history")).StatusCode);
         Assert.Equal(0, (await (await client.GetAsync("/api/v1/tester/history")).ReadJsonAsync()).GetProperty("items").GetArrayLength());
+    }
+}
+
+public sealed class CollectionTests(TesterFixture fixture) : IClassFixture<TesterFixture>
+{
+    [Fact]
+    public async Task Collections_crud_reorder_and_run_rest_and_graphql_items_with_an_environment()
+    {
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        var collection = await (await client.PostAsync("/api/v1/collections", Payload("{\"name\":\"Smoke\"}"))).ReadJsonAsync();
+        var id = collection.GetProperty("id").GetString();
+        var environment = await (await client.PostAsync("/api/v1/environments",
+            Payload(JsonSerializer.Serialize(new { name = "local", variables = new Dictionary<string, string> { ["baseUrl"] = fixture.Target, ["who"] = "ada" } })))).ReadJsonAsync();
+        var env = environment.GetProperty("id").GetString();
+
+        var rest = await (await client.PostAsync($"/api/v1/collections/{id}/items", Payload(JsonSerializer.Serialize(new
+        {
+            kind = "rest", name = "echo", method = "POST", url = "{{baseUrl}}/echo", headers = new Dictionary<string, string> { ["X-Test"] = "{{who}}" }, body = "hi {{who}}",
+        })))).ReadJsonAsync();
+        var graphql = await (await client.PostAsync($"/api/v1/collections/{id}/items", Payload(JsonSerializer.Serialize(new
+        {
+            kind = "graphql", name = "me", url = "{{baseUrl}}/graphql", query = "query Me($id: ID!) { user(id: $id) { name } }",
+            variables = new { id = "7" }, operationName = "Me",
+        })))).ReadJsonAsync();
+
+        var ran = await (await client.PostAsync($"/api/v1/collections/{id}/items/{rest.GetProperty("id").GetString()}/run?environment={env}", null)).ReadJsonAsync();
+        var echoed = JsonDocument.Parse(ran.GetProperty("body").GetString()!).RootElement;
+        Assert.Equal("hi ada", echoed.GetProperty("body").GetString());
+        Assert.Equal("ada", echoed.GetProperty("header").GetString());
+
+        var answered = await (await client.PostAsync($"/api/v1/collections/{id}/items/{graphql.GetProperty("id").GetString()}/run?environment={env}", null)).ReadJsonAsync();
+        var data = JsonDocument.Parse(answered.GetProperty("body").GetString()!).RootElement.GetProperty("data");
+        Assert.StartsWith("query Me", data.GetProperty("query").GetString());
+        Assert.Equal("7", data.GetProperty("variables").GetProperty("id").GetString());
+        Assert.Equal("Me", data.GetProperty("operationName").GetString());
+        Assert.StartsWith("application/json", data.GetProperty("contentType").GetString());
+
+        var history = await (await client.GetAsync("/api/v1/tester/history")).ReadJsonAsync();
+        Assert.Equal(2, history.GetProperty("items").GetArrayLength());
+
+        var reordered = await (await client.PostAsync($"/api/v1/collections/{id}/reorder",
+            Payload(JsonSerializer.Serialize(new { itemIds = new[] { graphql.GetProperty("id").GetString(), rest.GetProperty("id").GetString() } })))).ReadJsonAsync();
+        Assert.Equal("me", reordered.GetProperty("items")[0].GetProperty("name").GetString());
+        await (await client.PostAsync($"/api/v1/collections/{id}/reorder", Payload("{\"itemIds\":[\"x\"]}"))).AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        var renamed = await (await client.PatchAsync($"/api/v1/collections/{id}", Payload("{\"name\":\"Renamed\"}"))).ReadJsonAsync();
+        Assert.Equal("Renamed", renamed.GetProperty("name").GetString());
+        var edited = await client.PutAsync($"/api/v1/collections/{id}/items/{rest.GetProperty("id").GetString()}",
+            Payload(JsonSerializer.Serialize(new { kind = "rest", name = "echo2", url = "{{baseUrl}}/echo" })));
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/collections/{id}/items/{rest.GetProperty("id").GetString()}")).StatusCode);
+        await (await client.PostAsync($"/api/v1/collections/{id}/items", Payload("{\"kind\":\"graphql\",\"name\":\"x\",\"url\":\"http://e.com\"}")))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        var stranger = await fixture.Factory.CreateClient().AsNewUserAsync();
+        await (await stranger.GetAsync($"/api/v1/collections/{id}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await stranger.PostAsync($"/api/v1/collections/{id}/items/{graphql.GetProperty("id").GetString()}/run", null)).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await stranger.GetAsync($"/api/v1/environments/{env}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(0, (await (await stranger.GetAsync("/api/v1/collections")).ReadJsonAsync()).GetProperty("items").GetArrayLength());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/collections/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/environments/{env}")).StatusCode);
+        await (await client.GetAsync($"/api/v1/collections/{id}")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 }
 
