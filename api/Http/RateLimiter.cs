@@ -19,6 +19,9 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
 
     private readonly ConcurrentDictionary<string, (long UntilTicks, int Limit)> _blocked = new(StringComparer.Ordinal);
 
+    // Grain references are kept: GetGrain resolves the interface type by reflection on every call.
+    private readonly ConcurrentDictionary<string, IRateLimitBucketGrain> _buckets = new(StringComparer.Ordinal);
+
     /// <summary>The verdict; null decision means no limit applies (policy off, or failing open).</summary>
     public readonly record struct Check(RateLimitDecision? Decision, bool Unavailable)
     {
@@ -47,7 +50,7 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
         RateLimitDecision decision;
         try
         {
-            decision = await grains.GetGrain<IRateLimitBucketGrain>(key).TryAcquireAsync(policy.Rule);
+            decision = await Bucket(key).TryAcquireAsync(policy.Rule);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -65,6 +68,19 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
             _blocked[key] = (now + (long)(decision.RetryAfterSeconds * TimeSpan.TicksPerSecond), decision.Limit);
         }
         return new Check(decision, false);
+    }
+
+    private IRateLimitBucketGrain Bucket(string key)
+    {
+        if (_buckets.TryGetValue(key, out var bucket))
+        {
+            return bucket;
+        }
+        if (_buckets.Count >= MaxBlockedSubjects)
+        {
+            _buckets.Clear();
+        }
+        return _buckets[key] = grains.GetGrain<IRateLimitBucketGrain>(key);
     }
 
     /// <summary>The standard headers and their X- twins, on allowed and refused responses alike.</summary>
