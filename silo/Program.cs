@@ -38,9 +38,12 @@ public static class SiloProgram
         var cluster = ClusterSettings.Read(configuration);
         builder.UseOrleans(silo => cluster.ConfigureSilo(silo).AddOrleansMockGrains(configuration));
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddSingleton(cluster);
+        builder.Services.AddSingleton<RedisReadiness>();
         builder.Services.AddHealthChecks()
             .AddCheck<Membership>("cluster", tags: ["ready"])
-            .AddCheck<Storage>("storage", tags: ["ready"]);
+            .AddCheck<Storage>("storage", tags: ["ready"])
+            .AddCheck<RedisReadiness>("redis", tags: ["ready"]);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Microsoft.Orleans", "OrleansMock.Storage", "Npgsql")
             .AddRuntimeInstrumentation()

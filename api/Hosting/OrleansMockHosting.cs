@@ -39,6 +39,9 @@ public static partial class OrleansMockHosting
                 break;
             case Mode.Cluster:
                 var cluster = ClusterSettings.Read(configuration);
+                builder.Services.AddSingleton(cluster);
+                builder.Services.AddSingleton<RedisReadiness>();
+                builder.Services.AddHealthChecks().AddCheck<RedisReadiness>("redis", tags: ["ready"]);
                 // Start HTTP alongside the Orleans client, so /readyz can say "no gateway yet" instead of not answering.
                 builder.Services.Configure<HostOptions>(options => options.ServicesStartConcurrently = true);
                 builder.UseOrleansClient(client =>

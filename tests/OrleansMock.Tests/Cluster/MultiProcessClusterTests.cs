@@ -49,6 +49,11 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
         var api = Track(await ApiProcess.StartAsync(Path.GetTempPath(), new Dictionary<string, string>(_settings) { ["OrleansMock__Mode"] = "Cluster" }));
         await WaitReadyAsync(api.Address);
         using var client = new HttpClient { BaseAddress = api.Address, Timeout = TimeSpan.FromSeconds(30) };
+        var readiness = await (await client.GetAsync("/readyz")).ReadJsonAsync();
+        var checks = readiness.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks["redis"]);
+        Assert.Equal("Healthy", checks["cluster"]);
+        Assert.Equal("Healthy", checks["storage"]);
         client.DefaultRequestHeaders.Authorization = new("Bearer", await client.RegisterAndLoginAsync());
 
         var projects = new List<(string Id, string Slug)>();
