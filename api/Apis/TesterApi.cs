@@ -73,6 +73,10 @@ public static class TesterApi
         {
             return error;
         }
+        if (InFlight.Count > 100_000)
+        {
+            InFlight.Clear(); // bounded memory; at worst a user briefly gets a fresh allowance
+        }
         var gate = InFlight.GetOrAdd(userId, _ => new SemaphoreSlim(limits.MaxConcurrentPerUser));
         if (!await gate.WaitAsync(0))
         {
