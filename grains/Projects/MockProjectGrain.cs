@@ -207,11 +207,10 @@ public sealed partial class MockProjectGrain(
             return Outcome<EndpointInfo>.Fail(OutcomeKind.LimitExceeded,
                 $"project already has {state.State.Endpoints.Count} endpoints, the limit per project; delete some first");
         }
-        if (CheckSpec(spec, exceptId: null) is { } failure)
+        if (CheckSpec(spec, exceptId: null, out var normalized) is { } failure)
         {
             return failure;
         }
-        EndpointValidator.TryNormalize(spec, limits.Value, out var normalized, out _);
         var now = time.GetUtcNow();
         var endpoint = new EndpointInfo(ProjectIds.NewEndpointId(), normalized, 1, now, now);
         await CommitAsync(new ProjectState { Project = Project, Endpoints = [.. state.State.Endpoints, endpoint], Resources = state.State.Resources });
@@ -235,11 +234,10 @@ public sealed partial class MockProjectGrain(
             return Outcome<EndpointInfo>.Fail(OutcomeKind.PreconditionFailed,
                 $"endpoint {endpointId} is at revision {current.Revision}, not {expected}; it was changed meanwhile");
         }
-        if (CheckSpec(spec, exceptId: endpointId) is { } failure)
+        if (CheckSpec(spec, exceptId: endpointId, out var normalized) is { } failure)
         {
             return failure;
         }
-        EndpointValidator.TryNormalize(spec, limits.Value, out var normalized, out _);
         var replaced = current with { Spec = normalized, Revision = current.Revision + 1, UpdatedAt = time.GetUtcNow() };
         var endpoints = new List<EndpointInfo>(state.State.Endpoints) { [index] = replaced };
         await CommitAsync(new ProjectState { Project = Project, Endpoints = endpoints, Resources = state.State.Resources });
@@ -437,17 +435,18 @@ public sealed partial class MockProjectGrain(
             request.BodyPreview, status, result.Response?.EndpointId, miss, served));
     }
 
-    /// <summary>Validates a spec and checks that no other endpoint has the same method and path shape.</summary>
-    private Outcome<EndpointInfo>? CheckSpec(EndpointSpec spec, string? exceptId)
+    /// <summary>Validates and normalizes a spec, and checks that no other endpoint has the same method and path shape.</summary>
+    private Outcome<EndpointInfo>? CheckSpec(EndpointSpec spec, string? exceptId, out EndpointSpec normalized)
     {
-        if (!EndpointValidator.TryNormalize(spec, limits.Value, out var normalized, out var error))
+        if (!EndpointValidator.TryNormalize(spec, limits.Value, out normalized, out var error))
         {
             return Outcome<EndpointInfo>.Fail(OutcomeKind.Invalid, error);
         }
         RouteTemplate.TryParse(normalized.Path, int.MaxValue, out var template, out _);
+        var method = normalized.Method;
         foreach (var other in state.State.Endpoints)
         {
-            if (other.Id == exceptId || other.Spec.Method != normalized.Method)
+            if (other.Id == exceptId || other.Spec.Method != method)
             {
                 continue;
             }

@@ -280,7 +280,7 @@ public sealed class MockResourceGrain(
             id = ResourceQuery.Text(node)!;
         }
         var json = value.ToJsonString();
-        if (Check(value, json) is { } failure)
+        if (Check(json) is { } failure)
         {
             return failure;
         }
@@ -311,7 +311,7 @@ public sealed class MockResourceGrain(
             }
         }
         var json = value.ToJsonString();
-        if (Check(value, json) is { } failure)
+        if (Check(json) is { } failure)
         {
             return failure;
         }
@@ -332,26 +332,26 @@ public sealed class MockResourceGrain(
         return new ResourceResult(200, "{}", [], null);
     }
 
-    private ResourceResult? Check(JsonObject value, string json)
+    private ResourceResult? Check(string json)
     {
         if (Encoding.UTF8.GetByteCount(json) > limits.Value.MaxRecordBytes)
         {
             return ResourceResult.Fail(413, $"the record is larger than {limits.Value.MaxRecordBytes} bytes");
         }
-        var failures = Validate(_schema, value);
+        var failures = Validate(_schema, json);
         return failures.Length == 0
             ? null
             : ResourceResult.Fail(422, $"the record does not match the schema of '{_name}': {failures.Length} rule(s) failed", failures);
     }
 
     /// <summary>Every failing rule of the schema, by instance path and keyword.</summary>
-    public static SchemaFailure[] Validate(JsonSchema? schema, JsonNode value)
+    public static SchemaFailure[] Validate(JsonSchema? schema, string json)
     {
         if (schema is null)
         {
             return [];
         }
-        using var document = JsonDocument.Parse(value.ToJsonString());
+        using var document = JsonDocument.Parse(json);
         var result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (result.IsValid)
         {

@@ -18,8 +18,7 @@ public static partial class ResourceRules
         {
             return $"resource name '{spec.Name}' is invalid: 1-63 letters, digits, '-' and '_', starting with a letter (e.g. 'posts')";
         }
-        JsonSchemaCheck(spec.SchemaJson, out var schemaError);
-        if (schemaError is not null)
+        if (CheckSchema(spec.SchemaJson) is { } schemaError)
         {
             return schemaError;
         }
@@ -45,20 +44,16 @@ public static partial class ResourceRules
         }
     }
 
-    private static void JsonSchemaCheck(string? schemaJson, out string? error)
+    private static string? CheckSchema(string? schemaJson)
     {
-        error = null;
-        if (schemaJson is null)
-        {
-            return;
-        }
         try
         {
             MockResourceGrain.Compile(schemaJson);
+            return null;
         }
         catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException or NotSupportedException)
         {
-            error = $"schema is not a valid JSON Schema: {exception.Message}";
+            return $"schema is not a valid JSON Schema: {exception.Message}";
         }
     }
 
