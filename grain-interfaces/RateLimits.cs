@@ -10,7 +10,9 @@ public sealed record RateLimitRule(
 
 /// <summary>
 /// The answer of a bucket. <see cref="ResetSeconds"/> is when the current window ends; when refused,
-/// <see cref="RetryAfterSeconds"/> is the earliest time one more request would be admitted.
+/// <see cref="RetryAfterSeconds"/> is the earliest time one more request would be admitted. <see cref="Granted"/> is
+/// how many requests were admitted (a front end may ask for several at once and spend them itself); Remaining counts
+/// after all of them.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.RateLimitDecision")]
 public sealed record RateLimitDecision(
@@ -18,15 +20,19 @@ public sealed record RateLimitDecision(
     [property: Id(1)] int Limit,
     [property: Id(2)] int Remaining,
     [property: Id(3)] double ResetSeconds,
-    [property: Id(4)] double RetryAfterSeconds);
+    [property: Id(4)] double RetryAfterSeconds,
+    [property: Id(5)] int Granted = 0);
 
 /// <summary>One rate-limit bucket, keyed by <see cref="RateLimitKeys.Bucket"/> (policy and subject, e.g. a client IP).</summary>
 [Alias("om.IRateLimitBucketGrain")]
 public interface IRateLimitBucketGrain : IGrainWithStringKey
 {
-    /// <summary>Admits one request if the rule allows it; a refused request consumes nothing.</summary>
+    /// <summary>
+    /// Admits up to <paramref name="permits"/> requests, as many as the rule leaves room for (at least one, or the
+    /// request is refused); a refused request consumes nothing.
+    /// </summary>
     [Alias("TryAcquire")]
-    Task<RateLimitDecision> TryAcquireAsync(RateLimitRule rule);
+    Task<RateLimitDecision> TryAcquireAsync(RateLimitRule rule, int permits = 1);
 }
 
 public static class RateLimitKeys

@@ -18,10 +18,18 @@ public static class MockTrafficApi
     public const string Prefix = "/m";
 
     /// <summary>Branches <c>/m/...</c> off the pipeline; call before routing and authentication are added.</summary>
-    public static IApplicationBuilder UseMockTraffic(this IApplicationBuilder app) =>
-        app.Map(Prefix, mock => mock.Run(HandleAsync));
+    public static IApplicationBuilder UseMockTraffic(this IApplicationBuilder app)
+    {
+        // The services are singletons, taken once: asking HttpContext.RequestServices would create a DI scope per request.
+        var services = app.ApplicationServices;
+        var traffic = new Traffic(services.GetRequiredService<RateLimiter>(), services.GetRequiredService<ProjectResolver>(),
+            services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, services.GetRequiredService<IOptions<MockLimits>>().Value);
+        return app.Map(Prefix, mock => mock.Run(context => HandleAsync(context, traffic)));
+    }
 
-    private static async Task HandleAsync(HttpContext context)
+    private sealed record Traffic(RateLimiter Limiter, ProjectResolver Projects, RateLimitPolicyOptions PerClient, MockLimits Limits);
+
+    private static async Task HandleAsync(HttpContext context, Traffic traffic)
     {
         // Inside the branch the path is "/{project}/{rest}".
         var remainder = context.Request.Path.Value ?? "";
@@ -29,14 +37,12 @@ public static class MockTrafficApi
         var project = slash < 0 ? remainder.TrimStart('/') : remainder[1..slash];
         var path = slash < 0 ? "/" : remainder[slash..];
         var method = context.Request.Method;
-        var services = context.RequestServices;
         if (project.Length == 0)
         {
             await Problems.NotFound($"a mock URL names its project: {Prefix}/{{project}}/{{path}}").ExecuteAsync(context);
             return;
         }
-        var limit = await services.GetRequiredService<RateLimiter>()
-            .CheckAsync(RateLimiter.MockPerClient, services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, ClientAddress.Of(context));
+        var limit = await traffic.Limiter.CheckAsync(RateLimiter.MockPerClient, traffic.PerClient, ClientAddress.Of(context));
         if (limit.Refused)
         {
             await RateLimiter.Refusal(context.Response, limit, "this client").ExecuteAsync(context);
@@ -46,13 +52,14 @@ public static class MockTrafficApi
         {
             RateLimiter.WriteHeaders(context.Response, decision);
         }
-        var resolver = services.GetRequiredService<ProjectResolver>();
-        var limits = services.GetRequiredService<IOptions<MockLimits>>().Value;
+        var limits = traffic.Limits;
+        // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
+        var expectedSlug = ProjectIds.IsProjectId(project) ? null : project;
         var request = limits.RequestLogSize > 0
-            ? new MockRequest(method, path, null, await CallerAsync(context), context.Request.QueryString.Value,
+            ? new MockRequest(method, path, expectedSlug, await CallerAsync(context), context.Request.QueryString.Value,
                 LoggedHeaders(context.Request.Headers), await BodyPreviewAsync(context.Request, limits.RequestLogBodyBytes))
-            : new MockRequest(method, path, null, await CallerAsync(context));
-        var result = await resolver.HandleAsync(project, request, context.RequestAborted);
+            : new MockRequest(method, path, expectedSlug, await CallerAsync(context));
+        var result = await traffic.Projects.HandleAsync(project, request, context.RequestAborted);
 
         switch (result.Kind)
         {

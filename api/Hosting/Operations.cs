@@ -26,7 +26,8 @@ public static class Operations
             .AddCheck<StorageReadiness>("storage", tags: ["ready"]);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(Telemetry.Meter.Name, "OrleansMock.Storage", "Microsoft.Orleans", "Npgsql")
-            .AddAspNetCoreInstrumentation()
+            // Kestrel's connection metrics; request latency is our own histogram (one per request is enough).
+            .AddMeter("Microsoft.AspNetCore.Server.Kestrel")
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());
         if (builder.Configuration.GetValue<bool>(OrleansMockSilo.DashboardEnabledKey)

@@ -38,10 +38,21 @@ public sealed class ProjectResolver(IGrainFactory grains)
 
     /// <summary>
     /// Forwards a mock request, resolving a slug from cache first and once more from the index if the cache was stale.
-    /// Answering a mock changes nothing durable, so the call is retried across a silo failover.
+    /// <see cref="MockRequest.ExpectedSlug"/> must be the slug when <paramref name="slugOrId"/> is one. Answering a mock
+    /// changes nothing durable, so the call is retried across a silo failover.
     /// </summary>
-    public ValueTask<MockResult> HandleAsync(string slugOrId, MockRequest request, CancellationToken cancellationToken) =>
-        Transient.RetryAsync(() => HandleOnceAsync(slugOrId, request), cancellationToken);
+    public async ValueTask<MockResult> HandleAsync(string slugOrId, MockRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await HandleOnceAsync(slugOrId, request);
+        }
+        catch (Exception exception) when (Transient.Is(exception) && !cancellationToken.IsCancellationRequested)
+        {
+            // The first attempt runs without the retry loop's closure: this is the hot path.
+            return await Transient.RetryAsync(() => HandleOnceAsync(slugOrId, request), cancellationToken);
+        }
+    }
 
     private async ValueTask<MockResult> HandleOnceAsync(string slugOrId, MockRequest request)
     {
@@ -49,7 +60,6 @@ public sealed class ProjectResolver(IGrainFactory grains)
         {
             return await Project(slugOrId).HandleAsync(request);
         }
-        request = request with { ExpectedSlug = slugOrId };
         if (_slugs.TryGetValue(slugOrId, out var cached))
         {
             var result = await Project(cached).HandleAsync(request);

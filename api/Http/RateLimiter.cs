@@ -6,21 +6,30 @@ using OrleansMock.GrainInterfaces;
 namespace OrleansMock.Api.Http;
 
 /// <summary>
-/// Asks a policy's bucket grain whether one more request may pass: one grain call at most per request. Once a
-/// subject is refused, this front end remembers "blocked until T" (T being the bucket's own earliest admission), so a
-/// flood is refused locally without reaching the grain, and the local answer never blocks longer than the grain would.
+/// Asks a policy's bucket grain whether one more request may pass. Once a subject is refused, this front end remembers
+/// "blocked until T" (T being the bucket's own earliest admission), so a flood is refused locally without reaching the
+/// grain, and the local answer never blocks longer than the grain would.
+/// <para>
+/// A busy subject is served from a lease: the front end asks the bucket for several permits at once and spends them
+/// itself, so a client sending thousands of requests a second costs one grain call per lease instead of one per request.
+/// A lease starts at one permit (exactly the grain's answer), grows with the subject's pace up to 1% of the limit (at
+/// most <see cref="MaxLeasePermits"/>), and its permits are dropped if not spent within <see cref="LeaseLifetime"/>.
+/// Permits count against the subject when leased, so never more than the limit passes; a limit under 200 is checked
+/// request by request, and a larger one may count up to 1% of itself unspent per front end when a burst stops.
+/// </para>
 /// </summary>
 public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time, ILogger<RateLimiter> logger)
 {
     public const string MockPerClient = "mock-client";
     public const string Management = "management";
     public const string LoginPerClient = "login-client";
-    private const int MaxBlockedSubjects = 100_000;
+    public const int MaxLeasePermits = 256;
+    public static readonly TimeSpan LeaseLifetime = TimeSpan.FromMilliseconds(250);
+    private const int MaxSubjects = 100_000;
 
-    private readonly ConcurrentDictionary<string, (long UntilTicks, int Limit)> _blocked = new(StringComparer.Ordinal);
-
-    // Grain references are kept: GetGrain resolves the interface type by reflection on every call.
-    private readonly ConcurrentDictionary<string, IRateLimitBucketGrain> _buckets = new(StringComparer.Ordinal);
+    // One entry per bucket this front end has asked about: its grain reference (GetGrain resolves the interface type by
+    // reflection on every call), when it is blocked until, and its lease. Bounded: cleared when it grows too large.
+    private readonly ConcurrentDictionary<string, Subject> _subjects = new(StringComparer.Ordinal);
 
     /// <summary>The verdict; null decision means no limit applies (policy off, or failing open).</summary>
     public readonly record struct Check(RateLimitDecision? Decision, bool Unavailable)
@@ -28,29 +37,37 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
         public bool Refused => Unavailable || Decision is { Allowed: false };
     }
 
-    public async ValueTask<Check> CheckAsync(string policyName, RateLimitPolicyOptions policy, string subject)
+    public async ValueTask<Check> CheckAsync(string policyName, RateLimitPolicyOptions policy, string subjectName)
     {
         if (!policy.Enabled)
         {
             return new Check(null, false);
         }
-        var key = RateLimitKeys.Bucket(policyName, subject);
-        var now = time.GetUtcNow().UtcTicks;
-        if (_blocked.TryGetValue(key, out var blocked))
+        var subject = SubjectOf(RateLimitKeys.Bucket(policyName, subjectName));
+        var now = time.GetTimestamp();
+        int permits;
+        lock (subject)
         {
-            if (blocked.UntilTicks > now)
+            if (subject.BlockedUntil > now)
             {
                 Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policyName));
-                var wait = (blocked.UntilTicks - now) / (double)TimeSpan.TicksPerSecond;
-                return new Check(new RateLimitDecision(false, blocked.Limit, 0, wait, wait), false);
+                var wait = time.GetElapsedTime(now, subject.BlockedUntil).TotalSeconds;
+                return new Check(new RateLimitDecision(false, subject.BlockedLimit, 0, wait, wait), false);
             }
-            _blocked.TryRemove(new KeyValuePair<string, (long, int)>(key, blocked));
+            if (subject.LeaseLeft > 0 && subject.LeaseExpires > now)
+            {
+                subject.LeaseLeft--;
+                var basis = subject.Lease!;
+                var reset = Math.Max(0, basis.ResetSeconds - time.GetElapsedTime(subject.LeaseGranted, now).TotalSeconds);
+                return new Check(new RateLimitDecision(true, basis.Limit, basis.Remaining + subject.LeaseLeft, reset, 0, 1), false);
+            }
+            permits = subject.LeaseSize = NextLeaseSize(subject, now, MaxLease(policy.Limit));
         }
 
         RateLimitDecision decision;
         try
         {
-            decision = await Bucket(key).TryAcquireAsync(policy.Rule);
+            decision = await subject.Bucket.TryAcquireAsync(policy.Rule, permits);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -58,29 +75,72 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
             LogBucketUnavailable(logger, exception, policyName, policy.FailOpen ? "admitting (fail open)" : "refusing (fail closed)");
             return new Check(null, !policy.FailOpen);
         }
-        if (!decision.Allowed)
+        lock (subject)
         {
-            Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policyName));
-            if (_blocked.Count >= MaxBlockedSubjects)
+            if (!decision.Allowed)
             {
-                _blocked.Clear();
+                Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policyName));
+                subject.BlockedUntil = now + (long)(decision.RetryAfterSeconds * time.TimestampFrequency);
+                subject.BlockedLimit = decision.Limit;
+                subject.LeaseLeft = 0;
+                return new Check(decision, false);
             }
-            _blocked[key] = (now + (long)(decision.RetryAfterSeconds * TimeSpan.TicksPerSecond), decision.Limit);
+            // This request takes one permit; the rest are this front end's to spend. Permits of a lease another
+            // request installed meanwhile are dropped: they count against the subject, never for it.
+            var received = time.GetTimestamp();
+            subject.Lease = decision;
+            subject.LeaseLeft = Math.Max(0, decision.Granted - 1);
+            subject.LeaseGranted = received;
+            subject.LeaseExpires = received + (long)(LeaseLifetime.TotalSeconds * time.TimestampFrequency);
+            return new Check(subject.LeaseLeft == 0 ? decision : decision with { Remaining = decision.Remaining + subject.LeaseLeft }, false);
         }
-        return new Check(decision, false);
     }
 
-    private IRateLimitBucketGrain Bucket(string key)
+    private static int MaxLease(int limit) => Math.Clamp(limit / 100, 1, MaxLeasePermits);
+
+    /// <summary>
+    /// Sized to the subject's pace: a lease spent within half its lifetime doubles, one spent within twice its lifetime
+    /// keeps its size, one that expired unspent halves, and a quiet subject goes back to one permit per request. At a
+    /// steady rate R the size settles at about R x lifetime, so permits expire unspent only when the rate drops.
+    /// </summary>
+    private int NextLeaseSize(Subject subject, long now, int max)
     {
-        if (_buckets.TryGetValue(key, out var bucket))
+        if (subject.Lease is null)
         {
-            return bucket;
+            return 1;
         }
-        if (_buckets.Count >= MaxBlockedSubjects)
+        var age = time.GetElapsedTime(subject.LeaseGranted, now);
+        var size = subject.LeaseLeft > 0 ? subject.LeaseSize / 2
+            : age < LeaseLifetime / 2 ? subject.LeaseSize * 2
+            : age < LeaseLifetime * 2 ? subject.LeaseSize
+            : 1;
+        return Math.Clamp(size, 1, max);
+    }
+
+    private Subject SubjectOf(string key)
+    {
+        if (_subjects.TryGetValue(key, out var subject))
         {
-            _buckets.Clear();
+            return subject;
         }
-        return _buckets[key] = grains.GetGrain<IRateLimitBucketGrain>(key);
+        if (_subjects.Count >= MaxSubjects)
+        {
+            _subjects.Clear();
+        }
+        return _subjects.GetOrAdd(key, static (key, grains) => new Subject(grains.GetGrain<IRateLimitBucketGrain>(key)), grains);
+    }
+
+    /// <summary>What this front end knows of one bucket; guarded by locking the instance.</summary>
+    private sealed class Subject(IRateLimitBucketGrain bucket)
+    {
+        public IRateLimitBucketGrain Bucket { get; } = bucket;
+        public long BlockedUntil;
+        public int BlockedLimit;
+        public RateLimitDecision? Lease;
+        public int LeaseLeft;
+        public int LeaseSize = 1;
+        public long LeaseGranted;
+        public long LeaseExpires;
     }
 
     /// <summary>The standard headers and their X- twins, on allowed and refused responses alike.</summary>

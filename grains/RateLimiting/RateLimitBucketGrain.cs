@@ -36,10 +36,10 @@ public sealed class RateLimitBucketGrain(
         return Task.CompletedTask;
     }
 
-    public Task<RateLimitDecision> TryAcquireAsync(RateLimitRule rule)
+    public Task<RateLimitDecision> TryAcquireAsync(RateLimitRule rule, int permits = 1)
     {
         _rule = rule;
-        var decision = _counter.TryAcquire(time.GetUtcNow(), rule);
+        var decision = _counter.TryAcquire(time.GetUtcNow(), rule, permits);
         if (decision.Allowed && !_dirty)
         {
             _dirty = true;

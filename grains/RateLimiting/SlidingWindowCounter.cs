@@ -27,19 +27,24 @@ public sealed class SlidingWindowCounter
         Previous = previous;
     }
 
-    /// <summary>Admits one request at <paramref name="now"/> if the estimate stays within the limit.</summary>
-    public RateLimitDecision TryAcquire(DateTimeOffset now, RateLimitRule rule)
+    /// <summary>
+    /// Admits up to <paramref name="permits"/> requests at <paramref name="now"/>, as many as the estimate leaves room
+    /// for (<see cref="RateLimitDecision.Granted"/>); refuses when there is room for none.
+    /// </summary>
+    public RateLimitDecision TryAcquire(DateTimeOffset now, RateLimitRule rule, int permits = 1)
     {
         var window = TimeSpan.FromSeconds(Math.Max(1, rule.WindowSeconds));
         Advance(now, window);
         var elapsed = (now.UtcTicks - WindowStartTicks) / (double)window.Ticks;
         var estimate = Previous * (1 - elapsed) + Current;
         var reset = (WindowStartTicks + window.Ticks - now.UtcTicks) / (double)TimeSpan.TicksPerSecond;
-        if (estimate + 1 <= rule.Limit)
+        var room = (int)Math.Min(int.MaxValue, Math.Floor(rule.Limit - estimate));
+        if (room >= 1)
         {
-            Current++;
-            var remaining = (int)Math.Floor(rule.Limit - (estimate + 1));
-            return new RateLimitDecision(true, rule.Limit, Math.Max(0, remaining), reset, 0);
+            var granted = Math.Clamp(permits, 1, room);
+            Current += granted;
+            var remaining = (int)Math.Floor(rule.Limit - (estimate + granted));
+            return new RateLimitDecision(true, rule.Limit, Math.Max(0, remaining), reset, 0, granted);
         }
         return new RateLimitDecision(false, rule.Limit, 0, reset, RetryAfter(elapsed, window, rule.Limit));
     }

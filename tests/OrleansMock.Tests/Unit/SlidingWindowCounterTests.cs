@@ -20,6 +20,24 @@ public sealed class SlidingWindowCounterTests
     }
 
     [Fact]
+    public void Several_permits_are_granted_as_far_as_the_limit_leaves_room_and_all_of_them_count()
+    {
+        var counter = new SlidingWindowCounter();
+        var at = WindowStart.AddSeconds(1);
+        var first = counter.TryAcquire(at, TenPerTenSeconds, 4);
+        Assert.True(first.Allowed);
+        Assert.Equal(4, first.Granted);
+        Assert.Equal(6, first.Remaining);
+        var second = counter.TryAcquire(at, TenPerTenSeconds, 8);
+        Assert.Equal(6, second.Granted); // only what was left
+        Assert.Equal(0, second.Remaining);
+        var refused = counter.TryAcquire(at, TenPerTenSeconds, 8);
+        Assert.False(refused.Allowed);
+        Assert.Equal(0, refused.Granted);
+        Assert.Equal(10, counter.Current);
+    }
+
+    [Fact]
     public void Remaining_counts_down_and_reset_is_the_end_of_the_window()
     {
         var counter = new SlidingWindowCounter();
