@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using OrleansMock.Api.Auth;
@@ -17,75 +19,95 @@ public static class MockTrafficApi
 {
     public const string Prefix = "/m";
 
-    /// <summary>Branches <c>/m/...</c> off the pipeline; call before routing and authentication are added.</summary>
+    /// <summary>
+    /// Serves <c>/m/...</c> ahead of the rest of the pipeline (call before routing and authentication are added). It is
+    /// its own terminal middleware rather than a Map branch behind the exception handler and the metrics middleware:
+    /// one async frame per request instead of four, so it catches, describes and times its requests itself.
+    /// </summary>
     public static IApplicationBuilder UseMockTraffic(this IApplicationBuilder app)
     {
         // The services are singletons, taken once: asking HttpContext.RequestServices would create a DI scope per request.
         var services = app.ApplicationServices;
         var traffic = new Traffic(services.GetRequiredService<RateLimiter>(), services.GetRequiredService<ProjectResolver>(),
             services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, services.GetRequiredService<IOptions<MockLimits>>().Value);
-        return app.Map(Prefix, mock => mock.Run(context => HandleAsync(context, traffic)));
+        return app.Use(next => context => Paths.IsUnder(context.Request.Path.Value, Prefix) ? HandleAsync(context, traffic) : next(context));
     }
 
     private sealed record Traffic(RateLimiter Limiter, ProjectResolver Projects, RateLimitPolicyOptions PerClient, MockLimits Limits);
 
     private static async Task HandleAsync(HttpContext context, Traffic traffic)
     {
-        // Inside the branch the path is "/{project}/{rest}".
-        var remainder = context.Request.Path.Value ?? "";
-        var slash = remainder.IndexOf('/', 1);
-        var project = slash < 0 ? remainder.TrimStart('/') : remainder[1..slash];
-        var path = slash < 0 ? "/" : remainder[slash..];
+        var started = Stopwatch.GetTimestamp();
+        // The path is "/m/{project}/{rest}".
+        var remainder = context.Request.Path.Value!.AsSpan(Prefix.Length);
+        var slash = remainder.Length > 1 ? remainder[1..].IndexOf('/') : -1;
+        var project = slash < 0 ? remainder.TrimStart('/').ToString() : remainder[1..(slash + 1)].ToString();
+        var path = slash < 0 ? "/" : remainder[(slash + 1)..].ToString();
         var method = context.Request.Method;
-        if (project.Length == 0)
+        try
         {
-            await Problems.NotFound($"a mock URL names its project: {Prefix}/{{project}}/{{path}}").ExecuteAsync(context);
-            return;
-        }
-        var limit = await traffic.Limiter.CheckAsync(RateLimiter.MockPerClient, traffic.PerClient, ClientAddress.Of(context));
-        if (limit.Refused)
-        {
-            await RateLimiter.Refusal(context.Response, limit, "this client").ExecuteAsync(context);
-            return;
-        }
-        if (limit.Decision is { } decision)
-        {
-            RateLimiter.WriteHeaders(context.Response, decision);
-        }
-        var limits = traffic.Limits;
-        // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
-        var expectedSlug = ProjectIds.IsProjectId(project) ? null : project;
-        var request = limits.RequestLogSize > 0
-            ? new MockRequest(method, path, expectedSlug, await CallerAsync(context), context.Request.QueryString.Value,
-                LoggedHeaders(context.Request.Headers), await BodyPreviewAsync(context.Request, limits.RequestLogBodyBytes))
-            : new MockRequest(method, path, expectedSlug, await CallerAsync(context));
-        var result = await traffic.Projects.HandleAsync(project, request, context.RequestAborted);
+            if (project.Length == 0)
+            {
+                await Problems.NotFound($"a mock URL names its project: {Prefix}/{{project}}/{{path}}").ExecuteAsync(context);
+                return;
+            }
+            var limit = await traffic.Limiter.CheckAsync(RateLimiter.MockPerClient, traffic.PerClient, ClientAddress.Of(context));
+            if (limit.Refused)
+            {
+                await RateLimiter.Refusal(context.Response, limit, "this client").ExecuteAsync(context);
+                return;
+            }
+            if (limit.Decision is { } decision)
+            {
+                RateLimiter.WriteHeaders(context.Response, decision);
+            }
+            var limits = traffic.Limits;
+            // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
+            var expectedSlug = ProjectIds.IsProjectId(project) ? null : project;
+            var request = limits.RequestLogSize > 0
+                ? new MockRequest(method, path, expectedSlug, await CallerAsync(context), context.Request.QueryString.Value,
+                    LoggedHeaders(context.Request.Headers), await BodyPreviewAsync(context.Request, limits.RequestLogBodyBytes))
+                : new MockRequest(method, path, expectedSlug, await CallerAsync(context));
+            var result = await traffic.Projects.HandleAsync(project, request, context.RequestAborted);
 
-        switch (result.Kind)
+            switch (result.Kind)
+            {
+                case MockResultKind.Matched:
+                    await WriteAsync(context, result.Response!, !result.CorsDisabled);
+                    return;
+                case MockResultKind.Options:
+                    WriteOptions(context, result.Allow!, !result.CorsDisabled);
+                    return;
+                case MockResultKind.Resource:
+                    await ResourceAsync(context, result.Resource!, method, limits, !result.CorsDisabled);
+                    return;
+                case MockResultKind.NoMatch:
+                    await NoMatch(project, method, path, result.Closest).ExecuteAsync(context);
+                    return;
+                case MockResultKind.RateLimited:
+                    await RateLimiter.Refusal(context.Response, new RateLimiter.Check(result.RateLimit, false), $"project '{project}'").ExecuteAsync(context);
+                    return;
+                case MockResultKind.Unauthorized:
+                    context.Response.Headers.WWWAuthenticate = $"{ApiKeyAuthentication.SchemeName} header=\"{ApiKeyAuthentication.Header}\", Bearer";
+                    await Problems.Status(StatusCodes.Status401Unauthorized,
+                        $"mock project '{project}' is private: send its owner's API key in {ApiKeyAuthentication.Header} (or a bearer token)").ExecuteAsync(context);
+                    return;
+                default:
+                    await Problems.NotFound($"mock project '{project}' does not exist; check the slug or id in the URL").ExecuteAsync(context);
+                    return;
+            }
+        }
+        catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            case MockResultKind.Matched:
-                await WriteAsync(context, result.Response!, !result.CorsDisabled);
-                return;
-            case MockResultKind.Options:
-                WriteOptions(context, result.Allow!, !result.CorsDisabled);
-                return;
-            case MockResultKind.Resource:
-                await ResourceAsync(context, result.Resource!, method, limits, !result.CorsDisabled);
-                return;
-            case MockResultKind.NoMatch:
-                await NoMatch(project, method, path, result.Closest).ExecuteAsync(context);
-                return;
-            case MockResultKind.RateLimited:
-                await RateLimiter.Refusal(context.Response, new RateLimiter.Check(result.RateLimit, false), $"project '{project}'").ExecuteAsync(context);
-                return;
-            case MockResultKind.Unauthorized:
-                context.Response.Headers.WWWAuthenticate = $"{ApiKeyAuthentication.SchemeName} header=\"{ApiKeyAuthentication.Header}\", Bearer";
-                await Problems.Status(StatusCodes.Status401Unauthorized,
-                    $"mock project '{project}' is private: send its owner's API key in {ApiKeyAuthentication.Header} (or a bearer token)").ExecuteAsync(context);
-                return;
-            default:
-                await Problems.NotFound($"mock project '{project}' does not exist; check the slug or id in the URL").ExecuteAsync(context);
-                return;
+            context.Response.Clear();
+            if (!await context.RequestServices.GetRequiredService<IExceptionHandler>().TryHandleAsync(context, exception, context.RequestAborted))
+            {
+                throw;
+            }
+        }
+        finally
+        {
+            Telemetry.RecordRequest(Telemetry.MockGroup, context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -100,17 +122,18 @@ public static class MockTrafficApi
 
     private static KeyValuePair<string, string>[] LoggedHeaders(IHeaderDictionary headers)
     {
-        var logged = new List<KeyValuePair<string, string>>(Math.Min(headers.Count, MaxLoggedHeaders));
+        var logged = new KeyValuePair<string, string>[Math.Min(headers.Count, MaxLoggedHeaders)];
+        var count = 0;
         foreach (var (name, values) in headers)
         {
-            if (logged.Count == MaxLoggedHeaders)
+            if (count == logged.Length)
             {
                 break;
             }
             var value = Redacted.Contains(name) ? "[redacted]" : values.ToString();
-            logged.Add(new(name, value.Length > MaxLoggedHeaderValue ? value[..MaxLoggedHeaderValue] + "…" : value));
+            logged[count++] = new(name, value.Length > MaxLoggedHeaderValue ? value[..MaxLoggedHeaderValue] + "…" : value);
         }
-        return [.. logged];
+        return count == logged.Length ? logged : logged[..count];
     }
 
     /// <summary>The first bytes of the body, for the request log; nothing is read when the request has no body.</summary>

@@ -77,12 +77,16 @@ public static partial class OrleansMockHosting
 
     public static WebApplication MapOrleansMock(this WebApplication app)
     {
-        app.UseRequestMetrics();
-        app.UseForwardedHeaders();
         var forwarded = app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
-        app.Use(next => ClientAddress.HonourForwarded(next, forwarded));
+        if (forwarded.KnownProxies.Count > 0 || forwarded.KnownIPNetworks.Count > 0)
+        {
+            // With no trusted proxy both would ignore every header: they are left out of the pipeline.
+            app.UseForwardedHeaders();
+            app.Use(next => ClientAddress.HonourForwarded(next, forwarded));
+        }
+        app.UseMockTraffic(); // times and catches its own requests
+        app.UseRequestMetrics();
         app.UseExceptionHandler();
-        app.UseMockTraffic();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();

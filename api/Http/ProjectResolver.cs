@@ -45,34 +45,45 @@ public sealed class ProjectResolver(IGrainFactory grains)
     {
         try
         {
-            return await HandleOnceAsync(slugOrId, request);
+            // The hot path (a project this front end knows) makes its one grain call outside the retry loop's closure.
+            if (Known(slugOrId) is { } known && Answered(slugOrId, known, await known.Grain.HandleAsync(request)) is { } answer)
+            {
+                return answer;
+            }
         }
         catch (Exception exception) when (Transient.Is(exception) && !cancellationToken.IsCancellationRequested)
         {
-            // The first attempt runs without the retry loop's closure: this is the hot path.
-            return await Transient.RetryAsync(() => HandleOnceAsync(slugOrId, request), cancellationToken);
         }
+        return await Transient.RetryAsync(() => HandleOnceAsync(slugOrId, request), cancellationToken);
     }
 
     private async ValueTask<MockResult> HandleOnceAsync(string slugOrId, MockRequest request)
     {
-        if (ProjectIds.IsProjectId(slugOrId))
+        if (Known(slugOrId) is { } known && Answered(slugOrId, known, await known.Grain.HandleAsync(request)) is { } answer)
         {
-            return await Project(slugOrId).HandleAsync(request);
-        }
-        if (_slugs.TryGetValue(slugOrId, out var cached))
-        {
-            var result = await Project(cached).HandleAsync(request);
-            if (result.Kind is not (MockResultKind.SlugMismatch or MockResultKind.ProjectNotFound))
-            {
-                return result;
-            }
-            _slugs.TryRemove(new KeyValuePair<string, string>(slugOrId, cached));
+            return answer;
         }
         var id = await ResolveAsync(slugOrId);
         return id is null
             ? MockResult.ProjectNotFound
             : await Project(id).HandleAsync(request);
+    }
+
+    /// <summary>The project an id names, or a cached slug's project.</summary>
+    private (IMockProjectGrain Grain, string Id)? Known(string slugOrId) =>
+        ProjectIds.IsProjectId(slugOrId) ? (Project(slugOrId), slugOrId)
+        : _slugs.TryGetValue(slugOrId, out var cached) ? (Project(cached), cached)
+        : null;
+
+    /// <summary>The result, or null (and the cache entry dropped) when a cached slug turned out stale.</summary>
+    private MockResult? Answered(string slugOrId, (IMockProjectGrain Grain, string Id) known, MockResult result)
+    {
+        if (known.Id == slugOrId || result.Kind is not (MockResultKind.SlugMismatch or MockResultKind.ProjectNotFound))
+        {
+            return result;
+        }
+        _slugs.TryRemove(new KeyValuePair<string, string>(slugOrId, known.Id));
+        return null;
     }
 
     private IMockProjectGrain Project(string id)

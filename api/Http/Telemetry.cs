@@ -21,19 +21,23 @@ public static class Telemetry
 
     private static readonly string[] StatusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
-    public static void RecordRequest(PathString path, int status, TimeSpan elapsed)
+    public const string MockGroup = "mock";
+
+    public static void RecordRequest(PathString path, int status, TimeSpan elapsed) => RecordRequest(GroupOf(path.Value), status, elapsed);
+
+    public static void RecordRequest(string group, int status, TimeSpan elapsed)
     {
         var tags = new TagList
         {
-            { "group", GroupOf(path) },
+            { "group", group },
             { "status", status is >= 100 and < 600 ? StatusClasses[status / 100 - 1] : "other" },
         };
         RequestDuration.Record(elapsed.TotalSeconds, tags);
     }
 
-    private static string GroupOf(PathString path) =>
-        path.StartsWithSegments("/m") ? "mock"
-        : path.StartsWithSegments("/api/v1/tester") || path.StartsWithSegments("/api/v1/collections") ? "tester"
-        : path.StartsWithSegments("/api") ? "management"
+    private static string GroupOf(string? path) =>
+        Paths.IsUnder(path, Apis.MockTrafficApi.Prefix) ? MockGroup
+        : Paths.IsUnder(path, "/api/v1/tester") || Paths.IsUnder(path, "/api/v1/collections") ? "tester"
+        : Paths.IsUnder(path, "/api") ? "management"
         : "ops";
 }

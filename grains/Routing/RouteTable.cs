@@ -54,7 +54,7 @@ public sealed class RouteTable
             }
             if (best is not null)
             {
-                return new MockResult(MockResultKind.Matched, best.Response, null, null);
+                return best.Matched;
             }
             if (method == "OPTIONS")
             {
@@ -157,6 +157,9 @@ public sealed class RouteTable
     private sealed record Entry(EndpointInfo Endpoint, RouteTemplate Template, MockResponse Response, int Order)
     {
         public string Method => Endpoint.Spec.Method;
+
+        /// <summary>The answer for every request this endpoint wins, built once.</summary>
+        public MockResult Matched { get; } = new(MockResultKind.Matched, Response, null, null);
     }
 
     private sealed class SpecificityComparer : IComparer<RouteTemplate>
