@@ -23,15 +23,16 @@ trap cleanup EXIT
 log() { printf '[bench] %s\n' "$*" >&2; }
 wanted() { [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $1 "* ]]; }
 wait_http() { for _ in $(seq 1 120); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done; return 1; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
+# cpu_ticks / rss_mb "<pid> [pid...]": summed over the processes of one server (cluster mode has three)
+cpu_ticks() { local t=0 p; for p in $1; do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
+rss_mb() { local p; for p in $1; do cat "/proc/$p/status" 2>/dev/null; done | awk '/VmRSS/ { kb += $2; n++ } END { if (n) printf "%.0f", kb / 1024; else print "?" }'; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<< "$2"; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # wrk_run <url> <connections> <seconds> -> the RESULT line
 wrk_run() { wrk -t"$THREADS" -c"$2" -d"${3}s" --timeout 5s -s "$BENCH/wrk.lua" "$1" 2>&1 | grep '^RESULT' || echo "RESULT requests=0 rps=0 p50_us=0 p95_us=0 p99_us=0 errors=1 non2xx=0"; }
 
-# measure <name> <pid> <url> <scenario> [baseline-rps]: warm-up, REPS runs at CONNS, one at HICONNS; appends a table row
+# measure <name> "<pid> [pid...]" <url> <scenario> [baseline-rps]: warm-up, REPS runs at CONNS, one at HICONNS; appends a table row
 measure() {
   local name=$1 pid=$2 url=$3 scenario=$4
   log "$name / $scenario: warm-up ${WARMUP}s"
@@ -152,9 +153,9 @@ if wanted cluster && command -v redis-cli > /dev/null && redis-cli -h 127.0.0.1 
   API=$STARTED_PID
   for _ in $(seq 1 60); do curl -sf http://127.0.0.1:18090/readyz > /dev/null && break; sleep 1; done
   om_project 18090 bench
-  measure "OrleansMock cluster (api + 2 silos)" "$API" "http://127.0.0.1:18090$PATH_STUB" "stub GET" > /dev/null
+  measure "OrleansMock cluster (api + 2 silos)" "$API ${silo_pids[*]}" "http://127.0.0.1:18090$PATH_STUB" "stub GET" > /dev/null
   stop "$API"; for p in "${silo_pids[@]}"; do stop "$p"; done
-  echo "Cluster mode: CPU us/req counts the front end process only; the silos used CPU too." >> "$NOTES"; echo >> "$NOTES"
+  echo "Cluster mode: CPU us/req and RSS are summed over the front end and both silos." >> "$NOTES"; echo >> "$NOTES"
 fi
 
 # ---- WireMock.Net (Minimal 2.21.0) ----------------------------------------------------------------------------------

@@ -54,8 +54,12 @@ public sealed class ProjectResolver(IGrainFactory grains)
         catch (Exception exception) when (Transient.Is(exception) && !cancellationToken.IsCancellationRequested)
         {
         }
-        return await Transient.RetryAsync(() => HandleOnceAsync(slugOrId, request), cancellationToken);
+        return await RetryAsync(slugOrId, request, cancellationToken);
     }
+
+    // Apart from HandleAsync so that its closure is allocated only when a retry happens.
+    private ValueTask<MockResult> RetryAsync(string slugOrId, MockRequest request, CancellationToken cancellationToken) =>
+        Transient.RetryAsync(() => HandleOnceAsync(slugOrId, request), cancellationToken);
 
     private async ValueTask<MockResult> HandleOnceAsync(string slugOrId, MockRequest request)
     {
