@@ -63,7 +63,7 @@ public static class OrleansMockSilo
                     silo.Services.AddGrainStorage(storageName, (sp, name) => new MeteredGrainStorage("embedded", new SqliteGrainStorage(
                         name, database, sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetRequiredService<ILogger<SqliteGrainStorage>>())));
                 }
-                silo.Services.AddSingleton<IRecordStore>(new SqlRecordStore(sqlite.OpenAsync));
+                silo.Services.AddSingleton<IRecordStore>(new MeteredRecordStore("embedded", new SqlRecordStore(sqlite.OpenAsync)));
                 silo.Services.AddSingleton(StorageHealth.For(sqlite));
                 break;
             case StorageProvider.Memory:
@@ -80,7 +80,7 @@ public static class OrleansMockSilo
                     silo.Services.AddGrainStorage(storageName, (sp, name) =>
                         new MeteredGrainStorage("postgres", new PostgresGrainStorage(name, AdoNetProvider(sp, name, postgres), postgres)));
                 }
-                silo.Services.AddSingleton<IRecordStore>(new SqlRecordStore(postgres.OpenAsync));
+                silo.Services.AddSingleton<IRecordStore>(new MeteredRecordStore("postgres", new SqlRecordStore(postgres.OpenAsync)));
                 silo.Services.AddSingleton(StorageHealth.For(postgres));
                 break;
             case StorageProvider.Mongo:
@@ -92,7 +92,7 @@ public static class OrleansMockSilo
                     silo.Services.AddGrainStorage(storageName, (sp, name) =>
                         new MeteredGrainStorage("mongo", new MongoGrainStorage(name, mongo, sp.GetRequiredService<IGrainStorageSerializer>())));
                 }
-                silo.Services.AddSingleton<IRecordStore>(new MongoRecordStore(mongo));
+                silo.Services.AddSingleton<IRecordStore>(new MeteredRecordStore("mongo", new MongoRecordStore(mongo)));
                 silo.Services.AddSingleton(StorageHealth.For(mongo));
                 break;
         }

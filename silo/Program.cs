@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using Orleans.Runtime;
 using OrleansMock.Grains.Storage;
+using OrleansMock.Silo.Storage;
 
 namespace OrleansMock.Silo;
 
@@ -45,7 +46,7 @@ public static class SiloProgram
             .AddCheck<Storage>("storage", tags: ["ready"])
             .AddCheck<RedisReadiness>("redis", tags: ["ready"]);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter("Microsoft.Orleans", "OrleansMock.Storage", "Npgsql")
+            .AddMeter("Microsoft.Orleans", StorageMetrics.Meter.Name, "Npgsql")
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());
 

@@ -25,7 +25,7 @@ public static class Operations
             .AddCheck<ClusterReadiness>("cluster", tags: ["ready"])
             .AddCheck<StorageReadiness>("storage", tags: ["ready"]);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(Telemetry.Meter.Name, "OrleansMock.Storage", "Microsoft.Orleans", "Npgsql")
+            .AddMeter(Telemetry.Meter.Name, OrleansMock.Silo.Storage.StorageMetrics.Meter.Name, "Microsoft.Orleans", "Npgsql")
             // Kestrel's connection metrics; request latency is our own histogram (one per request is enough).
             .AddMeter("Microsoft.AspNetCore.Server.Kestrel")
             .AddRuntimeInstrumentation()

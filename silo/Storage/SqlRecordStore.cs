@@ -5,7 +5,9 @@ namespace OrleansMock.Silo.Storage;
 
 /// <summary>
 /// Record storage on a SQL database (SQLite or PostgreSQL): one row per record in <c>orleansmock_records</c>,
-/// keyset paging on (sort, id). The dialects agree on everything used here, so one class serves both.
+/// keyset paging on (sort, id). The dialects agree on everything used here, so one class serves both. Every operation
+/// leaves the caller's context at its first await (ConfigureAwait(false)): the rest runs on the thread pool, not on
+/// the calling grain's scheduler.
 /// </summary>
 public sealed class SqlRecordStore(Func<Task<DbConnection>> open) : IRecordStore
 {
@@ -13,7 +15,7 @@ public sealed class SqlRecordStore(Func<Task<DbConnection>> open) : IRecordStore
 
     public async Task<StoredRecord?> GetAsync(RecordCollection collection, string scope, string group, string id)
     {
-        await using var connection = await open();
+        await using var connection = await open().ConfigureAwait(false);
         await using var command = Command(connection, $"SELECT id, sort, data FROM orleansmock_records WHERE {Key} AND id = @id", collection, scope, group);
         Add(command, "@id", id);
         await using var reader = await command.ExecuteReaderAsync();
@@ -22,7 +24,7 @@ public sealed class SqlRecordStore(Func<Task<DbConnection>> open) : IRecordStore
 
     public async Task<bool> InsertAsync(RecordCollection collection, string scope, string group, StoredRecord record)
     {
-        await using var connection = await open();
+        await using var connection = await open().ConfigureAwait(false);
         await using var command = Command(connection, """
             INSERT INTO orleansmock_records (collection, scope, grp, id, sort, data)
             VALUES (@collection, @scope, @grp, @id, @sort, @data) ON CONFLICT DO NOTHING
@@ -33,7 +35,7 @@ public sealed class SqlRecordStore(Func<Task<DbConnection>> open) : IRecordStore
 
     public async Task<bool> ReplaceAsync(RecordCollection collection, string scope, string group, StoredRecord record)
     {
-        await using var connection = await open();
+        await using var connection = await open().ConfigureAwait(false);
         await using var command = Command(connection, $"UPDATE orleansmock_records SET sort = @sort, data = @data WHERE {Key} AND id = @id",
             collection, scope, group);
         AddRecord(command, record);
@@ -42,7 +44,7 @@ public sealed class SqlRecordStore(Func<Task<DbConnection>> open) : IRecordStore
 
     public async Task<bool> DeleteAsync(RecordCollection collection, string scope, string group, string id)
     {
-        await using var connection = await open();
+        await using var connection = await open().ConfigureAwait(false);
         await using var command = Command(connection, $"DELETE FROM orleansmock_records WHERE {Key} AND id = @id", collection, scope, group);
         Add(command, "@id", id);
         return await command.ExecuteNonQueryAsync() == 1;
@@ -52,7 +54,7 @@ public sealed class SqlRecordStore(Func<Task<DbConnection>> open) : IRecordStore
     {
         var direction = query.Descending ? "DESC" : "ASC";
         var after = query.AfterSort is null ? "" : query.Descending ? " AND (sort, id) < (@afterSort, @afterId)" : " AND (sort, id) > (@afterSort, @afterId)";
-        await using var connection = await open();
+        await using var connection = await open().ConfigureAwait(false);
         await using var command = Command(connection,
             $"SELECT id, sort, data FROM orleansmock_records WHERE {Key}{after} ORDER BY sort {direction}, id {direction} LIMIT @limit",
             collection, scope, group);
@@ -73,7 +75,7 @@ public sealed class SqlRecordStore(Func<Task<DbConnection>> open) : IRecordStore
 
     public async Task ApplyAsync(RecordCollection collection, string scope, string group, IReadOnlyList<RecordWrite> writes)
     {
-        await using var connection = await open();
+        await using var connection = await open().ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync();
         foreach (var write in writes)
         {
@@ -100,7 +102,7 @@ public sealed class SqlRecordStore(Func<Task<DbConnection>> open) : IRecordStore
 
     public async Task<long> DeleteGroupAsync(RecordCollection collection, string scope, string group)
     {
-        await using var connection = await open();
+        await using var connection = await open().ConfigureAwait(false);
         await using var command = Command(connection, $"DELETE FROM orleansmock_records WHERE {Key}", collection, scope, group);
         return await command.ExecuteNonQueryAsync();
     }

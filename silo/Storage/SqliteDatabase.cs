@@ -78,7 +78,12 @@ public sealed class SqliteDatabase(string path, string synchronous = "FULL")
         return OpenRaw();
     }
 
-    public Task<DbConnection> OpenAsync() => Task.FromResult<DbConnection>(Open());
+    /// <summary>
+    /// Opens on the thread pool. Microsoft.Data.Sqlite's async methods run synchronously, so a store that awaits this
+    /// with ConfigureAwait(false) does its whole operation (a commit's fsync included) off the caller's thread: a
+    /// grain keeps taking requests meanwhile, which is what lets the resource grain batch the writes that arrive.
+    /// </summary>
+    public Task<DbConnection> OpenAsync() => Task.Run<DbConnection>(Open);
 
     private SqliteConnection OpenRaw()
     {

@@ -91,6 +91,8 @@ public sealed class OperationsTests(ApiFixture fixture)
         Assert.Contains("group=\"mock\"", text);
         Assert.Contains("group=\"management\"", text);
         Assert.Contains("orleansmock_storage_duration_seconds", text);
+        // Storage latency in seconds needs sub-second buckets (the default boundaries start at 5).
+        Assert.Matches("orleansmock_storage_duration_seconds_bucket\\{[^}]*le=\"0.001\"\\}", text);
         Assert.Contains("orleans_", text);
         Assert.DoesNotContain("no-such-project", text); // no per-project or per-path labels
     }
