@@ -11,9 +11,6 @@ namespace OrleansMock.Grains.Projects;
 /// One mock project. Definitions live in memory and are persisted before a change is acknowledged; mock traffic
 /// is answered from the compiled <see cref="RouteTable"/> without touching storage.
 /// </summary>
-// Placed on the silo whose gateway first called it: a front end sends all calls for one grain through the same
-// gateway, so that front end's mock traffic reaches the project without a silo-to-silo hop.
-[Orleans.Placement.PreferLocalPlacement]
 [GrainType("mockproject")]
 public sealed partial class MockProjectGrain(
     [PersistentState("project", StorageNames.Main)] IPersistentState<ProjectState> state,
