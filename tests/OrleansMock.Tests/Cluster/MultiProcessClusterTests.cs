@@ -103,6 +103,14 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
         output.WriteLine($"fourth silo activations: {before} before the new projects, {after} after");
         var gracefulFailures = _failures.Where(f => f.At >= stoppingAt && f.At <= stoppedAt).ToArray();
         output.WriteLine($"failures during the graceful stop: {gracefulFailures.Length}");
+        if (!_failures.IsEmpty)
+        {
+            // What the front end logged about them (the exception behind each 503), for whoever reads a failed run.
+            foreach (var line in api.Output.Split('\n').Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception", StringComparison.Ordinal)).Take(40))
+            {
+                output.WriteLine($"api: {line}");
+            }
+        }
 
         Assert.All(_failures, f => Assert.True(f.Status == 503, $"{f.What} failed with {f.Status} at {f.At}: only 503s are acceptable"));
         Assert.True(recovery < TimeSpan.FromSeconds(10), $"requests kept failing {recovery.TotalSeconds:F1} s after the crash");
