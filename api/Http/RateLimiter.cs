@@ -44,56 +44,72 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
             return new Check(null, false);
         }
         var subject = SubjectOf(RateLimitKeys.Bucket(policyName, subjectName));
-        var now = time.GetTimestamp();
-        int permits;
-        lock (subject)
+        while (true)
         {
-            if (subject.BlockedUntil > now)
+            Task<RateLimitDecision> refill;
+            var now = time.GetTimestamp();
+            lock (subject)
             {
-                Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policyName));
-                var wait = time.GetElapsedTime(now, subject.BlockedUntil).TotalSeconds;
-                return new Check(new RateLimitDecision(false, subject.BlockedLimit, 0, wait, wait), false);
+                if (subject.BlockedUntil > now)
+                {
+                    Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policyName));
+                    var wait = time.GetElapsedTime(now, subject.BlockedUntil).TotalSeconds;
+                    return new Check(new RateLimitDecision(false, subject.BlockedLimit, 0, wait, wait), false);
+                }
+                if (subject.LeaseLeft > 0 && subject.LeaseExpires > now)
+                {
+                    subject.LeaseLeft--;
+                    var basis = subject.Lease!;
+                    var reset = Math.Max(0, basis.ResetSeconds - time.GetElapsedTime(subject.LeaseGranted, now).TotalSeconds);
+                    return new Check(new RateLimitDecision(true, basis.Limit, basis.Remaining + subject.LeaseLeft, reset, 0, 1), false);
+                }
+                // One refill at a time per subject: requests that find the lease empty meanwhile wait for it rather than
+                // each leasing their own (whose leftovers would be counted and never spent).
+                refill = subject.Refill is { IsCompleted: false } pending ? pending : subject.Refill = RefillAsync(subject, policy, now);
             }
-            if (subject.LeaseLeft > 0 && subject.LeaseExpires > now)
+            RateLimitDecision decision;
+            try
             {
-                subject.LeaseLeft--;
-                var basis = subject.Lease!;
-                var reset = Math.Max(0, basis.ResetSeconds - time.GetElapsedTime(subject.LeaseGranted, now).TotalSeconds);
-                return new Check(new RateLimitDecision(true, basis.Limit, basis.Remaining + subject.LeaseLeft, reset, 0, 1), false);
+                decision = await refill;
             }
-            permits = subject.LeaseSize = NextLeaseSize(subject, now, MaxLease(policy.Limit));
-        }
-
-        RateLimitDecision decision;
-        try
-        {
-            decision = await subject.Bucket.TryAcquireAsync(policy.Rule, permits);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            Telemetry.RateLimitFailures.Add(1, new KeyValuePair<string, object?>("policy", policyName));
-            LogBucketUnavailable(logger, exception, policyName, policy.FailOpen ? "admitting (fail open)" : "refusing (fail closed)");
-            return new Check(null, !policy.FailOpen);
-        }
-        lock (subject)
-        {
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                Telemetry.RateLimitFailures.Add(1, new KeyValuePair<string, object?>("policy", policyName));
+                LogBucketUnavailable(logger, exception, policyName, policy.FailOpen ? "admitting (fail open)" : "refusing (fail closed)");
+                return new Check(null, !policy.FailOpen);
+            }
             if (!decision.Allowed)
             {
                 Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policyName));
+                return new Check(decision, false);
+            }
+            // Granted: go round and take a permit from the lease the refill installed.
+        }
+    }
+
+    /// <summary>Asks the bucket for the next lease and installs it, or the block it answered with. Started under the subject's lock.</summary>
+    private async Task<RateLimitDecision> RefillAsync(Subject subject, RateLimitPolicyOptions policy, long now)
+    {
+        var permits = subject.LeaseSize = NextLeaseSize(subject, now, MaxLease(policy.Limit));
+        var decision = await subject.Bucket.TryAcquireAsync(policy.Rule, permits);
+        lock (subject)
+        {
+            if (decision.Allowed)
+            {
+                var received = time.GetTimestamp();
+                subject.Lease = decision;
+                subject.LeaseLeft = Math.Max(1, decision.Granted);
+                subject.LeaseGranted = received;
+                subject.LeaseExpires = received + (long)(LeaseLifetime.TotalSeconds * time.TimestampFrequency);
+            }
+            else
+            {
                 subject.BlockedUntil = now + (long)(decision.RetryAfterSeconds * time.TimestampFrequency);
                 subject.BlockedLimit = decision.Limit;
                 subject.LeaseLeft = 0;
-                return new Check(decision, false);
             }
-            // This request takes one permit; the rest are this front end's to spend. Permits of a lease another
-            // request installed meanwhile are dropped: they count against the subject, never for it.
-            var received = time.GetTimestamp();
-            subject.Lease = decision;
-            subject.LeaseLeft = Math.Max(0, decision.Granted - 1);
-            subject.LeaseGranted = received;
-            subject.LeaseExpires = received + (long)(LeaseLifetime.TotalSeconds * time.TimestampFrequency);
-            return new Check(subject.LeaseLeft == 0 ? decision : decision with { Remaining = decision.Remaining + subject.LeaseLeft }, false);
         }
+        return decision;
     }
 
     private static int MaxLease(int limit) => Math.Clamp(limit / 100, 1, MaxLeasePermits);
@@ -141,6 +157,7 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
         public int LeaseSize = 1;
         public long LeaseGranted;
         public long LeaseExpires;
+        public Task<RateLimitDecision>? Refill;
     }
 
     /// <summary>The standard headers and their X- twins, on allowed and refused responses alike.</summary>

@@ -60,6 +60,21 @@ public sealed class RateLimitLeaseTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Concurrent_requests_share_one_refill_so_at_most_one_lease_is_counted_but_unspent()
+    {
+        var policy = Policy(100_000); // leases of up to 256 permits
+        var subject = Guid.NewGuid().ToString("N");
+        var limiter = NewFrontEnd();
+        for (var wave = 0; wave < 40; wave++)
+        {
+            var checks = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => limiter.CheckAsync("lease-test", policy, subject).AsTask()));
+            Assert.All(checks, check => Assert.False(check.Refused));
+        }
+        var counted = 100_000 - 1 - await GrainRemainingAsync(subject, policy);
+        Assert.InRange(counted - 40 * 64, 0, RateLimiter.MaxLeasePermits - 1);
+    }
+
+    [Fact]
     public async Task A_limit_under_200_is_checked_with_the_grain_request_by_request()
     {
         var policy = Policy(150);
