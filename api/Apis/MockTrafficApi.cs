@@ -29,11 +29,13 @@ public static class MockTrafficApi
         // The services are singletons, taken once: asking HttpContext.RequestServices would create a DI scope per request.
         var services = app.ApplicationServices;
         var traffic = new Traffic(services.GetRequiredService<RateLimiter>(), services.GetRequiredService<ProjectResolver>(),
+            new GrainReferences<IMockResourceGrain>(services.GetRequiredService<IGrainFactory>()),
             services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, services.GetRequiredService<IOptions<MockLimits>>().Value);
         return app.Use(next => context => Paths.IsUnder(context.Request.Path.Value, Prefix) ? HandleAsync(context, traffic) : next(context));
     }
 
-    private sealed record Traffic(RateLimiter Limiter, ProjectResolver Projects, RateLimitPolicyOptions PerClient, MockLimits Limits);
+    private sealed record Traffic(
+        RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockResourceGrain> Resources, RateLimitPolicyOptions PerClient, MockLimits Limits);
 
     private static async Task HandleAsync(HttpContext context, Traffic traffic)
     {
@@ -79,7 +81,7 @@ public static class MockTrafficApi
                     WriteOptions(context, result.Allow!, !result.CorsDisabled);
                     return;
                 case MockResultKind.Resource:
-                    await ResourceAsync(context, result.Resource!, method, limits, !result.CorsDisabled);
+                    await ResourceAsync(context, traffic, result.Resource!, method, !result.CorsDisabled);
                     return;
                 case MockResultKind.NoMatch:
                     await NoMatch(project, method, path, result.Closest).ExecuteAsync(context);
@@ -174,12 +176,12 @@ public static class MockTrafficApi
     }
 
     /// <summary>A resource request: the body (POST, PUT, PATCH) is read here, the resource grain does the rest.</summary>
-    private static async Task ResourceAsync(HttpContext context, ResourceRoute route, string method, MockLimits limits, bool cors)
+    private static async Task ResourceAsync(HttpContext context, Traffic traffic, ResourceRoute route, string method, bool cors)
     {
         string? body = null;
         if (method is "POST" or "PUT" or "PATCH")
         {
-            var read = await JsonBody.ReadAsync<System.Text.Json.Nodes.JsonNode>(context.Request, limits.MaxRecordBytes);
+            var read = await JsonBody.ReadAsync<System.Text.Json.Nodes.JsonNode>(context.Request, traffic.Limits.MaxRecordBytes);
             if (read.Problem is not null)
             {
                 await read.Problem.ExecuteAsync(context);
@@ -190,7 +192,7 @@ public static class MockTrafficApi
         var request = context.Request;
         var query = request.Query.SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? ""))).ToArray();
         var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}";
-        var resource = context.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IMockResourceGrain>(ResourceKeys.Grain(route.ProjectId, route.Resource));
+        var resource = traffic.Resources.Get(ResourceKeys.Grain(route.ProjectId, route.Resource));
         var message = new ResourceRequest(method, route, query, body, baseUrl);
         // Reads are retried across a failover and run interleaved in the grain; writes are not retried.
         var result = HttpMethods.IsGet(method) || HttpMethods.IsHead(method)
