@@ -51,16 +51,7 @@ public sealed class ProjectCatalogGrain(
     {
         var previous = state.State.Projects;
         state.State.Projects = projects;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State.Projects = previous;
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.WriteOrRollBackAsync(this, () => state.State.Projects = previous);
     }
 
     private static int NewestFirst(ProjectInfo a, ProjectInfo b)

@@ -25,16 +25,7 @@ public sealed class UniqueKeyGrain(
             return false;
         }
         state.State.HolderId = holderId;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State.HolderId = holder;
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.WriteOrRollBackAsync(this, () => state.State.HolderId = holder);
         return true;
     }
 

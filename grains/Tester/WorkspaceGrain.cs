@@ -183,16 +183,7 @@ public sealed class WorkspaceGrain(
         var next = new WorkspaceState { Collections = [.. previous.Collections], Environments = [.. previous.Environments] };
         change(next);
         state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = previous;
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.WriteOrRollBackAsync(this, () => state.State = previous);
     }
 
     private static string? CheckName(string? name) =>

@@ -140,16 +140,7 @@ public sealed class UserGrain(
         var info = new ApiKeyInfo(keyId, name, key[..(key.Length - secret.Length + 4)] + "…", time.GetUtcNow());
         var previous = state.State.ApiKeys;
         state.State.ApiKeys = [.. previous, new StoredApiKey(info, Sha256(secret))];
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State.ApiKeys = previous;
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.WriteOrRollBackAsync(this, () => state.State.ApiKeys = previous);
         return Outcome<NewApiKey>.Ok(new NewApiKey(info, key));
     }
 
@@ -164,16 +155,7 @@ public sealed class UserGrain(
             return false;
         }
         state.State.ApiKeys = remaining;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State.ApiKeys = previous;
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.WriteOrRollBackAsync(this, () => state.State.ApiKeys = previous);
         return true;
     }
 
