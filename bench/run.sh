@@ -99,22 +99,23 @@ start_orleansmock() {
     dotnet "$ROOT/api/bin/Release/net10.0/OrleansMock.Api.dll" --urls "http://127.0.0.1:$port"
   wait_http "http://127.0.0.1:$port/healthz"
 }
-# om_project <port> <slug>: registers a user, creates the project and the stub endpoint
-om_project() {
+# om_token <port>: registers a fresh user and prints a bearer token for it
+om_token() {
   local base="http://127.0.0.1:$1" email="bench-$RANDOM$RANDOM@example.com"
   curl -s -X POST "$base/api/v1/auth/register" -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"bench password\"}" > /dev/null
-  local token; token=$(curl -s -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
-    -d "{\"email\":\"$email\",\"password\":\"bench password\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  curl -s -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"bench password\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/'
+}
+# om_project <port> <slug>: registers a user, creates the project and the stub endpoint
+om_project() {
+  local base="http://127.0.0.1:$1" token; token=$(om_token "$1")
   curl -s -X POST "$base/api/v1/projects" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d "{\"name\":\"$2\",\"slug\":\"$2\"}" > /dev/null
   curl -s -X POST "$base/api/v1/projects/$2/endpoints" -H "Authorization: Bearer $token" -H 'content-type: application/json' \
     -d "{\"method\":\"GET\",\"path\":\"/users/{id}\",\"response\":{\"body\":$(cat "$BENCH/stub.json")}}" > /dev/null
 }
 # om_resources <port>: a project "benchres" with a 1,000-record resource "users" and an empty "posts"
 om_resources() {
-  local base="http://127.0.0.1:$1" email="bench-$RANDOM$RANDOM@example.com"
-  curl -s -X POST "$base/api/v1/auth/register" -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"bench password\"}" > /dev/null
-  local token; token=$(curl -s -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
-    -d "{\"email\":\"$email\",\"password\":\"bench password\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  local base="http://127.0.0.1:$1" token; token=$(om_token "$1")
   curl -s -X POST "$base/api/v1/projects" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"name":"benchres","slug":"benchres"}' > /dev/null
   node -e 'const d=require(process.argv[1]); process.stdout.write(JSON.stringify({name:"users",seed:d.users}))' "$BENCH/peers/db.json" > "$WORK/users.json"
   curl -s -X POST "$base/api/v1/projects/benchres/resources" -H "Authorization: Bearer $token" -H 'content-type: application/json' --data-binary @"$WORK/users.json" > /dev/null
