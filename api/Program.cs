@@ -1,9 +1,11 @@
 using OrleansMock.Api.Hosting;
+using OrleansMock.Silo;
 
 // Content root is where the binaries and appsettings.json are, so the service behaves the same whether started with
 // `dotnet run --project api` or `dotnet OrleansMock.Api.dll` from any folder. The data folder stays relative to the
 // working directory (OrleansMock:DataDir).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.UseDefaultUrlUnlessConfigured("http://localhost:5080");
 builder.AddOrleansMock();
 
 var app = builder.Build();

@@ -51,7 +51,10 @@ public static class OrleansMockSilo
         silo.Services.TryAddSingleton(TimeProvider.System);
         // Idle rate-limit buckets are collected after a minute; the collector must look more often than that.
         silo.Configure<GrainCollectionOptions>(options => options.CollectionQuantum = TimeSpan.FromSeconds(30));
-        silo.Services.TryAddSingleton<IGrainStorageSerializer, JsonGrainStateSerializer>();
+        // Registered after Orleans' default (Newtonsoft with CLR type names) so ours is the one every backend resolves;
+        // the default stays as the reader of records written before (see JsonGrainStateSerializer).
+        silo.Services.AddSingleton<IGrainStorageSerializer>(services =>
+            new JsonGrainStateSerializer(legacy: ActivatorUtilities.CreateInstance<JsonGrainStorageSerializer>(services)));
 
         switch (ReadStorageProvider(configuration))
         {

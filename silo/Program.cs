@@ -27,10 +27,7 @@ public static class SiloProgram
         var configuration = builder.Configuration;
         // Defaults in code, not in an appsettings.json: that file would also land in the front end's output folder.
         builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
-        if (string.IsNullOrEmpty(configuration["urls"]))
-        {
-            builder.WebHost.UseUrls("http://localhost:5081");
-        }
+        builder.UseDefaultUrlUnlessConfigured("http://localhost:5081");
         if (OrleansMockSilo.ReadStorageProvider(configuration) == StorageProvider.Embedded)
         {
             throw new InvalidOperationException(

@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json.Serialization;
+using Orleans.Configuration;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -30,11 +33,14 @@ public static partial class OrleansMockHosting
         switch (ReadMode(configuration))
         {
             case Mode.Embedded:
-                // One process: API + one silo. No gateway is opened; the API calls the silo in-process.
+                // One process: API + one silo. No gateway is opened; the API calls the silo in-process. The silo port
+                // is bound on loopback only, and is a free one unless configured: two instances on one machine never share it.
+                var siloPort = OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.SiloPortKey, fallback: 0) is > 0 and var configured
+                    ? configured
+                    : FreeLoopbackPort();
                 builder.UseOrleans(silo => silo
-                    .UseLocalhostClustering(
-                        OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.SiloPortKey, OrleansMockSilo.DefaultSiloPort),
-                        gatewayPort: 0)
+                    .UseLocalhostClustering(siloPort, gatewayPort: 0)
+                    .Configure<EndpointOptions>(options => options.SiloListeningEndpoint = new IPEndPoint(IPAddress.Loopback, siloPort))
                     .AddOrleansMockGrains(configuration));
                 break;
             case Mode.Cluster:
@@ -147,6 +153,13 @@ public static partial class OrleansMockHosting
         return Enum.TryParse<Mode>(value, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
             ? mode
             : throw new InvalidOperationException($"{OrleansMockSilo.ModeKey}='{value}' is not a mode; use Embedded or Cluster.");
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void AnnounceAddresses(WebApplication app)

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using OrleansMock.Tests.Http;
-using OrleansMock.Tests.Storage;
+using OrleansMock.Tests.Services;
 using Xunit.Abstractions;
 using static OrleansMock.Tests.Http.HttpHelpers;
 
@@ -19,8 +19,6 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
     private readonly List<ApiProcess> _processes = [];
     private readonly Dictionary<string, string> _settings = new()
     {
-        ["ConnectionStrings__Redis"] = Environment.GetEnvironmentVariable("ConnectionStrings__Redis") is { Length: > 0 } redis ? redis : "127.0.0.1:6379",
-        ["ConnectionStrings__Postgres"] = StorageEnvironment.Postgres,
         ["OrleansMock__Storage__Provider"] = "Postgres",
         ["OrleansMock__Silo__AdvertisedAddress"] = "127.0.0.1",
         // A fresh cluster id per run: a crashed earlier run's membership rows can never stall this one.
@@ -38,9 +36,10 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    [Fact]
+    [SkippableFact]
     public async Task Survives_a_silo_crash_scales_out_and_stops_a_silo_gracefully()
     {
+        (_settings["ConnectionStrings__Redis"], _settings["ConnectionStrings__Postgres"]) = await TestServices.RequireClusterServicesAsync();
         var silos = new List<ApiProcess>();
         for (var i = 0; i < 3; i++)
         {

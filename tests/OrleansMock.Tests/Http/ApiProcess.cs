@@ -76,6 +76,41 @@ public sealed class ApiProcess : IAsyncDisposable
         return service;
     }
 
+    /// <summary>
+    /// A published service (<c>dotnet publish</c> output) started exactly as a container starts it: with only
+    /// <paramref name="environment"/> (nothing of the runner's ASPNETCORE_/DOTNET_/OrleansMock settings) and
+    /// <paramref name="arguments"/>; healthy once <paramref name="address"/> answers.
+    /// </summary>
+    public static async Task<ApiProcess> StartPublishedAsync(string directory, string assembly, Uri address,
+        IDictionary<string, string> environment, IEnumerable<string>? arguments = null, string healthPath = "/healthz")
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(directory, assembly));
+        foreach (var argument in arguments ?? [])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ConnectionStrings__") || k.StartsWith("OrleansMock__")
+                     || k.StartsWith("ASPNETCORE_") || k is "DOTNET_URLS" or "URLS" or "Urls").ToList())
+        {
+            start.Environment.Remove(key);
+        }
+        start.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        var service = new ApiProcess(Process.Start(start)!, address);
+        await service.WaitUntilHealthyAsync(healthPath);
+        return service;
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, as in a crash.</summary>
     public async Task KillAsync()
     {
@@ -142,6 +177,18 @@ public sealed class ApiProcess : IAsyncDisposable
         {
             _output.AppendLine(line);
         }
+    }
+
+    /// <summary>The repository's root folder (where OrleansMock.sln is).</summary>
+    public static string RepositoryRoot()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "OrleansMock.sln")))
+        {
+            root = root.Parent;
+        }
+        Assert.NotNull(root);
+        return root.FullName;
     }
 
     private static string BinDirectory(string project)

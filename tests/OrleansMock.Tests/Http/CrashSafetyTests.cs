@@ -1,5 +1,5 @@
 using System.Net;
-using OrleansMock.Tests.Storage;
+using OrleansMock.Tests.Services;
 using static OrleansMock.Tests.Http.HttpHelpers;
 
 namespace OrleansMock.Tests.Http;
@@ -15,22 +15,29 @@ public sealed class CrashSafetyTests : IDisposable
 
     public static TheoryData<string> Backends => ["Embedded", "Postgres"];
 
-    private static Dictionary<string, string> Settings(string provider) => provider switch
+    /// <summary>The backend's settings; skips the case when the backend cannot be started here.</summary>
+    private static async Task<Dictionary<string, string>> SettingsAsync(string provider)
     {
-        "Postgres" => new() { ["OrleansMock__Storage__Provider"] = "Postgres", ["ConnectionStrings__Postgres"] = StorageEnvironment.Postgres },
-        _ => new() { ["OrleansMock__Storage__Provider"] = provider },
-    };
+        if (provider != "Postgres")
+        {
+            return new() { ["OrleansMock__Storage__Provider"] = provider };
+        }
+        var postgres = await TestServices.PostgresAsync();
+        Skip.IfNot(postgres.Available, postgres.SkipReason);
+        return new() { ["OrleansMock__Storage__Provider"] = "Postgres", ["ConnectionStrings__Postgres"] = postgres.ConnectionString! };
+    }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Backends))]
     [Trait("Category", "Durability")]
     public async Task All_acknowledged_writes_survive_kill_9(string provider)
     {
         var slug = UniqueSlug("crash");
+        var settings = await SettingsAsync(provider);
         string projectId;
         string token;
         var acknowledged = new List<string>();
-        await using (var first = await ApiProcess.StartAsync(_dataDir, Settings(provider)))
+        await using (var first = await ApiProcess.StartAsync(_dataDir, settings))
         {
             using var client = new HttpClient { BaseAddress = first.Address };
             token = await client.RegisterAndLoginAsync();
@@ -53,7 +60,7 @@ public sealed class CrashSafetyTests : IDisposable
         }
         Assert.Equal(Writes, acknowledged.Count);
 
-        await using var second = await ApiProcess.StartAsync(_dataDir, Settings(provider));
+        await using var second = await ApiProcess.StartAsync(_dataDir, settings);
         using var after = new HttpClient { BaseAddress = second.Address, DefaultRequestHeaders = { Authorization = new("Bearer", token) } };
         var endpoints = await (await after.GetAsync($"/api/v1/projects/{projectId}/endpoints")).ReadJsonAsync();
         var paths = endpoints.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToHashSet();
@@ -61,14 +68,15 @@ public sealed class CrashSafetyTests : IDisposable
         Assert.Equal("7", await after.GetStringAsync($"/m/{slug}/items/7"));
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Backends))]
     [Trait("Category", "Durability")]
     public async Task Acknowledged_resource_records_survive_kill_9(string provider)
     {
+        var settings = await SettingsAsync(provider);
         string token, slug;
         HashSet<int> acknowledged;
-        await using (var first = await ApiProcess.StartAsync(_dataDir, Settings(provider)))
+        await using (var first = await ApiProcess.StartAsync(_dataDir, settings))
         {
             using var client = new HttpClient { BaseAddress = first.Address };
             token = await client.RegisterAndLoginAsync();
@@ -85,7 +93,7 @@ public sealed class CrashSafetyTests : IDisposable
         }
         Assert.Equal(100, acknowledged.Count);
 
-        await using var second = await ApiProcess.StartAsync(_dataDir, Settings(provider));
+        await using var second = await ApiProcess.StartAsync(_dataDir, settings);
         using var after = new HttpClient { BaseAddress = second.Address };
         var records = await (await after.GetAsync($"/m/{slug}/orders")).ReadJsonAsync();
         var ids = records.EnumerateArray().Select(r => r.GetProperty("id").GetInt32()).ToHashSet();

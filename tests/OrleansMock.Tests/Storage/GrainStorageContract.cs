@@ -241,4 +241,36 @@ public abstract class GrainStorageContract
         }));
         Assert.Equal(1, results.Count(won => won));
     }
+
+    /// <summary>
+    /// The stored JSON of a grain's state as the database holds it, or null for a backend that stores objects
+    /// (Memory): used to check the stored shape, not only the round trip.
+    /// </summary>
+    protected virtual Task<string?> StoredJsonAsync(string stateName, GrainId grainId) => Task.FromResult<string?>(null);
+
+    /// <summary>Extra checks of a stored project document (Mongo promotes the owner and creation time).</summary>
+    protected virtual Task CheckStoredProjectAsync(GrainId grainId, ProjectInfo project) => Task.CompletedTask;
+
+    [SkippableFact]
+    public async Task State_is_stored_as_camel_case_json_without_clr_type_names()
+    {
+        var storage = await CreateStorageAsync();
+        var id = GrainId.Create("shapetest", "shape-" + Guid.NewGuid().ToString("N"));
+        var created = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+        var project = new ProjectInfo("p_shape", "shape", "Shape", null, created, created, "u_owner");
+        var state = new GrainState<ProjectState>(new ProjectState { Project = project });
+        await storage.WriteStateAsync("project", id, state);
+
+        var json = await StoredJsonAsync("project", id);
+        Skip.If(json is null, "this backend keeps objects in memory: there is no stored shape to check");
+        Assert.DoesNotContain("$type", json);
+        Assert.DoesNotContain("$id", json);
+        Assert.DoesNotContain("OrleansMock.", json);
+        using var document = System.Text.Json.JsonDocument.Parse(json!);
+        var stored = document.RootElement.GetProperty("project");
+        Assert.Equal("u_owner", stored.GetProperty("owner").GetString());
+        Assert.Equal(created, stored.GetProperty("createdAt").GetDateTimeOffset());
+        Assert.True(document.RootElement.TryGetProperty("endpoints", out _), $"camelCase member names expected: {json}");
+        await CheckStoredProjectAsync(id, project);
+    }
 }

@@ -6,17 +6,13 @@ using OrleansMock.Grains;
 using OrleansMock.Grains.Storage;
 using OrleansMock.Silo;
 using OrleansMock.Tests.Http;
+using OrleansMock.Tests.Services;
 
 namespace OrleansMock.Tests.Storage;
 
-/// <summary>Where the external stores are: the same variables .ci/run exports, with the CI defaults.</summary>
+/// <summary>MongoDB, the one store the tests cannot start themselves (PostgreSQL and Redis: <see cref="TestServices"/>).</summary>
 public static class StorageEnvironment
 {
-    public static string Postgres =>
-        Environment.GetEnvironmentVariable("ConnectionStrings__Postgres") is { Length: > 0 } value
-            ? value
-            : "Host=127.0.0.1;Port=5432;Username=orleansmock;Password=orleansmock;Database=orleansmock";
-
     /// <summary>MongoDB is tested only when MONGODB_URI names a server (none can be installed on our CI machines).</summary>
     public static string? Mongo => Environment.GetEnvironmentVariable("MONGODB_URI") is { Length: > 0 } value ? value : null;
 
@@ -36,6 +32,8 @@ public sealed class StorageHost : IAsyncDisposable
     public IGrainStorage GrainStorage => _host.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Main);
 
     public IRecordStore Records => _host.Services.GetRequiredService<IRecordStore>();
+
+    public IServiceProvider Services => _host.Services;
 
     public static async Task<StorageHost> StartAsync(string provider, Dictionary<string, string?> settings)
     {
@@ -62,20 +60,23 @@ public abstract class BackendFixture : IAsyncLifetime
 {
     private StorageHost? _host;
 
-    /// <summary>Null when the backend is absent (the cases skip and say why).</summary>
+    /// <summary>Null when the backend is absent (the cases skip and say why: <see cref="SkipReason"/>).</summary>
     public StorageHost? Host => _host;
+
+    public string SkipReason { get; private set; } = "";
 
     protected abstract string Provider { get; }
 
-    protected virtual bool Available => true;
-
-    protected abstract Dictionary<string, string?> Settings();
+    /// <summary>The backend's settings, or null and why when it is not available here.</summary>
+    protected abstract Task<(Dictionary<string, string?>? Settings, string? SkipReason)> SettingsAsync();
 
     public async Task InitializeAsync()
     {
-        if (Available)
+        var (settings, skipReason) = await SettingsAsync();
+        SkipReason = skipReason ?? "";
+        if (settings is not null)
         {
-            _host = await StorageHost.StartAsync(Provider, Settings());
+            _host = await StorageHost.StartAsync(Provider, settings);
         }
     }
 
@@ -92,33 +93,38 @@ public sealed class MemoryBackend : BackendFixture
 {
     protected override string Provider => "Memory";
 
-    protected override Dictionary<string, string?> Settings() => [];
+    protected override Task<(Dictionary<string, string?>?, string?)> SettingsAsync() => Task.FromResult<(Dictionary<string, string?>?, string?)>(([], null));
 }
 
 public sealed class EmbeddedBackend : BackendFixture
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orleansmock-tests", "embedded-" + Guid.NewGuid().ToString("N"));
 
+    public string DatabaseFile => Path.Combine(_dataDir, OrleansMockSilo.EmbeddedDatabaseFile);
+
     protected override string Provider => "Embedded";
 
-    protected override Dictionary<string, string?> Settings() => new() { [OrleansMockSilo.DataDirKey] = _dataDir };
+    protected override Task<(Dictionary<string, string?>?, string?)> SettingsAsync() =>
+        Task.FromResult<(Dictionary<string, string?>?, string?)>((new() { [OrleansMockSilo.DataDirKey] = _dataDir }, null));
 }
 
 public sealed class PostgresBackend : BackendFixture
 {
     protected override string Provider => "Postgres";
 
-    protected override Dictionary<string, string?> Settings() => new() { ["ConnectionStrings:Postgres"] = StorageEnvironment.Postgres };
+    protected override async Task<(Dictionary<string, string?>?, string?)> SettingsAsync()
+    {
+        var postgres = await TestServices.PostgresAsync();
+        return postgres.Available ? (new() { ["ConnectionStrings:Postgres"] = postgres.ConnectionString }, null) : (null, postgres.SkipReason);
+    }
 }
 
 public sealed class MongoBackend : BackendFixture
 {
     protected override string Provider => "Mongo";
 
-    protected override bool Available => StorageEnvironment.Mongo is not null;
-
-    protected override Dictionary<string, string?> Settings() => new()
-    {
-        ["ConnectionStrings:Mongo"] = StorageEnvironment.Mongo,
-    };
+    protected override Task<(Dictionary<string, string?>?, string?)> SettingsAsync() =>
+        Task.FromResult<(Dictionary<string, string?>?, string?)>(StorageEnvironment.Mongo is { } mongo
+            ? (new() { ["ConnectionStrings:Mongo"] = mongo }, null)
+            : (null, StorageEnvironment.MongoSkipReason));
 }
