@@ -18,14 +18,18 @@ public sealed record ResourceSpec(
     [property: Id(1)] string? SchemaJson,
     [property: Id(2)] string? SeedJson);
 
-/// <summary>Where a mock request lands in a resource: the collection, one record, or a parent's children.</summary>
+/// <summary>
+/// Where a mock request lands in a resource: the collection, one record, or a parent's children. <see cref="Defined"/>
+/// names every resource of the project, so <c>_embed</c>/<c>_expand</c> never reach a resource that does not exist.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("om.ResourceRoute")]
 public sealed record ResourceRoute(
     [property: Id(0)] string ProjectId,
     [property: Id(1)] string Resource,
     [property: Id(2)] string? RecordId,
     [property: Id(3)] string? ParentField,
-    [property: Id(4)] string? ParentId);
+    [property: Id(4)] string? ParentId,
+    [property: Id(5)] string[]? Defined = null);
 
 /// <summary>A request to a resource, as the front end forwards it.</summary>
 [GenerateSerializer, Immutable, Alias("om.ResourceRequest")]
@@ -80,13 +84,13 @@ public interface IMockResourceGrain : IGrainWithStringKey
     [ReadOnly, Alias("Read")]
     Task<ResourceResult> ReadAsync(ResourceRequest request);
 
-    /// <summary>Records whose <paramref name="field"/> equals <paramref name="value"/> (for _embed), as JSON texts.</summary>
-    [ReadOnly, Alias("FindBy")]
-    Task<string[]> FindByAsync(string field, string value);
+    /// <summary>For each of <paramref name="values"/>, the records whose <paramref name="field"/> equals it (for _embed), as JSON texts.</summary>
+    [ReadOnly, Alias("FindByAll")]
+    Task<string[][]> FindByAllAsync(string field, string[] values);
 
-    /// <summary>One record's JSON (for _expand), or null.</summary>
-    [ReadOnly, Alias("Find")]
-    Task<string?> FindAsync(string id);
+    /// <summary>For each of <paramref name="ids"/>, that record's JSON or null (for _expand).</summary>
+    [ReadOnly, Alias("FindAll")]
+    Task<string?[]> FindAllAsync(string[] ids);
 }
 
 public static class ResourceKeys

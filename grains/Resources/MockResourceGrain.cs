@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Json.Schema;
+using OrleansMock.Grains.Safety;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using OrleansMock.GrainInterfaces;
@@ -40,7 +40,9 @@ public sealed class MockResourceGrain(
     private readonly List<Record> _records = [];
     private readonly Dictionary<string, Record> _byId = new(StringComparer.Ordinal);
     private readonly List<(RecordWrite Write, TaskCompletionSource Done)> _pending = [];
-    private JsonSchema? _schema;
+    private ResourceSchema? _schema;
+    private string? _schemaError;
+    private WorkBudget? _seedBudget;
     private string _projectId = "";
     private string _name = "";
     private bool _flushing;
@@ -94,7 +96,7 @@ public sealed class MockResourceGrain(
         var key = this.GetPrimaryKeyString();
         var slash = key.IndexOf('/');
         (_projectId, _name) = (key[..slash], key[(slash + 1)..]);
-        _schema = Compile(state.State.SchemaJson);
+        UseSchema(state.State.SchemaJson);
         long? afterSort = null;
         string? afterId = null;
         while (true)
@@ -118,11 +120,13 @@ public sealed class MockResourceGrain(
         try
         {
             await DrainAsync();
-            _schema = Compile(info.SchemaJson);
+            UseSchema(info.SchemaJson);
             if (reseed)
             {
                 await store.DeleteGroupAsync(Collection, _projectId, _name);
                 Clear();
+                // One budget for the whole seed: a costly pattern cannot multiply its cost by the number of records.
+                _seedBudget = new WorkBudget(SeedBudget);
                 foreach (var seed in Seeds(info.SeedJson))
                 {
                     var created = await CreateAsync(seed, null, null);
@@ -139,6 +143,7 @@ public sealed class MockResourceGrain(
         finally
         {
             _reconfiguring = false;
+            _seedBudget = null;
         }
     }
 
@@ -154,10 +159,21 @@ public sealed class MockResourceGrain(
 
     public Task<int> CountAsync() => Task.FromResult(_records.Count);
 
-    public Task<string[]> FindByAsync(string field, string value) =>
-        Task.FromResult(_records.Where(r => ResourceQuery.Text(ResourceQuery.At(r.Value, field)) == value).Select(r => r.Json).ToArray());
+    public Task<string[][]> FindByAllAsync(string field, string[] values)
+    {
+        // One pass over the records for all values: _embed costs one call per embedded resource, not one per record.
+        var wanted = values.Distinct().ToDictionary(v => v, _ => new List<string>(), StringComparer.Ordinal);
+        foreach (var record in _records)
+        {
+            if (ResourceQuery.Text(ResourceQuery.At(record.Value, field)) is { } value && wanted.TryGetValue(value, out var list))
+            {
+                list.Add(record.Json);
+            }
+        }
+        return Task.FromResult(values.Select(v => wanted[v].ToArray()).ToArray());
+    }
 
-    public Task<string?> FindAsync(string id) => Task.FromResult(_byId.GetValueOrDefault(id)?.Json);
+    public Task<string?[]> FindAllAsync(string[] ids) => Task.FromResult(ids.Select(id => _byId.GetValueOrDefault(id)?.Json).ToArray());
 
     public Task<ResourceResult> ReadAsync(ResourceRequest request) => GetAsync(request);
 
@@ -214,12 +230,20 @@ public sealed class MockResourceGrain(
             {
                 return ResourceResult.Fail(404, $"{_name}/{route.RecordId} does not exist");
             }
-            var single = await EnrichAsync([one.Value], query);
+            var single = await EnrichAsync([one.Value], query, route.Defined);
             return new ResourceResult(200, single is null ? one.Json : single[0].ToJsonString(), [], null);
         }
 
-        var page = query.Apply(_records.Select(r => r.Value));
-        var items = await EnrichAsync(page.Items, query) ?? page.Items;
+        ResourceQuery.Page page;
+        try
+        {
+            page = query.Apply(_records.Select(r => r.Value), new WorkBudget(ResourceQuery.Budget));
+        }
+        catch (WorkBudgetExceededException exception)
+        {
+            return ResourceResult.Fail(422, exception.Message);
+        }
+        var items = await EnrichAsync(page.Items, query, route.Defined) ?? page.Items;
         var headers = new List<KeyValuePair<string, string>>();
         if (page.Paginated || page.Sliced)
         {
@@ -238,31 +262,40 @@ public sealed class MockResourceGrain(
         return new ResourceResult(200, json.Append(']').ToString(), [.. headers], null);
     }
 
-    /// <summary>Applies _embed (children by the <c>{singular}Id</c> convention) and _expand (parents); null when neither is asked.</summary>
-    private async Task<List<JsonObject>?> EnrichAsync(IReadOnlyList<JsonObject> items, ResourceQuery query)
+    /// <summary>
+    /// Applies _embed (children by the <c>{singular}Id</c> convention) and _expand (parents); null when neither is asked.
+    /// One grain call per named resource; names the project does not define are answered here (json-server embeds
+    /// an empty list and expands nothing) without activating anything.
+    /// </summary>
+    private async Task<List<JsonObject>?> EnrichAsync(IReadOnlyList<JsonObject> items, ResourceQuery query, string[]? defined)
     {
         if (query.Embed.Length == 0 && query.Expand.Length == 0)
         {
             return null;
         }
+        bool Defined(string name) => defined is null || defined.Contains(name, StringComparer.Ordinal);
         var enriched = items.Select(item => (JsonObject)item.DeepClone()).ToList();
+        var ids = enriched.Select(item => IdOf(item) ?? "").ToArray();
         foreach (var child in query.Embed)
         {
-            var resource = GrainFactory.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(_projectId, child));
-            foreach (var item in enriched)
+            var children = Defined(child)
+                ? await GrainFactory.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(_projectId, child)).FindByAllAsync(Singular(_name) + "Id", ids)
+                : ids.Select(_ => Array.Empty<string>()).ToArray();
+            for (var i = 0; i < enriched.Count; i++)
             {
-                var children = await resource.FindByAsync(Singular(_name) + "Id", IdOf(item) ?? "");
-                item[child] = new JsonArray(children.Select(c => JsonNode.Parse(c)).ToArray());
+                enriched[i][child] = new JsonArray(children[i].Select(c => JsonNode.Parse(c)).ToArray());
             }
         }
-        foreach (var parent in query.Expand)
+        foreach (var parent in query.Expand.Where(p => Defined(Plural(p))))
         {
-            var resource = GrainFactory.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(_projectId, Plural(parent)));
-            foreach (var item in enriched)
+            var parentIds = enriched.Select(item => ResourceQuery.Text(item[parent + "Id"])).ToArray();
+            var found = await GrainFactory.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(_projectId, Plural(parent)))
+                .FindAllAsync(parentIds.Select(id => id ?? "").ToArray());
+            for (var i = 0; i < enriched.Count; i++)
             {
-                if (ResourceQuery.Text(item[parent + "Id"]) is { } parentId && await resource.FindAsync(parentId) is { } json)
+                if (parentIds[i] is not null && found[i] is { } json)
                 {
-                    item[parent] = JsonNode.Parse(json);
+                    enriched[i][parent] = JsonNode.Parse(json);
                 }
             }
         }
@@ -369,34 +402,48 @@ public sealed class MockResourceGrain(
         {
             return ResourceResult.Fail(413, $"the record is larger than {limits.Value.MaxRecordBytes} bytes");
         }
-        var failures = Validate(_schema, json);
+        if (_schemaError is not null)
+        {
+            return ResourceResult.Fail(422, $"the schema of '{_name}' cannot be used ({_schemaError}); define the resource again with a corrected schema");
+        }
+        if (_schema is null)
+        {
+            return null;
+        }
+        SchemaFailure[] failures;
+        try
+        {
+            failures = _schema.Validate(json, _seedBudget ?? new WorkBudget(ResourceSchema.RecordBudget));
+        }
+        catch (WorkBudgetExceededException exception)
+        {
+            return ResourceResult.Fail(422, $"the record could not be checked against the schema of '{_name}': {exception.Message}");
+        }
         return failures.Length == 0
             ? null
             : ResourceResult.Fail(422, $"the record does not match the schema of '{_name}': {failures.Length} rule(s) failed", failures);
     }
 
-    /// <summary>Every failing rule of the schema, by instance path and keyword.</summary>
-    public static SchemaFailure[] Validate(JsonSchema? schema, string json)
-    {
-        if (schema is null)
-        {
-            return [];
-        }
-        using var document = JsonDocument.Parse(json);
-        var result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-        if (result.IsValid)
-        {
-            return [];
-        }
-        return (result.Details ?? [])
-            .Where(d => d.Errors is { Count: > 0 })
-            .SelectMany(d => d.Errors!.Select(e => new SchemaFailure(
-                d.InstanceLocation.ToString() is { Length: > 0 } path ? path : "/", e.Key, e.Value)))
-            .Distinct()
-            .ToArray();
-    }
+    /// <summary>Schema-check time a whole seed may use.</summary>
+    private static readonly TimeSpan SeedBudget = TimeSpan.FromSeconds(2);
 
-    public static JsonSchema? Compile(string? schemaJson) => string.IsNullOrWhiteSpace(schemaJson) ? null : JsonSchema.FromText(schemaJson);
+    /// <summary>
+    /// A schema stored before schemas were checked completely may no longer compile: the resource then refuses writes
+    /// with the reason instead of failing to activate.
+    /// </summary>
+    private void UseSchema(string? schemaJson)
+    {
+        try
+        {
+            _schema = ResourceSchema.Compile(schemaJson);
+            _schemaError = null;
+        }
+        catch (ResourceSchemaException exception)
+        {
+            _schema = null;
+            _schemaError = exception.Message;
+        }
+    }
 
     /// <summary>Queues a change for the next batch commit and completes when that batch is durable.</summary>
     private Task CommitAsync(RecordWrite write)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using OrleansMock.Grains.Safety;
 
 namespace OrleansMock.Grains.Resources;
 
@@ -14,7 +15,15 @@ namespace OrleansMock.Grains.Resources;
 public sealed class ResourceQuery
 {
     private const int DefaultPageSize = 10;
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Values one query may filter on in all (repeated keys included): each is work per record.</summary>
+    public const int MaxFilterValues = 32;
+
+    /// <summary><c>_embed</c> and <c>_expand</c> names one query may use in all: each reads another resource.</summary>
+    public const int MaxRelations = 8;
+
+    /// <summary>Matching time one query may use over all records and all <c>_like</c> patterns.</summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(1);
 
     private readonly List<(string Path, string Operator, string[] Values)> _filters = [];
     private readonly List<Regex> _likes = [];
@@ -47,8 +56,8 @@ public sealed class ResourceQuery
                 case "_end": error = Integer(key, values[^1], 0, out query._end); break;
                 case "_sort": query._sort = values[^1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => (p, false)).ToArray(); break;
                 case "_order": order = values[^1].Split(',', StringSplitOptions.TrimEntries); break;
-                case "_embed": query.Embed = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(); break;
-                case "_expand": query.Expand = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(); break;
+                case "_embed": query.Embed = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)).Distinct().ToArray(); break;
+                case "_expand": query.Expand = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)).Distinct().ToArray(); break;
                 case "q": query._q = values[^1]; break;
                 default:
                     if (key.Length == 0 || key.StartsWith('_'))
@@ -62,6 +71,14 @@ public sealed class ResourceQuery
             {
                 return (null, error);
             }
+        }
+        if (query.Embed.Length + query.Expand.Length > MaxRelations)
+        {
+            return (null, $"_embed and _expand name {query.Embed.Length + query.Expand.Length} resources; one request may name at most {MaxRelations}");
+        }
+        if (query._filters.Sum(f => f.Values.Length) > MaxFilterValues)
+        {
+            return (null, $"the query has {query._filters.Sum(f => f.Values.Length)} filter values; one request may use at most {MaxFilterValues}");
         }
         for (var i = 0; i < query._sort.Length; i++)
         {
@@ -77,10 +94,10 @@ public sealed class ResourceQuery
 
     public sealed record Page(IReadOnlyList<JsonObject> Items, int Total, bool Paginated, int PageNumber, int PageSize, bool Sliced);
 
-    /// <summary>Filters, sorts and slices the records.</summary>
-    public Page Apply(IEnumerable<JsonObject> records)
+    /// <summary>Filters, sorts and slices the records; <see cref="WorkBudgetExceededException"/> when matching costs more than <paramref name="budget"/>.</summary>
+    public Page Apply(IEnumerable<JsonObject> records, WorkBudget budget)
     {
-        var matching = records.Where(Matches).ToList();
+        var matching = records.Where(record => Matches(record, budget)).ToList();
         if (_sort.Length > 0)
         {
             matching.Sort(CompareBySort);
@@ -160,7 +177,7 @@ public sealed class ResourceQuery
                     {
                         try
                         {
-                            _likes.Add(new Regex(value, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout));
+                            _likes.Add(SafeRegex.Create(value, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant));
                         }
                         catch (ArgumentException exception)
                         {
@@ -176,7 +193,7 @@ public sealed class ResourceQuery
         return null;
     }
 
-    private bool Matches(JsonObject record)
+    private bool Matches(JsonObject record, WorkBudget budget)
     {
         var like = 0;
         foreach (var (path, op, values) in _filters)
@@ -188,7 +205,7 @@ public sealed class ResourceQuery
                 "_ne" => values.All(v => actual != v),
                 "_gte" => actual is not null && values.All(v => Compare(actual, v) >= 0),
                 "_lte" => actual is not null && values.All(v => Compare(actual, v) <= 0),
-                "_like" => actual is not null && values.Select((_, i) => _likes[like + i]).Any(r => SafeMatch(r, actual)),
+                "_like" => actual is not null && values.Select((_, i) => _likes[like + i]).Any(r => SafeRegex.IsMatch(r, actual, budget)),
                 _ => true,
             };
             if (op == "_like")
@@ -201,18 +218,6 @@ public sealed class ResourceQuery
             }
         }
         return _q is null || ContainsText(record, _q);
-    }
-
-    private static bool SafeMatch(Regex regex, string text)
-    {
-        try
-        {
-            return regex.IsMatch(text);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return false;
-        }
     }
 
     private static bool ContainsText(JsonNode? node, string q) => node switch

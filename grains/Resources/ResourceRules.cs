@@ -48,12 +48,12 @@ public static partial class ResourceRules
     {
         try
         {
-            MockResourceGrain.Compile(schemaJson);
+            ResourceSchema.Compile(schemaJson);
             return null;
         }
-        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException or NotSupportedException)
+        catch (ResourceSchemaException exception)
         {
-            return $"schema is not a valid JSON Schema: {exception.Message}";
+            return $"schema is not a usable JSON Schema: {exception.Message}";
         }
     }
 
@@ -65,12 +65,13 @@ public static partial class ResourceRules
     {
         var segments = Routing.RouteTemplate.SplitPath(path);
         bool Exists(string name) => resources.Any(r => r.Name == name);
+        string[] Defined() => resources.Select(r => r.Name).ToArray();
         return segments.Length switch
         {
-            1 when Exists(segments[0]) => new ResourceRoute(projectId, segments[0], null, null, null),
-            2 when Exists(segments[0]) && segments[1].Length > 0 => new ResourceRoute(projectId, segments[0], segments[1], null, null),
+            1 when Exists(segments[0]) => new ResourceRoute(projectId, segments[0], null, null, null, Defined()),
+            2 when Exists(segments[0]) && segments[1].Length > 0 => new ResourceRoute(projectId, segments[0], segments[1], null, null, Defined()),
             3 when Exists(segments[0]) && Exists(segments[2]) && segments[1].Length > 0 =>
-                new ResourceRoute(projectId, segments[2], null, MockResourceGrain.Singular(segments[0]) + "Id", segments[1]),
+                new ResourceRoute(projectId, segments[2], null, MockResourceGrain.Singular(segments[0]) + "Id", segments[1], Defined()),
             _ => null,
         };
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using OrleansMock.Grains.Resources;
+using OrleansMock.Grains.Safety;
 
 namespace OrleansMock.Tests.Unit;
 
@@ -13,11 +14,13 @@ public sealed class ResourceQueryTests
         (JsonObject)JsonNode.Parse("""{"id":4,"title":"delta"}""")!,
     ];
 
+    private static WorkBudget Budget() => new(ResourceQuery.Budget);
+
     private static int[] Ids(params (string, string)[] query)
     {
         var (parsed, error) = ResourceQuery.Parse(query.Select(p => new KeyValuePair<string, string>(p.Item1, p.Item2)));
         Assert.Null(error);
-        return parsed!.Apply(Posts).Items.Select(p => p["id"]!.GetValue<int>()).ToArray();
+        return parsed!.Apply(Posts, Budget()).Items.Select(p => p["id"]!.GetValue<int>()).ToArray();
     }
 
     [Fact] public void Equality_on_a_deep_path() => Assert.Equal([1, 3], Ids(("author.name", "ada")));
@@ -35,7 +38,7 @@ public sealed class ResourceQueryTests
     public void Page_and_limit_paginate_with_a_total_and_links()
     {
         var (query, _) = ResourceQuery.Parse([new("_page", "2"), new("_limit", "3")]);
-        var page = query!.Apply(Posts);
+        var page = query!.Apply(Posts, Budget());
         Assert.Equal(4, page.Total);
         Assert.Equal([4], page.Items.Select(p => p["id"]!.GetValue<int>()));
         var links = ResourceQuery.Links(page, n => $"u?_page={n}");
@@ -46,7 +49,7 @@ public sealed class ResourceQueryTests
     public void Page_without_limit_uses_ten()
     {
         var (query, _) = ResourceQuery.Parse([new("_page", "1")]);
-        Assert.Equal(10, query!.Apply(Posts).PageSize);
+        Assert.Equal(10, query!.Apply(Posts, Budget()).PageSize);
     }
 
     [Theory]
@@ -73,4 +76,36 @@ public sealed class ResourceQueryTests
     [InlineData("news", "new")]
     public void Singular_follows_the_json_server_convention(string plural, string singular) =>
         Assert.Equal(singular, MockResourceGrain.Singular(plural));
+
+    [Fact]
+    public void A_catastrophic_like_pattern_runs_in_linear_time_over_long_values()
+    {
+        // (a+)+$ against "aaaa…!" doubles per character on a backtracking engine; here it is one linear pass each.
+        var records = Enumerable.Range(1, 50).Select(i => new JsonObject { ["id"] = i, ["s"] = new string('a', 5000) + "!" }).ToArray();
+        var (query, error) = ResourceQuery.Parse([new("s_like", "(a+)+$"), new("s_like", "(a+)+$")]);
+        Assert.Null(error);
+        var budget = Budget();
+        Assert.Empty(query!.Apply(records, budget).Items);
+        Assert.True(budget.Spent < ResourceQuery.Budget, $"spent {budget.Spent}");
+    }
+
+    [Fact]
+    public void A_backtracking_only_like_pattern_stops_at_the_query_budget()
+    {
+        // A lookahead needs the backtracking engine: each match is time-limited and all of them share one budget.
+        var records = Enumerable.Range(1, 50).Select(i => new JsonObject { ["id"] = i, ["s"] = new string('a', 40) + "!" }).ToArray();
+        var (query, _) = ResourceQuery.Parse([new("s_like", "^(?=a)(a+)+$")]);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Throws<WorkBudgetExceededException>(() => query!.Apply(records, Budget()));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"took {started.Elapsed}");
+    }
+
+    [Fact]
+    public void Too_many_relations_or_filter_values_are_refused_before_any_work()
+    {
+        var (_, embed) = ResourceQuery.Parse([new("_embed", string.Join(",", Enumerable.Range(0, 600).Select(i => $"r{i}")))]);
+        Assert.Contains("at most 8", embed);
+        var (_, filters) = ResourceQuery.Parse(Enumerable.Range(0, 40).Select(i => new KeyValuePair<string, string>("s_like", "a")));
+        Assert.Contains("at most 32", filters);
+    }
 }
