@@ -162,6 +162,10 @@ public static class TesterApi
         {
             return Problems.BadRequest($"header '{bad.Key}' has an empty name or a line break");
         }
+        if (headers.FirstOrDefault(h => h.Key.Any(char.IsControl) || h.Value.Any(c => char.IsControl(c) && c != '\t')) is { Key: not null } control)
+        {
+            return Problems.BadRequest($"header '{control.Key}' contains a control character (such as NUL); header values are sent as written, so they must be printable");
+        }
         send = new TesterSend(method, url, headers, body, null, timeout, input.FollowRedirects ?? true);
         return null;
     }

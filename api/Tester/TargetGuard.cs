@@ -33,7 +33,35 @@ public sealed class TargetGuard
         (IPNetwork.Parse("fec0::/10"), "a site-local address"),
         (IPNetwork.Parse("ff00::/8"), "a multicast address"),
         (IPNetwork.Parse("100::/64"), "a discard-only address"),
+        // The rest of IANA's special-purpose registries that is not globally reachable.
+        (IPNetwork.Parse("192.0.2.0/24"), "a documentation (TEST-NET-1) address"),
+        (IPNetwork.Parse("198.51.100.0/24"), "a documentation (TEST-NET-2) address"),
+        (IPNetwork.Parse("203.0.113.0/24"), "a documentation (TEST-NET-3) address"),
+        (IPNetwork.Parse("192.88.99.0/24"), "a deprecated 6to4 relay address"),
+        (IPNetwork.Parse("::ffff:0:0:0/96"), "an IPv4-translated (SIIT) address"),
+        (IPNetwork.Parse("64:ff9b:1::/48"), "a local-use NAT64 address"),
+        (IPNetwork.Parse("2001::/32"), "a Teredo tunnel address"),
+        (IPNetwork.Parse("2001:2::/48"), "a benchmarking address"),
+        (IPNetwork.Parse("2001:10::/28"), "a deprecated ORCHID address"),
+        (IPNetwork.Parse("2001:20::/28"), "an ORCHIDv2 address"),
+        (IPNetwork.Parse("2001:db8::/32"), "a documentation address"),
+        (IPNetwork.Parse("3fff::/20"), "a documentation address"),
+        (IPNetwork.Parse("5f00::/16"), "a segment-routing (SRv6) address"),
     ];
+
+    /// <summary>This machine's own interface addresses: reaching them would reach the service's neighbours on the host.</summary>
+    private static readonly Lazy<HashSet<IPAddress>> OwnAddresses = new(() =>
+    {
+        try
+        {
+            return System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+                .SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(a => a.Address).ToHashSet();
+        }
+        catch (System.Net.NetworkInformation.NetworkInformationException)
+        {
+            return [];
+        }
+    });
 
     private static readonly string[] LocalNames = ["localhost", "ip6-localhost", "ip6-loopback", "localhost.localdomain"];
 
@@ -92,6 +120,10 @@ public sealed class TargetGuard
             return null;
         }
         var effective = Embedded(address) ?? address;
+        if (OwnAddresses.Value.Contains(address) || OwnAddresses.Value.Contains(effective))
+        {
+            return $"'{host}' resolves to {address}, an address of the machine this service runs on; the tester only sends to public addresses";
+        }
         foreach (var (network, why) in Forbidden)
         {
             if (network.BaseAddress.AddressFamily == effective.AddressFamily && network.Contains(effective))

@@ -31,6 +31,15 @@ public sealed class TesterClient : IDisposable
         "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
     };
 
+    /// <summary>
+    /// Sent only to the origin (scheme, host, port) the user addressed: a redirect elsewhere drops them, as browsers
+    /// and curl do, so a 307 to another host cannot collect the user's credentials.
+    /// </summary>
+    public static readonly HashSet<string> CredentialHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Authorization", "Cookie", "Proxy-Authorization", "X-Api-Key", "X-Auth-Token", "X-Amz-Security-Token",
+    };
+
     private readonly TargetGuard _guard;
     private readonly TesterOptions _options;
     private readonly HttpMessageInvoker _invoker;
@@ -68,6 +77,7 @@ public sealed class TesterClient : IDisposable
         var url = send.Url;
         var method = new HttpMethod(send.Method);
         var body = send.Body;
+        var sameOrigin = true;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(send.TimeoutMs);
         try
@@ -79,7 +89,7 @@ public sealed class TesterClient : IDisposable
                     return Failure("forbidden", refused, redirects, total, measure);
                 }
                 using var request = new HttpRequestMessage(method, url);
-                foreach (var (name, value) in send.Headers.Where(h => !HopByHop.Contains(h.Key)))
+                foreach (var (name, value) in send.Headers.Where(h => !HopByHop.Contains(h.Key) && (sameOrigin || !CredentialHeaders.Contains(h.Key))))
                 {
                     if (!request.Headers.TryAddWithoutValidation(name, value) && body is null)
                     {
@@ -104,7 +114,10 @@ public sealed class TesterClient : IDisposable
                     {
                         return Failure("redirects", $"more than {_options.MaxRedirects} redirects", redirects, total, measure);
                     }
-                    url = new Uri(url, location);
+                    var next = new Uri(url, location);
+                    // Once the chain has left the user's origin, credentials stay dropped (even if it comes back).
+                    sameOrigin &= next.Scheme == url.Scheme && string.Equals(next.IdnHost, url.IdnHost, StringComparison.OrdinalIgnoreCase) && next.Port == url.Port;
+                    url = next;
                     redirects.Add(url.ToString());
                     if ((int)response.StatusCode == 303 || ((int)response.StatusCode is 301 or 302 && method == HttpMethod.Post))
                     {

@@ -17,18 +17,25 @@ public sealed class TesterFixture : IAsyncLifetime
 
     public string Target { get; private set; } = "";
 
+    /// <summary>The same target on another port: another origin, as a redirect to another host would be.</summary>
+    public string OtherOrigin { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
-        var port = ApiFactory.FreePort();
-        Target = $"http://127.0.0.1:{port}";
+        Target = $"http://127.0.0.1:{ApiFactory.FreePort()}";
+        OtherOrigin = $"http://127.0.0.1:{ApiFactory.FreePort()}";
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(Target);
+        builder.WebHost.UseUrls(Target, OtherOrigin);
         _target = builder.Build();
         _target.MapMethods("/echo", ["GET", "POST", "PUT", "DELETE", "PATCH"], async (HttpRequest request) =>
         {
             using var reader = new StreamReader(request.Body);
             var body = await reader.ReadToEndAsync();
-            return Results.Json(new { method = request.Method, body, header = request.Headers["X-Test"].ToString(), auth = request.Headers.Authorization.ToString() });
+            return Results.Json(new
+            {
+                method = request.Method, body, header = request.Headers["X-Test"].ToString(), auth = request.Headers.Authorization.ToString(),
+                cookie = request.Headers.Cookie.ToString(), apiKey = request.Headers["X-Api-Key"].ToString(),
+            });
         });
         _target.MapPost("/graphql", async (HttpRequest request) =>
         {
@@ -48,6 +55,7 @@ public sealed class TesterFixture : IAsyncLifetime
         _target.MapGet("/binary", () => Results.Bytes([0, 1, 2, 255, 254], "application/octet-stream"));
         _target.MapGet("/redirect", () => Results.Redirect("/echo"));
         _target.MapGet("/loop", () => Results.Redirect("/loop"));
+        _target.MapGet("/redirect-to", (string url) => Results.Redirect(url, permanent: false, preserveMethod: true));
         _target.MapGet("/slow", async () => { await Task.Delay(3000); return Results.Ok(); });
         await _target.StartAsync();
         Factory.Settings["OrleansMock:Tester:Allow:0"] = "127.0.0.1/32";
@@ -89,6 +97,35 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
         Assert.Equal("Bearer target-token", echoed.GetProperty("auth").GetString()); // the user's header, not our token
         Assert.True(result.GetProperty("timings").GetProperty("totalMs").GetDouble() > 0);
         Assert.True(result.GetProperty("size").GetInt64() > 0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Credentials_are_dropped_when_a_redirect_leaves_the_origin(bool crossOrigin)
+    {
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        var destination = (crossOrigin ? fixture.OtherOrigin : fixture.Target) + "/echo";
+        var result = await SendAsync(client, new
+        {
+            url = $"{fixture.Target}/redirect-to?url={Uri.EscapeDataString(destination)}",
+            headers = new Dictionary<string, string> { ["Authorization"] = "Bearer secret", ["Cookie"] = "session=secret", ["X-Api-Key"] = "secret", ["X-Test"] = "kept" },
+        });
+        var echoed = JsonDocument.Parse(result.GetProperty("body").GetString()!).RootElement;
+        Assert.Equal("kept", echoed.GetProperty("header").GetString());
+        var expected = crossOrigin ? ("", "", "") : ("Bearer secret", "session=secret", "secret");
+        Assert.Equal(expected, (echoed.GetProperty("auth").GetString(), echoed.GetProperty("cookie").GetString(), echoed.GetProperty("apiKey").GetString()));
+    }
+
+    [Fact]
+    public async Task Header_values_with_control_characters_are_refused()
+    {
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        var response = await client.PostAsync("/api/v1/tester/send", Payload(JsonSerializer.Serialize(new
+        {
+            url = $"{fixture.Target}/echo", headers = new Dictionary<string, string> { ["X-Test"] = "a\u0000b" },
+        })));
+        Assert.Contains("control character", await response.AssertProblemAsync(HttpStatusCode.BadRequest));
     }
 
     [Fact]
@@ -281,6 +318,15 @@ public sealed class TesterSsrfTests(ApiFixture fixture)
     [InlineData("http://[fe80::1]/")]
     [InlineData("http://[fc00::1]/")]
     [InlineData("http://[ff02::1]/")]
+    [InlineData("http://192.0.2.1/")]
+    [InlineData("http://198.51.100.7/")]
+    [InlineData("http://203.0.113.9/")]
+    [InlineData("http://192.88.99.1/")]
+    [InlineData("http://[2001:db8::1]/")]
+    [InlineData("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/")]
+    [InlineData("http://[::ffff:0:7f00:1]/")]
+    [InlineData("http://[64:ff9b:1::a00:1]/")]
+    [InlineData("http://[3fff::1]/")]
     [InlineData("ftp://example.com/file")]
     [InlineData("file:///etc/passwd")]
     [InlineData("gopher://example.com/")]
