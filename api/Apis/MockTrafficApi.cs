@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using OrleansMock.Api.Auth;
@@ -64,6 +65,18 @@ public static class MockTrafficApi
                 RateLimiter.WriteHeaders(context.Response, decision);
             }
             var limits = traffic.Limits;
+            if (context.Request.ContentLength > limits.MaxRequestBodyBytes)
+            {
+                await Problems.Status(StatusCodes.Status413PayloadTooLarge,
+                    $"the request body is larger than {limits.MaxRequestBodyBytes} bytes (OrleansMock:Limits:MaxRequestBodyBytes)").ExecuteAsync(context);
+                return;
+            }
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+            {
+                bodySize.MaxRequestBodySize = limits.MaxRequestBodyBytes; // a chunked body that grows past it fails when read
+            }
+            // Whatever a tenant serves renders in an opaque origin, never as the service's own pages.
+            context.Response.Headers.ContentSecurityPolicy = MockOrigin.SandboxPolicy;
             // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
             var expectedSlug = ProjectIds.IsProjectId(project) ? null : project;
             var request = limits.RequestLogSize > 0
@@ -75,7 +88,7 @@ public static class MockTrafficApi
             switch (result.Kind)
             {
                 case MockResultKind.Matched:
-                    await WriteAsync(context, result.Response!, !result.CorsDisabled);
+                    await WriteAsync(context, result.Response!, !result.CorsDisabled, $"{Prefix}/{project}");
                     return;
                 case MockResultKind.Options:
                     WriteOptions(context, result.Allow!, !result.CorsDisabled);
@@ -227,7 +240,7 @@ public static class MockTrafficApi
         }
     }
 
-    private static async Task WriteAsync(HttpContext context, MockResponse mock, bool cors)
+    private static async Task WriteAsync(HttpContext context, MockResponse mock, bool cors, string projectPrefix)
     {
         if (mock.DelayMs > 0)
         {
@@ -244,7 +257,7 @@ public static class MockTrafficApi
         response.StatusCode = mock.Status;
         foreach (var (name, value) in mock.Headers)
         {
-            response.Headers.Append(name, value);
+            response.Headers.Append(name, name.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase) ? MockOrigin.ScopeCookie(value, projectPrefix) : value);
         }
         if (cors && context.Request.Headers.Origin.Count > 0 && !response.Headers.ContainsKey("Access-Control-Allow-Origin"))
         {

@@ -19,6 +19,13 @@ public static class Operations
     public const string DashboardAdminKeyKey = "OrleansMock:Dashboard:AdminKey";
     public const string DashboardPath = "/dashboard";
 
+    /// <summary>
+    /// When set, <c>/metrics</c> and the detail of <c>/readyz</c> (paths, versions, error messages) answer only to this
+    /// key, sent as a bearer token or as the password of HTTP Basic (what Prometheus' scrape config offers). Off by
+    /// default for local use; docker-compose.yml sets it.
+    /// </summary>
+    public const string OperationsKeyKey = "OrleansMock:Operations:Key";
+
     public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks()
@@ -56,22 +63,38 @@ public static class Operations
     {
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }))
             .WithName("Health").WithSummary("Process liveness").WithTags("Operations");
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync })
+        var operationsKey = app.Configuration[OperationsKeyKey] is { Length: > 0 } configured ? Encoding.UTF8.GetBytes(configured) : null;
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+            {
+                Predicate = check => check.Tags.Contains("ready"),
+                ResponseWriter = (context, report) => WriteReadinessAsync(context, report, detail: operationsKey is null || HasKey(context, operationsKey)),
+            })
             .WithName("Ready").WithSummary("Readiness: the cluster answers and storage is reachable, per check").WithTags("Operations");
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        var metrics = app.MapPrometheusScrapingEndpoint("/metrics");
+        if (operationsKey is not null)
+        {
+            metrics.AddEndpointFilter((context, next) => HasKey(context.HttpContext, operationsKey)
+                ? next(context)
+                : ValueTask.FromResult<object?>(Challenge(context.HttpContext, "OrleansMock metrics", $"metrics need the operations key ({OperationsKeyKey}) as a bearer token or Basic password")));
+        }
         if (app.Configuration.GetValue<bool>(OrleansMockSilo.DashboardEnabledKey))
         {
             var adminKey = Encoding.UTF8.GetBytes(app.Configuration[DashboardAdminKeyKey]!);
-            app.MapOrleansDashboard(DashboardPath).AddEndpointFilter((context, next) => IsAdmin(context.HttpContext, adminKey)
+            app.MapOrleansDashboard(DashboardPath).AddEndpointFilter((context, next) => HasKey(context.HttpContext, adminKey)
                 ? next(context)
-                : ValueTask.FromResult<object?>(Challenge(context.HttpContext)));
+                : ValueTask.FromResult<object?>(Challenge(context.HttpContext, "OrleansMock dashboard",
+                    $"the dashboard is for administrators: sign in with the admin key ({DashboardAdminKeyKey}) as password")));
         }
     }
 
-    /// <summary>HTTP Basic with the configured admin key as password, so a browser can open the dashboard.</summary>
-    private static bool IsAdmin(HttpContext context, byte[] adminKey)
+    /// <summary>The key as HTTP Basic password (a browser can open the dashboard) or as a bearer token (a scraper).</summary>
+    private static bool HasKey(HttpContext context, byte[] key)
     {
         var header = context.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[7..].Trim()), key);
+        }
         if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
             return false;
@@ -80,7 +103,7 @@ public static class Operations
         {
             var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
             var password = Encoding.UTF8.GetBytes(decoded[(decoded.IndexOf(':') + 1)..]);
-            return CryptographicOperations.FixedTimeEquals(password, adminKey);
+            return CryptographicOperations.FixedTimeEquals(password, key);
         }
         catch (FormatException)
         {
@@ -88,13 +111,14 @@ public static class Operations
         }
     }
 
-    private static IResult Challenge(HttpContext context)
+    private static IResult Challenge(HttpContext context, string realm, string detail)
     {
-        context.Response.Headers.WWWAuthenticate = "Basic realm=\"OrleansMock dashboard\"";
-        return Problems.Status(StatusCodes.Status401Unauthorized, $"the dashboard is for administrators: sign in with the admin key ({DashboardAdminKeyKey}) as password");
+        context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{realm}\"";
+        return Problems.Status(StatusCodes.Status401Unauthorized, detail);
     }
 
-    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    /// <summary>Status per check for everyone (load balancers need no key); the detail only with the operations key, when one is set.</summary>
+    private static Task WriteReadinessAsync(HttpContext context, HealthReport report, bool detail)
     {
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(JsonSerializer.Serialize(new
@@ -104,10 +128,10 @@ public static class Operations
             {
                 name = e.Key,
                 status = e.Value.Status.ToString(),
-                detail = e.Value.Description,
+                detail = detail ? e.Value.Description : null,
                 durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
             }),
-        }));
+        }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
     }
 
     /// <summary>Ready when a silo answers a grain call (Embedded: our own silo; Cluster: through a gateway).</summary>

@@ -39,7 +39,7 @@ public sealed class SqliteDatabase(string path, string synchronous = "FULL")
             }
             try
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(FullPath)!);
+                CreatePrivately(FullPath);
                 using var connection = OpenRaw();
                 Execute(connection, "PRAGMA journal_mode=WAL;");
                 Execute(connection, """
@@ -69,6 +69,41 @@ public sealed class SqliteDatabase(string path, string synchronous = "FULL")
                     $"The embedded store cannot open '{FullPath}': {exception.Message}. Set OrleansMock:DataDir to a writable folder.", exception);
             }
             _initialized = true;
+        }
+    }
+
+    /// <summary>
+    /// The data folder (0700 when we create it) and the database file readable by this user only (0600); SQLite gives
+    /// its -wal and -shm files the database file's mode.
+    /// </summary>
+    private static void CreatePrivately(string file)
+    {
+        var folder = Path.GetDirectoryName(file)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            return;
+        }
+        if (!Directory.Exists(folder))
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        try
+        {
+            using var created = new FileStream(file, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            // Already there (an earlier run, or a second process on the same folder): tightened below.
+        }
+        foreach (var existing in new[] { file, file + "-wal", file + "-shm" }.Where(File.Exists))
+        {
+            File.SetUnixFileMode(existing, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
 

@@ -16,11 +16,16 @@ public sealed class ComposeFileTests
             root = Path.GetDirectoryName(root.TrimEnd('/'))!;
         }
 
-        var (valid, _) = await RunAsync(compose!, root, ("ORLEANSMOCK_SIGNING_KEY", Convert.ToBase64String(new byte[48])));
+        var signingKey = ("ORLEANSMOCK_SIGNING_KEY", Convert.ToBase64String(new byte[48]));
+        var opsKey = ("ORLEANSMOCK_OPS_KEY", "an-operations-key");
+        var (valid, _) = await RunAsync(compose!, root, signingKey, opsKey);
         Assert.Equal(0, valid);
-        var (missing, output) = await RunAsync(compose!, root);
+        var (missing, output) = await RunAsync(compose!, root, opsKey);
         Assert.NotEqual(0, missing);
         Assert.Contains("ORLEANSMOCK_SIGNING_KEY", output);
+        var (noOpsKey, opsOutput) = await RunAsync(compose!, root, signingKey);
+        Assert.NotEqual(0, noOpsKey);
+        Assert.Contains("ORLEANSMOCK_OPS_KEY", opsOutput);
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string compose, string root, params (string Name, string Value)[] environment)
@@ -28,6 +33,7 @@ public sealed class ComposeFileTests
         var start = new ProcessStartInfo(compose) { ArgumentList = { "-f", "docker-compose.yml", "config", "-q" }, WorkingDirectory = root,
             RedirectStandardError = true, RedirectStandardOutput = true };
         start.Environment.Remove("ORLEANSMOCK_SIGNING_KEY");
+        start.Environment.Remove("ORLEANSMOCK_OPS_KEY");
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

@@ -72,6 +72,27 @@ public sealed class OperationsTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task With_an_operations_key_metrics_and_readiness_detail_need_it()
+    {
+        await using var factory = new ApiFactory { Settings = { ["OrleansMock:Operations:Key"] = "ops-secret" } };
+        var anonymous = factory.CreateClient();
+        var metrics = await anonymous.GetAsync("/metrics");
+        await metrics.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        var ready = await (await anonymous.GetAsync("/readyz")).ReadJsonAsync();
+        Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+        Assert.DoesNotContain(factory.DataDir, ready.GetRawText()); // the database path was public
+        Assert.All(ready.GetProperty("checks").EnumerateArray(), c => Assert.False(c.TryGetProperty("detail", out _)));
+
+        var operator_ = factory.CreateClient();
+        operator_.DefaultRequestHeaders.Authorization = new("Bearer", "ops-secret");
+        Assert.Equal(HttpStatusCode.OK, (await operator_.GetAsync("/metrics")).StatusCode);
+        Assert.Contains("embedded SQLite", (await operator_.GetStringAsync("/readyz")));
+        var basic = factory.CreateClient();
+        basic.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String("prometheus:ops-secret"u8.ToArray()));
+        Assert.Equal(HttpStatusCode.OK, (await basic.GetAsync("/metrics")).StatusCode);
+    }
+
+    [Fact]
     public async Task Metrics_are_prometheus_text_with_bounded_route_groups()
     {
         var client = fixture.Factory.CreateClient();

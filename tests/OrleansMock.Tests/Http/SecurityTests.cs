@@ -124,4 +124,34 @@ public sealed class SecurityTests(ApiFixture fixture)
         Assert.Equal(0, embedded[0].GetProperty("nothere").GetArrayLength()); // json-server embeds [] for an unknown resource
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"_embed over 2,000 records took {watch.Elapsed}");
     }
+
+    [Fact]
+    public async Task Mock_request_bodies_over_the_limit_are_413()
+    {
+        var project = await Client.CreateProjectAsync();
+        var slug = project.GetProperty("slug").GetString();
+        await Client.CreateEndpointAsync(project.GetProperty("id").GetString()!, """{"method":"POST","path":"/upload","response":{"status":200}}""");
+        var client = Anonymous();
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/m/{slug}/upload", new ByteArrayContent(new byte[1000]))).StatusCode);
+        // The test server's limit is 64 KiB (OrleansMock:Limits:MaxRequestBodyBytes); before, 30 MB were accepted.
+        var response = await client.PostAsync($"/m/{slug}/upload", new ByteArrayContent(new byte[200_000]));
+        Assert.Contains("larger than 65536 bytes", await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge));
+    }
+
+    [Fact]
+    public async Task A_tenants_html_runs_sandboxed_and_its_cookies_stay_under_its_project()
+    {
+        var project = await Client.CreateProjectAsync();
+        var slug = project.GetProperty("slug").GetString();
+        await Client.CreateEndpointAsync(project.GetProperty("id").GetString()!, """
+            {"method":"GET","path":"/page","response":{"status":200,"contentType":"text/html",
+             "headers":{"Set-Cookie":"session=stolen; Path=/; Domain=example.com; HttpOnly"},
+             "body":"<script>fetch('/api/v1/projects',{credentials:'include'})</script>"}}
+            """);
+        var response = await Anonymous().GetAsync($"/m/{slug}/page");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("sandbox", response.Headers.GetValues("Content-Security-Policy").Single());
+        var cookie = response.Headers.GetValues("Set-Cookie").Single();
+        Assert.Equal($"session=stolen; Path=/m/{slug}; HttpOnly", cookie);
+    }
 }

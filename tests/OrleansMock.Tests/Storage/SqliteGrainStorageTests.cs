@@ -28,6 +28,24 @@ public sealed class SqliteGrainStorageTests : GrainStorageContract, IDisposable
         Assert.Contains("OrleansMock:DataDir", exception.Message);
     }
 
+    [SkippableFact]
+    public async Task Database_files_are_readable_by_their_owner_only()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new SkipException("file modes are a Unix matter");
+        }
+        var storage = (SqliteGrainStorage)await CreateStorageAsync();
+        var state = new GrainState<OrleansMock.Grains.Projects.UniqueKeyState>(new() { HolderId = "x" });
+        await storage.WriteStateAsync("slug", GrainId.Create("modetest", "k"), state);
+        var file = Path.Combine(_folder, "nested", "store.db");
+        foreach (var path in new[] { file, file + "-wal" }.Where(File.Exists))
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

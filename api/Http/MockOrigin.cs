@@ -1,0 +1,37 @@
+namespace OrleansMock.Api.Http;
+
+/// <summary>
+/// Keeps a tenant's mock responses from acting on the service's own origin, which mock traffic shares with the
+/// management API and the reference pages: documents are sandboxed (<c>Content-Security-Policy: sandbox</c>, so their
+/// scripts run in an opaque origin) and cookies are confined to the project's own path.
+/// </summary>
+public static class MockOrigin
+{
+    public const string SandboxPolicy = "sandbox";
+
+    /// <summary>
+    /// A mock's <c>Set-Cookie</c> with its <c>Path</c> moved under <paramref name="projectPrefix"/> (<c>/m/{project}</c>)
+    /// and any <c>Domain</c> dropped: the cookie reaches this project's mock URLs and nothing else of the service.
+    /// </summary>
+    public static string ScopeCookie(string setCookie, string projectPrefix)
+    {
+        var parts = setCookie.Split(';', StringSplitOptions.TrimEntries);
+        var path = "";
+        var kept = new List<string> { parts[0] };
+        foreach (var attribute in parts.Skip(1).Where(a => a.Length > 0))
+        {
+            var name = attribute.Split('=', 2)[0].Trim();
+            if (name.Equals("Path", StringComparison.OrdinalIgnoreCase))
+            {
+                path = attribute.Split('=', 2) is [_, var value] ? value.Trim() : "";
+            }
+            else if (!name.Equals("Domain", StringComparison.OrdinalIgnoreCase))
+            {
+                kept.Add(attribute);
+            }
+        }
+        var scoped = path.StartsWith('/') && path != "/" ? projectPrefix + path : projectPrefix;
+        kept.Insert(1, "Path=" + scoped);
+        return string.Join("; ", kept);
+    }
+}
