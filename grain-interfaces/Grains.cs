@@ -122,6 +122,10 @@ public interface IProjectCatalogGrain : IGrainWithStringKey
     [Alias("Remove")]
     Task RemoveAsync(string projectId);
 
+    /// <summary>How many projects the tenant owns.</summary>
+    [ReadOnly, Alias("Count")]
+    Task<int> CountAsync();
+
     /// <summary>A page of projects after <paramref name="cursor"/>; Invalid when the cursor was not issued by this service.</summary>
     [ReadOnly, Alias("List")]
     Task<Outcome<ProjectPage>> ListAsync(string? cursor, int limit);

@@ -11,6 +11,9 @@ public sealed class MockLimits
     /// <summary>Largest management request body the front end reads, in bytes (413 above it).</summary>
     public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Most projects one account may own.</summary>
+    public int MaxProjectsPerUser { get; set; } = 100;
+
     /// <summary>Most endpoints one project may define.</summary>
     public int MaxEndpointsPerProject { get; set; } = 500;
 
@@ -40,4 +43,11 @@ public sealed class MockLimits
 
     /// <summary>How much of a mock request's body the request log keeps, in bytes.</summary>
     public int RequestLogBodyBytes { get; set; } = 1024;
+
+    /// <summary>
+    /// Name fragments whose header, query, form and JSON member values the request log masks (compared lower-case,
+    /// without '-' and '_', as substrings). Setting the list replaces the default.
+    /// </summary>
+    public string[] RedactNames { get; set; } =
+        ["password", "passwd", "secret", "token", "apikey", "authorization", "cookie", "session", "credential", "privatekey", "signature"];
 }

@@ -73,6 +73,12 @@ public sealed class RateLimitOptions
     /// <summary>Management API per user or API key.</summary>
     public RateLimitPolicyOptions Management { get; set; } = new() { Limit = 600, WindowSeconds = 60 };
 
-    /// <summary>Login attempts per client IP (per-account lockout is separate, in the user grain).</summary>
+    /// <summary>Login attempts per client IP (the lockout per account and client address is separate: LoginGuard).</summary>
     public RateLimitPolicyOptions LoginPerClient { get; set; } = new() { Limit = 20, WindowSeconds = 300, FailOpen = false };
+
+    /// <summary>Registrations per client IP: each costs a password hash, and a 409 says an email has an account.</summary>
+    public RateLimitPolicyOptions RegisterPerClient { get; set; } = new() { Limit = 5, WindowSeconds = 3600, FailOpen = false };
+
+    /// <summary>Failed API-key authentications per client IP; beyond it keys are refused before any user grain is asked.</summary>
+    public RateLimitPolicyOptions FailedAuthPerClient { get; set; } = new() { Limit = 20, WindowSeconds = 60 };
 }

@@ -60,8 +60,16 @@ public static class AuthApi
         return group;
     }
 
-    private static async Task<IResult> RegisterAsync(HttpRequest request, IGrainFactory grains, IOptions<MockLimits> limits)
+    private static async Task<IResult> RegisterAsync(
+        HttpRequest request, IGrainFactory grains, IOptions<MockLimits> limits, RateLimiter limiter, IOptions<RateLimitOptions> rateLimits)
     {
+        // Each registration costs a password hash, and a 409 tells whether an email has an account: both are
+        // bounded by a tight per-client limit.
+        var limit = await limiter.CheckAsync(RateLimiter.RegisterPerClient, rateLimits.Value.RegisterPerClient, ClientAddress.Of(request.HttpContext));
+        if (limit.Refused)
+        {
+            return RateLimiter.Refusal(request.HttpContext.Response, limit, "registrations from this client");
+        }
         var body = await JsonBody.ReadAsync<RegisterRequest>(request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
         {
@@ -72,10 +80,11 @@ public static class AuthApi
         return outcome.IsOk ? TypedResults.Created("/api/v1/auth/me", UserResponse.From(outcome.Value!)) : Problems.From(outcome);
     }
 
-    private static async Task<IResult> LoginAsync(
-        HttpContext context, IGrainFactory grains, TokenIssuer tokens, IOptions<MockLimits> limits, RateLimiter limiter, IOptions<RateLimitOptions> rateLimits)
+    private static async Task<IResult> LoginAsync(HttpContext context, IGrainFactory grains, TokenIssuer tokens, IOptions<MockLimits> limits,
+        RateLimiter limiter, IOptions<RateLimitOptions> rateLimits, LoginGuard guard)
     {
-        var limit = await limiter.CheckAsync(RateLimiter.LoginPerClient, rateLimits.Value.LoginPerClient, ClientAddress.Of(context));
+        var client = ClientAddress.Of(context);
+        var limit = await limiter.CheckAsync(RateLimiter.LoginPerClient, rateLimits.Value.LoginPerClient, client);
         if (limit.Refused)
         {
             return RateLimiter.Refusal(context.Response, limit, "logins from this client");
@@ -86,24 +95,34 @@ public static class AuthApi
             return body.Problem;
         }
         var email = UserKeys.NormalizeEmail(body.Value!.Email ?? "");
-        var userId = email.Length == 0 ? null : await grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Email(email)).ResolveAsync();
-        var result = userId is null
-            ? new LoginResult(LoginOutcome.InvalidCredentials, null, null)
-            : await grains.GetGrain<IUserGrain>(userId).LoginAsync(body.Value.Password ?? "");
-        switch (result.Outcome)
+        var password = body.Value.Password ?? "";
+        if (guard.LockedFor(email, client) is { } wait)
         {
-            case LoginOutcome.Ok:
-                var (token, expiresAt) = tokens.Issue(result.User!);
-                return TypedResults.Ok(new TokenResponse(token, expiresAt));
-            case LoginOutcome.LockedOut:
-                var seconds = (int)Math.Ceiling(result.RetryAfter!.Value.TotalSeconds);
-                context.Response.Headers.RetryAfter = seconds.ToString();
-                return Problems.Status(StatusCodes.Status429TooManyRequests,
-                    $"too many failed logins for this account; try again in {seconds} seconds");
-            default:
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-                return Problems.Status(StatusCodes.Status401Unauthorized, "email or password is wrong");
+            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+            context.Response.Headers.RetryAfter = seconds.ToString();
+            return Problems.Status(StatusCodes.Status429TooManyRequests,
+                $"too many failed logins for this account from this address; try again in {seconds} seconds");
         }
+        var userId = email.Length == 0 ? null : await grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Email(email)).ResolveAsync();
+        LoginResult result;
+        if (userId is null)
+        {
+            LoginGuard.SpendLikeAPasswordCheck(password);
+            result = new LoginResult(LoginOutcome.InvalidCredentials, null, null);
+        }
+        else
+        {
+            result = await grains.GetGrain<IUserGrain>(userId).LoginAsync(password);
+        }
+        if (result.Outcome == LoginOutcome.Ok)
+        {
+            guard.RecordSuccess(email, client);
+            var (token, expiresAt) = tokens.Issue(result.User!);
+            return TypedResults.Ok(new TokenResponse(token, expiresAt));
+        }
+        guard.RecordFailure(email, client);
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return Problems.Status(StatusCodes.Status401Unauthorized, "email or password is wrong");
     }
 
     private static async Task<IResult> MeAsync(ClaimsPrincipal principal, IGrainFactory grains)

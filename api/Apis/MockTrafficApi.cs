@@ -31,12 +31,14 @@ public static class MockTrafficApi
         var services = app.ApplicationServices;
         var traffic = new Traffic(services.GetRequiredService<RateLimiter>(), services.GetRequiredService<ProjectResolver>(),
             new GrainReferences<IMockResourceGrain>(services.GetRequiredService<IGrainFactory>()),
-            services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, services.GetRequiredService<IOptions<MockLimits>>().Value);
+            services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, services.GetRequiredService<IOptions<MockLimits>>().Value,
+            new Redaction(services.GetRequiredService<IOptions<MockLimits>>().Value.RedactNames));
         return app.Use(next => context => Paths.IsUnder(context.Request.Path.Value, Prefix) ? HandleAsync(context, traffic) : next(context));
     }
 
     private sealed record Traffic(
-        RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockResourceGrain> Resources, RateLimitPolicyOptions PerClient, MockLimits Limits);
+        RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockResourceGrain> Resources, RateLimitPolicyOptions PerClient, MockLimits Limits,
+        Redaction Redaction);
 
     private static async Task HandleAsync(HttpContext context, Traffic traffic)
     {
@@ -80,8 +82,9 @@ public static class MockTrafficApi
             // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
             var expectedSlug = ProjectIds.IsProjectId(project) ? null : project;
             var request = limits.RequestLogSize > 0
-                ? new MockRequest(method, path, expectedSlug, await CallerAsync(context), context.Request.QueryString.Value,
-                    LoggedHeaders(context.Request.Headers), await BodyPreviewAsync(context.Request, limits.RequestLogBodyBytes))
+                ? new MockRequest(method, path, expectedSlug, await CallerAsync(context), traffic.Redaction.Query(context.Request.QueryString.Value),
+                    LoggedHeaders(context.Request.Headers, traffic.Redaction),
+                    traffic.Redaction.Body(await BodyPreviewAsync(context.Request, limits.RequestLogBodyBytes), context.Request.ContentType))
                 : new MockRequest(method, path, expectedSlug, await CallerAsync(context));
             var result = await traffic.Projects.HandleAsync(project, request, context.RequestAborted);
 
@@ -129,13 +132,7 @@ public static class MockTrafficApi
     private const int MaxLoggedHeaders = 30;
     private const int MaxLoggedHeaderValue = 256;
 
-    // Never kept in the request log: credentials and session material.
-    private static readonly HashSet<string> Redacted = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", ApiKeyAuthentication.Header,
-    };
-
-    private static KeyValuePair<string, string>[] LoggedHeaders(IHeaderDictionary headers)
+    private static KeyValuePair<string, string>[] LoggedHeaders(IHeaderDictionary headers, Redaction redaction)
     {
         var logged = new KeyValuePair<string, string>[Math.Min(headers.Count, MaxLoggedHeaders)];
         var count = 0;
@@ -145,7 +142,7 @@ public static class MockTrafficApi
             {
                 break;
             }
-            var value = Redacted.Contains(name) ? "[redacted]" : values.ToString();
+            var value = redaction.Header(name, values);
             logged[count++] = new(name, value.Length > MaxLoggedHeaderValue ? value[..MaxLoggedHeaderValue] + "…" : value);
         }
         return count == logged.Length ? logged : logged[..count];

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Api.Auth;
@@ -10,8 +11,8 @@ namespace OrleansMock.Api.Auth;
 /// Authenticates <c>X-Api-Key</c>. The key names its user; that user's grain checks the secret against its hashes,
 /// so a revoked key stops working at once on every front end.
 /// </summary>
-public sealed class ApiKeyAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IGrainFactory grains)
+public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    IGrainFactory grains, RateLimiter limiter, IOptions<RateLimitOptions> rateLimits)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -24,13 +25,22 @@ public sealed class ApiKeyAuthentication(
         {
             return AuthenticateResult.NoResult();
         }
+        // A client that keeps presenting wrong keys is refused before its keys reach (and activate) user grains.
+        var client = ClientAddress.Of(Context);
+        var policy = rateLimits.Value.FailedAuthPerClient;
+        if (limiter.IsBlocked(RateLimiter.FailedAuthPerClient, policy, client))
+        {
+            return Fail("too many failed authentications from this address; wait a minute before trying another key");
+        }
         if (key.Length > 200 || UserKeys.UserOfApiKey(key) is not { } userId)
         {
+            await limiter.CheckAsync(RateLimiter.FailedAuthPerClient, policy, client);
             return Fail("the X-Api-Key header is not an OrleansMock API key");
         }
         var user = await grains.GetGrain<IUserGrain>(userId).AuthenticateApiKeyAsync(key);
         if (user is null)
         {
+            await limiter.CheckAsync(RateLimiter.FailedAuthPerClient, policy, client);
             return Fail("the API key is unknown or has been revoked");
         }
         var identity = new ClaimsIdentity([new Claim(Claims.Subject, user.Id), new Claim(Claims.Email, user.Email)], SchemeName);

@@ -14,6 +14,7 @@ public static class AuthSetup
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var issuer = new TokenIssuer(options, SigningKeys.Load(builder.Configuration, options), TimeProvider.System);
         builder.Services.AddSingleton(issuer);
+        builder.Services.AddSingleton<LoginGuard>();
         builder.Services
             .AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Bearer token or API key", policy => policy.ForwardDefaultSelector = context =>

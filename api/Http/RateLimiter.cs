@@ -23,6 +23,8 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
     public const string MockPerClient = "mock-client";
     public const string Management = "management";
     public const string LoginPerClient = "login-client";
+    public const string RegisterPerClient = "register-client";
+    public const string FailedAuthPerClient = "failed-auth-client";
     public const int MaxLeasePermits = 256;
     public static readonly TimeSpan LeaseLifetime = TimeSpan.FromMilliseconds(250);
     private const int MaxSubjects = 100_000;
@@ -84,6 +86,19 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
                 return new Check(decision, false);
             }
             // Granted: go round and take a permit from the lease the refill installed.
+        }
+    }
+
+    /// <summary>Whether this front end already knows the subject is refused (an earlier check was), without asking its bucket.</summary>
+    public bool IsBlocked(string policyName, RateLimitPolicyOptions policy, string subjectName)
+    {
+        if (!policy.Enabled || !_subjects.TryGetValue(RateLimitKeys.Bucket(policyName, subjectName), out var subject))
+        {
+            return false;
+        }
+        lock (subject)
+        {
+            return subject.BlockedUntil > time.GetTimestamp();
         }
     }
 

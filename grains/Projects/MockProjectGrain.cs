@@ -55,6 +55,12 @@ public sealed partial class MockProjectGrain(
         {
             return Outcome<ProjectInfo>.Fail(OutcomeKind.Invalid, error);
         }
+        // Checked before anything is claimed; creations in flight at the same moment may each pass it.
+        if (await Catalog(command.Owner).CountAsync() >= limits.Value.MaxProjectsPerUser)
+        {
+            return Outcome<ProjectInfo>.Fail(OutcomeKind.LimitExceeded,
+                $"an account may own at most {limits.Value.MaxProjectsPerUser} projects (OrleansMock:Limits:MaxProjectsPerUser); delete one first");
+        }
 
         try
         {

@@ -28,6 +28,8 @@ public sealed class ProjectCatalogGrain(
         }
     }
 
+    public Task<int> CountAsync() => Task.FromResult(state.State.Projects.Count);
+
     public Task<Outcome<ProjectPage>> ListAsync(string? cursor, int limit)
     {
         var projects = state.State.Projects;

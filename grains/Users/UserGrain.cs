@@ -23,7 +23,8 @@ public sealed record StoredApiKey(
 /// <summary>
 /// One account. Passwords are hashed with ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/> (PBKDF2);
 /// API keys are random 160-bit secrets stored as SHA-256 hashes, so revoking one takes effect at once: this grain
-/// is the only place keys are checked. Failed logins lock the account for a while (per-account brute-force guard).
+/// is the only place keys are checked. Failed logins are counted by the front end per (email, client address), for
+/// accounts and unknown emails alike, so a lockout can neither be aimed at an owner nor reveal an account.
 /// </summary>
 [GrainType("user")]
 public sealed class UserGrain(
@@ -33,11 +34,8 @@ public sealed class UserGrain(
     public const int MinPasswordLength = 8;
     public const int MaxPasswordLength = 128;
     public const int MaxApiKeys = 20;
-    public const int MaxFailedLogins = 5;
-    public static readonly TimeSpan LockoutWindow = TimeSpan.FromMinutes(15);
 
     private static readonly PasswordHasher<UserInfo> Hasher = new();
-    private readonly Queue<DateTimeOffset> _failedLogins = new();
     private string? _pendingEmail;
 
     private string UserId => this.GetPrimaryKeyString();
@@ -95,22 +93,11 @@ public sealed class UserGrain(
         {
             return new LoginResult(LoginOutcome.InvalidCredentials, null, null);
         }
-        var now = time.GetUtcNow();
-        while (_failedLogins.TryPeek(out var oldest) && now - oldest > LockoutWindow)
-        {
-            _failedLogins.Dequeue();
-        }
-        if (_failedLogins.Count >= MaxFailedLogins)
-        {
-            return new LoginResult(LoginOutcome.LockedOut, null, _failedLogins.Peek() + LockoutWindow - now);
-        }
         var verdict = Hasher.VerifyHashedPassword(user, hash, password ?? "");
         if (verdict == PasswordVerificationResult.Failed)
         {
-            _failedLogins.Enqueue(now);
             return new LoginResult(LoginOutcome.InvalidCredentials, null, null);
         }
-        _failedLogins.Clear();
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
             state.State.PasswordHash = Hasher.HashPassword(user, password!);

@@ -25,6 +25,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("OrleansMock:RateLimits:MockPerClient:Limit", "1000000");
         builder.UseSetting("OrleansMock:RateLimits:Management:Limit", "1000000");
         builder.UseSetting("OrleansMock:RateLimits:LoginPerClient:Limit", "1000000");
+        builder.UseSetting("OrleansMock:RateLimits:RegisterPerClient:Limit", "1000000");
+        builder.UseSetting("OrleansMock:RateLimits:FailedAuthPerClient:Limit", "1000000");
+        builder.UseSetting("OrleansMock:Limits:MaxProjectsPerUser", "100000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

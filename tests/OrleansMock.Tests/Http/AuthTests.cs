@@ -68,7 +68,7 @@ public sealed class AuthTests(ApiFixture fixture)
             Assert.NotEmpty(wrong.Headers.WwwAuthenticate);
         }
         var locked = await client.PostAsync("/api/v1/auth/login", Payload(JsonSerializer.Serialize(new { email, password = Password })));
-        Assert.Contains("too many failed logins", await locked.AssertProblemAsync(HttpStatusCode.TooManyRequests));
+        Assert.Contains("too many failed logins for this account from this address", await locked.AssertProblemAsync(HttpStatusCode.TooManyRequests));
         Assert.True(locked.Headers.RetryAfter!.Delta > TimeSpan.FromMinutes(10));
 
         var unknown = await client.PostAsync("/api/v1/auth/login", Payload(JsonSerializer.Serialize(new { email = UniqueEmail(), password = Password })));

@@ -18,11 +18,16 @@ public sealed class OperationsTests(ApiFixture fixture)
         var endpoint = (await owner.CreateEndpointAsync(id, "{\"method\":\"POST\",\"path\":\"/orders\",\"response\":{\"status\":201}}")).GetProperty("id").GetString();
 
         var anonymous = fixture.Factory.CreateClient();
-        var post = new HttpRequestMessage(HttpMethod.Post, $"/m/{slug}/orders?x=1") { Content = Payload("{\"item\":\"book\"}") };
+        var post = new HttpRequestMessage(HttpMethod.Post, $"/m/{slug}/orders?x=1&api_key=secret-query-key&access_token=secret-query-token")
+        {
+            Content = Payload("{\"item\":\"book\",\"user\":{\"password\":\"secret-body-password\"}}"),
+        };
         post.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "secret-token-value");
         post.Headers.Add("X-Api-Key", "om-u_x-k_y-secretkey");
         post.Headers.Add("Cookie", "session=secret-cookie");
         post.Headers.Add("X-Trace", "abc");
+        post.Headers.Add("X-Auth-Token", "secret-auth-token");
+        post.Headers.Add("X-Amz-Security-Token", "secret-amz-token");
         await anonymous.SendAsync(post);
         await anonymous.GetAsync($"/m/{slug}/orders");
 
@@ -36,13 +41,17 @@ public sealed class OperationsTests(ApiFixture fixture)
         var first = items[1];
         Assert.Equal(201, first.GetProperty("status").GetInt32());
         Assert.Equal(endpoint, first.GetProperty("endpointId").GetString());
-        Assert.Equal("?x=1", first.GetProperty("query").GetString());
-        Assert.Equal("{\"item\":\"book\"}", first.GetProperty("bodyPreview").GetString());
+        Assert.Equal("?x=1&api_key=%5Bredacted%5D&access_token=%5Bredacted%5D", first.GetProperty("query").GetString());
+        Assert.Equal("{\"item\":\"book\",\"user\":{\"password\":\"[redacted]\"}}", first.GetProperty("bodyPreview").GetString());
         Assert.Equal("abc", first.GetProperty("headers").GetProperty("X-Trace").GetString());
         var raw = log.GetRawText();
         Assert.DoesNotContain("secret-token-value", raw);
         Assert.DoesNotContain("secretkey", raw);
         Assert.DoesNotContain("secret-cookie", raw);
+        Assert.DoesNotContain("secret-query", raw);
+        Assert.DoesNotContain("secret-body", raw);
+        Assert.DoesNotContain("secret-auth", raw);
+        Assert.DoesNotContain("secret-amz", raw);
         Assert.Equal("[redacted]", first.GetProperty("headers").GetProperty("Authorization").GetString());
 
         var limited = await (await owner.GetAsync($"/api/v1/projects/{id}/requests?limit=1")).ReadJsonAsync();

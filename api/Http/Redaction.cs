@@ -1,0 +1,106 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Primitives;
+
+namespace OrleansMock.Api.Http;
+
+/// <summary>
+/// What the request log never keeps: the values of headers, query parameters, form fields and JSON body members
+/// whose names look like credentials. A name is secret when, lower-cased and without '-' and '_', it contains one of
+/// <see cref="MockLimits.RedactNames"/> (by default password, passwd, secret, token, apikey, authorization, cookie,
+/// session, credential, privatekey, signature).
+/// </summary>
+public sealed partial class Redaction(IEnumerable<string> names)
+{
+    public const string Mask = "[redacted]";
+
+    private readonly string[] _names = names.Select(Normalize).Where(n => n.Length > 0).Distinct().ToArray();
+
+    public bool IsSecret(string name)
+    {
+        var normalized = Normalize(name);
+        return _names.Any(secret => normalized.Contains(secret, StringComparison.Ordinal));
+    }
+
+    public string Header(string name, StringValues values) => IsSecret(name) ? Mask : values.ToString();
+
+    /// <summary>A query string (with its '?') with secret parameters' values masked; the client's order and encoding kept.</summary>
+    public string? Query(string? query)
+    {
+        if (string.IsNullOrEmpty(query))
+        {
+            return query;
+        }
+        var pairs = query.TrimStart('?').Split('&');
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            var equals = pairs[i].IndexOf('=');
+            var name = Uri.UnescapeDataString((equals < 0 ? pairs[i] : pairs[i][..equals]).Replace('+', ' '));
+            if (equals >= 0 && IsSecret(name))
+            {
+                pairs[i] = pairs[i][..(equals + 1)] + Uri.EscapeDataString(Mask);
+            }
+        }
+        return "?" + string.Join('&', pairs);
+    }
+
+    /// <summary>A body preview with secret members masked: JSON (also when the preview is cut short) and form bodies.</summary>
+    public string? Body(string? preview, string? contentType)
+    {
+        if (string.IsNullOrEmpty(preview))
+        {
+            return preview;
+        }
+        if (contentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return Query("?" + preview)![1..];
+        }
+        try
+        {
+            if (JsonNode.Parse(preview) is { } node)
+            {
+                return MaskMembers(node) ? node.ToJsonString() : preview; // the client's formatting, unless something was masked
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        // Not (complete) JSON: mask "name": "value" and "name": scalar pairs wherever they appear.
+        return JsonMember().Replace(preview, match => IsSecret(match.Groups["name"].Value) ? $"{match.Groups["head"].Value}\"{Mask}\"" : match.Value);
+    }
+
+    private bool MaskMembers(JsonNode node)
+    {
+        var masked = false;
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var name in obj.Select(p => p.Key).ToList())
+                {
+                    if (IsSecret(name) && obj[name] is not (JsonObject or JsonArray))
+                    {
+                        obj[name] = Mask;
+                        masked = true;
+                    }
+                    else if (obj[name] is { } child)
+                    {
+                        masked |= MaskMembers(child);
+                    }
+                }
+                break;
+            case JsonArray array:
+                foreach (var item in array.OfType<JsonNode>())
+                {
+                    masked |= MaskMembers(item);
+                }
+                break;
+        }
+        return masked;
+    }
+
+    private static string Normalize(string name) => name.ToLowerInvariant().Replace("-", "").Replace("_", "");
+
+    [GeneratedRegex("""(?<head>"(?<name>[^"\\]{1,128})"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\]\s]+)""", RegexOptions.NonBacktracking)]
+    private static partial Regex JsonMember();
+}
