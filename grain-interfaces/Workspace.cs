@@ -24,12 +24,16 @@ public sealed record RequestCollection(
     [property: Id(3)] DateTimeOffset CreatedAt,
     [property: Id(4)] DateTimeOffset UpdatedAt);
 
-/// <summary>Named variables substituted into url, headers and body as <c>{{name}}</c> at send time.</summary>
+/// <summary>
+/// Named variables substituted into url, headers and body as <c>{{name}}</c> at send time. Variables named in
+/// <see cref="Secrets"/> are sent but never stored in the tester history (it keeps their <c>{{name}}</c>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("om.TesterEnvironment")]
 public sealed record TesterEnvironment(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
-    [property: Id(2)] Dictionary<string, string> Variables);
+    [property: Id(2)] Dictionary<string, string> Variables,
+    [property: Id(3)] string[]? Secrets = null);
 
 /// <summary>One user's saved collections and environments, keyed by user id (so nobody else can reach them).</summary>
 [Alias("om.IWorkspaceGrain")]

@@ -20,7 +20,7 @@ public sealed record CollectionItemRequest(
 
 public sealed record ReorderRequest(string[]? ItemIds);
 
-public sealed record EnvironmentRequest(string? Name, Dictionary<string, string>? Variables);
+public sealed record EnvironmentRequest(string? Name, Dictionary<string, string>? Variables, string[]? Secrets);
 
 public sealed record CollectionListResponse(RequestCollection[] Items);
 
@@ -170,7 +170,7 @@ public static class CollectionsApi
         {
             return body.Problem;
         }
-        var outcome = await Workspace(grains, user).PutEnvironmentAsync(new TesterEnvironment(id, body.Value!.Name ?? "", body.Value.Variables ?? []));
+        var outcome = await Workspace(grains, user).PutEnvironmentAsync(new TesterEnvironment(id, body.Value!.Name ?? "", body.Value.Variables ?? [], body.Value.Secrets));
         if (!outcome.IsOk)
         {
             return Problems.From(outcome);

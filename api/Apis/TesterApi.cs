@@ -61,12 +61,16 @@ public static class TesterApi
     /// </summary>
     public static async Task<IResult> ExecuteAsync(HttpContext context, string userId, TesterSendRequest input, TesterClient client, IGrainFactory grains, TesterOptions limits)
     {
+        // What the history keeps: secret variables stay {{name}}, every other variable is filled in as sent.
+        var recorded = input;
         if (input.Environment is { Length: > 0 } environmentId)
         {
             if (await grains.GetGrain<IWorkspaceGrain>(userId).GetEnvironmentAsync(environmentId) is not { } environment)
             {
                 return Problems.NotFound($"environment '{environmentId}' does not exist");
             }
+            var secrets = environment.Secrets ?? [];
+            recorded = Substitute(input, environment.Variables.Where(v => !secrets.Contains(v.Key, StringComparer.Ordinal)).ToDictionary());
             input = Substitute(input, environment.Variables);
         }
         if (Validate(input, limits, out var send) is { } error)
@@ -95,10 +99,10 @@ public static class TesterApi
         var error2 = outcome.ErrorKind is null ? null : new TesterError(outcome.ErrorKind, outcome.Error!);
         var record = JsonSerializer.Serialize(new
         {
-            request = new { method = send!.Method, url = send.Url.ToString(), headers = input.Headers, body = input.Body, bodyEncoding = input.BodyEncoding ?? "utf8" },
+            request = new { method = send!.Method, url = recorded.Url, headers = recorded.Headers, body = recorded.Body, bodyEncoding = input.BodyEncoding ?? "utf8" },
             response = new { outcome.Status, outcome.Headers, outcome.Body, outcome.BodyEncoding, outcome.Size, outcome.Truncated, outcome.Timings, outcome.Redirects, error = error2 },
         }, JsonBody.Options);
-        var entry = await grains.GetGrain<ITesterHistoryGrain>(userId).AddAsync(send.Method, send.Url.ToString(), outcome.Status, outcome.Timings.TotalMs, record);
+        var entry = await grains.GetGrain<ITesterHistoryGrain>(userId).AddAsync(send.Method, recorded.Url ?? send.Url.ToString(), outcome.Status, outcome.Timings.TotalMs, record);
         return TypedResults.Ok(new TesterSendResponse(entry.Id, outcome.Status, outcome.Headers, outcome.Body, outcome.BodyEncoding, outcome.Size,
             outcome.Truncated, outcome.Timings, outcome.Redirects, error2));
     }

@@ -220,6 +220,32 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
 public sealed class CollectionTests(TesterFixture fixture) : IClassFixture<TesterFixture>
 {
     [Fact]
+    public async Task Secret_environment_variables_are_sent_but_never_kept_in_history()
+    {
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        var environment = await (await client.PostAsync("/api/v1/environments", Payload(JsonSerializer.Serialize(new
+        {
+            name = "prod", variables = new Dictionary<string, string> { ["baseUrl"] = fixture.Target, ["token"] = "s3cr3t-value" }, secrets = new[] { "token" },
+        })))).ReadJsonAsync();
+        Assert.Equal("token", environment.GetProperty("secrets")[0].GetString());
+        var sent = await client.PostAsync("/api/v1/tester/send", Payload(JsonSerializer.Serialize(new
+        {
+            url = "{{baseUrl}}/echo?key={{token}}", headers = new Dictionary<string, string> { ["Authorization"] = "Bearer {{token}}" }, body = "t={{token}}",
+            method = "POST", environment = environment.GetProperty("id").GetString(),
+        })));
+        var result = await sent.ReadJsonAsync();
+        Assert.Equal("Bearer s3cr3t-value", JsonDocument.Parse(result.GetProperty("body").GetString()!).RootElement.GetProperty("auth").GetString());
+
+        var history = await client.GetStringAsync("/api/v1/tester/history");
+        var entry = await client.GetStringAsync($"/api/v1/tester/history/{result.GetProperty("historyId").GetString()}");
+        var request = JsonDocument.Parse(entry).RootElement.GetProperty("request");
+        Assert.Equal($"{fixture.Target}/echo?key={{{{token}}}}", request.GetProperty("url").GetString());
+        Assert.Equal("Bearer {{token}}", request.GetProperty("headers").GetProperty("Authorization").GetString());
+        Assert.DoesNotContain("s3cr3t-value", history);
+        Assert.DoesNotContain("s3cr3t-value", JsonDocument.Parse(entry).RootElement.GetProperty("request").GetRawText());
+    }
+
+    [Fact]
     public async Task Collections_crud_reorder_and_run_rest_and_graphql_items_with_an_environment()
     {
         var client = await fixture.Factory.CreateClient().AsNewUserAsync();
