@@ -33,21 +33,34 @@ public static class MockTrafficApi
             new GrainReferences<IMockResourceGrain>(services.GetRequiredService<IGrainFactory>()),
             services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, services.GetRequiredService<IOptions<MockLimits>>().Value,
             new Redaction(services.GetRequiredService<IOptions<MockLimits>>().Value.RedactNames));
-        return app.Use(next => context => Paths.IsUnder(context.Request.Path.Value, Prefix) ? HandleAsync(context, traffic) : next(context));
+        var mockDomain = services.GetRequiredService<IConfiguration>()[MockOrigin.DomainKey] is { Length: > 0 } domain ? "." + domain.Trim('.') : null;
+        return app.Use(next => context =>
+        {
+            if (mockDomain is not null && MockOrigin.ProjectOfHost(context.Request.Host.Host, mockDomain) is { } hosted)
+            {
+                // A mock origin of its own: https://{project}.{domain}/{path}; nothing of the service lives there.
+                return HandleAsync(context, traffic, hosted, context.Request.Path.Value is { Length: > 0 } p ? p : "/", ownOrigin: true);
+            }
+            if (!Paths.IsUnder(context.Request.Path.Value, Prefix))
+            {
+                return next(context);
+            }
+            // The path is "/m/{project}/{rest}".
+            var remainder = context.Request.Path.Value!.AsSpan(Prefix.Length);
+            var slash = remainder.Length > 1 ? remainder[1..].IndexOf('/') : -1;
+            var project = slash < 0 ? remainder.TrimStart('/').ToString() : remainder[1..(slash + 1)].ToString();
+            var path = slash < 0 ? "/" : remainder[(slash + 1)..].ToString();
+            return HandleAsync(context, traffic, project, path, ownOrigin: false);
+        });
     }
 
     private sealed record Traffic(
         RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockResourceGrain> Resources, RateLimitPolicyOptions PerClient, MockLimits Limits,
         Redaction Redaction);
 
-    private static async Task HandleAsync(HttpContext context, Traffic traffic)
+    private static async Task HandleAsync(HttpContext context, Traffic traffic, string project, string path, bool ownOrigin)
     {
         var started = Stopwatch.GetTimestamp();
-        // The path is "/m/{project}/{rest}".
-        var remainder = context.Request.Path.Value!.AsSpan(Prefix.Length);
-        var slash = remainder.Length > 1 ? remainder[1..].IndexOf('/') : -1;
-        var project = slash < 0 ? remainder.TrimStart('/').ToString() : remainder[1..(slash + 1)].ToString();
-        var path = slash < 0 ? "/" : remainder[(slash + 1)..].ToString();
         var method = context.Request.Method;
         try
         {
@@ -77,8 +90,11 @@ public static class MockTrafficApi
             {
                 bodySize.MaxRequestBodySize = limits.MaxRequestBodyBytes; // a chunked body that grows past it fails when read
             }
-            // Whatever a tenant serves renders in an opaque origin, never as the service's own pages.
-            context.Response.Headers.ContentSecurityPolicy = MockOrigin.SandboxPolicy;
+            if (!ownOrigin)
+            {
+                // On the service's origin, whatever a tenant serves renders in an opaque origin, never as the service's pages.
+                context.Response.Headers.ContentSecurityPolicy = MockOrigin.SandboxPolicy;
+            }
             // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
             var expectedSlug = ProjectIds.IsProjectId(project) ? null : project;
             var request = limits.RequestLogSize > 0
@@ -91,7 +107,7 @@ public static class MockTrafficApi
             switch (result.Kind)
             {
                 case MockResultKind.Matched:
-                    await WriteAsync(context, result.Response!, !result.CorsDisabled, $"{Prefix}/{project}");
+                    await WriteAsync(context, result.Response!, !result.CorsDisabled, ownOrigin ? null : $"{Prefix}/{project}");
                     return;
                 case MockResultKind.Options:
                     WriteOptions(context, result.Allow!, !result.CorsDisabled);
@@ -237,7 +253,8 @@ public static class MockTrafficApi
         }
     }
 
-    private static async Task WriteAsync(HttpContext context, MockResponse mock, bool cors, string projectPrefix)
+    /// <summary>Writes an endpoint's response; <paramref name="cookieScope"/> (on the shared origin) confines its cookies.</summary>
+    private static async Task WriteAsync(HttpContext context, MockResponse mock, bool cors, string? cookieScope)
     {
         if (mock.DelayMs > 0)
         {
@@ -254,7 +271,7 @@ public static class MockTrafficApi
         response.StatusCode = mock.Status;
         foreach (var (name, value) in mock.Headers)
         {
-            response.Headers.Append(name, name.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase) ? MockOrigin.ScopeCookie(value, projectPrefix) : value);
+            response.Headers.Append(name, cookieScope is not null && name.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase) ? MockOrigin.ScopeCookie(value, cookieScope) : value);
         }
         if (cors && context.Request.Headers.Origin.Count > 0 && !response.Headers.ContainsKey("Access-Control-Allow-Origin"))
         {

@@ -10,6 +10,20 @@ public static class MockOrigin
     public const string SandboxPolicy = "sandbox";
 
     /// <summary>
+    /// A domain of its own for mock traffic (<c>mock.example.com</c>): <c>{project}.mock.example.com/{path}</c> serves
+    /// project <c>{project}</c> with nothing of the service on that origin (no sandbox needed, cookies as the tenant set
+    /// them). <c>/m/{project}/...</c> on the service's host keeps working.
+    /// </summary>
+    public const string DomainKey = "OrleansMock:Mock:Domain";
+
+    /// <summary>The project label of <paramref name="host"/> under <paramref name="dottedDomain"/> (".mock.example.com"), or null.</summary>
+    public static string? ProjectOfHost(string host, string dottedDomain) =>
+        host.Length > dottedDomain.Length && host.EndsWith(dottedDomain, StringComparison.OrdinalIgnoreCase)
+        && host.AsSpan(0, host.Length - dottedDomain.Length) is var label && !label.Contains('.')
+            ? label.ToString().ToLowerInvariant()
+            : null;
+
+    /// <summary>
     /// A mock's <c>Set-Cookie</c> with its <c>Path</c> moved under <paramref name="projectPrefix"/> (<c>/m/{project}</c>)
     /// and any <c>Domain</c> dropped: the cookie reaches this project's mock URLs and nothing else of the service.
     /// </summary>

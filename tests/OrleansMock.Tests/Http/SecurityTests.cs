@@ -154,4 +154,27 @@ public sealed class SecurityTests(ApiFixture fixture)
         var cookie = response.Headers.GetValues("Set-Cookie").Single();
         Assert.Equal($"session=stolen; Path=/m/{slug}; HttpOnly", cookie);
     }
+
+    [Fact]
+    public async Task A_mock_domain_serves_each_project_on_an_origin_of_its_own()
+    {
+        await using var factory = new ApiFactory { Settings = { ["OrleansMock:Mock:Domain"] = "mock.test" } };
+        var owner = await factory.CreateClient().AsNewUserAsync();
+        var project = await owner.CreateProjectAsync();
+        var slug = project.GetProperty("slug").GetString()!;
+        await owner.CreateEndpointAsync(project.GetProperty("id").GetString()!,
+            """{"method":"GET","path":"/page","response":{"status":200,"contentType":"text/html","headers":{"Set-Cookie":"s=1; Path=/"},"body":"<p>hi</p>"}}""");
+
+        var onItsOwn = factory.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Get, "/page");
+        request.Headers.Host = $"{slug}.mock.test";
+        var response = await onItsOwn.SendAsync(request);
+        Assert.Equal("<p>hi</p>", await response.Content.ReadAsStringAsync());
+        Assert.False(response.Headers.Contains("Content-Security-Policy"));
+        Assert.Equal("s=1; Path=/", response.Headers.GetValues("Set-Cookie").Single()); // nothing else lives on that origin
+        var management = new HttpRequestMessage(HttpMethod.Get, "/api/v1/projects");
+        management.Headers.Host = $"{slug}.mock.test";
+        Assert.Equal(HttpStatusCode.NotFound, (await onItsOwn.SendAsync(management)).StatusCode); // the management API is not there
+        Assert.Equal("<p>hi</p>", await factory.CreateClient().GetStringAsync($"/m/{slug}/page")); // the shared origin still works
+    }
 }
