@@ -78,6 +78,13 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     /// <summary>Answers one mock request from memory.</summary>
     [ReadOnly, Alias("Handle")]
     ValueTask<MockResult> HandleAsync(MockRequest request);
+
+    /// <summary>
+    /// Logs a request a resource answered, with the resource's status (the answer comes after <see cref="HandleAsync"/>,
+    /// from the resource grain). One-way: the front end does not wait for it.
+    /// </summary>
+    [OneWay, Alias("RecordResourceAnswer")]
+    Task RecordResourceAnswerAsync(MockRequest request, int status, double servedMs);
 }
 
 /// <summary>

@@ -21,12 +21,16 @@ namespace OrleansMock.Silo;
 /// </summary>
 public static class SiloProgram
 {
-    public static async Task Main(string[] args)
+    public static Task<int> Main(string[] args) => StartupFailure.RunAsync(() => RunAsync(args));
+
+    private static async Task RunAsync(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var configuration = builder.Configuration;
         // Defaults in code, not in an appsettings.json: that file would also land in the front end's output folder.
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning)
+            // "Hosting failed to start" with a stack trace: StartupFailure says it in one line (or rethrows what it cannot explain).
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.UseDefaultUrlUnlessConfigured("http://localhost:5081");
         if (OrleansMockSilo.ReadStorageProvider(configuration) == StorageProvider.Embedded)
         {

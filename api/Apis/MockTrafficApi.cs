@@ -31,6 +31,7 @@ public static class MockTrafficApi
         var services = app.ApplicationServices;
         var traffic = new Traffic(services.GetRequiredService<RateLimiter>(), services.GetRequiredService<ProjectResolver>(),
             new GrainReferences<IMockResourceGrain>(services.GetRequiredService<IGrainFactory>()),
+            new GrainReferences<IMockProjectGrain>(services.GetRequiredService<IGrainFactory>()),
             services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, services.GetRequiredService<IOptions<MockLimits>>().Value,
             new Redaction(services.GetRequiredService<IOptions<MockLimits>>().Value.RedactNames));
         var mockDomain = services.GetRequiredService<IConfiguration>()[MockOrigin.DomainKey] is { Length: > 0 } domain ? "." + domain.Trim('.') : null;
@@ -55,7 +56,8 @@ public static class MockTrafficApi
     }
 
     private sealed record Traffic(
-        RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockResourceGrain> Resources, RateLimitPolicyOptions PerClient, MockLimits Limits,
+        RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockResourceGrain> Resources, GrainReferences<IMockProjectGrain> ProjectGrains,
+        RateLimitPolicyOptions PerClient, MockLimits Limits,
         Redaction Redaction);
 
     private static async Task HandleAsync(HttpContext context, Traffic traffic, string project, string path, bool ownOrigin)
@@ -113,7 +115,18 @@ public static class MockTrafficApi
                     WriteOptions(context, result.Allow!, !result.CorsDisabled);
                     return;
                 case MockResultKind.Resource:
-                    await ResourceAsync(context, traffic, result.Resource!, method, !result.CorsDisabled);
+                    try
+                    {
+                        await ResourceAsync(context, traffic, result.Resource!, method, !result.CorsDisabled);
+                    }
+                    finally
+                    {
+                        if (limits.RequestLogSize > 0)
+                        {
+                            _ = traffic.ProjectGrains.Get(result.Resource!.ProjectId)
+                                .RecordResourceAnswerAsync(request, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                        }
+                    }
                     return;
                 case MockResultKind.NoMatch:
                     await NoMatch(project, method, path, result.Closest).ExecuteAsync(context);

@@ -23,6 +23,19 @@ public static class SigningKeys
                 $"{AuthOptions.Section}:SigningKey is required in Cluster mode (every front end must share it): base64 of at least {MinimumBytes} random bytes, e.g. `openssl rand -base64 48`.");
         }
         var path = Path.Combine(OrleansMockSilo.DataDir(configuration), EmbeddedKeyFile);
+        try
+        {
+            return FromBase64(ReadOrCreate(path), path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException(
+                $"{OrleansMockSilo.DataDirKey}='{OrleansMockSilo.DataDir(configuration)}' cannot hold the signing key ({exception.Message}); set {OrleansMockSilo.DataDirKey} to a writable folder.", exception);
+        }
+    }
+
+    private static string ReadOrCreate(string path)
+    {
         if (!File.Exists(path))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -42,7 +55,7 @@ public static class SigningKeys
             {
             }
         }
-        return FromBase64(File.ReadAllText(path).Trim(), path);
+        return File.ReadAllText(path).Trim();
     }
 
     private static SymmetricSecurityKey FromBase64(string value, string source)

@@ -422,9 +422,20 @@ public sealed partial class MockProjectGrain(
     private static string Describe(SchemaFailure[]? failures) =>
         failures is { Length: > 0 } ? ": " + string.Join("; ", failures.Select(f => $"{f.Path} {f.Rule}: {f.Message}")) : "";
 
+    public Task RecordResourceAnswerAsync(MockRequest request, int status, double servedMs)
+    {
+        if (limits.Value.RequestLogSize > 0 && Project is not null)
+        {
+            Log.Add(new RequestLogEntry(time.GetUtcNow(), request.Method, request.Path, request.Query, request.Headers ?? [],
+                request.BodyPreview, status, null, null, servedMs));
+        }
+        return Task.CompletedTask;
+    }
+
     private void Record(MockRequest request, MockResult result, long started)
     {
-        if (limits.Value.RequestLogSize <= 0)
+        // A resource's answer is logged when it is known (RecordResourceAnswerAsync), not here.
+        if (limits.Value.RequestLogSize <= 0 || result.Kind == MockResultKind.Resource)
         {
             return;
         }

@@ -37,19 +37,21 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static Task<ApiProcess> StartAsync(string dataDir, IDictionary<string, string>? settings = null) =>
-        StartAsync("api", "OrleansMock.Api.dll", "/healthz", dataDir, settings);
+    /// <summary>The front end; <paramref name="urls"/> overrides the free loopback port it is otherwise given.</summary>
+    public static Task<ApiProcess> StartAsync(string dataDir, IDictionary<string, string>? settings = null, string? urls = null) =>
+        StartAsync("api", "OrleansMock.Api.dll", "/healthz", dataDir, settings, urls);
 
     /// <summary>A standalone silo; healthy once it has joined the cluster and reached its storage.</summary>
     public static Task<ApiProcess> StartSiloAsync(IDictionary<string, string> settings) =>
         StartAsync("silo", "OrleansMock.Silo.dll", "/readyz", Path.GetTempPath(), settings);
 
-    private static async Task<ApiProcess> StartAsync(string project, string assembly, string healthPath, string dataDir, IDictionary<string, string>? settings)
+    private static async Task<ApiProcess> StartAsync(string project, string assembly, string healthPath, string dataDir, IDictionary<string, string>? settings,
+        string? urls = null)
     {
         var directory = BinDirectory(project);
         var dll = Path.Combine(directory, assembly);
         Assert.True(File.Exists(dll), $"build the {project} project first: {dll} is missing");
-        var address = new Uri($"http://127.0.0.1:{ApiFactory.FreePort()}");
+        var address = new Uri(urls ?? $"http://127.0.0.1:{ApiFactory.FreePort()}");
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { dll, "--urls", address.ToString() },
@@ -71,9 +73,7 @@ public sealed class ApiProcess : IAsyncDisposable
         {
             start.Environment[key] = value;
         }
-        var service = new ApiProcess(Process.Start(start)!, address);
-        await service.WaitUntilHealthyAsync(healthPath);
-        return service;
+        return await StartedAsync(new ApiProcess(Process.Start(start)!, address), healthPath);
     }
 
     /// <summary>
@@ -106,9 +106,22 @@ public sealed class ApiProcess : IAsyncDisposable
         {
             start.Environment[key] = value;
         }
-        var service = new ApiProcess(Process.Start(start)!, address);
-        await service.WaitUntilHealthyAsync(healthPath);
-        return service;
+        return await StartedAsync(new ApiProcess(Process.Start(start)!, address), healthPath);
+    }
+
+    /// <summary>The service once healthy; killed (never left running) when it does not get there.</summary>
+    private static async Task<ApiProcess> StartedAsync(ApiProcess service, string healthPath)
+    {
+        try
+        {
+            await service.WaitUntilHealthyAsync(healthPath);
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>SIGKILL: no shutdown code runs, as in a crash.</summary>

@@ -135,6 +135,39 @@ public sealed class CrashSafetyTests : IDisposable
         Assert.Contains($"needs ConnectionStrings:{provider}", exception.Message);
     }
 
+    public static TheoryData<string, string, string> BadSettings => new()
+    {
+        { "OrleansMock__DataDir", "/proc/orleansmock-cannot-be-here", "OrleansMock:DataDir" },
+        { "OrleansMock__Mode", "Sideways", "OrleansMock:Mode='Sideways' is not a mode" },
+        { "OrleansMock__Storage__Provider", "Floppy", "OrleansMock:Storage:Provider='Floppy'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task An_invalid_setting_ends_startup_with_one_line_naming_it_and_exit_code_1(string key, string value, string named)
+    {
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ApiProcess.StartAsync(_dataDir, new Dictionary<string, string> { [key] = value }));
+        Assert.Contains("exited with 1", exception.Message);
+        Assert.Contains($"OrleansMock cannot start: ", exception.Message);
+        Assert.Contains(named, exception.Message);
+        Assert.DoesNotContain("   at ", exception.Message); // no stack trace
+        Assert.DoesNotContain("Unhandled exception", exception.Message);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_ends_startup_with_one_line_and_exit_code_1()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ApiProcess.StartAsync(_dataDir, new Dictionary<string, string>(), urls: $"http://127.0.0.1:{port}"));
+        Assert.Contains("exited with 1", exception.Message);
+        Assert.Contains("address already in use", exception.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("   at ", exception.Message);
+    }
+
     public void Dispose()
     {
         try

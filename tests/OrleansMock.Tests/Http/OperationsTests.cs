@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -65,6 +66,28 @@ public sealed class OperationsTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.NoContent, (await owner.DeleteAsync($"/api/v1/projects/{id}/requests")).StatusCode);
         var cleared = await (await owner.GetAsync($"/api/v1/projects/{id}/requests")).ReadJsonAsync();
         Assert.Equal(0, cleared.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Requests_answered_by_a_resource_are_logged_with_the_resources_status()
+    {
+        var owner = fixture.Client;
+        var project = await owner.CreateProjectAsync();
+        var id = project.GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.Created, (await owner.PostAsync($"/api/v1/projects/{id}/resources", Payload("""{"name":"notes"}"""))).StatusCode);
+        var mock = fixture.Factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Created, (await mock.PostAsync($"/m/{project.GetProperty("slug").GetString()}/notes", Payload("""{"t":1}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await mock.GetAsync($"/m/{project.GetProperty("slug").GetString()}/notes/99")).StatusCode);
+
+        // The resource's answer is logged one-way after it is sent: wait for it.
+        JsonElement[] items = [];
+        for (var i = 0; i < 50 && items.Length < 2; i++)
+        {
+            await Task.Delay(50);
+            items = (await (await owner.GetAsync($"/api/v1/projects/{id}/requests")).ReadJsonAsync()).GetProperty("items").EnumerateArray().ToArray();
+        }
+        Assert.Equal([404, 201], items.Select(e => e.GetProperty("status").GetInt32()));
+        Assert.All(items, e => Assert.False(e.TryGetProperty("miss", out var miss) && miss.ValueKind == JsonValueKind.String, "a resource answer is not a miss"));
     }
 
     [Fact]
