@@ -8,6 +8,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Orleans.Runtime;
 using OrleansMock.Grains.Storage;
 using OrleansMock.Silo.Storage;
@@ -30,7 +31,10 @@ public static class SiloProgram
         // Defaults in code, not in an appsettings.json: that file would also land in the front end's output folder.
         builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning)
             // "Hosting failed to start" with a stack trace: StartupFailure says it in one line (or rethrows what it cannot explain).
-            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None)
+            // Orleans 10.4's watchdog measures its first check from timestamp 0, so every start warns "Participant check
+            // thread has not completed for <time since the machine booted>": a false alarm (README, Operations).
+            .AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
         builder.UseDefaultUrlUnlessConfigured("http://localhost:5081");
         if (OrleansMockSilo.ReadStorageProvider(configuration) == StorageProvider.Embedded)
         {
@@ -46,7 +50,7 @@ public static class SiloProgram
             .AddCheck<Membership>("cluster", tags: ["ready"])
             .AddCheck<Storage>("storage", tags: ["ready"])
             .AddCheck<RedisReadiness>("redis", tags: ["ready"]);
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddOrleansMockService("orleansmock-silo")).WithMetrics(metrics => metrics
             .AddMeter("Microsoft.Orleans", StorageMetrics.Meter.Name, "Npgsql")
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Text;
@@ -17,9 +18,14 @@ public sealed record TesterSendRequest(
 
 public sealed record TesterError(string Kind, string Message);
 
+/// <summary>One shape for every send: <c>status</c>, <c>body</c> and <c>error</c> are always present (null when they do not apply).</summary>
 public sealed record TesterSendResponse(
-    string HistoryId, int? Status, Dictionary<string, string> Headers, string? Body, string BodyEncoding, long Size, bool Truncated,
-    TesterTimings Timings, string[] Redirects, TesterError? Error);
+    string HistoryId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Status,
+    Dictionary<string, string> Headers,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Body,
+    string BodyEncoding, long Size, bool Truncated, TesterTimings Timings, string[] Redirects,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] TesterError? Error);
 
 public sealed record TesterHistoryItem(string Id, DateTimeOffset At, string Method, string Url, int? Status, double TotalMs);
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Orleans.Dashboard;
 using OrleansMock.Api.Apis;
 using OrleansMock.Api.Http;
@@ -31,7 +32,7 @@ public static class Operations
         builder.Services.AddHealthChecks()
             .AddCheck<ClusterReadiness>("cluster", tags: ["ready"])
             .AddCheck<StorageReadiness>("storage", tags: ["ready"]);
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddOrleansMockService("orleansmock-api")).WithMetrics(metrics => metrics
             .AddMeter(Telemetry.Meter.Name, OrleansMock.Silo.Storage.StorageMetrics.Meter.Name, "Microsoft.Orleans", "Npgsql")
             // Kestrel's connection metrics; request latency is our own histogram (one per request is enough).
             .AddMeter("Microsoft.AspNetCore.Server.Kestrel")

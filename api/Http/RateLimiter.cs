@@ -20,11 +20,13 @@ namespace OrleansMock.Api.Http;
 /// </summary>
 public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time, ILogger<RateLimiter> logger)
 {
-    public const string MockPerClient = "mock-client";
-    public const string Management = "management";
-    public const string LoginPerClient = "login-client";
-    public const string RegisterPerClient = "register-client";
-    public const string FailedAuthPerClient = "failed-auth-client";
+    // Policy names as configuration spells them (OrleansMock:RateLimits:<name>): also the bucket key prefix and the
+    // "policy" label of the rate-limit metrics, so one name means one policy everywhere.
+    public const string MockPerClient = nameof(RateLimitOptions.MockPerClient);
+    public const string Management = nameof(RateLimitOptions.Management);
+    public const string LoginPerClient = nameof(RateLimitOptions.LoginPerClient);
+    public const string RegisterPerClient = nameof(RateLimitOptions.RegisterPerClient);
+    public const string FailedAuthPerClient = nameof(RateLimitOptions.FailedAuthPerClient);
     public const int MaxLeasePermits = 256;
     public static readonly TimeSpan LeaseLifetime = TimeSpan.FromMilliseconds(250);
     private const int MaxSubjects = 100_000;
@@ -55,8 +57,10 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
                 if (subject.BlockedUntil > now)
                 {
                     Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policyName));
+                    // RateLimit-Reset keeps the bucket's meaning (end of its window), counted down locally.
                     var wait = time.GetElapsedTime(now, subject.BlockedUntil).TotalSeconds;
-                    return new Check(new RateLimitDecision(false, subject.BlockedLimit, 0, wait, wait), false);
+                    var reset = Math.Max(wait, time.GetElapsedTime(now, subject.BlockedReset).TotalSeconds);
+                    return new Check(new RateLimitDecision(false, subject.BlockedLimit, 0, reset, wait), false);
                 }
                 if (subject.LeaseLeft > 0 && subject.LeaseExpires > now)
                 {
@@ -120,6 +124,7 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
             else
             {
                 subject.BlockedUntil = now + (long)(decision.RetryAfterSeconds * time.TimestampFrequency);
+                subject.BlockedReset = now + (long)(decision.ResetSeconds * time.TimestampFrequency);
                 subject.BlockedLimit = decision.Limit;
                 subject.LeaseLeft = 0;
             }
@@ -166,6 +171,7 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
     {
         public IRateLimitBucketGrain Bucket { get; } = bucket;
         public long BlockedUntil;
+        public long BlockedReset;
         public int BlockedLimit;
         public RateLimitDecision? Lease;
         public int LeaseLeft;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -9,7 +10,9 @@ namespace OrleansMock.Api.Tester;
 
 public sealed record TesterSend(string Method, Uri Url, KeyValuePair<string, string>[] Headers, byte[]? Body, string? ContentType, int TimeoutMs, bool FollowRedirects);
 
-public sealed record TesterTimings(double DnsMs, double ConnectMs, double? TlsMs, double FirstByteMs, double TotalMs);
+/// <summary>Where a send's time went; <c>tlsMs</c> is always present (null: not measured separately, or plain http).</summary>
+public sealed record TesterTimings(double DnsMs, double ConnectMs, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? TlsMs,
+    double FirstByteMs, double TotalMs);
 
 public sealed record TesterOutcome(
     int? Status, Dictionary<string, string> Headers, string? Body, string BodyEncoding, long Size, bool Truncated,
@@ -214,6 +217,16 @@ public sealed class TesterClient : IDisposable
         if (message.StartsWith("forbidden: ", StringComparison.Ordinal) || exception.InnerException?.Message.StartsWith("forbidden: ", StringComparison.Ordinal) == true)
         {
             return ("forbidden", (exception.InnerException?.Message ?? message)["forbidden: ".Length..]);
+        }
+        // A name that does not resolve fails inside our connect callback, which the handler reports as a connection
+        // error: look inside for what it really was.
+        for (Exception? inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError }
+                or SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData })
+            {
+                return ("dns", inner.Message);
+            }
         }
         return exception.HttpRequestError switch
         {

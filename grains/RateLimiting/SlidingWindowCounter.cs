@@ -46,7 +46,9 @@ public sealed class SlidingWindowCounter
             var remaining = (int)Math.Floor(rule.Limit - (estimate + granted));
             return new RateLimitDecision(true, rule.Limit, Math.Max(0, remaining), reset, 0, granted);
         }
-        return new RateLimitDecision(false, rule.Limit, 0, reset, RetryAfter(elapsed, window, rule.Limit));
+        // Refused: the window has room again only after Retry-After, so RateLimit-Reset (when the quota is back) is never earlier.
+        var retryAfter = RetryAfter(elapsed, window, rule.Limit);
+        return new RateLimitDecision(false, rule.Limit, 0, Math.Max(reset, retryAfter), retryAfter);
     }
 
     /// <summary>True when nothing counted is still inside any window: the bucket can be forgotten.</summary>

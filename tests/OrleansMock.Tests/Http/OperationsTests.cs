@@ -148,6 +148,7 @@ public sealed class OperationsTests(ApiFixture fixture)
         Assert.Matches("orleansmock_storage_duration_seconds_bucket\\{[^}]*le=\"0.001\"\\}", text);
         Assert.Contains("orleans_", text);
         Assert.DoesNotContain("no-such-project", text); // no per-project or per-path labels
+        Assert.Contains("service_name=\"orleansmock-api\"", text); // not unknown_service:OrleansMock.Api
     }
 
     [Fact]

@@ -71,9 +71,11 @@ public sealed class RateLimitTests(RateLimitFixture fixture) : IClassFixture<Rat
             Assert.Equal((4 - i).ToString(), allowed.Response.Headers["X-RateLimit-Remaining"]);
             Assert.True(int.Parse(allowed.Response.Headers["RateLimit-Reset"]!) > 0);
         }
+        var resets = new List<int>();
         foreach (var _ in Enumerable.Range(0, 2)) // the second refusal comes from the front end's local "blocked until"
         {
             var refused = await fixture.GetAsync(path, peer);
+            resets.Add(int.Parse(refused.Response.Headers["RateLimit-Reset"]!));
             Assert.Equal(429, refused.Response.StatusCode);
             Assert.Equal("application/problem+json", refused.Response.ContentType);
             Assert.True(int.Parse(refused.Response.Headers.RetryAfter!) > 0);
@@ -82,6 +84,8 @@ public sealed class RateLimitTests(RateLimitFixture fixture) : IClassFixture<Rat
             Assert.Equal(429, problem.GetProperty("status").GetInt32());
             Assert.Contains("rate limit of 5 requests", problem.GetProperty("detail").GetString());
         }
+        // One meaning of RateLimit-Reset (the end of the bucket's window) whoever refuses: the bucket or the front end.
+        Assert.InRange(resets[1], resets[0] - 2, resets[0]);
         Assert.Equal(200, (await fixture.GetAsync(path, NewPeer())).Response.StatusCode); // another client is unaffected
     }
 

@@ -158,6 +158,27 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
         Assert.Equal("timeout", slow.GetProperty("error").GetProperty("kind").GetString());
         var refused = await SendAsync(client, new { url = $"http://127.0.0.1:{ApiFactory.FreePort()}/" });
         Assert.Equal("refused", refused.GetProperty("error").GetProperty("kind").GetString());
+        // .invalid never resolves (RFC 6761): the kind README documents for it is dns.
+        var unresolvable = await SendAsync(client, new { url = "http://no-such-host.invalid/" });
+        Assert.Equal("dns", unresolvable.GetProperty("error").GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public async Task Every_send_answers_in_one_shape_with_nulls_present()
+    {
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        var ok = await SendAsync(client, new { url = $"{fixture.Target}/echo" });
+        var failed = await SendAsync(client, new { url = $"http://127.0.0.1:{ApiFactory.FreePort()}/" });
+        foreach (var result in new[] { ok, failed })
+        {
+            foreach (var key in new[] { "historyId", "status", "headers", "body", "bodyEncoding", "size", "truncated", "timings", "redirects", "error" })
+            {
+                Assert.True(result.TryGetProperty(key, out _), $"'{key}' missing in {result}");
+            }
+            Assert.True(result.GetProperty("timings").TryGetProperty("tlsMs", out _), $"'tlsMs' missing in {result}");
+        }
+        Assert.Equal(JsonValueKind.Null, ok.GetProperty("error").ValueKind);
+        Assert.Equal(JsonValueKind.Null, failed.GetProperty("status").ValueKind);
     }
 
     [Theory]
