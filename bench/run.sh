@@ -74,10 +74,14 @@ dotnet build -c Release "$BENCH/kestrel/Bench.Kestrel.csproj" -v q -nologo >> "$
 dotnet build -c Release "$BENCH/wiremock-net/Bench.WireMockNet.csproj" -v q -nologo >> "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
 if [ ! -d "$BENCH/.tools/node_modules/json-server" ]; then
   log "installing the npm peers into bench/.tools"
-  (mkdir -p "$BENCH/.tools" && cd "$BENCH/.tools" && { [ -f package.json ] || npm init -y > /dev/null; } \
+  # A package.json of our own: `npm init -y` names the package after the folder, and ".tools" is not a valid name.
+  (mkdir -p "$BENCH/.tools" && cd "$BENCH/.tools" && { [ -f package.json ] || printf '{"name":"orleansmock-bench-peers","private":true}\n' > package.json; } \
     && npm install --no-audit --no-fund wiremock@3.13.2 json-server@0.17.4 @stoplight/prism-cli@5.16.0 @mockoon/cli@9.9.0 > "$WORK/npm.log" 2>&1) \
     || log "npm install failed: the JS and JVM peers will be missing (see $WORK/npm.log)"
 fi
+# missing <peer> <why>: a peer that could not run is a loud line in the results, not only in a log
+MISSING="$WORK/missing.md"; : > "$MISSING"
+missing() { log "MISSING: $1 ($2)"; echo "- **MISSING: $1** — $2" >> "$MISSING"; }
 TOOLS="$BENCH/.tools/node_modules"
 PATH_STUB="/m/bench/users/1"
 
@@ -135,6 +139,9 @@ if wanted orleansmock; then
 fi
 
 # ---- OrleansMock, cluster mode: one front end and two silos on the same 2 cores (Redis + PostgreSQL on loopback) ------
+if wanted cluster && ! { command -v redis-cli > /dev/null && redis-cli -h 127.0.0.1 ping > /dev/null 2>&1; }; then
+  missing "OrleansMock cluster (api + 2 silos)" "needs Redis on 127.0.0.1:6379 and PostgreSQL (ConnectionStrings__Postgres)"
+fi
 if wanted cluster && command -v redis-cli > /dev/null && redis-cli -h 127.0.0.1 ping > /dev/null 2>&1; then
   cluster_env=(ConnectionStrings__Redis=127.0.0.1:6379 OrleansMock__Storage__Provider=Postgres
     "ConnectionStrings__Postgres=${ConnectionStrings__Postgres:-Host=127.0.0.1;Username=orleansmock;Password=orleansmock;Database=orleansmock}"
@@ -170,6 +177,9 @@ fi
 
 # ---- WireMock standalone (JVM) --------------------------------------------------------------------------------------
 JAR=$(ls "$TOOLS"/wiremock/build/wiremock-standalone-*.jar 2>/dev/null | head -1)
+if wanted wiremock && { [ -z "$JAR" ] || ! command -v java > /dev/null; }; then
+  missing "WireMock 3.13" "needs npm's wiremock package (its jar) and java 17"
+fi
 if wanted wiremock && [ -n "$JAR" ] && command -v java > /dev/null; then
   for mode in default tuned; do
     flags=(); [ "$mode" = tuned ] && flags=(--no-request-journal --disable-request-logging)
@@ -180,6 +190,7 @@ if wanted wiremock && [ -n "$JAR" ] && command -v java > /dev/null; then
 fi
 
 # ---- json-server 0.17.4: stub GET, one record of 1,000, and POST -----------------------------------------------------
+if wanted json-server && [ ! -d "$TOOLS/json-server" ]; then missing "json-server 0.17.4" "npm install of the peers failed (see the run's npm.log)"; fi
 if wanted json-server && [ -d "$TOOLS/json-server" ]; then
   cp "$BENCH/peers/db.json" "$WORK/db.json"
   start json-server "$WORK/json-server.log" node "$TOOLS/json-server/lib/cli/bin.js" "$WORK/db.json" --port 18085 --routes "$BENCH/peers/routes.json" --quiet
@@ -193,11 +204,13 @@ if wanted json-server && [ -d "$TOOLS/json-server" ]; then
 fi
 
 # ---- Prism and Mockoon: the stub from one OpenAPI document ----------------------------------------------------------
+if wanted prism && [ ! -d "$TOOLS/@stoplight/prism-cli" ]; then missing "Prism 5.16" "npm install of the peers failed (see the run's npm.log)"; fi
 if wanted prism && [ -d "$TOOLS/@stoplight/prism-cli" ]; then
   start prism "$WORK/prism.log" node "$TOOLS/@stoplight/prism-cli/dist/index.js" mock "$BENCH/peers/openapi.json" -p 18086 -h 127.0.0.1
   wait_http http://127.0.0.1:18086$PATH_STUB && measure "Prism 5.16" "$STARTED_PID" "http://127.0.0.1:18086$PATH_STUB" "stub GET" > /dev/null
   stop "$STARTED_PID"
 fi
+if wanted mockoon && [ ! -d "$TOOLS/@mockoon/cli" ]; then missing "Mockoon CLI 9.9" "npm install of the peers failed (see the run's npm.log)"; fi
 if wanted mockoon && [ -d "$TOOLS/@mockoon/cli" ]; then
   start mockoon "$WORK/mockoon.log" node "$TOOLS/@mockoon/cli/bin/run" start --data "$BENCH/peers/mockoon.json" --port 18087
   wait_http http://127.0.0.1:18087$PATH_STUB && measure "Mockoon CLI 9.9" "$STARTED_PID" "http://127.0.0.1:18087$PATH_STUB" "stub GET" > /dev/null
@@ -253,6 +266,12 @@ OUT="$BENCH/results/$STAMP.md"
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), .NET $(dotnet --version), wrk on loopback, $THREADS wrk threads."
   echo "Runs: ${WARMUP} s warm-up, median of $REPS x ${DURATION} s at $CONNS connections, then 1 x ${DURATION} s at $HICONNS. CPU us/req: server user+system CPU over the $CONNS-connection runs divided by requests."
   echo
+  if [ -s "$MISSING" ]; then
+    echo "## Peers that did not run"
+    echo
+    cat "$MISSING"
+    echo
+  fi
   echo "| server | scenario | req/s @$CONNS | x bare Kestrel | p50 ms | p95 ms | p99 ms | req/s @$HICONNS | p99 ms @$HICONNS | CPU us/req | errors / RSS MB after |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
   while IFS= read -r row; do
