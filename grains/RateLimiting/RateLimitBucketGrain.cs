@@ -2,6 +2,10 @@ using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Grains.RateLimiting;
 
+/// <summary>
+/// A bucket's persisted counter: the ring of <see cref="SlidingWindowCounter"/>. Members 0-2 held the weighted
+/// two-window counter this replaced; a record with them only starts a fresh window (buckets live a minute).
+/// </summary>
 [GenerateSerializer, Alias("om.RateLimitBucketState")]
 public sealed class RateLimitBucketState
 {
@@ -9,6 +13,9 @@ public sealed class RateLimitBucketState
     [Id(1)] public int Current { get; set; }
     [Id(2)] public int Previous { get; set; }
     [Id(3)] public RateLimitRule? Rule { get; set; }
+    [Id(4)] public long SlotTicks { get; set; }
+    [Id(5)] public long NewestSlot { get; set; }
+    [Id(6)] public int[]? Counts { get; set; }
 }
 
 /// <summary>
@@ -31,7 +38,7 @@ public sealed class RateLimitBucketGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _counter = new SlidingWindowCounter(state.State.WindowStartTicks, state.State.Current, state.State.Previous);
+        _counter = new SlidingWindowCounter(state.State.SlotTicks, state.State.NewestSlot, state.State.Counts);
         _rule = state.State.Rule;
         return Task.CompletedTask;
     }
@@ -72,10 +79,10 @@ public sealed class RateLimitBucketGrain(
         }
         state.State = new RateLimitBucketState
         {
-            WindowStartTicks = _counter.WindowStartTicks,
-            Current = _counter.Current,
-            Previous = _counter.Previous,
             Rule = _rule,
+            SlotTicks = _counter.SlotTicks,
+            NewestSlot = _counter.NewestSlot,
+            Counts = _counter.Counts,
         };
         _dirty = false;
         await state.WriteStateAsync(cancellationToken);

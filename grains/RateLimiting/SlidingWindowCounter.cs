@@ -3,88 +3,117 @@ using OrleansMock.GrainInterfaces;
 namespace OrleansMock.Grains.RateLimiting;
 
 /// <summary>
-/// The weighted two-window sliding counter (as in Cloudflare's and Upstash's limiters): the count of the current
-/// fixed window plus the previous window's count weighted by how much of it still overlaps the sliding window.
-/// O(1) time and memory per subject. It assumes the previous window's requests were spread evenly; under that
-/// assumption it is exact, and an adversary who bunches a full limit at the very end of one window can get up to
-/// twice the limit through in the rolling window that straddles the boundary (never more). A refused request
-/// consumes nothing. Time comes from the caller, so tests drive it with a fake clock.
+/// A sliding window kept as a ring of <see cref="Slots"/> sub-window counts (1 s each for a 60 s window; window / 60
+/// in general). A request counts until its slot leaves the window, so the limit is exact for any burst, wherever it
+/// falls against the clock: never more than the limit pass within one window, at the resolution of one slot (a request
+/// made late in a second stops counting up to one slot early). Memory is the same small ring per subject whatever the
+/// traffic. A refused request consumes nothing. Time comes from the caller, so tests drive it with a fake clock.
 /// </summary>
 public sealed class SlidingWindowCounter
 {
-    public long WindowStartTicks { get; private set; }
-    public int Current { get; private set; }
-    public int Previous { get; private set; }
+    public const int Slots = 60;
+
+    private readonly int[] _counts;
+    private long _slotTicks;
+    private long _newestSlot;
+    private int _total;
 
     public SlidingWindowCounter()
     {
+        _counts = new int[Slots];
     }
 
-    public SlidingWindowCounter(long windowStartTicks, int current, int previous)
+    /// <summary>Restores a counter from what <see cref="SlotTicks"/>, <see cref="NewestSlot"/> and <see cref="Counts"/> gave.</summary>
+    public SlidingWindowCounter(long slotTicks, long newestSlot, int[]? counts) : this()
     {
-        WindowStartTicks = windowStartTicks;
-        Current = current;
-        Previous = previous;
+        if (slotTicks > 0 && counts is { Length: Slots })
+        {
+            counts.CopyTo(_counts, 0);
+            _slotTicks = slotTicks;
+            _newestSlot = newestSlot;
+            _total = counts.Sum();
+        }
     }
+
+    /// <summary>Length of one slot in ticks (0 before the first request).</summary>
+    public long SlotTicks => _slotTicks;
+
+    /// <summary>Absolute index (ticks / <see cref="SlotTicks"/>) of the newest slot.</summary>
+    public long NewestSlot => _newestSlot;
+
+    /// <summary>The ring, indexed by absolute slot modulo <see cref="Slots"/>.</summary>
+    public int[] Counts => (int[])_counts.Clone();
+
+    /// <summary>Requests counted in the window as of the last call.</summary>
+    public int Total => _total;
 
     /// <summary>
-    /// Admits up to <paramref name="permits"/> requests at <paramref name="now"/>, as many as the estimate leaves room
-    /// for (<see cref="RateLimitDecision.Granted"/>); refuses when there is room for none.
+    /// Admits up to <paramref name="permits"/> requests at <paramref name="now"/>, as many as the window leaves room for
+    /// (<see cref="RateLimitDecision.Granted"/>); refuses when there is room for none. <c>ResetSeconds</c> and, on a
+    /// refusal, <c>RetryAfterSeconds</c> are the time until the oldest counted request stops counting, the earliest
+    /// moment the window has room again.
     /// </summary>
     public RateLimitDecision TryAcquire(DateTimeOffset now, RateLimitRule rule, int permits = 1)
     {
-        var window = TimeSpan.FromSeconds(Math.Max(1, rule.WindowSeconds));
-        Advance(now, window);
-        var elapsed = (now.UtcTicks - WindowStartTicks) / (double)window.Ticks;
-        var estimate = Previous * (1 - elapsed) + Current;
-        var reset = (WindowStartTicks + window.Ticks - now.UtcTicks) / (double)TimeSpan.TicksPerSecond;
-        var room = (int)Math.Min(int.MaxValue, Math.Floor(rule.Limit - estimate));
+        var slot = Advance(now, rule);
+        var room = rule.Limit - _total;
         if (room >= 1)
         {
             var granted = Math.Clamp(permits, 1, room);
-            Current += granted;
-            var remaining = (int)Math.Floor(rule.Limit - (estimate + granted));
-            return new RateLimitDecision(true, rule.Limit, Math.Max(0, remaining), reset, 0, granted);
+            _counts[Index(slot)] += granted;
+            _total += granted;
+            return new RateLimitDecision(true, rule.Limit, room - granted, SecondsUntilOldestExpires(now), 0, granted);
         }
-        // Refused: the window has room again only after Retry-After, so RateLimit-Reset (when the quota is back) is never earlier.
-        var retryAfter = RetryAfter(elapsed, window, rule.Limit);
-        return new RateLimitDecision(false, rule.Limit, 0, Math.Max(reset, retryAfter), retryAfter);
+        var wait = SecondsUntilOldestExpires(now);
+        return new RateLimitDecision(false, rule.Limit, 0, wait, wait);
     }
 
-    /// <summary>True when nothing counted is still inside any window: the bucket can be forgotten.</summary>
+    /// <summary>True when nothing counted is still inside the window: the bucket can be forgotten.</summary>
     public bool IsIdle(DateTimeOffset now, RateLimitRule rule) =>
-        now.UtcTicks >= WindowStartTicks + 2 * TimeSpan.FromSeconds(Math.Max(1, rule.WindowSeconds)).Ticks || (Current == 0 && Previous == 0);
+        _total == 0 || _slotTicks != SlotLength(rule) || now.UtcTicks / _slotTicks >= _newestSlot + Slots;
 
-    private void Advance(DateTimeOffset now, TimeSpan window)
+    /// <summary>Moves the ring to <paramref name="now"/>, dropping the slots that left the window; returns the current slot.</summary>
+    private long Advance(DateTimeOffset now, RateLimitRule rule)
     {
-        if (WindowStartTicks == 0)
+        var slotTicks = SlotLength(rule);
+        var slot = now.UtcTicks / slotTicks;
+        if (slotTicks != _slotTicks || _total == 0 || slot - _newestSlot >= Slots)
         {
-            WindowStartTicks = now.UtcTicks - now.UtcTicks % window.Ticks;
-            return;
+            // A new rule (another window length), or everything counted has left the window.
+            Array.Clear(_counts);
+            _total = 0;
+            _slotTicks = slotTicks;
+            _newestSlot = slot;
+            return slot;
         }
-        var windows = (now.UtcTicks - WindowStartTicks) / window.Ticks;
-        if (windows <= 0)
+        if (slot <= _newestSlot)
         {
-            return;
+            return _newestSlot; // the clock stepped back: count it with the newest requests
         }
-        Previous = windows == 1 ? Current : 0;
-        Current = 0;
-        WindowStartTicks += windows * window.Ticks;
+        for (var expired = _newestSlot + 1; expired <= slot; expired++)
+        {
+            _total -= _counts[Index(expired)];
+            _counts[Index(expired)] = 0;
+        }
+        _newestSlot = slot;
+        return slot;
     }
 
-    /// <summary>Seconds until the estimate leaves room for one request (the weighted previous count decays linearly).</summary>
-    private double RetryAfter(double elapsed, TimeSpan window, int limit)
+    private double SecondsUntilOldestExpires(DateTimeOffset now)
     {
-        var seconds = window.TotalSeconds;
-        if (Current <= limit - 1 && Previous > 0)
+        for (var slot = _newestSlot - Slots + 1; slot <= _newestSlot; slot++)
         {
-            // Previous * (1 - x) + Current <= limit - 1  =>  x >= 1 - (limit - 1 - Current) / Previous
-            var x = 1 - (limit - 1 - Current) / (double)Previous;
-            return Math.Max(0, (x - elapsed) * seconds);
+            if (_counts[Index(slot)] > 0)
+            {
+                return Math.Max(0, ((slot + Slots) * _slotTicks - now.UtcTicks) / (double)TimeSpan.TicksPerSecond);
+            }
         }
-        // Not before the next window, where this window's count becomes the decaying previous one.
-        var untilNext = (1 - elapsed) * seconds;
-        var xNext = Current == 0 ? 0 : Math.Max(0, 1 - (limit - 1) / (double)Current);
-        return untilNext + xNext * seconds;
+        return Slots * _slotTicks / (double)TimeSpan.TicksPerSecond;
     }
+
+    private static int Index(long slot) => (int)(((slot % Slots) + Slots) % Slots);
+
+    /// <summary>The window divided into <see cref="Slots"/> (rounded up to a whole tick).</summary>
+    private static long SlotLength(RateLimitRule rule) =>
+        (TimeSpan.FromSeconds(Math.Max(1, rule.WindowSeconds)).Ticks + Slots - 1) / Slots;
 }

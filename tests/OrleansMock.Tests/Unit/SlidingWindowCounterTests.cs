@@ -6,24 +6,64 @@ namespace OrleansMock.Tests.Unit;
 public sealed class SlidingWindowCounterTests
 {
     private static readonly RateLimitRule TenPerTenSeconds = new(10, 10);
-    private static readonly DateTimeOffset WindowStart = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero); // aligned to 10 s
+    private static readonly RateLimitRule HundredPerMinute = new(100, 60);
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero); // a whole minute
 
-    private static int Admit(SlidingWindowCounter counter, DateTimeOffset at, int attempts) =>
-        Enumerable.Range(0, attempts).Count(_ => counter.TryAcquire(at, TenPerTenSeconds).Allowed);
+    private static int Admit(SlidingWindowCounter counter, DateTimeOffset at, int attempts, RateLimitRule? rule = null) =>
+        Enumerable.Range(0, attempts).Count(_ => counter.TryAcquire(at, rule ?? TenPerTenSeconds).Allowed);
 
     [Fact]
     public void Admits_exactly_the_limit_in_a_window_and_refusals_consume_nothing()
     {
         var counter = new SlidingWindowCounter();
-        Assert.Equal(10, Admit(counter, WindowStart.AddSeconds(1), 25));
-        Assert.Equal(10, counter.Current); // the 15 refused requests were not counted
+        Assert.Equal(10, Admit(counter, Start.AddSeconds(1), 25));
+        Assert.Equal(10, counter.Total); // the 15 refused requests were not counted
+    }
+
+    [Fact]
+    public void A_burst_straddling_a_minute_boundary_admits_exactly_the_limit()
+    {
+        // The case: 130 requests from one client across 12:00:59.5-12:01:00.5 against 100 / 60 s. The weighted
+        // two-window estimate this counter replaced admitted 102.
+        var counter = new SlidingWindowCounter();
+        var admitted = Enumerable.Range(0, 130).Count(i => counter.TryAcquire(Start.AddSeconds(59.5 + i / 130.0), HundredPerMinute).Allowed);
+        Assert.Equal(100, admitted);
+    }
+
+    [Fact]
+    public void No_window_ever_holds_more_than_the_limit_under_random_traffic()
+    {
+        var random = new Random(7);
+        var counter = new SlidingWindowCounter();
+        var admitted = new List<DateTimeOffset>();
+        var at = Start;
+        for (var i = 0; i < 20_000; i++)
+        {
+            at = at.AddMilliseconds(random.Next(0, 40));
+            if (counter.TryAcquire(at, HundredPerMinute).Allowed)
+            {
+                admitted.Add(at);
+            }
+        }
+        // Exact at the resolution of one slot (1 s of a 60 s window): every 59 s interval holds at most the limit.
+        for (int first = 0, last = 0; last < admitted.Count; last++)
+        {
+            while (admitted[last] - admitted[first] >= TimeSpan.FromSeconds(59))
+            {
+                first++;
+            }
+            Assert.True(last - first + 1 <= 100, $"{last - first + 1} requests within 59 s ending at {admitted[last]:O}");
+        }
+        // And it lets the limit through: about 100 per minute of traffic (the client always asks for more).
+        var minutes = (int)((at - Start).TotalSeconds / 60);
+        Assert.True(admitted.Count >= minutes * 100, $"only {admitted.Count} admitted in {minutes}+ minutes");
     }
 
     [Fact]
     public void Several_permits_are_granted_as_far_as_the_limit_leaves_room_and_all_of_them_count()
     {
         var counter = new SlidingWindowCounter();
-        var at = WindowStart.AddSeconds(1);
+        var at = Start.AddSeconds(1);
         var first = counter.TryAcquire(at, TenPerTenSeconds, 4);
         Assert.True(first.Allowed);
         Assert.Equal(4, first.Granted);
@@ -34,66 +74,69 @@ public sealed class SlidingWindowCounterTests
         var refused = counter.TryAcquire(at, TenPerTenSeconds, 8);
         Assert.False(refused.Allowed);
         Assert.Equal(0, refused.Granted);
-        Assert.Equal(10, counter.Current);
+        Assert.Equal(10, counter.Total);
     }
 
     [Fact]
-    public void Remaining_counts_down_and_reset_is_the_end_of_the_window()
+    public void Remaining_counts_down_and_reset_is_when_the_oldest_request_stops_counting()
     {
         var counter = new SlidingWindowCounter();
-        var first = counter.TryAcquire(WindowStart.AddSeconds(4), TenPerTenSeconds);
+        // A slot of a 10 s window is 1/6 s: a request stops counting between 9 5/6 and 10 s after it was made.
+        var first = counter.TryAcquire(Start.AddSeconds(4), TenPerTenSeconds);
         Assert.Equal(9, first.Remaining);
-        Assert.Equal(6, first.ResetSeconds, 3);
-        Assert.Equal(8, counter.TryAcquire(WindowStart.AddSeconds(4), TenPerTenSeconds).Remaining);
+        Assert.InRange(first.ResetSeconds, 9.83, 10);
+        var second = counter.TryAcquire(Start.AddSeconds(7), TenPerTenSeconds);
+        Assert.Equal(8, second.Remaining);
+        Assert.InRange(second.ResetSeconds, 6.83, 7); // the request at 4 s leaves at about 14 s
     }
 
     [Fact]
-    public void The_previous_window_is_weighted_by_its_remaining_overlap()
+    public void Requests_leave_the_window_one_slot_at_a_time()
     {
         var counter = new SlidingWindowCounter();
-        Assert.Equal(10, Admit(counter, WindowStart.AddSeconds(9), 10));
-        // At the boundary the whole previous window still counts: nothing more.
-        Assert.Equal(0, Admit(counter, WindowStart.AddSeconds(10), 5));
-        // Half-way through the next window half of it counts: 5 more.
-        Assert.Equal(5, Admit(counter, WindowStart.AddSeconds(15), 20));
-        // Two windows later nothing is left of either.
-        Assert.Equal(10, Admit(counter, WindowStart.AddSeconds(30), 20));
+        Assert.Equal(5, Admit(counter, Start.AddSeconds(1), 5));
+        Assert.Equal(5, Admit(counter, Start.AddSeconds(6), 5));
+        Assert.Equal(0, Admit(counter, Start.AddSeconds(10.7), 5)); // all ten still count (a slot is 1/6 s)
+        Assert.Equal(5, Admit(counter, Start.AddSeconds(11.2), 20)); // the first five have left
+        Assert.Equal(5, Admit(counter, Start.AddSeconds(30), 5)); // and later everything has
     }
 
     [Fact]
     public void Retry_after_is_the_earliest_moment_one_more_request_passes()
     {
         var counter = new SlidingWindowCounter();
-        Admit(counter, WindowStart.AddSeconds(9), 10);
-        Admit(counter, WindowStart.AddSeconds(15), 5);
-        var refused = counter.TryAcquire(WindowStart.AddSeconds(15), TenPerTenSeconds);
+        Admit(counter, Start.AddSeconds(2), 4);
+        Admit(counter, Start.AddSeconds(5), 6);
+        var refused = counter.TryAcquire(Start.AddSeconds(6), TenPerTenSeconds);
         Assert.False(refused.Allowed);
         Assert.Equal(0, refused.Remaining);
-        var at = WindowStart.AddSeconds(15 + refused.RetryAfterSeconds);
+        Assert.Equal(refused.RetryAfterSeconds, refused.ResetSeconds);
+        var at = Start.AddSeconds(6 + refused.RetryAfterSeconds);
 
-        var early = new SlidingWindowCounter(counter.WindowStartTicks, counter.Current, counter.Previous);
+        var early = new SlidingWindowCounter(counter.SlotTicks, counter.NewestSlot, counter.Counts);
         Assert.False(early.TryAcquire(at.AddMilliseconds(-50), TenPerTenSeconds).Allowed);
-        var onTime = new SlidingWindowCounter(counter.WindowStartTicks, counter.Current, counter.Previous);
-        Assert.True(onTime.TryAcquire(at.AddMilliseconds(1), TenPerTenSeconds).Allowed);
+        var onTime = new SlidingWindowCounter(counter.SlotTicks, counter.NewestSlot, counter.Counts);
+        Assert.Equal(4, Admit(onTime, at.AddMilliseconds(1), 10));
     }
 
     [Fact]
-    public void Retry_after_when_the_current_window_is_full_reaches_into_the_next_window()
+    public void Idle_once_everything_counted_has_left_the_window()
     {
         var counter = new SlidingWindowCounter();
-        Admit(counter, WindowStart.AddSeconds(2), 10);
-        var refused = counter.TryAcquire(WindowStart.AddSeconds(2), TenPerTenSeconds);
-        // 8 s to the boundary, then 1 s of decay until 10 * (1 - 0.1) = 9 leaves room for one.
-        Assert.Equal(9, refused.RetryAfterSeconds, 3);
-        Assert.True(counter.TryAcquire(WindowStart.AddSeconds(11.01), TenPerTenSeconds).Allowed);
+        counter.TryAcquire(Start, TenPerTenSeconds);
+        Assert.False(counter.IsIdle(Start.AddSeconds(9), TenPerTenSeconds));
+        Assert.True(counter.IsIdle(Start.AddSeconds(10), TenPerTenSeconds));
     }
 
     [Fact]
-    public void Idle_after_two_windows()
+    public void Memory_per_subject_is_one_small_ring_whatever_the_traffic()
     {
         var counter = new SlidingWindowCounter();
-        counter.TryAcquire(WindowStart, TenPerTenSeconds);
-        Assert.False(counter.IsIdle(WindowStart.AddSeconds(15), TenPerTenSeconds));
-        Assert.True(counter.IsIdle(WindowStart.AddSeconds(20), TenPerTenSeconds));
+        for (var i = 0; i < 100_000; i++)
+        {
+            counter.TryAcquire(Start.AddMilliseconds(i / 2.0), new RateLimitRule(1_000_000, 60));
+        }
+        Assert.Equal(SlidingWindowCounter.Slots, counter.Counts.Length);
+        Assert.Equal(100_000, counter.Total);
     }
 }
