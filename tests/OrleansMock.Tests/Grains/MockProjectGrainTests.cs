@@ -194,4 +194,21 @@ public sealed class MockProjectGrainTests(ClusterFixture fixture)
         var hit = await grain.HandleAsync(new MockRequest("GET", "/kept", null));
         Assert.Equal("\"kept\"", Encoding.UTF8.GetString(hit.Response!.Body));
     }
+
+    [Fact]
+    public async Task Concurrent_mock_requests_keep_the_request_log_and_the_projects_limit_exact()
+    {
+        // HandleAsync is read-only (it interleaves) yet updates the log and the counter: safe only because it never
+        // awaits. 150 concurrent calls against a limit of 100: exactly 100 answered, 50 refused, all 150 logged.
+        var project = await CreateAsync();
+        var grain = Grains.GetGrain<IMockProjectGrain>(project.Id);
+        Assert.True((await grain.AddEndpointAsync(Owner, Spec("GET", "/a"))).IsOk);
+        Assert.True((await grain.UpdateAsync(Owner, new UpdateProject(null, null, null, RateLimit: 100))).IsOk);
+        var results = await Task.WhenAll(Enumerable.Range(0, 150).Select(_ =>
+            grain.HandleAsync(new MockRequest("GET", "/a", null, Query: "", Headers: [])).AsTask()));
+        Assert.Equal(100, results.Count(r => r.Kind == MockResultKind.Matched));
+        Assert.Equal(50, results.Count(r => r.Kind == MockResultKind.RateLimited));
+        var log = await grain.GetRequestLogAsync(Owner, 1000);
+        Assert.Equal(150, log.Value!.Length);
+    }
 }

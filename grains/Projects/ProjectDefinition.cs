@@ -1,0 +1,220 @@
+using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Resources;
+using OrleansMock.Grains.Routing;
+
+namespace OrleansMock.Grains.Projects;
+
+/// <summary>A change to a project's definition: its outcome and, when it changes anything, the definition to commit.</summary>
+public readonly record struct Change<T>(Outcome<T> Outcome, ProjectDefinition? Next)
+{
+    public static Change<T> Fail(OutcomeKind kind, string error) => new(Outcome<T>.Fail(kind, error), null);
+}
+
+/// <summary>
+/// What one mock project is: the project, its endpoints in creation order and its resources, immutable, with the
+/// route table compiled once. It answers mock requests (<see cref="Answer"/>) and computes every change to itself
+/// (a <see cref="Change{T}"/> whose <c>Next</c> the grain commits); it knows nothing of storage or other grains, so
+/// unit tests drive it directly.
+/// </summary>
+public sealed class ProjectDefinition
+{
+    public static readonly ProjectDefinition Empty = new(null, [], []);
+
+    private RouteTable? _routes;
+
+    private ProjectDefinition(ProjectInfo? project, IReadOnlyList<EndpointInfo> endpoints, IReadOnlyList<ResourceInfo> resources)
+    {
+        Project = project;
+        Endpoints = endpoints;
+        Resources = resources;
+    }
+
+    public ProjectInfo? Project { get; }
+
+    public IReadOnlyList<EndpointInfo> Endpoints { get; }
+
+    public IReadOnlyList<ResourceInfo> Resources { get; }
+
+    private string ProjectId => Project?.Id ?? "(none)";
+
+    private RouteTable Routes => _routes ??= new RouteTable(Endpoints);
+
+    public static ProjectDefinition From(ProjectState state) => new(state.Project, [.. state.Endpoints], [.. state.Resources]);
+
+    public ProjectState ToState() => new() { Project = Project, Endpoints = [.. Endpoints], Resources = [.. Resources] };
+
+    public ProjectDefinition With(ProjectInfo? project) => new(project, Endpoints, Resources);
+
+    private ProjectDefinition With(IReadOnlyList<EndpointInfo> endpoints) => new(Project, endpoints, Resources);
+
+    private ProjectDefinition With(IReadOnlyList<ResourceInfo> resources) => new(Project, Endpoints, resources);
+
+    /// <summary>The project when <paramref name="caller"/> owns it; to anyone else it does not exist.</summary>
+    public ProjectInfo? OwnedBy(string caller) => Project is { } project && project.Owner == caller ? project : null;
+
+    // ---- mock traffic ----------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Answers a mock request: private projects answer their owner only, then the per-project limit
+    /// (<paramref name="admit"/> counts and decides), then the most specific endpoint; what endpoints leave unanswered
+    /// may belong to a resource (answered by its grain).
+    /// </summary>
+    public MockResult Answer(MockRequest request, int defaultRateLimit, Func<int, RateLimitDecision?> admit)
+    {
+        var project = Project!;
+        if (project.Private && request.Caller != project.Owner)
+        {
+            return MockResult.Unauthorized;
+        }
+        if (admit(project.RateLimit ?? defaultRateLimit) is { Allowed: false } decision)
+        {
+            return new MockResult(MockResultKind.RateLimited, null, null, null, decision);
+        }
+        var match = Routes.Match(request.Method, request.Path);
+        if (match.Kind is MockResultKind.Matched or MockResultKind.Options || Resources.Count == 0)
+        {
+            return project.Cors ? match : match with { CorsDisabled = true };
+        }
+        // Defined endpoints win; what they leave unanswered may belong to a resource.
+        var resourceRoute = ResourceRules.Find(project.Id, Resources, request.Path);
+        if (resourceRoute is null)
+        {
+            return project.Cors ? match : match with { CorsDisabled = true };
+        }
+        return request.Method == "OPTIONS"
+            ? new MockResult(MockResultKind.Options, null, null,
+                resourceRoute.RecordId is null ? ["GET", "HEAD", "OPTIONS", "POST"] : ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PUT"], CorsDisabled: !project.Cors)
+            : new MockResult(MockResultKind.Resource, null, null, null, Resource: resourceRoute, CorsDisabled: !project.Cors);
+    }
+
+    // ---- endpoints -------------------------------------------------------------------------------------------------
+
+    public Outcome<EndpointInfo> GetEndpoint(string endpointId) =>
+        Endpoints.FirstOrDefault(e => e.Id == endpointId) is { } endpoint ? Outcome<EndpointInfo>.Ok(endpoint) : EndpointNotFound(endpointId);
+
+    public Change<EndpointInfo> AddEndpoint(EndpointSpec spec, MockLimits limits, string newId, DateTimeOffset now)
+    {
+        if (Endpoints.Count >= limits.MaxEndpointsPerProject)
+        {
+            return Change<EndpointInfo>.Fail(OutcomeKind.LimitExceeded,
+                $"project already has {Endpoints.Count} endpoints, the limit per project; delete some first");
+        }
+        if (CheckSpec(spec, limits, exceptId: null, out var normalized) is { } failure)
+        {
+            return new(failure, null);
+        }
+        var endpoint = new EndpointInfo(newId, normalized, 1, now, now);
+        return new(Outcome<EndpointInfo>.Ok(endpoint), With([.. Endpoints, endpoint]));
+    }
+
+    public Change<EndpointInfo> ReplaceEndpoint(string endpointId, EndpointSpec spec, int? expectedRevision, MockLimits limits, DateTimeOffset now)
+    {
+        var index = IndexOf(endpointId);
+        if (index < 0)
+        {
+            return new(EndpointNotFound(endpointId), null);
+        }
+        var current = Endpoints[index];
+        if (expectedRevision is { } expected && expected != current.Revision)
+        {
+            return Change<EndpointInfo>.Fail(OutcomeKind.PreconditionFailed,
+                $"endpoint {endpointId} is at revision {current.Revision}, not {expected}; it was changed meanwhile");
+        }
+        if (CheckSpec(spec, limits, exceptId: endpointId, out var normalized) is { } failure)
+        {
+            return new(failure, null);
+        }
+        var replaced = current with { Spec = normalized, Revision = current.Revision + 1, UpdatedAt = now };
+        return new(Outcome<EndpointInfo>.Ok(replaced), With(Endpoints.Select((e, i) => i == index ? replaced : e).ToList()));
+    }
+
+    public Change<bool> DeleteEndpoint(string endpointId) =>
+        IndexOf(endpointId) < 0
+            ? Change<bool>.Fail(OutcomeKind.NotFound, $"endpoint {endpointId} does not exist in project {ProjectId}")
+            : new(Outcome<bool>.Ok(true), With(Endpoints.Where(e => e.Id != endpointId).ToList()));
+
+    private int IndexOf(string endpointId)
+    {
+        for (var i = 0; i < Endpoints.Count; i++)
+        {
+            if (Endpoints[i].Id == endpointId)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>Validates and normalizes a spec, and checks that no other endpoint has the same method and path shape.</summary>
+    private Outcome<EndpointInfo>? CheckSpec(EndpointSpec spec, MockLimits limits, string? exceptId, out EndpointSpec normalized)
+    {
+        if (!EndpointValidator.TryNormalize(spec, limits, out normalized, out var error))
+        {
+            return Outcome<EndpointInfo>.Fail(OutcomeKind.Invalid, error);
+        }
+        RouteTemplate.TryParse(normalized.Path, int.MaxValue, out var template, out _);
+        var method = normalized.Method;
+        foreach (var other in Endpoints)
+        {
+            if (other.Id == exceptId || other.Spec.Method != method)
+            {
+                continue;
+            }
+            RouteTemplate.TryParse(other.Spec.Path, int.MaxValue, out var otherTemplate, out _);
+            if (otherTemplate.Shape == template.Shape)
+            {
+                return Outcome<EndpointInfo>.Fail(OutcomeKind.Conflict,
+                    $"endpoint {other.Id} already answers {other.Spec.Method} {other.Spec.Path}; change that endpoint instead or use another method or path");
+            }
+        }
+        return null;
+    }
+
+    private Outcome<EndpointInfo> EndpointNotFound(string endpointId) =>
+        Outcome<EndpointInfo>.Fail(OutcomeKind.NotFound, $"endpoint {endpointId} does not exist in project {ProjectId}");
+
+    // ---- resources (their definitions; the records live in the resource grains) -------------------------------------
+
+    public ResourceInfo? FindResource(string name) => Resources.FirstOrDefault(r => r.Name == name);
+
+    /// <summary>A new resource, if the spec is valid, the name free and the project under its limit; the grain seeds it, then commits.</summary>
+    public Change<ResourceInfo> AddResource(ResourceSpec spec, MockLimits limits, DateTimeOffset now)
+    {
+        if (ResourceRules.Check(spec, limits) is { } error)
+        {
+            return Change<ResourceInfo>.Fail(OutcomeKind.Invalid, error);
+        }
+        if (FindResource(spec.Name) is not null)
+        {
+            return Change<ResourceInfo>.Fail(OutcomeKind.Conflict, $"resource '{spec.Name}' already exists; change it with PUT or choose another name");
+        }
+        if (Resources.Count >= limits.MaxResourcesPerProject)
+        {
+            return Change<ResourceInfo>.Fail(OutcomeKind.LimitExceeded, $"a project may define {limits.MaxResourcesPerProject} resources; delete one first");
+        }
+        var resource = new ResourceInfo(spec.Name, spec.SchemaJson, spec.SeedJson, now, now);
+        return new(Outcome<ResourceInfo>.Ok(resource), With([.. Resources, resource]));
+    }
+
+    public Change<ResourceInfo> UpdateResource(ResourceSpec spec, MockLimits limits, DateTimeOffset now)
+    {
+        if (FindResource(spec.Name) is not { } current)
+        {
+            return new(ResourceNotFound(spec.Name), null);
+        }
+        if (ResourceRules.Check(spec, limits) is { } error)
+        {
+            return Change<ResourceInfo>.Fail(OutcomeKind.Invalid, error);
+        }
+        var updated = current with { SchemaJson = spec.SchemaJson, SeedJson = spec.SeedJson, UpdatedAt = now };
+        return new(Outcome<ResourceInfo>.Ok(updated), With(Resources.Select(r => r.Name == spec.Name ? updated : r).ToList()));
+    }
+
+    public Change<bool> DeleteResource(string name) =>
+        FindResource(name) is null
+            ? Change<bool>.Fail(OutcomeKind.NotFound, $"resource '{name}' does not exist in project {ProjectId}")
+            : new(Outcome<bool>.Ok(true), With(Resources.Where(r => r.Name != name).ToList()));
+
+    public Outcome<ResourceInfo> ResourceNotFound(string name) =>
+        Outcome<ResourceInfo>.Fail(OutcomeKind.NotFound, $"resource '{name}' does not exist in project {ProjectId}");
+}
