@@ -71,7 +71,7 @@ public static partial class ResourceRules
             1 when Exists(segments[0]) => new ResourceRoute(projectId, segments[0], null, null, null, Defined()),
             2 when Exists(segments[0]) && segments[1].Length > 0 => new ResourceRoute(projectId, segments[0], segments[1], null, null, Defined()),
             3 when Exists(segments[0]) && Exists(segments[2]) && segments[1].Length > 0 =>
-                new ResourceRoute(projectId, segments[2], null, MockResourceGrain.Singular(segments[0]) + "Id", segments[1], Defined()),
+                new ResourceRoute(projectId, segments[2], null, ResourceNames.Singular(segments[0]) + "Id", segments[1], Defined()),
             _ => null,
         };
     }

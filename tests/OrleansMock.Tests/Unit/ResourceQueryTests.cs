@@ -75,7 +75,7 @@ public sealed class ResourceQueryTests
     [InlineData("categories", "category")]
     [InlineData("news", "new")]
     public void Singular_follows_the_json_server_convention(string plural, string singular) =>
-        Assert.Equal(singular, MockResourceGrain.Singular(plural));
+        Assert.Equal(singular, ResourceNames.Singular(plural));
 
     [Fact]
     public void A_catastrophic_like_pattern_runs_in_linear_time_over_long_values()
