@@ -14,6 +14,16 @@ public enum OutcomeKind
     LimitExceeded = 4,
     /// <summary>The caller's expected revision is no longer current.</summary>
     PreconditionFailed = 5,
+    /// <summary>Done, and something new exists (a record created).</summary>
+    Created = 6,
+    /// <summary>The input is larger than a configured limit allows.</summary>
+    TooLarge = 7,
+    /// <summary>Well-formed input that breaks a rule of the data (a record against its schema).</summary>
+    Unprocessable = 8,
+    /// <summary>The operation does not apply to the target (a method on a collection or a record).</summary>
+    NotAllowed = 9,
+    /// <summary>Temporarily unable to answer (being reset or reloaded); retry shortly.</summary>
+    Unavailable = 10,
 }
 
 /// <summary>The result of a grain command: a value, or a kind of failure with a message a person can act on.</summary>

@@ -31,7 +31,10 @@ public sealed record ResourceRoute(
     [property: Id(4)] string? ParentId,
     [property: Id(5)] string[]? Defined = null);
 
-/// <summary>A request to a resource, as the front end forwards it.</summary>
+/// <summary>
+/// A request to a resource, as the front end forwards it. <see cref="BaseUrl"/> is no longer read (the front end builds
+/// the Link header itself); it stays so the serialized shape does not change.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("om.ResourceRequest")]
 public sealed record ResourceRequest(
     [property: Id(0)] string Method,
@@ -47,16 +50,36 @@ public sealed record SchemaFailure(
     [property: Id(1)] string Rule,
     [property: Id(2)] string Message);
 
-/// <summary>A resource's answer: status, JSON body, extra headers (X-Total-Count, Link, Location), or an error.</summary>
-[GenerateSerializer, Immutable, Alias("om.ResourceResult")]
-public sealed record ResourceResult(
-    [property: Id(0)] int Status,
+/// <summary>
+/// Where a collection read's items sit in the whole: the total (X-Total-Count), and for <c>_page</c> the page and the
+/// last page (the front end builds the Link header from them).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.ResourcePage")]
+public sealed record ResourcePage(
+    [property: Id(0)] int Total,
+    [property: Id(1)] int? Page = null,
+    [property: Id(2)] int? LastPage = null);
+
+/// <summary>
+/// A resource's answer: an outcome kind (only the front end knows HTTP statuses and headers), the JSON body, paging,
+/// the methods allowed when the kind is <see cref="OutcomeKind.NotAllowed"/>, or an error with the schema rules broken.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.ResourceAnswer")]
+public sealed record ResourceAnswer(
+    [property: Id(0)] OutcomeKind Kind,
     [property: Id(1)] string? BodyJson,
-    [property: Id(2)] KeyValuePair<string, string>[] Headers,
-    [property: Id(3)] string? Error,
-    [property: Id(4)] SchemaFailure[]? Failures = null)
+    [property: Id(2)] string? Error = null,
+    [property: Id(3)] SchemaFailure[]? Failures = null,
+    [property: Id(4)] ResourcePage? Page = null,
+    [property: Id(5)] string[]? Allow = null)
 {
-    public static ResourceResult Fail(int status, string error, SchemaFailure[]? failures = null) => new(status, null, [], error, failures);
+    public bool IsOk => Kind is OutcomeKind.Ok or OutcomeKind.Created;
+
+    public static ResourceAnswer Ok(string? bodyJson, ResourcePage? page = null) => new(OutcomeKind.Ok, bodyJson, Page: page);
+
+    public static ResourceAnswer Created(string bodyJson) => new(OutcomeKind.Created, bodyJson);
+
+    public static ResourceAnswer Fail(OutcomeKind kind, string error, SchemaFailure[]? failures = null) => new(kind, null, error, failures);
 }
 
 /// <summary>
@@ -67,8 +90,8 @@ public sealed record ResourceResult(
 public interface IMockResourceGrain : IGrainWithStringKey
 {
     /// <summary>Sets the schema; with <paramref name="reseed"/>, replaces every record by the seed.</summary>
-    [Alias("Configure")]
-    Task<ResourceResult> ConfigureAsync(ResourceInfo info, bool reseed);
+    [Alias("ConfigureResource")]
+    Task<ResourceAnswer> ConfigureAsync(ResourceInfo info, bool reseed);
 
     /// <summary>Removes every record and the resource's own state.</summary>
     [Alias("Drop")]
@@ -77,12 +100,12 @@ public interface IMockResourceGrain : IGrainWithStringKey
     [ReadOnly, Alias("Count")]
     Task<int> CountAsync();
 
-    [Alias("Handle")]
-    Task<ResourceResult> HandleAsync(ResourceRequest request);
+    [Alias("HandleRequest")]
+    Task<ResourceAnswer> HandleAsync(ResourceRequest request);
 
     /// <summary>Reads (GET and HEAD) run interleaved with each other, so embeds across resources cannot deadlock.</summary>
-    [ReadOnly, Alias("Read")]
-    Task<ResourceResult> ReadAsync(ResourceRequest request);
+    [ReadOnly, Alias("ReadRequest")]
+    Task<ResourceAnswer> ReadAsync(ResourceRequest request);
 
     /// <summary>For each of <paramref name="values"/>, the records whose <paramref name="field"/> equals it (for _embed), as JSON texts.</summary>
     [ReadOnly, Alias("FindByAll")]

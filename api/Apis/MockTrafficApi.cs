@@ -234,30 +234,45 @@ public static class MockTrafficApi
         var resource = traffic.Resources.Get(ResourceKeys.Grain(route.ProjectId, route.Resource));
         var message = new ResourceRequest(method, route, query, body, baseUrl);
         // Reads are retried across a failover and run interleaved in the grain; writes are not retried.
-        var result = HttpMethods.IsGet(method) || HttpMethods.IsHead(method)
-            ? await Transient.RetryAsync(() => new ValueTask<ResourceResult>(resource.ReadAsync(message)), context.RequestAborted)
+        var answer = HttpMethods.IsGet(method) || HttpMethods.IsHead(method)
+            ? await Transient.RetryAsync(() => new ValueTask<ResourceAnswer>(resource.ReadAsync(message)), context.RequestAborted)
             : await resource.HandleAsync(message);
 
+        // The grain answered with an outcome kind and paging; statuses and headers are the front end's business.
         var response = context.Response;
         if (cors && request.Headers.Origin.Count > 0)
         {
             response.Headers.AccessControlAllowOrigin = "*";
         }
-        foreach (var (name, value) in result.Headers)
+        if (answer.Page is { } page)
         {
-            response.Headers.Append(name, value);
+            response.Headers["X-Total-Count"] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers.AccessControlExposeHeaders = "X-Total-Count, Link";
+            if (page.Page is { } number)
+            {
+                response.Headers.Link = ResourceLinks.Build(baseUrl, query, number, page.LastPage ?? 1);
+            }
         }
-        if (result.Error is not null)
+        if (answer.Allow is { } allow)
         {
-            var extensions = result.Failures is { Length: > 0 } failures
+            response.Headers.Allow = string.Join(", ", allow);
+        }
+        var status = Problems.StatusOf(answer.Kind);
+        if (!answer.IsOk)
+        {
+            if (answer.Kind == OutcomeKind.Unavailable)
+            {
+                response.Headers.RetryAfter = "1";
+            }
+            var extensions = answer.Failures is { Length: > 0 } failures
                 ? new Dictionary<string, object?> { ["errors"] = failures.Select(f => new { path = f.Path, rule = f.Rule, message = f.Message }).ToArray() }
                 : null;
-            var detail = result.Failures is { Length: > 0 } all ? $"{result.Error}: {string.Join("; ", all.Select(f => $"{f.Path} {f.Rule}: {f.Message}"))}" : result.Error;
-            await Problems.Status(result.Status, detail, extensions).ExecuteAsync(context);
+            var detail = answer.Failures is { Length: > 0 } all ? $"{answer.Error}: {string.Join("; ", all.Select(f => $"{f.Path} {f.Rule}: {f.Message}"))}" : answer.Error;
+            await Problems.Status(status, detail ?? answer.Kind.ToString(), extensions).ExecuteAsync(context);
             return;
         }
-        response.StatusCode = result.Status;
-        var bytes = System.Text.Encoding.UTF8.GetBytes(result.BodyJson ?? "");
+        response.StatusCode = status;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(answer.BodyJson ?? "");
         response.ContentType = "application/json; charset=utf-8";
         response.ContentLength = bytes.Length;
         if (!HttpMethods.IsHead(method))

@@ -20,6 +20,11 @@ public static class Problems
         OutcomeKind.Invalid => StatusCodes.Status400BadRequest,
         OutcomeKind.LimitExceeded => StatusCodes.Status422UnprocessableEntity,
         OutcomeKind.PreconditionFailed => StatusCodes.Status409Conflict,
+        OutcomeKind.Created => StatusCodes.Status201Created,
+        OutcomeKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        OutcomeKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+        OutcomeKind.NotAllowed => StatusCodes.Status405MethodNotAllowed,
+        OutcomeKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 

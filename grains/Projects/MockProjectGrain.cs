@@ -167,7 +167,7 @@ public sealed partial class MockProjectGrain(
         }
         // Seeded before the definition is committed: a seed the schema refuses defines nothing.
         var resource = change.Outcome.Value!;
-        if (await Resource(spec.Name).ConfigureAsync(resource, reseed: true) is { Status: not 200 } seeded)
+        if (await Resource(spec.Name).ConfigureAsync(resource, reseed: true) is { IsOk: false } seeded)
         {
             await Resource(spec.Name).DropAsync();
             return Change<ResourceInfo>.Fail(OutcomeKind.Invalid, $"seed record rejected: {seeded.Error}{Describe(seeded.Failures)}");
@@ -196,7 +196,7 @@ public sealed partial class MockProjectGrain(
             return Definition.ResourceNotFound(name);
         }
         var reset = await Resource(name).ConfigureAsync(resource, reseed: true);
-        return reset.Status == 200 ? Outcome<ResourceInfo>.Ok(resource) : Outcome<ResourceInfo>.Fail(OutcomeKind.Invalid, reset.Error ?? "reset failed");
+        return reset.IsOk ? Outcome<ResourceInfo>.Ok(resource) : Outcome<ResourceInfo>.Fail(OutcomeKind.Invalid, reset.Error ?? "reset failed");
     }
 
     public async Task<Outcome<bool>> DeleteResourceAsync(string caller, string name)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
@@ -76,7 +75,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         }
     }
 
-    public async Task<ResourceResult> ConfigureAsync(ResourceInfo info, bool reseed)
+    public async Task<ResourceAnswer> ConfigureAsync(ResourceInfo info, bool reseed)
     {
         _reconfiguring = true;
         try
@@ -92,7 +91,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
                 foreach (var seed in Seeds(info.SeedJson))
                 {
                     var created = await WriteAsync(_records.Create(seed, null, null, _limits.Value.MaxRecordsPerResource));
-                    if (created.Status != 201)
+                    if (!created.IsOk)
                     {
                         return created;
                     }
@@ -100,7 +99,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             }
             _state.State = new ResourceState { SchemaJson = info.SchemaJson, Configured = true };
             await _state.WriteStateAsync();
-            return new ResourceResult(200, null, [], null);
+            return ResourceAnswer.Ok(null);
         }
         finally
         {
@@ -125,17 +124,17 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
 
     public Task<string?[]> FindAllAsync(string[] ids) => Task.FromResult(ids.Select(id => _records.Find(id)?.Json).ToArray());
 
-    public Task<ResourceResult> ReadAsync(ResourceRequest request) => GetAsync(request);
+    public Task<ResourceAnswer> ReadAsync(ResourceRequest request) => GetAsync(request);
 
-    public async Task<ResourceResult> HandleAsync(ResourceRequest request)
+    public async Task<ResourceAnswer> HandleAsync(ResourceRequest request)
     {
         if (!_state.State.Configured)
         {
-            return ResourceResult.Fail(404, $"resource '{_name}' does not exist");
+            return ResourceAnswer.Fail(OutcomeKind.NotFound, $"resource '{_name}' does not exist");
         }
         if (_reconfiguring || _writer.Broken)
         {
-            return ResourceResult.Fail(503, $"resource '{_name}' is being reset or reloaded; retry shortly");
+            return ResourceAnswer.Fail(OutcomeKind.Unavailable, $"resource '{_name}' is being reset or reloaded; retry shortly");
         }
         var route = request.Route;
         var maxRecords = _limits.Value.MaxRecordsPerResource;
@@ -151,7 +150,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
     }
 
     /// <summary>Acknowledges a change once its write is stored.</summary>
-    private async Task<ResourceResult> WriteAsync(RecordChange change)
+    private async Task<ResourceAnswer> WriteAsync(RecordChange change)
     {
         if (change.Write is { } write)
         {
@@ -160,17 +159,18 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         return change.Result;
     }
 
-    private static ResourceResult NotAllowed(string method, bool collection)
+    private static ResourceAnswer NotAllowed(string method, bool collection)
     {
-        var allowed = collection ? "GET, HEAD, POST, OPTIONS" : "GET, HEAD, PUT, PATCH, DELETE, OPTIONS";
-        return new ResourceResult(405, null, [new("Allow", allowed)], $"{method} is not supported on {(collection ? "a collection" : "a record")}; use {allowed}");
+        string[] allowed = collection ? ["GET", "HEAD", "POST", "OPTIONS"] : ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"];
+        return new ResourceAnswer(OutcomeKind.NotAllowed, null,
+            $"{method} is not supported on {(collection ? "a collection" : "a record")}; use {string.Join(", ", allowed)}", Allow: allowed);
     }
 
-    private async Task<ResourceResult> GetAsync(ResourceRequest request)
+    private async Task<ResourceAnswer> GetAsync(ResourceRequest request)
     {
         if (!_state.State.Configured)
         {
-            return ResourceResult.Fail(404, $"resource '{_name}' does not exist");
+            return ResourceAnswer.Fail(OutcomeKind.NotFound, $"resource '{_name}' does not exist");
         }
         var route = request.Route;
         var parameters = request.Query.AsEnumerable();
@@ -181,16 +181,16 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         var (query, error) = ResourceQuery.Parse(parameters);
         if (query is null)
         {
-            return ResourceResult.Fail(400, error!);
+            return ResourceAnswer.Fail(OutcomeKind.Invalid, error!);
         }
         if (route.RecordId is not null)
         {
             if (_records.Find(route.RecordId) is not { } one)
             {
-                return ResourceResult.Fail(404, $"{_name}/{route.RecordId} does not exist");
+                return ResourceAnswer.Fail(OutcomeKind.NotFound, $"{_name}/{route.RecordId} does not exist");
             }
             var single = await EnrichAsync([one.Value], query, route.Defined);
-            return new ResourceResult(200, single is null ? one.Json : single[0].ToJsonString(), [], null);
+            return ResourceAnswer.Ok(single is null ? one.Json : single[0].ToJsonString());
         }
 
         ResourceQuery.Page page;
@@ -200,25 +200,18 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         }
         catch (WorkBudgetExceededException exception)
         {
-            return ResourceResult.Fail(422, exception.Message);
+            return ResourceAnswer.Fail(OutcomeKind.Unprocessable, exception.Message);
         }
         var items = await EnrichAsync(page.Items, query, route.Defined) ?? page.Items;
-        var headers = new List<KeyValuePair<string, string>>();
-        if (page.Paginated || page.Sliced)
-        {
-            headers.Add(new("X-Total-Count", page.Total.ToString(CultureInfo.InvariantCulture)));
-            headers.Add(new("Access-Control-Expose-Headers", "X-Total-Count, Link"));
-        }
-        if (page.Paginated)
-        {
-            headers.Add(new("Link", ResourceQuery.Links(page, number => PageUrl(request, number))));
-        }
+        var paging = page.Paginated ? new ResourcePage(page.Total, page.PageNumber, page.LastPage)
+            : page.Sliced ? new ResourcePage(page.Total)
+            : null;
         var json = new StringBuilder("[");
         for (var i = 0; i < items.Count; i++)
         {
             json.Append(i == 0 ? "" : ",").Append(ReferenceEquals(items, page.Items) ? _records.Find(IdOf(items[i])!)!.Json : items[i].ToJsonString());
         }
-        return new ResourceResult(200, json.Append(']').ToString(), [.. headers], null);
+        return ResourceAnswer.Ok(json.Append(']').ToString(), paging);
     }
 
     /// <summary>
@@ -262,15 +255,15 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
     }
 
     /// <summary>Size, then the schema: the check every record passes before anything changes.</summary>
-    private ResourceResult? Check(string json)
+    private ResourceAnswer? Check(string json)
     {
         if (Encoding.UTF8.GetByteCount(json) > _limits.Value.MaxRecordBytes)
         {
-            return ResourceResult.Fail(413, $"the record is larger than {_limits.Value.MaxRecordBytes} bytes");
+            return ResourceAnswer.Fail(OutcomeKind.TooLarge, $"the record is larger than {_limits.Value.MaxRecordBytes} bytes");
         }
         if (_schemaError is not null)
         {
-            return ResourceResult.Fail(422, $"the schema of '{_name}' cannot be used ({_schemaError}); define the resource again with a corrected schema");
+            return ResourceAnswer.Fail(OutcomeKind.Unprocessable, $"the schema of '{_name}' cannot be used ({_schemaError}); define the resource again with a corrected schema");
         }
         if (_schema is null)
         {
@@ -283,11 +276,11 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         }
         catch (WorkBudgetExceededException exception)
         {
-            return ResourceResult.Fail(422, $"the record could not be checked against the schema of '{_name}': {exception.Message}");
+            return ResourceAnswer.Fail(OutcomeKind.Unprocessable, $"the record could not be checked against the schema of '{_name}': {exception.Message}");
         }
         return failures.Length == 0
             ? null
-            : ResourceResult.Fail(422, $"the record does not match the schema of '{_name}': {failures.Length} rule(s) failed", failures);
+            : ResourceAnswer.Fail(OutcomeKind.Unprocessable, $"the record does not match the schema of '{_name}': {failures.Length} rule(s) failed", failures);
     }
 
     /// <summary>
@@ -313,9 +306,4 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
 
     private static string? IdOf(JsonObject value) => ResourceQuery.Text(value[ResourceRecords.IdField]);
 
-    private static string PageUrl(ResourceRequest request, int page)
-    {
-        var query = request.Query.Where(p => p.Key != "_page").Append(new("_page", page.ToString(CultureInfo.InvariantCulture)));
-        return request.BaseUrl + "?" + string.Join("&", query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
-    }
 }

@@ -92,7 +92,11 @@ public sealed class ResourceQuery
         return (query, null);
     }
 
-    public sealed record Page(IReadOnlyList<JsonObject> Items, int Total, bool Paginated, int PageNumber, int PageSize, bool Sliced);
+    public sealed record Page(IReadOnlyList<JsonObject> Items, int Total, bool Paginated, int PageNumber, int PageSize, bool Sliced)
+    {
+        /// <summary>The last page number (at least 1) at this page size.</summary>
+        public int LastPage => Math.Max(1, (int)Math.Ceiling(Total / (double)Math.Max(1, PageSize)));
+    }
 
     /// <summary>Filters, sorts and slices the records; <see cref="WorkBudgetExceededException"/> when matching costs more than <paramref name="budget"/>.</summary>
     public Page Apply(IEnumerable<JsonObject> records, WorkBudget budget)
@@ -116,23 +120,6 @@ public sealed class ResourceQuery
             return new Page(matching.GetRange(start, end - start), total, false, 0, 0, true);
         }
         return new Page(matching, total, false, 0, 0, false);
-    }
-
-    /// <summary>RFC 8288 links for a paginated answer; <paramref name="url"/> builds the URL of a page number.</summary>
-    public static string Links(Page page, Func<int, string> url)
-    {
-        var last = Math.Max(1, (int)Math.Ceiling(page.Total / (double)Math.Max(1, page.PageSize)));
-        var links = new List<string> { $"<{url(1)}>; rel=\"first\"" };
-        if (page.PageNumber > 1)
-        {
-            links.Add($"<{url(Math.Min(page.PageNumber - 1, last))}>; rel=\"prev\"");
-        }
-        if (page.PageNumber < last)
-        {
-            links.Add($"<{url(page.PageNumber + 1)}>; rel=\"next\"");
-        }
-        links.Add($"<{url(last)}>; rel=\"last\"");
-        return string.Join(", ", links);
     }
 
     /// <summary>The value at a dotted path (<c>author.name</c>), or null.</summary>

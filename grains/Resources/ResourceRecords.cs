@@ -8,7 +8,7 @@ using OrleansMock.Grains.Storage;
 namespace OrleansMock.Grains.Resources;
 
 /// <summary>What a record change produced: the answer and, when it changed anything, the one write to store.</summary>
-public readonly record struct RecordChange(ResourceResult Result, RecordWrite? Write);
+public readonly record struct RecordChange(ResourceAnswer Result, RecordWrite? Write);
 
 /// <summary>
 /// The records of one resource in insertion order, with json-server's rules for ids (numeric and incrementing while
@@ -16,7 +16,7 @@ public readonly record struct RecordChange(ResourceResult Result, RecordWrite? W
 /// PATCH (top-level merge). Each change is applied to memory at once and returns the one <see cref="RecordWrite"/> that
 /// stores it; a <paramref name="check"/> (size and schema) refuses a record before anything changes.
 /// </summary>
-public sealed class ResourceRecords(string name, Func<string, ResourceResult?> check)
+public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> check)
 {
     public const string IdField = "id";
 
@@ -100,11 +100,11 @@ public sealed class ResourceRecords(string name, Func<string, ResourceResult?> c
     {
         if (ParseObject(bodyJson) is not { } value)
         {
-            return Fail(400, "the body must be a JSON object");
+            return Fail(OutcomeKind.Invalid, "the body must be a JSON object");
         }
         if (_records.Count >= maxRecords)
         {
-            return Fail(422, $"resource '{name}' already holds {_records.Count} records, the limit; delete some first");
+            return Fail(OutcomeKind.LimitExceeded, $"resource '{name}' already holds {_records.Count} records, the limit; delete some first");
         }
         if (parentField is not null)
         {
@@ -115,11 +115,11 @@ public sealed class ResourceRecords(string name, Func<string, ResourceResult?> c
         {
             if (ResourceQuery.Text(given) is not { Length: > 0 } text || given is not JsonValue)
             {
-                return Fail(400, "id must be a string or a number");
+                return Fail(OutcomeKind.Invalid, "id must be a string or a number");
             }
             if (_byId.ContainsKey(text))
             {
-                return Fail(409, $"{name}/{text} already exists; omit id to get a new one, or PUT to replace it");
+                return Fail(OutcomeKind.Conflict, $"{name}/{text} already exists; omit id to get a new one, or PUT to replace it");
             }
             id = text;
         }
@@ -145,7 +145,7 @@ public sealed class ResourceRecords(string name, Func<string, ResourceResult?> c
         }
         var sort = _records.Count == 0 ? 1 : _records[^1].Sort + 1;
         Add(new Record(id, sort, json, value));
-        return new(new ResourceResult(201, json, [], null), RecordWrite.Store(new StoredRecord(id, sort, json)));
+        return new(ResourceAnswer.Created(json), RecordWrite.Store(new StoredRecord(id, sort, json)));
     }
 
     /// <summary>PUT replaces the record, PATCH (<paramref name="merge"/>) merges top-level fields, as json-server does; the id never changes.</summary>
@@ -153,11 +153,11 @@ public sealed class ResourceRecords(string name, Func<string, ResourceResult?> c
     {
         if (!_byId.TryGetValue(id, out var record))
         {
-            return Fail(404, $"{name}/{id} does not exist");
+            return Fail(OutcomeKind.NotFound, $"{name}/{id} does not exist");
         }
         if (ParseObject(bodyJson) is not { } body)
         {
-            return Fail(400, "the body must be a JSON object");
+            return Fail(OutcomeKind.Invalid, "the body must be a JSON object");
         }
         var value = merge ? (JsonObject)record.Value.DeepClone() : new JsonObject { [IdField] = record.Value[IdField]!.DeepClone() };
         foreach (var (field, property) in body.ToList())
@@ -174,14 +174,14 @@ public sealed class ResourceRecords(string name, Func<string, ResourceResult?> c
             return new(refused, null);
         }
         record.Replace(json);
-        return new(new ResourceResult(200, json, [], null), RecordWrite.Store(new StoredRecord(id, record.Sort, json)));
+        return new(ResourceAnswer.Ok(json), RecordWrite.Store(new StoredRecord(id, record.Sort, json)));
     }
 
     public RecordChange Delete(string id)
     {
         if (!_byId.TryGetValue(id, out var record))
         {
-            return Fail(404, $"{name}/{id} does not exist");
+            return Fail(OutcomeKind.NotFound, $"{name}/{id} does not exist");
         }
         _records.Remove(record);
         _byId.Remove(record.Id);
@@ -189,7 +189,7 @@ public sealed class ResourceRecords(string name, Func<string, ResourceResult?> c
         {
             _nonNumericIds--;
         }
-        return new(new ResourceResult(200, "{}", [], null), RecordWrite.Delete(id));
+        return new(ResourceAnswer.Ok("{}"), RecordWrite.Delete(id));
     }
 
     private void Add(Record record)
@@ -206,7 +206,7 @@ public sealed class ResourceRecords(string name, Func<string, ResourceResult?> c
         }
     }
 
-    private static RecordChange Fail(int status, string error) => new(ResourceResult.Fail(status, error), null);
+    private static RecordChange Fail(OutcomeKind kind, string error) => new(ResourceAnswer.Fail(kind, error), null);
 
     private static JsonObject? ParseObject(string? json)
     {

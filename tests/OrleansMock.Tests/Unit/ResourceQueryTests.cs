@@ -41,7 +41,8 @@ public sealed class ResourceQueryTests
         var page = query!.Apply(Posts, Budget());
         Assert.Equal(4, page.Total);
         Assert.Equal([4], page.Items.Select(p => p["id"]!.GetValue<int>()));
-        var links = ResourceQuery.Links(page, n => $"u?_page={n}");
+        Assert.Equal(2, page.LastPage);
+        var links = OrleansMock.Api.Http.ResourceLinks.Build("u", [new("_page", "2")], page.PageNumber, page.LastPage);
         Assert.Equal("<u?_page=1>; rel=\"first\", <u?_page=1>; rel=\"prev\", <u?_page=2>; rel=\"last\"", links);
     }
 

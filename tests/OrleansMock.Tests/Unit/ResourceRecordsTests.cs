@@ -8,7 +8,7 @@ namespace OrleansMock.Tests.Unit;
 /// <summary>json-server's record rules and the batched writer, without a cluster.</summary>
 public sealed class ResourceRecordsTests
 {
-    private static ResourceRecords Records(Func<string, ResourceResult?>? check = null) => new("posts", check ?? (_ => null));
+    private static ResourceRecords Records(Func<string, ResourceAnswer?>? check = null) => new("posts", check ?? (_ => null));
 
     private static JsonElement Json(RecordChange change) => JsonDocument.Parse(change.Result.BodyJson!).RootElement;
 
@@ -28,7 +28,7 @@ public sealed class ResourceRecordsTests
         var records = Records();
         records.Create("""{"id":5}""", null, null, 100);
         var taken = records.Create("""{"id":5,"t":"again"}""", null, null, 100);
-        Assert.Equal(409, taken.Result.Status);
+        Assert.Equal(OutcomeKind.Conflict, taken.Result.Kind);
         Assert.Null(taken.Write);
         Assert.Equal(1, records.Count);
     }
@@ -43,17 +43,17 @@ public sealed class ResourceRecordsTests
         Assert.Equal(("1", """{"id":1,"title":"a","views":2}"""), (patched.Write!.Upsert!.Id, patched.Write.Upsert.Json));
         var put = records.Replace("1", """{"title":"b"}""", merge: false);
         Assert.Equal("""{"id":1,"title":"b"}""", put.Result.BodyJson);
-        Assert.Equal(404, records.Replace("7", "{}", merge: true).Result.Status);
+        Assert.Equal(OutcomeKind.NotFound, records.Replace("7", "{}", merge: true).Result.Kind);
     }
 
     [Fact]
     public void The_check_refuses_a_record_before_anything_changes()
     {
-        var records = Records(json => json.Contains("bad") ? ResourceResult.Fail(422, "no") : null);
-        Assert.Equal(422, records.Create("""{"t":"bad"}""", null, null, 100).Result.Status);
+        var records = Records(json => json.Contains("bad") ? ResourceAnswer.Fail(OutcomeKind.Unprocessable, "no") : null);
+        Assert.Equal(OutcomeKind.Unprocessable, records.Create("""{"t":"bad"}""", null, null, 100).Result.Kind);
         Assert.Equal(0, records.Count);
         records.Create("""{"t":"ok"}""", null, null, 100);
-        Assert.Equal(422, records.Replace("1", """{"t":"bad"}""", merge: true).Result.Status);
+        Assert.Equal(OutcomeKind.Unprocessable, records.Replace("1", """{"t":"bad"}""", merge: true).Result.Kind);
         Assert.Equal("""{"id":1,"t":"ok"}""", records.Find("1")!.Json);
     }
 
@@ -62,10 +62,10 @@ public sealed class ResourceRecordsTests
     {
         var records = Records();
         Assert.Equal(3, Json(records.Create("{}", "postId", "3", 1)).GetProperty("postId").GetInt32());
-        Assert.Equal(422, records.Create("{}", null, null, 1).Result.Status);
+        Assert.Equal(OutcomeKind.LimitExceeded, records.Create("{}", null, null, 1).Result.Kind);
         var deleted = records.Delete("1");
-        Assert.Equal((200, "1"), (deleted.Result.Status, deleted.Write!.DeleteId));
-        Assert.Equal(404, records.Delete("1").Result.Status);
+        Assert.Equal((OutcomeKind.Ok, "1"), (deleted.Result.Kind, deleted.Write!.DeleteId));
+        Assert.Equal(OutcomeKind.NotFound, records.Delete("1").Result.Kind);
     }
 
     [Fact]
