@@ -123,8 +123,17 @@ public static class UniqueKeys
 [Alias("om.IProjectCatalogGrain")]
 public interface IProjectCatalogGrain : IGrainWithStringKey
 {
+    /// <summary>The project as it now is; confirms an entry <see cref="ExpectAsync"/> wrote.</summary>
     [Alias("Upsert")]
     Task UpsertAsync(ProjectInfo project);
+
+    /// <summary>
+    /// Written before a project is created, changed or deleted: the entry as it will be, marked pending until
+    /// <see cref="UpsertAsync"/> or <see cref="RemoveAsync"/> confirms it. Should the change stop halfway (a crash, a
+    /// failed write), the next listing asks the project grain what is true and repairs the entry.
+    /// </summary>
+    [Alias("Expect")]
+    Task ExpectAsync(ProjectInfo project);
 
     [Alias("Remove")]
     Task RemoveAsync(string projectId);
@@ -133,7 +142,10 @@ public interface IProjectCatalogGrain : IGrainWithStringKey
     [ReadOnly, Alias("Count")]
     Task<int> CountAsync();
 
-    /// <summary>A page of projects after <paramref name="cursor"/>; Invalid when the cursor was not issued by this service.</summary>
-    [ReadOnly, Alias("List")]
+    /// <summary>
+    /// A page of projects after <paramref name="cursor"/>; Invalid when the cursor was not issued by this service.
+    /// Not read-only: pending entries are checked against their project grains (and repaired) first.
+    /// </summary>
+    [Alias("List")]
     Task<Outcome<ProjectPage>> ListAsync(string? cursor, int limit);
 }

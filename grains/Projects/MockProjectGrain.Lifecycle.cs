@@ -6,7 +6,9 @@ namespace OrleansMock.Grains.Projects;
 /// <summary>
 /// Creating, changing and deleting the project itself: the only changes that reach other grains, the slug index
 /// (<see cref="IUniqueKeyGrain"/>) and the owner's catalog (<see cref="IProjectCatalogGrain"/>), in an order whose every
-/// crash point leaves a state the next attempt repairs.
+/// stopping point converges: the slug is claimed first (a claim whose project never appears is taken over, since the
+/// index asks the holder), the catalog entry is written pending before the project changes and confirmed after (the
+/// next listing settles a pending entry by asking this grain), and the project's own write sits in between.
 /// </summary>
 public sealed partial class MockProjectGrain
 {
@@ -45,6 +47,7 @@ public sealed partial class MockProjectGrain
             var project = new ProjectInfo(ProjectId, slug, command.Name.Trim(), Blank(command.Description), now, now, command.Owner, command.Private);
             try
             {
+                await Catalog(project.Owner).ExpectAsync(project);
                 await CommitAsync(ProjectDefinition.Empty.With(project));
             }
             catch
@@ -99,6 +102,7 @@ public sealed partial class MockProjectGrain
             };
             try
             {
+                await Catalog(updated.Owner).ExpectAsync(updated);
                 await CommitAsync(Definition.With(updated));
             }
             catch
@@ -129,6 +133,7 @@ public sealed partial class MockProjectGrain
             return false;
         }
         var resources = Definition.Resources;
+        await Catalog(current.Owner).ExpectAsync(current);
         await state.ClearStateAsync();
         state.State = new ProjectState();
         _definition = ProjectDefinition.Empty;

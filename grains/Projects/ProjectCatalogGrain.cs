@@ -7,30 +7,64 @@ namespace OrleansMock.Grains.Projects;
 
 /// <summary>
 /// One tenant's list of projects, newest first. Cursors name the last item of a page by (createdAt, id), so
-/// paging stays stable while projects are added or deleted.
+/// paging stays stable while projects are added or deleted. Self-healing: a project's change writes its entry here
+/// first, marked pending, and confirms it after; every point where such a change can stop leaves a pending entry that
+/// the next listing settles by asking the project grain (<see cref="ReconcileAsync"/>).
 /// </summary>
 [GrainType("projectcatalog")]
 public sealed class ProjectCatalogGrain(
     [PersistentState("catalog", StorageNames.Main)] IPersistentState<CatalogState> state) : Grain, IProjectCatalogGrain
 {
-    public async Task UpsertAsync(ProjectInfo project)
-    {
-        var projects = state.State.Projects.Where(p => p.Id != project.Id).Append(project).ToList();
-        projects.Sort(NewestFirst);
-        await CommitAsync(projects);
-    }
+    public Task UpsertAsync(ProjectInfo project) => CommitAsync(With(project), state.State.Pending.Where(id => id != project.Id).ToList());
+
+    public Task ExpectAsync(ProjectInfo project) => CommitAsync(With(project), [.. state.State.Pending.Where(id => id != project.Id), project.Id]);
 
     public async Task RemoveAsync(string projectId)
     {
-        if (state.State.Projects.Exists(p => p.Id == projectId))
+        if (state.State.Projects.Exists(p => p.Id == projectId) || state.State.Pending.Contains(projectId))
         {
-            await CommitAsync(state.State.Projects.Where(p => p.Id != projectId).ToList());
+            await CommitAsync(state.State.Projects.Where(p => p.Id != projectId).ToList(), state.State.Pending.Where(id => id != projectId).ToList());
         }
     }
 
     public Task<int> CountAsync() => Task.FromResult(state.State.Projects.Count);
 
-    public Task<Outcome<ProjectPage>> ListAsync(string? cursor, int limit)
+    public async Task<Outcome<ProjectPage>> ListAsync(string? cursor, int limit)
+    {
+        await ReconcileAsync();
+        return Page(cursor, limit);
+    }
+
+    /// <summary>Settles every pending entry with what its project grain says now: the project as it is, or gone.</summary>
+    private async Task ReconcileAsync()
+    {
+        if (state.State.Pending.Count == 0)
+        {
+            return;
+        }
+        var owner = this.GetPrimaryKeyString();
+        var projects = state.State.Projects;
+        foreach (var id in state.State.Pending.ToList())
+        {
+            var actual = await GrainFactory.GetGrain<IMockProjectGrain>(id).GetAsync(owner);
+            projects = projects.Where(p => p.Id != id).ToList();
+            if (actual is not null)
+            {
+                projects.Add(actual);
+            }
+        }
+        projects.Sort(NewestFirst);
+        await CommitAsync(projects, []);
+    }
+
+    private List<ProjectInfo> With(ProjectInfo project)
+    {
+        var projects = state.State.Projects.Where(p => p.Id != project.Id).Append(project).ToList();
+        projects.Sort(NewestFirst);
+        return projects;
+    }
+
+    private Outcome<ProjectPage> Page(string? cursor, int limit)
     {
         var projects = state.State.Projects;
         var start = 0;
@@ -38,22 +72,21 @@ public sealed class ProjectCatalogGrain(
         {
             if (DecodeCursor(cursor) is not { } after)
             {
-                return Task.FromResult(Outcome<ProjectPage>.Fail(OutcomeKind.Invalid,
-                    "cursor is not one this service issued; pass the nextCursor value of the previous page"));
+                return Outcome<ProjectPage>.Fail(OutcomeKind.Invalid, "cursor is not one this service issued; pass the nextCursor value of the previous page");
             }
             start = projects.FindIndex(p => NewestFirst(p, after) > 0);
             start = start < 0 ? projects.Count : start;
         }
         var items = projects.Skip(start).Take(Math.Max(1, limit)).ToArray();
         var next = start + items.Length < projects.Count ? EncodeCursor(items[^1]) : null;
-        return Task.FromResult(Outcome<ProjectPage>.Ok(new ProjectPage(items, next)));
+        return Outcome<ProjectPage>.Ok(new ProjectPage(items, next));
     }
 
-    private async Task CommitAsync(List<ProjectInfo> projects)
+    private async Task CommitAsync(List<ProjectInfo> projects, List<string> pending)
     {
-        var previous = state.State.Projects;
-        state.State.Projects = projects;
-        await state.WriteOrRollBackAsync(this, () => state.State.Projects = previous);
+        var (previousProjects, previousPending) = (state.State.Projects, state.State.Pending);
+        (state.State.Projects, state.State.Pending) = (projects, pending);
+        await state.WriteOrRollBackAsync(this, () => (state.State.Projects, state.State.Pending) = (previousProjects, previousPending));
     }
 
     private static int NewestFirst(ProjectInfo a, ProjectInfo b)

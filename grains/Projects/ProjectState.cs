@@ -18,9 +18,13 @@ public sealed class UniqueKeyState
     [Id(0)] public string? HolderId { get; set; }
 }
 
-/// <summary>The persisted state of a catalog grain: one tenant's projects, newest first.</summary>
+/// <summary>
+/// The persisted state of a catalog grain: one tenant's projects, newest first, and the ids whose entry was written
+/// ahead of a change to the project itself (<see cref="IProjectCatalogGrain.ExpectAsync"/>) and not yet confirmed.
+/// </summary>
 [GenerateSerializer, Alias("om.CatalogState")]
 public sealed class CatalogState
 {
     [Id(0)] public List<ProjectInfo> Projects { get; set; } = [];
+    [Id(1)] public List<string> Pending { get; set; } = [];
 }

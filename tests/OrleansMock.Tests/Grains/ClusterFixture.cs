@@ -6,7 +6,7 @@ namespace OrleansMock.Tests.Grains;
 
 /// <summary>
 /// One in-process Orleans cluster (two silos) shared by every grain test: composed exactly as production composes
-/// a silo, on the durable embedded store in a temporary folder.
+/// a silo, on the durable embedded store in a temporary folder, whose writes a test can make fail (<see cref="StorageFaults"/>).
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -26,7 +26,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             })
             .Build();
         var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) => silo.AddOrleansMockGrains(configuration));
+        builder.ConfigureSilo((_, silo) => silo.AddOrleansMockGrains(configuration).AddStorageFaults(OrleansMock.Grains.StorageNames.Main));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
