@@ -100,12 +100,16 @@ public interface IMockResourceGrain : IGrainWithStringKey
     [ReadOnly, Alias("Count")]
     Task<int> CountAsync();
 
+    /// <summary>A write (or any request); <paramref name="cancellation"/> (the client went away) stops a costly schema check.</summary>
     [Alias("HandleRequest")]
-    Task<ResourceAnswer> HandleAsync(ResourceRequest request);
+    Task<ResourceAnswer> HandleAsync(ResourceRequest request, CancellationToken cancellation = default);
 
-    /// <summary>Reads (GET and HEAD) run interleaved with each other, so embeds across resources cannot deadlock.</summary>
+    /// <summary>
+    /// Reads (GET and HEAD) run interleaved with each other, so embeds across resources cannot deadlock.
+    /// <paramref name="cancellation"/> (the client went away) stops a costly query.
+    /// </summary>
     [ReadOnly, Alias("ReadRequest")]
-    Task<ResourceAnswer> ReadAsync(ResourceRequest request);
+    Task<ResourceAnswer> ReadAsync(ResourceRequest request, CancellationToken cancellation = default);
 
     /// <summary>For each of <paramref name="values"/>, the records whose <paramref name="field"/> equals it (for _embed), as JSON texts.</summary>
     [ReadOnly, Alias("FindByAll")]

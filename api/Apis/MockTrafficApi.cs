@@ -235,8 +235,8 @@ public static class MockTrafficApi
         var message = new ResourceRequest(method, route, query, body, baseUrl);
         // Reads are retried across a failover and run interleaved in the grain; writes are not retried.
         var answer = HttpMethods.IsGet(method) || HttpMethods.IsHead(method)
-            ? await Transient.RetryAsync(() => new ValueTask<ResourceAnswer>(resource.ReadAsync(message)), context.RequestAborted)
-            : await resource.HandleAsync(message);
+            ? await Transient.RetryAsync(() => new ValueTask<ResourceAnswer>(resource.ReadAsync(message, context.RequestAborted)), context.RequestAborted)
+            : await resource.HandleAsync(message, context.RequestAborted);
 
         // The grain answered with an outcome kind and paging; statuses and headers are the front end's business.
         var response = context.Response;

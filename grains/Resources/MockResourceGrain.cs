@@ -45,6 +45,10 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
     private WorkBudget? _seedBudget;
     private bool _reconfiguring;
 
+    // The cancellation of the write being validated: set at the start of HandleAsync, read by Check in the same turn
+    // (validation and the change to memory run without an await in between).
+    private CancellationToken _cancellation;
+
     public MockResourceGrain([PersistentState("resource", StorageNames.Main)] IPersistentState<ResourceState> state, IRecordStore store, IOptions<MockLimits> limits)
     {
         (_state, _store, _limits) = (state, store, limits);
@@ -124,9 +128,9 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
 
     public Task<string?[]> FindAllAsync(string[] ids) => Task.FromResult(ids.Select(id => _records.Find(id)?.Json).ToArray());
 
-    public Task<ResourceAnswer> ReadAsync(ResourceRequest request) => GetAsync(request);
+    public Task<ResourceAnswer> ReadAsync(ResourceRequest request, CancellationToken cancellation = default) => GetAsync(request, cancellation);
 
-    public async Task<ResourceAnswer> HandleAsync(ResourceRequest request)
+    public async Task<ResourceAnswer> HandleAsync(ResourceRequest request, CancellationToken cancellation = default)
     {
         if (!_state.State.Configured)
         {
@@ -138,9 +142,10 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         }
         var route = request.Route;
         var maxRecords = _limits.Value.MaxRecordsPerResource;
+        _cancellation = cancellation;
         return request.Method switch
         {
-            "GET" or "HEAD" => await GetAsync(request),
+            "GET" or "HEAD" => await GetAsync(request, cancellation),
             "POST" when route.RecordId is null => await WriteAsync(_records.Create(request.BodyJson, route.ParentField, route.ParentId, maxRecords)),
             "PUT" when route.RecordId is not null => await WriteAsync(_records.Replace(route.RecordId, request.BodyJson, merge: false)),
             "PATCH" when route.RecordId is not null => await WriteAsync(_records.Replace(route.RecordId, request.BodyJson, merge: true)),
@@ -166,7 +171,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             $"{method} is not supported on {(collection ? "a collection" : "a record")}; use {string.Join(", ", allowed)}", Allow: allowed);
     }
 
-    private async Task<ResourceAnswer> GetAsync(ResourceRequest request)
+    private async Task<ResourceAnswer> GetAsync(ResourceRequest request, CancellationToken cancellation)
     {
         if (!_state.State.Configured)
         {
@@ -196,7 +201,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         ResourceQuery.Page page;
         try
         {
-            page = query.Apply(_records.Values, new WorkBudget(ResourceQuery.Budget));
+            page = query.Apply(_records.Values, new WorkBudget(ResourceQuery.Budget, cancellation));
         }
         catch (WorkBudgetExceededException exception)
         {
@@ -272,7 +277,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         SchemaFailure[] failures;
         try
         {
-            failures = _schema.Validate(json, _seedBudget ?? new WorkBudget(ResourceSchema.RecordBudget));
+            failures = _schema.Validate(json, _seedBudget ?? new WorkBudget(ResourceSchema.RecordBudget, _cancellation));
         }
         catch (WorkBudgetExceededException exception)
         {

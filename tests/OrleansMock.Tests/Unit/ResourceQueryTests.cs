@@ -109,4 +109,15 @@ public sealed class ResourceQueryTests
         var (_, filters) = ResourceQuery.Parse(Enumerable.Range(0, 40).Select(i => new KeyValuePair<string, string>("s_like", "a")));
         Assert.Contains("at most 32", filters);
     }
+
+    [Fact]
+    public void Matching_stops_when_the_client_goes_away()
+    {
+        // The front end passes the request's abort token down to the resource grain's budget.
+        using var aborted = new CancellationTokenSource();
+        aborted.Cancel();
+        var records = Enumerable.Range(1, 1000).Select(i => new JsonObject { ["id"] = i, ["s"] = "abc" }).ToArray();
+        var (query, _) = ResourceQuery.Parse([new("s_like", "b")]);
+        Assert.Throws<OperationCanceledException>(() => query!.Apply(records, new WorkBudget(ResourceQuery.Budget, aborted.Token)));
+    }
 }
