@@ -15,12 +15,26 @@ public sealed partial class Redaction(IEnumerable<string> names)
 {
     public const string Mask = "[redacted]";
 
+    private const int MaxRemembered = 10_000;
+
     private readonly string[] _names = names.Select(Normalize).Where(n => n.Length > 0).Distinct().ToArray();
+
+    // Header and parameter names repeat from request to request: decide each once (the mock hot path logs headers).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _decided = new(StringComparer.Ordinal);
 
     public bool IsSecret(string name)
     {
+        if (_decided.TryGetValue(name, out var secret))
+        {
+            return secret;
+        }
         var normalized = Normalize(name);
-        return _names.Any(secret => normalized.Contains(secret, StringComparison.Ordinal));
+        secret = _names.Any(fragment => normalized.Contains(fragment, StringComparison.Ordinal));
+        if (_decided.Count < MaxRemembered)
+        {
+            _decided[name] = secret;
+        }
+        return secret;
     }
 
     public string Header(string name, StringValues values) => IsSecret(name) ? Mask : values.ToString();

@@ -92,11 +92,19 @@ public sealed partial class MockProjectGrain(
             return ValueTask.FromResult(MockResult.SlugMismatch);
         }
         var started = time.GetTimestamp();
-        var policy = rateLimits.Value.MockPerProject;
-        var result = Definition.Answer(request, policy.Limit,
-            limit => policy.Enabled ? _traffic.TryAcquire(time.GetUtcNow(), new RateLimitRule(limit, policy.WindowSeconds)) : null);
+        var result = Definition.Answer(request, rateLimits.Value.MockPerProject.Limit, _admit ??= AdmitToProjectLimit);
         Record(request, result, started);
         return ValueTask.FromResult(result);
+    }
+
+    // One delegate for the activation's life: the hot path allocates no closure per request.
+    private Func<int, RateLimitDecision?>? _admit;
+
+    /// <summary>Counts a request against the project's limit (<paramref name="limit"/> per the policy's window); null when the policy is off.</summary>
+    private RateLimitDecision? AdmitToProjectLimit(int limit)
+    {
+        var policy = rateLimits.Value.MockPerProject;
+        return policy.Enabled ? _traffic.TryAcquire(time.GetUtcNow(), new RateLimitRule(limit, policy.WindowSeconds)) : null;
     }
 
     public Task RecordResourceAnswerAsync(MockRequest request, int status, double servedMs)

@@ -16,6 +16,7 @@ public sealed class SlidingWindowCounter
     private readonly int[] _counts;
     private long _slotTicks;
     private long _newestSlot;
+    private long _oldestSlot; // the oldest slot with a count, when _total > 0 (kept as slots expire: O(1) per request)
     private int _total;
 
     public SlidingWindowCounter()
@@ -32,6 +33,8 @@ public sealed class SlidingWindowCounter
             _slotTicks = slotTicks;
             _newestSlot = newestSlot;
             _total = counts.Sum();
+            _oldestSlot = newestSlot - Slots + 1;
+            SkipEmptyOldSlots();
         }
     }
 
@@ -60,6 +63,10 @@ public sealed class SlidingWindowCounter
         if (room >= 1)
         {
             var granted = Math.Clamp(permits, 1, room);
+            if (_total == 0)
+            {
+                _oldestSlot = slot;
+            }
             _counts[Index(slot)] += granted;
             _total += granted;
             return new RateLimitDecision(true, rule.Limit, room - granted, SecondsUntilOldestExpires(now), 0, granted);
@@ -96,20 +103,27 @@ public sealed class SlidingWindowCounter
             _counts[Index(expired)] = 0;
         }
         _newestSlot = slot;
+        if (_oldestSlot <= slot - Slots)
+        {
+            _oldestSlot = slot - Slots + 1;
+        }
+        SkipEmptyOldSlots();
         return slot;
     }
 
-    private double SecondsUntilOldestExpires(DateTimeOffset now)
+    /// <summary>Moves <see cref="_oldestSlot"/> past empty slots; each slot is passed once per window.</summary>
+    private void SkipEmptyOldSlots()
     {
-        for (var slot = _newestSlot - Slots + 1; slot <= _newestSlot; slot++)
+        while (_total > 0 && _oldestSlot < _newestSlot && _counts[Index(_oldestSlot)] == 0)
         {
-            if (_counts[Index(slot)] > 0)
-            {
-                return Math.Max(0, ((slot + Slots) * _slotTicks - now.UtcTicks) / (double)TimeSpan.TicksPerSecond);
-            }
+            _oldestSlot++;
         }
-        return Slots * _slotTicks / (double)TimeSpan.TicksPerSecond;
     }
+
+    private double SecondsUntilOldestExpires(DateTimeOffset now) =>
+        _total == 0
+            ? Slots * _slotTicks / (double)TimeSpan.TicksPerSecond
+            : Math.Max(0, ((_oldestSlot + Slots) * _slotTicks - now.UtcTicks) / (double)TimeSpan.TicksPerSecond);
 
     private static int Index(long slot) => (int)(((slot % Slots) + Slots) % Slots);
 

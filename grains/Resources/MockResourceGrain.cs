@@ -194,7 +194,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             {
                 return ResourceAnswer.Fail(OutcomeKind.NotFound, $"{_name}/{route.RecordId} does not exist");
             }
-            var single = await EnrichAsync([one.Value], query, route.Defined);
+            var single = await ResourceRelations.EnrichAsync(GrainFactory, _projectId, _name, [one.Value], query, route.Defined);
             return ResourceAnswer.Ok(single is null ? one.Json : single[0].ToJsonString());
         }
 
@@ -207,7 +207,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         {
             return ResourceAnswer.Fail(OutcomeKind.Unprocessable, exception.Message);
         }
-        var items = await EnrichAsync(page.Items, query, route.Defined) ?? page.Items;
+        var items = await ResourceRelations.EnrichAsync(GrainFactory, _projectId, _name, page.Items, query, route.Defined) ?? page.Items;
         var paging = page.Paginated ? new ResourcePage(page.Total, page.PageNumber, page.LastPage)
             : page.Sliced ? new ResourcePage(page.Total)
             : null;
@@ -217,46 +217,6 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             json.Append(i == 0 ? "" : ",").Append(ReferenceEquals(items, page.Items) ? _records.Find(IdOf(items[i])!)!.Json : items[i].ToJsonString());
         }
         return ResourceAnswer.Ok(json.Append(']').ToString(), paging);
-    }
-
-    /// <summary>
-    /// Applies _embed (children by the <c>{singular}Id</c> convention) and _expand (parents); null when neither is asked.
-    /// One grain call per named resource; names the project does not define are answered here (json-server embeds
-    /// an empty list and expands nothing) without activating anything.
-    /// </summary>
-    private async Task<List<JsonObject>?> EnrichAsync(IReadOnlyList<JsonObject> items, ResourceQuery query, string[]? defined)
-    {
-        if (query.Embed.Length == 0 && query.Expand.Length == 0)
-        {
-            return null;
-        }
-        bool Defined(string name) => defined is null || defined.Contains(name, StringComparer.Ordinal);
-        var enriched = items.Select(item => (JsonObject)item.DeepClone()).ToList();
-        var ids = enriched.Select(item => IdOf(item) ?? "").ToArray();
-        foreach (var child in query.Embed)
-        {
-            var children = Defined(child)
-                ? await GrainFactory.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(_projectId, child)).FindByAllAsync(ResourceNames.Singular(_name) + "Id", ids)
-                : ids.Select(_ => Array.Empty<string>()).ToArray();
-            for (var i = 0; i < enriched.Count; i++)
-            {
-                enriched[i][child] = new JsonArray(children[i].Select(c => JsonNode.Parse(c)).ToArray());
-            }
-        }
-        foreach (var parent in query.Expand.Where(p => Defined(ResourceNames.Plural(p))))
-        {
-            var parentIds = enriched.Select(item => ResourceQuery.Text(item[parent + "Id"])).ToArray();
-            var found = await GrainFactory.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(_projectId, ResourceNames.Plural(parent)))
-                .FindAllAsync(parentIds.Select(id => id ?? "").ToArray());
-            for (var i = 0; i < enriched.Count; i++)
-            {
-                if (parentIds[i] is not null && found[i] is { } json)
-                {
-                    enriched[i][parent] = JsonNode.Parse(json);
-                }
-            }
-        }
-        return enriched;
     }
 
     /// <summary>Size, then the schema: the check every record passes before anything changes.</summary>
