@@ -22,7 +22,11 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [Alias("Create")]
     Task<Outcome<ProjectInfo>> CreateAsync(CreateProject command);
 
-    [ReadOnly, Alias("Get")]
+    /// <summary>
+    /// The project as stored, for its owner. Interleaves with everything: the owner's catalog asks it while settling a
+    /// pending entry, possibly while this grain is itself waiting on the catalog in a change (no deadlock).
+    /// </summary>
+    [AlwaysInterleave, Alias("Get")]
     Task<ProjectInfo?> GetAsync(string caller);
 
     [Alias("Update")]

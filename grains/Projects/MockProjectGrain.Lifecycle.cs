@@ -64,7 +64,7 @@ public sealed partial class MockProjectGrain
         }
     }
 
-    public Task<ProjectInfo?> GetAsync(string caller) => Task.FromResult(Definition.OwnedBy(caller));
+    public Task<ProjectInfo?> GetAsync(string caller) => Task.FromResult((_stored ?? Definition).OwnedBy(caller));
 
     public async Task<Outcome<ProjectInfo>> UpdateAsync(string caller, UpdateProject command)
     {
@@ -136,7 +136,7 @@ public sealed partial class MockProjectGrain
         await Catalog(current.Owner).ExpectAsync(current);
         await state.ClearStateAsync();
         state.State = new ProjectState();
-        _definition = ProjectDefinition.Empty;
+        _definition = _stored = ProjectDefinition.Empty;
         foreach (var resource in resources)
         {
             await Resource(resource.Name).DropAsync();

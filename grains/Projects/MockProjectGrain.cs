@@ -22,6 +22,10 @@ public sealed partial class MockProjectGrain(
 {
     private ProjectDefinition? _definition;
 
+    // What storage holds: the definition before a change's write has completed, for GetAsync, which interleaves with
+    // changes in flight (their new definition is in _definition before it is durable).
+    private ProjectDefinition? _stored;
+
     // The per-project rate limit is counted here, in the grain every request of the project reaches anyway: no
     // extra call. Kept in memory only; a restart of the activation starts a fresh window.
     private readonly SlidingWindowCounter _traffic = new();
@@ -60,10 +64,12 @@ public sealed partial class MockProjectGrain(
     private async Task CommitAsync(ProjectDefinition next)
     {
         var (previousState, previousDefinition) = (state.State, _definition);
+        _stored ??= Definition;
         (state.State, _definition) = (next.ToState(), next);
         try
         {
             await state.WriteOrRollBackAsync(this, () => (state.State, _definition) = (previousState, previousDefinition));
+            _stored = next;
         }
         catch (Exception exception)
         {

@@ -93,6 +93,26 @@ public sealed class ProjectCrashPointTests(ClusterFixture fixture)
         Assert.Empty(await ListedAsync(owner));
     }
 
+    [Fact]
+    public async Task Listing_while_the_same_project_changes_never_deadlocks()
+    {
+        // The catalog settles a pending entry by asking the project, which may itself be waiting on the catalog.
+        var owner = NewOwner();
+        var project = await CreateAsync(owner);
+        var grain = Grains.GetGrain<IMockProjectGrain>(project.Id);
+        for (var i = 0; i < 20; i++)
+        {
+            var renamed = grain.UpdateAsync(owner, new UpdateProject($"Name {i}", null, null));
+            var listed = Enumerable.Range(0, 10).Select(async _ =>
+            {
+                await Task.Delay(Random.Shared.Next(0, 5));
+                await Grains.GetGrain<IProjectCatalogGrain>(owner).ListAsync(null, 10);
+            });
+            await Task.WhenAll(listed.Append(renamed)).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        Assert.Equal("Name 19", (await Grains.GetGrain<IProjectCatalogGrain>(owner).ListAsync(null, 10)).Value!.Items.Single().Name);
+    }
+
     /// <summary>Runs <paramref name="change"/> with its first catalog write (the pending entry) happening and the second failing.</summary>
     private static async Task FailSecondCatalogWriteAsync(string owner, Func<Task> change)
     {
