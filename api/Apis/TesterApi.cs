@@ -12,9 +12,13 @@ using OrleansMock.GrainInterfaces;
 namespace OrleansMock.Api.Apis;
 
 /// <summary>A request for the tester to send. <c>body</c> is text, or base64 with <c>bodyEncoding: "base64"</c>.</summary>
+/// <summary>
+/// A request for the tester to send. <see cref="SecretHeaders"/> names headers to treat as credentials besides the
+/// standard ones: never sent after a redirect leaves the origin, and stored as <c>[redacted]</c> in the history.
+/// </summary>
 public sealed record TesterSendRequest(
     string? Method, string? Url, Dictionary<string, string>? Headers, string? Body, string? BodyEncoding, int? TimeoutMs, bool? FollowRedirects,
-    string? Environment = null);
+    string? Environment = null, string[]? SecretHeaders = null);
 
 public sealed record TesterError(string Kind, string Message);
 
@@ -105,7 +109,11 @@ public static class TesterApi
         var error2 = outcome.ErrorKind is null ? null : new TesterError(outcome.ErrorKind, outcome.Error!);
         var record = JsonSerializer.Serialize(new
         {
-            request = new { method = send!.Method, url = recorded.Url, headers = recorded.Headers, body = recorded.Body, bodyEncoding = input.BodyEncoding ?? "utf8" },
+            request = new
+            {
+                method = send!.Method, url = recorded.Url, body = recorded.Body, bodyEncoding = input.BodyEncoding ?? "utf8",
+                headers = recorded.Headers?.ToDictionary(h => h.Key, h => send.IsMarkedSecret(h.Key) ? "[redacted]" : h.Value),
+            },
             response = new { outcome.Status, outcome.Headers, outcome.Body, outcome.BodyEncoding, outcome.Size, outcome.Truncated, outcome.Timings, outcome.Redirects, error = error2 },
         }, JsonBody.Options);
         var entry = await grains.GetGrain<ITesterHistoryGrain>(userId).AddAsync(send.Method, recorded.Url ?? send.Url.ToString(), outcome.Status, outcome.Timings.TotalMs, record);
@@ -176,7 +184,7 @@ public static class TesterApi
         {
             return Problems.BadRequest($"header '{control.Key}' contains a control character (such as NUL); header values are sent as written, so they must be printable");
         }
-        send = new TesterSend(method, url, headers, body, null, timeout, input.FollowRedirects ?? true);
+        send = new TesterSend(method, url, headers, body, null, timeout, input.FollowRedirects ?? true, input.SecretHeaders ?? []);
         return null;
     }
 

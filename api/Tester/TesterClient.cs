@@ -8,7 +8,15 @@ using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Api.Tester;
 
-public sealed record TesterSend(string Method, Uri Url, KeyValuePair<string, string>[] Headers, byte[]? Body, string? ContentType, int TimeoutMs, bool FollowRedirects);
+public sealed record TesterSend(string Method, Uri Url, KeyValuePair<string, string>[] Headers, byte[]? Body, string? ContentType, int TimeoutMs,
+    bool FollowRedirects, string[]? SecretHeaders = null)
+{
+    /// <summary>A header the user marked secret (kept out of the history).</summary>
+    public bool IsMarkedSecret(string name) => SecretHeaders?.Contains(name, StringComparer.OrdinalIgnoreCase) == true;
+
+    /// <summary>A credential: the standard ones and those the user marked secret (never sent across origins).</summary>
+    public bool IsCredential(string name) => TesterClient.CredentialHeaders.Contains(name) || IsMarkedSecret(name);
+}
 
 /// <summary>Where a send's time went; <c>tlsMs</c> is always present (null: not measured separately, or plain http).</summary>
 public sealed record TesterTimings(double DnsMs, double ConnectMs, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? TlsMs,
@@ -92,7 +100,7 @@ public sealed class TesterClient : IDisposable
                     return Failure("forbidden", refused, redirects, total, measure);
                 }
                 using var request = new HttpRequestMessage(method, url);
-                foreach (var (name, value) in send.Headers.Where(h => !HopByHop.Contains(h.Key) && (sameOrigin || !CredentialHeaders.Contains(h.Key))))
+                foreach (var (name, value) in send.Headers.Where(h => !HopByHop.Contains(h.Key) && (sameOrigin || !send.IsCredential(h.Key))))
                 {
                     if (!request.Headers.TryAddWithoutValidation(name, value) && body is null)
                     {

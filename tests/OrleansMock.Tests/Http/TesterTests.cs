@@ -110,9 +110,13 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
         {
             url = $"{fixture.Target}/redirect-to?url={Uri.EscapeDataString(destination)}",
             headers = new Dictionary<string, string> { ["Authorization"] = "Bearer secret", ["Cookie"] = "session=secret", ["X-Api-Key"] = "secret", ["X-Test"] = "kept" },
+            secretHeaders = new[] { "X-Test" },
         });
         var echoed = JsonDocument.Parse(result.GetProperty("body").GetString()!).RootElement;
-        Assert.Equal("kept", echoed.GetProperty("header").GetString());
+        // X-Test is marked secret by the user: treated as a credential too, and never stored in the history.
+        Assert.Equal(crossOrigin ? "" : "kept", echoed.GetProperty("header").GetString());
+        var history = await client.GetStringAsync($"/api/v1/tester/history/{result.GetProperty("historyId").GetString()}");
+        Assert.Contains("\"X-Test\":\"[redacted]\"", history);
         var expected = crossOrigin ? ("", "", "") : ("Bearer secret", "session=secret", "secret");
         Assert.Equal(expected, (echoed.GetProperty("auth").GetString(), echoed.GetProperty("cookie").GetString(), echoed.GetProperty("apiKey").GetString()));
     }
