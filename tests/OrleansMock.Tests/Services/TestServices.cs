@@ -14,7 +14,9 @@ namespace OrleansMock.Tests.Services;
 /// </summary>
 public static class TestServices
 {
-    private static readonly string Root = Path.Combine(Path.GetTempPath(), "orleansmock-test-services");
+    // As root the servers run as another user, who must be able to reach their folders: /tmp, not a root-only TMPDIR.
+    private static readonly string Root = Path.Combine(
+        OperatingSystem.IsLinux() && Environment.UserName == "root" ? "/tmp" : Path.GetTempPath(), "orleansmock-test-services");
     private static readonly Lazy<Task<Service>> RedisServer = new(StartRedisAsync);
     private static readonly Lazy<Task<Service>> PostgresServer = new(StartPostgresAsync);
     private static readonly List<Action> Stops = [];
@@ -194,6 +196,13 @@ public static class TestServices
 
     private static string NewFolder(string kind)
     {
+        if (OperatingSystem.IsLinux())
+        {
+            // Traversable by the server's user whatever the umask; each server's own folder is its user's alone.
+            Directory.CreateDirectory(Root);
+            File.SetUnixFileMode(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
         var folder = Path.Combine(Root, $"{kind}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "owner.pid"), Environment.ProcessId.ToString());
