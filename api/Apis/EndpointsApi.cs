@@ -17,7 +17,7 @@ public static class EndpointsApi
     public static RouteGroupBuilder MapEndpointsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/projects/{projectId}/endpoints").WithTags("Endpoints").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReads).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("/", CreateAsync)
             .WithName("CreateEndpoint").WithSummary("Define a mock endpoint")

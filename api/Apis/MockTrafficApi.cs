@@ -236,7 +236,7 @@ public static class MockTrafficApi
         // Reads are retried across a failover and run interleaved in the grain; writes are not retried.
         var answer = HttpMethods.IsGet(method) || HttpMethods.IsHead(method)
             ? await Transient.RetryAsync(() => new ValueTask<ResourceAnswer>(resource.ReadAsync(message, context.RequestAborted)), context.RequestAborted)
-            : await resource.HandleAsync(message, context.RequestAborted);
+            : await Transient.RetryUndeliveredAsync(() => new ValueTask<ResourceAnswer>(resource.HandleAsync(message, context.RequestAborted)), context.RequestAborted);
 
         // The grain answered with an outcome kind and paging; statuses and headers are the front end's business.
         var response = context.Response;

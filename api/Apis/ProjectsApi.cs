@@ -15,7 +15,7 @@ public static class ProjectsApi
     public static RouteGroupBuilder MapProjectsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/projects").WithTags("Projects").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReads).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("/", CreateAsync)
             .WithName("CreateProject").WithSummary("Create a mock project")

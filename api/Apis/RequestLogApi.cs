@@ -31,7 +31,7 @@ public static class RequestLogApi
     public static RouteGroupBuilder MapRequestLogApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/projects/{projectId}/requests").WithTags("Request log").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReads).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapGet("/", GetAsync)
             .WithName("GetRequestLog").WithSummary("The project's most recent mock requests, newest first")
             .Produces<RequestLogResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);

@@ -29,7 +29,7 @@ public static class ResourcesApi
     public static RouteGroupBuilder MapResourcesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/projects/{projectId}/resources").WithTags("Resources").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReads).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/", CreateAsync).WithName("CreateResource").WithSummary("Define a resource, optionally with a JSON Schema and seed records")
             .Accepts<ResourceRequestBody>("application/json").Produces<ResourceResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

@@ -26,7 +26,10 @@ public static class Transient
         exception is ArgumentException && exception.Message.StartsWith("Could not find an implementation for interface", StringComparison.Ordinal);
 
     /// <summary>Runs an idempotent call, retrying it while it fails transiently.</summary>
-    public static async ValueTask<T> RetryAsync<T>(Func<ValueTask<T>> call, CancellationToken cancellationToken)
+    public static ValueTask<T> RetryAsync<T>(Func<ValueTask<T>> call, CancellationToken cancellationToken) =>
+        RetryWhileAsync(call, Is, cancellationToken);
+
+    private static async ValueTask<T> RetryWhileAsync<T>(Func<ValueTask<T>> call, Func<Exception, bool> retryable, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -34,11 +37,42 @@ public static class Transient
             {
                 return await call();
             }
-            catch (Exception exception) when (Is(exception) && attempt < Backoff.Length && !cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (retryable(exception) && attempt < Backoff.Length && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(Backoff[attempt], cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// A call that certainly never reached its grain: the message was rejected before it ran (the target silo is stopping,
+    /// the activation moved) or no connection could be made. Such a call may be sent again even when it writes.
+    /// </summary>
+    public static bool NeverDelivered(Exception exception) => exception is OrleansMessageRejectionException or ConnectionFailedException;
+
+    /// <summary>Runs a call that writes, sending it again only while it fails without having reached its grain.</summary>
+    public static ValueTask<T> RetryUndeliveredAsync<T>(Func<ValueTask<T>> call, CancellationToken cancellationToken) =>
+        RetryWhileAsync(call, NeverDelivered, cancellationToken);
+
+    /// <summary>
+    /// Endpoint filter for management routes: reads are retried on every transient failure (as <see cref="RetryReads"/>);
+    /// writes only when the failure says the grain never received them (<see cref="NeverDelivered"/>), so a write is
+    /// never applied twice. The body is buffered so the handler can read it again. Not for routes with effects outside
+    /// the cluster (the tester sends HTTP requests).
+    /// </summary>
+    public static async ValueTask<object?> RetryReadsAndUndeliveredWrites(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
+        {
+            return await RetryAsync(() => next(context), http.RequestAborted);
+        }
+        http.Request.EnableBuffering();
+        return await RetryUndeliveredAsync(() =>
+        {
+            http.Request.Body.Position = 0; // each attempt reads the body from the start
+            return next(context);
+        }, http.RequestAborted);
     }
 
     /// <summary>Endpoint filter: GET and HEAD handlers read no body, so the whole handler can run again.</summary>
