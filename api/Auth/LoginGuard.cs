@@ -72,7 +72,8 @@ public sealed class LoginGuard(TimeProvider time)
             bool stale;
             lock (failures)
             {
-                stale = !failures.Times.TryPeek(out var oldest) || now - failures.Times.Last() > Window || now - oldest > Window && failures.Times.Count < MaxFailures;
+                // Every failure of the pair is older than the window: nothing left to count.
+                stale = failures.Times.Count == 0 || now - failures.Times.Last() > Window;
             }
             if (stale)
             {
