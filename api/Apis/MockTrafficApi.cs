@@ -18,7 +18,7 @@ namespace OrleansMock.Api.Apis;
 /// </summary>
 public static class MockTrafficApi
 {
-    public const string Prefix = "/m";
+    public const string Prefix = Paths.MockPrefix;
 
     /// <summary>
     /// Serves <c>/m/...</c> ahead of the rest of the pipeline (call before routing and authentication are added). It is

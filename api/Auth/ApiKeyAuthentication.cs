@@ -61,16 +61,3 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         return Task.CompletedTask;
     }
 }
-
-public static class Claims
-{
-    public const string Subject = "sub";
-    public const string Email = "email";
-
-    /// <summary>The authenticated user's id; only called on routes that require authentication.</summary>
-    public static string UserId(this ClaimsPrincipal user) =>
-        user.FindFirstValue(Subject) ?? throw new InvalidOperationException("the request is not authenticated");
-
-    public static string? UserIdOrNull(this ClaimsPrincipal user) =>
-        user.Identity?.IsAuthenticated == true ? user.FindFirstValue(Subject) : null;
-}

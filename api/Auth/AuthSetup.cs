@@ -9,10 +9,10 @@ public static class AuthSetup
 {
     public const string Scheme = "BearerOrApiKey";
 
-    public static WebApplicationBuilder AddOrleansMockAuth(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddOrleansMockAuth(this WebApplicationBuilder builder, bool embedded)
     {
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        var issuer = new TokenIssuer(options, SigningKeys.Load(builder.Configuration, options), TimeProvider.System);
+        var issuer = new TokenIssuer(options, SigningKeys.Load(builder.Configuration, options, embedded), TimeProvider.System);
         builder.Services.AddSingleton(issuer);
         builder.Services.AddSingleton<LoginGuard>();
         builder.Services

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
-using OrleansMock.Api.Hosting;
 using OrleansMock.Silo;
 
 namespace OrleansMock.Api.Auth;
@@ -11,13 +10,14 @@ public static class SigningKeys
     public const string EmbeddedKeyFile = "auth-signing.key";
     private const int MinimumBytes = 32;
 
-    public static SymmetricSecurityKey Load(IConfiguration configuration, AuthOptions options)
+    /// <param name="embedded">Embedded mode: the key may live in the data folder; a cluster's front ends must share a configured one.</param>
+    public static SymmetricSecurityKey Load(IConfiguration configuration, AuthOptions options, bool embedded)
     {
         if (!string.IsNullOrWhiteSpace(options.SigningKey))
         {
             return FromBase64(options.SigningKey, $"{AuthOptions.Section}:SigningKey");
         }
-        if (OrleansMockHosting.ReadMode(configuration) != OrleansMockHosting.Mode.Embedded)
+        if (!embedded)
         {
             throw new InvalidOperationException(
                 $"{AuthOptions.Section}:SigningKey is required in Cluster mode (every front end must share it): base64 of at least {MinimumBytes} random bytes, e.g. `openssl rand -base64 48`.");

@@ -1,3 +1,4 @@
+using OrleansMock.Api.Http;
 using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;

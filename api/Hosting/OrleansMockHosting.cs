@@ -61,7 +61,7 @@ public static partial class OrleansMockHosting
                 break;
         }
 
-        builder.AddOrleansMockAuth();
+        builder.AddOrleansMockAuth(embedded: ReadMode(configuration) == Mode.Embedded);
         builder.AddOperations();
         builder.Services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section));
         builder.Services.AddSingleton<ProjectResolver>();

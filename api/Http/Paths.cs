@@ -2,6 +2,9 @@ namespace OrleansMock.Api.Http;
 
 public static class Paths
 {
+    /// <summary>Where mock traffic lives: <c>/m/{project}/{path}</c>.</summary>
+    public const string MockPrefix = "/m";
+
     /// <summary>True when <paramref name="path"/> is <paramref name="prefix"/> or below it (whole segments, any case).</summary>
     public static bool IsUnder(string? path, string prefix) =>
         path is not null && path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && (path.Length == prefix.Length || path[prefix.Length] == '/');

@@ -217,7 +217,7 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
     {
         var http = context.HttpContext;
         var options = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Management;
-        var subject = http.User.FindFirst(Auth.Claims.Subject)?.Value ?? ClientAddress.Of(http);
+        var subject = http.User.FindFirst(Claims.Subject)?.Value ?? ClientAddress.Of(http);
         var check = await http.RequestServices.GetRequiredService<RateLimiter>().CheckAsync(Management, options, subject);
         if (check.Refused)
         {

@@ -36,7 +36,7 @@ public static class Telemetry
     }
 
     private static string GroupOf(string? path) =>
-        Paths.IsUnder(path, Apis.MockTrafficApi.Prefix) ? MockGroup
+        Paths.IsUnder(path, Paths.MockPrefix) ? MockGroup
         : Paths.IsUnder(path, "/api/v1/tester") || Paths.IsUnder(path, "/api/v1/collections") ? "tester"
         : Paths.IsUnder(path, "/api") ? "management"
         : "ops";
