@@ -103,7 +103,14 @@ public sealed class SqliteDatabase(string path, string synchronous = "FULL")
         }
         foreach (var existing in new[] { file, file + "-wal", file + "-shm" }.Where(File.Exists))
         {
-            File.SetUnixFileMode(existing, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            try
+            {
+                File.SetUnixFileMode(existing, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Someone else's file that we may still write (a shared group): tightening is theirs to do.
+            }
         }
     }
 

@@ -61,7 +61,7 @@ public static class TestServices
         var folder = NewFolder("redis");
         var port = ApiFactory.FreePort();
         var process = Run(binary, ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder], folder);
-        Register(folder, process.Id, () => Kill(process));
+        Register(folder, process.Id, () => Kill(process), $"kill {process.Id}");
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (DateTime.UtcNow < deadline && !process.HasExited)
         {
@@ -110,7 +110,8 @@ public static class TestServices
             return Unavailable("PostgreSQL", $"pg_ctl start failed ({start.ExitCode}): {start.Output} {ReadLog(Path.Combine(folder, "server.log"))}");
         }
         var pid = int.TryParse(File.ReadLines(Path.Combine(data, "postmaster.pid")).FirstOrDefault(), out var p) ? p : 0;
-        Register(folder, pid, () => RunToEndAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"], folder, user).Wait(TimeSpan.FromSeconds(20)));
+        var pgStop = $"{(user is null ? "" : $"runuser -u {user} -- ")}'{Path.Combine(bin, "pg_ctl")}' -D '{data}' -m immediate stop";
+        Register(folder, pid, () => RunToEndAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"], folder, user).Wait(TimeSpan.FromSeconds(20)), pgStop);
         return new($"Host=127.0.0.1;Port={port};Username=orleansmock;Password=unused;Database=postgres", null);
     }
 
@@ -212,9 +213,18 @@ public static class TestServices
     private static string ReadLog(string path) => File.Exists(path) ? File.ReadAllText(path)[^Math.Min(2000, (int)new FileInfo(path).Length)..] : "";
 
     /// <summary>Remembers how to stop a server, and leaves its pid where a later run can find it if this one is killed.</summary>
-    private static void Register(string folder, int pid, Action stop)
+    /// <summary>
+    /// Remembers how to stop a server, and leaves its pid where a later run can find it. A watcher shell runs
+    /// <paramref name="stopCommand"/> as soon as this test process is gone, however it ended: the test host may be
+    /// killed before its exit handlers finish, and a server must not outlive the run.
+    /// </summary>
+    private static void Register(string folder, int pid, Action stop, string stopCommand)
     {
         File.WriteAllText(Path.Combine(folder, "server.pid"), pid.ToString());
+        var watcher = new ProcessStartInfo("sh") { UseShellExecute = false };
+        watcher.ArgumentList.Add("-c");
+        watcher.ArgumentList.Add($"exec >/dev/null 2>&1 </dev/null; while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {stopCommand}; rm -rf '{folder}'");
+        Process.Start(watcher)?.Dispose();
         lock (Stops)
         {
             Stops.Add(() =>
