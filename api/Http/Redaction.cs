@@ -42,7 +42,7 @@ public sealed partial class Redaction(IEnumerable<string> names)
     /// <summary>A query string (with its '?') with secret parameters' values masked; the client's order and encoding kept.</summary>
     public string? Query(string? query)
     {
-        if (string.IsNullOrEmpty(query))
+        if (string.IsNullOrEmpty(query) || !MayNameASecret(query))
         {
             return query;
         }
@@ -62,9 +62,9 @@ public sealed partial class Redaction(IEnumerable<string> names)
     /// <summary>A body preview with secret members masked: JSON (also when the preview is cut short) and form bodies.</summary>
     public string? Body(string? preview, string? contentType)
     {
-        if (string.IsNullOrEmpty(preview))
+        if (string.IsNullOrEmpty(preview) || !MayNameASecret(preview))
         {
-            return preview;
+            return preview; // the common case on the mock hot path: nothing to parse
         }
         if (contentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
         {
@@ -111,6 +111,13 @@ public sealed partial class Redaction(IEnumerable<string> names)
                 break;
         }
         return masked;
+    }
+
+    /// <summary>Whether any secret fragment occurs in <paramref name="text"/> at all (compared as names are).</summary>
+    private bool MayNameASecret(string text)
+    {
+        var normalized = Normalize(text);
+        return _names.Any(fragment => normalized.Contains(fragment, StringComparison.Ordinal));
     }
 
     private static string Normalize(string name) => name.ToLowerInvariant().Replace("-", "").Replace("_", "");

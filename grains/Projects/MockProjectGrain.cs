@@ -46,19 +46,8 @@ public sealed partial class MockProjectGrain(
         Task.FromResult(Definition.OwnedBy(caller) is null ? NotFound<T>() : read(Definition));
 
     /// <summary>A change for the owner: the definition computes it, the grain commits what it returns.</summary>
-    private async Task<Outcome<T>> ChangeAsync<T>(string caller, Func<ProjectDefinition, Change<T>> change)
-    {
-        if (Definition.OwnedBy(caller) is null)
-        {
-            return NotFound<T>();
-        }
-        var (outcome, next) = change(Definition);
-        if (next is not null)
-        {
-            await CommitAsync(next);
-        }
-        return outcome;
-    }
+    private Task<Outcome<T>> ChangeAsync<T>(string caller, Func<ProjectDefinition, Change<T>> change) =>
+        ChangeAsync(caller, definition => Task.FromResult(change(definition)));
 
     /// <summary>Makes <paramref name="next"/> the definition and persists it; on failure memory goes back to what storage holds.</summary>
     private async Task CommitAsync(ProjectDefinition next)
@@ -223,7 +212,7 @@ public sealed partial class MockProjectGrain(
         return deleted;
     }
 
-    /// <summary>A change that needs other grains before it is committed (seeding a resource, say).</summary>
+    /// <summary>A change that may need other grains before it is committed (seeding a resource, say).</summary>
     private async Task<Outcome<T>> ChangeAsync<T>(string caller, Func<ProjectDefinition, Task<Change<T>>> change)
     {
         if (Definition.OwnedBy(caller) is null)

@@ -21,6 +21,7 @@ public sealed class ProjectDefinition
     public static readonly ProjectDefinition Empty = new(null, [], []);
 
     private RouteTable? _routes;
+    private string[]? _resourceNames;
 
     private ProjectDefinition(ProjectInfo? project, IReadOnlyList<EndpointInfo> endpoints, IReadOnlyList<ResourceInfo> resources)
     {
@@ -38,6 +39,8 @@ public sealed class ProjectDefinition
     private string ProjectId => Project?.Id ?? "(none)";
 
     private RouteTable Routes => _routes ??= new RouteTable(Endpoints);
+
+    private string[] ResourceNames => _resourceNames ??= [.. Resources.Select(r => r.Name)];
 
     public static ProjectDefinition From(ProjectState state) => new(state.Project, [.. state.Endpoints], [.. state.Resources]);
 
@@ -76,7 +79,7 @@ public sealed class ProjectDefinition
             return project.Cors ? match : match with { CorsDisabled = true };
         }
         // Defined endpoints win; what they leave unanswered may belong to a resource.
-        var resourceRoute = ResourceRules.Find(project.Id, Resources, request.Path);
+        var resourceRoute = ResourceRules.Find(project.Id, ResourceNames, request.Path);
         if (resourceRoute is null)
         {
             return project.Cors ? match : match with { CorsDisabled = true };

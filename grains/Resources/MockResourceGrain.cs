@@ -214,7 +214,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         var json = new StringBuilder("[");
         for (var i = 0; i < items.Count; i++)
         {
-            json.Append(i == 0 ? "" : ",").Append(ReferenceEquals(items, page.Items) ? _records.Find(IdOf(items[i])!)!.Json : items[i].ToJsonString());
+            json.Append(i == 0 ? "" : ",").Append(ReferenceEquals(items, page.Items) ? _records.Find(ResourceRecords.IdOf(items[i])!)!.Json : items[i].ToJsonString());
         }
         return ResourceAnswer.Ok(json.Append(']').ToString(), paging);
     }
@@ -268,7 +268,4 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
 
     private static IEnumerable<string> Seeds(string? seedJson) =>
         string.IsNullOrWhiteSpace(seedJson) ? [] : JsonNode.Parse(seedJson)!.AsArray().Select(item => item!.ToJsonString()).ToArray();
-
-    private static string? IdOf(JsonObject value) => ResourceQuery.Text(value[ResourceRecords.IdField]);
-
 }

@@ -65,6 +65,9 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
         private static JsonObject Parse(string json) => (JsonObject)JsonNode.Parse(json)!;
     }
 
+    /// <summary>A record's id as json-server compares it (numbers as their text), or null.</summary>
+    public static string? IdOf(JsonObject record) => ResourceQuery.Text(record[IdField]);
+
     public int Count => _records.Count;
 
     public IEnumerable<JsonObject> Values => _records.Select(r => r.Value);

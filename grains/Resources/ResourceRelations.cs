@@ -20,7 +20,7 @@ public static class ResourceRelations
         }
         bool Defined(string name) => defined is null || defined.Contains(name, StringComparer.Ordinal);
         var enriched = items.Select(item => (JsonObject)item.DeepClone()).ToList();
-        var ids = enriched.Select(item => ResourceQuery.Text(item[ResourceRecords.IdField]) ?? "").ToArray();
+        var ids = enriched.Select(item => ResourceRecords.IdOf(item) ?? "").ToArray();
         foreach (var child in query.Embed)
         {
             var children = Defined(child)

@@ -61,11 +61,12 @@ public static partial class ResourceRules
     /// <c>/posts</c> (the collection), <c>/posts/1</c> (a record), <c>/posts/1/comments</c> (the children of post 1:
     /// comments whose postId is 1). Null when the path names no resource.
     /// </summary>
-    public static ResourceRoute? Find(string projectId, IReadOnlyList<ResourceInfo> resources, string path)
+    /// <param name="names">The project's resource names (also carried on the route, for _embed and _expand).</param>
+    public static ResourceRoute? Find(string projectId, string[] names, string path)
     {
         var segments = Routing.RouteTemplate.SplitPath(path);
-        bool Exists(string name) => resources.Any(r => r.Name == name);
-        string[] Defined() => resources.Select(r => r.Name).ToArray();
+        bool Exists(string name) => names.Contains(name, StringComparer.Ordinal);
+        string[] Defined() => names;
         return segments.Length switch
         {
             1 when Exists(segments[0]) => new ResourceRoute(projectId, segments[0], null, null, null, Defined()),

@@ -52,28 +52,19 @@ public sealed class ApiProcess : IAsyncDisposable
         var dll = Path.Combine(directory, assembly);
         Assert.True(File.Exists(dll), $"build the {project} project first: {dll} is missing");
         var address = new Uri(urls ?? $"http://127.0.0.1:{ApiFactory.FreePort()}");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { dll, "--urls", address.ToString() },
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         // Only what the test says: nothing inherited from the runner's environment (CI exports connection strings).
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ConnectionStrings__") || k.StartsWith("OrleansMock__")).ToList())
+        var environment = new Dictionary<string, string>
         {
-            start.Environment.Remove(key);
-        }
-        start.Environment["OrleansMock__DataDir"] = dataDir;
-        start.Environment["OrleansMock__Silo__SiloPort"] = ApiFactory.FreePort().ToString();
-        start.Environment["OrleansMock__Silo__GatewayPort"] = ApiFactory.FreePort().ToString();
-        start.Environment["DOTNET_gcServer"] = "0"; // several test processes share two cores
+            ["OrleansMock__DataDir"] = dataDir,
+            ["OrleansMock__Silo__SiloPort"] = ApiFactory.FreePort().ToString(),
+            ["OrleansMock__Silo__GatewayPort"] = ApiFactory.FreePort().ToString(),
+        };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
-            start.Environment[key] = value;
+            environment[key] = value;
         }
-        return await StartedAsync(new ApiProcess(Process.Start(start)!, address), healthPath);
+        return await LaunchAsync(directory, dll, ["--urls", address.ToString()], address, environment, healthPath,
+            key => key.StartsWith("ConnectionStrings__") || key.StartsWith("OrleansMock__"));
     }
 
     /// <summary>
@@ -84,6 +75,18 @@ public sealed class ApiProcess : IAsyncDisposable
     public static async Task<ApiProcess> StartPublishedAsync(string directory, string assembly, Uri address,
         IDictionary<string, string> environment, IEnumerable<string>? arguments = null, string healthPath = "/healthz")
     {
+        return await LaunchAsync(directory, Path.Combine(directory, assembly), arguments ?? [], address, environment, healthPath,
+            key => key.StartsWith("ConnectionStrings__") || key.StartsWith("OrleansMock__") || key.StartsWith("ASPNETCORE_")
+                || key is "DOTNET_URLS" or "URLS" or "Urls");
+    }
+
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="dll"/></c> with the runner's variables that match <paramref name="inherited"/>
+    /// removed and <paramref name="environment"/> set; returns it once <paramref name="healthPath"/> answers.
+    /// </summary>
+    private static Task<ApiProcess> LaunchAsync(string directory, string dll, IEnumerable<string> arguments, Uri address,
+        IDictionary<string, string> environment, string healthPath, Func<string, bool> inherited)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = directory,
@@ -91,22 +94,21 @@ public sealed class ApiProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(directory, assembly));
-        foreach (var argument in arguments ?? [])
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("ConnectionStrings__") || k.StartsWith("OrleansMock__")
-                     || k.StartsWith("ASPNETCORE_") || k is "DOTNET_URLS" or "URLS" or "Urls").ToList())
+        foreach (var key in start.Environment.Keys.Where(inherited).ToList())
         {
             start.Environment.Remove(key);
         }
-        start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment["DOTNET_gcServer"] = "0"; // several test processes share two cores
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
-        return await StartedAsync(new ApiProcess(Process.Start(start)!, address), healthPath);
+        return StartedAsync(new ApiProcess(Process.Start(start)!, address), healthPath);
     }
 
     /// <summary>The service once healthy; killed (never left running) when it does not get there.</summary>
