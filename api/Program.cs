@@ -1,5 +1,5 @@
 using OrleansMock.Api.Hosting;
-using OrleansMock.Silo;
+using OrleansMock.Silo.Hosting;
 
 // Content root is where the binaries and appsettings.json are, so the service behaves the same whether started with
 // `dotnet run --project api` or `dotnet OrleansMock.Api.dll` from any folder. The data folder stays relative to the

@@ -10,33 +10,16 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using OrleansMock.Grains.Storage;
+using OrleansMock.Silo.Hosting;
 using OrleansMock.Silo.Storage;
 using OrleansMock.Silo.Storage.Mongo;
 using OrleansMock.Silo.Storage.Postgres;
 
 namespace OrleansMock.Silo;
 
-/// <summary>The storage backends OrleansMock can run on (<c>OrleansMock:Storage:Provider</c>).</summary>
-public enum StorageProvider
-{
-    Embedded,
-    Memory,
-    Postgres,
-    Mongo,
-}
-
 /// <summary>Composes a silo: OrleansMock's grains with the configured storage. Clustering is the caller's choice.</summary>
 public static class OrleansMockSilo
 {
-    public const string ModeKey = "OrleansMock:Mode";
-    public const string DataDirKey = "OrleansMock:DataDir";
-    public const string StorageProviderKey = "OrleansMock:Storage:Provider";
-    public const string SiloPortKey = "OrleansMock:Silo:SiloPort";
-    public const string GatewayPortKey = "OrleansMock:Silo:GatewayPort";
-    public const string DashboardEnabledKey = "OrleansMock:Dashboard:Enabled";
-    public const int DefaultSiloPort = 11111;
-    public const int DefaultGatewayPort = 30000;
-
     /// <summary>The SQLite file of the embedded store inside the data folder.</summary>
     public const string EmbeddedDatabaseFile = "orleansmock.db";
 
@@ -45,22 +28,21 @@ public static class OrleansMockSilo
 
     public static ISiloBuilder AddOrleansMockGrains(this ISiloBuilder silo, IConfiguration configuration)
     {
-        silo.Services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section));
-        silo.Services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section));
-        silo.Services.AddOptions<TesterOptions>().Bind(configuration.GetSection(TesterOptions.Section));
+        var options = OrleansMockOptions.Read(configuration);
+        silo.Services.AddOrleansMockOptions(configuration);
         silo.Services.TryAddSingleton(TimeProvider.System);
         // Idle rate-limit buckets are collected after a minute; the collector must look more often than that.
-        silo.Configure<GrainCollectionOptions>(options => options.CollectionQuantum = TimeSpan.FromSeconds(30));
+        silo.Configure<GrainCollectionOptions>(collection => collection.CollectionQuantum = TimeSpan.FromSeconds(30));
         // Registered after Orleans' default (Newtonsoft with CLR type names) so ours is the one every backend resolves;
         // the default stays as the reader of records written before (see JsonGrainStateSerializer).
         silo.Services.AddSingleton<IGrainStorageSerializer>(services =>
             new JsonGrainStateSerializer(legacy: ActivatorUtilities.CreateInstance<JsonGrainStorageSerializer>(services)));
 
-        switch (ReadStorageProvider(configuration))
+        switch (options.Storage.Provider)
         {
             case StorageProvider.Embedded:
-                var sqlite = new SqliteDatabase(Path.Combine(DataDir(configuration), EmbeddedDatabaseFile));
-                var buckets = new SqliteDatabase(Path.Combine(DataDir(configuration), EmbeddedRateLimitFile), synchronous: "NORMAL");
+                var sqlite = new SqliteDatabase(Path.Combine(options.DataPath, EmbeddedDatabaseFile));
+                var buckets = new SqliteDatabase(Path.Combine(options.DataPath, EmbeddedRateLimitFile), synchronous: "NORMAL");
                 foreach (var (storageName, database) in new[] { (StorageNames.Main, sqlite), (StorageNames.RateLimits, buckets) })
                 {
                     silo.Services.AddGrainStorage(storageName, (sp, name) => new MeteredGrainStorage("embedded", new SqliteGrainStorage(
@@ -99,7 +81,7 @@ public static class OrleansMockSilo
                 silo.Services.AddSingleton(StorageHealth.For(mongo));
                 break;
         }
-        if (configuration.GetValue<bool>(DashboardEnabledKey))
+        if (options.Dashboard.Enabled)
         {
             silo.AddDashboard();
         }
@@ -119,34 +101,5 @@ public static class OrleansMockSilo
         configuration.GetConnectionString(name) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException(
-                $"{StorageProviderKey}={name} needs ConnectionStrings:{name} (environment variable ConnectionStrings__{name}); none is set.");
-
-    /// <summary>The data folder of the embedded store (<c>OrleansMock:DataDir</c>, default <c>./data</c>).</summary>
-    public static string DataDir(IConfiguration configuration) =>
-        Path.GetFullPath(configuration[DataDirKey] is { Length: > 0 } dir ? dir : "data");
-
-    public static StorageProvider ReadStorageProvider(IConfiguration configuration)
-    {
-        var value = configuration[StorageProviderKey];
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return StorageProvider.Embedded;
-        }
-        return Enum.TryParse<StorageProvider>(value, ignoreCase: true, out var provider) && Enum.IsDefined(provider)
-            ? provider
-            : throw new InvalidOperationException(
-                $"{StorageProviderKey}='{value}' is not a storage provider; use one of {string.Join(", ", Enum.GetNames<StorageProvider>())}.");
-    }
-
-    public static int ReadPort(IConfiguration configuration, string key, int fallback)
-    {
-        var value = configuration[key];
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return fallback;
-        }
-        return int.TryParse(value, out var port) && port is >= 0 and <= 65535
-            ? port
-            : throw new InvalidOperationException($"{key}='{value}' is not a TCP port (0-65535).");
-    }
+                $"OrleansMock:Storage:Provider={name} needs ConnectionStrings:{name} (environment variable ConnectionStrings__{name}); none is set.");
 }

@@ -11,6 +11,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Orleans.Runtime;
 using OrleansMock.Grains.Storage;
+using OrleansMock.Silo.Hosting;
 using OrleansMock.Silo.Storage;
 
 namespace OrleansMock.Silo;
@@ -36,12 +37,13 @@ public static class SiloProgram
             // thread has not completed for <time since the machine booted>": a false alarm (README, Operations).
             .AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
         builder.UseDefaultUrlUnlessConfigured("http://localhost:5081");
-        if (OrleansMockSilo.ReadStorageProvider(configuration) == StorageProvider.Embedded)
+        var options = OrleansMockOptions.Read(configuration);
+        if (options.Storage.Provider == StorageProvider.Embedded)
         {
             throw new InvalidOperationException(
-                $"A cluster silo needs storage every silo shares: set {OrleansMockSilo.StorageProviderKey} to Postgres or Mongo (Embedded is one process's file).");
+                "A cluster silo needs storage every silo shares: set OrleansMock:Storage:Provider to Postgres or Mongo (Embedded is one process's file).");
         }
-        var cluster = ClusterSettings.Read(configuration);
+        var cluster = ClusterSettings.From(options, configuration);
         builder.UseOrleans(silo => cluster.ConfigureSilo(silo).AddOrleansMockGrains(configuration));
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(cluster);

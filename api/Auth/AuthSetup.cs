@@ -9,10 +9,10 @@ public static class AuthSetup
 {
     public const string Scheme = "BearerOrApiKey";
 
-    public static WebApplicationBuilder AddOrleansMockAuth(this WebApplicationBuilder builder, bool embedded)
+    public static WebApplicationBuilder AddOrleansMockAuth(this WebApplicationBuilder builder, string? keyFolder)
     {
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        var issuer = new TokenIssuer(options, SigningKeys.Load(builder.Configuration, options, embedded), TimeProvider.System);
+        var issuer = new TokenIssuer(options, SigningKeys.Load(options, keyFolder), TimeProvider.System);
         builder.Services.AddSingleton(issuer);
         builder.Services.AddSingleton<LoginGuard>();
         builder.Services

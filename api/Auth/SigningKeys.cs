@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
-using OrleansMock.Silo;
 
 namespace OrleansMock.Api.Auth;
 
@@ -10,19 +9,19 @@ public static class SigningKeys
     public const string EmbeddedKeyFile = "auth-signing.key";
     private const int MinimumBytes = 32;
 
-    /// <param name="embedded">Embedded mode: the key may live in the data folder; a cluster's front ends must share a configured one.</param>
-    public static SymmetricSecurityKey Load(IConfiguration configuration, AuthOptions options, bool embedded)
+    /// <param name="keyFolder">Embedded mode's data folder, where the key may live; null in Cluster mode, whose front ends must share a configured one.</param>
+    public static SymmetricSecurityKey Load(AuthOptions options, string? keyFolder)
     {
         if (!string.IsNullOrWhiteSpace(options.SigningKey))
         {
             return FromBase64(options.SigningKey, $"{AuthOptions.Section}:SigningKey");
         }
-        if (!embedded)
+        if (keyFolder is null)
         {
             throw new InvalidOperationException(
                 $"{AuthOptions.Section}:SigningKey is required in Cluster mode (every front end must share it): base64 of at least {MinimumBytes} random bytes, e.g. `openssl rand -base64 48`.");
         }
-        var path = Path.Combine(OrleansMockSilo.DataDir(configuration), EmbeddedKeyFile);
+        var path = Path.Combine(keyFolder, EmbeddedKeyFile);
         try
         {
             return FromBase64(ReadOrCreate(path), path);
@@ -30,7 +29,7 @@ public static class SigningKeys
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             throw new InvalidOperationException(
-                $"{OrleansMockSilo.DataDirKey}='{OrleansMockSilo.DataDir(configuration)}' cannot hold the signing key ({exception.Message}); set {OrleansMockSilo.DataDirKey} to a writable folder.", exception);
+                $"OrleansMock:DataDir='{keyFolder}' cannot hold the signing key ({exception.Message}); set OrleansMock:DataDir to a writable folder.", exception);
         }
     }
 

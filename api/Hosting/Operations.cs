@@ -10,14 +10,14 @@ using Orleans.Dashboard;
 using OrleansMock.Api.Apis;
 using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
-using OrleansMock.Silo;
+using Microsoft.Extensions.Options;
+using OrleansMock.Silo.Hosting;
 
 namespace OrleansMock.Api.Hosting;
 
 /// <summary>Health and readiness, Prometheus metrics, and the admin-only Orleans dashboard.</summary>
 public static class Operations
 {
-    public const string DashboardAdminKeyKey = "OrleansMock:Dashboard:AdminKey";
     public const string DashboardPath = "/dashboard";
 
     /// <summary>
@@ -33,16 +33,11 @@ public static class Operations
             .AddCheck<ClusterReadiness>("cluster", tags: ["ready"])
             .AddCheck<StorageReadiness>("storage", tags: ["ready"]);
         builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddOrleansMockService("orleansmock-api")).WithMetrics(metrics => metrics
-            .AddMeter(Telemetry.Meter.Name, OrleansMock.Silo.Storage.StorageMetrics.Meter.Name, "Microsoft.Orleans", "Npgsql")
+            .AddMeter([Telemetry.Meter.Name, .. OrleansMockBackend.Meters])
             // Kestrel's connection metrics; request latency is our own histogram (one per request is enough).
             .AddMeter("Microsoft.AspNetCore.Server.Kestrel")
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());
-        if (builder.Configuration.GetValue<bool>(OrleansMockSilo.DashboardEnabledKey)
-            && string.IsNullOrWhiteSpace(builder.Configuration[DashboardAdminKeyKey]))
-        {
-            throw new InvalidOperationException($"{OrleansMockSilo.DashboardEnabledKey}=true needs {DashboardAdminKeyKey}: the dashboard is admin-only.");
-        }
         return builder;
     }
 
@@ -78,13 +73,14 @@ public static class Operations
                 ? next(context)
                 : ValueTask.FromResult<object?>(Challenge(context.HttpContext, "OrleansMock metrics", $"metrics need the operations key ({OperationsKeyKey}) as a bearer token or Basic password")));
         }
-        if (app.Configuration.GetValue<bool>(OrleansMockSilo.DashboardEnabledKey))
+        var dashboard = app.Services.GetRequiredService<IOptions<OrleansMockOptions>>().Value.Dashboard;
+        if (dashboard.Enabled)
         {
-            var adminKey = Encoding.UTF8.GetBytes(app.Configuration[DashboardAdminKeyKey]!);
+            var adminKey = Encoding.UTF8.GetBytes(dashboard.AdminKey!);
             app.MapOrleansDashboard(DashboardPath).AddEndpointFilter((context, next) => HasKey(context.HttpContext, adminKey)
                 ? next(context)
                 : ValueTask.FromResult<object?>(Challenge(context.HttpContext, "OrleansMock dashboard",
-                    $"the dashboard is for administrators: sign in with the admin key ({DashboardAdminKeyKey}) as password")));
+                    "the dashboard is for administrators: sign in with the admin key (OrleansMock:Dashboard:AdminKey) as password")));
         }
     }
 

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Serialization;
-using Orleans.Configuration;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -11,8 +8,7 @@ using OrleansMock.Api.Apis;
 using OrleansMock.Api.Auth;
 using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
-using Orleans.Dashboard;
-using OrleansMock.Silo;
+using OrleansMock.Silo.Hosting;
 using Scalar.AspNetCore;
 
 namespace OrleansMock.Api.Hosting;
@@ -20,55 +16,15 @@ namespace OrleansMock.Api.Hosting;
 /// <summary>Wiring of the front end: the Orleans mode, options, JSON, problem details, OpenAPI.</summary>
 public static partial class OrleansMockHosting
 {
-    /// <summary>Embedded hosts a silo in this process; Cluster makes this process a client of separately run silos.</summary>
-    public enum Mode
-    {
-        Embedded,
-        Cluster,
-    }
-
     public static WebApplicationBuilder AddOrleansMock(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        switch (ReadMode(configuration))
-        {
-            case Mode.Embedded:
-                // One process: API + one silo. No gateway is opened; the API calls the silo in-process. The silo port
-                // is bound on loopback only, and is a free one unless configured: two instances on one machine never share it.
-                var siloPort = OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.SiloPortKey, fallback: 0) is > 0 and var configured
-                    ? configured
-                    : FreeLoopbackPort();
-                builder.UseOrleans(silo => silo
-                    .UseLocalhostClustering(siloPort, gatewayPort: 0)
-                    .Configure<EndpointOptions>(options => options.SiloListeningEndpoint = new IPEndPoint(IPAddress.Loopback, siloPort))
-                    .AddOrleansMockGrains(configuration));
-                break;
-            case Mode.Cluster:
-                var cluster = ClusterSettings.Read(configuration);
-                builder.Services.AddSingleton(cluster);
-                builder.Services.AddSingleton<RedisReadiness>();
-                builder.Services.AddHealthChecks().AddCheck<RedisReadiness>("redis", tags: ["ready"]);
-                // Start HTTP alongside the Orleans client, so /readyz can say "no gateway yet" instead of not answering.
-                builder.Services.Configure<HostOptions>(options => options.ServicesStartConcurrently = true);
-                builder.UseOrleansClient(client =>
-                {
-                    cluster.ConfigureClient(client);
-                    if (configuration.GetValue<bool>(OrleansMockSilo.DashboardEnabledKey))
-                    {
-                        client.AddDashboard();
-                    }
-                });
-                break;
-        }
-
-        builder.AddOrleansMockAuth(embedded: ReadMode(configuration) == Mode.Embedded);
+        var options = builder.AddOrleansMockBackend();
+        builder.AddOrleansMockAuth(keyFolder: options.Mode == HostingMode.Embedded ? options.DataPath : null);
         builder.AddOperations();
-        builder.Services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section));
         builder.Services.AddSingleton<ProjectResolver>();
-        builder.Services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RateLimiter>();
-        builder.Services.AddOptions<TesterOptions>().Bind(configuration.GetSection(TesterOptions.Section));
         builder.Services.AddSingleton<OrleansMock.Api.Tester.TesterClient>();
         builder.Services.Configure<ForwardedHeadersOptions>(options => ClientAddress.Configure(options, configuration));
         builder.Services.ConfigureHttpJsonOptions(options =>
@@ -143,25 +99,6 @@ public static partial class OrleansMockHosting
         };
     }
 
-    public static Mode ReadMode(IConfiguration configuration)
-    {
-        var value = configuration[OrleansMockSilo.ModeKey];
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return Mode.Embedded;
-        }
-        return Enum.TryParse<Mode>(value, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
-            ? mode
-            : throw new InvalidOperationException($"{OrleansMockSilo.ModeKey}='{value}' is not a mode; use Embedded or Cluster.");
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static void AnnounceAddresses(WebApplication app)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
@@ -169,16 +106,13 @@ public static partial class OrleansMockHosting
         {
             return;
         }
-        var mode = ReadMode(app.Configuration);
-        var storage = mode == Mode.Embedded
-            ? $", storage {OrleansMockSilo.ReadStorageProvider(app.Configuration)} in {OrleansMockSilo.DataDir(app.Configuration)}"
-            : "";
+        var hosting = OrleansMockBackend.Describe(app.Services.GetRequiredService<IOptions<OrleansMockOptions>>().Value);
         foreach (var address in addresses)
         {
-            LogListening(app.Logger, address, mode, storage);
+            LogListening(app.Logger, address, hosting);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "OrleansMock listening on {Address} (mode {Mode}{Storage}); API reference at /scalar")]
-    private static partial void LogListening(ILogger logger, string address, Mode mode, string storage);
+    [LoggerMessage(Level = LogLevel.Information, Message = "OrleansMock listening on {Address} ({Hosting}); API reference at /scalar")]
+    private static partial void LogListening(ILogger logger, string address, string hosting);
 }

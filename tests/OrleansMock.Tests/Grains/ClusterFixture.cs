@@ -21,7 +21,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
-                [OrleansMockSilo.DataDirKey] = DataDir,
+                ["OrleansMock:DataDir"] = DataDir,
                 ["OrleansMock:Limits:MaxEndpointsPerProject"] = "5",
             })
             .Build();

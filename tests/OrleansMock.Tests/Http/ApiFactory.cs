@@ -18,8 +18,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting(OrleansMockSilo.DataDirKey, DataDir);
-        builder.UseSetting(OrleansMockSilo.SiloPortKey, FreePort().ToString());
+        builder.UseSetting("OrleansMock:DataDir", DataDir);
+        builder.UseSetting("OrleansMock:Silo:SiloPort", FreePort().ToString());
         builder.UseSetting("OrleansMock:Limits:MaxRequestBodyBytes", "65536");
         // Every test request comes from one client: the shared server lifts the limits; rate-limit tests lower them.
         builder.UseSetting("OrleansMock:RateLimits:MockPerClient:Limit", "1000000");

@@ -138,8 +138,11 @@ public sealed class CrashSafetyTests : IDisposable
     public static TheoryData<string, string, string> BadSettings => new()
     {
         { "OrleansMock__DataDir", "/proc/orleansmock-cannot-be-here", "OrleansMock:DataDir" },
-        { "OrleansMock__Mode", "Sideways", "OrleansMock:Mode='Sideways' is not a mode" },
-        { "OrleansMock__Storage__Provider", "Floppy", "OrleansMock:Storage:Provider='Floppy'" },
+        { "OrleansMock__Mode", "Sideways", "'Sideways' is not one of Embedded, Cluster" },
+        { "OrleansMock__Storage__Provider", "Floppy", "'Floppy' is not one of Embedded, Memory, Postgres, Mongo" },
+        { "OrleansMock__Silo__GatewayPort", "70000", "OrleansMock:Silo:GatewayPort='70000' is not a TCP port" },
+        { "OrleansMock__Cluster__ClusterId", "a b", "OrleansMock:Cluster:ClusterId='a b' may only hold" },
+        { "OrleansMock__Dashboard__Enabled", "true", "needs OrleansMock:Dashboard:AdminKey" },
     };
 
     [Theory]
@@ -151,6 +154,7 @@ public sealed class CrashSafetyTests : IDisposable
         Assert.Contains("exited with 1", exception.Message);
         Assert.Contains($"OrleansMock cannot start: ", exception.Message);
         Assert.Contains(named, exception.Message);
+        Assert.Contains(key.Replace("__", ":"), exception.Message);
         Assert.DoesNotContain("   at ", exception.Message); // no stack trace
         Assert.DoesNotContain("Unhandled exception", exception.Message);
     }

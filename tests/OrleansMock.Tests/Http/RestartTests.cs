@@ -54,7 +54,8 @@ public sealed class RestartTests : IDisposable
     {
         var exception = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             ApiProcess.StartAsync(_dataDir, new Dictionary<string, string> { ["OrleansMock__Storage__Provider"] = "Cassandra" }));
-        Assert.Contains("OrleansMock:Storage:Provider='Cassandra' is not a storage provider", exception.Message);
+        Assert.Contains("'OrleansMock:Storage:Provider'", exception.Message);
+        Assert.Contains("'Cassandra' is not one of Embedded, Memory, Postgres, Mongo", exception.Message);
     }
 
     public void Dispose()

@@ -37,7 +37,7 @@ public sealed class StorageHost : IAsyncDisposable
 
     public static async Task<StorageHost> StartAsync(string provider, Dictionary<string, string?> settings)
     {
-        settings[OrleansMockSilo.StorageProviderKey] = provider;
+        settings["OrleansMock:Storage:Provider"] = provider;
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.UseOrleans(silo => silo
@@ -105,7 +105,7 @@ public sealed class EmbeddedBackend : BackendFixture
     protected override string Provider => "Embedded";
 
     protected override Task<(Dictionary<string, string?>?, string?)> SettingsAsync() =>
-        Task.FromResult<(Dictionary<string, string?>?, string?)>((new() { [OrleansMockSilo.DataDirKey] = _dataDir }, null));
+        Task.FromResult<(Dictionary<string, string?>?, string?)>((new() { ["OrleansMock:DataDir"] = _dataDir }, null));
 }
 
 public sealed class PostgresBackend : BackendFixture

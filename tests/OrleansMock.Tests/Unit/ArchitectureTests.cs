@@ -49,6 +49,19 @@ public sealed partial class ArchitectureTests
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")).Select(File.ReadAllText)));
     }
 
+    [Fact]
+    public void The_front_end_uses_the_silo_project_only_through_its_hosting_namespace()
+    {
+        var used = Directory.GetFiles(Path.Combine(Root, "api"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .SelectMany(f => SiloNamespace().Matches(File.ReadAllText(f)).Select(m => m.Value))
+            .ToHashSet();
+        Assert.Equal(["OrleansMock.Silo.Hosting"], used);
+    }
+
+    [GeneratedRegex(@"OrleansMock\.Silo(\.\w+)*")]
+    private static partial Regex SiloNamespace();
+
     [GeneratedRegex(@"using OrleansMock\.Api\.(?<area>\w+);")]
     private static partial Regex ApiNamespace();
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
-namespace OrleansMock.Silo;
+namespace OrleansMock.Silo.Hosting;
 
 /// <summary>
 /// Readiness check for Cluster mode: the Redis that holds the membership table answers a PING. One connection is kept

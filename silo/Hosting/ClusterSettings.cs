@@ -4,19 +4,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 
-namespace OrleansMock.Silo;
+namespace OrleansMock.Silo.Hosting;
 
 /// <summary>
-/// Cluster mode settings (<c>OrleansMock:Cluster</c>, <c>OrleansMock:Silo</c>, <c>ConnectionStrings:Redis</c>), read
-/// and validated once, used by standalone silos and by front ends in Cluster mode.
+/// Cluster mode settings (<c>OrleansMock:Cluster</c>, <c>OrleansMock:Silo</c>, <c>ConnectionStrings:Redis</c>), used by standalone silos and by front ends in Cluster mode.
 /// </summary>
 public sealed record ClusterSettings(string ServiceId, string ClusterId, string Redis, int SiloPort, int GatewayPort, IPAddress? AdvertisedAddress)
 {
-    public const string ServiceIdKey = "OrleansMock:Cluster:ServiceId";
-    public const string ClusterIdKey = "OrleansMock:Cluster:ClusterId";
-    public const string AdvertisedAddressKey = "OrleansMock:Silo:AdvertisedAddress";
-
-    public static ClusterSettings Read(IConfiguration configuration)
+    /// <summary>The cluster settings of validated options; Cluster mode needs <c>ConnectionStrings:Redis</c> besides.</summary>
+    public static ClusterSettings From(OrleansMockOptions options, IConfiguration configuration)
     {
         var redis = configuration.GetConnectionString("Redis");
         if (string.IsNullOrWhiteSpace(redis))
@@ -24,19 +20,13 @@ public sealed record ClusterSettings(string ServiceId, string ClusterId, string 
             throw new InvalidOperationException(
                 "Cluster mode needs ConnectionStrings:Redis (environment variable ConnectionStrings__Redis), e.g. 127.0.0.1:6379: silos and front ends find each other there.");
         }
-        var advertised = configuration[AdvertisedAddressKey];
-        IPAddress? address = null;
-        if (!string.IsNullOrWhiteSpace(advertised) && !IPAddress.TryParse(advertised, out address))
-        {
-            throw new InvalidOperationException($"{AdvertisedAddressKey}='{advertised}' is not an IP address.");
-        }
         return new ClusterSettings(
-            Identifier(configuration, ServiceIdKey, "orleansmock"),
-            Identifier(configuration, ClusterIdKey, "default"),
+            options.Cluster.ServiceId,
+            options.Cluster.ClusterId,
             redis,
-            OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.SiloPortKey, OrleansMockSilo.DefaultSiloPort),
-            OrleansMockSilo.ReadPort(configuration, OrleansMockSilo.GatewayPortKey, OrleansMockSilo.DefaultGatewayPort),
-            address);
+            options.Silo.SiloPort ?? OrleansMockOptions.DefaultSiloPort,
+            options.Silo.GatewayPort,
+            options.Silo.AdvertisedAddress is { Length: > 0 } advertised ? IPAddress.Parse(advertised) : null);
     }
 
     /// <summary>
@@ -94,16 +84,4 @@ public sealed record ClusterSettings(string ServiceId, string ClusterId, string 
             .Select(unicast => unicast.Address)
             .FirstOrDefault(address => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
         ?? IPAddress.Loopback;
-
-    private static string Identifier(IConfiguration configuration, string key, string fallback)
-    {
-        var value = configuration[key];
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return fallback;
-        }
-        return value.Length <= 100 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
-            ? value
-            : throw new InvalidOperationException($"{key}='{value}' may only hold letters, digits, '-', '_' and '.' (at most 100).");
-    }
 }

@@ -1,7 +1,7 @@
 using System.Reflection;
 using OpenTelemetry.Resources;
 
-namespace OrleansMock.Silo;
+namespace OrleansMock.Silo.Hosting;
 
 /// <summary>The OpenTelemetry resource of an OrleansMock process: service name, version and instance (host and process).</summary>
 public static class ServiceResource

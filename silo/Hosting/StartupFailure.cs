@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
-namespace OrleansMock.Silo;
+namespace OrleansMock.Silo.Hosting;
 
 /// <summary>
 /// Runs a service and turns a startup failure a user can fix (an invalid setting, an unwritable data folder, a port in
@@ -35,6 +35,8 @@ public static class StartupFailure
                     return $"{current.Message} Choose another address with ASPNETCORE_URLS, --urls or ASPNETCORE_HTTP_PORTS (or stop what uses it).";
                 case OptionsValidationException validation:
                     return string.Join(" ", validation.Failures);
+                case InvalidOperationException { InnerException: FormatException format } when IsOurs(current.Message):
+                    return $"{current.Message} {format.Message}"; // the binder names the key, our converter the value and the choices
                 case InvalidOperationException when IsOurs(current.Message):
                     return current.Message;
             }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Configuration;
 using System.Net;
 using System.Net.Sockets;
 
-namespace OrleansMock.Silo;
+namespace OrleansMock.Silo.Hosting;
 
 /// <summary>Where a process's HTTP endpoint listens.</summary>
 public static class ListenAddresses

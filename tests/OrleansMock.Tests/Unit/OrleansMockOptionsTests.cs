@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OrleansMock.GrainInterfaces;
+using OrleansMock.Silo.Hosting;
+
+namespace OrleansMock.Tests.Unit;
+
+public sealed class OrleansMockOptionsTests
+{
+    private static IConfiguration Settings(params (string Key, string Value)[] settings) =>
+        new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
+
+    [Fact]
+    public void No_settings_mean_the_embedded_default()
+    {
+        var options = OrleansMockOptions.Read(Settings());
+        Assert.Equal(HostingMode.Embedded, options.Mode);
+        Assert.Equal(StorageProvider.Embedded, options.Storage.Provider);
+        Assert.Equal(Path.GetFullPath("data"), options.DataPath);
+        Assert.Null(options.Silo.SiloPort);
+        Assert.Equal(OrleansMockOptions.DefaultGatewayPort, options.Silo.GatewayPort);
+    }
+
+    [Fact]
+    public void Choices_are_read_case_insensitively_and_an_empty_value_is_the_default()
+    {
+        var options = OrleansMockOptions.Read(Settings(("OrleansMock:Mode", "cluster"), ("OrleansMock:Storage:Provider", "")));
+        Assert.Equal(HostingMode.Cluster, options.Mode);
+        Assert.Equal(StorageProvider.Embedded, options.Storage.Provider);
+    }
+
+    [Theory]
+    [InlineData("OrleansMock:Mode", "1")] // a number is not a name, even though it is a member's value
+    [InlineData("OrleansMock:Mode", "Sideways")]
+    [InlineData("OrleansMock:Storage:Provider", "Floppy")]
+    public void An_unknown_choice_names_the_key_the_value_and_the_choices(string key, string value)
+    {
+        var exception = Assert.Throws<InvalidOperationException>(() => OrleansMockOptions.Read(Settings((key, value))));
+        Assert.Contains($"'{key}'", exception.Message);
+        Assert.Contains($"'{value}' is not one of", Assert.IsType<FormatException>(exception.InnerException).Message);
+    }
+
+    [Fact]
+    public void Every_invalid_setting_gets_its_own_message_naming_its_key()
+    {
+        var exception = Assert.Throws<OptionsValidationException>(() => OrleansMockOptions.Read(Settings(
+            ("OrleansMock:Silo:SiloPort", "-1"), ("OrleansMock:Silo:GatewayPort", "65536"), ("OrleansMock:Silo:AdvertisedAddress", "example.com"),
+            ("OrleansMock:Cluster:ServiceId", "with space"), ("OrleansMock:Cluster:ClusterId", new string('c', 101)),
+            ("OrleansMock:Dashboard:Enabled", "true"))));
+        Assert.Collection(exception.Failures,
+            f => Assert.StartsWith("OrleansMock:Silo:SiloPort='-1'", f),
+            f => Assert.StartsWith("OrleansMock:Silo:GatewayPort='65536'", f),
+            f => Assert.StartsWith("OrleansMock:Silo:AdvertisedAddress='example.com'", f),
+            f => Assert.StartsWith("OrleansMock:Cluster:ServiceId='with space'", f),
+            f => Assert.StartsWith("OrleansMock:Cluster:ClusterId=", f),
+            f => Assert.Contains("needs OrleansMock:Dashboard:AdminKey", f));
+    }
+
+    [Fact]
+    public void Registered_options_are_bound_once_and_validated_when_resolved()
+    {
+        var settings = Settings(("OrleansMock:Silo:GatewayPort", "99999"), ("OrleansMock:Limits:MaxDelayMs", "1234"));
+        var services = new ServiceCollection()
+            .AddOrleansMockOptions(settings)
+            .AddOrleansMockOptions(settings); // an embedded silo and its front end both ask: registered once
+        Assert.Single(services, s => s.ServiceType == typeof(IValidateOptions<OrleansMockOptions>));
+        using var provider = services.BuildServiceProvider();
+        Assert.Equal(1234, provider.GetRequiredService<IOptions<MockLimits>>().Value.MaxDelayMs);
+        var exception = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<OrleansMockOptions>>().Value);
+        Assert.Contains("OrleansMock:Silo:GatewayPort='99999' is not a TCP port (0-65535).", exception.Failures);
+    }
+}
