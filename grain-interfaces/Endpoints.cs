@@ -11,14 +11,37 @@ public sealed record ResponseDefinition(
     [property: Id(1)] Dictionary<string, string> Headers,
     [property: Id(2)] string? BodyJson,
     [property: Id(3)] string? ContentType,
-    [property: Id(4)] int DelayMs);
+    [property: Id(4)] int DelayMs,
+    [property: Id(5)] RequestMatch? When = null,
+    [property: Id(6)] ScenarioStep? Scenario = null,
+    [property: Id(7)] bool Template = false,
+    [property: Id(8)] DelaySpec? Delay = null,
+    [property: Id(9)] Fault Fault = Fault.None,
+    [property: Id(10)] ChunkedDribble? ChunkedDribbleDelay = null,
+    [property: Id(11)] int Weight = 1);
 
-/// <summary>The user-editable part of an endpoint: method (or ANY), path template, response.</summary>
+/// <summary>
+/// The user-editable part of an endpoint: method (or ANY), a path template (or a regular expression in
+/// <see cref="PathPattern"/>, with <see cref="Path"/> empty), extra conditions, and its responses. <see cref="Response"/>
+/// is the first of <see cref="Responses"/> (an endpoint stored before several responses existed has only it).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("om.EndpointSpec")]
 public sealed record EndpointSpec(
     [property: Id(0)] string Method,
     [property: Id(1)] string Path,
-    [property: Id(2)] ResponseDefinition Response);
+    [property: Id(2)] ResponseDefinition Response,
+    [property: Id(3)] string? PathPattern = null,
+    [property: Id(4)] int Priority = EndpointSpec.DefaultPriority,
+    [property: Id(5)] RequestMatch? Request = null,
+    [property: Id(6)] ResponseMode ResponseMode = ResponseMode.First,
+    [property: Id(7)] ResponseDefinition[]? Responses = null)
+{
+    /// <summary>WireMock's default priority; lower wins.</summary>
+    public const int DefaultPriority = 5;
+
+    /// <summary>Every response, in order.</summary>
+    public ResponseDefinition[] AllResponses => Responses is { Length: > 0 } responses ? responses : [Response];
+}
 
 /// <summary>A stored endpoint. <see cref="Revision"/> grows on every change, for optimistic updates.</summary>
 [GenerateSerializer, Immutable, Alias("om.EndpointInfo")]

@@ -89,6 +89,17 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     /// </summary>
     [OneWay, Alias("RecordResourceAnswer")]
     Task RecordResourceAnswerAsync(MockRequest request, int status, double servedMs);
+
+    /// <summary>The project's scenarios (named by its responses) and the state each is in; every scenario starts in "Started".</summary>
+    [ReadOnly, Alias("GetScenarios")]
+    Task<Outcome<ScenarioInfo[]>> GetScenariosAsync(string caller);
+
+    /// <summary>Puts every scenario back in "Started", and every sequence back at its first response.</summary>
+    [Alias("ResetScenarios")]
+    Task<Outcome<bool>> ResetScenariosAsync(string caller);
+
+    [Alias("SetScenarioState")]
+    Task<Outcome<ScenarioInfo>> SetScenarioStateAsync(string caller, string name, string state);
 }
 
 /// <summary>

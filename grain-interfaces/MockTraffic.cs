@@ -14,7 +14,8 @@ public sealed record MockRequest(
     [property: Id(3)] string? Caller = null,
     [property: Id(4)] string? Query = null,
     [property: Id(5)] KeyValuePair<string, string>[]? Headers = null,
-    [property: Id(6)] string? BodyPreview = null);
+    [property: Id(6)] string? BodyPreview = null,
+    [property: Id(7)] RequestDetail? Detail = null);
 
 [GenerateSerializer, Alias("om.MockResultKind")]
 public enum MockResultKind
@@ -31,6 +32,10 @@ public enum MockResultKind
     RateLimited = 6,
     /// <summary>No endpoint matched but a resource does: send the request to <see cref="MockResult.Resource"/>.</summary>
     Resource = 7,
+    /// <summary>The project's matchers or templates read parts of the request it did not carry: send it again with <see cref="MockRequest.Detail"/>.</summary>
+    NeedsDetail = 8,
+    /// <summary>The endpoint's matchers or template could not answer this request (see <see cref="MockResult.Error"/>): a regular expression ran too long, a template failed.</summary>
+    Failed = 9,
 }
 
 /// <summary>A ready-to-write response. Built once per endpoint change and shared by every request.</summary>
@@ -43,6 +48,9 @@ public sealed class MockResponse
     [Id(3)] public required byte[] Body { get; init; }
     [Id(4)] public required int DelayMs { get; init; }
     [Id(5)] public required string EndpointId { get; init; }
+    [Id(6)] public int ResponseIndex { get; init; }
+    [Id(7)] public Fault Fault { get; init; }
+    [Id(8)] public ChunkedDribble? ChunkedDribble { get; init; }
 }
 
 /// <summary>The closest endpoint to a request that matched none, and why it did not match.</summary>
@@ -61,7 +69,9 @@ public sealed record MockResult(
     [property: Id(3)] string[]? Allow,
     [property: Id(4)] RateLimitDecision? RateLimit = null,
     [property: Id(5)] ResourceRoute? Resource = null,
-    [property: Id(6)] bool CorsDisabled = false)
+    [property: Id(6)] bool CorsDisabled = false,
+    [property: Id(7)] RequestParts Needs = RequestParts.None,
+    [property: Id(8)] string? Error = null)
 {
     public static readonly MockResult ProjectNotFound = new(MockResultKind.ProjectNotFound, null, null, null);
     public static readonly MockResult SlugMismatch = new(MockResultKind.SlugMismatch, null, null, null);

@@ -16,4 +16,5 @@ public sealed record RequestLogEntry(
     [property: Id(6)] int Status,
     [property: Id(7)] string? EndpointId,
     [property: Id(8)] string? Miss,
-    [property: Id(9)] double ServedMs);
+    [property: Id(9)] double ServedMs,
+    [property: Id(10)] int? ResponseIndex = null);

@@ -26,46 +26,4 @@ public sealed record ProjectResponse(
 
 public sealed record ProjectListResponse(ProjectResponse[] Items, string? NextCursor);
 
-/// <summary>An endpoint as the user defines it: method (or ANY), path template, response.</summary>
-public sealed record EndpointRequest(string? Method, string? Path, ResponseRequest? Response)
-{
-    public static EndpointRequest From(EndpointSpec spec) => new(spec.Method, spec.Path, ResponseRequest.From(spec.Response));
-
-    public EndpointSpec ToSpec() => new(Method ?? "", Path ?? "", Response!.ToDefinition());
-}
-
-/// <summary>
-/// What the endpoint answers. <c>body</c> is any JSON value, served as application/json; a string body with a
-/// <c>contentType</c> (or a Content-Type header) is served as that text.
-/// </summary>
-public sealed record ResponseRequest(
-    int? Status,
-    Dictionary<string, string>? Headers,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] JsonElement Body,
-    string? ContentType,
-    int? DelayMs)
-{
-    public static ResponseRequest From(ResponseDefinition response) => new(
-        response.Status,
-        response.Headers,
-        response.BodyJson is null ? default : JsonDocument.Parse(response.BodyJson).RootElement.Clone(),
-        response.ContentType,
-        response.DelayMs);
-
-    public ResponseDefinition ToDefinition() => new(
-        Status ?? 200,
-        Headers ?? [],
-        Body.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : Body.GetRawText(),
-        ContentType,
-        DelayMs ?? 0);
-}
-
-public sealed record EndpointResponse(
-    string Id, string Method, string Path, ResponseRequest Response, int Revision, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
-{
-    public static EndpointResponse From(EndpointInfo endpoint) => new(
-        endpoint.Id, endpoint.Spec.Method, endpoint.Spec.Path, ResponseRequest.From(endpoint.Spec.Response),
-        endpoint.Revision, endpoint.CreatedAt, endpoint.UpdatedAt);
-}
-
 public sealed record EndpointListResponse(EndpointResponse[] Items);

@@ -166,8 +166,56 @@ public static class EndpointsApi
         }
     }
 
-    private static JsonBody.Result<EndpointSpec> Validate(EndpointRequest request) =>
-        request.Response is null
-            ? new(null, Problems.BadRequest("response is required, for example {\"status\":200,\"body\":{\"ok\":true}}"))
-            : new(request.ToSpec(), null);
+    private static JsonBody.Result<EndpointSpec> Validate(EndpointRequest request)
+    {
+        try
+        {
+            return new(request.ToSpec(), null);
+        }
+        catch (ContractException exception)
+        {
+            return new(null, Problems.BadRequest(exception.Message));
+        }
+    }
+
+    // ---- scenarios ---------------------------------------------------------------------------------------------------
+
+    public static RouteGroupBuilder MapScenariosApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/projects/{projectId}/scenarios").WithTags("Scenarios").RequireAuthorization()
+            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapGet("/", async (string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains) =>
+                await resolver.ResolveAsync(projectId) is { } id
+                    ? ToResult(await grains.GetGrain<IMockProjectGrain>(id).GetScenariosAsync(user.UserId()), items => TypedResults.Ok(new { items }))
+                    : ProjectsApi.ProjectNotFound(projectId))
+            .WithName("ListScenarios").WithSummary("The project's scenarios and the state each is in (every scenario starts in \"Started\")")
+            .Produces<ScenarioInfo[]>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/reset", async (string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains) =>
+                await resolver.ResolveAsync(projectId) is { } id
+                    ? ToResult(await grains.GetGrain<IMockProjectGrain>(id).ResetScenariosAsync(user.UserId()), _ => TypedResults.NoContent())
+                    : ProjectsApi.ProjectNotFound(projectId))
+            .WithName("ResetScenarios").WithSummary("Put every scenario back in \"Started\" and every sequence at its first response")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{name}/state", async (string projectId, string name, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains) =>
+            {
+                var body = await JsonBody.ReadAsync<ScenarioStateRequest>(request, 4096);
+                if (body.Problem is not null)
+                {
+                    return body.Problem;
+                }
+                if (string.IsNullOrEmpty(body.Value!.State))
+                {
+                    return Problems.BadRequest("state is required, for example {\"state\":\"Started\"}");
+                }
+                return await resolver.ResolveAsync(projectId) is { } id
+                    ? ToResult(await grains.GetGrain<IMockProjectGrain>(id).SetScenarioStateAsync(user.UserId(), name, body.Value.State), TypedResults.Ok)
+                    : ProjectsApi.ProjectNotFound(projectId);
+            })
+            .WithName("SetScenarioState").WithSummary("Move a scenario to one of its states")
+            .Accepts<ScenarioStateRequest>("application/json")
+            .Produces<ScenarioInfo>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    private static IResult ToResult<T>(Outcome<T> outcome, Func<T, IResult> ok) => outcome.IsOk ? ok(outcome.Value!) : Problems.From(outcome);
 }

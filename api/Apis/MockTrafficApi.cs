@@ -58,7 +58,14 @@ public static class MockTrafficApi
     private sealed record Traffic(
         RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockResourceGrain> Resources, GrainReferences<IMockProjectGrain> ProjectGrains,
         RateLimitPolicyOptions PerClient, MockLimits Limits,
-        Redaction Redaction);
+        Redaction Redaction)
+    {
+        /// <summary>
+        /// The request parts each project's matchers and templates read, as its grain last said: sent with the first
+        /// call, so such a project costs one call per request too. Only projects that need something are kept.
+        /// </summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<string, RequestParts> Needs { get; } = new(StringComparer.Ordinal);
+    }
 
     private static async Task HandleAsync(HttpContext context, Traffic traffic, string project, string path, bool ownOrigin)
     {
@@ -104,7 +111,25 @@ public static class MockTrafficApi
                     LoggedHeaders(context.Request.Headers, traffic.Redaction),
                     traffic.Redaction.Body(await BodyPreviewAsync(context.Request, limits.RequestLogBodyBytes), context.Request.ContentType))
                 : new MockRequest(method, path, expectedSlug, await CallerAsync(context));
-            var result = await traffic.Projects.HandleAsync(project, request, context.RequestAborted);
+            var needs = traffic.Needs.GetValueOrDefault(project);
+            var result = await traffic.Projects.HandleAsync(project,
+                needs == RequestParts.None ? request : request with { Detail = await DetailAsync(context, path, needs, limits) }, context.RequestAborted);
+            if (result.Kind == MockResultKind.NeedsDetail)
+            {
+                traffic.Needs[project] = needs = result.Needs;
+                result = await traffic.Projects.HandleAsync(project, request with { Detail = await DetailAsync(context, path, needs, limits) }, context.RequestAborted);
+            }
+            if (result.Needs != needs)
+            {
+                if (result.Needs == RequestParts.None)
+                {
+                    traffic.Needs.TryRemove(project, out _);
+                }
+                else
+                {
+                    traffic.Needs[project] = result.Needs;
+                }
+            }
 
             switch (result.Kind)
             {
@@ -130,6 +155,10 @@ public static class MockTrafficApi
                     return;
                 case MockResultKind.NoMatch:
                     await NoMatch(project, method, path, result.Closest).ExecuteAsync(context);
+                    return;
+                case MockResultKind.Failed:
+                    await Problems.Status(StatusCodes.Status422UnprocessableEntity,
+                        $"project '{project}' could not answer {method} {path}: {result.Error}").ExecuteAsync(context);
                     return;
                 case MockResultKind.RateLimited:
                     await RateLimiter.Refusal(context.Response, new RateLimiter.Check(result.RateLimit, false), $"project '{project}'").ExecuteAsync(context);
@@ -200,6 +229,28 @@ public static class MockTrafficApi
         request.Body.Position = 0;
         var text = System.Text.Encoding.UTF8.GetString(buffer, 0, Math.Min(read, maxBytes));
         return read > maxBytes ? text + "…" : text;
+    }
+
+    /// <summary>The parts of the request the project's matchers and templates read, unredacted (they compare real values).</summary>
+    private static async ValueTask<RequestDetail> DetailAsync(HttpContext context, string path, RequestParts needs, MockLimits limits)
+    {
+        var request = context.Request;
+        var query = request.QueryString.Value;
+        KeyValuePair<string, string>[]? headers = null;
+        if (needs.HasFlag(RequestParts.Headers))
+        {
+            headers = request.Headers.SelectMany(h => h.Value.Select(v => KeyValuePair.Create(h.Key, v ?? ""))).ToArray();
+        }
+        string? body = null;
+        if (needs.HasFlag(RequestParts.Body) && (request.ContentLength > 0 || (request.ContentLength is null && request.Headers.ContainsKey(HeaderNames.TransferEncoding))))
+        {
+            request.EnableBuffering();
+            request.Body.Position = 0;
+            using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
+            body = await reader.ReadToEndAsync(context.RequestAborted); // bounded by MaxRequestBodySize
+            request.Body.Position = 0;
+        }
+        return new RequestDetail(needs.HasFlag(RequestParts.Query) ? query : null, headers, body, path + query, needs);
     }
 
     /// <summary>The authenticated user when the request carries credentials; mock traffic without any skips authentication.</summary>
@@ -295,6 +346,11 @@ public static class MockTrafficApi
                 return; // the client went away while we waited
             }
         }
+        if (mock.Fault != Fault.None)
+        {
+            await MockFaults.ApplyAsync(context, mock.Fault);
+            return;
+        }
         var response = context.Response;
         response.StatusCode = mock.Status;
         foreach (var (name, value) in mock.Headers)
@@ -318,10 +374,16 @@ public static class MockTrafficApi
             return;
         }
         response.ContentLength = mock.Body.Length;
-        if (!HttpMethods.IsHead(context.Request.Method))
+        if (HttpMethods.IsHead(context.Request.Method))
         {
-            await response.Body.WriteAsync(mock.Body, context.RequestAborted);
+            return;
         }
+        if (mock.ChunkedDribble is { } dribble)
+        {
+            await MockFaults.DribbleAsync(response, mock.Body, dribble, context.RequestAborted);
+            return;
+        }
+        await response.Body.WriteAsync(mock.Body, context.RequestAborted);
     }
 
     /// <summary>OPTIONS on a path whose endpoints define no OPTIONS of their own: Allow, plus a CORS preflight answer.</summary>

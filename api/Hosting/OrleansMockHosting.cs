@@ -68,6 +68,7 @@ public static partial class OrleansMockHosting
         app.MapAuthApi();
         app.MapProjectsApi();
         app.MapEndpointsApi();
+        app.MapScenariosApi();
         app.MapRequestLogApi();
         app.MapResourcesApi();
         app.MapTesterApi();

@@ -26,14 +26,6 @@ public sealed partial class MockProjectGrain(
     // changes in flight (their new definition is in _definition before it is durable).
     private ProjectDefinition? _stored;
 
-    // The per-project rate limit is counted here, in the grain every request of the project reaches anyway: no
-    // extra call. Kept in memory only; a restart of the activation starts a fresh window.
-    private readonly SlidingWindowCounter _traffic = new();
-
-    // The request log lives here, shared by every front end; it costs no storage write per request.
-    private RequestLog? _requestLog;
-
-    private RequestLog Log => _requestLog ??= new RequestLog(limits.Value.RequestLogSize);
 
     private string ProjectId => this.GetPrimaryKeyString();
 
@@ -68,77 +60,6 @@ public sealed partial class MockProjectGrain(
     }
 
     private Outcome<T> NotFound<T>() => Outcome<T>.Fail(OutcomeKind.NotFound, $"project {ProjectId} does not exist");
-
-    // ---- mock traffic -------------------------------------------------------------------------------------------------
-
-    /// <remarks>
-    /// Marked read-only so mock traffic never queues behind itself, yet it updates the request log and the per-project
-    /// counter: safe because this method never awaits, so its whole body runs in one turn and no other turn of this
-    /// grain can interleave with it (MockProjectGrainTests pins that counts stay exact under concurrent calls).
-    /// </remarks>
-    public ValueTask<MockResult> HandleAsync(MockRequest request)
-    {
-        if (Definition.Project is not { } project)
-        {
-            return ValueTask.FromResult(MockResult.ProjectNotFound);
-        }
-        if (request.ExpectedSlug is not null && request.ExpectedSlug != project.Slug)
-        {
-            return ValueTask.FromResult(MockResult.SlugMismatch);
-        }
-        var started = time.GetTimestamp();
-        var result = Definition.Answer(request, rateLimits.Value.MockPerProject.Limit, _admit ??= AdmitToProjectLimit);
-        Record(request, result, started);
-        return ValueTask.FromResult(result);
-    }
-
-    // One delegate for the activation's life: the hot path allocates no closure per request.
-    private Func<int, RateLimitDecision?>? _admit;
-
-    /// <summary>Counts a request against the project's limit (<paramref name="limit"/> per the policy's window); null when the policy is off.</summary>
-    private RateLimitDecision? AdmitToProjectLimit(int limit)
-    {
-        var policy = rateLimits.Value.MockPerProject;
-        return policy.Enabled ? _traffic.TryAcquire(time.GetUtcNow(), new RateLimitRule(limit, policy.WindowSeconds)) : null;
-    }
-
-    public Task RecordResourceAnswerAsync(MockRequest request, int status, double servedMs)
-    {
-        if (limits.Value.RequestLogSize > 0 && Definition.Project is not null)
-        {
-            Log.Add(new RequestLogEntry(time.GetUtcNow(), request.Method, request.Path, request.Query, request.Headers ?? [],
-                request.BodyPreview, status, null, null, servedMs));
-        }
-        return Task.CompletedTask;
-    }
-
-    public Task<Outcome<RequestLogEntry[]>> GetRequestLogAsync(string caller, int limit) => Read(caller, _ => Outcome<RequestLogEntry[]>.Ok(Log.Newest(limit)));
-
-    public Task<Outcome<bool>> ClearRequestLogAsync(string caller) => Read(caller, _ =>
-    {
-        Log.Clear();
-        return Outcome<bool>.Ok(true);
-    });
-
-    private void Record(MockRequest request, MockResult result, long started)
-    {
-        // A resource's answer is logged when it is known (RecordResourceAnswerAsync), not here.
-        if (limits.Value.RequestLogSize <= 0 || result.Kind == MockResultKind.Resource)
-        {
-            return;
-        }
-        var (status, miss) = result.Kind switch
-        {
-            MockResultKind.Matched => (result.Response!.Status, null),
-            MockResultKind.Options => (204, null),
-            MockResultKind.Unauthorized => (401, "the project is private"),
-            MockResultKind.RateLimited => (429, "the project's rate limit"),
-            _ => (404, result.Closest is { } closest ? $"closest: {closest.Method} {closest.Path} ({closest.EndpointId}): {closest.Reason}" : "no endpoints"),
-        };
-        var served = time.GetElapsedTime(started).TotalMilliseconds + (result.Response?.DelayMs ?? 0);
-        Log.Add(new RequestLogEntry(time.GetUtcNow(), request.Method, request.Path, request.Query, request.Headers ?? [],
-            request.BodyPreview, status, result.Response?.EndpointId, miss, served));
-    }
 
     // ---- endpoints ----------------------------------------------------------------------------------------------------
 

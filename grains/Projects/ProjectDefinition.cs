@@ -1,6 +1,8 @@
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains.Resources;
+using OrleansMock.Grains.Responses;
 using OrleansMock.Grains.Routing;
+using OrleansMock.Grains.Safety;
 
 namespace OrleansMock.Grains.Projects;
 
@@ -38,7 +40,13 @@ public sealed class ProjectDefinition
 
     private string ProjectId => Project?.Id ?? "(none)";
 
-    private RouteTable Routes => _routes ??= new RouteTable(Endpoints);
+    private RouteTable Routes => _routes ??= new RouteTable(Endpoints, EndpointValidator.MaxConditions);
+
+    /// <summary>The parts of a mock request (beyond method and path) the endpoints' conditions and templates read.</summary>
+    public RequestParts Needs => Routes.Needs;
+
+    /// <summary>Time the matchers and templates of one mock request may use in all.</summary>
+    public static readonly TimeSpan RequestBudget = TimeSpan.FromMilliseconds(500);
 
     private string[] ResourceNames => _resourceNames ??= [.. Resources.Select(r => r.Name)];
 
@@ -62,18 +70,32 @@ public sealed class ProjectDefinition
     /// (<paramref name="admit"/> counts and decides), then the most specific endpoint; what endpoints leave unanswered
     /// may belong to a resource (answered by its grain).
     /// </summary>
-    public MockResult Answer(MockRequest request, int defaultRateLimit, Func<int, RateLimitDecision?> admit)
+    public MockResult Answer(MockRequest request, int defaultRateLimit, Func<int, RateLimitDecision?> admit, MockState state, MockLimits limits, Random random)
     {
         var project = Project!;
         if (project.Private && request.Caller != project.Owner)
         {
             return MockResult.Unauthorized;
         }
+        var needs = Routes.Needs;
+        if (needs != RequestParts.None && (request.Detail is null || (needs & ~request.Detail.Parts) != 0))
+        {
+            // Asked before it is counted: the request comes again with what the matchers read.
+            return new MockResult(MockResultKind.NeedsDetail, null, null, null, Needs: needs);
+        }
         if (admit(project.RateLimit ?? defaultRateLimit) is { Allowed: false } decision)
         {
-            return new MockResult(MockResultKind.RateLimited, null, null, null, decision);
+            return new MockResult(MockResultKind.RateLimited, null, null, null, decision, Needs: needs);
         }
-        var match = Routes.Match(request.Method, request.Path);
+        MockResult match;
+        try
+        {
+            match = Routes.Match(request, state, new WorkBudget(RequestBudget), limits, random) with { Needs = needs };
+        }
+        catch (Exception exception) when (exception is WorkBudgetExceededException or TemplateException or HandlebarsDotNet.HandlebarsException)
+        {
+            return new MockResult(MockResultKind.Failed, null, null, null, Needs: needs, Error: exception.Message);
+        }
         if (match.Kind is MockResultKind.Matched or MockResultKind.Options || Resources.Count == 0)
         {
             return project.Cors ? match : match with { CorsDisabled = true };
@@ -86,8 +108,8 @@ public sealed class ProjectDefinition
         }
         return request.Method == "OPTIONS"
             ? new MockResult(MockResultKind.Options, null, null,
-                resourceRoute.RecordId is null ? ["GET", "HEAD", "OPTIONS", "POST"] : ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PUT"], CorsDisabled: !project.Cors)
-            : new MockResult(MockResultKind.Resource, null, null, null, Resource: resourceRoute, CorsDisabled: !project.Cors);
+                resourceRoute.RecordId is null ? ["GET", "HEAD", "OPTIONS", "POST"] : ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PUT"], CorsDisabled: !project.Cors, Needs: needs)
+            : new MockResult(MockResultKind.Resource, null, null, null, Resource: resourceRoute, CorsDisabled: !project.Cors, Needs: needs);
     }
 
     // ---- endpoints -------------------------------------------------------------------------------------------------
@@ -148,29 +170,35 @@ public sealed class ProjectDefinition
         return -1;
     }
 
-    /// <summary>Validates and normalizes a spec, and checks that no other endpoint has the same method and path shape.</summary>
+    /// <summary>
+    /// Validates and normalizes a spec, and checks that no other endpoint answers exactly the same requests: the same
+    /// method, path shape (or pattern), priority and conditions. Endpoints that differ in conditions or priority coexist.
+    /// </summary>
     private Outcome<EndpointInfo>? CheckSpec(EndpointSpec spec, MockLimits limits, string? exceptId, out EndpointSpec normalized)
     {
         if (!EndpointValidator.TryNormalize(spec, limits, out normalized, out var error))
         {
             return Outcome<EndpointInfo>.Fail(OutcomeKind.Invalid, error);
         }
-        RouteTemplate.TryParse(normalized.Path, int.MaxValue, out var template, out _);
-        var method = normalized.Method;
+        var key = SameRequestsKey(normalized);
         foreach (var other in Endpoints)
         {
-            if (other.Id == exceptId || other.Spec.Method != method)
+            if (other.Id != exceptId && other.Spec.Method == normalized.Method && SameRequestsKey(other.Spec) == key)
             {
-                continue;
-            }
-            RouteTemplate.TryParse(other.Spec.Path, int.MaxValue, out var otherTemplate, out _);
-            if (otherTemplate.Shape == template.Shape)
-            {
+                var where = other.Spec.PathPattern is { } pattern ? $"pattern {pattern}" : other.Spec.Path;
                 return Outcome<EndpointInfo>.Fail(OutcomeKind.Conflict,
-                    $"endpoint {other.Id} already answers {other.Spec.Method} {other.Spec.Path}; change that endpoint instead or use another method or path");
+                    $"endpoint {other.Id} already answers {other.Spec.Method} {where} with the same priority and conditions; change that endpoint instead, or give this one other conditions or another priority");
             }
         }
         return null;
+    }
+
+    private static string SameRequestsKey(EndpointSpec spec)
+    {
+        var path = spec.PathPattern is { } pattern
+            ? "~" + pattern
+            : RouteTemplate.TryParse(spec.Path, int.MaxValue, out var template, out _) ? template.Shape : spec.Path;
+        return $"{path} {spec.Priority} {System.Text.Json.JsonSerializer.Serialize(spec.Request)}";
     }
 
     private Outcome<EndpointInfo> EndpointNotFound(string endpointId) =>

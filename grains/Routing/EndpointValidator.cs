@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Matching;
+using OrleansMock.Grains.Responses;
 
 namespace OrleansMock.Grains.Routing;
 
@@ -30,41 +32,141 @@ public static class EndpointValidator
             error = $"method '{spec.Method}' is not a valid HTTP method; use GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, another token, or ANY";
             return false;
         }
-        if (!RouteTemplate.TryParse(spec.Path, limits.MaxPathLength, out var template, out error))
+        var path = "";
+        if (spec.PathPattern is not null)
+        {
+            if (!string.IsNullOrEmpty(spec.Path))
+            {
+                error = "give either path (a template such as /orders/{id}) or pathPattern (a regular expression), not both";
+                return false;
+            }
+            if (spec.PathPattern.Length is 0 || spec.PathPattern.Length > limits.MaxPathLength)
+            {
+                error = $"pathPattern must hold 1 to {limits.MaxPathLength} characters";
+                return false;
+            }
+            if (!ValueCondition.TryRegex(spec.PathPattern, caseInsensitive: false, "pathPattern", out _, out error))
+            {
+                return false;
+            }
+        }
+        else if (!RouteTemplate.TryParse(spec.Path, limits.MaxPathLength, out var template, out error))
         {
             return false;
         }
-        if (spec.Response is null)
+        else
         {
-            error = "response is required";
+            path = template.Text;
+        }
+        if (spec.Priority is < 1 or > 1_000_000)
+        {
+            error = $"priority {spec.Priority} must be between 1 (first) and 1000000; the default is {EndpointSpec.DefaultPriority}";
             return false;
         }
-        if (!TryNormalizeResponse(spec.Response, limits, out var response, out error))
+        if (!Enum.IsDefined(spec.ResponseMode))
+        {
+            error = "responseMode must be first, sequence or random";
+            return false;
+        }
+        if (!RequestConditions.TryCompile(spec.Request, "request", MaxConditions, out _, out error))
         {
             return false;
         }
-        normalized = new EndpointSpec(method, template.Text, response);
+        var responses = spec.Responses is { Length: > 0 } given ? given : spec.Response is null ? [] : [spec.Response];
+        if (responses.Length == 0)
+        {
+            error = "response (or responses) is required, for example {\"status\":200,\"body\":{\"ok\":true}}";
+            return false;
+        }
+        if (responses.Length > MaxResponses)
+        {
+            error = $"an endpoint may have {MaxResponses} responses; this one has {responses.Length}";
+            return false;
+        }
+        var normalizedResponses = new ResponseDefinition[responses.Length];
+        for (var i = 0; i < responses.Length; i++)
+        {
+            var field = spec.Responses is { Length: > 0 } ? $"responses[{i}]" : "response";
+            if (responses[i] is null)
+            {
+                error = $"{field} is empty";
+                return false;
+            }
+            if (!TryNormalizeResponse(responses[i], field, limits, out normalizedResponses[i], out error))
+            {
+                return false;
+            }
+            var probe = new EndpointInfo("probe", spec, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+            if (!CompiledResponse.TryCompile(probe, normalizedResponses[i], i, field, MaxConditions, out _, out error))
+            {
+                return false;
+            }
+        }
+        if (spec.ResponseMode == ResponseMode.Random && normalizedResponses.All(r => r.Weight == 0))
+        {
+            error = "responseMode random needs a response with a weight above 0";
+            return false;
+        }
+        normalized = new EndpointSpec(method, path, normalizedResponses[0], spec.PathPattern, spec.Priority, spec.Request, spec.ResponseMode,
+            spec.Responses is { Length: > 0 } ? normalizedResponses : null);
         return true;
     }
 
-    private static bool TryNormalizeResponse(ResponseDefinition response, MockLimits limits, out ResponseDefinition normalized, out string error)
+    /// <summary>Conditions per request match (query, headers, cookies and body entries together).</summary>
+    public const int MaxConditions = 32;
+
+    public const int MaxResponses = 50;
+
+    private static bool TryNormalizeResponse(ResponseDefinition response, string field, MockLimits limits, out ResponseDefinition normalized, out string error)
     {
         normalized = response;
         if (response.Status is < 200 or > 599)
         {
-            error = $"response.status {response.Status} is not a final HTTP status; use a code from 200 to 599";
+            error = $"{field}.status {response.Status} is not a final HTTP status; use a code from 200 to 599";
             return false;
         }
         if (response.DelayMs < 0 || response.DelayMs > limits.MaxDelayMs)
         {
-            error = $"response.delayMs must be between 0 and {limits.MaxDelayMs}";
+            error = $"{field}.delayMs must be between 0 and {limits.MaxDelayMs}";
+            return false;
+        }
+        if (response.Delay is not null && response.DelayMs != 0)
+        {
+            error = $"{field} gives both delayMs and delay; give one";
+            return false;
+        }
+        if (DelaySampler.Check(response.Delay, $"{field}.delay", limits.MaxDelayMs) is { } delayError)
+        {
+            error = delayError;
+            return false;
+        }
+        if (response.Weight < 0)
+        {
+            error = $"{field}.weight {response.Weight} must be 0 or more";
+            return false;
+        }
+        if (!Enum.IsDefined(response.Fault))
+        {
+            error = $"{field}.fault must be one of CONNECTION_RESET_BY_PEER, EMPTY_RESPONSE, MALFORMED_RESPONSE_CHUNK, RANDOM_DATA_THEN_CLOSE";
+            return false;
+        }
+        if (response.ChunkedDribbleDelay is { } dribble
+            && (dribble.NumberOfChunks is < 1 or > 1000 || dribble.TotalDuration < 0 || dribble.TotalDuration > limits.MaxDelayMs))
+        {
+            error = $"{field}.chunkedDribbleDelay needs 1 to 1000 chunks over 0 to {limits.MaxDelayMs} ms";
+            return false;
+        }
+        if (response.Scenario is { } scenario && (string.IsNullOrWhiteSpace(scenario.Name) || scenario.Name.Length > 200
+            || scenario.RequiredState?.Length > 200 || scenario.NewState?.Length > 200 || (scenario.RequiredState ?? scenario.NewState) is null))
+        {
+            error = $"{field}.scenario needs a name and a requiredState or newState (each at most 200 characters)";
             return false;
         }
 
         var headers = response.Headers ?? [];
         if (headers.Count > limits.MaxResponseHeaders)
         {
-            error = $"response has {headers.Count} headers; the limit is {limits.MaxResponseHeaders}";
+            error = $"{field} has {headers.Count} headers; the limit is {limits.MaxResponseHeaders}";
             return false;
         }
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -73,22 +175,22 @@ public static class EndpointValidator
         {
             if (string.IsNullOrEmpty(name) || !name.All(IsTokenChar))
             {
-                error = $"response header name '{name}' is not a valid HTTP header name";
+                error = $"{field} header name '{name}' is not a valid HTTP header name";
                 return false;
             }
             if (!seen.Add(name))
             {
-                error = $"response header '{name}' is given twice (header names are case-insensitive)";
+                error = $"{field} header '{name}' is given twice (header names are case-insensitive)";
                 return false;
             }
             if (ReservedHeaders.Contains(name))
             {
-                error = $"response header '{name}' is set by the server and cannot be mocked";
+                error = $"{field} header '{name}' is set by the server and cannot be mocked";
                 return false;
             }
             if (value is null || value.Any(c => c is '\r' or '\n' or '\0' || (char.IsControl(c) && c != '\t')))
             {
-                error = $"response header '{name}' has an empty value or a control character (CR, LF, NUL)";
+                error = $"{field} header '{name}' has an empty value or a control character (CR, LF, NUL)";
                 return false;
             }
             if (string.Equals(name, "Content-Type", StringComparison.OrdinalIgnoreCase))
@@ -100,7 +202,7 @@ public static class EndpointValidator
         var contentType = string.IsNullOrWhiteSpace(response.ContentType) ? null : response.ContentType.Trim();
         if (contentType is not null && headerContentType is not null && !string.Equals(contentType, headerContentType, StringComparison.OrdinalIgnoreCase))
         {
-            error = $"response.contentType '{contentType}' disagrees with the Content-Type header '{headerContentType}'; give one of them";
+            error = $"{field}.contentType '{contentType}' disagrees with the Content-Type header '{headerContentType}'; give one of them";
             return false;
         }
         contentType ??= headerContentType;
@@ -115,17 +217,17 @@ public static class EndpointValidator
         {
             if (Encoding.UTF8.GetByteCount(body) > limits.MaxResponseBodyBytes)
             {
-                error = $"response.body is larger than the limit of {limits.MaxResponseBodyBytes} bytes";
+                error = $"{field}.body is larger than the limit of {limits.MaxResponseBodyBytes} bytes";
                 return false;
             }
             if (!IsJson(body))
             {
-                error = "response.body is not valid JSON";
+                error = $"{field}.body is not valid JSON";
                 return false;
             }
             if (response.Status is 204 or 304 or 205)
             {
-                error = $"status {response.Status} responses cannot carry a body; remove response.body or choose another status";
+                error = $"status {response.Status} responses cannot carry a body; remove {field}.body or choose another status";
                 return false;
             }
         }
@@ -138,7 +240,7 @@ public static class EndpointValidator
                 cleaned[name] = value;
             }
         }
-        normalized = new ResponseDefinition(response.Status, cleaned, body, contentType, response.DelayMs);
+        normalized = response with { Headers = cleaned, BodyJson = body, ContentType = contentType };
         error = "";
         return true;
     }

@@ -4,14 +4,15 @@ using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Grains.Routing;
 
-/// <summary>Turns a stored endpoint into the bytes and headers served for it, once per change rather than per request.</summary>
+/// <summary>Turns a stored response into the bytes and headers served for it, once per change rather than per request.</summary>
 public static class ResponseCompiler
 {
     public const string JsonContentType = "application/json";
 
-    public static MockResponse Compile(EndpointInfo endpoint)
+    public static MockResponse Compile(EndpointInfo endpoint) => Compile(endpoint, endpoint.Spec.Response, 0);
+
+    public static MockResponse Compile(EndpointInfo endpoint, ResponseDefinition response, int index)
     {
-        var response = endpoint.Spec.Response;
         var (contentType, body) = Body(response);
         return new MockResponse
         {
@@ -19,8 +20,11 @@ public static class ResponseCompiler
             Headers = response.Headers.ToArray(),
             ContentType = contentType,
             Body = body,
-            DelayMs = response.DelayMs,
+            DelayMs = response.Delay?.Fixed ?? response.DelayMs,
             EndpointId = endpoint.Id,
+            ResponseIndex = index,
+            Fault = response.Fault,
+            ChunkedDribble = response.ChunkedDribbleDelay,
         };
     }
 
@@ -30,13 +34,14 @@ public static class ResponseCompiler
         {
             return (response.ContentType, []);
         }
-        if (response.ContentType is not null)
+        if (response.ContentType is not null || response.Template)
         {
             using var document = JsonDocument.Parse(response.BodyJson);
             if (document.RootElement.ValueKind == JsonValueKind.String)
             {
-                // A string with an explicit content type is the literal text to serve (XML, CSV, HTML, ...).
-                return (response.ContentType, Encoding.UTF8.GetBytes(document.RootElement.GetString()!));
+                // A string with an explicit content type is the literal text to serve (XML, CSV, HTML, ...); so is a
+                // template's string: its text is what renders (a JSON template is written as a string).
+                return (response.ContentType ?? JsonContentType, Encoding.UTF8.GetBytes(document.RootElement.GetString()!));
             }
         }
         return (response.ContentType ?? JsonContentType, Encoding.UTF8.GetBytes(response.BodyJson));

@@ -1,71 +1,93 @@
+using System.Text.RegularExpressions;
 using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Matching;
+using OrleansMock.Grains.Responses;
+using OrleansMock.Grains.Safety;
 
 namespace OrleansMock.Grains.Routing;
 
 /// <summary>
-/// The endpoints of one project, compiled for matching. Among endpoints whose template matches the path, the most
-/// specific template wins (<see cref="RouteTemplate.CompareSpecificity"/>); at equal specificity an exact method
-/// beats GET serving HEAD, which beats ANY; then the older endpoint wins.
+/// The endpoints of one project, compiled for matching. Among endpoints whose path (template or pattern) and method
+/// match and whose request conditions hold, the lowest priority wins; at equal priority a template beats a pattern,
+/// the more specific template wins (<see cref="RouteTemplate.CompareSpecificity"/>), an exact method beats GET serving
+/// HEAD, which beats ANY; then the older endpoint wins. The winner picks its response (<see cref="ResponseSelector"/>).
 /// </summary>
 public sealed class RouteTable
 {
     private static readonly string[] AllMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
     private readonly Entry[] _entries;
+    private readonly Entry[] _patterns;
     private readonly Dictionary<int, Entry[]> _bySegmentCount;
 
-    public RouteTable(IEnumerable<EndpointInfo> endpoints)
+    public RouteTable(IEnumerable<EndpointInfo> endpoints, int maxConditions = int.MaxValue)
     {
-        _entries = endpoints
-            .Select((endpoint, order) => new Entry(endpoint, Parse(endpoint.Spec.Path), ResponseCompiler.Compile(endpoint), order))
-            .ToArray();
+        _entries = endpoints.Select((endpoint, order) => Entry.Compile(endpoint, order, maxConditions)).ToArray();
+        _patterns = Rank(_entries.Where(e => e.Template is null));
         _bySegmentCount = _entries
-            .GroupBy(e => e.Template.SegmentCount)
-            .ToDictionary(
-                g => g.Key,
-                g => g.OrderByDescending(e => e.Template, SpecificityComparer.Instance).ThenBy(e => e.Order).ToArray());
+            .Where(e => e.Template is not null)
+            .GroupBy(e => e.Template!.SegmentCount)
+            .ToDictionary(g => g.Key, g => Rank(g.Concat(_patterns)));
+        Needs = _entries.Aggregate(RequestParts.None, (needs, e) => needs | e.Needs);
     }
 
     public int Count => _entries.Length;
 
-    public MockResult Match(string method, string path)
+    /// <summary>The parts of a request (beyond method and path) some endpoint's conditions or templates read.</summary>
+    public RequestParts Needs { get; }
+
+    /// <summary>Matches with fresh scenario state and no request detail (tests, and projects without conditions).</summary>
+    public MockResult Match(string method, string path) =>
+        Match(new MockRequest(method, path, null), new MockState(), new WorkBudget(TimeSpan.FromSeconds(1)), new MockLimits(), Random.Shared);
+
+    public MockResult Match(MockRequest request, MockState state, WorkBudget budget, MockLimits limits, Random random)
     {
+        var method = request.Method;
+        var path = request.Path;
         var segments = RouteTemplate.SplitPath(path);
-        if (_bySegmentCount.TryGetValue(segments.Length, out var candidates))
+        var candidates = _bySegmentCount.TryGetValue(segments.Length, out var forCount) ? forCount : _patterns;
+        var view = new RequestView(request);
+        Entry? best = null;
+        var bestScore = 0;
+        NearMiss? failedCondition = null;
+        foreach (var entry in candidates)
         {
-            Entry? best = null;
-            var bestScore = 0;
-            foreach (var entry in candidates)
+            if (best is not null && entry.CompareRank(best) < 0)
             {
-                if (best is not null && entry.Template.CompareSpecificity(best.Template) < 0)
-                {
-                    break; // sorted by specificity: nothing further can beat the match in hand
-                }
-                if (!entry.Template.IsMatch(segments))
-                {
-                    continue;
-                }
-                var score = MethodScore(entry.Method, method);
-                if (score > bestScore)
-                {
-                    best = entry;
-                    bestScore = score;
-                }
+                break; // ranked: nothing further can beat the match in hand
             }
-            if (best is not null)
+            var score = MethodScore(entry.Method, method);
+            if (score <= bestScore || !entry.PathMatches(path, segments, budget))
             {
-                return best.Matched;
+                continue;
             }
-            if (method == "OPTIONS")
+            if (entry.Conditions.Check(view, budget) is { } failure)
             {
-                var allowed = AllowedMethods(candidates, segments);
-                if (allowed.Length > 0)
-                {
-                    return new MockResult(MockResultKind.Options, null, null, allowed);
-                }
+                failedCondition ??= new NearMiss(entry.Endpoint.Id, entry.Method, entry.Display, failure);
+                continue;
+            }
+            best = entry;
+            bestScore = score;
+        }
+        if (best is not null)
+        {
+            return ResponseSelector.Select(best.Endpoint, best.Responses, best.Mode, view, state, budget, random) switch
+            {
+                { Response: { } chosen } => new MockResult(MockResultKind.Matched,
+                    chosen.Render(view, () => best.Template?.Values(segments) ?? new Dictionary<string, string>(), limits, random), null, null),
+                { Reason: var reason } => new MockResult(MockResultKind.NoMatch, null,
+                    new NearMiss(best.Endpoint.Id, best.Method, best.Display, reason!), null),
+            };
+        }
+        if (method == "OPTIONS" && failedCondition is null)
+        {
+            var allowed = AllowedMethods(candidates, path, segments, budget);
+            if (allowed.Length > 0)
+            {
+                return new MockResult(MockResultKind.Options, null, null, allowed);
             }
         }
-        return new MockResult(MockResultKind.NoMatch, null, ClosestMiss(method, segments), null);
+        return new MockResult(MockResultKind.NoMatch, null, failedCondition ?? ClosestMiss(method, segments), null);
     }
 
     private static int MethodScore(string endpointMethod, string requestMethod)
@@ -81,10 +103,10 @@ public sealed class RouteTable
         return endpointMethod == EndpointValidator.AnyMethod ? 1 : 0;
     }
 
-    private static string[] AllowedMethods(Entry[] candidates, string[] segments)
+    private static string[] AllowedMethods(Entry[] candidates, string path, string[] segments, WorkBudget budget)
     {
         var methods = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var entry in candidates.Where(e => e.Template.IsMatch(segments)))
+        foreach (var entry in candidates.Where(e => e.PathMatches(path, segments, budget)))
         {
             if (entry.Method == EndpointValidator.AnyMethod)
             {
@@ -113,24 +135,33 @@ public sealed class RouteTable
         var closestScore = int.MinValue;
         foreach (var entry in _entries)
         {
-            var literals = entry.Template.Literals;
-            var score = -Math.Abs(literals.Length - segments.Length) * 4;
+            var score = 0;
             string? reason = null;
-            for (var i = 0; i < Math.Min(literals.Length, segments.Length); i++)
+            if (entry.Template is { } template)
             {
-                if (literals[i] is null || literals[i] == segments[i])
+                var literals = template.Literals;
+                score = -Math.Abs(literals.Length - segments.Length) * 4;
+                for (var i = 0; i < Math.Min(literals.Length, segments.Length); i++)
                 {
-                    score += literals[i] is null ? 1 : 2;
+                    if (literals[i] is null || literals[i] == segments[i])
+                    {
+                        score += literals[i] is null ? 1 : 2;
+                    }
+                    else
+                    {
+                        score -= 2;
+                        reason ??= $"path segment {i + 1} is '{segments[i]}' but the endpoint expects '{literals[i]}'";
+                    }
                 }
-                else
+                if (literals.Length != segments.Length)
                 {
-                    score -= 2;
-                    reason ??= $"path segment {i + 1} is '{segments[i]}' but the endpoint expects '{literals[i]}'";
+                    reason ??= $"the path has {segments.Length} segment(s) but the endpoint's template has {literals.Length}";
                 }
             }
-            if (literals.Length != segments.Length)
+            else
             {
-                reason ??= $"the path has {segments.Length} segment(s) but the endpoint's template has {literals.Length}";
+                score = -segments.Length * 2;
+                reason = $"the path does not match the pattern {entry.Display}";
             }
             if (MethodScore(entry.Method, method) > 0)
             {
@@ -143,29 +174,92 @@ public sealed class RouteTable
             if (score > closestScore)
             {
                 closestScore = score;
-                closest = new NearMiss(entry.Endpoint.Id, entry.Method, entry.Endpoint.Spec.Path, reason ?? "no difference found");
+                closest = new NearMiss(entry.Endpoint.Id, entry.Method, entry.Display, reason ?? "no difference found");
             }
         }
         return closest;
     }
 
-    private static RouteTemplate Parse(string path) =>
-        RouteTemplate.TryParse(path, int.MaxValue, out var template, out var error)
-            ? template
-            : throw new InvalidOperationException($"Stored endpoint path '{path}' no longer parses: {error}");
+    private static Entry[] Rank(IEnumerable<Entry> entries) =>
+        entries.OrderBy(e => e, RankComparer.Instance).ThenBy(e => e.Order).ToArray();
 
-    private sealed record Entry(EndpointInfo Endpoint, RouteTemplate Template, MockResponse Response, int Order)
+    private sealed class Entry
     {
-        public string Method => Endpoint.Spec.Method;
+        private Entry(EndpointInfo endpoint, RouteTemplate? template, Regex? pattern, RequestConditions conditions, CompiledResponse[] responses, int order)
+        {
+            Endpoint = endpoint;
+            Template = template;
+            Pattern = pattern;
+            Conditions = conditions;
+            Responses = responses;
+            Order = order;
+            Needs = responses.Aggregate(conditions.Needs, (needs, r) => needs | r.Needs);
+        }
 
-        /// <summary>The answer for every request this endpoint wins, built once.</summary>
-        public MockResult Matched { get; } = new(MockResultKind.Matched, Response, null, null);
+        public EndpointInfo Endpoint { get; }
+        public RouteTemplate? Template { get; }
+        public Regex? Pattern { get; }
+        public RequestConditions Conditions { get; }
+        public CompiledResponse[] Responses { get; }
+        public int Order { get; }
+        public RequestParts Needs { get; }
+        public string Method => Endpoint.Spec.Method;
+        public int Priority => Endpoint.Spec.Priority;
+        public ResponseMode Mode => Endpoint.Spec.ResponseMode;
+
+        /// <summary>The path template, or the pattern as <c>~regex</c>.</summary>
+        public string Display => Template is null ? $"~{Endpoint.Spec.PathPattern}" : Endpoint.Spec.Path;
+
+        public bool PathMatches(string path, string[] segments, WorkBudget budget) =>
+            Template?.IsMatch(segments) ?? SafeRegex.IsMatch(Pattern!, path, budget);
+
+        /// <summary>Positive when this entry outranks <paramref name="other"/> (priority, then template over pattern, then specificity).</summary>
+        public int CompareRank(Entry other)
+        {
+            if (Priority != other.Priority)
+            {
+                return Priority < other.Priority ? 1 : -1;
+            }
+            if ((Template is null) != (other.Template is null))
+            {
+                return Template is null ? -1 : 1;
+            }
+            return Template is null ? 0 : Template.CompareSpecificity(other.Template!);
+        }
+
+        public static Entry Compile(EndpointInfo endpoint, int order, int maxConditions)
+        {
+            var spec = endpoint.Spec;
+            RouteTemplate? template = null;
+            Regex? pattern = null;
+            string error;
+            if (spec.PathPattern is { } regex)
+            {
+                ValueCondition.TryRegex(regex, caseInsensitive: false, "pathPattern", out pattern, out error);
+            }
+            else
+            {
+                RouteTemplate.TryParse(spec.Path, int.MaxValue, out template, out error);
+            }
+            if (!RequestConditions.TryCompile(spec.Request, "request", maxConditions, out var conditions, out var conditionError))
+            {
+                error = conditionError;
+            }
+            var responses = spec.AllResponses.Select((r, i) =>
+                CompiledResponse.TryCompile(endpoint, r, i, $"responses[{i}]", maxConditions, out var compiled, out var responseError)
+                    ? compiled
+                    : throw new InvalidOperationException($"Stored endpoint {endpoint.Id} no longer compiles: {responseError}")).ToArray();
+            return template is null && pattern is null
+                ? throw new InvalidOperationException($"Stored endpoint {endpoint.Id} no longer compiles: {error}")
+                : new Entry(endpoint, template, pattern, conditions, responses, order);
+        }
     }
 
-    private sealed class SpecificityComparer : IComparer<RouteTemplate>
+    private sealed class RankComparer : IComparer<Entry>
     {
-        public static readonly SpecificityComparer Instance = new();
+        public static readonly RankComparer Instance = new();
 
-        public int Compare(RouteTemplate? x, RouteTemplate? y) => x!.CompareSpecificity(y!);
+        // Best first.
+        public int Compare(Entry? x, Entry? y) => y!.CompareRank(x!);
     }
 }

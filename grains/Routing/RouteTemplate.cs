@@ -6,11 +6,12 @@ namespace OrleansMock.Grains.Routing;
 /// </summary>
 public sealed class RouteTemplate
 {
-    private RouteTemplate(string text, string shape, string?[] literals)
+    private RouteTemplate(string text, string shape, string?[] literals, string?[] parameters)
     {
         Text = text;
         Shape = shape;
         Literals = literals;
+        Parameters = parameters;
     }
 
     /// <summary>The template as the user wrote it, without a trailing slash.</summary>
@@ -22,7 +23,24 @@ public sealed class RouteTemplate
     /// <summary>One entry per segment: the literal text, or null for a parameter.</summary>
     public string?[] Literals { get; }
 
+    /// <summary>One entry per segment: the parameter's name, or null for a literal.</summary>
+    public string?[] Parameters { get; }
+
     public int SegmentCount => Literals.Length;
+
+    /// <summary>The parameters' values in a path this template matched.</summary>
+    public Dictionary<string, string> Values(string[] segments)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < Parameters.Length && i < segments.Length; i++)
+        {
+            if (Parameters[i] is { } name)
+            {
+                values[name] = Uri.UnescapeDataString(segments[i]);
+            }
+        }
+        return values;
+    }
 
     public static bool TryParse(string? path, int maxLength, out RouteTemplate template, out string error)
     {
@@ -59,6 +77,7 @@ public sealed class RouteTemplate
         var trimmed = path.Length > 1 && path[^1] == '/' ? path[..^1] : path;
         var parts = trimmed == "/" ? [] : trimmed[1..].Split('/');
         var literals = new string?[parts.Length];
+        var parameters = new string?[parts.Length];
         var shape = new System.Text.StringBuilder();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < parts.Length; i++)
@@ -91,10 +110,11 @@ public sealed class RouteTemplate
                 error = $"parameter '{name}' appears twice in the path";
                 return false;
             }
+            parameters[i] = name;
             shape.Append("/{}");
         }
 
-        template = new RouteTemplate(trimmed, parts.Length == 0 ? "/" : shape.ToString(), literals);
+        template = new RouteTemplate(trimmed, parts.Length == 0 ? "/" : shape.ToString(), literals, parameters);
         error = "";
         return true;
     }

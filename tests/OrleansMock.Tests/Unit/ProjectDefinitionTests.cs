@@ -72,20 +72,20 @@ public sealed class ProjectDefinitionTests
     {
         var definition = Add(Project(), "GET", "/users/{id}", "e_1");
         var limits = new List<int>();
-        var matched = definition.Answer(new MockRequest("GET", "/users/7", null), 6000, limit => { limits.Add(limit); return null; });
+        var matched = definition.AnswerFresh(new MockRequest("GET", "/users/7", null), 6000, limit => { limits.Add(limit); return null; });
         Assert.Equal(MockResultKind.Matched, matched.Kind);
         Assert.Equal([6000], limits);
-        var refused = definition.Answer(new MockRequest("GET", "/users/7", null), 6000, _ => new RateLimitDecision(false, 1, 0, 1, 1));
+        var refused = definition.AnswerFresh(new MockRequest("GET", "/users/7", null), 6000, _ => new RateLimitDecision(false, 1, 0, 1, 1));
         Assert.Equal(MockResultKind.RateLimited, refused.Kind);
-        Assert.Equal(MockResultKind.NoMatch, definition.Answer(new MockRequest("GET", "/orders", null), 6000, _ => null).Kind);
+        Assert.Equal(MockResultKind.NoMatch, definition.AnswerFresh(new MockRequest("GET", "/orders", null), 6000, _ => null).Kind);
     }
 
     [Fact]
     public void A_private_project_answers_its_owner_only_and_cors_off_is_carried_on_the_result()
     {
         var definition = Add(Project(isPrivate: true, cors: false), "GET", "/a", "e_1");
-        Assert.Equal(MockResultKind.Unauthorized, definition.Answer(new MockRequest("GET", "/a", null, Caller: "u_other"), 10, _ => null).Kind);
-        var owner = definition.Answer(new MockRequest("GET", "/a", null, Caller: "u_owner"), 10, _ => null);
+        Assert.Equal(MockResultKind.Unauthorized, definition.AnswerFresh(new MockRequest("GET", "/a", null, Caller: "u_other"), 10, _ => null).Kind);
+        var owner = definition.AnswerFresh(new MockRequest("GET", "/a", null, Caller: "u_owner"), 10, _ => null);
         Assert.Equal(MockResultKind.Matched, owner.Kind);
         Assert.True(owner.CorsDisabled);
     }
@@ -94,11 +94,11 @@ public sealed class ProjectDefinitionTests
     public void What_endpoints_leave_unanswered_goes_to_a_resource_and_an_endpoint_wins_over_it()
     {
         var withResource = Project().AddResource(new ResourceSpec("posts", null, null), Limits, Now).Next!;
-        var resource = withResource.Answer(new MockRequest("GET", "/posts/1", null), 10, _ => null);
+        var resource = withResource.AnswerFresh(new MockRequest("GET", "/posts/1", null), 10, _ => null);
         Assert.Equal(MockResultKind.Resource, resource.Kind);
         Assert.Equal(("posts", "1"), (resource.Resource!.Resource, resource.Resource.RecordId));
         Assert.Equal(["posts"], resource.Resource.Defined!);
-        var endpoint = Add(withResource, "GET", "/posts/{id}", "e_1").Answer(new MockRequest("GET", "/posts/1", null), 10, _ => null);
+        var endpoint = Add(withResource, "GET", "/posts/{id}", "e_1").AnswerFresh(new MockRequest("GET", "/posts/1", null), 10, _ => null);
         Assert.Equal(MockResultKind.Matched, endpoint.Kind);
     }
 
@@ -122,4 +122,11 @@ public sealed class ProjectDefinitionTests
         Assert.Equal(definition.Endpoints, again.Endpoints);
         Assert.Equal(definition.Resources, again.Resources);
     }
+}
+
+internal static class FreshAnswers
+{
+    /// <summary>An answer with fresh scenario state and default limits.</summary>
+    public static MockResult AnswerFresh(this ProjectDefinition definition, MockRequest request, int limit, Func<int, RateLimitDecision?> admit) =>
+        definition.Answer(request, limit, admit, new OrleansMock.Grains.Responses.MockState(), new MockLimits(), Random.Shared);
 }

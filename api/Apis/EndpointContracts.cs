@@ -1,0 +1,238 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.Apis;
+
+// The wire shape of an endpoint: WireMock's vocabulary for matchers, scenarios, delays and faults. These types fix the
+// JSON shape (an unknown field is a 400 naming it); the grain checks the rules (regexes, templates, limits).
+
+/// <summary>
+/// An endpoint: <c>method</c> (or ANY) and <c>path</c> (a template such as <c>/orders/{id}</c>) or <c>pathPattern</c> (a
+/// regular expression on the whole path, ranked below templates); optional <c>priority</c> (lower wins, default 5) and
+/// <c>request</c> conditions; one <c>response</c> or several <c>responses</c> chosen by <c>responseMode</c>.
+/// </summary>
+public sealed record EndpointRequest(
+    string? Method,
+    string? Path,
+    ResponseRequest? Response,
+    string? PathPattern = null,
+    int? Priority = null,
+    RequestMatchRequest? Request = null,
+    [property: JsonConverter(typeof(LowerCaseEnum<ResponseMode>))] ResponseMode? ResponseMode = null,
+    ResponseRequest[]? Responses = null)
+{
+    public static EndpointRequest From(EndpointSpec spec) => new(
+        spec.Method,
+        spec.PathPattern is null ? spec.Path : null,
+        spec.Responses is null ? ResponseRequest.From(spec.Response) : null,
+        spec.PathPattern,
+        spec.Priority == EndpointSpec.DefaultPriority ? null : spec.Priority,
+        RequestMatchRequest.From(spec.Request),
+        spec.ResponseMode == GrainInterfaces.ResponseMode.First ? null : spec.ResponseMode,
+        spec.Responses?.Select(ResponseRequest.From).ToArray());
+
+    /// <summary>The spec, or a message naming the field whose shape is wrong.</summary>
+    public EndpointSpec ToSpec()
+    {
+        if (Response is not null && Responses is not null)
+        {
+            throw new ContractException("give response (one) or responses (several), not both");
+        }
+        var responses = Responses?.Select((r, i) => r?.ToDefinition($"responses[{i}]") ?? throw new ContractException($"responses[{i}] is null")).ToArray();
+        var first = Response?.ToDefinition("response") ?? responses?.FirstOrDefault()
+            ?? throw new ContractException("response is required, for example {\"status\":200,\"body\":{\"ok\":true}}");
+        return new EndpointSpec(Method ?? "", Path ?? "", first, PathPattern, Priority ?? EndpointSpec.DefaultPriority,
+            Request?.ToMatch("request"), ResponseMode ?? GrainInterfaces.ResponseMode.First, responses);
+    }
+}
+
+/// <summary>A wire shape the grain cannot even be asked about (a matcher of the wrong form); the message names the field.</summary>
+public sealed class ContractException(string message) : Exception(message);
+
+/// <summary>
+/// Conditions on a request, all of which must hold: <c>query</c>, <c>headers</c> and <c>cookies</c> map names to a
+/// matcher (<c>equalTo</c>, <c>contains</c>, <c>doesNotContain</c>, <c>matches</c>, <c>doesNotMatch</c>, with optional
+/// <c>caseInsensitive</c>; or <c>absent: true</c>); <c>body</c> lists body matchers.
+/// </summary>
+public sealed record RequestMatchRequest(
+    Dictionary<string, ValueMatcher>? Query,
+    Dictionary<string, ValueMatcher>? Headers,
+    Dictionary<string, ValueMatcher>? Cookies,
+    BodyMatcherRequest[]? Body)
+{
+    public static RequestMatchRequest? From(RequestMatch? match) => match is null
+        ? null
+        : new(match.Query, match.Headers, match.Cookies, match.Body?.Select(BodyMatcherRequest.From).ToArray());
+
+    public RequestMatch ToMatch(string field) =>
+        new(Query, Headers, Cookies, Body?.Select((b, i) => b?.ToMatcher($"{field}.body[{i}]") ?? throw new ContractException($"{field}.body[{i}] is null")).ToArray());
+}
+
+/// <summary>
+/// One condition on the body: <c>equalTo</c> / <c>contains</c> / <c>matches</c> (text), <c>equalToJson</c> (any JSON, with
+/// <c>ignoreArrayOrder</c> and <c>ignoreExtraElements</c>), <c>matchesJsonPath</c> (a JSONPath string, or
+/// <c>{"expression": "$.a", "equalTo": "x"}</c> with any value matcher), or <c>matchesJsonSchema</c> (a JSON Schema).
+/// </summary>
+public sealed record BodyMatcherRequest(
+    string? EqualTo,
+    string? Contains,
+    string? Matches,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] JsonElement EqualToJson,
+    bool? IgnoreArrayOrder,
+    bool? IgnoreExtraElements,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] JsonElement MatchesJsonPath,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] JsonElement MatchesJsonSchema,
+    bool? CaseInsensitive)
+{
+    public static BodyMatcherRequest From(BodyMatcher matcher) => new(
+        matcher.EqualTo, matcher.Contains, matcher.Matches, Element(matcher.EqualToJson), matcher.IgnoreArrayOrder, matcher.IgnoreExtraElements,
+        matcher.MatchesJsonPath is null ? default
+            : matcher.JsonPathValue is null ? JsonSerializer.SerializeToElement(matcher.MatchesJsonPath)
+            : JsonPathObject(matcher.MatchesJsonPath, matcher.JsonPathValue),
+        Element(matcher.MatchesJsonSchema), matcher.CaseInsensitive);
+
+    public BodyMatcher ToMatcher(string field)
+    {
+        string? path = null;
+        ValueMatcher? pathValue = null;
+        switch (MatchesJsonPath.ValueKind)
+        {
+            case JsonValueKind.Undefined or JsonValueKind.Null:
+                break;
+            case JsonValueKind.String:
+                path = MatchesJsonPath.GetString();
+                break;
+            case JsonValueKind.Object:
+                var members = MatchesJsonPath.EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
+                if (!members.Remove("expression", out var expression) || expression.ValueKind != JsonValueKind.String)
+                {
+                    throw new ContractException($"{field}.matchesJsonPath as an object needs \"expression\" (a JSONPath string) and a value matcher");
+                }
+                path = expression.GetString();
+                try
+                {
+                    pathValue = JsonSerializer.Deserialize<ValueMatcher>(JsonSerializer.Serialize(members), Http.JsonBody.Options);
+                }
+                catch (JsonException exception)
+                {
+                    throw new ContractException($"{field}.matchesJsonPath: {Http.JsonBody.Describe(exception)}");
+                }
+                break;
+            default:
+                throw new ContractException($"{field}.matchesJsonPath is a JSONPath string or {{\"expression\": ..., <matcher>}}");
+        }
+        return new BodyMatcher(EqualTo, Contains, Matches, Text(EqualToJson), IgnoreArrayOrder, IgnoreExtraElements, path, pathValue,
+            Text(MatchesJsonSchema), CaseInsensitive);
+    }
+
+    private static string? Text(JsonElement element) => element.ValueKind is JsonValueKind.Undefined ? null : element.GetRawText();
+
+    private static JsonElement Element(string? json) => json is null ? default : JsonDocument.Parse(json).RootElement.Clone();
+
+    private static JsonElement JsonPathObject(string expression, ValueMatcher value)
+    {
+        var node = JsonSerializer.SerializeToNode(value, Http.JsonBody.Options)!.AsObject();
+        node.Insert(0, "expression", expression);
+        foreach (var empty in node.Where(p => p.Value is null).Select(p => p.Key).ToList())
+        {
+            node.Remove(empty);
+        }
+        return JsonSerializer.SerializeToElement(node);
+    }
+}
+
+/// <summary>A delay: <c>{"fixed": 50}</c>, <c>{"uniform": {"lower": 10, "upper": 90}}</c> or <c>{"lognormal": {"median": 80, "sigma": 0.4}}</c> (ms).</summary>
+public sealed record DelayRequest(int? Fixed, UniformDelay? Uniform, LognormalDelay? Lognormal)
+{
+    public static DelayRequest? From(DelaySpec? delay) => delay is null
+        ? null
+        : new(delay.Fixed,
+            delay.UniformLower is { } lower ? new UniformDelay(lower, delay.UniformUpper ?? lower) : null,
+            delay.LognormalMedian is { } median ? new LognormalDelay(median, delay.LognormalSigma ?? 0) : null);
+
+    public DelaySpec ToSpec() => new(Fixed, Uniform?.Lower, Uniform?.Upper, Lognormal?.Median, Lognormal?.Sigma);
+}
+
+public sealed record UniformDelay(int Lower, int Upper);
+
+public sealed record LognormalDelay(double Median, double Sigma);
+
+/// <summary>
+/// What an endpoint answers. <c>body</c> is any JSON value, served as application/json; a string body with a
+/// <c>contentType</c> (or a Content-Type header) is served as that text. Optional: <c>when</c> (conditions for this
+/// response), <c>scenario</c>, <c>template</c> (Handlebars in body and header values), <c>delay</c>, <c>fault</c>,
+/// <c>chunkedDribbleDelay</c>, <c>weight</c> (for <c>responseMode: random</c>).
+/// </summary>
+public sealed record ResponseRequest(
+    int? Status,
+    Dictionary<string, string>? Headers,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] JsonElement Body,
+    string? ContentType,
+    int? DelayMs,
+    RequestMatchRequest? When = null,
+    ScenarioStep? Scenario = null,
+    bool? Template = null,
+    DelayRequest? Delay = null,
+    string? Fault = null,
+    ChunkedDribble? ChunkedDribbleDelay = null,
+    int? Weight = null)
+{
+    private static readonly Dictionary<string, GrainInterfaces.Fault> Faults = new(StringComparer.Ordinal)
+    {
+        ["CONNECTION_RESET_BY_PEER"] = GrainInterfaces.Fault.ConnectionResetByPeer,
+        ["EMPTY_RESPONSE"] = GrainInterfaces.Fault.EmptyResponse,
+        ["MALFORMED_RESPONSE_CHUNK"] = GrainInterfaces.Fault.MalformedResponseChunk,
+        ["RANDOM_DATA_THEN_CLOSE"] = GrainInterfaces.Fault.RandomDataThenClose,
+    };
+
+    public static ResponseRequest From(ResponseDefinition response) => new(
+        response.Status,
+        response.Headers,
+        response.BodyJson is null ? default : JsonDocument.Parse(response.BodyJson).RootElement.Clone(),
+        response.ContentType,
+        response.DelayMs,
+        RequestMatchRequest.From(response.When),
+        response.Scenario,
+        response.Template ? true : null,
+        DelayRequest.From(response.Delay),
+        response.Fault == GrainInterfaces.Fault.None ? null : Faults.First(f => f.Value == response.Fault).Key,
+        response.ChunkedDribbleDelay,
+        response.Weight == 1 ? null : response.Weight);
+
+    public ResponseDefinition ToDefinition(string field = "response") => new(
+        Status ?? 200,
+        Headers ?? [],
+        Body.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : Body.GetRawText(),
+        ContentType,
+        DelayMs ?? 0,
+        When?.ToMatch($"{field}.when"),
+        Scenario,
+        Template ?? false,
+        Delay?.ToSpec(),
+        Fault is null ? GrainInterfaces.Fault.None
+            : Faults.TryGetValue(Fault, out var fault) ? fault
+            : throw new ContractException($"{field}.fault '{Fault}' is not one of {string.Join(", ", Faults.Keys)}"),
+        ChunkedDribbleDelay,
+        Weight ?? 1);
+}
+
+public sealed record EndpointResponse(
+    string Id, string Method, string? Path, ResponseRequest? Response, int Revision, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string? PathPattern = null, int? Priority = null, RequestMatchRequest? Request = null,
+    [property: JsonConverter(typeof(LowerCaseEnum<ResponseMode>))] ResponseMode? ResponseMode = null,
+    ResponseRequest[]? Responses = null)
+{
+    public static EndpointResponse From(EndpointInfo endpoint)
+    {
+        var spec = EndpointRequest.From(endpoint.Spec);
+        return new(endpoint.Id, spec.Method!, spec.Path, spec.Response, endpoint.Revision, endpoint.CreatedAt, endpoint.UpdatedAt,
+            spec.PathPattern, spec.Priority, spec.Request, spec.ResponseMode, spec.Responses);
+    }
+}
+
+/// <summary>An enum written in lower camel case ("sequence"), read in any case; numbers are refused.</summary>
+public sealed class LowerCaseEnum<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.CamelCase, allowIntegerValues: false) where T : struct, Enum;
+
+/// <summary>Moves a scenario to a state (one of the states its responses name, or "Started").</summary>
+public sealed record ScenarioStateRequest(string? State);

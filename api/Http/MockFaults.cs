@@ -1,0 +1,66 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Connections.Features;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.Http;
+
+/// <summary>
+/// WireMock's faults as a client sees them, carried out on the connection itself: a TCP reset, a close without an
+/// answer, a broken chunked body, random bytes. Over HTTP/1.1 on Kestrel's sockets each is exact; where there is no
+/// socket (HTTP/2, a test server) the connection is aborted, which the client sees as a reset or an empty answer.
+/// </summary>
+public static class MockFaults
+{
+    public static async Task ApplyAsync(HttpContext context, Fault fault)
+    {
+        var socket = context.Features.Get<IConnectionSocketFeature>()?.Socket;
+        var http1 = context.Request.Protocol == "HTTP/1.1" || context.Request.Protocol == "HTTP/1.0";
+        try
+        {
+            switch (fault)
+            {
+                case Fault.ConnectionResetByPeer when socket is not null:
+                    // Linger 0: closing sends RST instead of FIN.
+                    socket.LingerState = new LingerOption(true, 0);
+                    socket.Close(0);
+                    break;
+                case Fault.MalformedResponseChunk when socket is not null && http1:
+                    await socket.SendAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nlorem ipsum dolor sit amet\r\n"u8.ToArray(), context.RequestAborted);
+                    break;
+                case Fault.RandomDataThenClose when socket is not null:
+                    await socket.SendAsync(RandomNumberGenerator.GetBytes(1024), context.RequestAborted);
+                    break;
+            }
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The client is gone already: the fault has happened.
+        }
+        context.Abort();
+    }
+
+    /// <summary>Sends the body in <see cref="ChunkedDribble.NumberOfChunks"/> pieces, spread evenly over the total duration.</summary>
+    public static async Task DribbleAsync(HttpResponse response, byte[] body, ChunkedDribble dribble, CancellationToken aborted)
+    {
+        var chunks = Math.Clamp(dribble.NumberOfChunks, 1, Math.Max(1, body.Length));
+        var pause = TimeSpan.FromMilliseconds((double)dribble.TotalDuration / chunks);
+        var size = (body.Length + chunks - 1) / chunks;
+        try
+        {
+            for (var offset = 0; offset < body.Length; offset += size)
+            {
+                if (offset > 0)
+                {
+                    await Task.Delay(pause, aborted);
+                }
+                await response.Body.WriteAsync(body.AsMemory(offset, Math.Min(size, body.Length - offset)), aborted);
+                await response.Body.FlushAsync(aborted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the client went away mid-dribble
+        }
+    }
+}

@@ -1,0 +1,118 @@
+namespace OrleansMock.GrainInterfaces;
+
+/// <summary>
+/// A condition on one string value (a query parameter, header or cookie), in WireMock's vocabulary: exactly one of
+/// <see cref="EqualTo"/>, <see cref="Contains"/>, <see cref="DoesNotContain"/>, <see cref="Matches"/>,
+/// <see cref="DoesNotMatch"/> (regular expressions, matched against the whole value) or <see cref="Absent"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.ValueMatcher")]
+public sealed record ValueMatcher(
+    [property: Id(0)] string? EqualTo = null,
+    [property: Id(1)] string? Contains = null,
+    [property: Id(2)] string? DoesNotContain = null,
+    [property: Id(3)] string? Matches = null,
+    [property: Id(4)] string? DoesNotMatch = null,
+    [property: Id(5)] bool? CaseInsensitive = null,
+    [property: Id(6)] bool? Absent = null);
+
+/// <summary>
+/// A condition on the request body: a <see cref="ValueMatcher"/>-style text condition, or JSON equality
+/// (<see cref="EqualToJson"/>, JSON text), a JSONPath (<see cref="MatchesJsonPath"/>, optionally with a condition on
+/// what it selects) or a JSON Schema (<see cref="MatchesJsonSchema"/>, JSON text).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.BodyMatcher")]
+public sealed record BodyMatcher(
+    [property: Id(0)] string? EqualTo = null,
+    [property: Id(1)] string? Contains = null,
+    [property: Id(2)] string? Matches = null,
+    [property: Id(3)] string? EqualToJson = null,
+    [property: Id(4)] bool? IgnoreArrayOrder = null,
+    [property: Id(5)] bool? IgnoreExtraElements = null,
+    [property: Id(6)] string? MatchesJsonPath = null,
+    [property: Id(7)] ValueMatcher? JsonPathValue = null,
+    [property: Id(8)] string? MatchesJsonSchema = null,
+    [property: Id(9)] bool? CaseInsensitive = null);
+
+/// <summary>Conditions on a request; all must hold. Names of query parameters and cookies are case-sensitive, of headers not.</summary>
+[GenerateSerializer, Immutable, Alias("om.RequestMatch")]
+public sealed record RequestMatch(
+    [property: Id(0)] Dictionary<string, ValueMatcher>? Query = null,
+    [property: Id(1)] Dictionary<string, ValueMatcher>? Headers = null,
+    [property: Id(2)] Dictionary<string, ValueMatcher>? Cookies = null,
+    [property: Id(3)] BodyMatcher[]? Body = null);
+
+/// <summary>A step of a WireMock scenario: the response applies only in <see cref="RequiredState"/> and moves the scenario to <see cref="NewState"/>.</summary>
+[GenerateSerializer, Immutable, Alias("om.ScenarioStep")]
+public sealed record ScenarioStep(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string? RequiredState,
+    [property: Id(2)] string? NewState);
+
+/// <summary>A delay before answering: fixed, uniform between two bounds, or log-normal (median and sigma), in milliseconds.</summary>
+[GenerateSerializer, Immutable, Alias("om.DelaySpec")]
+public sealed record DelaySpec(
+    [property: Id(0)] int? Fixed = null,
+    [property: Id(1)] int? UniformLower = null,
+    [property: Id(2)] int? UniformUpper = null,
+    [property: Id(3)] double? LognormalMedian = null,
+    [property: Id(4)] double? LognormalSigma = null);
+
+/// <summary>The body sent in <see cref="NumberOfChunks"/> pieces spread over <see cref="TotalDuration"/> milliseconds.</summary>
+[GenerateSerializer, Immutable, Alias("om.ChunkedDribble")]
+public sealed record ChunkedDribble(
+    [property: Id(0)] int NumberOfChunks,
+    [property: Id(1)] int TotalDuration);
+
+/// <summary>How an endpoint picks among the responses that apply to a request.</summary>
+[GenerateSerializer, Alias("om.ResponseMode")]
+public enum ResponseMode
+{
+    /// <summary>The first applicable response in order.</summary>
+    First = 0,
+    /// <summary>The applicable responses in turn, per endpoint, wrapping around.</summary>
+    Sequence = 1,
+    /// <summary>An applicable response at random, in proportion to the weights.</summary>
+    Random = 2,
+}
+
+/// <summary>What the front end does instead of, or while, writing a response (WireMock's faults).</summary>
+[GenerateSerializer, Alias("om.Fault")]
+public enum Fault
+{
+    None = 0,
+    /// <summary>Close the connection with a TCP reset before any response.</summary>
+    ConnectionResetByPeer = 1,
+    /// <summary>Close the connection without sending a response.</summary>
+    EmptyResponse = 2,
+    /// <summary>Send a status line and a broken chunked body, then close.</summary>
+    MalformedResponseChunk = 3,
+    /// <summary>Send random bytes, then close.</summary>
+    RandomDataThenClose = 4,
+}
+
+/// <summary>The parts of a request a project's matchers or templates read, beyond method and path.</summary>
+[Flags]
+[GenerateSerializer, Alias("om.RequestParts")]
+public enum RequestParts
+{
+    None = 0,
+    Query = 1,
+    Headers = 2,
+    Body = 4,
+}
+
+/// <summary>The parts of a mock request the front end sends when the project asks for them (see <see cref="RequestParts"/>).</summary>
+[GenerateSerializer, Immutable, Alias("om.RequestDetail")]
+public sealed record RequestDetail(
+    [property: Id(0)] string? Query,
+    [property: Id(1)] KeyValuePair<string, string>[]? Headers,
+    [property: Id(2)] string? Body,
+    [property: Id(3)] string? Url,
+    [property: Id(4)] RequestParts Parts);
+
+/// <summary>A project's scenario and the state it is in.</summary>
+[GenerateSerializer, Immutable, Alias("om.ScenarioInfo")]
+public sealed record ScenarioInfo(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string State,
+    [property: Id(2)] string[] PossibleStates);

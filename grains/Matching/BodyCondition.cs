@@ -1,0 +1,161 @@
+using System.Text.RegularExpressions;
+using Newtonsoft.Json.Linq;
+using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Resources;
+using OrleansMock.Grains.Safety;
+
+namespace OrleansMock.Grains.Matching;
+
+/// <summary>A compiled <see cref="BodyMatcher"/>: one condition on the request body, in WireMock's vocabulary.</summary>
+public abstract class BodyCondition
+{
+    /// <summary>Null when the body satisfies the condition, else why not.</summary>
+    public abstract string? Check(RequestView request, WorkBudget budget);
+
+    public static bool TryCompile(BodyMatcher? matcher, string field, out BodyCondition condition, out string error)
+    {
+        condition = null!;
+        if (matcher is null)
+        {
+            error = $"{field} needs a matcher: one of equalTo, contains, matches, equalToJson, matchesJsonPath, matchesJsonSchema";
+            return false;
+        }
+        var given = new (string Name, object? Value)[]
+        {
+            ("equalTo", matcher.EqualTo), ("contains", matcher.Contains), ("matches", matcher.Matches), ("equalToJson", matcher.EqualToJson),
+            ("matchesJsonPath", matcher.MatchesJsonPath), ("matchesJsonSchema", matcher.MatchesJsonSchema),
+        }.Where(g => g.Value is not null).ToArray();
+        if (given.Length != 1)
+        {
+            error = given.Length == 0
+                ? $"{field} needs exactly one of equalTo, contains, matches, equalToJson, matchesJsonPath, matchesJsonSchema"
+                : $"{field} gives {string.Join(" and ", given.Select(g => g.Name))}; give one matcher per entry (entries all must hold)";
+            return false;
+        }
+        switch (given[0].Name)
+        {
+            case "equalTo" or "contains" or "matches":
+                if (!ValueCondition.TryCompile(new ValueMatcher(EqualTo: matcher.EqualTo, Contains: matcher.Contains, Matches: matcher.Matches,
+                        CaseInsensitive: matcher.CaseInsensitive), field, out var text, out error))
+                {
+                    return false;
+                }
+                condition = new Text(text);
+                return true;
+            case "equalToJson":
+                var (expected, jsonError) = RequestView.ParseJson(matcher.EqualToJson!);
+                if (expected is null)
+                {
+                    error = $"{field}.equalToJson is not JSON: {jsonError}";
+                    return false;
+                }
+                condition = new EqualJson(expected, matcher.IgnoreArrayOrder == true, matcher.IgnoreExtraElements == true);
+                error = "";
+                return true;
+            case "matchesJsonPath":
+                return JsonPath.TryCompile(matcher.MatchesJsonPath!, matcher.JsonPathValue, $"{field}.matchesJsonPath", out condition, out error);
+            default:
+                try
+                {
+                    condition = new Schema(ResourceSchema.Compile(matcher.MatchesJsonSchema)!);
+                    error = "";
+                    return true;
+                }
+                catch (ResourceSchemaException exception)
+                {
+                    error = $"{field}.matchesJsonSchema is not a usable JSON Schema: {exception.Message}";
+                    return false;
+                }
+        }
+    }
+
+    private sealed class Text(ValueCondition condition) : BodyCondition
+    {
+        public override string? Check(RequestView request, WorkBudget budget) =>
+            condition.Check([request.Body], budget) is { } failure ? $"body: {failure}" : null;
+    }
+
+    private sealed class EqualJson(JToken expected, bool ignoreArrayOrder, bool ignoreExtraElements) : BodyCondition
+    {
+        public override string? Check(RequestView request, WorkBudget budget)
+        {
+            var (actual, error) = request.Json;
+            if (actual is null)
+            {
+                return $"body: expected equalToJson, but {error}";
+            }
+            return JsonEquality.FirstDifference(expected, actual, ignoreArrayOrder, ignoreExtraElements) is { } difference
+                ? $"body: not equalToJson: {difference}"
+                : null;
+        }
+    }
+
+    private sealed class JsonPath(string expression, ValueCondition? value) : BodyCondition
+    {
+        public static bool TryCompile(string expression, ValueMatcher? valueMatcher, string field, out BodyCondition condition, out string error)
+        {
+            condition = null!;
+            try
+            {
+                // Newtonsoft parses the path when it is first used; an empty document shows a syntax error now.
+                new JObject().SelectTokens(expression).ToList();
+            }
+            catch (Newtonsoft.Json.JsonException exception)
+            {
+                error = $"{field} '{expression}' is not a valid JSONPath: {exception.Message}";
+                return false;
+            }
+            ValueCondition? compiled = null;
+            if (valueMatcher is not null && !ValueCondition.TryCompile(valueMatcher, field, out compiled, out error))
+            {
+                return false;
+            }
+            condition = new JsonPath(expression, compiled);
+            error = "";
+            return true;
+        }
+
+        public override string? Check(RequestView request, WorkBudget budget)
+        {
+            var (json, error) = request.Json;
+            if (json is null)
+            {
+                return $"body: expected JSONPath {expression} to match, but {error}";
+            }
+            List<JToken> found;
+            try
+            {
+                found = json.SelectTokens(expression).ToList();
+            }
+            catch (Newtonsoft.Json.JsonException exception)
+            {
+                return $"body: JSONPath {expression} could not be evaluated ({exception.Message})";
+            }
+            if (found.Count == 0)
+            {
+                return $"body: JSONPath {expression} selects nothing";
+            }
+            if (value is null)
+            {
+                return null;
+            }
+            var texts = found.Select(t => t.Type == JTokenType.String ? t.Value<string>()! : t.ToString(Newtonsoft.Json.Formatting.None)).ToList();
+            return value.Check(texts, budget) is { } failure ? $"body JSONPath {expression}: {failure}" : null;
+        }
+    }
+
+    private sealed class Schema(ResourceSchema schema) : BodyCondition
+    {
+        public override string? Check(RequestView request, WorkBudget budget)
+        {
+            using var document = request.JsonDocument();
+            if (document is null)
+            {
+                return "body: expected to match a JSON Schema, but it is not JSON";
+            }
+            return schema.Validate(document.RootElement, budget) is [var first, ..]
+                ? $"body: does not match the JSON Schema: {first.Path} {first.Rule}: {first.Message}"
+                : null;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using Newtonsoft.Json.Linq;
+
+namespace OrleansMock.Grains.Matching;
+
+/// <summary>
+/// WireMock's <c>equalToJson</c>: two JSON values are equal when their structure and values are, numbers compared by
+/// value (1 equals 1.0); <c>ignoreArrayOrder</c> lets arrays match in any order, <c>ignoreExtraElements</c> lets the
+/// request carry object members (and array elements) the expected value does not name.
+/// </summary>
+public static class JsonEquality
+{
+    /// <summary>Null when equal, else the path of the first difference.</summary>
+    public static string? FirstDifference(JToken expected, JToken actual, bool ignoreArrayOrder, bool ignoreExtraElements, string path = "$")
+    {
+        switch (expected)
+        {
+            case JObject expectedObject:
+                if (actual is not JObject actualObject)
+                {
+                    return $"{path} should be an object";
+                }
+                foreach (var (name, value) in expectedObject)
+                {
+                    if (!actualObject.TryGetValue(name, out var other))
+                    {
+                        return $"{path}.{name} is missing";
+                    }
+                    if (FirstDifference(value!, other, ignoreArrayOrder, ignoreExtraElements, $"{path}.{name}") is { } difference)
+                    {
+                        return difference;
+                    }
+                }
+                if (!ignoreExtraElements && actualObject.Properties().FirstOrDefault(p => !expectedObject.ContainsKey(p.Name)) is { } extra)
+                {
+                    return $"{path}.{extra.Name} is not expected";
+                }
+                return null;
+            case JArray expectedArray:
+                if (actual is not JArray actualArray)
+                {
+                    return $"{path} should be an array";
+                }
+                if (actualArray.Count < expectedArray.Count || (!ignoreExtraElements && actualArray.Count != expectedArray.Count))
+                {
+                    return $"{path} has {actualArray.Count} elements, expected {expectedArray.Count}";
+                }
+                return ignoreArrayOrder
+                    ? UnorderedDifference(expectedArray, actualArray, ignoreExtraElements, path)
+                    : expectedArray.Select((e, i) => FirstDifference(e, actualArray[i], ignoreArrayOrder, ignoreExtraElements, $"{path}[{i}]")).FirstOrDefault(d => d is not null);
+            default:
+                return ScalarEquals(expected, actual) ? null : $"{path} is {Show(actual)}, expected {Show(expected)}";
+        }
+    }
+
+    // Each expected element takes a distinct actual element that equals it (greedy: fine for the sizes a mock sees).
+    private static string? UnorderedDifference(JArray expected, JArray actual, bool ignoreExtraElements, string path)
+    {
+        var taken = new bool[actual.Count];
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var found = false;
+            for (var j = 0; j < actual.Count && !found; j++)
+            {
+                if (!taken[j] && FirstDifference(expected[i], actual[j], true, ignoreExtraElements) is null)
+                {
+                    taken[j] = found = true;
+                }
+            }
+            if (!found)
+            {
+                return $"{path} has no element equal to {Show(expected[i])}";
+            }
+        }
+        return null;
+    }
+
+    private static bool ScalarEquals(JToken expected, JToken actual)
+    {
+        if (expected.Type is JTokenType.Integer or JTokenType.Float && actual.Type is JTokenType.Integer or JTokenType.Float)
+        {
+            return expected.Value<decimal>() == actual.Value<decimal>();
+        }
+        return JToken.DeepEquals(expected, actual);
+    }
+
+    private static string Show(JToken token) => ValueCondition.Shorten(token.ToString(Newtonsoft.Json.Formatting.None));
+}

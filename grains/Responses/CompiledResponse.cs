@@ -1,0 +1,112 @@
+using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Matching;
+using OrleansMock.Grains.Routing;
+
+namespace OrleansMock.Grains.Responses;
+
+/// <summary>
+/// One response of an endpoint, ready to serve: its condition (<c>when</c>), scenario step and weight, and either the
+/// bytes built once (a static response) or its compiled templates (rendered per request).
+/// </summary>
+public sealed class CompiledResponse
+{
+    private readonly ResponseTemplate? _body;
+    private readonly (string Name, ResponseTemplate Value)[] _headers;
+
+    private CompiledResponse(ResponseDefinition definition, int index, RequestConditions when, MockResponse prebuilt,
+        ResponseTemplate? body, (string, ResponseTemplate)[] headers)
+    {
+        Definition = definition;
+        Index = index;
+        When = when;
+        Prebuilt = prebuilt;
+        _body = body;
+        _headers = headers;
+        Needs = when.Needs | (definition.Template ? RequestParts.Query | RequestParts.Headers | (ReadsBody ? RequestParts.Body : 0) : 0);
+    }
+
+    public ResponseDefinition Definition { get; }
+
+    public int Index { get; }
+
+    public RequestConditions When { get; }
+
+    public ScenarioStep? Scenario => Definition.Scenario;
+
+    public int Weight => Definition.Weight;
+
+    /// <summary>The response as served when nothing varies per request (no template, fixed delay).</summary>
+    public MockResponse Prebuilt { get; }
+
+    public RequestParts Needs { get; }
+
+    private bool ReadsBody => (_body?.ReadsBody ?? false) || _headers.Any(h => h.Value.ReadsBody);
+
+    /// <summary>Compiles a validated response; templates that do not compile are named in <paramref name="error"/>.</summary>
+    public static bool TryCompile(EndpointInfo endpoint, ResponseDefinition definition, int index, string field, int maxConditions,
+        out CompiledResponse compiled, out string error)
+    {
+        compiled = null!;
+        if (!RequestConditions.TryCompile(definition.When, $"{field}.when", maxConditions, out var when, out error))
+        {
+            return false;
+        }
+        var prebuilt = ResponseCompiler.Compile(endpoint, definition, index);
+        ResponseTemplate? body = null;
+        var headers = new List<(string, ResponseTemplate)>();
+        if (definition.Template)
+        {
+            var bodyText = prebuilt.Body.Length > 0 ? System.Text.Encoding.UTF8.GetString(prebuilt.Body) : null;
+            if (bodyText is not null && !ResponseTemplate.TryCompile(bodyText, $"{field}.body", out body, out error))
+            {
+                return false;
+            }
+            foreach (var (name, value) in definition.Headers)
+            {
+                if (!ResponseTemplate.TryCompile(value, $"{field}.headers.{name}", out var header, out error))
+                {
+                    return false;
+                }
+                headers.Add((name, header));
+            }
+        }
+        compiled = new CompiledResponse(definition, index, when, prebuilt, body, [.. headers]);
+        return true;
+    }
+
+    /// <summary>The response for one request: the prebuilt one, or rendered from the templates, with its delay drawn.</summary>
+    public MockResponse Render(RequestView request, Func<IReadOnlyDictionary<string, string>> pathParameters, MockLimits limits, Random random)
+    {
+        var delay = Definition.Delay is { Fixed: null } ? DelaySampler.Sample(Definition.Delay, Definition.DelayMs, limits.MaxDelayMs, random) : Prebuilt.DelayMs;
+        if (!Definition.Template)
+        {
+            return delay == Prebuilt.DelayMs ? Prebuilt : Copy(Prebuilt, Prebuilt.Headers, Prebuilt.Body, delay);
+        }
+        var model = new TemplateModel(request, pathParameters());
+        var body = _body is null ? Prebuilt.Body : System.Text.Encoding.UTF8.GetBytes(_body.Render(model, limits.MaxResponseBodyBytes));
+        if (body.Length > limits.MaxResponseBodyBytes)
+        {
+            throw new TemplateException($"the rendered body is {body.Length} bytes, more than the {limits.MaxResponseBodyBytes} a response may have");
+        }
+        var headers = _headers.Length == 0
+            ? Prebuilt.Headers
+            : _headers.Select(h => KeyValuePair.Create(h.Name, Clean(h.Value.Render(model, 8192)))).ToArray();
+        return Copy(Prebuilt, headers, body, delay);
+    }
+
+    // A rendered header value may not break the header block.
+    private static string Clean(string value) => new(value.Where(c => c == '\t' || !char.IsControl(c)).ToArray());
+
+    private static MockResponse Copy(MockResponse from, KeyValuePair<string, string>[] headers, byte[] body, int delay) => new()
+    {
+        Status = from.Status,
+        Headers = headers,
+        ContentType = from.ContentType,
+        Body = body,
+        DelayMs = delay,
+        EndpointId = from.EndpointId,
+        ResponseIndex = from.ResponseIndex,
+        Fault = from.Fault,
+        ChunkedDribble = from.ChunkedDribble,
+    };
+}

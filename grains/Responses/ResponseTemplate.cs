@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using HandlebarsDotNet;
+using Newtonsoft.Json.Linq;
+using OrleansMock.Grains.Matching;
+
+namespace OrleansMock.Grains.Responses;
+
+/// <summary>
+/// A response body or header value rendered with Handlebars and WireMock's model: <c>request.method</c>,
+/// <c>request.url</c>, <c>request.path</c> (and <c>request.path.&lt;param&gt;</c>), <c>request.pathSegments.[n]</c>,
+/// <c>request.query.&lt;name&gt;</c>, <c>request.headers.&lt;name&gt;</c>, <c>request.cookies.&lt;name&gt;</c>,
+/// <c>request.body</c>, and the helpers <c>jsonPath</c>, <c>now</c>, <c>randomValue</c> and <c>faker</c>. Compiled once
+/// when the endpoint is saved; as in WireMock, <c>{{...}}</c> escapes HTML and <c>{{{...}}}</c> does not.
+/// </summary>
+public sealed class ResponseTemplate
+{
+    private static readonly IHandlebars Engine = CreateEngine();
+
+    private readonly HandlebarsTemplate<object, object> _render;
+
+    private ResponseTemplate(string text, HandlebarsTemplate<object, object> render)
+    {
+        Text = text;
+        _render = render;
+    }
+
+    public string Text { get; }
+
+    /// <summary>Whether the template reads the request body (so the front end must send it).</summary>
+    public bool ReadsBody => Text.Contains("body", StringComparison.Ordinal);
+
+    public static bool TryCompile(string text, string field, out ResponseTemplate template, out string error)
+    {
+        template = null!;
+        try
+        {
+            template = new ResponseTemplate(text, Engine.Compile(text));
+            error = "";
+            return true;
+        }
+        catch (Exception exception) when (exception is HandlebarsException or InvalidOperationException or ArgumentException)
+        {
+            error = $"{field} is not a valid template: {exception.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>Renders for one request; output past <paramref name="maxChars"/> fails (the response size limit).</summary>
+    public string Render(TemplateModel model, int maxChars)
+    {
+        var output = _render(model.Values);
+        return output.Length <= maxChars
+            ? output
+            : throw new TemplateException($"the rendered template is {output.Length} characters long, more than the {maxChars} a response may have");
+    }
+
+    private static IHandlebars CreateEngine()
+    {
+        var engine = Handlebars.Create(new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = false });
+        engine.RegisterHelper("jsonPath", (in HelperOptions _, in Context _, in Arguments arguments) =>
+        {
+            if (arguments.Length < 2)
+            {
+                throw new TemplateException("jsonPath needs a JSON value and a path: {{jsonPath request.body '$.name'}}");
+            }
+            var (json, _) = RequestView.ParseJson(arguments[0]?.ToString() ?? "");
+            var token = json?.SelectToken(arguments[1]?.ToString() ?? "$");
+            return token is null ? "" : token.Type == JTokenType.String ? token.Value<string>() : token.ToString(Newtonsoft.Json.Formatting.None);
+        });
+        engine.RegisterHelper("now", (in HelperOptions _, in Context _, in Arguments arguments) => Now(Hash(arguments)));
+        engine.RegisterHelper("randomValue", (in HelperOptions _, in Context _, in Arguments arguments) => RandomValue(Hash(arguments)));
+        engine.RegisterHelper("faker", (in HelperOptions _, in Context _, in Arguments arguments) =>
+            FakeData.Generate(arguments.Length > 0 ? arguments[0]?.ToString() ?? "" : ""));
+        return engine;
+    }
+
+    private static IDictionary<string, object> Hash(Arguments arguments) =>
+        arguments.Length > 0 && arguments[arguments.Length - 1] is IDictionary<string, object> hash ? hash : new Dictionary<string, object>();
+
+    private static string Now(IDictionary<string, object> hash)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (hash.TryGetValue("offset", out var offset) && offset?.ToString() is { Length: > 0 } text)
+        {
+            now = ApplyOffset(now, text);
+        }
+        var format = hash.TryGetValue("format", out var f) ? f?.ToString() : null;
+        return format switch
+        {
+            null or "" => now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            "epoch" => now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            "unix" => now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            _ => now.ToString(JavaToDotNetFormat(format), CultureInfo.InvariantCulture),
+        };
+    }
+
+    // WireMock's formats are Java's: the letters we share mean the same, except 'u' (day of week) which we leave.
+    private static string JavaToDotNetFormat(string format) => format.Replace("a", "tt");
+
+    private static DateTimeOffset ApplyOffset(DateTimeOffset now, string offset)
+    {
+        var parts = offset.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var amount))
+        {
+            throw new TemplateException($"now offset '{offset}' should read like '3 days' or '-2 hours'");
+        }
+        return parts[1].TrimEnd('s').ToLowerInvariant() switch
+        {
+            "second" => now.AddSeconds(amount),
+            "minute" => now.AddMinutes(amount),
+            "hour" => now.AddHours(amount),
+            "day" => now.AddDays(amount),
+            "week" => now.AddDays(7 * amount),
+            "month" => now.AddMonths(amount),
+            "year" => now.AddYears(amount),
+            _ => throw new TemplateException($"now offset unit '{parts[1]}' is not one of seconds, minutes, hours, days, weeks, months, years"),
+        };
+    }
+
+    private static string RandomValue(IDictionary<string, object> hash)
+    {
+        var type = (hash.TryGetValue("type", out var t) ? t?.ToString() : null)?.ToUpperInvariant() ?? "ALPHANUMERIC";
+        var length = hash.TryGetValue("length", out var l) && int.TryParse(l?.ToString(), out var parsed) ? Math.Clamp(parsed, 1, 1000) : 36;
+        var upper = hash.TryGetValue("uppercase", out var u) && u is true || u?.ToString() == "true";
+        var alphabet = type switch
+        {
+            "UUID" => null,
+            "ALPHANUMERIC" => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+            "ALPHABETIC" => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            "NUMERIC" => "0123456789",
+            "HEXADECIMAL" => "0123456789abcdef",
+            "ALPHANUMERIC_AND_SYMBOLS" => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_{|}~",
+            _ => throw new TemplateException($"randomValue type '{type}' is not one of ALPHANUMERIC, ALPHABETIC, NUMERIC, HEXADECIMAL, ALPHANUMERIC_AND_SYMBOLS, UUID"),
+        };
+        var value = alphabet is null ? Guid.NewGuid().ToString() : RandomNumberGenerator.GetString(alphabet, length);
+        return upper ? value.ToUpperInvariant() : value;
+    }
+}
+
+/// <summary>A template's input: the request in WireMock's shape, built once per request.</summary>
+public sealed class TemplateModel
+{
+    public TemplateModel(RequestView request, IReadOnlyDictionary<string, string> pathParameters)
+    {
+        var segments = Routing.RouteTemplate.SplitPath(request.Path).Select(Uri.UnescapeDataString).ToArray();
+        Values = new Dictionary<string, object?>
+        {
+            ["request"] = new Dictionary<string, object?>
+            {
+                ["method"] = request.Method,
+                ["url"] = request.Url,
+                ["path"] = new PathValue(request.Path, pathParameters),
+                ["pathSegments"] = segments,
+                ["query"] = First(request.Query, StringComparer.Ordinal),
+                ["headers"] = First(request.Headers, StringComparer.OrdinalIgnoreCase),
+                ["cookies"] = First(request.Cookies, StringComparer.Ordinal),
+                ["body"] = request.Body,
+            },
+        };
+    }
+
+    public Dictionary<string, object?> Values { get; }
+
+    private static Dictionary<string, object?> First(Dictionary<string, List<string>> values, StringComparer comparer) =>
+        values.ToDictionary(p => p.Key, p => (object?)string.Join(",", p.Value), comparer);
+
+    /// <summary><c>{{request.path}}</c> is the path; <c>{{request.path.id}}</c> a template parameter of it.</summary>
+    public sealed class PathValue(string path, IReadOnlyDictionary<string, string> parameters) : Dictionary<string, object?>(
+        parameters.ToDictionary(p => p.Key, p => (object?)p.Value))
+    {
+        public override string ToString() => path;
+    }
+}
+
+public sealed class TemplateException(string message) : Exception(message);
