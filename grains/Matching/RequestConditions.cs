@@ -26,6 +26,9 @@ public sealed class RequestConditions
 
     public bool IsEmpty => Needs == RequestParts.None;
 
+    /// <summary>How many conditions there are: among endpoints otherwise equal, the one with more conditions is more specific.</summary>
+    public int Count => _query.Length + _headers.Length + _cookies.Length + _body.Length;
+
     /// <summary>Compiles <paramref name="match"/> (null: no conditions); <paramref name="field"/> prefixes the field names in errors.</summary>
     public static bool TryCompile(RequestMatch? match, string field, int maxConditions, out RequestConditions conditions, out string error)
     {

@@ -34,6 +34,11 @@ public sealed class ValueCondition
             error = $"{field} needs a matcher: one of equalTo, contains, doesNotContain, matches, doesNotMatch, absent";
             return false;
         }
+        if (matcher.Absent == false)
+        {
+            error = $"{field}.absent may only be true (to require a value, use matches \".*\")";
+            return false;
+        }
         var given = new (string Name, string? Value)[]
         {
             ("equalTo", matcher.EqualTo), ("contains", matcher.Contains), ("doesNotContain", matcher.DoesNotContain),
@@ -44,11 +49,6 @@ public sealed class ValueCondition
             error = given.Length == 0
                 ? $"{field} needs exactly one of equalTo, contains, doesNotContain, matches, doesNotMatch, absent"
                 : $"{field} gives {string.Join(" and ", given.Select(g => g.Name))}; give exactly one matcher per value";
-            return false;
-        }
-        if (matcher.Absent == false)
-        {
-            error = $"{field}.absent may only be true (to require a value, use matches \".*\")";
             return false;
         }
         var (op, operand) = given[0];

@@ -12,7 +12,8 @@ namespace OrleansMock.Grains.Responses;
 /// <c>request.url</c>, <c>request.path</c> (and <c>request.path.&lt;param&gt;</c>), <c>request.pathSegments.[n]</c>,
 /// <c>request.query.&lt;name&gt;</c>, <c>request.headers.&lt;name&gt;</c>, <c>request.cookies.&lt;name&gt;</c>,
 /// <c>request.body</c>, and the helpers <c>jsonPath</c>, <c>now</c>, <c>randomValue</c> and <c>faker</c>. Compiled once
-/// when the endpoint is saved; as in WireMock, <c>{{...}}</c> escapes HTML and <c>{{{...}}}</c> does not.
+/// when the endpoint is saved. Values are inserted as they are, without HTML escaping: mocks serve JSON and text far
+/// more often than HTML, where escaping would turn <c>a=b</c> into <c>a&amp;#x3D;b</c>.
 /// </summary>
 public sealed class ResponseTemplate
 {
@@ -58,7 +59,7 @@ public sealed class ResponseTemplate
 
     private static IHandlebars CreateEngine()
     {
-        var engine = Handlebars.Create(new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = false });
+        var engine = Handlebars.Create(new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = false, NoEscape = true });
         engine.RegisterHelper("jsonPath", (in HelperOptions _, in Context _, in Arguments arguments) =>
         {
             if (arguments.Length < 2)
@@ -167,9 +168,16 @@ public sealed class TemplateModel
         values.ToDictionary(p => p.Key, p => (object?)string.Join(",", p.Value), comparer);
 
     /// <summary><c>{{request.path}}</c> is the path; <c>{{request.path.id}}</c> a template parameter of it.</summary>
-    public sealed class PathValue(string path, IReadOnlyDictionary<string, string> parameters) : Dictionary<string, object?>(
-        parameters.ToDictionary(p => p.Key, p => (object?)p.Value))
+    public sealed class PathValue(string path, IReadOnlyDictionary<string, string> parameters) : System.Dynamic.DynamicObject
     {
+        public override bool TryGetMember(System.Dynamic.GetMemberBinder binder, out object? result)
+        {
+            result = parameters.TryGetValue(binder.Name, out var value) ? value : null;
+            return result is not null;
+        }
+
+        public override IEnumerable<string> GetDynamicMemberNames() => parameters.Keys;
+
         public override string ToString() => path;
     }
 }

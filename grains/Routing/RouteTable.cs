@@ -10,7 +10,7 @@ namespace OrleansMock.Grains.Routing;
 /// The endpoints of one project, compiled for matching. Among endpoints whose path (template or pattern) and method
 /// match and whose request conditions hold, the lowest priority wins; at equal priority a template beats a pattern,
 /// the more specific template wins (<see cref="RouteTemplate.CompareSpecificity"/>), an exact method beats GET serving
-/// HEAD, which beats ANY; then the older endpoint wins. The winner picks its response (<see cref="ResponseSelector"/>).
+/// HEAD, which beats ANY, an endpoint with more request conditions beats one with fewer; then the older endpoint wins. The winner picks its response (<see cref="ResponseSelector"/>).
 /// </summary>
 public sealed class RouteTable
 {
@@ -224,7 +224,8 @@ public sealed class RouteTable
             {
                 return Template is null ? -1 : 1;
             }
-            return Template is null ? 0 : Template.CompareSpecificity(other.Template!);
+            var specificity = Template is null ? 0 : Template.CompareSpecificity(other.Template!);
+            return specificity != 0 ? specificity : Conditions.Count.CompareTo(other.Conditions.Count);
         }
 
         public static Entry Compile(EndpointInfo endpoint, int order, int maxConditions)
