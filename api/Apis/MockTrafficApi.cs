@@ -242,7 +242,7 @@ public static class MockTrafficApi
             headers = request.Headers.SelectMany(h => h.Value.Select(v => KeyValuePair.Create(h.Key, v ?? ""))).ToArray();
         }
         string? body = null;
-        if (needs.HasFlag(RequestParts.Body) && (request.ContentLength > 0 || (request.ContentLength is null && request.Headers.ContainsKey(HeaderNames.TransferEncoding))))
+        if (needs.HasFlag(RequestParts.Body) && request.ContentLength is not 0)
         {
             request.EnableBuffering();
             request.Body.Position = 0;

@@ -9,7 +9,7 @@ public sealed record RequestLogResponse(RequestLogEntryResponse[] Items);
 
 public sealed record RequestLogEntryResponse(
     DateTimeOffset At, string Method, string Path, string? Query, Dictionary<string, string> Headers, string? BodyPreview,
-    int Status, string? EndpointId, string? Miss, double ServedMs)
+    int Status, string? EndpointId, string? Miss, double ServedMs, int? ResponseIndex)
 {
     public static RequestLogEntryResponse From(RequestLogEntry entry)
     {
@@ -19,7 +19,7 @@ public sealed record RequestLogEntryResponse(
             headers.TryAdd(name, value);
         }
         return new(entry.At, entry.Method, entry.Path, entry.Query, headers, entry.BodyPreview, entry.Status, entry.EndpointId, entry.Miss,
-            Math.Round(entry.ServedMs, 3));
+            Math.Round(entry.ServedMs, 3), entry.ResponseIndex);
     }
 }
 

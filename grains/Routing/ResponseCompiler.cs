@@ -44,6 +44,15 @@ public static class ResponseCompiler
                 return (response.ContentType ?? JsonContentType, Encoding.UTF8.GetBytes(document.RootElement.GetString()!));
             }
         }
+        if (response.Template)
+        {
+            // A JSON template's text with only the escapes JSON needs: a client may have written ' as \u0027, which
+            // would hide the quotes of a helper's argument ({{jsonPath request.body '$.name'}}) from Handlebars.
+            return (response.ContentType ?? JsonContentType,
+                Encoding.UTF8.GetBytes(System.Text.Json.Nodes.JsonNode.Parse(response.BodyJson)!.ToJsonString(RelaxedJson)));
+        }
         return (response.ContentType ?? JsonContentType, Encoding.UTF8.GetBytes(response.BodyJson));
     }
+
+    private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
