@@ -100,7 +100,7 @@ start_orleansmock() {
     OrleansMock__RateLimits__MockPerProject__MaxLimit=1000000000 OrleansMock__RateLimits__Management__Limit=1000000 \
     OrleansMock__Limits__MaxRecordsPerResource=100000000 \
     OrleansMock__Silo__SiloPort=$((port + 1000)) "$@" \
-    dotnet "$ROOT/api/bin/Release/net10.0/OrleansMock.Api.dll" --urls "http://127.0.0.1:$port"
+    dotnet "${OM_DLL:-$ROOT/api/bin/Release/net10.0/OrleansMock.Api.dll}" --urls "http://127.0.0.1:$port"
   wait_http "http://127.0.0.1:$port/healthz"
 }
 # om_token <port>: registers a fresh user and prints a bearer token for it
@@ -116,7 +116,13 @@ om_project() {
   curl -s -X POST "$base/api/v1/projects" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d "{\"name\":\"$2\",\"slug\":\"$2\"}" > /dev/null
   curl -s -X POST "$base/api/v1/projects/$2/endpoints" -H "Authorization: Bearer $token" -H 'content-type: application/json' \
     -d "{\"method\":\"GET\",\"path\":\"/users/{id}\",\"response\":{\"body\":$(cat "$BENCH/stub.json")}}" > /dev/null
+  # The mock engine's matched case: three conditions (query, header, JSONPath on the body) and a templated response.
+  curl -s -X POST "$base/api/v1/projects/$2/endpoints" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"method":"POST","path":"/orders/{id}",
+    "request":{"query":{"mode":{"equalTo":"fast"}},"headers":{"X-Client":{"equalTo":"bench"}},"body":[{"matchesJsonPath":"$.items[?(@.qty > 2)]"}]},
+    "response":{"status":201,"template":true,"body":{"id":"{{request.path.id}}","client":"{{request.headers.x-client}}","at":"{{now}}"}}}' > /dev/null
 }
+# A 1 KB order for the matched case.
+ORDER_BODY=$(node -e 'const items=[];for(let i=0;i<12;i++)items.push({sku:"sku-"+i,name:"item number "+i+" of the order",qty:i%5});process.stdout.write(JSON.stringify({customer:"bench",items}))' 2>/dev/null || echo '{"items":[{"qty":3}]}')
 # om_resources <port>: a project "benchres" with a 1,000-record resource "users" and an empty "posts"
 om_resources() {
   local base="http://127.0.0.1:$1" token; token=$(om_token "$1")
@@ -129,6 +135,8 @@ if wanted orleansmock; then
   start_orleansmock 18082 1000000000; OM=$STARTED_PID; om_project 18082 bench; om_resources 18082
   curl -s "http://127.0.0.1:18082$PATH_STUB" | cmp -s - "$BENCH/stub.json" || log "WARNING: OrleansMock's stub bytes differ from stub.json"
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
+  BENCH_METHOD=POST BENCH_BODY="$ORDER_BODY" BENCH_HEADER="X-Client: bench" \
+    measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench/orders/7?mode=fast" "matched POST (3 conditions, template)" > /dev/null
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/users/500" "GET 1 of 1000" > /dev/null
   BENCH_METHOD=POST BENCH_BODY='{"title":"bench","body":"a new record"}' \
     measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/posts" "POST record" > /dev/null
@@ -136,6 +144,12 @@ if wanted orleansmock; then
   start_orleansmock 18082 0 OrleansMock__RateLimits__MockPerProject__Limit=0; OM=$STARTED_PID; om_project 18082 bench
   measure "OrleansMock embedded (limiter off)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
   stop "$OM"
+  # BENCH_BEFORE_DLL=<path to an older build's OrleansMock.Api.dll>: the same stub GET on it, in this run, for a before/after.
+  if [ -n "${BENCH_BEFORE_DLL:-}" ]; then
+    OM_DLL="$BENCH_BEFORE_DLL" start_orleansmock 18082 1000000000; OM=$STARTED_PID; om_project 18082 bench
+    measure "OrleansMock before (BENCH_BEFORE_DLL, limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
+    stop "$OM"
+  fi
 fi
 
 # ---- OrleansMock, cluster mode: one front end and two silos on the same 2 cores (Redis + PostgreSQL on loopback) ------

@@ -7,6 +7,11 @@ if body then
   wrk.body = body
   wrk.headers["Content-Type"] = "application/json"
 end
+local header = os.getenv("BENCH_HEADER")
+if header then
+  local name, value = header:match("^([^:]+):%s*(.*)$")
+  wrk.headers[name] = value
+end
 local xff = os.getenv("BENCH_XFF")
 if xff then wrk.headers["X-Forwarded-For"] = xff end
 
