@@ -116,8 +116,10 @@ om_project() {
   curl -s -X POST "$base/api/v1/projects" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d "{\"name\":\"$2\",\"slug\":\"$2\"}" > /dev/null
   curl -s -X POST "$base/api/v1/projects/$2/endpoints" -H "Authorization: Bearer $token" -H 'content-type: application/json' \
     -d "{\"method\":\"GET\",\"path\":\"/users/{id}\",\"response\":{\"body\":$(cat "$BENCH/stub.json")}}" > /dev/null
-  # The mock engine's matched case: three conditions (query, header, JSONPath on the body) and a templated response.
-  curl -s -X POST "$base/api/v1/projects/$2/endpoints" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"method":"POST","path":"/orders/{id}",
+  # The mock engine's matched case, in a project of its own (a project whose matchers read the body gets it with
+  # every request): three conditions (query, header, JSONPath on the body) and a templated response.
+  curl -s -X POST "$base/api/v1/projects" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d "{\"name\":\"$2-match\",\"slug\":\"$2-match\"}" > /dev/null
+  curl -s -X POST "$base/api/v1/projects/$2-match/endpoints" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"method":"POST","path":"/orders/{id}",
     "request":{"query":{"mode":{"equalTo":"fast"}},"headers":{"X-Client":{"equalTo":"bench"}},"body":[{"matchesJsonPath":"$.items[?(@.qty > 2)]"}]},
     "response":{"status":201,"template":true,"body":{"id":"{{request.path.id}}","client":"{{request.headers.x-client}}","at":"{{now}}"}}}' > /dev/null
 }
@@ -136,7 +138,7 @@ if wanted orleansmock; then
   curl -s "http://127.0.0.1:18082$PATH_STUB" | cmp -s - "$BENCH/stub.json" || log "WARNING: OrleansMock's stub bytes differ from stub.json"
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
   BENCH_METHOD=POST BENCH_BODY="$ORDER_BODY" BENCH_HEADER="X-Client: bench" \
-    measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench/orders/7?mode=fast" "matched POST (3 conditions, template)" > /dev/null
+    measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench-match/orders/7?mode=fast" "matched POST (3 conditions, template)" > /dev/null
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/users/500" "GET 1 of 1000" > /dev/null
   BENCH_METHOD=POST BENCH_BODY='{"title":"bench","body":"a new record"}' \
     measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/posts" "POST record" > /dev/null

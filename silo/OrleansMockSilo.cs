@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 using OrleansMock.GrainInterfaces;
@@ -31,6 +32,8 @@ public static class OrleansMockSilo
         var options = OrleansMockOptions.Read(configuration);
         silo.Services.AddOrleansMockOptions(configuration);
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<SiloWarmup>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<SiloWarmup>());
         // Idle rate-limit buckets are collected after a minute; the collector must look more often than that.
         silo.Configure<GrainCollectionOptions>(collection => collection.CollectionQuantum = TimeSpan.FromSeconds(30));
         // Registered after Orleans' default (Newtonsoft with CLR type names) so ours is the one every backend resolves;

@@ -49,6 +49,7 @@ public static class SiloProgram
         builder.Services.AddSingleton(cluster);
         builder.Services.AddSingleton<RedisReadiness>();
         builder.Services.AddHealthChecks()
+            .AddCheck<SiloWarmup>("warm", tags: ["ready"])
             .AddCheck<Membership>("cluster", tags: ["ready"])
             .AddCheck<Storage>("storage", tags: ["ready"])
             .AddCheck<RedisReadiness>("redis", tags: ["ready"]);

@@ -106,18 +106,22 @@ public static class MockTrafficApi
             }
             // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
             var expectedSlug = ProjectIds.IsProjectId(project) ? null : project;
+            var needs = traffic.Needs.GetValueOrDefault(project);
+            // A project whose matchers read the body gets all of it (read once: the log's preview is its start).
+            var body = needs.HasFlag(RequestParts.Body) ? await BodyAsync(context.Request) : null;
             var request = limits.RequestLogSize > 0
                 ? new MockRequest(method, path, expectedSlug, await CallerAsync(context), traffic.Redaction.Query(context.Request.QueryString.Value),
                     LoggedHeaders(context.Request.Headers, traffic.Redaction),
-                    traffic.Redaction.Body(await BodyPreviewAsync(context.Request, limits.RequestLogBodyBytes), context.Request.ContentType))
+                    traffic.Redaction.Body(body is null ? await BodyPreviewAsync(context.Request, limits.RequestLogBodyBytes) : Preview(body, limits.RequestLogBodyBytes),
+                        context.Request.ContentType))
                 : new MockRequest(method, path, expectedSlug, await CallerAsync(context));
-            var needs = traffic.Needs.GetValueOrDefault(project);
             var result = await traffic.Projects.HandleAsync(project,
-                needs == RequestParts.None ? request : request with { Detail = await DetailAsync(context, path, needs, limits) }, context.RequestAborted);
+                needs == RequestParts.None ? request : request with { Detail = Detail(context.Request, path, needs, body) }, context.RequestAborted);
             if (result.Kind == MockResultKind.NeedsDetail)
             {
                 traffic.Needs[project] = needs = result.Needs;
-                result = await traffic.Projects.HandleAsync(project, request with { Detail = await DetailAsync(context, path, needs, limits) }, context.RequestAborted);
+                body ??= needs.HasFlag(RequestParts.Body) ? await BodyAsync(context.Request) : null;
+                result = await traffic.Projects.HandleAsync(project, request with { Detail = Detail(context.Request, path, needs, body) }, context.RequestAborted);
             }
             if (result.Needs != needs)
             {
@@ -209,7 +213,7 @@ public static class MockTrafficApi
     /// <summary>The first bytes of the body, for the request log; nothing is read when the request has no body.</summary>
     private static async ValueTask<string?> BodyPreviewAsync(HttpRequest request, int maxBytes)
     {
-        if (maxBytes <= 0 || request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.ContainsKey(HeaderNames.TransferEncoding)))
+        if (maxBytes <= 0 || !HasBody(request))
         {
             return null;
         }
@@ -232,26 +236,50 @@ public static class MockTrafficApi
     }
 
     /// <summary>The parts of the request the project's matchers and templates read, unredacted (they compare real values).</summary>
-    private static async ValueTask<RequestDetail> DetailAsync(HttpContext context, string path, RequestParts needs, MockLimits limits)
+    private static RequestDetail Detail(HttpRequest request, string path, RequestParts needs, string? body)
     {
-        var request = context.Request;
         var query = request.QueryString.Value;
         KeyValuePair<string, string>[]? headers = null;
         if (needs.HasFlag(RequestParts.Headers))
         {
-            headers = request.Headers.SelectMany(h => h.Value.Select(v => KeyValuePair.Create(h.Key, v ?? ""))).ToArray();
-        }
-        string? body = null;
-        if (needs.HasFlag(RequestParts.Body) && request.ContentLength is not 0)
-        {
-            request.EnableBuffering();
-            request.Body.Position = 0;
-            using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
-            body = await reader.ReadToEndAsync(context.RequestAborted); // bounded by MaxRequestBodySize
-            request.Body.Position = 0;
+            headers = new KeyValuePair<string, string>[request.Headers.Count];
+            var count = 0;
+            foreach (var (name, values) in request.Headers)
+            {
+                foreach (var value in values)
+                {
+                    if (count == headers.Length)
+                    {
+                        Array.Resize(ref headers, count * 2);
+                    }
+                    headers[count++] = KeyValuePair.Create(name, value ?? ""); // a repeated header: one entry per value
+                }
+            }
+            headers = count == headers.Length ? headers : headers[..count];
         }
         return new RequestDetail(needs.HasFlag(RequestParts.Query) ? query : null, headers, body, path + query, needs);
     }
+
+    /// <summary>The whole body as text (bounded by MaxRequestBodySize); buffered, so a resource can read it again.</summary>
+    private static async ValueTask<string?> BodyAsync(HttpRequest request)
+    {
+        if (!HasBody(request))
+        {
+            return null;
+        }
+        request.EnableBuffering();
+        using var buffer = new MemoryStream(request.ContentLength is { } length and <= 1 << 20 ? (int)length : 4096);
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        request.Body.Position = 0;
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static string? Preview(string body, int maxChars) =>
+        maxChars <= 0 ? null : body.Length > maxChars ? body[..maxChars] + "…" : body;
+
+    /// <summary>Whether the request carries a body (the server knows from Content-Length and Transfer-Encoding).</summary>
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is not 0 && (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0);
 
     /// <summary>The authenticated user when the request carries credentials; mock traffic without any skips authentication.</summary>
     private static async ValueTask<string?> CallerAsync(HttpContext context)

@@ -42,6 +42,8 @@ public sealed class RequestView(MockRequest request)
     /// <summary>The body as JSON (dates kept as strings, numbers exact), or why it is not JSON.</summary>
     public (JToken? Token, string? Error) Json => _json ??= ParseJson(Body);
 
+    private static readonly JsonLoadSettings LoadSettings = new() { LineInfoHandling = LineInfoHandling.Ignore };
+
     public static (JToken? Token, string? Error) ParseJson(string text)
     {
         if (text.Length == 0)
@@ -56,7 +58,7 @@ public sealed class RequestView(MockRequest request)
                 FloatParseHandling = FloatParseHandling.Decimal,
                 MaxDepth = 64,
             };
-            var token = JToken.ReadFrom(reader);
+            var token = JToken.Load(reader, LoadSettings);
             return reader.Read() ? (null, "the body has text after its JSON value") : (token, null);
         }
         catch (Newtonsoft.Json.JsonException exception)

@@ -92,8 +92,10 @@ public sealed class ProjectDefinition
         {
             match = Routes.Match(request, state, new WorkBudget(RequestBudget), limits, random) with { Needs = needs };
         }
-        catch (Exception exception) when (exception is WorkBudgetExceededException or TemplateException or HandlebarsDotNet.HandlebarsException)
+        catch (Exception exception) when (exception is not (OutOfMemoryException or OperationCanceledException))
         {
+            // A regular expression over its budget, a template that fails on this request (a bad date format, a
+            // helper given the wrong arguments): the mock's definition cannot answer it, which is not a server error.
             return new MockResult(MockResultKind.Failed, null, null, null, Needs: needs, Error: exception.Message);
         }
         if (match.Kind is MockResultKind.Matched or MockResultKind.Options || Resources.Count == 0)

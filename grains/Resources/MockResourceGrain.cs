@@ -40,14 +40,8 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
     private readonly string _name;
     private readonly ResourceRecords _records;
     private readonly RecordBatchWriter _writer;
-    private ResourceSchema? _schema;
-    private string? _schemaError;
-    private WorkBudget? _seedBudget;
+    private readonly RecordCheck _check;
     private bool _reconfiguring;
-
-    // The cancellation of the write being validated: set at the start of HandleAsync, read by Check in the same turn
-    // (validation and the change to memory run without an await in between).
-    private CancellationToken _cancellation;
 
     public MockResourceGrain([PersistentState("resource", StorageNames.Main)] IPersistentState<ResourceState> state, IRecordStore store, IOptions<MockLimits> limits)
     {
@@ -55,13 +49,14 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         var key = this.GetPrimaryKeyString();
         var slash = key.IndexOf('/');
         (_projectId, _name) = (key[..slash], key[(slash + 1)..]);
-        _records = new ResourceRecords(_name, Check);
+        _check = new RecordCheck(_name, limits.Value.MaxRecordBytes);
+        _records = new ResourceRecords(_name, _check.Check);
         _writer = new RecordBatchWriter(writes => _store.ApplyAsync(Collection, _projectId, _name, writes), DeactivateOnIdle);
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        UseSchema(_state.State.SchemaJson);
+        _check.UseSchema(_state.State.SchemaJson);
         long? afterSort = null;
         string? afterId = null;
         while (true)
@@ -85,13 +80,13 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         try
         {
             await _writer.DrainAsync();
-            UseSchema(info.SchemaJson);
+            _check.UseSchema(info.SchemaJson);
             if (reseed)
             {
                 await _store.DeleteGroupAsync(Collection, _projectId, _name);
                 _records.Clear();
                 // One budget for the whole seed: a costly pattern cannot multiply its cost by the number of records.
-                _seedBudget = new WorkBudget(SeedBudget);
+                _check.SharedBudget = new WorkBudget(SeedBudget);
                 foreach (var seed in Seeds(info.SeedJson))
                 {
                     var created = await WriteAsync(_records.Create(seed, null, null, _limits.Value.MaxRecordsPerResource));
@@ -108,7 +103,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         finally
         {
             _reconfiguring = false;
-            _seedBudget = null;
+            _check.SharedBudget = null;
         }
     }
 
@@ -142,7 +137,8 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         }
         var route = request.Route;
         var maxRecords = _limits.Value.MaxRecordsPerResource;
-        _cancellation = cancellation;
+        // Read by the check in this same turn (validation and the change to memory run without an await in between).
+        _check.Cancellation = cancellation;
         return request.Method switch
         {
             "GET" or "HEAD" => await GetAsync(request, cancellation),
@@ -217,53 +213,6 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             json.Append(i == 0 ? "" : ",").Append(ReferenceEquals(items, page.Items) ? _records.Find(ResourceRecords.IdOf(items[i])!)!.Json : items[i].ToJsonString());
         }
         return ResourceAnswer.Ok(json.Append(']').ToString(), paging);
-    }
-
-    /// <summary>Size, then the schema: the check every record passes before anything changes.</summary>
-    private ResourceAnswer? Check(string json)
-    {
-        if (Encoding.UTF8.GetByteCount(json) > _limits.Value.MaxRecordBytes)
-        {
-            return ResourceAnswer.Fail(OutcomeKind.TooLarge, $"the record is larger than {_limits.Value.MaxRecordBytes} bytes");
-        }
-        if (_schemaError is not null)
-        {
-            return ResourceAnswer.Fail(OutcomeKind.Unprocessable, $"the schema of '{_name}' cannot be used ({_schemaError}); define the resource again with a corrected schema");
-        }
-        if (_schema is null)
-        {
-            return null;
-        }
-        SchemaFailure[] failures;
-        try
-        {
-            failures = _schema.Validate(json, _seedBudget ?? new WorkBudget(ResourceSchema.RecordBudget, _cancellation));
-        }
-        catch (WorkBudgetExceededException exception)
-        {
-            return ResourceAnswer.Fail(OutcomeKind.Unprocessable, $"the record could not be checked against the schema of '{_name}': {exception.Message}");
-        }
-        return failures.Length == 0
-            ? null
-            : ResourceAnswer.Fail(OutcomeKind.Unprocessable, $"the record does not match the schema of '{_name}': {failures.Length} rule(s) failed", failures);
-    }
-
-    /// <summary>
-    /// A schema stored before schemas were checked completely may no longer compile: the resource then refuses writes
-    /// with the reason instead of failing to activate.
-    /// </summary>
-    private void UseSchema(string? schemaJson)
-    {
-        try
-        {
-            _schema = ResourceSchema.Compile(schemaJson);
-            _schemaError = null;
-        }
-        catch (ResourceSchemaException exception)
-        {
-            _schema = null;
-            _schemaError = exception.Message;
-        }
     }
 
     private static IEnumerable<string> Seeds(string? seedJson) =>

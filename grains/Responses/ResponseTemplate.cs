@@ -59,7 +59,9 @@ public sealed class ResponseTemplate
 
     private static IHandlebars CreateEngine()
     {
-        var engine = Handlebars.Create(new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = false, NoEscape = true });
+        var configuration = new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = false, NoEscape = true };
+        configuration.ObjectDescriptorProviders.Add(new TemplateModel.PathValue.DescriptorProvider());
+        var engine = Handlebars.Create(configuration);
         engine.RegisterHelper("jsonPath", (in HelperOptions _, in Context _, in Arguments arguments) =>
         {
             if (arguments.Length < 2)
@@ -168,17 +170,34 @@ public sealed class TemplateModel
         values.ToDictionary(p => p.Key, p => (object?)string.Join(",", p.Value), comparer);
 
     /// <summary><c>{{request.path}}</c> is the path; <c>{{request.path.id}}</c> a template parameter of it.</summary>
-    public sealed class PathValue(string path, IReadOnlyDictionary<string, string> parameters) : System.Dynamic.DynamicObject
+    public sealed class PathValue(string path, IReadOnlyDictionary<string, string> parameters)
     {
-        public override bool TryGetMember(System.Dynamic.GetMemberBinder binder, out object? result)
-        {
-            result = parameters.TryGetValue(binder.Name, out var value) ? value : null;
-            return result is not null;
-        }
-
-        public override IEnumerable<string> GetDynamicMemberNames() => parameters.Keys;
+        internal IReadOnlyDictionary<string, string> Parameters { get; } = parameters;
 
         public override string ToString() => path;
+
+        /// <summary>Member access for Handlebars without the dynamic binder (which costs more than the rest of a render).</summary>
+        internal sealed class DescriptorProvider : HandlebarsDotNet.ObjectDescriptors.IObjectDescriptorProvider
+        {
+            private static readonly HandlebarsDotNet.ObjectDescriptors.ObjectDescriptor Descriptor = new(
+                typeof(PathValue), new Accessor(), (_, value) => ((PathValue)value).Parameters.Keys, descriptor => new HandlebarsDotNet.Iterators.ObjectIterator(descriptor));
+
+            public bool TryGetDescriptor(Type type, out HandlebarsDotNet.ObjectDescriptors.ObjectDescriptor value)
+            {
+                value = type == typeof(PathValue) ? Descriptor : HandlebarsDotNet.ObjectDescriptors.ObjectDescriptor.Empty;
+                return type == typeof(PathValue);
+            }
+        }
+
+        private sealed class Accessor : HandlebarsDotNet.MemberAccessors.IMemberAccessor
+        {
+            public bool TryGetValue(object instance, HandlebarsDotNet.PathStructure.ChainSegment memberName, out object? value)
+            {
+                var found = ((PathValue)instance).Parameters.TryGetValue(memberName.TrimmedValue, out var text);
+                value = text;
+                return found;
+            }
+        }
     }
 }
 

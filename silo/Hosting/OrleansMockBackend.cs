@@ -34,6 +34,7 @@ public static class OrleansMockBackend
                     .UseLocalhostClustering(siloPort, gatewayPort: 0)
                     .Configure<EndpointOptions>(endpoint => endpoint.SiloListeningEndpoint = new IPEndPoint(IPAddress.Loopback, siloPort))
                     .AddOrleansMockGrains(configuration));
+                builder.Services.AddHealthChecks().AddCheck<SiloWarmup>("warm", tags: ["ready"]);
                 break;
             case HostingMode.Cluster:
                 var cluster = ClusterSettings.From(options, configuration);

@@ -129,6 +129,15 @@ public sealed class MockEngineHttpTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_template_that_fails_on_a_request_is_a_422_naming_the_cause_never_a_500()
+    {
+        var project = await ProjectAsync();
+        await EndpointAsync(project, new { method = "GET", path = "/t", response = new { template = true, body = "{{now offset='soon'}}" } });
+        var detail = await (await Client.GetAsync($"/m/{project}/t")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("now offset 'soon' should read like '3 days'", detail);
+    }
+
+    [Fact]
     public async Task Endpoints_that_differ_only_in_conditions_or_priority_coexist_and_exact_duplicates_conflict()
     {
         var project = await ProjectAsync();
