@@ -32,6 +32,11 @@ public static class MockFaults
                     await socket.SendAsync(RandomNumberGenerator.GetBytes(1024), context.RequestAborted);
                     break;
             }
+            if (fault != Fault.ConnectionResetByPeer && socket is { Connected: true })
+            {
+                // A clean close (FIN) after what was sent: the client sees an empty or cut reply, not a reset.
+                socket.Shutdown(SocketShutdown.Both);
+            }
         }
         catch (Exception exception) when (exception is SocketException or ObjectDisposedException or OperationCanceledException)
         {

@@ -125,7 +125,7 @@ public abstract class BodyCondition
             List<JToken> found;
             try
             {
-                found = json.SelectTokens(expression).ToList();
+                found = JsonPathQuery.Select(json, expression).ToList();
             }
             catch (Newtonsoft.Json.JsonException exception)
             {
@@ -139,7 +139,7 @@ public abstract class BodyCondition
             {
                 return null;
             }
-            var texts = found.Select(t => t.Type == JTokenType.String ? t.Value<string>()! : t.ToString(Newtonsoft.Json.Formatting.None)).ToList();
+            var texts = found.Select(JsonPathQuery.Text).ToList();
             return value.Check(texts, budget) is { } failure ? $"body JSONPath {expression}: {failure}" : null;
         }
     }

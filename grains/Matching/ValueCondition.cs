@@ -89,7 +89,8 @@ public sealed class ValueCondition
         }
         if (values.Count == 0)
         {
-            return $"expected {Describe()}, was absent";
+            // WireMock 3 (checked against its jar): a missing value satisfies doesNotContain and doesNotMatch.
+            return _operator is "doesNotContain" or "doesNotMatch" ? null : $"expected {Describe()}, was absent";
         }
         foreach (var value in values)
         {

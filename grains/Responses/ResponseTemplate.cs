@@ -12,8 +12,8 @@ namespace OrleansMock.Grains.Responses;
 /// <c>request.url</c>, <c>request.path</c> (and <c>request.path.&lt;param&gt;</c>), <c>request.pathSegments.[n]</c>,
 /// <c>request.query.&lt;name&gt;</c>, <c>request.headers.&lt;name&gt;</c>, <c>request.cookies.&lt;name&gt;</c>,
 /// <c>request.body</c>, and the helpers <c>jsonPath</c>, <c>now</c>, <c>randomValue</c> and <c>faker</c>. Compiled once
-/// when the endpoint is saved. Values are inserted as they are, without HTML escaping: mocks serve JSON and text far
-/// more often than HTML, where escaping would turn <c>a=b</c> into <c>a&amp;#x3D;b</c>.
+/// when the endpoint is saved. Values are inserted as they are, without HTML escaping, as WireMock 3 does (checked
+/// against its jar: <c>{{request.query.q}}</c> renders <c>a=b&amp;&lt;c&gt;</c> as sent).
 /// </summary>
 public sealed class ResponseTemplate
 {
@@ -69,8 +69,8 @@ public sealed class ResponseTemplate
                 throw new TemplateException("jsonPath needs a JSON value and a path: {{jsonPath request.body '$.name'}}");
             }
             var (json, _) = RequestView.ParseJson(arguments[0]?.ToString() ?? "");
-            var token = json?.SelectToken(arguments[1]?.ToString() ?? "$");
-            return token is null ? "" : token.Type == JTokenType.String ? token.Value<string>() : token.ToString(Newtonsoft.Json.Formatting.None);
+            var token = json is null ? null : JsonPathQuery.Select(json, arguments[1]?.ToString() ?? "$").FirstOrDefault();
+            return token is null ? "" : JsonPathQuery.Text(token);
         });
         engine.RegisterHelper("now", (in HelperOptions _, in Context _, in Arguments arguments) => Now(Hash(arguments)));
         engine.RegisterHelper("randomValue", (in HelperOptions _, in Context _, in Arguments arguments) => RandomValue(Hash(arguments)));

@@ -247,8 +247,9 @@ public sealed class MockFaultTests : IAsyncLifetime
     [Fact]
     public async Task Empty_response_closes_without_a_byte()
     {
-        var (received, _) = await RawGetAsync(await EndpointAsync(new { fault = "EMPTY_RESPONSE" }));
+        var (received, reset) = await RawGetAsync(await EndpointAsync(new { fault = "EMPTY_RESPONSE" }));
         Assert.Empty(received);
+        Assert.False(reset, "an empty response closes the connection cleanly (curl: 52 Empty reply from server), it does not reset it");
     }
 
     [Fact]

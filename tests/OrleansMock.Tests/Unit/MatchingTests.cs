@@ -31,7 +31,10 @@ public sealed class MatchingTests
         { new(Contains: "x"), "open", false },
         { new(DoesNotContain: "x"), "open", true },
         { new(DoesNotContain: "pe"), "open", false },
-        { new(DoesNotContain: "x"), null, false }, // an absent value satisfies only "absent" (WireMock)
+        { new(DoesNotContain: "x"), null, true }, // an absent value satisfies the negations and absent (WireMock 3's jar agrees)
+        { new(DoesNotMatch: "x.*"), null, true },
+        { new(Contains: "x"), null, false },
+        { new(Matches: ".*"), null, false },
         { new(Matches: "[a-z]+"), "open", true },
         { new(Matches: "[a-z]+"), "open1", false }, // the whole value must match
         { new(Matches: "OP.*", CaseInsensitive: true), "open", true },
@@ -102,6 +105,10 @@ public sealed class MatchingTests
         { new(EqualToJson: """{"qty":3}"""), "not json", false },
         { new(MatchesJsonPath: "$.items[?(@.qty > 2)]"), """{"items":[{"qty":1},{"qty":5}]}""", true },
         { new(MatchesJsonPath: "$.items[?(@.qty > 2)]"), """{"items":[{"qty":1}]}""", false },
+        { new(MatchesJsonPath: "$[?(@.amount > 100)]"), """{"amount":500}""", true }, // a filter on an object tests the object (Jayway, as WireMock)
+        { new(MatchesJsonPath: "$[?(@.amount > 100)]"), """{"amount":5}""", false },
+        { new(MatchesJsonPath: "$.order[?(@.amount > 100)]"), """{"order":{"amount":500}}""", true },
+        { new(MatchesJsonPath: "$.order[?(@.amount > 100)]"), """{"order":{"amount":5}}""", false },
         { new(MatchesJsonPath: "$.customer.name", JsonPathValue: new(EqualTo: "Ada")), """{"customer":{"name":"Ada"}}""", true },
         { new(MatchesJsonPath: "$.customer.name", JsonPathValue: new(EqualTo: "Ada")), """{"customer":{"name":"Bob"}}""", false },
         { new(MatchesJsonPath: "$.tags", JsonPathValue: new(Contains: "\"b\"")), """{"tags":["a","b"]}""", true },
