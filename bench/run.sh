@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 BENCH=$(pwd)
 ROOT=$(cd .. && pwd)
 
-WARMUP=10; DURATION=10; REPS=3; CONNS=32; HICONNS=256; THREADS=2; MANY_SUBJECTS_SECONDS=${BENCH_MANY_SUBJECTS_SECONDS:-130}
+WARMUP=10; DURATION=10; REPS=3; CONNS=32; HICONNS=256; THREADS=2; MANY_SUBJECTS_SECONDS=${BENCH_MANY_SUBJECTS_SECONDS:-60}
 if [ "${1:-}" = "--quick" ]; then WARMUP=3; DURATION=5; REPS=1; MANY_SUBJECTS_SECONDS=15; fi
 ONLY=" ${BENCH_ONLY:-} "
 TICKS=$(getconf CLK_TCK)
@@ -260,17 +260,24 @@ if wanted flood; then
   } >> "$NOTES"
   stop "$OM"
 
-  start_orleansmock 18089 1000 OrleansMock__ForwardedHeaders__KnownProxies__0=127.0.0.1; OM=$STARTED_PID; om_project 18089 bench
-  rss_before=$(rss_mb "$OM")
-  many=$(BENCH_XFF_POOL=random wrk_run "http://127.0.0.1:18089$PATH_STUB" 32 "$MANY_SUBJECTS_SECONDS")
+  # A million distinct clients: every request from a fresh random address (so a fresh rate-limit subject), this build
+  # and, with BENCH_BEFORE_DLL, the build before in the same run.
   {
-    echo "### Distinct clients"
+    echo "### Distinct clients (every request from a new random address, ${MANY_SUBJECTS_SECONDS} s, 32 connections)"
     echo
-    echo "$(field requests "$many") requests from random client addresses (about as many rate-limit buckets) in ${MANY_SUBJECTS_SECONDS} s:"
-    echo "$(field rps "$many") req/s, p99 $(awk -v v="$(field p99_us "$many")" 'BEGIN{print v/1000}') ms; server RSS $rss_before MB before, $(rss_mb "$OM") MB after."
-    echo
+    echo "| build | requests (= distinct subjects) | req/s | p99 ms | server RSS before -> after, MB | RSS growth per subject, bytes |"
+    echo "|---|---|---|---|---|---|"
   } >> "$NOTES"
-  stop "$OM"
+  for build in current ${BENCH_BEFORE_DLL:+before}; do
+    dll=""; [ "$build" = before ] && dll="$BENCH_BEFORE_DLL"
+    OM_DLL="${dll:-${OM_DLL:-}}" start_orleansmock 18089 1000 OrleansMock__ForwardedHeaders__KnownProxies__0=127.0.0.1; OM=$STARTED_PID; om_project 18089 bench
+    rss_before=$(rss_mb "$OM")
+    many=$(BENCH_XFF_POOL=random wrk_run "http://127.0.0.1:18089$PATH_STUB" 32 "$MANY_SUBJECTS_SECONDS")
+    rss_after=$(rss_mb "$OM")
+    echo "| $build | $(field requests "$many") | $(field rps "$many") | $(awk -v v="$(field p99_us "$many")" 'BEGIN{print v/1000}') | $rss_before -> $rss_after | $(awk -v a="$rss_after" -v b="$rss_before" -v n="$(field requests "$many")" 'BEGIN{ if (n > 0) printf "%.0f", (a - b) * 1048576 / n; else print "?" }') |" >> "$NOTES"
+    stop "$OM"
+  done
+  echo >> "$NOTES"
 fi
 
 # ---- the table --------------------------------------------------------------------------------------------------------

@@ -23,21 +23,46 @@ public sealed record RateLimitDecision(
     [property: Id(4)] double RetryAfterSeconds,
     [property: Id(5)] int Granted = 0);
 
-/// <summary>One rate-limit bucket, keyed by <see cref="RateLimitKeys.Bucket"/> (policy and subject, e.g. a client IP).</summary>
-[Alias("om.IRateLimitBucketGrain")]
-public interface IRateLimitBucketGrain : IGrainWithStringKey
+/// <summary>
+/// The rate-limit counters of the subjects of one policy that hash to one shard (<see cref="RateLimitKeys.Shard"/>):
+/// many compact counters in one activation, so memory grows by bytes, not by an activation, per distinct client.
+/// </summary>
+[Alias("om.IRateLimitShardGrain")]
+public interface IRateLimitShardGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Admits up to <paramref name="permits"/> requests, as many as the rule leaves room for (at least one, or the
-    /// request is refused); a refused request consumes nothing.
+    /// Admits up to <paramref name="permits"/> requests of <paramref name="subject"/>, as many as the rule leaves room
+    /// for (at least one, or the request is refused); a refused request consumes nothing.
     /// </summary>
     [Alias("TryAcquire")]
-    Task<RateLimitDecision> TryAcquireAsync(RateLimitRule rule, int permits = 1);
+    Task<RateLimitDecision> TryAcquireAsync(string subject, RateLimitRule rule, int permits = 1);
+
+    /// <summary>How many subjects the shard holds a counter for.</summary>
+    [ReadOnly, Alias("Count")]
+    Task<int> CountAsync();
 }
 
 public static class RateLimitKeys
 {
+    /// <summary>Shards per policy: enough to spread a policy's work over a cluster's silos and cores.</summary>
+    public const int Shards = 64;
+
+    /// <summary>A policy and subject as one key (a front end's own bookkeeping).</summary>
     public static string Bucket(string policy, string subject) => $"{policy}|{subject}";
+
+    /// <summary>The shard grain holding <paramref name="subject"/>'s counter under <paramref name="policy"/>.</summary>
+    public static string Shard(string policy, string subject) => $"{policy}|{SubjectHash(subject) % Shards}";
+
+    /// <summary>A stable 64-bit hash (FNV-1a over UTF-16 code units): the same in every process and release.</summary>
+    public static ulong SubjectHash(string subject)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in subject)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+        return hash;
+    }
 }
 
 /// <summary>One policy's settings (<c>OrleansMock:RateLimits:&lt;Policy&gt;</c>).</summary>
@@ -63,6 +88,9 @@ public sealed class RateLimitPolicyOptions
 public sealed class RateLimitOptions
 {
     public const string Section = "OrleansMock:RateLimits";
+
+    /// <summary>IPv6 clients are counted per network of this prefix length (128: per address).</summary>
+    public int Ipv6PrefixLength { get; set; } = 64;
 
     /// <summary>Mock traffic per client IP (the original guide's 100 per 60 s).</summary>
     public RateLimitPolicyOptions MockPerClient { get; set; } = new() { Limit = 100, WindowSeconds = 60 };

@@ -6,7 +6,7 @@ using OrleansMock.GrainInterfaces;
 namespace OrleansMock.Api.Http;
 
 /// <summary>
-/// Asks a policy's bucket grain whether one more request may pass. Once a subject is refused, this front end remembers
+/// Asks a policy's counter (in the subject's shard grain) whether one more request may pass. Once a subject is refused, this front end remembers
 /// "blocked until T" (T being the bucket's own earliest admission), so a flood is refused locally without reaching the
 /// grain, and the local answer never blocks longer than the grain would.
 /// <para>
@@ -18,8 +18,12 @@ namespace OrleansMock.Api.Http;
 /// request by request, and a larger one may count up to 1% of itself unspent per front end when a burst stops.
 /// </para>
 /// </summary>
-public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time, ILogger<RateLimiter> logger)
+public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time, IOptions<RateLimitOptions> options, ILogger<RateLimiter> logger)
 {
+    // IPv6 clients are counted per network (default /64, what one subscriber gets): a client cannot step around its
+    // limit, or fill memory, by cycling through the addresses of its own prefix.
+    private readonly int _ipv6PrefixLength = Math.Clamp(options.Value.Ipv6PrefixLength, 1, 128);
+
     // Policy names as configuration spells them (OrleansMock:RateLimits:<name>): also the bucket key prefix and the
     // "policy" label of the rate-limit metrics, so one name means one policy everywhere.
     public const string MockPerClient = nameof(RateLimitOptions.MockPerClient);
@@ -29,11 +33,14 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
     public const string FailedAuthPerClient = nameof(RateLimitOptions.FailedAuthPerClient);
     public const int MaxLeasePermits = 256;
     public static readonly TimeSpan LeaseLifetime = TimeSpan.FromMilliseconds(250);
-    private const int MaxSubjects = 100_000;
+    private const int MaxSubjects = 20_000;
 
     // One entry per bucket this front end has asked about: its grain reference (GetGrain resolves the interface type by
     // reflection on every call), when it is blocked until, and its lease. Bounded: cleared when it grows too large.
     private readonly ConcurrentDictionary<string, Subject> _subjects = new(StringComparer.Ordinal);
+
+    // The shard grains' references (GetGrain resolves the interface type by reflection): at most policies x Shards.
+    private readonly ConcurrentDictionary<string, IRateLimitShardGrain> _shards = new(StringComparer.Ordinal);
 
     /// <summary>The verdict; null decision means no limit applies (policy off, or failing open).</summary>
     public readonly record struct Check(RateLimitDecision? Decision, bool Unavailable)
@@ -47,7 +54,7 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
         {
             return new Check(null, false);
         }
-        var subject = SubjectOf(RateLimitKeys.Bucket(policyName, subjectName));
+        var subject = SubjectOf(policyName, SubjectName(subjectName));
         while (true)
         {
             Task<RateLimitDecision> refill;
@@ -96,7 +103,7 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
     /// <summary>Whether this front end already knows the subject is refused (an earlier check was), without asking its bucket.</summary>
     public bool IsBlocked(string policyName, RateLimitPolicyOptions policy, string subjectName)
     {
-        if (!policy.Enabled || !_subjects.TryGetValue(RateLimitKeys.Bucket(policyName, subjectName), out var subject))
+        if (!policy.Enabled || !_subjects.TryGetValue(RateLimitKeys.Bucket(policyName, SubjectName(subjectName)), out var subject))
         {
             return false;
         }
@@ -110,7 +117,7 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
     private async Task<RateLimitDecision> RefillAsync(Subject subject, RateLimitPolicyOptions policy, long now)
     {
         var permits = subject.LeaseSize = NextLeaseSize(subject, now, MaxLease(policy.Limit));
-        var decision = await subject.Bucket.TryAcquireAsync(policy.Rule, permits);
+        var decision = await subject.Shard.TryAcquireAsync(subject.Name, policy.Rule, permits);
         lock (subject)
         {
             if (decision.Allowed)
@@ -153,8 +160,25 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
         return Math.Clamp(size, 1, max);
     }
 
-    private Subject SubjectOf(string key)
+    /// <summary>The subject as counted: an IPv6 address becomes its network (<c>2001:db8:1:2::/64</c>), anything else stays.</summary>
+    public string SubjectName(string subject)
     {
+        if (_ipv6PrefixLength == 128 || !subject.Contains(':') || !System.Net.IPAddress.TryParse(subject, out var address)
+            || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6 || address.IsIPv4MappedToIPv6)
+        {
+            return subject;
+        }
+        var bytes = address.GetAddressBytes();
+        for (var bit = _ipv6PrefixLength; bit < 128; bit++)
+        {
+            bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+        }
+        return $"{new System.Net.IPAddress(bytes)}/{_ipv6PrefixLength}";
+    }
+
+    private Subject SubjectOf(string policyName, string subjectName)
+    {
+        var key = RateLimitKeys.Bucket(policyName, subjectName);
         if (_subjects.TryGetValue(key, out var subject))
         {
             return subject;
@@ -163,13 +187,15 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
         {
             _subjects.Clear();
         }
-        return _subjects.GetOrAdd(key, static (key, grains) => new Subject(grains.GetGrain<IRateLimitBucketGrain>(key)), grains);
+        var shard = _shards.GetOrAdd(RateLimitKeys.Shard(policyName, subjectName), static (key, grains) => grains.GetGrain<IRateLimitShardGrain>(key), grains);
+        return _subjects.GetOrAdd(key, static (_, state) => new Subject(state.shard, state.subjectName), (shard, subjectName));
     }
 
-    /// <summary>What this front end knows of one bucket; guarded by locking the instance.</summary>
-    private sealed class Subject(IRateLimitBucketGrain bucket)
+    /// <summary>What this front end knows of one subject's counter; guarded by locking the instance.</summary>
+    private sealed class Subject(IRateLimitShardGrain shard, string name)
     {
-        public IRateLimitBucketGrain Bucket { get; } = bucket;
+        public IRateLimitShardGrain Shard { get; } = shard;
+        public string Name { get; } = name;
         public long BlockedUntil;
         public long BlockedReset;
         public int BlockedLimit;

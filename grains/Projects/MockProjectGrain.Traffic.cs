@@ -9,7 +9,7 @@ public sealed partial class MockProjectGrain
 {
     // The per-project rate limit is counted here, in the grain every request of the project reaches anyway: no
     // extra call. Kept in memory only; a restart of the activation starts a fresh window.
-    private readonly SlidingWindowCounter _traffic = new();
+    private SlidingWindowCounter _traffic = new(); // a mutable struct: changed in place, never readonly
 
     // Scenario states and sequence positions: owned here, so exact across front ends; in memory (see MockState).
     private readonly MockState _mockState = new();

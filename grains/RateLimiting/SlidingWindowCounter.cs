@@ -3,52 +3,67 @@ using OrleansMock.GrainInterfaces;
 namespace OrleansMock.Grains.RateLimiting;
 
 /// <summary>
-/// A sliding window kept as a ring of <see cref="Slots"/> sub-window counts (1 s each for a 60 s window; window / 60
-/// in general). A request counts until its slot leaves the window, so the limit is exact for any burst, wherever it
-/// falls against the clock: never more than the limit pass within one window, at the resolution of one slot (a request
-/// made late in a second stops counting up to one slot early). Memory is the same small ring per subject whatever the
-/// traffic. A refused request consumes nothing. Time comes from the caller, so tests drive it with a fake clock.
+/// A sliding window of <see cref="Slots"/> sub-window counts (1 s each for a 60 s window; window / 60 in general). A
+/// request counts until its slot leaves the window, so the limit is exact for any burst, wherever it falls against the
+/// clock: never more than the limit pass within one window, at the resolution of one slot (a request made late in a
+/// second stops counting up to one slot early). A refused request consumes nothing. Time comes from the caller, so
+/// tests drive it with a fake clock.
+/// <para>
+/// Only slots with requests are kept, oldest first; the oldest lives in the struct itself, the others (a subject busy
+/// over several seconds) in a small array. So a subject that sent its requests within one second costs 40 bytes and
+/// no object of its own: a shard (<see cref="RateLimitShardGrain"/>) keeps a million of them in a dictionary without
+/// the garbage collector having a million objects to trace. A mutable struct: keep it in a field, an array element or
+/// a dictionary slot taken by reference, never copy it to change it.
+/// </para>
 /// </summary>
-public sealed class SlidingWindowCounter
+public struct SlidingWindowCounter
 {
     public const int Slots = 60;
 
-    private readonly int[] _counts;
     private long _slotTicks;
-    private long _newestSlot;
-    private long _oldestSlot; // the oldest slot with a count, when _total > 0 (kept as slots expire: O(1) per request)
+    private long _firstSlot;
+    private int _firstCount;
     private int _total;
+    private int _length;          // slots with requests: the first here, the rest in _more
+    private Entry[]? _more;       // slots 2.._length, oldest first
 
     public SlidingWindowCounter()
     {
-        _counts = new int[Slots];
     }
 
-    /// <summary>Restores a counter from what <see cref="SlotTicks"/>, <see cref="NewestSlot"/> and <see cref="Counts"/> gave.</summary>
-    public SlidingWindowCounter(long slotTicks, long newestSlot, int[]? counts) : this()
+    /// <summary>Restores a counter from what <see cref="Snapshot"/> gave (a malformed snapshot starts empty).</summary>
+    public SlidingWindowCounter(long[]? snapshot)
     {
-        if (slotTicks > 0 && counts is { Length: Slots })
+        if (snapshot is not { Length: > 0 } || snapshot[0] <= 0 || snapshot.Length % 2 == 0)
         {
-            counts.CopyTo(_counts, 0);
-            _slotTicks = slotTicks;
-            _newestSlot = newestSlot;
-            _total = counts.Sum();
-            _oldestSlot = newestSlot - Slots + 1;
-            SkipEmptyOldSlots();
+            return;
+        }
+        _slotTicks = snapshot[0];
+        for (var i = 1; i + 1 < snapshot.Length; i += 2)
+        {
+            if (snapshot[i + 1] > 0 && (_length == 0 || snapshot[i] > NewestSlot))
+            {
+                Append(snapshot[i], (int)Math.Min(int.MaxValue, snapshot[i + 1]));
+            }
         }
     }
 
-    /// <summary>Length of one slot in ticks (0 before the first request).</summary>
-    public long SlotTicks => _slotTicks;
-
-    /// <summary>Absolute index (ticks / <see cref="SlotTicks"/>) of the newest slot.</summary>
-    public long NewestSlot => _newestSlot;
-
-    /// <summary>The ring, indexed by absolute slot modulo <see cref="Slots"/>.</summary>
-    public int[] Counts => (int[])_counts.Clone();
-
     /// <summary>Requests counted in the window as of the last call.</summary>
-    public int Total => _total;
+    public readonly int Total => _total;
+
+    private readonly long NewestSlot => _length <= 1 ? _firstSlot : _more![_length - 2].Slot;
+
+    /// <summary>The counter as numbers, for storage: slot length, then (slot, count) pairs, oldest first.</summary>
+    public readonly long[] Snapshot()
+    {
+        var snapshot = new long[1 + _length * 2];
+        snapshot[0] = _slotTicks;
+        for (var i = 0; i < _length; i++)
+        {
+            (snapshot[1 + i * 2], snapshot[2 + i * 2]) = i == 0 ? (_firstSlot, _firstCount) : (_more![i - 1].Slot, _more[i - 1].Count);
+        }
+        return snapshot;
+    }
 
     /// <summary>
     /// Admits up to <paramref name="permits"/> requests at <paramref name="now"/>, as many as the window leaves room for
@@ -63,71 +78,92 @@ public sealed class SlidingWindowCounter
         if (room >= 1)
         {
             var granted = Math.Clamp(permits, 1, room);
-            if (_total == 0)
+            if (_length > 0 && NewestSlot == slot)
             {
-                _oldestSlot = slot;
+                if (_length == 1)
+                {
+                    _firstCount += granted;
+                }
+                else
+                {
+                    _more![_length - 2].Count += granted;
+                }
+                _total += granted;
             }
-            _counts[Index(slot)] += granted;
-            _total += granted;
+            else
+            {
+                Append(slot, granted);
+            }
             return new RateLimitDecision(true, rule.Limit, room - granted, SecondsUntilOldestExpires(now), 0, granted);
         }
         var wait = SecondsUntilOldestExpires(now);
         return new RateLimitDecision(false, rule.Limit, 0, wait, wait);
     }
 
-    /// <summary>True when nothing counted is still inside the window: the bucket can be forgotten.</summary>
-    public bool IsIdle(DateTimeOffset now, RateLimitRule rule) =>
-        _total == 0 || _slotTicks != SlotLength(rule) || now.UtcTicks / _slotTicks >= _newestSlot + Slots;
+    /// <summary>True when nothing counted is still inside the window: the counter can be forgotten.</summary>
+    public readonly bool IsIdle(DateTimeOffset now) => _total == 0 || now.UtcTicks / _slotTicks >= NewestSlot + Slots;
 
-    /// <summary>Moves the ring to <paramref name="now"/>, dropping the slots that left the window; returns the current slot.</summary>
+    private void Append(long slot, int count)
+    {
+        if (_length == 0)
+        {
+            (_firstSlot, _firstCount) = (slot, count);
+        }
+        else
+        {
+            if (_more is null || _length - 1 == _more.Length)
+            {
+                Array.Resize(ref _more, Math.Min(Slots, Math.Max(2, (_more?.Length ?? 0) * 2)));
+            }
+            _more[_length - 1] = new Entry(slot, count);
+        }
+        _length++;
+        _total += count;
+    }
+
+    /// <summary>Drops the slots that left the window at <paramref name="now"/>; returns the current slot.</summary>
     private long Advance(DateTimeOffset now, RateLimitRule rule)
     {
         var slotTicks = SlotLength(rule);
         var slot = now.UtcTicks / slotTicks;
-        if (slotTicks != _slotTicks || _total == 0 || slot - _newestSlot >= Slots)
+        if (slotTicks != _slotTicks)
         {
-            // A new rule (another window length), or everything counted has left the window.
-            Array.Clear(_counts);
-            _total = 0;
-            _slotTicks = slotTicks;
-            _newestSlot = slot;
-            return slot;
+            // A new rule (another window length): start over.
+            this = new SlidingWindowCounter { _slotTicks = slotTicks };
         }
-        if (slot <= _newestSlot)
+        if (_length > 0 && slot < NewestSlot)
         {
-            return _newestSlot; // the clock stepped back: count it with the newest requests
+            return NewestSlot; // the clock stepped back: count it with the newest requests
         }
-        for (var expired = _newestSlot + 1; expired <= slot; expired++)
+        while (_length > 0 && _firstSlot <= slot - Slots)
         {
-            _total -= _counts[Index(expired)];
-            _counts[Index(expired)] = 0;
+            _total -= _firstCount;
+            _length--;
+            if (_length > 0)
+            {
+                (_firstSlot, _firstCount) = (_more![0].Slot, _more[0].Count);
+                Array.Copy(_more, 1, _more, 0, _length - 1);
+            }
         }
-        _newestSlot = slot;
-        if (_oldestSlot <= slot - Slots)
+        if (_length <= 1 && _more is { Length: > 4 })
         {
-            _oldestSlot = slot - Slots + 1;
+            _more = null; // a burst is over: give its slots back
         }
-        SkipEmptyOldSlots();
         return slot;
     }
 
-    /// <summary>Moves <see cref="_oldestSlot"/> past empty slots; each slot is passed once per window.</summary>
-    private void SkipEmptyOldSlots()
-    {
-        while (_total > 0 && _oldestSlot < _newestSlot && _counts[Index(_oldestSlot)] == 0)
-        {
-            _oldestSlot++;
-        }
-    }
-
-    private double SecondsUntilOldestExpires(DateTimeOffset now) =>
+    private readonly double SecondsUntilOldestExpires(DateTimeOffset now) =>
         _total == 0
             ? Slots * _slotTicks / (double)TimeSpan.TicksPerSecond
-            : Math.Max(0, ((_oldestSlot + Slots) * _slotTicks - now.UtcTicks) / (double)TimeSpan.TicksPerSecond);
-
-    private static int Index(long slot) => (int)(((slot % Slots) + Slots) % Slots);
+            : Math.Max(0, ((_firstSlot + Slots) * _slotTicks - now.UtcTicks) / (double)TimeSpan.TicksPerSecond);
 
     /// <summary>The window divided into <see cref="Slots"/> (rounded up to a whole tick).</summary>
     private static long SlotLength(RateLimitRule rule) =>
         (TimeSpan.FromSeconds(Math.Max(1, rule.WindowSeconds)).Ticks + Slots - 1) / Slots;
+
+    private struct Entry(long slot, int count)
+    {
+        public readonly long Slot = slot;
+        public int Count = count;
+    }
 }

@@ -42,7 +42,7 @@ public sealed partial class SiloWarmup(IServiceProvider services, ILocalSiloDeta
         await StepAsync("catalog state", () => ReadAsync<CatalogState>(StorageNames.Main, "catalog"), failures);
         await StepAsync("project state", () => ReadAsync<ProjectState>(StorageNames.Main, "project"), failures);
         await StepAsync("workspace state", () => ReadAsync<WorkspaceState>(StorageNames.Main, "workspace"), failures);
-        await StepAsync("rate-limit state", () => ReadAsync<RateLimitBucketState>(StorageNames.RateLimits, "ratelimit"), failures);
+        await StepAsync("rate-limit state", () => ReadAsync<RateLimitShardState>(StorageNames.RateLimits, "ratelimitshard"), failures);
         await StepAsync("records", () => services.GetRequiredService<IRecordStore>()
             .ListAsync(RecordCollection.Resources, "warmup", silo.SiloAddress.ToParsableString(), new RecordQuery(1, false, null, null)), failures);
         var elapsed = Stopwatch.GetElapsedTime(started);

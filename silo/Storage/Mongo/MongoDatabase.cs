@@ -21,7 +21,7 @@ public sealed class MongoDatabase
         ["uniquekey"] = "uniquekeys",
         ["catalog"] = "projectcatalogs",
         ["user"] = "users",
-        ["ratelimit"] = "ratelimitbuckets",
+        ["ratelimitshard"] = "ratelimitshards",
         ["workspace"] = "workspaces",
     };
 

@@ -5,19 +5,19 @@ using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Tests.Grains;
 
-/// <summary>The front end's rate limiter against real bucket grains, with its own clock frozen or moved by hand.</summary>
+/// <summary>The front end's rate limiter against real shard grains, with its own clock frozen or moved by hand.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class RateLimitLeaseTests(ClusterFixture fixture)
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
-    private RateLimiter NewFrontEnd() => new(fixture.Grains, _clock, NullLogger<RateLimiter>.Instance);
+    private RateLimiter NewFrontEnd() => new(fixture.Grains, _clock, Microsoft.Extensions.Options.Options.Create(new RateLimitOptions()), NullLogger<RateLimiter>.Instance);
 
     private static RateLimitPolicyOptions Policy(int limit) => new() { Limit = limit, WindowSeconds = 3600 };
 
-    /// <summary>What the bucket grain itself has counted: one more permit taken directly, then its Remaining read back.</summary>
+    /// <summary>What the shard grain itself has counted: one more permit taken directly, then its Remaining read back.</summary>
     private async Task<int> GrainRemainingAsync(string subject, RateLimitPolicyOptions policy) =>
-        (await fixture.Grains.GetGrain<IRateLimitBucketGrain>(RateLimitKeys.Bucket("lease-test", subject)).TryAcquireAsync(policy.Rule)).Remaining;
+        (await fixture.Grains.GetGrain<IRateLimitShardGrain>(RateLimitKeys.Shard("lease-test", subject)).TryAcquireAsync(subject, policy.Rule)).Remaining;
 
     private static async Task AdmitAsync(RateLimiter limiter, RateLimitPolicyOptions policy, string subject, int requests)
     {
@@ -96,5 +96,25 @@ public sealed class RateLimitLeaseTests(ClusterFixture fixture)
         Assert.False(after.Refused);
         Assert.Equal(1000 - 15 - 4 + 3, after.Decision!.Remaining);
         Assert.Equal(1000 - 15 - 4 - 1, await GrainRemainingAsync(subject, policy));
+    }
+
+    [Fact]
+    public async Task Ipv6_clients_are_counted_per_64_network_unless_configured_per_address()
+    {
+        var policy = Policy(3);
+        var network = $"2001:db8:{Random.Shared.Next(1, 0xffff):x}:{Random.Shared.Next(1, 0xffff):x}";
+        var limiter = NewFrontEnd();
+        Assert.Equal($"{network}::/64", limiter.SubjectName($"{network}:1:2:3:4"));
+        Assert.Equal("10.0.0.1", limiter.SubjectName("10.0.0.1"));
+        Assert.Equal("u_abc", limiter.SubjectName("u_abc"));
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.False((await limiter.CheckAsync("lease-v6", policy, $"{network}::{i}")).Refused);
+        }
+        Assert.True((await limiter.CheckAsync("lease-v6", policy, $"{network}:ffff::9")).Refused); // another address, same /64
+
+        var perAddress = new RateLimiter(fixture.Grains, _clock, Microsoft.Extensions.Options.Options.Create(new RateLimitOptions { Ipv6PrefixLength = 128 }),
+            NullLogger<RateLimiter>.Instance);
+        Assert.Equal($"{network}::9", perAddress.SubjectName($"{network}::9"));
     }
 }
