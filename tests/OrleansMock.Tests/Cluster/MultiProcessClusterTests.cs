@@ -31,10 +31,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
         ["DOTNET_TieredPGO"] = "0",
     };
 
-    private readonly ConcurrentQueue<(TimeSpan At, string What, int Status)> _failures = new();
-    private readonly ConcurrentDictionary<string, ConcurrentBag<string>> _acknowledged = new();
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private long _requests;
+    private readonly ClusterTraffic _traffic = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -78,36 +75,28 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
         Assert.Equal("Healthy", checks["storage"]);
         client.DefaultRequestHeaders.Authorization = new("Bearer", await client.RegisterAndLoginAsync());
 
-        var projects = new List<(string Id, string Slug)>();
-        for (var i = 0; i < 12; i++)
-        {
-            var project = await client.CreateProjectAsync();
-            var id = project.GetProperty("id").GetString()!;
-            await client.CreateEndpointAsync(id, "{\"method\":\"GET\",\"path\":\"/ping\",\"response\":{\"body\":\"pong\"}}");
-            projects.Add((id, project.GetProperty("slug").GetString()!));
-            _acknowledged[id] = new ConcurrentBag<string>(["/ping"]);
-        }
+        var projects = await _traffic.ProjectsAsync(client, 12);
 
         using var stop = new CancellationTokenSource();
-        var traffic = Enumerable.Range(0, 4).Select(worker => Task.Run(() => TrafficAsync(client, projects, worker, stop.Token))).ToArray();
+        var traffic = _traffic.Start(client, projects, workers: 4, writeEvery: 5, stop.Token);
         await Task.Delay(TimeSpan.FromSeconds(4));
 
         // 1. A silo crashes.
-        var killedAt = _clock.Elapsed;
+        var killedAt = _traffic.Elapsed;
         await silos[1].KillAsync();
         await Task.Delay(TimeSpan.FromSeconds(12));
-        var crashFailures = _failures.Where(f => f.At >= killedAt).ToArray();
+        var crashFailures = _traffic.Failures.Where(f => f.At >= killedAt).ToArray();
 
         // 2. A fourth silo joins; new activations land on it.
         var fourth = Track(await ApiProcess.StartSiloAsync(_settings));
         await Task.Delay(TimeSpan.FromSeconds(3));
-        var before = await ActivationsAsync(fourth);
+        var before = await ClusterTraffic.ActivationsAsync(fourth);
         for (var i = 0; i < 12; i++)
         {
             var id = (await client.CreateProjectAsync()).GetProperty("id").GetString()!;
             await client.CreateEndpointAsync(id, "{\"method\":\"GET\",\"path\":\"/new\",\"response\":{}}");
         }
-        var after = await ActivationsAsync(fourth);
+        var after = await ClusterTraffic.ActivationsAsync(fourth);
 
         // 3. A silo stops gracefully (SIGTERM) under traffic, five times: each time a new silo joins and the oldest
         //    running one is stopped, so the cluster keeps three silos.
@@ -120,24 +109,24 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
                 running.Add(Track(await ApiProcess.StartSiloAsync(_settings)));
                 await Task.Delay(TimeSpan.FromSeconds(2));
             }
-            var stoppingAt = _clock.Elapsed;
+            var stoppingAt = _traffic.Elapsed;
             await running[0].StopAsync();
             running.RemoveAt(0);
             await Task.Delay(TimeSpan.FromSeconds(4));
-            stops.Add((stoppingAt, _clock.Elapsed));
+            stops.Add((stoppingAt, _traffic.Elapsed));
         }
 
         stop.Cancel();
         await Task.WhenAll(traffic);
 
         var recovery = crashFailures.Length == 0 ? TimeSpan.Zero : crashFailures.Max(f => f.At) - killedAt;
-        output.WriteLine($"requests: {Interlocked.Read(ref _requests)}; failures after kill -9: {crashFailures.Length} " +
+        output.WriteLine($"requests: {_traffic.Requests}; failures after kill -9: {crashFailures.Length} " +
             $"({string.Join(", ", crashFailures.GroupBy(f => f.Status).Select(g => $"{g.Count()} x {g.Key}"))}); " +
             $"every request succeeded again {recovery.TotalSeconds:F1} s after the kill");
         output.WriteLine($"fourth silo activations: {before} before the new projects, {after} after");
-        var gracefulFailures = _failures.Where(f => stops.Any(s => f.At >= s.From && f.At <= s.To)).ToArray();
+        var gracefulFailures = _traffic.Failures.Where(f => stops.Any(s => f.At >= s.From && f.At <= s.To)).ToArray();
         output.WriteLine($"failures during the {stops.Count} graceful stops: {gracefulFailures.Length}");
-        if (!_failures.IsEmpty)
+        if (!_traffic.Failures.IsEmpty)
         {
             // What the front end logged about them (the exception behind each 503), for whoever reads a failed run.
             foreach (var line in api.Output.Split('\n').Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception", StringComparison.Ordinal)).Take(40))
@@ -146,58 +135,13 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
             }
         }
 
-        Assert.All(_failures, f => Assert.True(f.Status == 503, $"{f.What} failed with {f.Status} at {f.At}: only 503s are acceptable"));
+        Assert.All(_traffic.Failures, f => Assert.True(f.Status == 503, $"{f.What} failed with {f.Status} at {f.At}: only 503s are acceptable"));
         Assert.True(recovery < TimeSpan.FromSeconds(10), $"requests kept failing {recovery.TotalSeconds:F1} s after the crash");
         Assert.True(after > before, $"no new activations on the fourth silo ({before} -> {after})");
         Assert.Empty(gracefulFailures);
 
         // 4. Every acknowledged write is still there.
-        foreach (var (id, paths) in _acknowledged)
-        {
-            var endpoints = await (await client.GetAsync($"/api/v1/projects/{id}/endpoints")).ReadJsonAsync();
-            var stored = endpoints.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToHashSet();
-            Assert.All(paths, path => Assert.Contains(path, stored));
-        }
-    }
-
-    private async Task TrafficAsync(HttpClient client, List<(string Id, string Slug)> projects, int worker, CancellationToken stop)
-    {
-        var n = 0;
-        while (!stop.IsCancellationRequested)
-        {
-            var (id, slug) = projects[(worker + n) % projects.Count];
-            var write = n++ % 5 == 0;
-            var path = $"/w{worker}-{n}";
-            try
-            {
-                using var response = write
-                    ? await client.PostAsync($"/api/v1/projects/{id}/endpoints", Payload($"{{\"method\":\"GET\",\"path\":\"{path}\",\"response\":{{}}}}"))
-                    : await client.GetAsync($"/m/{slug}/ping");
-                Interlocked.Increment(ref _requests);
-                if (write && response.StatusCode == HttpStatusCode.Created)
-                {
-                    _acknowledged[id].Add(path);
-                }
-                else if (!response.IsSuccessStatusCode)
-                {
-                    _failures.Enqueue((_clock.Elapsed, write ? "write" : "mock read", (int)response.StatusCode));
-                }
-            }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
-            {
-                _failures.Enqueue((_clock.Elapsed, write ? "write" : "mock read", 0));
-            }
-        }
-    }
-
-    private static async Task<double> ActivationsAsync(ApiProcess silo)
-    {
-        using var client = new HttpClient { BaseAddress = silo.Address };
-        var text = await client.GetStringAsync("/metrics");
-        return text.Split('\n')
-            .Where(line => line.StartsWith("orleans_catalog_activations", StringComparison.Ordinal) && !line.StartsWith("orleans_catalog_activations_", StringComparison.Ordinal))
-            .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
-            .Sum();
+        await _traffic.AssertAcknowledgedAsync(client);
     }
 
     private static async Task WaitReadyAsync(Uri address)

@@ -37,16 +37,19 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>The front end; <paramref name="urls"/> overrides the free loopback port it is otherwise given.</summary>
     public static Task<ApiProcess> StartAsync(string dataDir, IDictionary<string, string>? settings = null, string? urls = null) =>
         StartAsync("api", "OrleansMock.Api.dll", "/healthz", dataDir, settings, urls);
 
     /// <summary>A standalone silo; healthy once it has joined the cluster and reached its storage.</summary>
-    public static Task<ApiProcess> StartSiloAsync(IDictionary<string, string> settings) =>
-        StartAsync("silo", "OrleansMock.Silo.dll", "/readyz", Path.GetTempPath(), settings);
+    /// <param name="networkNamespace">A network namespace to run it in (<c>ip netns exec</c>), with <paramref name="urls"/> on an address of it.</param>
+    public static Task<ApiProcess> StartSiloAsync(IDictionary<string, string> settings, string? networkNamespace = null, string? urls = null) =>
+        StartAsync("silo", "OrleansMock.Silo.dll", "/readyz", Path.GetTempPath(), settings, urls, networkNamespace);
 
     private static async Task<ApiProcess> StartAsync(string project, string assembly, string healthPath, string dataDir, IDictionary<string, string>? settings,
-        string? urls = null)
+        string? urls = null, string? networkNamespace = null)
     {
         var directory = BinDirectory(project);
         var dll = Path.Combine(directory, assembly);
@@ -64,7 +67,7 @@ public sealed class ApiProcess : IAsyncDisposable
             environment[key] = value;
         }
         return await LaunchAsync(directory, dll, ["--urls", address.ToString()], address, environment, healthPath,
-            key => key.StartsWith("ConnectionStrings__") || key.StartsWith("OrleansMock__"));
+            key => key.StartsWith("ConnectionStrings__") || key.StartsWith("OrleansMock__"), networkNamespace);
     }
 
     /// <summary>
@@ -85,15 +88,23 @@ public sealed class ApiProcess : IAsyncDisposable
     /// removed and <paramref name="environment"/> set; returns it once <paramref name="healthPath"/> answers.
     /// </summary>
     private static Task<ApiProcess> LaunchAsync(string directory, string dll, IEnumerable<string> arguments, Uri address,
-        IDictionary<string, string> environment, string healthPath, Func<string, bool> inherited)
+        IDictionary<string, string> environment, string healthPath, Func<string, bool> inherited, string? networkNamespace = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // In a network namespace: "ip netns exec <name> dotnet ...", which execs dotnet, so the process is dotnet itself.
+        var start = new ProcessStartInfo(networkNamespace is null ? "dotnet" : "ip")
         {
             WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (networkNamespace is not null)
+        {
+            foreach (var argument in new[] { "netns", "exec", networkNamespace, "dotnet" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {

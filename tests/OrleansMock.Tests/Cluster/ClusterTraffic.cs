@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using OrleansMock.Tests.Http;
+using static OrleansMock.Tests.Http.HttpHelpers;
+
+namespace OrleansMock.Tests.Cluster;
+
+/// <summary>
+/// Traffic against a cluster's front end for the multi-process tests: mock reads and endpoint writes across projects,
+/// recording every failure (when, what, status; 0 for no answer) and every acknowledged write.
+/// </summary>
+public sealed class ClusterTraffic
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _requests;
+
+    public ConcurrentQueue<(TimeSpan At, string What, int Status)> Failures { get; } = new();
+
+    /// <summary>Per project id, the endpoint paths whose creation was acknowledged (201).</summary>
+    public ConcurrentDictionary<string, ConcurrentBag<string>> Acknowledged { get; } = new();
+
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Creates <paramref name="count"/> projects with a /ping endpoint each.</summary>
+    public async Task<List<(string Id, string Slug)>> ProjectsAsync(HttpClient client, int count)
+    {
+        var projects = new List<(string Id, string Slug)>();
+        for (var i = 0; i < count; i++)
+        {
+            var project = await client.CreateProjectAsync();
+            var id = project.GetProperty("id").GetString()!;
+            await client.CreateEndpointAsync(id, "{\"method\":\"GET\",\"path\":\"/ping\",\"response\":{\"body\":\"pong\"}}");
+            projects.Add((id, project.GetProperty("slug").GetString()!));
+            Acknowledged[id] = new ConcurrentBag<string>(["/ping"]);
+        }
+        return projects;
+    }
+
+    /// <summary><paramref name="workers"/> loops until <paramref name="stop"/>; every <paramref name="writeEvery"/>th request is a write.</summary>
+    public Task[] Start(HttpClient client, List<(string Id, string Slug)> projects, int workers, int writeEvery, CancellationToken stop) =>
+        Enumerable.Range(0, workers).Select(worker => Task.Run(() => RunAsync(client, projects, worker, writeEvery, stop))).ToArray();
+
+    /// <summary>Every acknowledged write is stored.</summary>
+    public async Task AssertAcknowledgedAsync(HttpClient client)
+    {
+        foreach (var (id, paths) in Acknowledged)
+        {
+            var endpoints = await (await client.GetAsync($"/api/v1/projects/{id}/endpoints")).ReadJsonAsync();
+            var stored = endpoints.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("path").GetString()).ToHashSet();
+            Assert.All(paths, path => Assert.Contains(path, stored));
+        }
+    }
+
+    private async Task RunAsync(HttpClient client, List<(string Id, string Slug)> projects, int worker, int writeEvery, CancellationToken stop)
+    {
+        var n = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var (id, slug) = projects[(worker + n) % projects.Count];
+            var write = n++ % writeEvery == 0;
+            var path = $"/w{worker}-{n}";
+            try
+            {
+                using var response = write
+                    ? await client.PostAsync($"/api/v1/projects/{id}/endpoints", Payload($"{{\"method\":\"GET\",\"path\":\"{path}\",\"response\":{{}}}}"))
+                    : await client.GetAsync($"/m/{slug}/ping");
+                Interlocked.Increment(ref _requests);
+                if (write && response.StatusCode == HttpStatusCode.Created)
+                {
+                    Acknowledged[id].Add(path);
+                }
+                else if (!response.IsSuccessStatusCode)
+                {
+                    Failures.Enqueue((_clock.Elapsed, write ? "write" : "mock read", (int)response.StatusCode));
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
+            {
+                Failures.Enqueue((_clock.Elapsed, write ? "write" : "mock read", 0));
+            }
+        }
+    }
+
+    /// <summary>The grain activations a silo reports in its metrics.</summary>
+    public static async Task<double> ActivationsAsync(ApiProcess silo)
+    {
+        using var client = new HttpClient { BaseAddress = silo.Address };
+        var text = await client.GetStringAsync("/metrics");
+        return text.Split('\n')
+            .Where(line => line.StartsWith("orleans_catalog_activations", StringComparison.Ordinal) && !line.StartsWith("orleans_catalog_activations_", StringComparison.Ordinal))
+            .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
+            .Sum();
+    }
+}
