@@ -142,6 +142,10 @@ public static class MockTrafficApi
                     return;
                 case MockResultKind.Options:
                     WriteOptions(context, result.Allow!, !result.CorsDisabled);
+                    if (result.Resource is not null && !result.CorsDisabled)
+                    {
+                        ResourceCors(context); // a resource's preflight: json-server's credentialed CORS
+                    }
                     return;
                 case MockResultKind.Resource:
                     try
@@ -296,6 +300,26 @@ public static class MockTrafficApi
     /// <summary>A resource request: the body (POST, PUT, PATCH) is read here, the resource grain does the rest.</summary>
     private static async Task ResourceAsync(HttpContext context, Traffic traffic, ResourceRoute route, string method, bool cors)
     {
+        var response = context.Response;
+        // As json-server 0.17 answers every request: never cached, and CORS for a credentialed browser app.
+        response.Headers.CacheControl = "no-cache";
+        response.Headers.Pragma = "no-cache";
+        response.Headers.Expires = "-1";
+        if (cors)
+        {
+            ResourceCors(context);
+        }
+        if (context.Request.Query["_delay"] is [{ } delayText] && int.TryParse(delayText, out var delay) && delay > 0)
+        {
+            try
+            {
+                await Task.Delay(Math.Min(delay, traffic.Limits.MaxDelayMs), context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client went away while we waited
+            }
+        }
         string? body = null;
         if (method is "POST" or "PUT" or "PATCH")
         {
@@ -318,19 +342,19 @@ public static class MockTrafficApi
             : await Transient.RetryUndeliveredAsync(() => new ValueTask<ResourceAnswer>(resource.HandleAsync(message, context.RequestAborted)), context.RequestAborted);
 
         // The grain answered with an outcome kind and paging; statuses and headers are the front end's business.
-        var response = context.Response;
-        if (cors && request.Headers.Origin.Count > 0)
-        {
-            response.Headers.AccessControlAllowOrigin = "*";
-        }
         if (answer.Page is { } page)
         {
             response.Headers["X-Total-Count"] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            response.Headers.AccessControlExposeHeaders = "X-Total-Count, Link";
+            response.Headers.AccessControlExposeHeaders = page.Page is null ? "X-Total-Count" : "X-Total-Count, Link";
             if (page.Page is { } number)
             {
                 response.Headers.Link = ResourceLinks.Build(baseUrl, query, number, page.LastPage ?? 1);
             }
+        }
+        if (answer.Kind == OutcomeKind.Created && RecordId(answer.BodyJson) is { } createdId)
+        {
+            response.Headers.Location = $"{baseUrl}/{Uri.EscapeDataString(createdId)}";
+            response.Headers.AccessControlExposeHeaders = "Location";
         }
         if (answer.Allow is { } allow)
         {
@@ -351,7 +375,18 @@ public static class MockTrafficApi
             return;
         }
         response.StatusCode = status;
-        var bytes = System.Text.Encoding.UTF8.GetBytes(answer.BodyJson ?? "");
+        var json = answer.BodyJson ?? "";
+        if (HttpMethods.IsGet(method) && request.Query["callback"] is [{ } callback] && JsonpName(callback) is { Length: > 0 } name)
+        {
+            // JSONP, as Express's res.jsonp writes it for json-server.
+            var script = System.Text.Encoding.UTF8.GetBytes($"/**/ typeof {name} === 'function' && {name}({json});");
+            response.ContentType = "text/javascript; charset=utf-8";
+            response.Headers.XContentTypeOptions = "nosniff";
+            response.ContentLength = script.Length;
+            await response.Body.WriteAsync(script, context.RequestAborted);
+            return;
+        }
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
         response.ContentType = "application/json; charset=utf-8";
         response.ContentLength = bytes.Length;
         if (!HttpMethods.IsHead(method))
@@ -359,6 +394,37 @@ public static class MockTrafficApi
             await response.Body.WriteAsync(bytes, context.RequestAborted);
         }
     }
+
+    /// <summary>json-server's CORS: the request's origin echoed, credentials allowed (a browser app sending cookies works).</summary>
+    private static void ResourceCors(HttpContext context)
+    {
+        var origin = context.Request.Headers.Origin;
+        if (origin.Count == 0)
+        {
+            return;
+        }
+        var headers = context.Response.Headers;
+        headers.AccessControlAllowOrigin = origin;
+        headers.AccessControlAllowCredentials = "true";
+        headers.Append(HeaderNames.Vary, "Origin");
+    }
+
+    /// <summary>The id of a created record, for its Location.</summary>
+    private static string? RecordId(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && document.RootElement.TryGetProperty("id", out var id)
+            ? id.ValueKind == System.Text.Json.JsonValueKind.String ? id.GetString() : id.GetRawText()
+            : null;
+    }
+
+    /// <summary>A JSONP callback name as Express keeps it: letters, digits, _, $, ., [ and ].</summary>
+    private static string JsonpName(string callback) =>
+        new(callback.Where(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '$' or '.' or '[' or ']').ToArray());
 
     /// <summary>Writes an endpoint's response; <paramref name="cookieScope"/> (on the shared origin) confines its cookies.</summary>
     private static async Task WriteAsync(HttpContext context, MockResponse mock, bool cors, string? cookieScope)

@@ -7,8 +7,9 @@ public static class ResourceLinks
 {
     public static string Build(string baseUrl, IReadOnlyList<KeyValuePair<string, string>> query, int page, int last)
     {
-        string Url(int number) => baseUrl + "?" + string.Join("&", query.Where(p => p.Key != "_page")
-            .Append(new("_page", number.ToString(CultureInfo.InvariantCulture)))
+        // The client's query in its own order, _page's value replaced where it stands (as json-server does).
+        string Url(int number) => baseUrl + "?" + string.Join("&", query
+            .Select(p => p.Key == "_page" ? new KeyValuePair<string, string>(p.Key, number.ToString(CultureInfo.InvariantCulture)) : p)
             .Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
         var links = new List<string> { $"<{Url(1)}>; rel=\"first\"" };
         if (page > 1)

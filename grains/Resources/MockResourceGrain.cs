@@ -174,12 +174,8 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             return ResourceAnswer.Fail(OutcomeKind.NotFound, $"resource '{_name}' does not exist");
         }
         var route = request.Route;
-        var parameters = request.Query.AsEnumerable();
-        if (route.ParentField is not null)
-        {
-            parameters = parameters.Append(new(route.ParentField, route.ParentId!));
-        }
-        var (query, error) = ResourceQuery.Parse(parameters);
+        var (query, error) = ResourceQuery.Parse(request.Query,
+            route.ParentField is null ? null : new KeyValuePair<string, string>(route.ParentField, route.ParentId!));
         if (query is null)
         {
             return ResourceAnswer.Fail(OutcomeKind.Invalid, error!);

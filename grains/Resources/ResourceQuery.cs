@@ -25,7 +25,8 @@ public sealed class ResourceQuery
     /// <summary>Matching time one query may use over all records and all <c>_like</c> patterns.</summary>
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(1);
 
-    private readonly List<(string Path, string Operator, string[] Values)> _filters = [];
+    // Required: the parent of a nested route (/posts/1/comments), applied even when no record has the field.
+    private readonly List<(string Path, string Operator, string[] Values, bool Required)> _filters = [];
     private readonly List<Regex> _likes = [];
     private string? _q;
     private (string Path, bool Descending)[] _sort = [];
@@ -37,10 +38,17 @@ public sealed class ResourceQuery
     public string[] Embed { get; private set; } = [];
     public string[] Expand { get; private set; } = [];
 
-    /// <summary>Parses query parameters; an error names the parameter and what it must be.</summary>
-    public static (ResourceQuery? Query, string? Error) Parse(IEnumerable<KeyValuePair<string, string>> parameters)
+    /// <summary>
+    /// Parses query parameters; an error names the parameter and what it must be. <paramref name="parent"/> is the
+    /// parent of a nested route (<c>postId=1</c> for <c>/posts/1/comments</c>).
+    /// </summary>
+    public static (ResourceQuery? Query, string? Error) Parse(IEnumerable<KeyValuePair<string, string>> parameters, KeyValuePair<string, string>? parent = null)
     {
         var query = new ResourceQuery();
+        if (parent is { } required)
+        {
+            query._filters.Add((required.Key, "=", [required.Value], true));
+        }
         var grouped = parameters.GroupBy(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var order = Array.Empty<string>();
         foreach (var group in grouped)
@@ -55,10 +63,11 @@ public sealed class ResourceQuery
                 case "_start": error = Integer(key, values[^1], 0, out query._start); break;
                 case "_end": error = Integer(key, values[^1], 0, out query._end); break;
                 case "_sort": query._sort = values[^1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => (p, false)).ToArray(); break;
-                case "_order": order = values[^1].Split(',', StringSplitOptions.TrimEntries); break;
+                case "_order": order = values[^1].ToLowerInvariant().Split(',', StringSplitOptions.TrimEntries); break; // json-server lower-cases it
                 case "_embed": query.Embed = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)).Distinct().ToArray(); break;
                 case "_expand": query.Expand = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)).Distinct().ToArray(); break;
-                case "q": query._q = values[^1]; break;
+                case "q": query._q = values[0]; break; // the first, as json-server takes it
+                case "callback": break; // JSONP: the front end wraps the answer
                 default:
                     if (key.Length == 0 || key.StartsWith('_'))
                     {
@@ -101,6 +110,13 @@ public sealed class ResourceQuery
     /// <summary>Filters, sorts and slices the records; <see cref="WorkBudgetExceededException"/> when matching costs more than <paramref name="budget"/>.</summary>
     public Page Apply(IEnumerable<JsonObject> records, WorkBudget budget)
     {
+        if (_filters.Any(f => f.Operator == "=" && !f.Required))
+        {
+            // json-server 0.17 ignores a plain filter on a field no record has (operators and a nested route's parent stay).
+            var all = records as IReadOnlyCollection<JsonObject> ?? records.ToList();
+            _filters.RemoveAll(f => f.Operator == "=" && !f.Required && !all.Any(record => Has(record, f.Path)));
+            records = all;
+        }
         var matching = records.Where(record => Matches(record, budget)).ToList();
         if (_sort.Length > 0)
         {
@@ -142,6 +158,20 @@ public sealed class ResourceQuery
         return node;
     }
 
+    /// <summary>Whether the record has the dotted path (its value may be null), as lodash's <c>_.has</c> says.</summary>
+    public static bool Has(JsonObject record, string path)
+    {
+        var dot = path.LastIndexOf('.');
+        var owner = dot < 0 ? record : At(record, path[..dot]);
+        var last = dot < 0 ? path : path[(dot + 1)..];
+        return owner switch
+        {
+            JsonObject obj => obj.ContainsKey(last),
+            JsonArray array => int.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < array.Count,
+            _ => false,
+        };
+    }
+
     /// <summary>A value as json-server compares it: strings as they are, other scalars as their JSON text.</summary>
     public static string? Text(JsonNode? node) => node switch
     {
@@ -172,18 +202,18 @@ public sealed class ResourceQuery
                         }
                     }
                 }
-                _filters.Add((path, op, values));
+                _filters.Add((path, op, values, false));
                 return null;
             }
         }
-        _filters.Add((key, "=", values));
+        _filters.Add((key, "=", values, false));
         return null;
     }
 
     private bool Matches(JsonObject record, WorkBudget budget)
     {
         var like = 0;
-        foreach (var (path, op, values) in _filters)
+        foreach (var (path, op, values, _) in _filters)
         {
             var actual = Text(At(record, path));
             var ok = op switch

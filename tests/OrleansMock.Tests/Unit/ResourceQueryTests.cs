@@ -34,6 +34,21 @@ public sealed class ResourceQueryTests
     [Fact] public void Start_end_slice() => Assert.Equal([2, 3], Ids(("_start", "1"), ("_end", "3")));
     [Fact] public void Start_limit_slice() => Assert.Equal([2], Ids(("_start", "1"), ("_limit", "1")));
 
+    // As json-server 0.17.4 answers (checked against it side by side): unknown plain filters, JSONP parameters and the
+    // cache-buster are ignored, the first q wins, _order is read in any case.
+    [Fact] public void A_filter_on_a_field_no_record_has_is_ignored() => Assert.Equal([1, 2, 3, 4], Ids(("nosuch", "1")));
+    [Fact] public void A_filter_on_a_field_some_records_have_still_filters() => Assert.Equal([1], Ids(("author.name", "ada"), ("id", "1"), ("nosuch", "x")));
+    [Fact] public void Callback_and_underscore_are_not_filters() => Assert.Equal([1, 2, 3, 4], Ids(("callback", "fn"), ("_", "12345")));
+    [Fact] public void The_first_q_wins() => Assert.Equal([2], Ids(("q", "beta"), ("q", "ada")));
+    [Fact] public void Order_is_case_insensitive() => Assert.Equal([3, 1, 2, 4], Ids(("_sort", "views"), ("_order", "DESC")));
+
+    [Fact]
+    public void A_nested_routes_parent_filters_even_when_no_record_has_the_field()
+    {
+        var (query, _) = ResourceQuery.Parse([], new KeyValuePair<string, string>("postId", "1"));
+        Assert.Empty(query!.Apply(Posts, Budget()).Items);
+    }
+
     [Fact]
     public void Page_and_limit_paginate_with_a_total_and_links()
     {
