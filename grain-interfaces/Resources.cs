@@ -118,6 +118,13 @@ public interface IMockResourceGrain : IGrainWithStringKey
     /// <summary>For each of <paramref name="ids"/>, that record's JSON or null (for _expand).</summary>
     [ReadOnly, Alias("FindAll")]
     Task<string?[]> FindAllAsync(string[] ids);
+
+    /// <summary>
+    /// Deletes the records whose <paramref name="field"/> is <paramref name="value"/> (compared as json-server does:
+    /// 1 and "1" alike): a parent's dependents, when the parent is deleted. Returns how many were deleted.
+    /// </summary>
+    [Alias("DeleteDependents")]
+    Task<int> DeleteDependentsAsync(string field, string value);
 }
 
 public static class ResourceKeys

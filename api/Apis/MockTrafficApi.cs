@@ -321,7 +321,20 @@ public static class MockTrafficApi
             }
         }
         string? body = null;
-        if (method is "POST" or "PUT" or "PATCH")
+        if (method is "POST" or "PUT" or "PATCH" && context.Request.HasFormContentType && !context.Request.ContentType!.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        {
+            // A form, as json-server takes it: each field a string (a repeated one, an array of strings).
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            var record = new System.Text.Json.Nodes.JsonObject();
+            foreach (var (field, values) in form)
+            {
+                record[field] = values.Count == 1
+                    ? System.Text.Json.Nodes.JsonValue.Create(values[0])
+                    : new System.Text.Json.Nodes.JsonArray([.. values.Select(v => (System.Text.Json.Nodes.JsonNode?)System.Text.Json.Nodes.JsonValue.Create(v))]);
+            }
+            body = record.ToJsonString();
+        }
+        else if (method is "POST" or "PUT" or "PATCH")
         {
             var read = await JsonBody.ReadAsync<System.Text.Json.Nodes.JsonNode>(context.Request, traffic.Limits.MaxRecordBytes);
             if (read.Problem is not null)

@@ -145,9 +145,36 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             "POST" when route.RecordId is null => await WriteAsync(_records.Create(request.BodyJson, route.ParentField, route.ParentId, maxRecords)),
             "PUT" when route.RecordId is not null => await WriteAsync(_records.Replace(route.RecordId, request.BodyJson, merge: false)),
             "PATCH" when route.RecordId is not null => await WriteAsync(_records.Replace(route.RecordId, request.BodyJson, merge: true)),
-            "DELETE" when route.RecordId is not null => await WriteAsync(_records.Delete(route.RecordId)),
+            "DELETE" when route.RecordId is not null => await DeleteAsync(route),
             _ => NotAllowed(request.Method, route.RecordId is null),
         };
+    }
+
+    /// <summary>Deletes a record, then its dependents in the project's other resources (<c>postId</c> for posts), as json-server does.</summary>
+    private async Task<ResourceAnswer> DeleteAsync(ResourceRoute route)
+    {
+        var deleted = await WriteAsync(_records.Delete(route.RecordId!));
+        if (deleted.IsOk)
+        {
+            var field = ResourceNames.Singular(_name) + "Id";
+            await Task.WhenAll((route.Defined ?? []).Where(other => other != _name).Select(other =>
+                GrainFactory.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(_projectId, other)).DeleteDependentsAsync(field, route.RecordId!)));
+        }
+        return deleted;
+    }
+
+    public async Task<int> DeleteDependentsAsync(string field, string value)
+    {
+        if (!_state.State.Configured || _reconfiguring)
+        {
+            return 0;
+        }
+        var ids = _records.IdsWhere(field, value);
+        foreach (var id in ids)
+        {
+            await WriteAsync(_records.Delete(id));
+        }
+        return ids.Length;
     }
 
     /// <summary>Acknowledges a change once its write is stored.</summary>

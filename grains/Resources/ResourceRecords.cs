@@ -111,7 +111,7 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
         }
         if (parentField is not null)
         {
-            value[parentField] = long.TryParse(parentId, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(parentId);
+            value[parentField] = JsonValue.Create(parentId); // the URL's text, as json-server 0.17 stores it ("1", not 1)
         }
         string id;
         if (value[IdField] is { } given)
@@ -179,6 +179,10 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
         record.Replace(json);
         return new(ResourceAnswer.Ok(json), RecordWrite.Store(new StoredRecord(id, record.Sort, json)));
     }
+
+    /// <summary>The ids of the records whose <paramref name="field"/> reads <paramref name="value"/> (numbers as their JSON text).</summary>
+    public string[] IdsWhere(string field, string value) =>
+        [.. _records.Where(r => ResourceQuery.Text(ResourceQuery.At(r.Value, field)) == value).Select(r => r.Id)];
 
     public RecordChange Delete(string id)
     {

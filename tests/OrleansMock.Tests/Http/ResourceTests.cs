@@ -187,8 +187,24 @@ public sealed class ResourceTests(ApiFixture fixture)
         var (_, b) = await BlogAsync();
         await ExpectIdsAsync($"{b}/posts/1/comments", 1, 3);
         var created = await (await Mock.PostAsync($"{b}/posts/2/comments", Payload("""{"body":"child"}"""))).ReadJsonAsync();
-        Assert.Equal(2, created.GetProperty("postId").GetInt32());
+        Assert.Equal("2", created.GetProperty("postId").GetString()); // json-server 0.17.4 stores the URL's "2"
         await ExpectIdsAsync($"{b}/posts/2/comments", 2, 4);
+        var post = await (await Mock.GetAsync($"{b}/posts/2?_embed=comments")).ReadJsonAsync();
+        Assert.Equal(2, post.GetProperty("comments").GetArrayLength()); // the number 2 and the text "2" both count
+    }
+
+    [Fact]
+    public async Task Deleting_a_parent_deletes_its_dependents_and_a_form_body_is_a_record_of_strings()
+    {
+        var (_, b) = await BlogAsync();
+        await ExpectIdsAsync($"{b}/comments", 1, 2, 3);
+        Assert.Equal(HttpStatusCode.OK, (await Mock.DeleteAsync($"{b}/posts/1")).StatusCode);
+        await ExpectIdsAsync($"{b}/comments", 2); // comments 1 and 3 had postId 1 (json-server 0.17.4 deletes them too)
+
+        var form = await Mock.PostAsync($"{b}/comments", new FormUrlEncodedContent([new("body", "from a form"), new("postId", "2")]));
+        Assert.Equal(HttpStatusCode.Created, form.StatusCode);
+        var record = await form.ReadJsonAsync();
+        Assert.Equal(("from a form", "2"), (record.GetProperty("body").GetString(), record.GetProperty("postId").GetString()));
     }
 
     [Fact]
