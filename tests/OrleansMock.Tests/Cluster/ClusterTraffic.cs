@@ -84,6 +84,21 @@ public sealed class ClusterTraffic
         }
     }
 
+    /// <summary>Waits until a front end answers /readyz 200 (it has reached a gateway and storage answers).</summary>
+    public static async Task WaitReadyAsync(Uri address)
+    {
+        using var client = new HttpClient { BaseAddress = address };
+        for (var i = 0; i < 120; i++)
+        {
+            if ((await client.GetAsync("/readyz")).IsSuccessStatusCode)
+            {
+                return;
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException("the front end never became ready");
+    }
+
     /// <summary>The grain activations a silo reports in its metrics.</summary>
     public static async Task<double> ActivationsAsync(ApiProcess silo)
     {
@@ -94,4 +109,14 @@ public sealed class ClusterTraffic
             .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
             .Sum();
     }
+}
+
+/// <summary>
+/// The multi-process cluster tests run one after the other: each starts several silos with one-second failure
+/// detection, and two such clusters on two cores at once can starve a silo into being voted out.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ClusterProcesses
+{
+    public const string Name = "cluster processes";
 }

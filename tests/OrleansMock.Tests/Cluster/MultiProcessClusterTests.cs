@@ -14,6 +14,7 @@ namespace OrleansMock.Tests.Cluster;
 /// under traffic, through a silo crash (kill -9), a scale-out and a graceful stop.
 /// </summary>
 [Trait("Category", "Cluster")]
+[Collection(ClusterProcesses.Name)]
 public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly List<ApiProcess> _processes = [];
@@ -51,7 +52,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
             Track(await ApiProcess.StartAsync(Path.GetTempPath(), new Dictionary<string, string>(_settings) { ["OrleansMock__Mode"] = "Cluster" })),
             Track(await ApiProcess.StartAsync(Path.GetTempPath(), new Dictionary<string, string>(_settings) { ["OrleansMock__Mode"] = "Cluster" })),
         };
-        await Task.WhenAll(frontEnds.Select(f => WaitReadyAsync(f.Address)));
+        await Task.WhenAll(frontEnds.Select(f => ClusterTraffic.WaitReadyAsync(f.Address)));
         var firstCalls = await Task.WhenAll(frontEnds.Select(async frontEnd =>
         {
             using var first = new HttpClient { BaseAddress = frontEnd.Address, Timeout = TimeSpan.FromSeconds(30) };
@@ -142,20 +143,6 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
 
         // 4. Every acknowledged write is still there.
         await _traffic.AssertAcknowledgedAsync(client);
-    }
-
-    private static async Task WaitReadyAsync(Uri address)
-    {
-        using var client = new HttpClient { BaseAddress = address };
-        for (var i = 0; i < 120; i++)
-        {
-            if ((await client.GetAsync("/readyz")).IsSuccessStatusCode)
-            {
-                return;
-            }
-            await Task.Delay(500);
-        }
-        throw new TimeoutException("the front end never became ready");
     }
 
     private ApiProcess Track(ApiProcess process)

@@ -11,6 +11,7 @@ namespace OrleansMock.Tests.Cluster;
 /// acknowledged write is lost, and when the link comes back the stale silo neither rejoins nor overwrites newer state.
 /// </summary>
 [Trait("Category", "Cluster")]
+[Collection(ClusterProcesses.Name)]
 public sealed class NetworkPartitionTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly List<IAsyncDisposable> _resources = [];
@@ -62,6 +63,7 @@ public sealed class NetworkPartitionTests(ITestOutputHelper output) : IAsyncLife
         var second = Track(await ApiProcess.StartSiloAsync(onHost));
         var isolated = Track(await ApiProcess.StartSiloAsync(inside, network.Name, $"http://{network.NamespaceAddress}:{ApiFactory.FreePort()}"));
         var api = Track(await ApiProcess.StartAsync(Path.GetTempPath(), new Dictionary<string, string>(onHost) { ["OrleansMock__Mode"] = "Cluster" }));
+        await ClusterTraffic.WaitReadyAsync(api.Address);
         using var client = new HttpClient { BaseAddress = api.Address, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = new("Bearer", await client.RegisterAndLoginAsync());
 
@@ -79,6 +81,7 @@ public sealed class NetworkPartitionTests(ITestOutputHelper output) : IAsyncLife
         await Task.Delay(TimeSpan.FromSeconds(20));
         var settledAt = _traffic.Elapsed;
         await Task.Delay(TimeSpan.FromSeconds(5));
+        var healedAt = _traffic.Elapsed;
 
         // The link comes back: the cut-off silo finds itself declared dead and stops; it does not rejoin.
         await network.ReconnectAsync();
@@ -92,8 +95,9 @@ public sealed class NetworkPartitionTests(ITestOutputHelper output) : IAsyncLife
         await Task.WhenAll(traffic);
 
         var during = _traffic.Failures.Where(f => f.At >= cutAt && f.At < settledAt).ToArray();
-        var afterwards = _traffic.Failures.Where(f => f.At >= settledAt).ToArray();
-        output.WriteLine($"failures while the cluster noticed the cut: {during.Length} ({string.Join(", ", during.GroupBy(f => f.Status).Select(g => $"{g.Count()} x {g.Key}"))}); after: {afterwards.Length}");
+        var afterwards = _traffic.Failures.Where(f => f.At >= settledAt && f.At < healedAt).ToArray();
+        output.WriteLine($"failures while the cluster noticed the cut: {during.Length} ({string.Join(", ", during.GroupBy(f => f.Status).Select(g => $"{g.Count()} x {g.Key}"))}); " +
+            $"once it had: {afterwards.Length}; after the link came back: {_traffic.Failures.Count(f => f.At >= healedAt)}");
         output.WriteLine($"cut-off silo exited after the link came back: {isolated.HasExited}");
         Assert.All(_traffic.Failures, f => Assert.True(f.Status == 503, $"{f.What} failed with {f.Status} at {f.At}: only 503s are acceptable"));
         Assert.Empty(afterwards);
