@@ -324,7 +324,16 @@ public static class MockTrafficApi
         if (method is "POST" or "PUT" or "PATCH" && context.Request.HasFormContentType && !context.Request.ContentType!.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
         {
             // A form, as json-server takes it: each field a string (a repeated one, an array of strings).
-            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            IFormCollection form;
+            try
+            {
+                form = await context.Request.ReadFormAsync(context.RequestAborted);
+            }
+            catch (InvalidDataException exception)
+            {
+                await Problems.BadRequest($"the form body cannot be read: {exception.Message}").ExecuteAsync(context);
+                return;
+            }
             var record = new System.Text.Json.Nodes.JsonObject();
             foreach (var (field, values) in form)
             {

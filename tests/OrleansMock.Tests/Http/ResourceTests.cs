@@ -205,6 +205,8 @@ public sealed class ResourceTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.Created, form.StatusCode);
         var record = await form.ReadJsonAsync();
         Assert.Equal(("from a form", "2"), (record.GetProperty("body").GetString(), record.GetProperty("postId").GetString()));
+        var tooMany = await Mock.PostAsync($"{b}/comments", new FormUrlEncodedContent(Enumerable.Range(0, 1100).Select(i => KeyValuePair.Create($"f{i}", "x"))));
+        await tooMany.AssertProblemAsync(HttpStatusCode.BadRequest); // more fields than a form may have: a 400, not a 500
     }
 
     [Fact]
