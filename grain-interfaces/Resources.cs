@@ -19,8 +19,9 @@ public sealed record ResourceSpec(
     [property: Id(2)] string? SeedJson);
 
 /// <summary>
-/// Where a mock request lands in a resource: the collection, one record, or a parent's children. <see cref="Defined"/>
-/// names every resource of the project, so <c>_embed</c>/<c>_expand</c> never reach a resource that does not exist.
+/// Where a mock request lands in a resource: the collection, one record, or a parent's children; or, with
+/// <see cref="WholeDatabase"/>, json-server's <c>/db</c> (every resource's records). <see cref="Defined"/> names every
+/// resource of the project, so <c>_embed</c>/<c>_expand</c> never reach a resource that does not exist.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.ResourceRoute")]
 public sealed record ResourceRoute(
@@ -29,7 +30,8 @@ public sealed record ResourceRoute(
     [property: Id(2)] string? RecordId,
     [property: Id(3)] string? ParentField,
     [property: Id(4)] string? ParentId,
-    [property: Id(5)] string[]? Defined = null);
+    [property: Id(5)] string[]? Defined = null,
+    [property: Id(6)] bool WholeDatabase = false);
 
 /// <summary>
 /// A request to a resource, as the front end forwards it. <see cref="BaseUrl"/> is no longer read (the front end builds

@@ -320,6 +320,11 @@ public static class MockTrafficApi
                 return; // the client went away while we waited
             }
         }
+        if (route.WholeDatabase)
+        {
+            await DatabaseAsync(context, traffic, route, method);
+            return;
+        }
         string? body = null;
         if (method is "POST" or "PUT" or "PATCH" && context.Request.HasFormContentType && !context.Request.ContentType!.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
         {
@@ -414,6 +419,38 @@ public static class MockTrafficApi
         if (!HttpMethods.IsHead(method))
         {
             await response.Body.WriteAsync(bytes, context.RequestAborted);
+        }
+    }
+
+    /// <summary>json-server's <c>GET /db</c>: every resource of the project by name, with all its records.</summary>
+    private static async Task DatabaseAsync(HttpContext context, Traffic traffic, ResourceRoute route, string method)
+    {
+        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+        {
+            context.Response.Headers.Allow = "GET, HEAD, OPTIONS";
+            await Problems.Status(StatusCodes.Status405MethodNotAllowed, $"{method} is not supported on /db, the whole data set; use GET").ExecuteAsync(context);
+            return;
+        }
+        var names = route.Defined ?? [];
+        var answers = await Task.WhenAll(names.Select(name =>
+        {
+            var part = new ResourceRoute(route.ProjectId, name, null, null, null, route.Defined);
+            var resource = traffic.Resources.Get(ResourceKeys.Grain(route.ProjectId, name));
+            return Transient.RetryAsync(() => new ValueTask<ResourceAnswer>(resource.ReadAsync(new ResourceRequest("GET", part, [], null, ""), context.RequestAborted)),
+                context.RequestAborted).AsTask();
+        }));
+        var json = new System.Text.StringBuilder("{");
+        for (var i = 0; i < names.Length; i++)
+        {
+            json.Append(i == 0 ? "" : ",").Append(System.Text.Json.JsonSerializer.Serialize(names[i])).Append(':')
+                .Append(answers[i].IsOk ? answers[i].BodyJson ?? "[]" : "[]");
+        }
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json.Append('}').ToString());
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.ContentLength = bytes.Length;
+        if (!HttpMethods.IsHead(method))
+        {
+            await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
         }
     }
 

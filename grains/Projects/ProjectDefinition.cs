@@ -110,7 +110,9 @@ public sealed class ProjectDefinition
         }
         return request.Method == "OPTIONS"
             ? new MockResult(MockResultKind.Options, null, null,
-                resourceRoute.RecordId is null ? ["GET", "HEAD", "OPTIONS", "POST"] : ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PUT"], Resource: resourceRoute, CorsDisabled: !project.Cors, Needs: needs)
+                resourceRoute.WholeDatabase ? ["GET", "HEAD", "OPTIONS"]
+                : resourceRoute.RecordId is null ? ["GET", "HEAD", "OPTIONS", "POST"] : ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PUT"],
+                Resource: resourceRoute, CorsDisabled: !project.Cors, Needs: needs)
             : new MockResult(MockResultKind.Resource, null, null, null, Resource: resourceRoute, CorsDisabled: !project.Cors, Needs: needs);
     }
 

@@ -70,6 +70,7 @@ public static partial class ResourceRules
         return segments.Length switch
         {
             1 when Exists(segments[0]) => new ResourceRoute(projectId, segments[0], null, null, null, Defined()),
+            1 when segments[0] == "db" && names.Length > 0 => new ResourceRoute(projectId, "db", null, null, null, Defined(), WholeDatabase: true),
             2 when Exists(segments[0]) && segments[1].Length > 0 => new ResourceRoute(projectId, segments[0], segments[1], null, null, Defined()),
             3 when Exists(segments[0]) && Exists(segments[2]) && segments[1].Length > 0 =>
                 new ResourceRoute(projectId, segments[2], null, ResourceNames.Singular(segments[0]) + "Id", segments[1], Defined()),

@@ -160,6 +160,17 @@ public sealed class ResourceTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Db_answers_every_resource_with_its_records_as_json_server_does()
+    {
+        var (_, b) = await BlogAsync();
+        var db = await (await Mock.GetAsync($"{b}/db")).ReadJsonAsync();
+        Assert.Equal(["posts", "comments"], db.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(3, db.GetProperty("posts").GetArrayLength());
+        Assert.Equal(3, db.GetProperty("comments").GetArrayLength());
+        await (await Mock.PostAsync($"{b}/db", Payload("{}"))).AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+    }
+
+    [Fact]
     public async Task Start_end_and_limit_slice_with_total_count()
     {
         var (_, b) = await BlogAsync();
