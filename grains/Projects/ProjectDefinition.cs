@@ -90,7 +90,8 @@ public sealed class ProjectDefinition
         MockResult match;
         try
         {
-            match = Routes.Match(request, state, new WorkBudget(RequestBudget), limits, random) with { Needs = needs };
+            match = Routes.Match(request, state, new WorkBudget(RequestBudget), limits, random);
+            match = needs == RequestParts.None ? match : match with { Needs = needs }; // a shared prebuilt answer is copied only when it must carry needs
         }
         catch (Exception exception) when (exception is not (OutOfMemoryException or OperationCanceledException))
         {

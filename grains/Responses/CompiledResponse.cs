@@ -23,6 +23,7 @@ public sealed class CompiledResponse
         _body = body;
         _headers = headers;
         Needs = when.Needs | (definition.Template ? RequestParts.Query | RequestParts.Headers | (ReadsBody ? RequestParts.Body : 0) : 0);
+        Matched = new MockResult(MockResultKind.Matched, prebuilt, null, null);
     }
 
     public ResponseDefinition Definition { get; }
@@ -39,6 +40,12 @@ public sealed class CompiledResponse
     public MockResponse Prebuilt { get; }
 
     public RequestParts Needs { get; }
+
+    /// <summary>True when every request gets the same answer (no template, no drawn delay): <see cref="Matched"/>.</summary>
+    public bool IsStatic => !Definition.Template && Definition.Delay is null or { Fixed: not null };
+
+    /// <summary>The answer for every request a static response wins, built once.</summary>
+    public MockResult Matched { get; }
 
     private bool ReadsBody => (_body?.ReadsBody ?? false) || _headers.Any(h => h.Value.ReadsBody);
 
@@ -75,14 +82,15 @@ public sealed class CompiledResponse
     }
 
     /// <summary>The response for one request: the prebuilt one, or rendered from the templates, with its delay drawn.</summary>
-    public MockResponse Render(RequestView request, Func<IReadOnlyDictionary<string, string>> pathParameters, MockLimits limits, Random random)
+    /// <param name="template">The endpoint's path template (null for a pattern), whose parameters the templates may read.</param>
+    public MockResponse Render(RequestView request, RouteTemplate? template, string[] segments, MockLimits limits, Random random)
     {
         var delay = Definition.Delay is { Fixed: null } ? DelaySampler.Sample(Definition.Delay, Definition.DelayMs, limits.MaxDelayMs, random) : Prebuilt.DelayMs;
         if (!Definition.Template)
         {
             return delay == Prebuilt.DelayMs ? Prebuilt : Copy(Prebuilt, Prebuilt.Headers, Prebuilt.Body, delay);
         }
-        var model = new TemplateModel(request, pathParameters());
+        var model = new TemplateModel(request, template?.Values(segments) ?? []);
         var body = _body is null ? Prebuilt.Body : System.Text.Encoding.UTF8.GetBytes(_body.Render(model, limits.MaxResponseBodyBytes));
         if (body.Length > limits.MaxResponseBodyBytes)
         {

@@ -16,34 +16,37 @@ public static class ResponseSelector
     public static Choice Select(EndpointInfo endpoint, CompiledResponse[] responses, ResponseMode mode, RequestView request,
         MockState state, WorkBudget budget, Random random)
     {
-        var applicable = new List<CompiledResponse>(responses.Length);
+        // "first" stops at the first applicable response (the common case: no list); the others choose among all.
+        var applicable = mode == ResponseMode.First ? null : new List<CompiledResponse>(responses.Length);
         string? firstReason = null;
         foreach (var response in responses)
         {
             var reason = Reason(response, request, state, budget);
-            if (reason is null)
-            {
-                applicable.Add(response);
-                if (mode == ResponseMode.First)
-                {
-                    break;
-                }
-            }
-            else
+            if (reason is not null)
             {
                 firstReason ??= $"response {response.Index}: {reason}";
             }
+            else if (applicable is null)
+            {
+                return Chosen(response, state);
+            }
+            else
+            {
+                applicable.Add(response);
+            }
         }
-        if (applicable.Count == 0)
+        if (applicable is not { Count: > 0 })
         {
             return new Choice(null, $"no response of the endpoint applies ({firstReason})");
         }
-        var chosen = mode switch
-        {
-            ResponseMode.Sequence => applicable[(int)(state.NextPosition($"{endpoint.Id}@{endpoint.Revision}") % applicable.Count)],
-            ResponseMode.Random => Weighted(applicable, random),
-            _ => applicable[0],
-        };
+        return Chosen(mode == ResponseMode.Sequence
+            ? applicable[(int)(state.NextPosition($"{endpoint.Id}@{endpoint.Revision}") % applicable.Count)]
+            : Weighted(applicable, random), state);
+    }
+
+    /// <summary>The chosen response, its scenario moved to the new state.</summary>
+    private static Choice Chosen(CompiledResponse chosen, MockState state)
+    {
         if (chosen.Scenario is { NewState: { } next } scenario)
         {
             state.MoveScenario(scenario.Name, next);

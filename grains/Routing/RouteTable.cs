@@ -73,8 +73,8 @@ public sealed class RouteTable
         {
             return ResponseSelector.Select(best.Endpoint, best.Responses, best.Mode, view, state, budget, random) switch
             {
-                { Response: { } chosen } => new MockResult(MockResultKind.Matched,
-                    chosen.Render(view, () => best.Template?.Values(segments) ?? new Dictionary<string, string>(), limits, random), null, null),
+                { Response: { IsStatic: true } chosen } => chosen.Matched,
+                { Response: { } chosen } => new MockResult(MockResultKind.Matched, chosen.Render(view, best.Template, segments, limits, random), null, null),
                 { Reason: var reason } => new MockResult(MockResultKind.NoMatch, null,
                     new NearMiss(best.Endpoint.Id, best.Method, best.Display, reason!), null),
             };
