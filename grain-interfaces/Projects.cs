@@ -12,7 +12,8 @@ public sealed record ProjectInfo(
     [property: Id(6)] string Owner,
     [property: Id(7)] bool Private = false,
     [property: Id(8)] int? RateLimit = null,
-    [property: Id(9)] bool Cors = true);
+    [property: Id(9)] bool Cors = true,
+    [property: Id(10)] string? ForeignKeySuffix = null);
 
 /// <summary>Creates a project. <see cref="Owner"/> is the tenant that will own it; a null slug is derived from the name.</summary>
 [GenerateSerializer, Immutable, Alias("om.CreateProject")]
@@ -25,7 +26,7 @@ public sealed record CreateProject(
 
 /// <summary>
 /// Changes a project. A null member is left as it is; an empty description clears it; a <see cref="RateLimit"/> of 0
-/// goes back to the service's default per-project limit.
+/// goes back to the service's default per-project limit; an empty <see cref="ForeignKeySuffix"/> goes back to <c>Id</c>.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.UpdateProject")]
 public sealed record UpdateProject(
@@ -34,7 +35,8 @@ public sealed record UpdateProject(
     [property: Id(2)] string? Description,
     [property: Id(3)] bool? Private = null,
     [property: Id(4)] int? RateLimit = null,
-    [property: Id(5)] bool? Cors = null);
+    [property: Id(5)] bool? Cors = null,
+    [property: Id(6)] string? ForeignKeySuffix = null);
 
 /// <summary>One page of a tenant's projects, newest first.</summary>
 [GenerateSerializer, Immutable, Alias("om.ProjectPage")]

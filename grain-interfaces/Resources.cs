@@ -2,26 +2,43 @@ using Orleans.Concurrency;
 
 namespace OrleansMock.GrainInterfaces;
 
-/// <summary>A resource of a project: a named collection served with json-server 0.17 conventions.</summary>
+/// <summary>
+/// A resource of a project, served with json-server 0.17 conventions: a collection of records (its seed a JSON array),
+/// or with <see cref="Singular"/> one object (its seed a JSON object, json-server's <c>"profile": {...}</c>).
+/// <see cref="IdField"/> names the records' id property (json-server's <c>--id</c>); null means <c>id</c>.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("om.ResourceInfo")]
 public sealed record ResourceInfo(
     [property: Id(0)] string Name,
     [property: Id(1)] string? SchemaJson,
     [property: Id(2)] string? SeedJson,
     [property: Id(3)] DateTimeOffset CreatedAt,
-    [property: Id(4)] DateTimeOffset UpdatedAt);
+    [property: Id(4)] DateTimeOffset UpdatedAt,
+    [property: Id(5)] string? IdField = null,
+    [property: Id(6)] bool Singular = false)
+{
+    public const string DefaultIdField = "id";
 
-/// <summary>Defines or changes a resource: its JSON Schema (optional) and seed records (a JSON array, optional).</summary>
+    public string IdProperty => IdField ?? DefaultIdField;
+}
+
+/// <summary>
+/// Defines or changes a resource: its JSON Schema (optional), its seed (a JSON array of records, or one object for a
+/// singular resource; optional) and, for a collection, the name of its id property (fixed once created).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("om.ResourceSpec")]
 public sealed record ResourceSpec(
     [property: Id(0)] string Name,
     [property: Id(1)] string? SchemaJson,
-    [property: Id(2)] string? SeedJson);
+    [property: Id(2)] string? SeedJson,
+    [property: Id(3)] string? IdField = null);
 
 /// <summary>
-/// Where a mock request lands in a resource: the collection, one record, or a parent's children; or, with
-/// <see cref="WholeDatabase"/>, json-server's <c>/db</c> (every resource's records). <see cref="Defined"/> names every
-/// resource of the project, so <c>_embed</c>/<c>_expand</c> never reach a resource that does not exist.
+/// Where a mock request lands in a resource: the collection, one record, or a parent's children; a
+/// <see cref="Singular"/> resource (one object); or, with <see cref="WholeDatabase"/>, json-server's <c>/db</c> (every
+/// resource's records). <see cref="Defined"/> names every resource of the project, so <c>_embed</c>/<c>_expand</c>
+/// never reach a resource that does not exist. <see cref="ForeignKeySuffix"/> is the project's (json-server's
+/// <c>--fks</c>; null means <c>Id</c>): <c>postId</c> links a comment to its post.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.ResourceRoute")]
 public sealed record ResourceRoute(
@@ -31,7 +48,15 @@ public sealed record ResourceRoute(
     [property: Id(3)] string? ParentField,
     [property: Id(4)] string? ParentId,
     [property: Id(5)] string[]? Defined = null,
-    [property: Id(6)] bool WholeDatabase = false);
+    [property: Id(6)] bool WholeDatabase = false,
+    [property: Id(7)] string? ForeignKeySuffix = null,
+    [property: Id(8)] bool Singular = false)
+{
+    public const string DefaultForeignKeySuffix = "Id";
+
+    /// <summary>The field that links a record to a record of <paramref name="singularName"/> (<c>post</c> -> <c>postId</c>).</summary>
+    public string ForeignKey(string singularName) => singularName + (ForeignKeySuffix ?? DefaultForeignKeySuffix);
+}
 
 /// <summary>
 /// A request to a resource, as the front end forwards it. <see cref="BaseUrl"/> is no longer read (the front end builds
@@ -65,6 +90,7 @@ public sealed record ResourcePage(
 /// <summary>
 /// A resource's answer: an outcome kind (only the front end knows HTTP statuses and headers), the JSON body, paging,
 /// the methods allowed when the kind is <see cref="OutcomeKind.NotAllowed"/>, or an error with the schema rules broken.
+/// <see cref="CreatedId"/> is the id of a created record (its Location); empty when a singular resource was replaced.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.ResourceAnswer")]
 public sealed record ResourceAnswer(
@@ -73,13 +99,14 @@ public sealed record ResourceAnswer(
     [property: Id(2)] string? Error = null,
     [property: Id(3)] SchemaFailure[]? Failures = null,
     [property: Id(4)] ResourcePage? Page = null,
-    [property: Id(5)] string[]? Allow = null)
+    [property: Id(5)] string[]? Allow = null,
+    [property: Id(6)] string? CreatedId = null)
 {
     public bool IsOk => Kind is OutcomeKind.Ok or OutcomeKind.Created;
 
     public static ResourceAnswer Ok(string? bodyJson, ResourcePage? page = null) => new(OutcomeKind.Ok, bodyJson, Page: page);
 
-    public static ResourceAnswer Created(string bodyJson) => new(OutcomeKind.Created, bodyJson);
+    public static ResourceAnswer Created(string bodyJson, string createdId) => new(OutcomeKind.Created, bodyJson, CreatedId: createdId);
 
     public static ResourceAnswer Fail(OutcomeKind kind, string error, SchemaFailure[]? failures = null) => new(kind, null, error, failures);
 }

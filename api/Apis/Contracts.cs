@@ -13,14 +13,18 @@ public sealed record CreateProjectRequest(string? Name, string? Slug, string? De
 /// <summary>
 /// Changes a project; omitted fields stay as they are, an empty description clears it. <c>rateLimit</c> sets the
 /// project's own mock-traffic limit per window (up to the configured maximum); 0 restores the default.
+/// <c>foreignKeySuffix</c> is json-server's <c>--fks</c> for the project's resources (<c>_id</c> links comments to posts
+/// by <c>post_id</c>); empty restores <c>Id</c>.
 /// </summary>
-public sealed record UpdateProjectRequest(string? Name, string? Slug, string? Description, bool? Private, int? RateLimit, bool? Cors);
+public sealed record UpdateProjectRequest(string? Name, string? Slug, string? Description, bool? Private, int? RateLimit, bool? Cors, string? ForeignKeySuffix);
 
 public sealed record ProjectResponse(
-    string Id, string Slug, string Name, string? Description, bool Private, int? RateLimit, bool Cors, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MockUrl)
+    string Id, string Slug, string Name, string? Description, bool Private, int? RateLimit, bool Cors, string ForeignKeySuffix,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MockUrl)
 {
     public static ProjectResponse From(ProjectInfo project, HttpRequest request) => new(
-        project.Id, project.Slug, project.Name, project.Description, project.Private, project.RateLimit, project.Cors, project.CreatedAt, project.UpdatedAt,
+        project.Id, project.Slug, project.Name, project.Description, project.Private, project.RateLimit, project.Cors,
+        project.ForeignKeySuffix ?? ResourceRoute.DefaultForeignKeySuffix, project.CreatedAt, project.UpdatedAt,
         $"{request.Scheme}://{request.Host}{request.PathBase}/m/{project.Slug}");
 }
 

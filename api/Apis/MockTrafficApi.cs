@@ -378,9 +378,10 @@ public static class MockTrafficApi
                 response.Headers.Link = ResourceLinks.Build(baseUrl, query, number, page.LastPage ?? 1);
             }
         }
-        if (answer.Kind == OutcomeKind.Created && RecordId(answer.BodyJson) is { } createdId)
+        if (answer.Kind == OutcomeKind.Created && answer.CreatedId is { } createdId)
         {
-            response.Headers.Location = $"{baseUrl}/{Uri.EscapeDataString(createdId)}";
+            // A record's own URL; a singular resource's is its resource's (as json-server sets both).
+            response.Headers.Location = createdId.Length == 0 ? baseUrl : $"{baseUrl}/{Uri.EscapeDataString(createdId)}";
             response.Headers.AccessControlExposeHeaders = "Location";
         }
         if (answer.Allow is { } allow)
@@ -466,19 +467,6 @@ public static class MockTrafficApi
         headers.AccessControlAllowOrigin = origin;
         headers.AccessControlAllowCredentials = "true";
         headers.Append(HeaderNames.Vary, "Origin");
-    }
-
-    /// <summary>The id of a created record, for its Location.</summary>
-    private static string? RecordId(string? json)
-    {
-        if (json is null)
-        {
-            return null;
-        }
-        using var document = System.Text.Json.JsonDocument.Parse(json);
-        return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && document.RootElement.TryGetProperty("id", out var id)
-            ? id.ValueKind == System.Text.Json.JsonValueKind.String ? id.GetString() : id.GetRawText()
-            : null;
     }
 
     /// <summary>A JSONP callback name as Express keeps it: letters, digits, _, $, ., [ and ].</summary>

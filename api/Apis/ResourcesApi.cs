@@ -7,16 +7,26 @@ using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Api.Apis;
 
-/// <summary>A resource definition: name, optional JSON Schema for its records, optional seed records.</summary>
-public sealed record ResourceRequestBody(string? Name, JsonElement Schema, JsonElement Seed);
+/// <summary>
+/// A resource definition: name, optional JSON Schema for its records, optional seed (a JSON array of records makes a
+/// collection, one JSON object a singular resource) and, for a collection, the name of its id property (default
+/// <c>id</c>, json-server's <c>--id</c>).
+/// </summary>
+public sealed record ResourceRequestBody(string? Name, JsonElement Schema, JsonElement Seed, string? IdField);
 
-/// <summary>A change of a resource: its schema and seed (records stay; reset them to the seed with POST .../reset).</summary>
-public sealed record ResourceUpdateBody(JsonElement Schema, JsonElement Seed);
+/// <summary>
+/// A change of a resource: its schema and seed (records stay; reset them to the seed with POST .../reset). The kind
+/// (collection or singular) and the id field stay as created; <c>idField</c> may be repeated, not changed.
+/// </summary>
+public sealed record ResourceUpdateBody(JsonElement Schema, JsonElement Seed, string? IdField);
 
-public sealed record ResourceResponse(string Name, JsonElement? Schema, JsonElement? Seed, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MockUrl)
+/// <summary>A resource: <c>kind</c> is <c>collection</c> or <c>singular</c>; <c>idField</c> names a collection's id property.</summary>
+public sealed record ResourceResponse(
+    string Name, string Kind, string? IdField, JsonElement? Schema, JsonElement? Seed, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MockUrl)
 {
     public static ResourceResponse From(ResourceInfo resource, string mockBase) => new(
-        resource.Name, Parse(resource.SchemaJson), Parse(resource.SeedJson), resource.CreatedAt, resource.UpdatedAt, $"{mockBase}/{resource.Name}");
+        resource.Name, resource.Singular ? "singular" : "collection", resource.Singular ? null : resource.IdProperty,
+        Parse(resource.SchemaJson), Parse(resource.SeedJson), resource.CreatedAt, resource.UpdatedAt, $"{mockBase}/{resource.Name}");
 
     private static JsonElement? Parse(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 }
@@ -59,7 +69,7 @@ public static class ResourcesApi
             return ProjectsApi.ProjectNotFound(projectId);
         }
         var input = body.Value!;
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).AddResourceAsync(user.UserId(), new ResourceSpec(input.Name ?? "", Json(input.Schema), Json(input.Seed)));
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).AddResourceAsync(user.UserId(), new ResourceSpec(input.Name ?? "", Json(input.Schema), Json(input.Seed), input.IdField));
         return outcome.IsOk
             ? TypedResults.Created($"/api/v1/projects/{id}/resources/{outcome.Value!.Name}", ResourceResponse.From(outcome.Value, await MockBaseAsync(request, grains, id, user)))
             : Problems.From(outcome);
@@ -102,7 +112,7 @@ public static class ResourcesApi
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).UpdateResourceAsync(user.UserId(), new ResourceSpec(name, Json(body.Value!.Schema), Json(body.Value.Seed)));
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).UpdateResourceAsync(user.UserId(), new ResourceSpec(name, Json(body.Value!.Schema), Json(body.Value.Seed), body.Value.IdField));
         return outcome.IsOk ? TypedResults.Ok(ResourceResponse.From(outcome.Value!, await MockBaseAsync(request, grains, id, user))) : Problems.From(outcome);
     }
 

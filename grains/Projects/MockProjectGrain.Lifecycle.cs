@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Resources;
 
 namespace OrleansMock.Grains.Projects;
 
@@ -76,6 +77,7 @@ public sealed partial class MockProjectGrain
         var error = (command.Name is null ? null : ProjectRules.CheckName(command.Name))
             ?? ProjectRules.CheckDescription(command.Description)
             ?? (command.Slug is null ? null : ProjectRules.CheckSlug(command.Slug))
+            ?? ResourceRules.CheckForeignKeySuffix(command.ForeignKeySuffix)
             ?? (command.RateLimit is < 0 || command.RateLimit > maxRateLimit
                 ? $"rateLimit must be from 1 to {maxRateLimit} requests per {rateLimits.Value.MockPerProject.WindowSeconds} s (0 restores the default)"
                 : null);
@@ -97,6 +99,7 @@ public sealed partial class MockProjectGrain
                 Description = command.Description is null ? current.Description : Blank(command.Description),
                 Private = command.Private ?? current.Private,
                 Cors = command.Cors ?? current.Cors,
+                ForeignKeySuffix = command.ForeignKeySuffix switch { null => current.ForeignKeySuffix, "" => null, var suffix => suffix },
                 RateLimit = command.RateLimit switch { null => current.RateLimit, 0 => null, var limit => limit },
                 UpdatedAt = time.GetUtcNow(),
             };

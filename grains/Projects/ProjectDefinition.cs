@@ -24,6 +24,7 @@ public sealed class ProjectDefinition
 
     private RouteTable? _routes;
     private string[]? _resourceNames;
+    private HashSet<string>? _singularNames;
 
     private ProjectDefinition(ProjectInfo? project, IReadOnlyList<EndpointInfo> endpoints, IReadOnlyList<ResourceInfo> resources)
     {
@@ -49,6 +50,8 @@ public sealed class ProjectDefinition
     public static readonly TimeSpan RequestBudget = TimeSpan.FromMilliseconds(500);
 
     private string[] ResourceNames => _resourceNames ??= [.. Resources.Select(r => r.Name)];
+
+    private HashSet<string> SingularNames => _singularNames ??= Resources.Where(r => r.Singular).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
 
     public static ProjectDefinition From(ProjectState state) => new(state.Project, [.. state.Endpoints], [.. state.Resources]);
 
@@ -104,7 +107,7 @@ public sealed class ProjectDefinition
             return project.Cors ? match : match with { CorsDisabled = true };
         }
         // Defined endpoints win; what they leave unanswered may belong to a resource.
-        var resourceRoute = ResourceRules.Find(project.Id, ResourceNames, request.Path);
+        var resourceRoute = ResourceRules.Find(project.Id, ResourceNames, SingularNames, project.ForeignKeySuffix, request.Path);
         if (resourceRoute is null)
         {
             return project.Cors ? match : match with { CorsDisabled = true };
@@ -112,6 +115,7 @@ public sealed class ProjectDefinition
         return request.Method == "OPTIONS"
             ? new MockResult(MockResultKind.Options, null, null,
                 resourceRoute.WholeDatabase ? ["GET", "HEAD", "OPTIONS"]
+                : resourceRoute.Singular ? ["GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
                 : resourceRoute.RecordId is null ? ["GET", "HEAD", "OPTIONS", "POST"] : ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PUT"],
                 Resource: resourceRoute, CorsDisabled: !project.Cors, Needs: needs)
             : new MockResult(MockResultKind.Resource, null, null, null, Resource: resourceRoute, CorsDisabled: !project.Cors, Needs: needs);
@@ -228,7 +232,8 @@ public sealed class ProjectDefinition
         {
             return Change<ResourceInfo>.Fail(OutcomeKind.LimitExceeded, $"a project may define {limits.MaxResourcesPerProject} resources; delete one first");
         }
-        var resource = new ResourceInfo(spec.Name, spec.SchemaJson, spec.SeedJson, now, now);
+        var singular = spec.SeedJson is { } seed && seed.TrimStart().StartsWith('{');
+        var resource = new ResourceInfo(spec.Name, spec.SchemaJson, spec.SeedJson, now, now, spec.IdField, singular);
         return new(Outcome<ResourceInfo>.Ok(resource), With([.. Resources, resource]));
     }
 
@@ -241,6 +246,17 @@ public sealed class ProjectDefinition
         if (ResourceRules.Check(spec, limits) is { } error)
         {
             return Change<ResourceInfo>.Fail(OutcomeKind.Invalid, error);
+        }
+        if (spec.IdField is not null && spec.IdField != current.IdProperty)
+        {
+            return Change<ResourceInfo>.Fail(OutcomeKind.Invalid,
+                $"idField of '{spec.Name}' is '{current.IdProperty}' and cannot change while it holds records; delete the resource and define it again");
+        }
+        if (spec.SeedJson is { } seed && seed.TrimStart().StartsWith('{') != current.Singular)
+        {
+            return Change<ResourceInfo>.Fail(OutcomeKind.Invalid, current.Singular
+                ? $"'{spec.Name}' is a singular resource: its seed must be one JSON object; delete it and define it again to make it a collection"
+                : $"'{spec.Name}' is a collection: its seed must be a JSON array; delete it and define it again to make it a singular resource");
         }
         var updated = current with { SchemaJson = spec.SchemaJson, SeedJson = spec.SeedJson, UpdatedAt = now };
         return new(Outcome<ResourceInfo>.Ok(updated), With(Resources.Select(r => r.Name == spec.Name ? updated : r).ToList()));

@@ -13,6 +13,8 @@ public sealed class ResourceState
 {
     [Id(0)] public string? SchemaJson { get; set; }
     [Id(1)] public bool Configured { get; set; }
+    [Id(2)] public string? IdField { get; set; }
+    [Id(3)] public bool Singular { get; set; }
 }
 
 /// <summary>
@@ -38,7 +40,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
     private readonly IOptions<MockLimits> _limits;
     private readonly string _projectId;
     private readonly string _name;
-    private readonly ResourceRecords _records;
+    private ResourceRecords _records;
     private readonly RecordBatchWriter _writer;
     private readonly RecordCheck _check;
     private bool _reconfiguring;
@@ -50,13 +52,16 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         var slash = key.IndexOf('/');
         (_projectId, _name) = (key[..slash], key[(slash + 1)..]);
         _check = new RecordCheck(_name, limits.Value.MaxRecordBytes);
-        _records = new ResourceRecords(_name, _check.Check);
+        _records = Records(null);
         _writer = new RecordBatchWriter(writes => _store.ApplyAsync(Collection, _projectId, _name, writes), DeactivateOnIdle);
     }
+
+    private ResourceRecords Records(string? idField) => new(_name, _check.Check, idField ?? ResourceInfo.DefaultIdField);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _check.UseSchema(_state.State.SchemaJson);
+        _records = Records(_state.State.IdField);
         long? afterSort = null;
         string? afterId = null;
         while (true)
@@ -84,19 +89,21 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             if (reseed)
             {
                 await _store.DeleteGroupAsync(Collection, _projectId, _name);
-                _records.Clear();
+                _records = Records(info.IdField);
                 // One budget for the whole seed: a costly pattern cannot multiply its cost by the number of records.
                 _check.SharedBudget = new WorkBudget(SeedBudget);
-                foreach (var seed in Seeds(info.SeedJson))
+                foreach (var seed in Seeds(info.SeedJson, info.Singular))
                 {
-                    var created = await WriteAsync(_records.Create(seed, null, null, _limits.Value.MaxRecordsPerResource));
+                    var created = await WriteAsync(info.Singular
+                        ? _records.SetSingular(seed, merge: false, created: false)
+                        : _records.Create(seed, null, null, _limits.Value.MaxRecordsPerResource, seed: true));
                     if (!created.IsOk)
                     {
                         return created;
                     }
                 }
             }
-            _state.State = new ResourceState { SchemaJson = info.SchemaJson, Configured = true };
+            _state.State = new ResourceState { SchemaJson = info.SchemaJson, Configured = true, IdField = info.IdField, Singular = info.Singular };
             await _state.WriteStateAsync();
             return ResourceAnswer.Ok(null);
         }
@@ -119,7 +126,8 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
 
     public Task<int> CountAsync() => Task.FromResult(_records.Count);
 
-    public Task<string[][]> FindByAllAsync(string field, string[] values) => Task.FromResult(_records.FindByAll(field, values));
+    public Task<string[][]> FindByAllAsync(string field, string[] values) =>
+        Task.FromResult(_state.State.Singular ? [.. values.Select(_ => Array.Empty<string>())] : _records.FindByAll(field, values));
 
     public Task<string?[]> FindAllAsync(string[] ids) => Task.FromResult(ids.Select(id => _records.Find(id)?.Json).ToArray());
 
@@ -139,6 +147,17 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         var maxRecords = _limits.Value.MaxRecordsPerResource;
         // Read by the check in this same turn (validation and the change to memory run without an await in between).
         _check.Cancellation = cancellation;
+        if (_state.State.Singular)
+        {
+            return request.Method switch
+            {
+                "GET" or "HEAD" => await GetAsync(request, cancellation),
+                "POST" => await WriteAsync(_records.SetSingular(request.BodyJson, merge: false, created: true)),
+                "PUT" => await WriteAsync(_records.SetSingular(request.BodyJson, merge: false, created: false)),
+                "PATCH" => await WriteAsync(_records.SetSingular(request.BodyJson, merge: true, created: false)),
+                _ => NotAllowed(request.Method, "a singular resource", ["GET", "HEAD", "POST", "PUT", "PATCH", "OPTIONS"]),
+            };
+        }
         return request.Method switch
         {
             "GET" or "HEAD" => await GetAsync(request, cancellation),
@@ -146,17 +165,22 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             "PUT" when route.RecordId is not null => await WriteAsync(_records.Replace(route.RecordId, request.BodyJson, merge: false)),
             "PATCH" when route.RecordId is not null => await WriteAsync(_records.Replace(route.RecordId, request.BodyJson, merge: true)),
             "DELETE" when route.RecordId is not null => await DeleteAsync(route),
-            _ => NotAllowed(request.Method, route.RecordId is null),
+            _ => route.RecordId is null
+                ? NotAllowed(request.Method, "a collection", ["GET", "HEAD", "POST", "OPTIONS"])
+                : NotAllowed(request.Method, "a record", ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]),
         };
     }
 
-    /// <summary>Deletes a record, then its dependents in the project's other resources (<c>postId</c> for posts), as json-server does.</summary>
+    /// <summary>
+    /// Deletes a record, then its dependents in the project's other resources (<c>postId</c> for posts, by the project's
+    /// foreign-key suffix), as json-server does.
+    /// </summary>
     private async Task<ResourceAnswer> DeleteAsync(ResourceRoute route)
     {
         var deleted = await WriteAsync(_records.Delete(route.RecordId!));
         if (deleted.IsOk)
         {
-            var field = ResourceNames.Singular(_name) + "Id";
+            var field = route.ForeignKey(ResourceNames.Singular(_name));
             await Task.WhenAll((route.Defined ?? []).Where(other => other != _name).Select(other =>
                 GrainFactory.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(_projectId, other)).DeleteDependentsAsync(field, route.RecordId!)));
         }
@@ -165,16 +189,16 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
 
     public async Task<int> DeleteDependentsAsync(string field, string value)
     {
-        if (!_state.State.Configured || _reconfiguring)
+        if (!_state.State.Configured || _state.State.Singular || _reconfiguring)
         {
             return 0;
         }
-        var ids = _records.IdsWhere(field, value);
-        foreach (var id in ids)
+        var keys = _records.KeysWhere(field, value);
+        foreach (var key in keys)
         {
-            await WriteAsync(_records.Delete(id));
+            await WriteAsync(_records.DeleteKey(key));
         }
-        return ids.Length;
+        return keys.Length;
     }
 
     /// <summary>Acknowledges a change once its write is stored.</summary>
@@ -187,12 +211,8 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         return change.Result;
     }
 
-    private static ResourceAnswer NotAllowed(string method, bool collection)
-    {
-        string[] allowed = collection ? ["GET", "HEAD", "POST", "OPTIONS"] : ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"];
-        return new ResourceAnswer(OutcomeKind.NotAllowed, null,
-            $"{method} is not supported on {(collection ? "a collection" : "a record")}; use {string.Join(", ", allowed)}", Allow: allowed);
-    }
+    private static ResourceAnswer NotAllowed(string method, string what, string[] allowed) =>
+        new(OutcomeKind.NotAllowed, null, $"{method} is not supported on {what}; use {string.Join(", ", allowed)}", Allow: allowed);
 
     private async Task<ResourceAnswer> GetAsync(ResourceRequest request, CancellationToken cancellation)
     {
@@ -201,6 +221,11 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             return ResourceAnswer.Fail(OutcomeKind.NotFound, $"resource '{_name}' does not exist");
         }
         var route = request.Route;
+        if (_state.State.Singular)
+        {
+            // json-server answers a singular resource as it is, whatever the query.
+            return ResourceAnswer.Ok(_records.Count == 0 ? "{}" : _records.JsonOf(_records.Values.First()));
+        }
         var (query, error) = ResourceQuery.Parse(request.Query,
             route.ParentField is null ? null : new KeyValuePair<string, string>(route.ParentField, route.ParentId!));
         if (query is null)
@@ -213,7 +238,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             {
                 return ResourceAnswer.Fail(OutcomeKind.NotFound, $"{_name}/{route.RecordId} does not exist");
             }
-            var single = await ResourceRelations.EnrichAsync(GrainFactory, _projectId, _name, [one.Value], query, route.Defined);
+            var single = await ResourceRelations.EnrichAsync(GrainFactory, route, _name, _records, [one.Value], query);
             return ResourceAnswer.Ok(single is null ? one.Json : single[0].ToJsonString());
         }
 
@@ -226,18 +251,21 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         {
             return ResourceAnswer.Fail(OutcomeKind.Unprocessable, exception.Message);
         }
-        var items = await ResourceRelations.EnrichAsync(GrainFactory, _projectId, _name, page.Items, query, route.Defined) ?? page.Items;
+        var items = await ResourceRelations.EnrichAsync(GrainFactory, route, _name, _records, page.Items, query) ?? page.Items;
         var paging = page.Paginated ? new ResourcePage(page.Total, page.PageNumber, page.LastPage)
             : page.Sliced ? new ResourcePage(page.Total)
             : null;
         var json = new StringBuilder("[");
         for (var i = 0; i < items.Count; i++)
         {
-            json.Append(i == 0 ? "" : ",").Append(ReferenceEquals(items, page.Items) ? _records.Find(ResourceRecords.IdOf(items[i])!)!.Json : items[i].ToJsonString());
+            json.Append(i == 0 ? "" : ",").Append(ReferenceEquals(items, page.Items) ? _records.JsonOf(items[i]) : items[i].ToJsonString());
         }
         return ResourceAnswer.Ok(json.Append(']').ToString(), paging);
     }
 
-    private static IEnumerable<string> Seeds(string? seedJson) =>
-        string.IsNullOrWhiteSpace(seedJson) ? [] : JsonNode.Parse(seedJson)!.AsArray().Select(item => item!.ToJsonString()).ToArray();
+    /// <summary>The seed's records, or a singular resource's one object (an empty object when it has no seed).</summary>
+    private static IEnumerable<string> Seeds(string? seedJson, bool singular) =>
+        string.IsNullOrWhiteSpace(seedJson) ? singular ? ["{}"] : []
+        : singular ? [JsonNode.Parse(seedJson)!.ToJsonString()]
+        : JsonNode.Parse(seedJson)!.AsArray().Select(item => item!.ToJsonString()).ToArray();
 }

@@ -13,15 +13,21 @@ public readonly record struct RecordChange(ResourceAnswer Result, RecordWrite? W
 /// <summary>
 /// The records of one resource in insertion order, with json-server's rules for ids (numeric and incrementing while
 /// every id is a number, otherwise random strings; a client-given id is kept if free), PUT (replace, the id stays) and
-/// PATCH (top-level merge). Each change is applied to memory at once and returns the one <see cref="RecordWrite"/> that
-/// stores it; a <paramref name="check"/> (size and schema) refuses a record before anything changes.
+/// PATCH (top-level merge); <paramref name="idField"/> names the id property (json-server's <c>--id</c>). A singular
+/// resource is the one object stored under <see cref="SingularKey"/> (<see cref="SetSingular"/>). Each change is
+/// applied to memory at once and returns the one <see cref="RecordWrite"/> that stores it; a <paramref name="check"/>
+/// (size and schema) refuses a record before anything changes.
 /// </summary>
-public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> check)
+public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> check, string idField = ResourceInfo.DefaultIdField)
 {
-    public const string IdField = "id";
+    /// <summary>Where a singular resource's object is stored.</summary>
+    public const string SingularKey = "singular";
+
+    public string IdField => idField;
 
     private readonly List<Record> _records = [];
-    private readonly Dictionary<string, Record> _byId = new(StringComparer.Ordinal);
+    // Every record by its storage key: its id's text, or for a seed record without an id a key of our own.
+    private readonly Dictionary<string, Record> _byKey = new(StringComparer.Ordinal);
     private long _maxNumericId;
     private int _nonNumericIds;
 
@@ -35,18 +41,24 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
         private JsonObject? _value;
 
         /// <param name="parsed">The record's tree when the caller has it, to read its id's kind without parsing again.</param>
-        public Record(string id, long sort, string json, JsonObject? parsed = null)
+        public Record(string id, long sort, string json, string idField, JsonObject? parsed = null)
         {
             Id = id;
             Sort = sort;
             Json = json;
-            NumericId = (parsed ?? Parse(json))[IdField] is JsonValue value && value.GetValueKind() == JsonValueKind.Number
+            var idNode = (parsed ?? Parse(json))[idField];
+            HasId = idNode is not null;
+            NumericId = idNode is JsonValue value && value.GetValueKind() == JsonValueKind.Number
                 ? (long)Math.Floor(double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture))
                 : null;
         }
 
+        /// <summary>The storage key: the id's text (or, for a seed record served without an id, a key of our own).</summary>
         public string Id { get; }
         public long Sort { get; }
+
+        /// <summary>False for a seed record without an id: served as given, but no URL reaches it.</summary>
+        public bool HasId { get; }
 
         /// <summary>The id when it is a JSON number (rounded down), else null.</summary>
         public long? NumericId { get; }
@@ -66,21 +78,28 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
     }
 
     /// <summary>A record's id as json-server compares it (numbers as their text), or null.</summary>
-    public static string? IdOf(JsonObject record) => ResourceQuery.Text(record[IdField]);
+    public string? IdOf(JsonObject record) => ResourceQuery.Text(record[idField]);
 
     public int Count => _records.Count;
 
     public IEnumerable<JsonObject> Values => _records.Select(r => r.Value);
 
-    public Record? Find(string id) => _byId.GetValueOrDefault(id);
+    /// <summary>The record whose id reads <paramref name="id"/>.</summary>
+    public Record? Find(string id) => _byKey.GetValueOrDefault(id) is { HasId: true } record ? record : null;
+
+    /// <summary>The stored text of a record as the query returned it (records with an id are found by it, the rare others by reference).</summary>
+    public string JsonOf(JsonObject value) =>
+        (IdOf(value) is { } id && Find(id) is { } record && ReferenceEquals(record.Value, value)
+            ? record
+            : _records.First(r => ReferenceEquals(r.Value, value))).Json;
 
     /// <summary>A stored record, as loaded on activation.</summary>
-    public void Load(StoredRecord stored) => Add(new Record(stored.Id, stored.Sort, stored.Json));
+    public void Load(StoredRecord stored) => Add(new Record(stored.Id, stored.Sort, stored.Json, idField));
 
     public void Clear()
     {
         _records.Clear();
-        _byId.Clear();
+        _byKey.Clear();
         _maxNumericId = 0;
         _nonNumericIds = 0;
     }
@@ -99,7 +118,8 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
         return [.. values.Select(v => wanted[v].ToArray())];
     }
 
-    public RecordChange Create(string? bodyJson, string? parentField, string? parentId, int maxRecords)
+    /// <param name="seed">A seed record: one without an id is kept as given (json-server serves seed records as they are).</param>
+    public RecordChange Create(string? bodyJson, string? parentField, string? parentId, int maxRecords, bool seed = false)
     {
         if (ParseObject(bodyJson) is not { } value)
         {
@@ -114,13 +134,18 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
             value[parentField] = JsonValue.Create(parentId); // the URL's text, as json-server 0.17 stores it ("1", not 1)
         }
         string id;
-        if (value[IdField] is { } given)
+        var sort = _records.Count == 0 ? 1 : _records[^1].Sort + 1;
+        if (seed && value[IdField] is null)
+        {
+            id = $"~seed-{sort}";
+        }
+        else if (value[IdField] is { } given)
         {
             if (ResourceQuery.Text(given) is not { Length: > 0 } text || given is not JsonValue)
             {
                 return Fail(OutcomeKind.Invalid, "id must be a string or a number");
             }
-            if (_byId.ContainsKey(text))
+            if (_byKey.ContainsKey(text))
             {
                 return Fail(OutcomeKind.Conflict, $"{name}/{text} already exists; omit id to get a new one, or PUT to replace it");
             }
@@ -128,17 +153,12 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
         }
         else
         {
-            // Numeric and incrementing while every id is a number (as json-server does); otherwise a random string.
+            // Numeric and incrementing while every id is a number (as json-server does); otherwise a random string. Added
+            // last, where json-server 0.17 puts it.
             JsonNode node = _nonNumericIds == 0
                 ? JsonValue.Create(_maxNumericId + 1)
                 : JsonValue.Create(RandomNumberGenerator.GetHexString(8, lowercase: true));
-            var withId = new JsonObject { [IdField] = node };
-            foreach (var (field, property) in value.ToList())
-            {
-                value.Remove(field);
-                withId[field] = property;
-            }
-            value = withId;
+            value[IdField] = node;
             id = ResourceQuery.Text(node)!;
         }
         var json = value.ToJsonString();
@@ -146,15 +166,14 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
         {
             return new(refused, null);
         }
-        var sort = _records.Count == 0 ? 1 : _records[^1].Sort + 1;
-        Add(new Record(id, sort, json, value));
-        return new(ResourceAnswer.Created(json), RecordWrite.Store(new StoredRecord(id, sort, json)));
+        Add(new Record(id, sort, json, idField, value));
+        return new(ResourceAnswer.Created(json, id), RecordWrite.Store(new StoredRecord(id, sort, json)));
     }
 
     /// <summary>PUT replaces the record, PATCH (<paramref name="merge"/>) merges top-level fields, as json-server does; the id never changes.</summary>
     public RecordChange Replace(string id, string? bodyJson, bool merge)
     {
-        if (!_byId.TryGetValue(id, out var record))
+        if (Find(id) is not { } record)
         {
             return Fail(OutcomeKind.NotFound, $"{name}/{id} does not exist");
         }
@@ -162,15 +181,14 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
         {
             return Fail(OutcomeKind.Invalid, "the body must be a JSON object");
         }
-        var value = merge ? (JsonObject)record.Value.DeepClone() : new JsonObject { [IdField] = record.Value[IdField]!.DeepClone() };
+        // PATCH keeps the record's field order; PUT takes the body's, the id where the body has it or last (as json-server).
+        var value = merge ? (JsonObject)record.Value.DeepClone() : [];
         foreach (var (field, property) in body.ToList())
         {
-            if (field != IdField)
-            {
-                body.Remove(field);
-                value[field] = property;
-            }
+            body.Remove(field);
+            value[field] = field == IdField ? record.Value[IdField]!.DeepClone() : property;
         }
+        value[IdField] = record.Value[IdField]!.DeepClone();
         var json = value.ToJsonString();
         if (check(json) is { } refused)
         {
@@ -180,34 +198,70 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
         return new(ResourceAnswer.Ok(json), RecordWrite.Store(new StoredRecord(id, record.Sort, json)));
     }
 
-    /// <summary>The ids of the records whose <paramref name="field"/> reads <paramref name="value"/> (numbers as their JSON text).</summary>
-    public string[] IdsWhere(string field, string value) =>
+    /// <summary>
+    /// A singular resource's new object, as json-server sets it: POST and PUT replace it (<paramref name="merge"/>
+    /// false), PATCH merges top-level fields; POST answers 201 (<paramref name="created"/>).
+    /// </summary>
+    public RecordChange SetSingular(string? bodyJson, bool merge, bool created)
+    {
+        if (ParseObject(bodyJson) is not { } body)
+        {
+            return Fail(OutcomeKind.Invalid, "the body must be a JSON object");
+        }
+        var value = merge && _byKey.GetValueOrDefault(SingularKey) is { } current ? (JsonObject)current.Value.DeepClone() : [];
+        foreach (var (field, property) in body.ToList())
+        {
+            body.Remove(field);
+            value[field] = property;
+        }
+        var json = value.ToJsonString();
+        if (check(json) is { } refused)
+        {
+            return new(refused, null);
+        }
+        if (_byKey.GetValueOrDefault(SingularKey) is { } record)
+        {
+            record.Replace(json);
+        }
+        else
+        {
+            Add(new Record(SingularKey, 1, json, idField, value));
+        }
+        return new(created ? ResourceAnswer.Created(json, "") : ResourceAnswer.Ok(json), RecordWrite.Store(new StoredRecord(SingularKey, 1, json)));
+    }
+
+    /// <summary>The storage keys of the records whose <paramref name="field"/> reads <paramref name="value"/> (numbers as their JSON text).</summary>
+    public string[] KeysWhere(string field, string value) =>
         [.. _records.Where(r => ResourceQuery.Text(ResourceQuery.At(r.Value, field)) == value).Select(r => r.Id)];
 
-    public RecordChange Delete(string id)
+    /// <summary>Deletes the record whose id reads <paramref name="id"/>.</summary>
+    public RecordChange Delete(string id) =>
+        Find(id) is { } record ? Remove(record) : Fail(OutcomeKind.NotFound, $"{name}/{id} does not exist");
+
+    /// <summary>Deletes the record stored under <paramref name="key"/> (a dependent, which may have no id).</summary>
+    public RecordChange DeleteKey(string key) =>
+        _byKey.GetValueOrDefault(key) is { } record ? Remove(record) : Fail(OutcomeKind.NotFound, $"{name}/{key} does not exist");
+
+    private RecordChange Remove(Record record)
     {
-        if (!_byId.TryGetValue(id, out var record))
-        {
-            return Fail(OutcomeKind.NotFound, $"{name}/{id} does not exist");
-        }
         _records.Remove(record);
-        _byId.Remove(record.Id);
-        if (record.NumericId is null)
+        _byKey.Remove(record.Id);
+        if (record is { HasId: true, NumericId: null })
         {
             _nonNumericIds--;
         }
-        return new(ResourceAnswer.Ok("{}"), RecordWrite.Delete(id));
+        return new(ResourceAnswer.Ok("{}"), RecordWrite.Delete(record.Id));
     }
 
     private void Add(Record record)
     {
         _records.Add(record);
-        _byId[record.Id] = record;
+        _byKey[record.Id] = record;
         if (record.NumericId is { } id)
         {
             _maxNumericId = Math.Max(_maxNumericId, id);
         }
-        else
+        else if (record.HasId)
         {
             _nonNumericIds++;
         }

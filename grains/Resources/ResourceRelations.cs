@@ -7,24 +7,27 @@ namespace OrleansMock.Grains.Resources;
 public static class ResourceRelations
 {
     /// <summary>
-    /// Applies _embed (children by the <c>{singular}Id</c> convention) and _expand (parents); null when neither is asked.
-    /// One grain call per named resource; names the project does not define are answered here (json-server embeds
-    /// an empty list and expands nothing) without activating anything.
+    /// Applies _embed (children whose <c>{singular}{suffix}</c>, e.g. <c>postId</c>, is the record's id) and _expand
+    /// (parents); null when neither is asked. One grain call per named resource; names the project does not define are
+    /// answered here (json-server embeds an empty list and expands nothing) without activating anything.
     /// </summary>
-    public static async Task<List<JsonObject>?> EnrichAsync(IGrainFactory grains, string projectId, string name,
-        IReadOnlyList<JsonObject> items, ResourceQuery query, string[]? defined)
+    /// <param name="route">The request's route: the project, its resources and its foreign-key suffix.</param>
+    /// <param name="records">The records' resource, which knows their id field.</param>
+    public static async Task<List<JsonObject>?> EnrichAsync(IGrainFactory grains, ResourceRoute route, string name, ResourceRecords records,
+        IReadOnlyList<JsonObject> items, ResourceQuery query)
     {
         if (query.Embed.Length == 0 && query.Expand.Length == 0)
         {
             return null;
         }
-        bool Defined(string name) => defined is null || defined.Contains(name, StringComparer.Ordinal);
+        var projectId = route.ProjectId;
+        bool Defined(string name) => route.Defined is null || route.Defined.Contains(name, StringComparer.Ordinal);
         var enriched = items.Select(item => (JsonObject)item.DeepClone()).ToList();
-        var ids = enriched.Select(item => ResourceRecords.IdOf(item) ?? "").ToArray();
+        var ids = enriched.Select(item => records.IdOf(item) ?? "").ToArray();
         foreach (var child in query.Embed)
         {
             var children = Defined(child)
-                ? await grains.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(projectId, child)).FindByAllAsync(ResourceNames.Singular(name) + "Id", ids)
+                ? await grains.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(projectId, child)).FindByAllAsync(route.ForeignKey(ResourceNames.Singular(name)), ids)
                 : ids.Select(_ => Array.Empty<string>()).ToArray();
             for (var i = 0; i < enriched.Count; i++)
             {
@@ -33,7 +36,7 @@ public static class ResourceRelations
         }
         foreach (var parent in query.Expand.Where(p => Defined(ResourceNames.Plural(p))))
         {
-            var parentIds = enriched.Select(item => ResourceQuery.Text(item[parent + "Id"])).ToArray();
+            var parentIds = enriched.Select(item => ResourceQuery.Text(item[route.ForeignKey(parent)])).ToArray();
             var found = await grains.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(projectId, ResourceNames.Plural(parent)))
                 .FindAllAsync(parentIds.Select(id => id ?? "").ToArray());
             for (var i = 0; i < enriched.Count; i++)

@@ -304,7 +304,8 @@ public sealed class ResourceTests(ApiFixture fixture)
 
     [Theory]
     [InlineData("""{"name":"1bad"}""", "resource name")]
-    [InlineData("""{"name":"ok","seed":{"a":1}}""", "seed must be a JSON array of objects")]
+    [InlineData("""{"name":"ok","seed":"text"}""", "seed must be a JSON array of objects")]
+    [InlineData("""{"name":"ok","idField":"uuid","seed":{"a":1}}""", "idField applies to a collection")]
     [InlineData("""{"name":"ok","seed":[1]}""", "seed must be a JSON array of objects")]
     [InlineData("""{"name":"ok","schema":{"type":"object","required":["title"]},"seed":[{"id":1}]}""", "seed record rejected")]
     public async Task Invalid_resource_definitions_are_400(string body, string expected)

@@ -1,0 +1,154 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using static OrleansMock.Tests.Http.HttpHelpers;
+
+namespace OrleansMock.Tests.Http;
+
+/// <summary>
+/// json-server 0.17.4's data shapes beyond a plain collection: seed records without an id, a project's foreign-key
+/// suffix (<c>--fks</c>), a resource's id field (<c>--id</c>), singular resources, operators on nested paths. Each
+/// expected body is what json-server 0.17.4 answered for the same data and request (run side by side; see README).
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class ResourceShapesTests(ApiFixture fixture)
+{
+    private HttpClient Client => fixture.Client;
+    private HttpClient Mock => fixture.Factory.CreateClient();
+
+    private async Task<(string Id, string Base)> ProjectAsync(params string[] resources)
+    {
+        var project = await Client.CreateProjectAsync();
+        var id = project.GetProperty("id").GetString()!;
+        foreach (var resource in resources)
+        {
+            var response = await Client.PostAsync($"/api/v1/projects/{id}/resources", Payload(resource));
+            Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        }
+        return (id, $"/m/{project.GetProperty("slug").GetString()}");
+    }
+
+    private async Task ExpectJsonAsync(string url, string expected)
+    {
+        var response = await Mock.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {body}");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(body)), $"{url}: expected {expected}, got {body}");
+    }
+
+    [Fact]
+    public async Task Seed_records_without_an_id_are_served_as_given_and_no_url_reaches_them()
+    {
+        var (_, b) = await ProjectAsync("""{"name":"notes","seed":[{"a":{"b":1}},{"id":5,"t":"x"}]}""");
+        await ExpectJsonAsync($"{b}/notes", """[{"a":{"b":1}},{"id":5,"t":"x"}]""");
+        var created = await Mock.PostAsync($"{b}/notes", Payload("""{"t":"y"}"""));
+        Assert.Equal(6, (await created.ReadJsonAsync()).GetProperty("id").GetInt32()); // the seed without an id does not make ids random
+        await (await Mock.GetAsync($"{b}/notes/~seed-1")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await Mock.DeleteAsync($"{b}/notes/~seed-1")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await ExpectJsonAsync($"{b}/notes?a.b=1", """[{"a":{"b":1}}]""");
+    }
+
+    [Fact]
+    public async Task The_projects_foreign_key_suffix_drives_nested_routes_embed_expand_nested_post_and_cascade()
+    {
+        var (id, b) = await ProjectAsync(
+            """{"name":"posts","seed":[{"id":1,"title":"a"},{"id":2,"title":"b"}]}""",
+            """{"name":"comments","seed":[{"id":1,"body":"c1","post_id":1},{"id":2,"body":"c2","post_id":2}]}""");
+        await (await Client.PatchAsync($"/api/v1/projects/{id}", Payload("""{"foreignKeySuffix":"no spaces"}""", "application/merge-patch+json")))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+        var patched = await Client.PatchAsync($"/api/v1/projects/{id}", Payload("""{"foreignKeySuffix":"_id"}""", "application/merge-patch+json"));
+        Assert.Equal("_id", (await patched.ReadJsonAsync()).GetProperty("foreignKeySuffix").GetString());
+
+        await ExpectJsonAsync($"{b}/posts/1/comments", """[{"id":1,"body":"c1","post_id":1}]""");
+        await ExpectJsonAsync($"{b}/posts/1?_embed=comments", """{"id":1,"title":"a","comments":[{"id":1,"body":"c1","post_id":1}]}""");
+        await ExpectJsonAsync($"{b}/comments/2?_expand=post", """{"id":2,"body":"c2","post_id":2,"post":{"id":2,"title":"b"}}""");
+        var child = await Mock.PostAsync($"{b}/posts/2/comments", Payload("""{"body":"x"}"""));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"body":"x","post_id":"2","id":3}"""), JsonNode.Parse(await child.Content.ReadAsStringAsync())));
+        Assert.Equal(HttpStatusCode.OK, (await Mock.DeleteAsync($"{b}/posts/2")).StatusCode);
+        await ExpectJsonAsync($"{b}/comments", """[{"id":1,"body":"c1","post_id":1}]""");
+
+        var restored = await Client.PatchAsync($"/api/v1/projects/{id}", Payload("""{"foreignKeySuffix":""}""", "application/merge-patch+json"));
+        Assert.Equal("Id", (await restored.ReadJsonAsync()).GetProperty("foreignKeySuffix").GetString());
+        await ExpectJsonAsync($"{b}/posts/1/comments", "[]"); // back to postId, which no comment has
+    }
+
+    [Fact]
+    public async Task A_resources_id_field_names_its_records_ids_everywhere()
+    {
+        var (id, b) = await ProjectAsync(
+            """{"name":"things","idField":"uuid","seed":[{"uuid":1,"name":"one"},{"uuid":2,"name":"two"}]}""",
+            """{"name":"parts","seed":[{"id":1,"thingId":2}]}""");
+        await ExpectJsonAsync($"{b}/things/2", """{"uuid":2,"name":"two"}""");
+        var created = await Mock.PostAsync($"{b}/things", Payload("""{"name":"three"}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"uuid":3,"name":"three"}"""), JsonNode.Parse(await created.Content.ReadAsStringAsync())));
+        Assert.EndsWith($"{b}/things/3", created.Headers.Location!.ToString()); // json-server 0.17.4 sends .../things/undefined
+        await ExpectJsonAsync($"{b}/things/2?_embed=parts", """{"uuid":2,"name":"two","parts":[{"id":1,"thingId":2}]}""");
+        await ExpectJsonAsync($"{b}/parts/1?_expand=thing", """{"id":1,"thingId":2,"thing":{"uuid":2,"name":"two"}}""");
+
+        var put = await Mock.PutAsync($"{b}/things/3", Payload("""{"uuid":99,"name":"tres"}"""));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"uuid":3,"name":"tres"}"""), JsonNode.Parse(await put.Content.ReadAsStringAsync())));
+        await (await Mock.PostAsync($"{b}/things", Payload("""{"uuid":3}"""))).AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal(HttpStatusCode.OK, (await Mock.DeleteAsync($"{b}/things/2")).StatusCode);
+        await ExpectJsonAsync($"{b}/parts", "[]"); // its part went with it
+
+        var definition = await (await Client.GetAsync($"/api/v1/projects/{id}/resources/things")).ReadJsonAsync();
+        Assert.Equal(("collection", "uuid"), (definition.GetProperty("kind").GetString(), definition.GetProperty("idField").GetString()));
+        var change = await Client.PutAsync($"/api/v1/projects/{id}/resources/things", Payload("""{"idField":"key"}"""));
+        Assert.Contains("cannot change", await change.AssertProblemAsync(HttpStatusCode.BadRequest));
+        var bad = await Client.PostAsync($"/api/v1/projects/{id}/resources", Payload("""{"name":"bad","idField":"1x"}"""));
+        Assert.Contains("idField '1x' is invalid", await bad.AssertProblemAsync(HttpStatusCode.BadRequest));
+    }
+
+    [Fact]
+    public async Task A_singular_resource_is_one_object_read_replaced_and_merged_as_json_server_does()
+    {
+        var (id, b) = await ProjectAsync(
+            """{"name":"profile","schema":{"type":"object","properties":{"name":{"type":"string"}}},"seed":{"name":"typicode"}}""",
+            """{"name":"posts","seed":[{"id":1}]}""");
+        await ExpectJsonAsync($"{b}/profile", """{"name":"typicode"}""");
+        await ExpectJsonAsync($"{b}/profile?name=other&_sort=x", """{"name":"typicode"}"""); // the query is ignored
+        await ExpectJsonAsync($"{b}/db", """{"profile":{"name":"typicode"},"posts":[{"id":1}]}""");
+
+        var created = await Mock.PostAsync($"{b}/profile", Payload("""{"a":1}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.EndsWith($"{b}/profile", created.Headers.Location!.ToString());
+        var patched = await Mock.PatchAsync($"{b}/profile", Payload("""{"b":2}"""));
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        await ExpectJsonAsync($"{b}/profile", """{"a":1,"b":2}""");
+        Assert.Equal(HttpStatusCode.OK, (await Mock.PutAsync($"{b}/profile", Payload("""{"z":1}"""))).StatusCode);
+        await ExpectJsonAsync($"{b}/profile", """{"z":1}""");
+        await (await Mock.PatchAsync($"{b}/profile", Payload("""{"name":5}"""))).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        var delete = await Mock.DeleteAsync($"{b}/profile"); // json-server: 404 {}; ours names the methods
+        await delete.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+        Assert.Equal("GET, HEAD, POST, PUT, PATCH, OPTIONS", delete.Content.Headers.Allow.Count > 0 ? string.Join(", ", delete.Content.Headers.Allow) : "");
+        await (await Mock.GetAsync($"{b}/profile/1")).AssertProblemAsync(HttpStatusCode.NotFound);
+        var preflight = await Mock.SendAsync(new HttpRequestMessage(HttpMethod.Options, $"{b}/profile"));
+        Assert.Contains("PATCH", string.Join(",", preflight.Content.Headers.Allow.Concat(preflight.Headers.TryGetValues("Allow", out var a) ? a : [])));
+
+        var definition = await (await Client.GetAsync($"/api/v1/projects/{id}/resources/profile")).ReadJsonAsync();
+        Assert.Equal("singular", definition.GetProperty("kind").GetString());
+        var toArray = await Client.PutAsync($"/api/v1/projects/{id}/resources/profile", Payload("""{"seed":[{"id":1}]}"""));
+        Assert.Contains("singular resource", await toArray.AssertProblemAsync(HttpStatusCode.BadRequest));
+        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync($"/api/v1/projects/{id}/resources/profile/reset", null)).StatusCode);
+        await ExpectJsonAsync($"{b}/profile", """{"name":"typicode"}""");
+    }
+
+    // json-server 0.17.4's answers for the same seed and query (node json-server db.json, curl, side by side).
+    [Theory]
+    [InlineData("author.name_like=T", "[1]")]
+    [InlineData("author.age_gte=35", "[2]")]
+    [InlineData("author.age_lte=35&author.name_ne=bo", "[1]")]
+    [InlineData("_sort=author.name", "[2,1]")]
+    [InlineData("_sort=author.age&_order=desc", "[2,1]")]
+    [InlineData("author.name_ne=ty&views_lte=10", "[]")]
+    [InlineData("author.name=ty&author.name=bo&_sort=views&_order=desc", "[2,1]")]
+    [InlineData("q=bo", "[2]")]
+    public async Task Operators_combine_on_nested_paths_as_in_json_server(string query, string expectedIds)
+    {
+        var (_, b) = await ProjectAsync(
+            """{"name":"posts","seed":[{"id":1,"title":"a","author":{"name":"ty","age":30},"views":5},{"id":2,"title":"b","author":{"name":"bo","age":40},"views":15}]}""");
+        var body = await (await Mock.GetAsync($"{b}/posts?{query}")).ReadJsonAsync();
+        Assert.Equal(expectedIds, "[" + string.Join(",", body.EnumerateArray().Select(p => p.GetProperty("id").GetInt32())) + "]");
+    }
+}
