@@ -146,10 +146,13 @@ if wanted orleansmock; then
   start_orleansmock 18082 0 OrleansMock__RateLimits__MockPerProject__Limit=0; OM=$STARTED_PID; om_project 18082 bench
   measure "OrleansMock embedded (limiter off)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
   stop "$OM"
-  # BENCH_BEFORE_DLL=<path to an older build's OrleansMock.Api.dll>: the same stub GET on it, in this run, for a before/after.
+  # BENCH_BEFORE_DLL=<path to an older build's OrleansMock.Api.dll>: the same stub GET and POST record on it, in this
+  # run, for a before/after.
   if [ -n "${BENCH_BEFORE_DLL:-}" ]; then
-    OM_DLL="$BENCH_BEFORE_DLL" start_orleansmock 18082 1000000000; OM=$STARTED_PID; om_project 18082 bench
+    OM_DLL="$BENCH_BEFORE_DLL" start_orleansmock 18082 1000000000; OM=$STARTED_PID; om_project 18082 bench; om_resources 18082
     measure "OrleansMock before (BENCH_BEFORE_DLL, limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
+    BENCH_METHOD=POST BENCH_BODY='{"title":"bench","body":"a new record"}' \
+      measure "OrleansMock before (BENCH_BEFORE_DLL, limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/posts" "POST record" > /dev/null
     stop "$OM"
   fi
 fi

@@ -3,7 +3,9 @@ namespace OrleansMock.GrainInterfaces;
 /// <summary>
 /// What a mock endpoint answers. <see cref="BodyJson"/> is the body exactly as the user wrote it, as JSON text
 /// (null for no body). When a content type is given (here or as a Content-Type header) and the body is a JSON
-/// string, the string itself is served; otherwise the JSON text is served.
+/// string, the string itself is served; otherwise the JSON text is served. With <see cref="Base64Body"/> the body is a
+/// JSON string of base64 and its bytes are served (a recorded binary answer). A <see cref="Proxy"/> response forwards
+/// the request to a real API instead.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.ResponseDefinition")]
 public sealed record ResponseDefinition(
@@ -18,7 +20,9 @@ public sealed record ResponseDefinition(
     [property: Id(8)] DelaySpec? Delay = null,
     [property: Id(9)] Fault Fault = Fault.None,
     [property: Id(10)] ChunkedDribble? ChunkedDribbleDelay = null,
-    [property: Id(11)] int Weight = 1);
+    [property: Id(11)] int Weight = 1,
+    [property: Id(12)] ProxySpec? Proxy = null,
+    [property: Id(13)] bool Base64Body = false);
 
 /// <summary>
 /// The user-editable part of an endpoint: method (or ANY), a path template (or a regular expression in

@@ -84,8 +84,8 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     ValueTask<MockResult> HandleAsync(MockRequest request);
 
     /// <summary>
-    /// Logs a request a resource answered, with the resource's status (the answer comes after <see cref="HandleAsync"/>,
-    /// from the resource grain). One-way: the front end does not wait for it.
+    /// Logs a request a resource or a proxy target answered, with its status (the answer comes after
+    /// <see cref="HandleAsync"/>, from the resource grain or the real API). One-way: the front end does not wait for it.
     /// </summary>
     [OneWay, Alias("RecordResourceAnswer")]
     Task RecordResourceAnswerAsync(MockRequest request, int status, double servedMs);
@@ -100,6 +100,28 @@ public interface IMockProjectGrain : IUniqueKeyHolder
 
     [Alias("SetScenarioState")]
     Task<Outcome<ScenarioInfo>> SetScenarioStateAsync(string caller, string name, string state);
+
+    /// <summary>Starts recording: mock calls go to the target and each distinct request becomes an endpoint.</summary>
+    [Alias("StartRecording")]
+    Task<Outcome<RecordingStatus>> StartRecordingAsync(string caller, RecordingSpec spec);
+
+    /// <summary>Ends the recording and reports what it created, updated and skipped.</summary>
+    [Alias("StopRecording")]
+    Task<Outcome<RecordingStatus>> StopRecordingAsync(string caller);
+
+    [ReadOnly, Alias("GetRecording")]
+    Task<Outcome<RecordingStatus>> GetRecordingAsync(string caller);
+
+    /// <summary>
+    /// One exchange forwarded while recording (<see cref="MockResult.Record"/>), from the front end that forwarded it;
+    /// ignored when the project is no longer recording.
+    /// </summary>
+    [Alias("Record")]
+    Task RecordAsync(RecordedExchange exchange);
+
+    /// <summary>One real exchange (a tester history entry) as a new endpoint of this project.</summary>
+    [Alias("AddFromExchange")]
+    Task<Outcome<EndpointInfo>> AddFromExchangeAsync(string caller, RecordedExchange exchange, RecordMatch match, string[]? keepHeaders);
 }
 
 /// <summary>

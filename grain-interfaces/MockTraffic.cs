@@ -36,6 +36,8 @@ public enum MockResultKind
     NeedsDetail = 8,
     /// <summary>The endpoint's matchers or template could not answer this request (see <see cref="MockResult.Error"/>): a regular expression ran too long, a template failed.</summary>
     Failed = 9,
+    /// <summary>Forward the request to <see cref="MockResult.Proxy"/> (the project's fallback, or a recording with <see cref="MockResult.Record"/>).</summary>
+    Proxy = 10,
 }
 
 /// <summary>A ready-to-write response. Built once per endpoint change and shared by every request.</summary>
@@ -51,6 +53,9 @@ public sealed class MockResponse
     [Id(6)] public int ResponseIndex { get; init; }
     [Id(7)] public Fault Fault { get; init; }
     [Id(8)] public ChunkedDribble? ChunkedDribble { get; init; }
+
+    /// <summary>Forward the request there instead of answering it.</summary>
+    [Id(9)] public ProxySpec? Proxy { get; init; }
 }
 
 /// <summary>The closest endpoint to a request that matched none, and why it did not match.</summary>
@@ -71,7 +76,9 @@ public sealed record MockResult(
     [property: Id(5)] ResourceRoute? Resource = null,
     [property: Id(6)] bool CorsDisabled = false,
     [property: Id(7)] RequestParts Needs = RequestParts.None,
-    [property: Id(8)] string? Error = null)
+    [property: Id(8)] string? Error = null,
+    [property: Id(9)] ProxySpec? Proxy = null,
+    [property: Id(10)] bool Record = false)
 {
     public static readonly MockResult ProjectNotFound = new(MockResultKind.ProjectNotFound, null, null, null);
     public static readonly MockResult SlugMismatch = new(MockResultKind.SlugMismatch, null, null, null);

@@ -13,7 +13,8 @@ public sealed record ProjectInfo(
     [property: Id(7)] bool Private = false,
     [property: Id(8)] int? RateLimit = null,
     [property: Id(9)] bool Cors = true,
-    [property: Id(10)] string? ForeignKeySuffix = null);
+    [property: Id(10)] string? ForeignKeySuffix = null,
+    [property: Id(11)] ProxySpec? Proxy = null);
 
 /// <summary>Creates a project. <see cref="Owner"/> is the tenant that will own it; a null slug is derived from the name.</summary>
 [GenerateSerializer, Immutable, Alias("om.CreateProject")]
@@ -26,7 +27,8 @@ public sealed record CreateProject(
 
 /// <summary>
 /// Changes a project. A null member is left as it is; an empty description clears it; a <see cref="RateLimit"/> of 0
-/// goes back to the service's default per-project limit; an empty <see cref="ForeignKeySuffix"/> goes back to <c>Id</c>.
+/// goes back to the service's default per-project limit; an empty <see cref="ForeignKeySuffix"/> goes back to <c>Id</c>; a <see cref="Proxy"/> with an empty base URL removes the
+/// project's proxy fallback (what no endpoint or resource answers is forwarded there).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.UpdateProject")]
 public sealed record UpdateProject(
@@ -36,7 +38,8 @@ public sealed record UpdateProject(
     [property: Id(3)] bool? Private = null,
     [property: Id(4)] int? RateLimit = null,
     [property: Id(5)] bool? Cors = null,
-    [property: Id(6)] string? ForeignKeySuffix = null);
+    [property: Id(6)] string? ForeignKeySuffix = null,
+    [property: Id(7)] ProxySpec? Proxy = null);
 
 /// <summary>One page of a tenant's projects, newest first.</summary>
 [GenerateSerializer, Immutable, Alias("om.ProjectPage")]

@@ -14,18 +14,20 @@ public sealed record CreateProjectRequest(string? Name, string? Slug, string? De
 /// Changes a project; omitted fields stay as they are, an empty description clears it. <c>rateLimit</c> sets the
 /// project's own mock-traffic limit per window (up to the configured maximum); 0 restores the default.
 /// <c>foreignKeySuffix</c> is json-server's <c>--fks</c> for the project's resources (<c>_id</c> links comments to posts
-/// by <c>post_id</c>); empty restores <c>Id</c>.
+/// by <c>post_id</c>); empty restores <c>Id</c>. <c>proxy</c> (<c>{"baseUrl","headers","stripPrefix"}</c>) forwards what no
+/// endpoint or resource answers to a real API; <c>{"baseUrl":""}</c> removes it.
 /// </summary>
-public sealed record UpdateProjectRequest(string? Name, string? Slug, string? Description, bool? Private, int? RateLimit, bool? Cors, string? ForeignKeySuffix);
+public sealed record UpdateProjectRequest(string? Name, string? Slug, string? Description, bool? Private, int? RateLimit, bool? Cors, string? ForeignKeySuffix,
+    ProxySpec? Proxy);
 
 public sealed record ProjectResponse(
     string Id, string Slug, string Name, string? Description, bool Private, int? RateLimit, bool Cors, string ForeignKeySuffix,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MockUrl)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MockUrl, ProxySpec? Proxy)
 {
     public static ProjectResponse From(ProjectInfo project, HttpRequest request) => new(
         project.Id, project.Slug, project.Name, project.Description, project.Private, project.RateLimit, project.Cors,
         project.ForeignKeySuffix ?? ResourceRoute.DefaultForeignKeySuffix, project.CreatedAt, project.UpdatedAt,
-        $"{request.Scheme}://{request.Host}{request.PathBase}/m/{project.Slug}");
+        $"{request.Scheme}://{request.Host}{request.PathBase}/m/{project.Slug}", project.Proxy);
 }
 
 public sealed record ProjectListResponse(ProjectResponse[] Items, string? NextCursor);

@@ -162,7 +162,9 @@ public sealed record LognormalDelay(double Median, double Sigma);
 /// What an endpoint answers. <c>body</c> is any JSON value, served as application/json; a string body with a
 /// <c>contentType</c> (or a Content-Type header) is served as that text. Optional: <c>when</c> (conditions for this
 /// response), <c>scenario</c>, <c>template</c> (Handlebars in body and header values), <c>delay</c>, <c>fault</c>,
-/// <c>chunkedDribbleDelay</c>, <c>weight</c> (for <c>responseMode: random</c>).
+/// <c>chunkedDribbleDelay</c>, <c>weight</c> (for <c>responseMode: random</c>), <c>bodyEncoding: "base64"</c> (the body is a
+/// string of base64: its bytes are served, e.g. a recorded image), <c>proxy</c> (<c>{"baseUrl", "headers", "stripPrefix"}</c>:
+/// forward the request to a real API instead).
 /// </summary>
 public sealed record ResponseRequest(
     int? Status,
@@ -176,7 +178,9 @@ public sealed record ResponseRequest(
     DelayRequest? Delay = null,
     string? Fault = null,
     ChunkedDribble? ChunkedDribbleDelay = null,
-    int? Weight = null)
+    int? Weight = null,
+    ProxySpec? Proxy = null,
+    string? BodyEncoding = null)
 {
     private static readonly Dictionary<string, GrainInterfaces.Fault> Faults = new(StringComparer.Ordinal)
     {
@@ -198,7 +202,9 @@ public sealed record ResponseRequest(
         DelayRequest.From(response.Delay),
         response.Fault == GrainInterfaces.Fault.None ? null : Faults.First(f => f.Value == response.Fault).Key,
         response.ChunkedDribbleDelay,
-        response.Weight == 1 ? null : response.Weight);
+        response.Weight == 1 ? null : response.Weight,
+        response.Proxy,
+        response.Base64Body ? "base64" : null);
 
     public ResponseDefinition ToDefinition(string field = "response") => new(
         Status ?? 200,
@@ -214,7 +220,14 @@ public sealed record ResponseRequest(
             : Faults.TryGetValue(Fault, out var fault) ? fault
             : throw new ContractException($"{field}.fault '{Fault}' is not one of {string.Join(", ", Faults.Keys)}"),
         ChunkedDribbleDelay,
-        Weight ?? 1);
+        Weight ?? 1,
+        Proxy,
+        BodyEncoding switch
+        {
+            null or "utf8" => false,
+            "base64" => true,
+            _ => throw new ContractException($"{field}.bodyEncoding '{BodyEncoding}' is not one of utf8, base64"),
+        });
 }
 
 public sealed record EndpointResponse(

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using OrleansMock.Api.Auth;
 using OrleansMock.Api.Http;
+using OrleansMock.Api.Tester;
 using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Api.Apis;
@@ -33,7 +34,7 @@ public static class MockTrafficApi
             new GrainReferences<IMockResourceGrain>(services.GetRequiredService<IGrainFactory>()),
             new GrainReferences<IMockProjectGrain>(services.GetRequiredService<IGrainFactory>()),
             services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, services.GetRequiredService<IOptions<MockLimits>>().Value,
-            new Redaction(services.GetRequiredService<IOptions<MockLimits>>().Value.RedactNames));
+            new Redaction(services.GetRequiredService<IOptions<MockLimits>>().Value.RedactNames), services.GetRequiredService<MockProxy>());
         var mockDomain = services.GetRequiredService<IConfiguration>()[MockOrigin.DomainKey] is { Length: > 0 } domain ? "." + domain.Trim('.') : null;
         return app.Use(next => context =>
         {
@@ -58,7 +59,7 @@ public static class MockTrafficApi
     private sealed record Traffic(
         RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockResourceGrain> Resources, GrainReferences<IMockProjectGrain> ProjectGrains,
         RateLimitPolicyOptions PerClient, MockLimits Limits,
-        Redaction Redaction)
+        Redaction Redaction, MockProxy Proxy)
     {
         /// <summary>
         /// The request parts each project's matchers and templates read, as its grain last said: sent with the first
@@ -137,8 +138,14 @@ public static class MockTrafficApi
 
             switch (result.Kind)
             {
+                case MockResultKind.Matched when result.Response!.Proxy is { } proxy:
+                    await traffic.Proxy.ForwardAsync(context, proxy, path, request.Caller is not null, !result.CorsDisabled, ownOrigin ? null : $"{Prefix}/{project}", record: false);
+                    return;
                 case MockResultKind.Matched:
                     await WriteAsync(context, result.Response!, !result.CorsDisabled, ownOrigin ? null : $"{Prefix}/{project}");
+                    return;
+                case MockResultKind.Proxy:
+                    await ProxyAsync(context, traffic, project, path, request, result, ownOrigin, started);
                     return;
                 case MockResultKind.Options:
                     WriteOptions(context, result.Allow!, !result.CorsDisabled);
@@ -295,6 +302,32 @@ public static class MockTrafficApi
         }
         var result = await context.AuthenticateAsync(AuthSetup.Scheme);
         return result.Succeeded ? result.Principal.UserIdOrNull() : null;
+    }
+
+    /// <summary>
+    /// What the project forwards to a real API (its proxy fallback, or everything while recording): forwarded, logged
+    /// with the target's status, and while recording handed back to the project grain to become an endpoint.
+    /// </summary>
+    private static async Task ProxyAsync(HttpContext context, Traffic traffic, string project, string path, MockRequest request, MockResult result, bool ownOrigin, long started)
+    {
+        var projectId = await traffic.Projects.ResolveAsync(project) ?? project;
+        var grain = traffic.ProjectGrains.Get(projectId);
+        try
+        {
+            var exchange = await traffic.Proxy.ForwardAsync(context, result.Proxy!, path, request.Caller is not null, !result.CorsDisabled,
+                ownOrigin ? null : $"{Prefix}/{project}", result.Record);
+            if (exchange is not null)
+            {
+                await grain.RecordAsync(exchange); // before the response completes: once the client has it, so does the recording
+            }
+        }
+        finally
+        {
+            if (traffic.Limits.RequestLogSize > 0)
+            {
+                _ = grain.RecordResourceAnswerAsync(request, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
     }
 
     /// <summary>A resource request: the body (POST, PUT, PATCH) is read here, the resource grain does the rest.</summary>

@@ -93,7 +93,7 @@ public static class ProjectsApi
             return ProjectNotFound(projectId);
         }
         var input = body.Value!;
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).UpdateAsync(user.UserId(), new UpdateProject(input.Name, input.Slug, input.Description, input.Private, input.RateLimit, input.Cors, input.ForeignKeySuffix));
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).UpdateAsync(user.UserId(), new UpdateProject(input.Name, input.Slug, input.Description, input.Private, input.RateLimit, input.Cors, input.ForeignKeySuffix, input.Proxy));
         return outcome.IsOk ? TypedResults.Ok(ProjectResponse.From(outcome.Value!, request)) : Problems.From(outcome);
     }
 

@@ -144,7 +144,7 @@ public static class TesterApi
         {
             return Problems.BadRequest($"url '{input.Url}' is not an absolute URL such as https://api.example.com/users");
         }
-        var timeout = input.TimeoutMs ?? 10_000;
+        var timeout = input.TimeoutMs ?? Math.Min(10_000, limits.MaxTimeoutMs); // the default never exceeds a lower configured maximum
         if (timeout < 1 || timeout > limits.MaxTimeoutMs)
         {
             return Problems.BadRequest($"timeoutMs must be between 1 and {limits.MaxTimeoutMs}");

@@ -26,6 +26,7 @@ public static partial class OrleansMockHosting
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<OrleansMock.Api.Tester.TesterClient>();
+        builder.Services.AddSingleton<OrleansMock.Api.Tester.MockProxy>();
         builder.Services.Configure<ForwardedHeadersOptions>(options => ClientAddress.Configure(options, configuration));
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
@@ -71,6 +72,7 @@ public static partial class OrleansMockHosting
         app.MapScenariosApi();
         app.MapRequestLogApi();
         app.MapResourcesApi();
+        app.MapRecordingsApi();
         app.MapTesterApi();
         app.MapCollectionsApi();
 

@@ -36,7 +36,7 @@ public sealed class TesterClient : IDisposable
     public const string HttpClientName = "tester";
 
     // Hop-by-hop headers are the connection's business, not the user's.
-    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    public static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "TE", "Trailer",
         "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
@@ -148,6 +148,29 @@ public sealed class TesterClient : IDisposable
         {
             var (kind, message) = Describe(exception);
             return Failure(kind, message, redirects, total, measure);
+        }
+    }
+
+    /// <summary>
+    /// Sends one request through the same guard (the URL, then every resolved address), without following redirects,
+    /// and answers as soon as the headers arrive: the caller streams the body and owns the response. For the mock
+    /// proxy, which passes a redirect on to its client rather than following it.
+    /// </summary>
+    public async Task<(HttpResponseMessage? Response, string? ErrorKind, string? Error)> ForwardAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        Current.Value = new Measure();
+        if (_guard.CheckUrl(request.RequestUri!) is { } refused)
+        {
+            return (null, "forbidden", refused);
+        }
+        try
+        {
+            return (await _invoker.SendAsync(request, cancellationToken), null, null);
+        }
+        catch (HttpRequestException exception)
+        {
+            var (kind, message) = Describe(exception);
+            return (null, kind, message);
         }
     }
 

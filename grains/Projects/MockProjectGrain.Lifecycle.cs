@@ -78,6 +78,7 @@ public sealed partial class MockProjectGrain
             ?? ProjectRules.CheckDescription(command.Description)
             ?? (command.Slug is null ? null : ProjectRules.CheckSlug(command.Slug))
             ?? ResourceRules.CheckForeignKeySuffix(command.ForeignKeySuffix)
+            ?? (command.Proxy is { BaseUrl.Length: > 0 } target ? Proxying.ProxyRules.Check(target, "proxy") : null)
             ?? (command.RateLimit is < 0 || command.RateLimit > maxRateLimit
                 ? $"rateLimit must be from 1 to {maxRateLimit} requests per {rateLimits.Value.MockPerProject.WindowSeconds} s (0 restores the default)"
                 : null);
@@ -100,6 +101,7 @@ public sealed partial class MockProjectGrain
                 Private = command.Private ?? current.Private,
                 Cors = command.Cors ?? current.Cors,
                 ForeignKeySuffix = command.ForeignKeySuffix switch { null => current.ForeignKeySuffix, "" => null, var suffix => suffix },
+                Proxy = command.Proxy switch { null => current.Proxy, { BaseUrl: null or "" } => null, var proxy => proxy },
                 RateLimit = command.RateLimit switch { null => current.RateLimit, 0 => null, var limit => limit },
                 UpdatedAt = time.GetUtcNow(),
             };

@@ -70,8 +70,8 @@ public sealed partial class MockProjectGrain
 
     private void Record(MockRequest request, MockResult result, long started)
     {
-        // A resource's answer is logged when it is known (RecordResourceAnswerAsync), not here.
-        if (limits.Value.RequestLogSize <= 0 || result.Kind is MockResultKind.Resource or MockResultKind.NeedsDetail)
+        // A resource's or proxy target's answer is logged when it is known (RecordResourceAnswerAsync), not here.
+        if (limits.Value.RequestLogSize <= 0 || result.Kind is MockResultKind.Resource or MockResultKind.Proxy or MockResultKind.NeedsDetail)
         {
             return;
         }

@@ -1,4 +1,5 @@
 using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Proxying;
 using OrleansMock.Grains.Resources;
 using OrleansMock.Grains.Responses;
 using OrleansMock.Grains.Routing;
@@ -18,7 +19,7 @@ public readonly record struct Change<T>(Outcome<T> Outcome, ProjectDefinition? N
 /// (a <see cref="Change{T}"/> whose <c>Next</c> the grain commits); it knows nothing of storage or other grains, so
 /// unit tests drive it directly.
 /// </summary>
-public sealed class ProjectDefinition
+public sealed partial class ProjectDefinition
 {
     public static readonly ProjectDefinition Empty = new(null, [], []);
 
@@ -26,11 +27,12 @@ public sealed class ProjectDefinition
     private string[]? _resourceNames;
     private HashSet<string>? _singularNames;
 
-    private ProjectDefinition(ProjectInfo? project, IReadOnlyList<EndpointInfo> endpoints, IReadOnlyList<ResourceInfo> resources)
+    private ProjectDefinition(ProjectInfo? project, IReadOnlyList<EndpointInfo> endpoints, IReadOnlyList<ResourceInfo> resources, RecordingState? recording = null)
     {
         Project = project;
         Endpoints = endpoints;
         Resources = resources;
+        Recording = recording;
     }
 
     public ProjectInfo? Project { get; }
@@ -53,15 +55,17 @@ public sealed class ProjectDefinition
 
     private HashSet<string> SingularNames => _singularNames ??= Resources.Where(r => r.Singular).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
 
-    public static ProjectDefinition From(ProjectState state) => new(state.Project, [.. state.Endpoints], [.. state.Resources]);
+    public static ProjectDefinition From(ProjectState state) => new(state.Project, [.. state.Endpoints], [.. state.Resources], state.Recording);
 
-    public ProjectState ToState() => new() { Project = Project, Endpoints = [.. Endpoints], Resources = [.. Resources] };
+    public ProjectState ToState() => new() { Project = Project, Endpoints = [.. Endpoints], Resources = [.. Resources], Recording = Recording };
 
-    public ProjectDefinition With(ProjectInfo? project) => new(project, Endpoints, Resources);
+    public ProjectDefinition With(ProjectInfo? project) => new(project, Endpoints, Resources, Recording);
 
-    private ProjectDefinition With(IReadOnlyList<EndpointInfo> endpoints) => new(Project, endpoints, Resources);
+    private ProjectDefinition With(IReadOnlyList<EndpointInfo> endpoints) => new(Project, endpoints, Resources, Recording);
 
-    private ProjectDefinition With(IReadOnlyList<ResourceInfo> resources) => new(Project, Endpoints, resources);
+    private ProjectDefinition With(IReadOnlyList<ResourceInfo> resources) => new(Project, Endpoints, resources, Recording);
+
+    private ProjectDefinition With(RecordingState? recording) => new(Project, Endpoints, Resources, recording);
 
     /// <summary>The project when <paramref name="caller"/> owns it; to anyone else it does not exist.</summary>
     public ProjectInfo? OwnedBy(string caller) => Project is { } project && project.Owner == caller ? project : null;
@@ -90,6 +94,12 @@ public sealed class ProjectDefinition
         {
             return new MockResult(MockResultKind.RateLimited, null, null, null, decision, Needs: needs);
         }
+        if (Recording is { } recording)
+        {
+            // While recording, every request goes to the target and comes back to be recorded.
+            return new MockResult(MockResultKind.Proxy, null, null, null, CorsDisabled: !project.Cors, Needs: needs,
+                Proxy: new ProxySpec(recording.Spec.TargetBaseUrl), Record: true);
+        }
         MockResult match;
         try
         {
@@ -102,14 +112,18 @@ public sealed class ProjectDefinition
             // helper given the wrong arguments): the mock's definition cannot answer it, which is not a server error.
             return new MockResult(MockResultKind.Failed, null, null, null, Needs: needs, Error: exception.Message);
         }
-        if (match.Kind is MockResultKind.Matched or MockResultKind.Options || Resources.Count == 0)
+        if (match.Kind is MockResultKind.Matched or MockResultKind.Options)
         {
             return project.Cors ? match : match with { CorsDisabled = true };
         }
-        // Defined endpoints win; what they leave unanswered may belong to a resource.
-        var resourceRoute = ResourceRules.Find(project.Id, ResourceNames, SingularNames, project.ForeignKeySuffix, request.Path);
+        // Defined endpoints win; what they leave unanswered may belong to a resource, and the rest to the project's proxy.
+        var resourceRoute = Resources.Count == 0 ? null : ResourceRules.Find(project.Id, ResourceNames, SingularNames, project.ForeignKeySuffix, request.Path);
         if (resourceRoute is null)
         {
+            if (match.Kind == MockResultKind.NoMatch && project.Proxy is { } fallback)
+            {
+                match = new MockResult(MockResultKind.Proxy, null, null, null, Needs: needs, Proxy: fallback);
+            }
             return project.Cors ? match : match with { CorsDisabled = true };
         }
         return request.Method == "OPTIONS"

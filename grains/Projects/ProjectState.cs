@@ -1,4 +1,5 @@
 using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Proxying;
 
 namespace OrleansMock.Grains.Projects;
 
@@ -9,6 +10,7 @@ public sealed class ProjectState
     [Id(0)] public ProjectInfo? Project { get; set; }
     [Id(1)] public List<EndpointInfo> Endpoints { get; set; } = [];
     [Id(2)] public List<ResourceInfo> Resources { get; set; } = [];
+    [Id(3)] public RecordingState? Recording { get; set; }
 }
 
 /// <summary>The persisted state of a unique index entry: who holds the key.</summary>

@@ -116,5 +116,6 @@ public sealed class CompiledResponse
         ResponseIndex = from.ResponseIndex,
         Fault = from.Fault,
         ChunkedDribble = from.ChunkedDribble,
+        Proxy = from.Proxy,
     };
 }

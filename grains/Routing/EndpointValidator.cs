@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains.Matching;
+using OrleansMock.Grains.Proxying;
 using OrleansMock.Grains.Responses;
 
 namespace OrleansMock.Grains.Routing;
@@ -156,6 +157,11 @@ public static class EndpointValidator
             error = $"{field}.chunkedDribbleDelay needs 1 to 1000 chunks over 0 to {limits.MaxDelayMs} ms";
             return false;
         }
+        if (response.Proxy is { } proxy && ProxyRules.Check(proxy, $"{field}.proxy") is { } proxyError)
+        {
+            error = proxyError;
+            return false;
+        }
         if (response.Scenario is { } scenario && (string.IsNullOrWhiteSpace(scenario.Name) || scenario.Name.Length > 200
             || scenario.RequiredState?.Length > 200 || scenario.NewState?.Length > 200 || (scenario.RequiredState ?? scenario.NewState) is null))
         {
@@ -225,6 +231,11 @@ public static class EndpointValidator
                 error = $"{field}.body is not valid JSON";
                 return false;
             }
+            if (response.Base64Body && (response.Template || !IsBase64String(body)))
+            {
+                error = $"{field}.body must be a string of base64 when bodyEncoding is base64 (and not a template)";
+                return false;
+            }
             if (response.Status is 204 or 304 or 205)
             {
                 error = $"status {response.Status} responses cannot carry a body; remove {field}.body or choose another status";
@@ -261,4 +272,11 @@ public static class EndpointValidator
     // RFC 9110 token characters, for methods and header names.
     private static bool IsTokenChar(char c) =>
         char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c);
+
+    private static bool IsBase64String(string bodyJson)
+    {
+        using var document = JsonDocument.Parse(bodyJson);
+        return document.RootElement.ValueKind == JsonValueKind.String
+            && Convert.TryFromBase64String(document.RootElement.GetString()!, new byte[document.RootElement.GetString()!.Length], out _);
+    }
 }

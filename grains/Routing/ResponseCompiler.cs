@@ -25,6 +25,7 @@ public static class ResponseCompiler
             ResponseIndex = index,
             Fault = response.Fault,
             ChunkedDribble = response.ChunkedDribbleDelay,
+            Proxy = response.Proxy,
         };
     }
 
@@ -33,6 +34,12 @@ public static class ResponseCompiler
         if (response.BodyJson is null)
         {
             return (response.ContentType, []);
+        }
+        if (response.Base64Body)
+        {
+            // Checked on definition: a JSON string of base64 (a recorded binary answer keeps its bytes).
+            using var encoded = JsonDocument.Parse(response.BodyJson);
+            return (response.ContentType ?? "application/octet-stream", Convert.FromBase64String(encoded.RootElement.GetString()!));
         }
         if (response.ContentType is not null || response.Template)
         {
