@@ -28,6 +28,7 @@ public sealed record ResponseDefinition(
 /// The user-editable part of an endpoint: method (or ANY), a path template (or a regular expression in
 /// <see cref="PathPattern"/>, with <see cref="Path"/> empty), extra conditions, and its responses. <see cref="Response"/>
 /// is the first of <see cref="Responses"/> (an endpoint stored before several responses existed has only it).
+/// <see cref="Name"/> and <see cref="MetadataJson"/> (a JSON object) are the user's labels, as WireMock's mappings have.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.EndpointSpec")]
 public sealed record EndpointSpec(
@@ -38,7 +39,9 @@ public sealed record EndpointSpec(
     [property: Id(4)] int Priority = EndpointSpec.DefaultPriority,
     [property: Id(5)] RequestMatch? Request = null,
     [property: Id(6)] ResponseMode ResponseMode = ResponseMode.First,
-    [property: Id(7)] ResponseDefinition[]? Responses = null)
+    [property: Id(7)] ResponseDefinition[]? Responses = null,
+    [property: Id(8)] string? Name = null,
+    [property: Id(9)] string? MetadataJson = null)
 {
     /// <summary>WireMock's default priority; lower wins.</summary>
     public const int DefaultPriority = 5;
@@ -55,3 +58,9 @@ public sealed record EndpointInfo(
     [property: Id(2)] int Revision,
     [property: Id(3)] DateTimeOffset CreatedAt,
     [property: Id(4)] DateTimeOffset UpdatedAt);
+
+/// <summary>One endpoint of an import: with an <see cref="Id"/> that exists, it replaces that endpoint; otherwise it is added (under that id if given).</summary>
+[GenerateSerializer, Immutable, Alias("om.EndpointImport")]
+public sealed record EndpointImport(
+    [property: Id(0)] string? Id,
+    [property: Id(1)] EndpointSpec Spec);

@@ -101,6 +101,21 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [Alias("SetScenarioState")]
     Task<Outcome<ScenarioInfo>> SetScenarioStateAsync(string caller, string name, string state);
 
+    /// <summary>
+    /// Adds or replaces many endpoints in one change (all or none); with <paramref name="replaceAll"/> the endpoints not
+    /// in <paramref name="items"/> are deleted (an empty import deletes every endpoint).
+    /// </summary>
+    [Alias("ImportEndpoints")]
+    Task<Outcome<EndpointInfo[]>> ImportEndpointsAsync(string caller, EndpointImport[] items, bool replaceAll);
+
+    /// <summary>
+    /// The request log's entries (newest first) that <paramref name="pattern"/>'s method, path and conditions match,
+    /// as the log keeps them (secrets redacted, bodies cut to the preview); with <paramref name="remove"/> they are
+    /// dropped from the log. A null pattern matches every entry; <paramref name="unmatchedOnly"/> keeps the misses (no endpoint answered).
+    /// </summary>
+    [Alias("FindRequests")]
+    Task<Outcome<RequestLogEntry[]>> FindRequestsAsync(string caller, EndpointSpec? pattern, bool unmatchedOnly, bool remove);
+
     /// <summary>Starts recording: mock calls go to the target and each distinct request becomes an endpoint.</summary>
     [Alias("StartRecording")]
     Task<Outcome<RecordingStatus>> StartRecordingAsync(string caller, RecordingSpec spec);

@@ -10,7 +10,8 @@ namespace OrleansMock.Api.Apis;
 /// <summary>
 /// An endpoint: <c>method</c> (or ANY) and <c>path</c> (a template such as <c>/orders/{id}</c>) or <c>pathPattern</c> (a
 /// regular expression on the whole path, ranked below templates); optional <c>priority</c> (lower wins, default 5) and
-/// <c>request</c> conditions; one <c>response</c> or several <c>responses</c> chosen by <c>responseMode</c>.
+/// <c>request</c> conditions; one <c>response</c> or several <c>responses</c> chosen by <c>responseMode</c>; optional
+/// <c>name</c> and <c>metadata</c> (a JSON object), labels for the user (WireMock's mappings carry them).
 /// </summary>
 public sealed record EndpointRequest(
     string? Method,
@@ -20,7 +21,9 @@ public sealed record EndpointRequest(
     int? Priority = null,
     RequestMatchRequest? Request = null,
     [property: JsonConverter(typeof(LowerCaseEnum<ResponseMode>))] ResponseMode? ResponseMode = null,
-    ResponseRequest[]? Responses = null)
+    ResponseRequest[]? Responses = null,
+    string? Name = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Metadata = null)
 {
     public static EndpointRequest From(EndpointSpec spec) => new(
         spec.Method,
@@ -30,7 +33,9 @@ public sealed record EndpointRequest(
         spec.Priority == EndpointSpec.DefaultPriority ? null : spec.Priority,
         RequestMatchRequest.From(spec.Request),
         spec.ResponseMode == GrainInterfaces.ResponseMode.First ? null : spec.ResponseMode,
-        spec.Responses?.Select(ResponseRequest.From).ToArray());
+        spec.Responses?.Select(ResponseRequest.From).ToArray(),
+        spec.Name,
+        spec.MetadataJson is null ? null : JsonDocument.Parse(spec.MetadataJson).RootElement.Clone());
 
     /// <summary>The spec, or a message naming the field whose shape is wrong.</summary>
     public EndpointSpec ToSpec()
@@ -42,8 +47,14 @@ public sealed record EndpointRequest(
         var responses = Responses?.Select((r, i) => r?.ToDefinition($"responses[{i}]") ?? throw new ContractException($"responses[{i}] is null")).ToArray();
         var first = Response?.ToDefinition("response") ?? responses?.FirstOrDefault()
             ?? throw new ContractException("response is required, for example {\"status\":200,\"body\":{\"ok\":true}}");
+        var metadata = (Metadata?.ValueKind ?? JsonValueKind.Undefined) switch
+        {
+            JsonValueKind.Undefined or JsonValueKind.Null => null,
+            JsonValueKind.Object => Metadata!.Value.GetRawText(),
+            _ => throw new ContractException("metadata must be a JSON object"),
+        };
         return new EndpointSpec(Method ?? "", Path ?? "", first, PathPattern, Priority ?? EndpointSpec.DefaultPriority,
-            Request?.ToMatch("request"), ResponseMode ?? GrainInterfaces.ResponseMode.First, responses);
+            Request?.ToMatch("request"), ResponseMode ?? GrainInterfaces.ResponseMode.First, responses, Name, metadata);
     }
 }
 
@@ -234,13 +245,14 @@ public sealed record EndpointResponse(
     string Id, string Method, string? Path, ResponseRequest? Response, int Revision, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     string? PathPattern = null, int? Priority = null, RequestMatchRequest? Request = null,
     [property: JsonConverter(typeof(LowerCaseEnum<ResponseMode>))] ResponseMode? ResponseMode = null,
-    ResponseRequest[]? Responses = null)
+    ResponseRequest[]? Responses = null, string? Name = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Metadata = null)
 {
     public static EndpointResponse From(EndpointInfo endpoint)
     {
         var spec = EndpointRequest.From(endpoint.Spec);
         return new(endpoint.Id, spec.Method!, spec.Path, spec.Response, endpoint.Revision, endpoint.CreatedAt, endpoint.UpdatedAt,
-            spec.PathPattern, spec.Priority, spec.Request, spec.ResponseMode, spec.Responses);
+            spec.PathPattern, spec.Priority, spec.Request, spec.ResponseMode, spec.Responses, spec.Name, spec.Metadata);
     }
 }
 

@@ -52,6 +52,10 @@ public static class MockTrafficApi
             var slash = remainder.Length > 1 ? remainder[1..].IndexOf('/') : -1;
             var project = slash < 0 ? remainder.TrimStart('/').ToString() : remainder[1..(slash + 1)].ToString();
             var path = slash < 0 ? "/" : remainder[(slash + 1)..].ToString();
+            if (Paths.IsUnder(path, WireMockAdminApi.Segment))
+            {
+                return next(context); // the project's WireMock admin API: routed like the management API
+            }
             return HandleAsync(context, traffic, project, path, ownOrigin: false);
         });
     }

@@ -8,7 +8,7 @@ using OrleansMock.GrainInterfaces;
 namespace OrleansMock.Api.Auth;
 
 /// <summary>
-/// Authenticates <c>X-Api-Key</c>. The key names its user; that user's grain checks the secret against its hashes,
+/// Authenticates <c>X-Api-Key</c> (or <c>Authorization: Basic</c> with the key as password). The key names its user; that user's grain checks the secret against its hashes,
 /// so a revoked key stops working at once on every front end.
 /// </summary>
 public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
@@ -18,9 +18,34 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     public const string SchemeName = "ApiKey";
     public const string Header = "X-Api-Key";
 
+    /// <summary>Authorization: Basic — the API key is the password (the user name is not read).</summary>
+    public static bool IsBasic(HttpRequest request) =>
+        request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase);
+
+    private static string BasicPassword(HttpRequest request)
+    {
+        try
+        {
+            var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(request.Headers.Authorization.ToString()["Basic ".Length..].Trim()));
+            return decoded.IndexOf(':') is var colon and >= 0 ? decoded[(colon + 1)..] : "";
+        }
+        catch (FormatException)
+        {
+            return "";
+        }
+    }
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var key = Request.Headers[Header].ToString();
+        if (key.Length == 0 && IsBasic(Request))
+        {
+            key = BasicPassword(Request);
+            if (key.Length == 0)
+            {
+                return Fail("Authorization: Basic needs an OrleansMock API key as its password");
+            }
+        }
         if (key.Length == 0)
         {
             return AuthenticateResult.NoResult();
@@ -35,7 +60,7 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         if (key.Length > 200 || UserKeys.UserOfApiKey(key) is not { } userId)
         {
             await limiter.CheckAsync(RateLimiter.FailedAuthPerClient, policy, client);
-            return Fail("the X-Api-Key header is not an OrleansMock API key");
+            return Fail($"the {(Request.Headers.ContainsKey(Header) ? "X-Api-Key header" : "Basic password")} is not an OrleansMock API key");
         }
         var user = await grains.GetGrain<IUserGrain>(userId).AuthenticateApiKeyAsync(key);
         if (user is null)

@@ -4,7 +4,10 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace OrleansMock.Api.Auth;
 
-/// <summary>Bearer tokens and API keys behind one default scheme: X-Api-Key when sent, else Authorization: Bearer.</summary>
+/// <summary>
+/// Bearer tokens and API keys behind one default scheme: X-Api-Key (or an API key as the password of Authorization:
+/// Basic, as WireMock clients send their admin credentials) when sent, else Authorization: Bearer.
+/// </summary>
 public static class AuthSetup
 {
     public const string Scheme = "BearerOrApiKey";
@@ -18,7 +21,9 @@ public static class AuthSetup
         builder.Services
             .AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Bearer token or API key", policy => policy.ForwardDefaultSelector = context =>
-                context.Request.Headers.ContainsKey(ApiKeyAuthentication.Header) ? ApiKeyAuthentication.SchemeName : JwtBearerDefaults.AuthenticationScheme)
+                context.Request.Headers.ContainsKey(ApiKeyAuthentication.Header) || ApiKeyAuthentication.IsBasic(context.Request)
+                    ? ApiKeyAuthentication.SchemeName
+                    : JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(jwt =>
             {
                 jwt.MapInboundClaims = false;

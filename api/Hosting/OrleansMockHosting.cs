@@ -73,6 +73,7 @@ public static partial class OrleansMockHosting
         app.MapRequestLogApi();
         app.MapResourcesApi();
         app.MapRecordingsApi();
+        app.MapWireMockAdminApi();
         app.MapTesterApi();
         app.MapCollectionsApi();
 

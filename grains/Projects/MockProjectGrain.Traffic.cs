@@ -62,6 +62,21 @@ public sealed partial class MockProjectGrain
 
     public Task<Outcome<RequestLogEntry[]>> GetRequestLogAsync(string caller, int limit) => Read(caller, _ => Outcome<RequestLogEntry[]>.Ok(Log.Newest(limit)));
 
+    public Task<Outcome<RequestLogEntry[]>> FindRequestsAsync(string caller, EndpointSpec? pattern, bool unmatchedOnly, bool remove) => Read(caller, _ =>
+    {
+        if (RequestPatterns.Compile(pattern, limits.Value, out var error) is not { } matches)
+        {
+            return Outcome<RequestLogEntry[]>.Fail(OutcomeKind.Invalid, error!);
+        }
+        var found = Log.Newest(Log.Count).Where(e => (!unmatchedOnly || e.Miss is not null) && matches(e)).ToArray();
+        if (remove && found.Length > 0)
+        {
+            var removed = found.ToHashSet(ReferenceEqualityComparer.Instance);
+            Log.RemoveWhere(removed.Contains);
+        }
+        return Outcome<RequestLogEntry[]>.Ok(found);
+    });
+
     public Task<Outcome<bool>> ClearRequestLogAsync(string caller) => Read(caller, _ =>
     {
         Log.Clear();

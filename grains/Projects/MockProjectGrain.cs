@@ -75,6 +75,9 @@ public sealed partial class MockProjectGrain(
 
     public Task<Outcome<bool>> DeleteEndpointAsync(string caller, string endpointId) => ChangeAsync(caller, d => d.DeleteEndpoint(endpointId));
 
+    public Task<Outcome<EndpointInfo[]>> ImportEndpointsAsync(string caller, EndpointImport[] items, bool replaceAll) =>
+        ChangeAsync(caller, d => d.ImportEndpoints(items, replaceAll, limits.Value, ProjectIds.NewEndpointId, time.GetUtcNow()));
+
     // ---- resources: the definitions here, the records in one grain per resource ------------------------------------
 
     public Task<Outcome<ResourceInfo[]>> ListResourcesAsync(string caller) => Read(caller, d => Outcome<ResourceInfo[]>.Ok([.. d.Resources]));

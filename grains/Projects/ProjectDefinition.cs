@@ -195,7 +195,7 @@ public sealed partial class ProjectDefinition
 
     /// <summary>
     /// Validates and normalizes a spec, and checks that no other endpoint answers exactly the same requests: the same
-    /// method, path shape (or pattern), priority and conditions. Endpoints that differ in conditions or priority coexist.
+    /// method, path shape (or pattern), priority, conditions and scenario states. Endpoints that differ in any coexist.
     /// </summary>
     private Outcome<EndpointInfo>? CheckSpec(EndpointSpec spec, MockLimits limits, string? exceptId, out EndpointSpec normalized)
     {
@@ -216,13 +216,30 @@ public sealed partial class ProjectDefinition
         return null;
     }
 
-    private static string SameRequestsKey(EndpointSpec spec)
+    // Computed once per stored spec: an import of n endpoints compares each new one with all the others.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<EndpointSpec, string> SameRequestsKeys = new();
+
+    /// <summary>The endpoint (other than <paramref name="exceptId"/>) that answers exactly the requests <paramref name="spec"/> would.</summary>
+    private EndpointInfo? AnsweringSame(EndpointSpec spec, string? exceptId)
+    {
+        if (!EndpointValidator.TryNormalize(spec, new MockLimits { MaxPathLength = int.MaxValue }, out var normalized, out _))
+        {
+            return null;
+        }
+        var key = SameRequestsKey(normalized);
+        return Endpoints.FirstOrDefault(e => e.Id != exceptId && e.Spec.Method == normalized.Method && SameRequestsKey(e.Spec) == key);
+    }
+
+    private static string SameRequestsKey(EndpointSpec spec) => SameRequestsKeys.GetValue(spec, static spec =>
     {
         var path = spec.PathPattern is { } pattern
             ? "~" + pattern
             : RouteTemplate.TryParse(spec.Path, int.MaxValue, out var template, out _) ? template.Shape : spec.Path;
-        return $"{path} {spec.Priority} {System.Text.Json.JsonSerializer.Serialize(spec.Request)}";
-    }
+        // Responses that wait for different scenario states answer different requests over time (WireMock's mappings
+        // for one request in several states), so they are not the same endpoint.
+        var scenarios = string.Join("|", spec.AllResponses.Select(r => r.Scenario is { } step ? $"{step.Name}:{step.RequiredState}" : ""));
+        return $"{path} {spec.Priority} {System.Text.Json.JsonSerializer.Serialize(spec.Request)} {scenarios}";
+    });
 
     private Outcome<EndpointInfo> EndpointNotFound(string endpointId) =>
         Outcome<EndpointInfo>.Fail(OutcomeKind.NotFound, $"endpoint {endpointId} does not exist in project {ProjectId}");

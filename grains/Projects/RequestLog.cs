@@ -34,6 +34,17 @@ public sealed class RequestLog(int capacity)
         return result;
     }
 
+    /// <summary>Drops the entries <paramref name="remove"/> picks; the others keep their order.</summary>
+    public void RemoveWhere(Func<RequestLogEntry, bool> remove)
+    {
+        var kept = Newest(_count).Where(e => !remove(e)).Reverse().ToArray();
+        Clear();
+        foreach (var entry in kept)
+        {
+            Add(entry);
+        }
+    }
+
     public void Clear()
     {
         Array.Clear(_entries);

@@ -59,6 +59,16 @@ public static class EndpointValidator
         {
             path = template.Text;
         }
+        if (spec.Name is { Length: > 200 })
+        {
+            error = "name is longer than 200 characters";
+            return false;
+        }
+        if (spec.MetadataJson is { } metadata && (metadata.Length > 16 * 1024 || !IsJson(metadata) || !metadata.TrimStart().StartsWith('{')))
+        {
+            error = "metadata must be a JSON object of at most 16 KB";
+            return false;
+        }
         if (spec.Priority is < 1 or > 1_000_000)
         {
             error = $"priority {spec.Priority} must be between 1 (first) and 1000000; the default is {EndpointSpec.DefaultPriority}";
@@ -109,7 +119,7 @@ public static class EndpointValidator
             return false;
         }
         normalized = new EndpointSpec(method, path, normalizedResponses[0], spec.PathPattern, spec.Priority, spec.Request, spec.ResponseMode,
-            spec.Responses is { Length: > 0 } ? normalizedResponses : null);
+            spec.Responses is { Length: > 0 } ? normalizedResponses : null, spec.Name, spec.MetadataJson);
         return true;
     }
 

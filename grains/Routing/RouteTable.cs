@@ -47,9 +47,48 @@ public sealed class RouteTable
         var segments = RouteTemplate.SplitPath(path);
         var candidates = _bySegmentCount.TryGetValue(segments.Length, out var forCount) ? forCount : _patterns;
         var view = new RequestView(request);
+        var best = Best(candidates, method, path, segments, view, budget, null, out var failedCondition);
+        HashSet<Entry>? passed = null;
+        NearMiss? noResponse = null;
+        while (best is not null)
+        {
+            switch (ResponseSelector.Select(best.Endpoint, best.Responses, best.Mode, view, state, budget, random))
+            {
+                case { Response: { IsStatic: true } chosen }:
+                    return chosen.Matched;
+                case { Response: { } chosen }:
+                    return new MockResult(MockResultKind.Matched, chosen.Render(view, best.Template, segments, limits, random), null, null);
+                case { Reason: var reason }:
+                    // No response of this endpoint may answer now (a scenario in another state): the next best may,
+                    // as WireMock's mappings for one request in several scenario states do.
+                    noResponse ??= new NearMiss(best.Endpoint.Id, best.Method, best.Display, reason!);
+                    (passed ??= []).Add(best);
+                    best = Best(candidates, method, path, segments, view, budget, passed, out _);
+                    break;
+            }
+        }
+        if (noResponse is not null)
+        {
+            return new MockResult(MockResultKind.NoMatch, null, noResponse, null);
+        }
+        if (method == "OPTIONS" && failedCondition is null)
+        {
+            var allowed = AllowedMethods(candidates, path, segments, budget);
+            if (allowed.Length > 0)
+            {
+                return new MockResult(MockResultKind.Options, null, null, allowed);
+            }
+        }
+        return new MockResult(MockResultKind.NoMatch, null, failedCondition ?? ClosestMiss(method, segments), null);
+    }
+
+    /// <summary>The best-ranked entry whose method, path and conditions match (none of <paramref name="excluded"/>).</summary>
+    private static Entry? Best(Entry[] candidates, string method, string path, string[] segments, RequestView view, WorkBudget budget,
+        HashSet<Entry>? excluded, out NearMiss? failedCondition)
+    {
         Entry? best = null;
         var bestScore = 0;
-        NearMiss? failedCondition = null;
+        failedCondition = null;
         foreach (var entry in candidates)
         {
             if (best is not null && entry.CompareRank(best) < 0)
@@ -57,7 +96,7 @@ public sealed class RouteTable
                 break; // ranked: nothing further can beat the match in hand
             }
             var score = MethodScore(entry.Method, method);
-            if (score <= bestScore || !entry.PathMatches(path, segments, budget))
+            if (score <= bestScore || excluded?.Contains(entry) == true || !entry.PathMatches(path, segments, budget))
             {
                 continue;
             }
@@ -69,25 +108,7 @@ public sealed class RouteTable
             best = entry;
             bestScore = score;
         }
-        if (best is not null)
-        {
-            return ResponseSelector.Select(best.Endpoint, best.Responses, best.Mode, view, state, budget, random) switch
-            {
-                { Response: { IsStatic: true } chosen } => chosen.Matched,
-                { Response: { } chosen } => new MockResult(MockResultKind.Matched, chosen.Render(view, best.Template, segments, limits, random), null, null),
-                { Reason: var reason } => new MockResult(MockResultKind.NoMatch, null,
-                    new NearMiss(best.Endpoint.Id, best.Method, best.Display, reason!), null),
-            };
-        }
-        if (method == "OPTIONS" && failedCondition is null)
-        {
-            var allowed = AllowedMethods(candidates, path, segments, budget);
-            if (allowed.Length > 0)
-            {
-                return new MockResult(MockResultKind.Options, null, null, allowed);
-            }
-        }
-        return new MockResult(MockResultKind.NoMatch, null, failedCondition ?? ClosestMiss(method, segments), null);
+        return best;
     }
 
     private static int MethodScore(string endpointMethod, string requestMethod)

@@ -1,0 +1,277 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using OrleansMock.Api.Auth;
+using OrleansMock.Api.Http;
+using OrleansMock.Api.WireMock;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.Apis;
+
+/// <summary>
+/// WireMock's admin API, one per project, at <c>/m/{project}/__admin/</c>: a WireMock client pointed at
+/// <c>http://host/m/{project}/</c> stubs, verifies and resets that project. Mappings are the project's endpoints
+/// (<see cref="WireMockMappings"/>); requests come from the project's request log. The owner's credentials are
+/// needed: <c>Authorization: Basic</c> with the API key as password (as WireMock's own admin auth), <c>X-Api-Key</c>, or
+/// a bearer token.
+/// </summary>
+public static class WireMockAdminApi
+{
+    public const string Segment = "/__admin";
+
+    public static void MapWireMockAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup(MockTrafficApi.Prefix + "/{project}" + Segment).WithTags("WireMock admin API").RequireAuthorization()
+            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapGet("/mappings", ListAsync).WithName("WireMockListMappings").WithSummary("Every mapping (endpoint) of the project");
+        admin.MapPost("/mappings", CreateAsync).WithName("WireMockCreateMapping").WithSummary("Add a mapping; 422 names a field we cannot represent");
+        admin.MapGet("/mappings/{id}", GetAsync).WithName("WireMockGetMapping");
+        admin.MapPut("/mappings/{id}", ReplaceAsync).WithName("WireMockEditMapping");
+        admin.MapDelete("/mappings/{id}", DeleteAsync).WithName("WireMockDeleteMapping");
+        admin.MapDelete("/mappings", DeleteAllAsync).WithName("WireMockDeleteMappings");
+        admin.MapPost("/mappings/reset", DeleteAllAsync).WithName("WireMockResetMappings").WithSummary("Delete every mapping (none is file-backed here)");
+        admin.MapPost("/mappings/import", ImportAsync).WithName("WireMockImportMappings").WithSummary("Add or replace many mappings in one change");
+        admin.MapPost("/reset", ResetAsync).WithName("WireMockReset").WithSummary("Delete mappings, clear the request log, reset scenarios");
+        admin.MapGet("/scenarios", ScenariosAsync).WithName("WireMockScenarios");
+        admin.MapPost("/scenarios/reset", ResetScenariosAsync).WithName("WireMockResetScenarios");
+        admin.MapPut("/scenarios/{name}/state", SetScenarioAsync).WithName("WireMockSetScenarioState");
+        admin.MapGet("/requests", RequestsAsync).WithName("WireMockRequests").WithSummary("The project's logged requests, newest first");
+        admin.MapDelete("/requests", ClearRequestsAsync).WithName("WireMockClearRequests");
+        admin.MapPost("/requests/reset", ClearRequestsAsync).WithName("WireMockResetRequests");
+        admin.MapPost("/requests/count", CountAsync).WithName("WireMockCountRequests").WithSummary("How many logged requests match a request pattern");
+        admin.MapPost("/requests/find", FindAsync).WithName("WireMockFindRequests");
+        admin.MapPost("/requests/remove", RemoveAsync).WithName("WireMockRemoveRequests");
+        admin.MapGet("/requests/unmatched", UnmatchedAsync).WithName("WireMockUnmatchedRequests");
+    }
+
+    private sealed record Context(IMockProjectGrain Grain, string Caller, MockLimits Limits);
+
+    /// <summary>Runs <paramref name="action"/> for the project's owner: a project not theirs is a 404, an unrepresentable mapping a 422.</summary>
+    private static async Task<IResult> WithProjectAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
+        IOptions<MockLimits> limits, Func<Context, Task<IResult>> action)
+    {
+        if (await resolver.ResolveAsync(project) is not { } id)
+        {
+            return ProjectsApi.ProjectNotFound(project);
+        }
+        try
+        {
+            return await action(new Context(grains.GetGrain<IMockProjectGrain>(id), user.UserId(), limits.Value));
+        }
+        catch (MappingException exception)
+        {
+            return Problems.Status(StatusCodes.Status422UnprocessableEntity, exception.Message, new Dictionary<string, object?> { ["field"] = exception.Field });
+        }
+    }
+
+    /// <summary>As <see cref="WithProjectAsync"/>, with the request's JSON body read first (a bad body is a 400 naming why).</summary>
+    private static Task<IResult> WithBodyAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
+        IOptions<MockLimits> limits, Func<Context, JsonNode?, Task<IResult>> action) =>
+        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        {
+            var read = await JsonBody.ReadAsync<JsonNode>(request, c.Limits.MaxRequestBodyBytes * 4);
+            return read.Problem ?? await action(c, read.Value);
+        });
+
+    private static IResult Json(JsonNode node, int status = StatusCodes.Status200OK) =>
+        Results.Text(node.ToJsonString(), "application/json", statusCode: status);
+
+    private static Task<IResult> ListAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        {
+            var listed = await c.Grain.ListEndpointsAsync(c.Caller);
+            return listed.IsOk
+                ? Json(new JsonObject
+                {
+                    ["mappings"] = new JsonArray([.. listed.Value!.Select(e => (JsonNode?)WireMockMappings.ToMapping(e))]),
+                    ["meta"] = new JsonObject { ["total"] = listed.Value!.Length },
+                })
+                : Problems.From(listed);
+        });
+
+    private static Task<IResult> CreateAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        WithBodyAsync(project, request, user, resolver, grains, limits, async (c, json) =>
+        {
+            var imported = await c.Grain.ImportEndpointsAsync(c.Caller, [WireMockMappings.ToEndpoint(json)], replaceAll: false);
+            return imported.IsOk ? Json(WireMockMappings.ToMapping(imported.Value![0]), StatusCodes.Status201Created) : Failure(imported);
+        });
+
+    private static Task<IResult> GetAsync(string project, string id, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        {
+            var endpoint = await c.Grain.GetEndpointAsync(c.Caller, id);
+            return endpoint.IsOk ? Json(WireMockMappings.ToMapping(endpoint.Value!)) : Problems.From(endpoint);
+        });
+
+    private static Task<IResult> ReplaceAsync(string project, string id, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
+        IOptions<MockLimits> limits) =>
+        WithBodyAsync(project, request, user, resolver, grains, limits, async (c, json) =>
+        {
+            var mapping = WireMockMappings.ToEndpoint(json);
+            var replaced = await c.Grain.ReplaceEndpointAsync(c.Caller, id, mapping.Spec, null);
+            return replaced.IsOk ? Json(WireMockMappings.ToMapping(replaced.Value!)) : Failure(replaced);
+        });
+
+    private static Task<IResult> DeleteAsync(string project, string id, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        {
+            var deleted = await c.Grain.DeleteEndpointAsync(c.Caller, id);
+            return deleted.IsOk ? Json(new JsonObject()) : Problems.From(deleted);
+        });
+
+    private static Task<IResult> DeleteAllAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        {
+            var deleted = await c.Grain.ImportEndpointsAsync(c.Caller, [], replaceAll: true);
+            return deleted.IsOk ? Json(new JsonObject()) : Problems.From(deleted);
+        });
+
+    private static Task<IResult> ImportAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        WithBodyAsync(project, request, user, resolver, grains, limits, async (c, json) =>
+        {
+            var mappings = (json as JsonObject)?["mappings"] as JsonArray ?? throw new MappingException("mappings", "an import is {\"mappings\":[...], \"importOptions\":{...}}");
+            var options = (json as JsonObject)?["importOptions"] as JsonObject;
+            var policy = options?["duplicatePolicy"]?.GetValue<string>() ?? "OVERWRITE";
+            if (policy is not ("OVERWRITE" or "IGNORE"))
+            {
+                throw new MappingException("importOptions.duplicatePolicy", $"'{policy}' is not one of OVERWRITE, IGNORE");
+            }
+            var items = mappings.Select((m, i) => WireMockMappings.ToEndpoint(m, $"mappings[{i}]")).ToArray();
+            if (policy == "IGNORE" && (await c.Grain.ListEndpointsAsync(c.Caller)).Value is { } existing)
+            {
+                var ids = existing.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+                items = [.. items.Where(item => item.Id is null || !ids.Contains(item.Id))];
+            }
+            var imported = await c.Grain.ImportEndpointsAsync(c.Caller, items, replaceAll: options?["deleteAllNotInImport"]?.GetValue<bool>() == true);
+            return imported.IsOk ? Json(new JsonObject()) : Failure(imported);
+        });
+
+    private static Task<IResult> ResetAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        {
+            var deleted = await c.Grain.ImportEndpointsAsync(c.Caller, [], replaceAll: true);
+            if (!deleted.IsOk)
+            {
+                return Problems.From(deleted);
+            }
+            await c.Grain.ClearRequestLogAsync(c.Caller);
+            await c.Grain.ResetScenariosAsync(c.Caller);
+            return Json(new JsonObject());
+        });
+
+    private static Task<IResult> ScenariosAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        {
+            var scenarios = await c.Grain.GetScenariosAsync(c.Caller);
+            return scenarios.IsOk
+                ? Json(new JsonObject
+                {
+                    ["scenarios"] = new JsonArray([.. scenarios.Value!.Select(s => (JsonNode?)new JsonObject
+                    {
+                        ["id"] = s.Name, ["name"] = s.Name, ["state"] = s.State,
+                        ["possibleStates"] = new JsonArray([.. s.PossibleStates.Select(p => (JsonNode?)p)]),
+                    })]),
+                })
+                : Problems.From(scenarios);
+        });
+
+    private static Task<IResult> ResetScenariosAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        {
+            var reset = await c.Grain.ResetScenariosAsync(c.Caller);
+            return reset.IsOk ? Json(new JsonObject()) : Problems.From(reset);
+        });
+
+    private static Task<IResult> SetScenarioAsync(string project, string name, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
+        IOptions<MockLimits> limits) =>
+        WithBodyAsync(project, request, user, resolver, grains, limits, async (c, json) =>
+        {
+            var state = (json as JsonObject)?["state"] is JsonValue value && value.GetValueKind() == JsonValueKind.String
+                ? value.GetValue<string>()
+                : throw new MappingException("state", "give the new state: {\"state\":\"...\"}");
+            var set = await c.Grain.SetScenarioStateAsync(c.Caller, name, state);
+            return set.IsOk ? Json(new JsonObject()) : Problems.From(set);
+        });
+
+    private static Task<IResult> RequestsAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        QueryLogAsync(project, request, user, resolver, grains, limits, pattern: false, unmatched: false, remove: false, count: false);
+
+    private static Task<IResult> UnmatchedAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        QueryLogAsync(project, request, user, resolver, grains, limits, pattern: false, unmatched: true, remove: false, count: false);
+
+    private static Task<IResult> CountAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        QueryLogAsync(project, request, user, resolver, grains, limits, pattern: true, unmatched: false, remove: false, count: true);
+
+    private static Task<IResult> FindAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        QueryLogAsync(project, request, user, resolver, grains, limits, pattern: true, unmatched: false, remove: false, count: false);
+
+    private static Task<IResult> RemoveAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        QueryLogAsync(project, request, user, resolver, grains, limits, pattern: true, unmatched: false, remove: true, count: false);
+
+    private static Task<IResult> ClearRequestsAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        {
+            var cleared = await c.Grain.ClearRequestLogAsync(c.Caller);
+            return cleared.IsOk ? Json(new JsonObject()) : Problems.From(cleared);
+        });
+
+    /// <summary>The request log through a WireMock request pattern (a body with method, url..., headers, queryParameters, bodyPatterns).</summary>
+    private static Task<IResult> QueryLogAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
+        IOptions<MockLimits> limits, bool pattern, bool unmatched, bool remove, bool count) =>
+        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        {
+            EndpointSpec? spec = null;
+            if (pattern)
+            {
+                var read = await JsonBody.ReadAsync<JsonNode>(request, c.Limits.MaxRequestBodyBytes * 4);
+                if (read.Problem is not null)
+                {
+                    return read.Problem;
+                }
+                var (method, path, pathPattern, match) = WireMockMappings.ToRequest(read.Value, "request");
+                spec = new EndpointSpec(method, path, new ResponseDefinition(200, [], null, null, 0), pathPattern, Request: match);
+            }
+            var found = await c.Grain.FindRequestsAsync(c.Caller, spec, unmatched, remove);
+            if (!found.IsOk)
+            {
+                return found.Kind == OutcomeKind.Invalid
+                    ? Problems.Status(StatusCodes.Status422UnprocessableEntity, $"the request pattern cannot be used: {found.Error}")
+                    : Problems.From(found);
+            }
+            if (count)
+            {
+                return Json(new JsonObject { ["count"] = found.Value!.Length });
+            }
+            var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{MockTrafficApi.Prefix}/{project}";
+            var requests = new JsonArray([.. found.Value!.Select(e => (JsonNode?)Logged(e, baseUrl))]);
+            return Json(pattern ? new JsonObject { ["requests"] = requests }
+                : new JsonObject { ["requests"] = requests, ["meta"] = new JsonObject { ["total"] = found.Value!.Length }, ["requestJournalDisabled"] = false });
+        });
+
+    /// <summary>A log entry as WireMock's logged request.</summary>
+    private static JsonObject Logged(RequestLogEntry entry, string baseUrl)
+    {
+        var url = entry.Path + (entry.Query is { Length: > 0 } query ? (query.StartsWith('?') ? query : "?" + query) : "");
+        var headers = new JsonObject();
+        foreach (var group in entry.Headers.GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            headers[group.Key] = string.Join(", ", group.Select(h => h.Value));
+        }
+        return new JsonObject
+        {
+            ["id"] = $"{entry.At.ToUnixTimeMilliseconds()}-{entry.Method}-{url}".GetHashCode().ToString("x8"),
+            ["request"] = new JsonObject
+            {
+                ["url"] = url, ["absoluteUrl"] = baseUrl + url, ["method"] = entry.Method, ["headers"] = headers,
+                ["body"] = entry.BodyPreview ?? "", ["loggedDate"] = entry.At.ToUnixTimeMilliseconds(), ["loggedDateString"] = entry.At.ToString("O"),
+            },
+            ["responseDefinition"] = new JsonObject { ["status"] = entry.Status },
+            ["wasMatched"] = entry.Miss is null,
+        };
+    }
+
+    private static IResult Failure<T>(Outcome<T> outcome) =>
+        outcome.Kind == OutcomeKind.Invalid ? Problems.Status(StatusCodes.Status422UnprocessableEntity, outcome.Error ?? "invalid mapping") : Problems.From(outcome);
+}

@@ -1,0 +1,463 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.WireMock;
+
+/// <summary>A WireMock mapping (or request pattern) field we cannot represent: answered 422 naming the field.</summary>
+public sealed class MappingException(string fieldName, string message) : Exception($"{fieldName}: {message}")
+{
+    public string Field => fieldName;
+}
+
+/// <summary>
+/// WireMock's JSON stub mappings, in and out: a mapping becomes one endpoint (its request, one response, priority,
+/// scenario, name, metadata) and an endpoint converts back. Anything WireMock can say that we cannot represent is a
+/// <see cref="MappingException"/> naming the field, never dropped silently.
+/// </summary>
+public static class WireMockMappings
+{
+    private static readonly HashSet<string> MappingFields = ["id", "uuid", "name", "request", "response", "priority", "scenarioName",
+        "requiredScenarioState", "newScenarioState", "metadata", "persistent", "insertionIndex"];
+    private static readonly HashSet<string> RequestFields = ["method", "url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate",
+        "queryParameters", "headers", "cookies", "bodyPatterns", "pathParameters"];
+    private static readonly HashSet<string> ResponseFields = ["status", "statusMessage", "headers", "body", "jsonBody", "base64Body",
+        "fixedDelayMilliseconds", "delayDistribution", "fault", "chunkedDribbleDelay", "transformers", "transformerParameters", "proxyBaseUrl",
+        "additionalProxyRequestHeaders", "proxyUrlPrefixToRemove"];
+
+    private static readonly HashSet<string> ValueFields = ["equalTo", "contains", "doesNotContain", "matches", "doesNotMatch", "caseInsensitive", "absent"];
+    private static readonly HashSet<string> BodyFields = ["equalTo", "contains", "matches", "equalToJson", "ignoreArrayOrder", "ignoreExtraElements",
+        "matchesJsonPath", "matchesJsonSchema", "caseInsensitive"];
+
+    private static readonly Dictionary<string, Fault> Faults = new(StringComparer.Ordinal)
+    {
+        ["CONNECTION_RESET_BY_PEER"] = Fault.ConnectionResetByPeer,
+        ["EMPTY_RESPONSE"] = Fault.EmptyResponse,
+        ["MALFORMED_RESPONSE_CHUNK"] = Fault.MalformedResponseChunk,
+        ["RANDOM_DATA_THEN_CLOSE"] = Fault.RandomDataThenClose,
+    };
+
+    // ---- in ----------------------------------------------------------------------------------------------------------
+
+    /// <summary>A mapping as an endpoint, with the mapping's id (<c>id</c> or <c>uuid</c>) if it has one.</summary>
+    public static EndpointImport ToEndpoint(JsonNode? node, string field = "mapping")
+    {
+        var mapping = Object(node, field);
+        Known(mapping, MappingFields, field);
+        var (method, path, pathPattern, request) = ToRequest(mapping["request"], $"{field}.request");
+        var scenario = Text(mapping["scenarioName"], $"{field}.scenarioName") is { } name
+            ? new ScenarioStep(name, Text(mapping["requiredScenarioState"], $"{field}.requiredScenarioState"), Text(mapping["newScenarioState"], $"{field}.newScenarioState"))
+            : null;
+        var response = ToResponse(mapping["response"], $"{field}.response") with { Scenario = scenario };
+        var metadata = mapping["metadata"] is { } meta ? Object(meta, $"{field}.metadata").ToJsonString() : null;
+        var spec = new EndpointSpec(method, path, response, pathPattern,
+            Priority: Integer(mapping["priority"], $"{field}.priority") ?? EndpointSpec.DefaultPriority, Request: request,
+            Name: Text(mapping["name"], $"{field}.name"), MetadataJson: metadata);
+        return new EndpointImport(Text(mapping["id"], $"{field}.id") ?? Text(mapping["uuid"], $"{field}.uuid"), spec);
+    }
+
+    /// <summary>A request pattern (a mapping's <c>request</c>, or a verification's body) as an endpoint's method, path and conditions.</summary>
+    public static (string Method, string Path, string? PathPattern, RequestMatch? Request) ToRequest(JsonNode? node, string field)
+    {
+        var request = Object(node ?? new JsonObject(), field);
+        Known(request, RequestFields, field);
+        if (request["pathParameters"] is not null)
+        {
+            throw new MappingException($"{field}.pathParameters", "path parameter matchers are not supported; use urlPathPattern");
+        }
+        var method = Text(request["method"], $"{field}.method") ?? "ANY";
+        var query = Values(request["queryParameters"], $"{field}.queryParameters");
+        var (path, pattern) = ("", (string?)null);
+        if (Text(request["url"], $"{field}.url") is { } url)
+        {
+            var question = url.IndexOf('?');
+            (path, pattern) = Literal(question < 0 ? url : url[..question]);
+            foreach (var pair in (question < 0 ? "" : url[(question + 1)..]).Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var parts = pair.Split('=', 2);
+                (query ??= new Dictionary<string, ValueMatcher>(StringComparer.Ordinal))[Uri.UnescapeDataString(parts[0])] = new ValueMatcher(EqualTo: parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "");
+            }
+        }
+        else if (Text(request["urlPath"], $"{field}.urlPath") is { } urlPath)
+        {
+            (path, pattern) = Literal(urlPath);
+        }
+        else if (Text(request["urlPathTemplate"], $"{field}.urlPathTemplate") is { } template)
+        {
+            path = template;
+        }
+        else if (Text(request["urlPathPattern"], $"{field}.urlPathPattern") is { } pathRegex)
+        {
+            pattern = pathRegex;
+        }
+        else if (Text(request["urlPattern"], $"{field}.urlPattern") is { } urlRegex)
+        {
+            if (urlRegex.Contains("\\?", StringComparison.Ordinal))
+            {
+                throw new MappingException($"{field}.urlPattern", "a pattern over the query string is not supported; use urlPathPattern with queryParameters");
+            }
+            pattern = urlRegex;
+        }
+        else
+        {
+            pattern = ".*"; // no URL: every path
+        }
+        var headers = Values(request["headers"], $"{field}.headers");
+        var cookies = Values(request["cookies"], $"{field}.cookies");
+        var body = request["bodyPatterns"] is { } patterns
+            ? Array(patterns, $"{field}.bodyPatterns").Select((p, i) => ToBody(p, $"{field}.bodyPatterns[{i}]")).ToArray()
+            : null;
+        var match = query is null && headers is null && cookies is null && body is null ? null : new RequestMatch(query, headers, cookies, body);
+        return (method, path, pattern, match);
+    }
+
+    private static (string Path, string? Pattern) Literal(string path) =>
+        path.IndexOfAny(['{', '}', '*']) >= 0 ? ("", System.Text.RegularExpressions.Regex.Escape(path)) : (path, null);
+
+    private static Dictionary<string, ValueMatcher>? Values(JsonNode? node, string field) =>
+        node is null ? null : Object(node, field).ToDictionary(p => p.Key, p => ToValue(p.Value, $"{field}.{p.Key}"));
+
+    private static ValueMatcher ToValue(JsonNode? node, string field)
+    {
+        var matcher = Object(node, field);
+        Known(matcher, ValueFields, field);
+        return new ValueMatcher(Text(matcher["equalTo"], $"{field}.equalTo"), Text(matcher["contains"], $"{field}.contains"),
+            Text(matcher["doesNotContain"], $"{field}.doesNotContain"), Text(matcher["matches"], $"{field}.matches"),
+            Text(matcher["doesNotMatch"], $"{field}.doesNotMatch"), Bool(matcher["caseInsensitive"], $"{field}.caseInsensitive"),
+            Bool(matcher["absent"], $"{field}.absent"));
+    }
+
+    private static BodyMatcher ToBody(JsonNode? node, string field)
+    {
+        var matcher = Object(node, field);
+        Known(matcher, BodyFields, field);
+        string? jsonPath = null;
+        ValueMatcher? jsonPathValue = null;
+        if (matcher["matchesJsonPath"] is JsonObject withValue)
+        {
+            jsonPath = Text(withValue["expression"], $"{field}.matchesJsonPath.expression");
+            var rest = new JsonObject(withValue.Where(p => p.Key != "expression").Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+            jsonPathValue = ToValue(rest, $"{field}.matchesJsonPath");
+        }
+        else
+        {
+            jsonPath = Text(matcher["matchesJsonPath"], $"{field}.matchesJsonPath");
+        }
+        return new BodyMatcher(Text(matcher["equalTo"], $"{field}.equalTo"), Text(matcher["contains"], $"{field}.contains"),
+            Text(matcher["matches"], $"{field}.matches"), JsonText(matcher["equalToJson"]), Bool(matcher["ignoreArrayOrder"], $"{field}.ignoreArrayOrder"),
+            Bool(matcher["ignoreExtraElements"], $"{field}.ignoreExtraElements"), jsonPath, jsonPathValue, JsonText(matcher["matchesJsonSchema"]),
+            Bool(matcher["caseInsensitive"], $"{field}.caseInsensitive"));
+    }
+
+    /// <summary>WireMock takes JSON either as a JSON value or as a string holding JSON text.</summary>
+    private static string? JsonText(JsonNode? node) =>
+        node is null ? null : node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : node.ToJsonString();
+
+    private static ResponseDefinition ToResponse(JsonNode? node, string field)
+    {
+        var response = Object(node ?? new JsonObject(), field);
+        Known(response, ResponseFields, field);
+        if (response["transformerParameters"] is JsonObject { Count: > 0 })
+        {
+            throw new MappingException($"{field}.transformerParameters", "transformer parameters are not supported");
+        }
+        var transformers = response["transformers"] is { } list ? Array(list, $"{field}.transformers").Select((t, i) => Text(t, $"{field}.transformers[{i}]")).ToArray() : [];
+        if (transformers.FirstOrDefault(t => t != "response-template") is { } other)
+        {
+            throw new MappingException($"{field}.transformers", $"'{other}' is not supported; only response-template is");
+        }
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in response["headers"] is { } h ? Object(h, $"{field}.headers") : [])
+        {
+            if (value is JsonArray values)
+            {
+                if (name.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase) && values.Count > 1)
+                {
+                    throw new MappingException($"{field}.headers.{name}", "several Set-Cookie values are not supported; set one cookie");
+                }
+                headers[name] = string.Join(", ", values.Select((v, i) => Text(v, $"{field}.headers.{name}[{i}]")));
+            }
+            else
+            {
+                headers[name] = Text(value, $"{field}.headers.{name}") ?? "";
+            }
+        }
+        var contentType = headers.Remove("Content-Type", out var type) ? type : null;
+        string? bodyJson = null;
+        var base64 = false;
+        if (Text(response["body"], $"{field}.body") is { } text)
+        {
+            bodyJson = JsonSerializer.Serialize(text);
+            contentType ??= "text/plain; charset=utf-8"; // WireMock sends no Content-Type here; the text must still be served as text
+        }
+        else if (response["jsonBody"] is { } json)
+        {
+            bodyJson = json.ToJsonString();
+            contentType ??= "application/json";
+        }
+        else if (Text(response["base64Body"], $"{field}.base64Body") is { } encoded)
+        {
+            (bodyJson, base64) = (JsonSerializer.Serialize(encoded), true);
+        }
+        var proxy = Text(response["proxyBaseUrl"], $"{field}.proxyBaseUrl") is { } baseUrl
+            ? new ProxySpec(baseUrl,
+                response["additionalProxyRequestHeaders"] is { } extra ? Object(extra, $"{field}.additionalProxyRequestHeaders").ToDictionary(p => p.Key, p => Text(p.Value, $"{field}.additionalProxyRequestHeaders.{p.Key}") ?? "") : null,
+                Text(response["proxyUrlPrefixToRemove"], $"{field}.proxyUrlPrefixToRemove"))
+            : null;
+        var fault = Text(response["fault"], $"{field}.fault") is { } faultName
+            ? Faults.TryGetValue(faultName, out var known) ? known : throw new MappingException($"{field}.fault", $"'{faultName}' is not one of {string.Join(", ", Faults.Keys)}")
+            : Fault.None;
+        ChunkedDribble? dribble = response["chunkedDribbleDelay"] is { } d
+            ? new ChunkedDribble(Integer(Object(d, $"{field}.chunkedDribbleDelay")["numberOfChunks"], $"{field}.chunkedDribbleDelay.numberOfChunks") ?? 1,
+                Integer(d["totalDuration"], $"{field}.chunkedDribbleDelay.totalDuration") ?? 0)
+            : null;
+        return new ResponseDefinition(Integer(response["status"], $"{field}.status") ?? 200, headers, bodyJson, contentType,
+            Integer(response["fixedDelayMilliseconds"], $"{field}.fixedDelayMilliseconds") ?? 0, Template: transformers.Length > 0,
+            Delay: ToDelay(response["delayDistribution"], $"{field}.delayDistribution"), Fault: fault, ChunkedDribbleDelay: dribble, Proxy: proxy,
+            Base64Body: base64);
+    }
+
+    private static DelaySpec? ToDelay(JsonNode? node, string field)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+        var delay = Object(node, field);
+        return Text(delay["type"], $"{field}.type") switch
+        {
+            "lognormal" => new DelaySpec(LognormalMedian: Number(delay["median"], $"{field}.median"), LognormalSigma: Number(delay["sigma"], $"{field}.sigma")),
+            "uniform" => new DelaySpec(UniformLower: Integer(delay["lower"], $"{field}.lower"), UniformUpper: Integer(delay["upper"], $"{field}.upper")),
+            "fixed" => new DelaySpec(Fixed: Integer(delay["milliseconds"], $"{field}.milliseconds")),
+            var type => throw new MappingException($"{field}.type", $"'{type}' is not one of lognormal, uniform, fixed"),
+        };
+    }
+
+    // ---- out ---------------------------------------------------------------------------------------------------------
+
+    /// <summary>An endpoint as a WireMock mapping (its first response: WireMock has one per mapping).</summary>
+    public static JsonObject ToMapping(EndpointInfo endpoint)
+    {
+        var spec = endpoint.Spec;
+        var response = spec.AllResponses[0];
+        var mapping = new JsonObject { ["id"] = endpoint.Id, ["uuid"] = endpoint.Id };
+        if (spec.Name is { } name)
+        {
+            mapping["name"] = name;
+        }
+        mapping["request"] = FromRequest(spec.Method, spec.Path, spec.PathPattern, spec.Request);
+        mapping["response"] = FromResponse(response);
+        mapping["priority"] = spec.Priority;
+        if (response.Scenario is { } scenario)
+        {
+            mapping["scenarioName"] = scenario.Name;
+            if (scenario.RequiredState is { } required)
+            {
+                mapping["requiredScenarioState"] = required;
+            }
+            if (scenario.NewState is { } next)
+            {
+                mapping["newScenarioState"] = next;
+            }
+        }
+        if (spec.MetadataJson is { } metadata)
+        {
+            mapping["metadata"] = JsonNode.Parse(metadata);
+        }
+        return mapping;
+    }
+
+    private static JsonObject FromRequest(string method, string path, string? pathPattern, RequestMatch? match)
+    {
+        var request = new JsonObject { ["method"] = method };
+        if (pathPattern is not null)
+        {
+            request["urlPathPattern"] = pathPattern;
+        }
+        else
+        {
+            request[path.Contains('{') ? "urlPathTemplate" : "urlPath"] = path;
+        }
+        void Values(string key, Dictionary<string, ValueMatcher>? values)
+        {
+            if (values is { Count: > 0 })
+            {
+                request[key] = new JsonObject(values.Select(v => KeyValuePair.Create(v.Key, (JsonNode?)FromValue(v.Value))));
+            }
+        }
+        Values("queryParameters", match?.Query);
+        Values("headers", match?.Headers);
+        Values("cookies", match?.Cookies);
+        if (match?.Body is { Length: > 0 } body)
+        {
+            request["bodyPatterns"] = new JsonArray([.. body.Select(b => (JsonNode?)FromBody(b))]);
+        }
+        return request;
+    }
+
+    private static JsonObject FromValue(ValueMatcher matcher)
+    {
+        var json = new JsonObject();
+        void Put(string key, string? value)
+        {
+            if (value is not null)
+            {
+                json[key] = value;
+            }
+        }
+        Put("equalTo", matcher.EqualTo);
+        Put("contains", matcher.Contains);
+        Put("doesNotContain", matcher.DoesNotContain);
+        Put("matches", matcher.Matches);
+        Put("doesNotMatch", matcher.DoesNotMatch);
+        if (matcher.CaseInsensitive is { } caseInsensitive)
+        {
+            json["caseInsensitive"] = caseInsensitive;
+        }
+        if (matcher.Absent is { } absent)
+        {
+            json["absent"] = absent;
+        }
+        return json;
+    }
+
+    private static JsonObject FromBody(BodyMatcher matcher)
+    {
+        var json = new JsonObject();
+        if (matcher.EqualTo is { } equalTo) json["equalTo"] = equalTo;
+        if (matcher.Contains is { } contains) json["contains"] = contains;
+        if (matcher.Matches is { } matches) json["matches"] = matches;
+        if (matcher.EqualToJson is { } equalToJson) json["equalToJson"] = JsonNode.Parse(equalToJson);
+        if (matcher.IgnoreArrayOrder is { } order) json["ignoreArrayOrder"] = order;
+        if (matcher.IgnoreExtraElements is { } extra) json["ignoreExtraElements"] = extra;
+        if (matcher.MatchesJsonPath is { } path)
+        {
+            if (matcher.JsonPathValue is { } value)
+            {
+                var withValue = FromValue(value);
+                withValue["expression"] = path;
+                json["matchesJsonPath"] = withValue;
+            }
+            else
+            {
+                json["matchesJsonPath"] = path;
+            }
+        }
+        if (matcher.MatchesJsonSchema is { } schema) json["matchesJsonSchema"] = schema;
+        if (matcher.CaseInsensitive is { } caseInsensitive) json["caseInsensitive"] = caseInsensitive;
+        return json;
+    }
+
+    private static JsonObject FromResponse(ResponseDefinition response)
+    {
+        var json = new JsonObject { ["status"] = response.Status };
+        var headers = new JsonObject(response.Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)h.Value)));
+        if (response.ContentType is { } contentType)
+        {
+            headers["Content-Type"] = contentType;
+        }
+        if (headers.Count > 0)
+        {
+            json["headers"] = headers;
+        }
+        if (response.BodyJson is { } body)
+        {
+            var parsed = JsonNode.Parse(body);
+            if (response.Base64Body)
+            {
+                json["base64Body"] = parsed;
+            }
+            else if (parsed is JsonValue value && value.GetValueKind() == JsonValueKind.String && (response.ContentType is not null || response.Template))
+            {
+                json["body"] = parsed;
+            }
+            else
+            {
+                json["jsonBody"] = parsed;
+            }
+        }
+        var fixedDelay = response.Delay?.Fixed ?? response.DelayMs;
+        if (fixedDelay > 0)
+        {
+            json["fixedDelayMilliseconds"] = fixedDelay;
+        }
+        if (response.Delay is { LognormalMedian: { } median } lognormal)
+        {
+            json["delayDistribution"] = new JsonObject { ["type"] = "lognormal", ["median"] = median, ["sigma"] = lognormal.LognormalSigma };
+        }
+        else if (response.Delay is { UniformLower: { } lower } uniform)
+        {
+            json["delayDistribution"] = new JsonObject { ["type"] = "uniform", ["lower"] = lower, ["upper"] = uniform.UniformUpper };
+        }
+        if (response.Fault != Fault.None)
+        {
+            json["fault"] = Faults.First(f => f.Value == response.Fault).Key;
+        }
+        if (response.ChunkedDribbleDelay is { } dribble)
+        {
+            json["chunkedDribbleDelay"] = new JsonObject { ["numberOfChunks"] = dribble.NumberOfChunks, ["totalDuration"] = dribble.TotalDuration };
+        }
+        if (response.Template)
+        {
+            json["transformers"] = new JsonArray("response-template");
+        }
+        if (response.Proxy is { } proxy)
+        {
+            json["proxyBaseUrl"] = proxy.BaseUrl;
+            if (proxy.Headers is { Count: > 0 } extra)
+            {
+                json["additionalProxyRequestHeaders"] = new JsonObject(extra.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)h.Value)));
+            }
+            if (proxy.StripPrefix is { } prefix)
+            {
+                json["proxyUrlPrefixToRemove"] = prefix;
+            }
+        }
+        return json;
+    }
+
+    // ---- reading JSON with the field named on every mistake ------------------------------------------------------------
+
+    private static void Known(JsonObject json, IReadOnlySet<string> known, string field)
+    {
+        if (json.Select(p => p.Key).FirstOrDefault(key => !known.Contains(key)) is { } unknown)
+        {
+            throw new MappingException($"{field}.{unknown}", "is not supported by OrleansMock's WireMock API");
+        }
+    }
+
+    private static JsonObject Object(JsonNode? node, string field) =>
+        node as JsonObject ?? throw new MappingException(field, "must be a JSON object");
+
+    private static JsonArray Array(JsonNode node, string field) =>
+        node as JsonArray ?? throw new MappingException(field, "must be a JSON array");
+
+    private static string? Text(JsonNode? node, string field) => node switch
+    {
+        null => null,
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
+        _ => throw new MappingException(field, "must be a string"),
+    };
+
+    private static bool? Bool(JsonNode? node, string field) => node switch
+    {
+        null => null,
+        JsonValue value when value.GetValueKind() is JsonValueKind.True or JsonValueKind.False => value.GetValue<bool>(),
+        _ => throw new MappingException(field, "must be true or false"),
+    };
+
+    private static int? Integer(JsonNode? node, string field) => node switch
+    {
+        null => null,
+        JsonValue value when value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<int>(out var number) => number,
+        JsonValue value when value.GetValueKind() == JsonValueKind.Number && double.TryParse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture, out var d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue => (int)d,
+        _ => throw new MappingException(field, "must be a whole number"),
+    };
+
+    private static double? Number(JsonNode? node, string field) => node switch
+    {
+        null => null,
+        JsonValue value when value.GetValueKind() == JsonValueKind.Number => double.Parse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture),
+        _ => throw new MappingException(field, "must be a number"),
+    };
+}
