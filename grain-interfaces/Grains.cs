@@ -103,10 +103,12 @@ public interface IMockProjectGrain : IUniqueKeyHolder
 
     /// <summary>
     /// Adds or replaces many endpoints in one change (all or none); with <paramref name="replaceAll"/> the endpoints not
-    /// in <paramref name="items"/> are deleted (an empty import deletes every endpoint).
+    /// in <paramref name="items"/> are deleted (an empty import deletes every endpoint), and so are those named by
+    /// <paramref name="deleteIds"/>. With <paramref name="newestWins"/> an item replaces an endpoint that answers exactly
+    /// the same requests (WireMock); without, that is a 409 naming it (an OpenAPI import keeps endpoints made by hand).
     /// </summary>
     [Alias("ImportEndpoints")]
-    Task<Outcome<EndpointInfo[]>> ImportEndpointsAsync(string caller, EndpointImport[] items, bool replaceAll);
+    Task<Outcome<EndpointInfo[]>> ImportEndpointsAsync(string caller, EndpointImport[] items, bool replaceAll, string[]? deleteIds = null, bool newestWins = true);
 
     /// <summary>
     /// The request log's entries (newest first) that <paramref name="pattern"/>'s method, path and conditions match,

@@ -74,6 +74,7 @@ public static partial class OrleansMockHosting
         app.MapResourcesApi();
         app.MapRecordingsApi();
         app.MapWireMockAdminApi();
+        app.MapImportsApi();
         app.MapTesterApi();
         app.MapCollectionsApi();
 

@@ -75,8 +75,8 @@ public sealed partial class MockProjectGrain(
 
     public Task<Outcome<bool>> DeleteEndpointAsync(string caller, string endpointId) => ChangeAsync(caller, d => d.DeleteEndpoint(endpointId));
 
-    public Task<Outcome<EndpointInfo[]>> ImportEndpointsAsync(string caller, EndpointImport[] items, bool replaceAll) =>
-        ChangeAsync(caller, d => d.ImportEndpoints(items, replaceAll, limits.Value, ProjectIds.NewEndpointId, time.GetUtcNow()));
+    public Task<Outcome<EndpointInfo[]>> ImportEndpointsAsync(string caller, EndpointImport[] items, bool replaceAll, string[]? deleteIds = null, bool newestWins = true) =>
+        ChangeAsync(caller, d => d.ImportEndpoints(items, replaceAll, deleteIds ?? [], newestWins, limits.Value, ProjectIds.NewEndpointId, time.GetUtcNow()));
 
     // ---- resources: the definitions here, the records in one grain per resource ------------------------------------
 

@@ -11,13 +11,16 @@ public sealed partial class ProjectDefinition
 
     /// <summary>
     /// Adds or replaces each item in turn, all or none; the first failure names its item (<c>mappings[3]: ...</c>).
-    /// With <paramref name="replaceAll"/>, the endpoints not named by an item's id go first. An item that answers exactly
-    /// the requests an existing endpoint answers replaces it (WireMock serves the newest of such mappings).
+    /// With <paramref name="replaceAll"/>, the endpoints not named by an item's id go first, as do those in
+    /// <paramref name="deleteIds"/>. With <paramref name="newestWins"/>, an item that answers exactly the requests an
+    /// existing endpoint answers replaces it (WireMock serves the newest of such mappings); without, that is a conflict.
     /// </summary>
-    public Change<EndpointInfo[]> ImportEndpoints(EndpointImport[] items, bool replaceAll, MockLimits limits, Func<string> newId, DateTimeOffset now)
+    public Change<EndpointInfo[]> ImportEndpoints(EndpointImport[] items, bool replaceAll, string[] deleteIds, bool newestWins, MockLimits limits,
+        Func<string> newId, DateTimeOffset now)
     {
         var ids = items.Where(i => i.Id is not null).Select(i => i.Id!).ToHashSet(StringComparer.Ordinal);
-        var next = replaceAll ? With(Endpoints.Where(e => ids.Contains(e.Id)).ToList()) : this;
+        var deleted = deleteIds.ToHashSet(StringComparer.Ordinal);
+        var next = With(Endpoints.Where(e => (!replaceAll || ids.Contains(e.Id)) && !deleted.Contains(e.Id)).ToList());
         var imported = new List<EndpointInfo>(items.Length);
         for (var i = 0; i < items.Length; i++)
         {
@@ -26,7 +29,7 @@ public sealed partial class ProjectDefinition
             {
                 return Change<EndpointInfo[]>.Fail(OutcomeKind.Invalid, $"mappings[{i}].id '{id}' is invalid: 1-64 letters, digits, '-' and '_' (a UUID is fine)");
             }
-            if (next.AnsweringSame(spec, id) is { } same)
+            if (newestWins && next.AnsweringSame(spec, id) is { } same)
             {
                 next = next.With(next.Endpoints.Where(e => e.Id != same.Id).ToList());
             }

@@ -1,0 +1,153 @@
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using OrleansMock.Api.Auth;
+using OrleansMock.Api.Http;
+using OrleansMock.Api.OpenApiImport;
+using OrleansMock.Api.Tester;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.Apis;
+
+/// <summary>One endpoint an import would create, update, leave or delete.</summary>
+public sealed record ImportPlanItem(string Id, string Method, string Path, string? Name);
+
+public sealed record ImportPlan(ImportPlanItem[] Create, ImportPlanItem[] Update, ImportPlanItem[] Unchanged, ImportPlanItem[] Delete);
+
+public sealed record OpenApiImportResponse(string Title, string Version, bool DryRun, ImportPlan Plan);
+
+/// <summary>Imports into a project: an OpenAPI (or Swagger 2.0) document becomes endpoints.</summary>
+public static class ImportsApi
+{
+    /// <summary>A document may be this large (YAML or JSON text).</summary>
+    public const int MaxDocumentBytes = 4 * 1024 * 1024;
+
+    public static void MapImportsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/projects/{projectId}/imports/openapi", OpenApiAsync).WithTags("Imports").RequireAuthorization()
+            .AddEndpointFilter(RateLimiter.ManagementFilter).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithName("ImportOpenApi")
+            .WithSummary("Import an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON or YAML, or {\"url\":...}) as endpoints; ?dryRun=true only plans")
+            .Accepts<string>("application/json", "application/yaml", "text/yaml", "text/plain")
+            .Produces<OpenApiImportResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
+    }
+
+    private static async Task<IResult> OpenApiAsync(string projectId, bool? dryRun, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
+        IGrainFactory grains, TesterClient client, IOptions<TesterOptions> tester)
+    {
+        if (request.ContentLength > MaxDocumentBytes)
+        {
+            return Problems.Status(StatusCodes.Status413PayloadTooLarge, $"the document is larger than {MaxDocumentBytes} bytes");
+        }
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        if (buffer.Length > MaxDocumentBytes)
+        {
+            return Problems.Status(StatusCodes.Status413PayloadTooLarge, $"the document is larger than {MaxDocumentBytes} bytes");
+        }
+        var text = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        if (text.Trim().Length == 0)
+        {
+            return Problems.BadRequest("send the OpenAPI document (JSON or YAML) as the body, or {\"url\":\"https://...\"} to fetch it");
+        }
+        if (UrlOf(text) is { } url)
+        {
+            var (fetched, error) = await FetchAsync(client, url, tester.Value, request.HttpContext.RequestAborted);
+            if (fetched is null)
+            {
+                return Problems.Status(StatusCodes.Status502BadGateway, $"the document at {url} could not be fetched: {error}");
+            }
+            text = fetched;
+        }
+        if (await resolver.ResolveAsync(projectId) is not { } id)
+        {
+            return ProjectsApi.ProjectNotFound(projectId);
+        }
+        var (document, problem) = OpenApiImporter.Read(text);
+        if (document is null)
+        {
+            return Problems.Status(StatusCodes.Status422UnprocessableEntity, $"the OpenAPI document cannot be imported: {problem}");
+        }
+        var grain = grains.GetGrain<IMockProjectGrain>(id);
+        var existing = await grain.ListEndpointsAsync(user.UserId());
+        if (!existing.IsOk)
+        {
+            return Problems.From(existing);
+        }
+        var plan = Plan(document.Endpoints, existing.Value!);
+        if (dryRun != true)
+        {
+            var changes = document.Endpoints.Where(e => !plan.Unchanged.Any(u => u.Id == e.Id)).ToArray();
+            var imported = await grain.ImportEndpointsAsync(user.UserId(), changes, replaceAll: false, [.. plan.Delete.Select(d => d.Id)], newestWins: false);
+            if (!imported.IsOk)
+            {
+                return imported.Kind == OutcomeKind.Invalid
+                    ? Problems.Status(StatusCodes.Status422UnprocessableEntity, $"the OpenAPI document cannot be imported: {imported.Error}")
+                    : Problems.From(imported);
+            }
+        }
+        return TypedResults.Ok(new OpenApiImportResponse(document.Title, document.Version, dryRun == true, plan));
+    }
+
+    /// <summary>What the import changes: endpoints it made before (ids <c>oas-...</c>) are updated or deleted; others stay.</summary>
+    private static ImportPlan Plan(EndpointImport[] imported, EndpointInfo[] existing)
+    {
+        static ImportPlanItem Item(string id, EndpointSpec spec) => new(id, spec.Method, spec.Path, spec.Name);
+        static string Shape(EndpointSpec spec) => JsonSerializer.Serialize(EndpointRequest.From(spec), JsonBody.Options);
+        var byId = existing.ToDictionary(e => e.Id, StringComparer.Ordinal);
+        var (create, update, unchanged) = (new List<ImportPlanItem>(), new List<ImportPlanItem>(), new List<ImportPlanItem>());
+        foreach (var endpoint in imported)
+        {
+            var list = !byId.TryGetValue(endpoint.Id!, out var current) ? create : Shape(current.Spec) == Shape(endpoint.Spec) ? unchanged : update;
+            list.Add(Item(endpoint.Id!, endpoint.Spec));
+        }
+        var ids = imported.Select(e => e.Id!).ToHashSet(StringComparer.Ordinal);
+        var delete = existing.Where(e => e.Id.StartsWith(OpenApiImporter.IdPrefix, StringComparison.Ordinal) && !ids.Contains(e.Id)).Select(e => Item(e.Id, e.Spec));
+        return new ImportPlan([.. create], [.. update], [.. unchanged], [.. delete]);
+    }
+
+    /// <summary>The URL of a <c>{"url": "..."}</c> body; null for a document.</summary>
+    private static string? UrlOf(string text)
+    {
+        if (!text.TrimStart().StartsWith('{'))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonNode.Parse(text) is JsonObject { Count: 1 } json && json["url"] is JsonValue url && url.GetValueKind() == JsonValueKind.String ? url.GetValue<string>() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Fetches a document through the tester's guarded client (the same address checks, timeout and size limit).</summary>
+    private static async Task<(string? Text, string? Error)> FetchAsync(TesterClient client, string url, TesterOptions options, CancellationToken cancellation)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return (null, "not an absolute URL");
+        }
+        var outcome = await client.SendAsync(new TesterSend("GET", uri, [KeyValuePair.Create("Accept", "application/json, application/yaml, text/yaml, */*")], null, null,
+            Math.Min(10_000, options.MaxTimeoutMs), FollowRedirects: true), cancellation);
+        if (outcome.ErrorKind is { } kind)
+        {
+            return (null, $"{kind}: {outcome.Error}");
+        }
+        if (outcome.Status is not (>= 200 and < 300))
+        {
+            return (null, $"the server answered {outcome.Status}");
+        }
+        if (outcome.Truncated || outcome.BodyEncoding != "utf8")
+        {
+            return (null, outcome.Truncated ? $"it is larger than {options.MaxResponseBodyBytes} bytes" : "it is not text");
+        }
+        return (outcome.Body, null);
+    }
+}

@@ -1,0 +1,187 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+using Microsoft.OpenApi.YamlReader;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.OpenApiImport;
+
+/// <summary>
+/// An OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON or YAML) as endpoints: one per operation, each documented
+/// response one of its responses. The first success (or the first documented) answers by default; the others answer
+/// a request with <c>Prefer: code=404</c> (as Prism does). Bodies come from <c>example</c>/<c>examples</c>, else are
+/// generated from the schema (<c>$ref</c>, <c>allOf</c>/<c>oneOf</c>/<c>anyOf</c>, formats, enums, arrays, nullable).
+/// Endpoint ids are derived from method and path (<c>oas-...</c>), so a re-import updates what it made before.
+/// </summary>
+public static class OpenApiImporter
+{
+    public const string IdPrefix = "oas-";
+    private const int MaxDepth = 8;
+
+    public sealed record Result(EndpointImport[] Endpoints, string Title, string Version);
+
+    /// <summary>The endpoints of <paramref name="text"/>, or an error naming each problem's line or JSON pointer.</summary>
+    public static (Result? Result, string? Error) Read(string text)
+    {
+        var settings = new OpenApiReaderSettings();
+        settings.TryAddReader("yaml", new OpenApiYamlReader());
+        var format = text.TrimStart().StartsWith('{') ? "json" : "yaml";
+        ReadResult read;
+        try
+        {
+            read = OpenApiDocument.Parse(text, format, settings);
+        }
+        catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException or OpenApiException)
+        {
+            return (null, exception.Message);
+        }
+        if (read.Diagnostic?.Errors is { Count: > 0 } errors)
+        {
+            return (null, string.Join("; ", errors.Take(10).Select(e => string.IsNullOrEmpty(e.Pointer) ? e.Message : $"{e.Pointer}: {e.Message}")));
+        }
+        if (read.Document is not { } document)
+        {
+            return (null, "the document could not be read as OpenAPI");
+        }
+        var endpoints = new List<EndpointImport>();
+        foreach (var (path, item) in document.Paths ?? [])
+        {
+            foreach (var (method, operation) in item.Operations ?? [])
+            {
+                endpoints.Add(new EndpointImport(Id(method.Method, path), Endpoint(method.Method.ToUpperInvariant(), path, operation)));
+            }
+        }
+        return (new Result([.. endpoints], document.Info?.Title ?? "", document.Info?.Version ?? ""), null);
+    }
+
+    /// <summary>The id an operation's endpoint has: the same on every import of the same method and path.</summary>
+    public static string Id(string method, string path) =>
+        IdPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{method.ToUpperInvariant()} {path}")))[..16];
+
+    private static EndpointSpec Endpoint(string method, string path, OpenApiOperation operation)
+    {
+        var documented = (operation.Responses ?? []).Select(r => (Code: r.Key, Response: r.Value)).ToList();
+        // The default answer: the first success, else the first documented response.
+        var main = documented.FindIndex(r => r.Code.StartsWith('2'));
+        main = main < 0 ? 0 : main;
+        var responses = new List<ResponseDefinition>();
+        for (var i = 0; i < documented.Count; i++)
+        {
+            if (i != main)
+            {
+                var status = Status(documented[i].Code, 500);
+                responses.Add(Response(documented[i].Response, status) with
+                {
+                    When = new RequestMatch(Headers: new Dictionary<string, ValueMatcher> { ["Prefer"] = new(Contains: $"code={documented[i].Code}") }),
+                });
+            }
+        }
+        responses.Add(documented.Count == 0 ? new ResponseDefinition(200, [], null, null, 0) : Response(documented[main].Response, Status(documented[main].Code, 200)));
+        var name = operation.OperationId ?? operation.Summary;
+        return new EndpointSpec(method, path, responses[0], Responses: responses.Count > 1 ? [.. responses] : null, Name: name is { Length: > 200 } ? name[..200] : name);
+    }
+
+    private static int Status(string code, int fallback) => int.TryParse(code, out var status) && status is >= 200 and <= 599 ? status : fallback;
+
+    private static ResponseDefinition Response(IOpenApiResponse response, int status)
+    {
+        if (status is 204 or 205 or 304 || response.Content is not { Count: > 0 } content)
+        {
+            return new ResponseDefinition(status, [], null, null, 0);
+        }
+        var (type, media) = content.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)) is { Value: not null } json ? json : content.First();
+        var body = media.Example?.DeepClone()
+            ?? media.Examples?.Values.Select(e => e.Value).FirstOrDefault(v => v is not null)?.DeepClone()
+            ?? Example(media.Schema, 0);
+        var isJson = type.Contains("json", StringComparison.OrdinalIgnoreCase);
+        var bodyJson = body is null ? null
+            : isJson ? body.ToJsonString()
+            : JsonSerializer.Serialize(body is JsonValue text && text.GetValueKind() == JsonValueKind.String ? text.GetValue<string>() : body.ToJsonString());
+        return new ResponseDefinition(status, [], bodyJson, type, 0);
+    }
+
+    /// <summary>An example value for <paramref name="schema"/>: its own example, default or first enum, else one built from its type.</summary>
+    public static JsonNode? Example(IOpenApiSchema? schema, int depth)
+    {
+        if (schema is null || depth > MaxDepth)
+        {
+            return null;
+        }
+#pragma warning disable CS0618 // OpenAPI 3.0's single "example" is still where 3.0 documents put it
+        var example = schema.Example;
+#pragma warning restore CS0618
+        if ((example ?? schema.Examples?.FirstOrDefault() ?? schema.Default ?? schema.Enum?.FirstOrDefault()) is { } given)
+        {
+            return given.DeepClone();
+        }
+        if (schema.Const is { } constant)
+        {
+            return JsonValue.Create(constant);
+        }
+        if (schema.AllOf is { Count: > 0 } all)
+        {
+            var merged = new JsonObject();
+            foreach (var part in all.Select(s => Example(s, depth + 1)).OfType<JsonObject>())
+            {
+                foreach (var (key, value) in part)
+                {
+                    merged[key] = value?.DeepClone();
+                }
+            }
+            foreach (var (key, value) in Properties(schema, depth))
+            {
+                merged[key] = value;
+            }
+            return merged;
+        }
+        if ((schema.OneOf is { Count: > 0 } ? schema.OneOf : schema.AnyOf) is { Count: > 0 } choices)
+        {
+            return Example(choices[0], depth + 1);
+        }
+        var type = (schema.Type ?? (schema.Properties is { Count: > 0 } ? JsonSchemaType.Object : schema.Items is not null ? JsonSchemaType.Array : 0)) & ~JsonSchemaType.Null;
+        return type switch
+        {
+            _ when type.HasFlag(JsonSchemaType.Object) => Properties(schema, depth),
+            _ when type.HasFlag(JsonSchemaType.Array) => new JsonArray(Example(schema.Items, depth + 1) is { } item ? [item] : []),
+            _ when type.HasFlag(JsonSchemaType.String) => JsonValue.Create(Text(schema.Format)),
+            _ when type.HasFlag(JsonSchemaType.Integer) => JsonValue.Create((long)Minimum(schema)),
+            _ when type.HasFlag(JsonSchemaType.Number) => JsonValue.Create(Minimum(schema)),
+            _ when type.HasFlag(JsonSchemaType.Boolean) => JsonValue.Create(true),
+            _ => null,
+        };
+    }
+
+    private static JsonObject Properties(IOpenApiSchema schema, int depth)
+    {
+        var json = new JsonObject();
+        foreach (var (name, property) in schema.Properties ?? new Dictionary<string, IOpenApiSchema>())
+        {
+            json[name] = Example(property, depth + 1);
+        }
+        return json;
+    }
+
+    private static double Minimum(IOpenApiSchema schema) =>
+        double.TryParse(schema.Minimum ?? schema.ExclusiveMinimum, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var minimum)
+            ? Math.Max(minimum, 0)
+            : 0;
+
+    private static string Text(string? format) => format switch
+    {
+        "date-time" => "2024-01-01T00:00:00Z",
+        "date" => "2024-01-01",
+        "time" => "12:00:00",
+        "email" => "user@example.com",
+        "uuid" => "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "uri" or "url" => "https://example.com/",
+        "hostname" => "example.com",
+        "ipv4" => "192.0.2.1",
+        "ipv6" => "2001:db8::1",
+        "byte" => "ZXhhbXBsZQ==",
+        "password" => "********",
+        _ => "string",
+    };
+}

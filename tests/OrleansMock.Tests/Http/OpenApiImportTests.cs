@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using static OrleansMock.Tests.Http.HttpHelpers;
+
+namespace OrleansMock.Tests.Http;
+
+/// <summary>POST /api/v1/projects/{id}/imports/openapi with documents written to exercise each feature, through the real front end.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class OpenApiImportTests(ApiFixture fixture)
+{
+    private HttpClient Client => fixture.Client;
+    private HttpClient Mock => fixture.Factory.CreateClient();
+
+    private static string Document(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "openapi", name));
+
+    private async Task<(string Id, string Base)> ProjectAsync()
+    {
+        var project = await Client.CreateProjectAsync();
+        return (project.GetProperty("id").GetString()!, $"/m/{project.GetProperty("slug").GetString()}");
+    }
+
+    private async Task<JsonElement> ImportAsync(string id, string document, string mediaType = "application/yaml", bool dryRun = false)
+    {
+        var response = await Client.PostAsync($"/api/v1/projects/{id}/imports/openapi{(dryRun ? "?dryRun=true" : "")}",
+            new StringContent(document, Encoding.UTF8, mediaType));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return await response.ReadJsonAsync();
+    }
+
+    private static string[] Paths(JsonElement plan, string part) =>
+        [.. plan.GetProperty("plan").GetProperty(part).EnumerateArray().Select(i => $"{i.GetProperty("method").GetString()} {i.GetProperty("path").GetString()}").Order()];
+
+    [Fact]
+    public async Task Each_operation_becomes_an_endpoint_with_examples_or_bodies_generated_from_the_schema()
+    {
+        var (id, b) = await ProjectAsync();
+        var result = await ImportAsync(id, Document("petstore.yaml"));
+        Assert.Equal(("Pet store", "1.0"), (result.GetProperty("title").GetString(), result.GetProperty("version").GetString()));
+        Assert.Equal(["DELETE /pets/{petId}", "GET /owners/{ownerId}/card", "GET /pets", "GET /pets/{petId}", "POST /pets"], Paths(result, "create"));
+
+        // allOf merged, $ref followed, formats, enums, oneOf/anyOf's first choice, arrays, nullable, minimum
+        var pet = JsonNode.Parse(await Mock.GetStringAsync($"{b}/pets/7"))!;
+        var expected = JsonNode.Parse("""
+            {"name":"string","tag":"string","id":1,"born":"2024-01-01T00:00:00Z","owner":"3fa85f64-5717-4562-b3fc-2c963f66afa6","kind":"cat",
+             "microchip":{"code":"ZXhhbXBsZQ=="},"weights":[2.5],"vaccinated":true,"website":"https://example.com/"}
+            """);
+        Assert.True(JsonNode.DeepEquals(expected, pet), pet.ToJsonString());
+        var list = JsonNode.Parse(await Mock.GetStringAsync($"{b}/pets?limit=5"))!.AsArray();
+        Assert.Single(list);
+
+        // a media example; another documented response on request (Prefer: code=...), as Prism does
+        var created = await Mock.PostAsync($"{b}/pets", Payload("""{"name":"Rex"}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("Rex", (await created.ReadJsonAsync()).GetProperty("name").GetString());
+        var invalid = new HttpRequestMessage(HttpMethod.Post, $"{b}/pets") { Content = Payload("{}") };
+        invalid.Headers.Add("Prefer", "code=422");
+        var refused = await Mock.SendAsync(invalid);
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "application/problem+json"), (refused.StatusCode, refused.Content.Headers.ContentType!.MediaType));
+        Assert.Equal("name is required", (await refused.ReadJsonAsync()).GetProperty("title").GetString());
+        var missing = new HttpRequestMessage(HttpMethod.Get, $"{b}/pets/1");
+        missing.Headers.Add("Prefer", "code=404");
+        Assert.Equal("not found", (await (await Mock.SendAsync(missing)).ReadJsonAsync()).GetProperty("message").GetString());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Mock.DeleteAsync($"{b}/pets/1")).StatusCode);
+        var card = await Mock.GetAsync($"{b}/owners/3/card");
+        Assert.Equal(("text/plain", "user@example.com"), (card.Content.Headers.ContentType!.MediaType, await card.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task Swagger_2_documents_in_json_are_imported_too()
+    {
+        var (id, b) = await ProjectAsync();
+        var result = await ImportAsync(id, Document("swagger2.json"), "application/json");
+        Assert.Equal(["GET /users/{id}"], Paths(result, "create"));
+        var user = await (await Mock.GetAsync($"{b}/users/abc")).ReadJsonAsync();
+        Assert.Equal(("user@example.com", 18), (user.GetProperty("email").GetString(), user.GetProperty("age").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Dry_run_plans_and_changes_nothing_and_a_reimport_updates_deletes_and_keeps_hand_made_endpoints()
+    {
+        var (id, b) = await ProjectAsync();
+        var planned = await ImportAsync(id, Document("petstore.yaml"), dryRun: true);
+        Assert.True(planned.GetProperty("dryRun").GetBoolean());
+        Assert.Equal(5, planned.GetProperty("plan").GetProperty("create").GetArrayLength());
+        await (await Mock.GetAsync($"{b}/pets")).AssertProblemAsync(HttpStatusCode.NotFound); // nothing was made
+
+        await ImportAsync(id, Document("petstore.yaml"));
+        await Client.CreateEndpointAsync(id, """{"method":"GET","path":"/health","response":{"status":200,"body":{"up":true}}}""");
+        var lines = Document("petstore.yaml").Split('\n').ToList();
+        var card = lines.FindIndex(l => l.StartsWith("  /owners/", StringComparison.Ordinal));
+        lines.RemoveRange(card, lines.FindIndex(l => l.StartsWith("components:", StringComparison.Ordinal)) - card); // an operation gone
+        var changed = string.Join('\n', lines).Replace("example: {id: 10, name: Rex, tag: dog}", "example: {id: 11, name: Max}"); // one changed
+        var plan = await ImportAsync(id, changed, dryRun: true);
+        Assert.Equal(["POST /pets"], Paths(plan, "update"));
+        Assert.Equal(["GET /owners/{ownerId}/card"], Paths(plan, "delete"));
+        Assert.Equal(3, plan.GetProperty("plan").GetProperty("unchanged").GetArrayLength());
+        Assert.Empty(plan.GetProperty("plan").GetProperty("create").EnumerateArray());
+
+        await ImportAsync(id, changed);
+        Assert.Equal("Max", (await (await Mock.PostAsync($"{b}/pets", Payload("{}"))).ReadJsonAsync()).GetProperty("name").GetString());
+        await (await Mock.GetAsync($"{b}/owners/3/card")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.True((await (await Mock.GetAsync($"{b}/health")).ReadJsonAsync()).GetProperty("up").GetBoolean()); // made by hand: kept
+    }
+
+    [Theory]
+    [InlineData("openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      responses: 5\n", "#/paths/~1x/get/responses")]
+    [InlineData("openapi: [\n  - x: 1\n bad", "line 2")]
+    [InlineData("{\"openapi\":\"3.0.0\",\"info\":{\"version\":\"1\"},\"paths\":{}}", "#/info/title")]
+    public async Task A_malformed_document_is_a_422_naming_the_line_or_pointer(string document, string where)
+    {
+        var (id, _) = await ProjectAsync();
+        var response = await Client.PostAsync($"/api/v1/projects/{id}/imports/openapi", new StringContent(document, Encoding.UTF8, "application/yaml"));
+        Assert.Contains(where, await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity));
+    }
+
+    [Fact]
+    public async Task A_document_url_is_fetched_through_the_address_guard()
+    {
+        var (id, _) = await ProjectAsync();
+        var response = await Client.PostAsync($"/api/v1/projects/{id}/imports/openapi", Payload("""{"url":"http://169.254.169.254/openapi.json"}"""));
+        Assert.Contains("forbidden", await response.AssertProblemAsync(HttpStatusCode.BadGateway));
+    }
+}
