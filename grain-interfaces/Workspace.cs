@@ -42,6 +42,9 @@ public interface IWorkspaceGrain : IGrainWithStringKey
     [ReadOnly, Alias("ListCollections")] Task<RequestCollection[]> ListCollectionsAsync();
     [ReadOnly, Alias("GetCollection")] Task<RequestCollection?> GetCollectionAsync(string id);
     [Alias("CreateCollection")] Task<Outcome<RequestCollection>> CreateCollectionAsync(string name);
+
+    /// <summary>A new collection with its items in one change (all checked first: none is stored if one is invalid); and, when given, an environment of its variables.</summary>
+    [Alias("ImportCollection")] Task<Outcome<RequestCollection>> ImportCollectionAsync(string name, CollectionItem[] items, TesterEnvironment? environment);
     [Alias("RenameCollection")] Task<Outcome<RequestCollection>> RenameCollectionAsync(string id, string name);
     [Alias("DeleteCollection")] Task<bool> DeleteCollectionAsync(string id);
     [Alias("PutItem")] Task<Outcome<CollectionItem>> PutItemAsync(string collectionId, CollectionItem item);

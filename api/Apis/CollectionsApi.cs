@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OrleansMock.Api.Auth;
@@ -24,6 +25,9 @@ public sealed record EnvironmentRequest(string? Name, Dictionary<string, string>
 
 public sealed record CollectionListResponse(RequestCollection[] Items);
 
+/// <summary>An imported collection, and the environment made of its variables (if it had any).</summary>
+public sealed record CollectionImportResponse(RequestCollection Collection, TesterEnvironment? Environment);
+
 public sealed record EnvironmentListResponse(TesterEnvironment[] Items);
 
 /// <summary>Saved REST and GraphQL requests in collections, run through the tester; environments of variables.</summary>
@@ -42,6 +46,13 @@ public static class CollectionsApi
         collections.MapGet("/{id}", async (string id, ClaimsPrincipal user, IGrainFactory grains) =>
                 await Workspace(grains, user).GetCollectionAsync(id) is { } found ? Results.Ok(found) : NotFound(id))
             .WithName("GetCollection").WithSummary("Get a collection with its items").Produces<RequestCollection>();
+        collections.MapPost("/import", ImportAsync).WithName("ImportCollection")
+            .WithSummary("Import a Postman Collection v2.1 (folders flattened; its variables become an environment)")
+            .Accepts<JsonElement>("application/json").Produces<CollectionImportResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        collections.MapGet("/{id}/export", ExportAsync).WithName("ExportCollection")
+            .WithSummary("Export a collection (format=postman: Postman Collection v2.1, which newman runs)")
+            .Produces<JsonElement>().ProducesProblem(StatusCodes.Status400BadRequest);
         collections.MapPatch("/{id}", RenameAsync).WithName("RenameCollection").WithSummary("Rename a collection")
             .Accepts<CollectionRequest>("application/json").Produces<RequestCollection>().ProducesProblem(StatusCodes.Status400BadRequest);
         collections.MapDelete("/{id}", async (string id, ClaimsPrincipal user, IGrainFactory grains) =>
@@ -100,6 +111,50 @@ public static class CollectionsApi
         }
         var outcome = await Workspace(grains, user).CreateCollectionAsync(body.Value!.Name ?? "");
         return outcome.IsOk ? TypedResults.Created($"/api/v1/collections/{outcome.Value!.Id}", outcome.Value) : Problems.From(outcome);
+    }
+
+    private static async Task<IResult> ImportAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<MockLimits> limits)
+    {
+        var body = await JsonBody.ReadAsync<System.Text.Json.Nodes.JsonNode>(request, limits.Value.MaxRequestBodyBytes * 4);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        Postman.PostmanCollections.Imported imported;
+        try
+        {
+            imported = Postman.PostmanCollections.Import(body.Value);
+        }
+        catch (UnsupportedFieldException exception)
+        {
+            return Problems.Status(StatusCodes.Status422UnprocessableEntity, $"the Postman collection cannot be imported: {exception.Message}",
+                new Dictionary<string, object?> { ["field"] = exception.Field });
+        }
+        var outcome = await Workspace(grains, user).ImportCollectionAsync(imported.Name, imported.Items, imported.Environment);
+        if (!outcome.IsOk)
+        {
+            return outcome.Kind == OutcomeKind.Invalid
+                ? Problems.Status(StatusCodes.Status422UnprocessableEntity, $"the Postman collection cannot be imported: {outcome.Error}")
+                : Problems.From(outcome);
+        }
+        var environment = imported.Environment is null ? null
+            : (await Workspace(grains, user).ListEnvironmentsAsync()).LastOrDefault(e => e.Name == imported.Environment.Name);
+        return TypedResults.Created($"/api/v1/collections/{outcome.Value!.Id}", new CollectionImportResponse(outcome.Value, environment));
+    }
+
+    private static async Task<IResult> ExportAsync(string id, string? format, HttpResponse response, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (format is not "postman")
+        {
+            return Problems.BadRequest($"format '{format}' is not supported; use format=postman (Postman Collection v2.1)");
+        }
+        if (await Workspace(grains, user).GetCollectionAsync(id) is not { } collection)
+        {
+            return NotFound(id);
+        }
+        var fileName = new string(collection.Name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+        response.Headers.ContentDisposition = $"attachment; filename=\"{(fileName.Length > 0 ? fileName : "collection")}.postman_collection.json\"";
+        return Results.Text(Postman.PostmanCollections.Export(collection).ToJsonString(), "application/json", Encoding.UTF8);
     }
 
     private static async Task<IResult> RenameAsync(string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<MockLimits> limits)

@@ -60,7 +60,7 @@ public static class WireMockAdminApi
         {
             return await action(new Context(grains.GetGrain<IMockProjectGrain>(id), user.UserId(), limits.Value));
         }
-        catch (MappingException exception)
+        catch (UnsupportedFieldException exception)
         {
             return Problems.Status(StatusCodes.Status422UnprocessableEntity, exception.Message, new Dictionary<string, object?> { ["field"] = exception.Field });
         }
@@ -131,12 +131,12 @@ public static class WireMockAdminApi
     private static Task<IResult> ImportAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
         WithBodyAsync(project, request, user, resolver, grains, limits, async (c, json) =>
         {
-            var mappings = (json as JsonObject)?["mappings"] as JsonArray ?? throw new MappingException("mappings", "an import is {\"mappings\":[...], \"importOptions\":{...}}");
+            var mappings = (json as JsonObject)?["mappings"] as JsonArray ?? throw new UnsupportedFieldException("mappings", "an import is {\"mappings\":[...], \"importOptions\":{...}}");
             var options = (json as JsonObject)?["importOptions"] as JsonObject;
             var policy = options?["duplicatePolicy"]?.GetValue<string>() ?? "OVERWRITE";
             if (policy is not ("OVERWRITE" or "IGNORE"))
             {
-                throw new MappingException("importOptions.duplicatePolicy", $"'{policy}' is not one of OVERWRITE, IGNORE");
+                throw new UnsupportedFieldException("importOptions.duplicatePolicy", $"'{policy}' is not one of OVERWRITE, IGNORE");
             }
             var items = mappings.Select((m, i) => WireMockMappings.ToEndpoint(m, $"mappings[{i}]")).ToArray();
             if (policy == "IGNORE" && (await c.Grain.ListEndpointsAsync(c.Caller)).Value is { } existing)
@@ -190,7 +190,7 @@ public static class WireMockAdminApi
         {
             var state = (json as JsonObject)?["state"] is JsonValue value && value.GetValueKind() == JsonValueKind.String
                 ? value.GetValue<string>()
-                : throw new MappingException("state", "give the new state: {\"state\":\"...\"}");
+                : throw new UnsupportedFieldException("state", "give the new state: {\"state\":\"...\"}");
             var set = await c.Grain.SetScenarioStateAsync(c.Caller, name, state);
             return set.IsOk ? Json(new JsonObject()) : Problems.From(set);
         });

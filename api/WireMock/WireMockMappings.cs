@@ -1,19 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Api.WireMock;
 
-/// <summary>A WireMock mapping (or request pattern) field we cannot represent: answered 422 naming the field.</summary>
-public sealed class MappingException(string fieldName, string message) : Exception($"{fieldName}: {message}")
-{
-    public string Field => fieldName;
-}
-
 /// <summary>
 /// WireMock's JSON stub mappings, in and out: a mapping becomes one endpoint (its request, one response, priority,
 /// scenario, name, metadata) and an endpoint converts back. Anything WireMock can say that we cannot represent is a
-/// <see cref="MappingException"/> naming the field, never dropped silently.
+/// <see cref="UnsupportedFieldException"/> naming the field, never dropped silently.
 /// </summary>
 public static class WireMockMappings
 {
@@ -63,7 +58,7 @@ public static class WireMockMappings
         Known(request, RequestFields, field);
         if (request["pathParameters"] is not null)
         {
-            throw new MappingException($"{field}.pathParameters", "path parameter matchers are not supported; use urlPathPattern");
+            throw new UnsupportedFieldException($"{field}.pathParameters", "path parameter matchers are not supported; use urlPathPattern");
         }
         var method = Text(request["method"], $"{field}.method") ?? "ANY";
         var query = Values(request["queryParameters"], $"{field}.queryParameters");
@@ -94,7 +89,7 @@ public static class WireMockMappings
         {
             if (urlRegex.Contains("\\?", StringComparison.Ordinal))
             {
-                throw new MappingException($"{field}.urlPattern", "a pattern over the query string is not supported; use urlPathPattern with queryParameters");
+                throw new UnsupportedFieldException($"{field}.urlPattern", "a pattern over the query string is not supported; use urlPathPattern with queryParameters");
             }
             pattern = urlRegex;
         }
@@ -159,12 +154,12 @@ public static class WireMockMappings
         Known(response, ResponseFields, field);
         if (response["transformerParameters"] is JsonObject { Count: > 0 })
         {
-            throw new MappingException($"{field}.transformerParameters", "transformer parameters are not supported");
+            throw new UnsupportedFieldException($"{field}.transformerParameters", "transformer parameters are not supported");
         }
         var transformers = response["transformers"] is { } list ? Array(list, $"{field}.transformers").Select((t, i) => Text(t, $"{field}.transformers[{i}]")).ToArray() : [];
         if (transformers.FirstOrDefault(t => t != "response-template") is { } other)
         {
-            throw new MappingException($"{field}.transformers", $"'{other}' is not supported; only response-template is");
+            throw new UnsupportedFieldException($"{field}.transformers", $"'{other}' is not supported; only response-template is");
         }
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in response["headers"] is { } h ? Object(h, $"{field}.headers") : [])
@@ -173,7 +168,7 @@ public static class WireMockMappings
             {
                 if (name.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase) && values.Count > 1)
                 {
-                    throw new MappingException($"{field}.headers.{name}", "several Set-Cookie values are not supported; set one cookie");
+                    throw new UnsupportedFieldException($"{field}.headers.{name}", "several Set-Cookie values are not supported; set one cookie");
                 }
                 headers[name] = string.Join(", ", values.Select((v, i) => Text(v, $"{field}.headers.{name}[{i}]")));
             }
@@ -205,7 +200,7 @@ public static class WireMockMappings
                 Text(response["proxyUrlPrefixToRemove"], $"{field}.proxyUrlPrefixToRemove"))
             : null;
         var fault = Text(response["fault"], $"{field}.fault") is { } faultName
-            ? Faults.TryGetValue(faultName, out var known) ? known : throw new MappingException($"{field}.fault", $"'{faultName}' is not one of {string.Join(", ", Faults.Keys)}")
+            ? Faults.TryGetValue(faultName, out var known) ? known : throw new UnsupportedFieldException($"{field}.fault", $"'{faultName}' is not one of {string.Join(", ", Faults.Keys)}")
             : Fault.None;
         ChunkedDribble? dribble = response["chunkedDribbleDelay"] is { } d
             ? new ChunkedDribble(Integer(Object(d, $"{field}.chunkedDribbleDelay")["numberOfChunks"], $"{field}.chunkedDribbleDelay.numberOfChunks") ?? 1,
@@ -229,7 +224,7 @@ public static class WireMockMappings
             "lognormal" => new DelaySpec(LognormalMedian: Number(delay["median"], $"{field}.median"), LognormalSigma: Number(delay["sigma"], $"{field}.sigma")),
             "uniform" => new DelaySpec(UniformLower: Integer(delay["lower"], $"{field}.lower"), UniformUpper: Integer(delay["upper"], $"{field}.upper")),
             "fixed" => new DelaySpec(Fixed: Integer(delay["milliseconds"], $"{field}.milliseconds")),
-            var type => throw new MappingException($"{field}.type", $"'{type}' is not one of lognormal, uniform, fixed"),
+            var type => throw new UnsupportedFieldException($"{field}.type", $"'{type}' is not one of lognormal, uniform, fixed"),
         };
     }
 
@@ -422,28 +417,28 @@ public static class WireMockMappings
     {
         if (json.Select(p => p.Key).FirstOrDefault(key => !known.Contains(key)) is { } unknown)
         {
-            throw new MappingException($"{field}.{unknown}", "is not supported by OrleansMock's WireMock API");
+            throw new UnsupportedFieldException($"{field}.{unknown}", "is not supported by OrleansMock's WireMock API");
         }
     }
 
     private static JsonObject Object(JsonNode? node, string field) =>
-        node as JsonObject ?? throw new MappingException(field, "must be a JSON object");
+        node as JsonObject ?? throw new UnsupportedFieldException(field, "must be a JSON object");
 
     private static JsonArray Array(JsonNode node, string field) =>
-        node as JsonArray ?? throw new MappingException(field, "must be a JSON array");
+        node as JsonArray ?? throw new UnsupportedFieldException(field, "must be a JSON array");
 
     private static string? Text(JsonNode? node, string field) => node switch
     {
         null => null,
         JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
-        _ => throw new MappingException(field, "must be a string"),
+        _ => throw new UnsupportedFieldException(field, "must be a string"),
     };
 
     private static bool? Bool(JsonNode? node, string field) => node switch
     {
         null => null,
         JsonValue value when value.GetValueKind() is JsonValueKind.True or JsonValueKind.False => value.GetValue<bool>(),
-        _ => throw new MappingException(field, "must be true or false"),
+        _ => throw new UnsupportedFieldException(field, "must be true or false"),
     };
 
     private static int? Integer(JsonNode? node, string field) => node switch
@@ -451,13 +446,13 @@ public static class WireMockMappings
         null => null,
         JsonValue value when value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<int>(out var number) => number,
         JsonValue value when value.GetValueKind() == JsonValueKind.Number && double.TryParse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture, out var d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue => (int)d,
-        _ => throw new MappingException(field, "must be a whole number"),
+        _ => throw new UnsupportedFieldException(field, "must be a whole number"),
     };
 
     private static double? Number(JsonNode? node, string field) => node switch
     {
         null => null,
         JsonValue value when value.GetValueKind() == JsonValueKind.Number => double.Parse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture),
-        _ => throw new MappingException(field, "must be a number"),
+        _ => throw new UnsupportedFieldException(field, "must be a number"),
     };
 }

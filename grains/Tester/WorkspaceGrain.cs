@@ -42,6 +42,31 @@ public sealed class WorkspaceGrain(
         return Outcome<RequestCollection>.Ok(collection);
     }
 
+    public async Task<Outcome<RequestCollection>> ImportCollectionAsync(string name, CollectionItem[] items, TesterEnvironment? environment)
+    {
+        var error = CheckName(name)
+            ?? (state.State.Collections.Count >= MaxCollections ? $"at most {MaxCollections} collections; delete one first" : null)
+            ?? (items.Length > MaxItemsPerCollection ? $"the collection has {items.Length} requests; a collection holds at most {MaxItemsPerCollection}" : null)
+            ?? items.Select((item, i) => CheckItem(item) is { } invalid ? $"item {i} ('{item.Name}'): {invalid}" : null).FirstOrDefault(e => e is not null)
+            ?? (environment is not null && state.State.Environments.Count >= MaxEnvironments ? $"at most {MaxEnvironments} environments; delete one first" : null)
+            ?? (environment is null ? null : CheckName(environment.Name) ?? CheckVariables(environment));
+        if (error is not null)
+        {
+            return Outcome<RequestCollection>.Fail(error.StartsWith("at most", StringComparison.Ordinal) ? OutcomeKind.LimitExceeded : OutcomeKind.Invalid, error);
+        }
+        var now = time.GetUtcNow();
+        var collection = new RequestCollection(NewId("c"), name.Trim(), [.. items.Select(i => i with { Id = NewId("i") })], now, now);
+        await SaveAsync(s =>
+        {
+            s.Collections.Add(collection);
+            if (environment is not null)
+            {
+                s.Environments.Add(environment with { Id = NewId("e") });
+            }
+        });
+        return Outcome<RequestCollection>.Ok(collection);
+    }
+
     public async Task<Outcome<RequestCollection>> RenameCollectionAsync(string id, string name)
     {
         if (CheckName(name) is { } error)
@@ -121,9 +146,9 @@ public sealed class WorkspaceGrain(
         {
             return Outcome<TesterEnvironment>.Fail(OutcomeKind.Invalid, error);
         }
-        if (environment.Variables.Keys.FirstOrDefault(k => k.Length == 0 || k.Length > 100 || k.Contains('}') || k.Contains('{')) is { } bad)
+        if (CheckVariables(environment) is { } badName)
         {
-            return Outcome<TesterEnvironment>.Fail(OutcomeKind.Invalid, $"variable name '{bad}' must be 1-100 characters without braces");
+            return Outcome<TesterEnvironment>.Fail(OutcomeKind.Invalid, badName);
         }
         var existing = string.IsNullOrEmpty(environment.Id) ? -1 : state.State.Environments.FindIndex(e => e.Id == environment.Id);
         if (!string.IsNullOrEmpty(environment.Id) && existing < 0)
@@ -188,6 +213,11 @@ public sealed class WorkspaceGrain(
 
     private static string? CheckName(string? name) =>
         string.IsNullOrWhiteSpace(name) || name.Trim().Length > 200 ? "name is required: 1-200 characters" : null;
+
+    private static string? CheckVariables(TesterEnvironment environment) =>
+        environment.Variables.Keys.FirstOrDefault(k => k.Length == 0 || k.Length > 100 || k.Contains('}') || k.Contains('{')) is { } bad
+            ? $"variable name '{bad}' must be 1-100 characters without braces"
+            : null;
 
     private static string? CheckItem(CollectionItem item)
     {

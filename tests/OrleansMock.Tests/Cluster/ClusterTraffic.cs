@@ -112,10 +112,11 @@ public sealed class ClusterTraffic
 }
 
 /// <summary>
-/// The multi-process cluster tests run one after the other: each starts several silos with one-second failure
-/// detection, and two such clusters on two cores at once can starve a silo into being voted out.
+/// The multi-process cluster tests run one after the other and alone, after every other collection: each starts
+/// several silos with one-second failure detection, and two such clusters (or one beside the rest of the suite's
+/// processes: Node clients, other front ends) on two cores at once can starve a silo into being voted out.
 /// </summary>
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ClusterProcesses
 {
     public const string Name = "cluster processes";

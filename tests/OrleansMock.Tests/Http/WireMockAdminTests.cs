@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -192,41 +191,13 @@ public sealed class WireMockClientTests : IAsyncLifetime
         await _factory.DisposeAsync();
     }
 
-    private static string ClientFolder()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "OrleansMock.sln")))
-        {
-            folder = folder.Parent;
-        }
-        return Path.Combine(folder?.FullName ?? throw new InvalidOperationException("the repository root (OrleansMock.sln) was not found"), "tests", "wiremock-client");
-    }
-
-    private static async Task<(int Code, string Output)> RunAsync(string file, string arguments, string folder)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
-
     [Fact]
     public async Task Wiremock_captain_stubs_calls_verifies_and_resets_a_project()
     {
-        var folder = ClientFolder();
-        if (!Directory.Exists(Path.Combine(folder, "node_modules", "wiremock-captain")))
-        {
-            var install = await RunAsync("npm", "ci --no-audit --no-fund", folder);
-            Assert.True(install.Code == 0, "npm ci (tests/wiremock-client) failed: " + install.Output);
-        }
+        var folder = await NodeClients.FolderAsync("wiremock-client", "wiremock-captain/package.json");
         var slug = (await _client.CreateProjectAsync()).GetProperty("slug").GetString()!;
         var key = (await (await _client.PostAsync("/api/v1/auth/keys", Payload("""{"name":"captain"}"""))).ReadJsonAsync()).GetProperty("key").GetString()!;
-        var run = await RunAsync("node", $"captain.mjs {_address}/m/{slug}/ {key}", folder);
+        var run = await NodeClients.RunAsync("node", $"captain.mjs {_address}/m/{slug}/ {key}", folder);
         Assert.True(run.Code == 0, run.Output);
         Assert.Contains("wiremock-captain: ok", run.Output);
     }
