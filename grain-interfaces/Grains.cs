@@ -76,6 +76,10 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [ReadOnly, Alias("GetRequestLog")]
     Task<Outcome<RequestLogEntry[]>> GetRequestLogAsync(string caller, int limit);
 
+    /// <summary>The journal's entries that <paramref name="query"/> selects, newest first (cursor paging by <c>Seq</c>).</summary>
+    [ReadOnly, Alias("QueryRequestLog")]
+    Task<Outcome<RequestLogEntry[]>> QueryRequestLogAsync(string caller, RequestLogQuery query);
+
     [Alias("ClearRequestLog")]
     Task<Outcome<bool>> ClearRequestLogAsync(string caller);
 

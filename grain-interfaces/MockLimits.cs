@@ -38,8 +38,14 @@ public sealed class MockLimits
     /// <summary>Largest record (and largest seed), in bytes of JSON.</summary>
     public int MaxRecordBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Mock requests kept in each project's request log (in memory, newest replace oldest; 0 turns it off).</summary>
-    public int RequestLogSize { get; set; } = 200;
+    /// <summary>
+    /// Mock requests kept in each project's request journal (newest replace oldest; 0 turns it off): held in memory by
+    /// the project grain and stored in batches, so they survive a restart.
+    /// </summary>
+    public int RequestLogSize { get; set; } = 500;
+
+    /// <summary>Journal entries older than this many hours are dropped.</summary>
+    public int RequestLogMaxAgeHours { get; set; } = 168;
 
     /// <summary>How much of a mock request's body the request log keeps, in bytes.</summary>
     public int RequestLogBodyBytes { get; set; } = 1024;

@@ -1,7 +1,7 @@
 namespace OrleansMock.GrainInterfaces;
 
 /// <summary>
-/// One mock request as the project's request log keeps it. Secrets are redacted by the front end before they are
+/// One mock request as the project's request journal keeps it (<see cref="Seq"/>: its place, increasing). Secrets are redacted by the front end before they are
 /// sent (Authorization, cookies, X-Api-Key). <see cref="ServedMs"/> is the time spent in the grain plus the endpoint's
 /// configured delay: the server's share, without the network.
 /// </summary>
@@ -17,4 +17,20 @@ public sealed record RequestLogEntry(
     [property: Id(7)] string? EndpointId,
     [property: Id(8)] string? Miss,
     [property: Id(9)] double ServedMs,
-    [property: Id(10)] int? ResponseIndex = null);
+    [property: Id(10)] int? ResponseIndex = null,
+    [property: Id(11)] long Seq = 0);
+
+/// <summary>
+/// Which journal entries to read, newest first: by method, path prefix, status, matched or not (a miss: no endpoint or
+/// resource answered), time range; <see cref="Before"/> is the cursor (the last page's smallest <c>Seq</c>).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.RequestLogQuery")]
+public sealed record RequestLogQuery(
+    [property: Id(0)] int Limit,
+    [property: Id(1)] string? Method = null,
+    [property: Id(2)] string? PathPrefix = null,
+    [property: Id(3)] int? Status = null,
+    [property: Id(4)] bool? Matched = null,
+    [property: Id(5)] DateTimeOffset? From = null,
+    [property: Id(6)] DateTimeOffset? To = null,
+    [property: Id(7)] long? Before = null);

@@ -5,11 +5,12 @@ using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Api.Apis;
 
-public sealed record RequestLogResponse(RequestLogEntryResponse[] Items);
+/// <summary>A page of the journal, newest first; pass <c>nextCursor</c> as <c>before</c> for the next page.</summary>
+public sealed record RequestLogResponse(RequestLogEntryResponse[] Items, string? NextCursor = null);
 
 public sealed record RequestLogEntryResponse(
     DateTimeOffset At, string Method, string Path, string? Query, Dictionary<string, string> Headers, string? BodyPreview,
-    int Status, string? EndpointId, string? Miss, double ServedMs, int? ResponseIndex)
+    int Status, string? EndpointId, string? Miss, double ServedMs, int? ResponseIndex, string Id)
 {
     public static RequestLogEntryResponse From(RequestLogEntry entry)
     {
@@ -19,11 +20,14 @@ public sealed record RequestLogEntryResponse(
             headers.TryAdd(name, value);
         }
         return new(entry.At, entry.Method, entry.Path, entry.Query, headers, entry.BodyPreview, entry.Status, entry.EndpointId, entry.Miss,
-            Math.Round(entry.ServedMs, 3), entry.ResponseIndex);
+            Math.Round(entry.ServedMs, 3), entry.ResponseIndex, entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }
 
-/// <summary>A project's request log: the latest mock requests and what answered them, kept in the project grain.</summary>
+/// <summary>
+/// A project's request journal: its mock requests and what answered them (retention by count and age), kept by the
+/// project grain and stored in batches, so it survives restarts.
+/// </summary>
 public static class RequestLogApi
 {
     private const int DefaultLimit = 50;
@@ -33,7 +37,8 @@ public static class RequestLogApi
         var group = app.MapGroup("/api/v1/projects/{projectId}/requests").WithTags("Request log").RequireAuthorization()
             .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapGet("/", GetAsync)
-            .WithName("GetRequestLog").WithSummary("The project's most recent mock requests, newest first")
+            .WithName("GetRequestLog")
+            .WithSummary("The project's mock requests, newest first; filters: method, pathPrefix, status, matched, from, to; paging: limit, before")
             .Produces<RequestLogResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/", ClearAsync)
             .WithName("ClearRequestLog").WithSummary("Empty the project's request log")
@@ -41,21 +46,79 @@ public static class RequestLogApi
         return group;
     }
 
-    private static async Task<IResult> GetAsync(string projectId, string? limit, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
+    private static async Task<IResult> GetAsync(string projectId, string? limit, string? method, string? pathPrefix, string? status, string? matched,
+        string? from, string? to, string? before, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
     {
         var size = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, out size) || size < 1 || size > 10_000))
         {
             return Problems.BadRequest("limit must be an integer from 1 to 10000");
         }
+        int? statusCode = null;
+        if (status is not null)
+        {
+            if (!int.TryParse(status, out var code) || code is < 100 or > 599)
+            {
+                return Problems.BadRequest("status must be an HTTP status from 100 to 599");
+            }
+            statusCode = code;
+        }
+        bool? wasMatched = matched switch
+        {
+            null => null,
+            "true" => true,
+            "false" => false,
+            _ => null,
+        };
+        if (matched is not null and not ("true" or "false"))
+        {
+            return Problems.BadRequest("matched must be true or false");
+        }
+        if (Time(from, "from", out var fromTime) is { } fromError)
+        {
+            return fromError;
+        }
+        if (Time(to, "to", out var toTime) is { } toError)
+        {
+            return toError;
+        }
+        long? cursor = null;
+        if (before is not null)
+        {
+            if (!long.TryParse(before, out var parsed))
+            {
+                return Problems.BadRequest("before must be a cursor from an earlier page (nextCursor)");
+            }
+            cursor = parsed;
+        }
         if (await resolver.ResolveAsync(projectId) is not { } id)
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).GetRequestLogAsync(user.UserId(), size);
-        return outcome.IsOk
-            ? TypedResults.Ok(new RequestLogResponse([.. outcome.Value!.Select(RequestLogEntryResponse.From)]))
-            : ProjectsApi.ProjectNotFound(projectId);
+        var outcome = await grains.GetGrain<IMockProjectGrain>(id).QueryRequestLogAsync(user.UserId(),
+            new RequestLogQuery(size, method?.ToUpperInvariant(), pathPrefix, statusCode, wasMatched, fromTime, toTime, cursor));
+        if (!outcome.IsOk)
+        {
+            return ProjectsApi.ProjectNotFound(projectId);
+        }
+        var items = outcome.Value!;
+        var next = items.Length == size ? items[^1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new RequestLogResponse([.. items.Select(RequestLogEntryResponse.From)], next));
+    }
+
+    private static IResult? Time(string? text, string name, out DateTimeOffset? value)
+    {
+        value = null;
+        if (text is null)
+        {
+            return null;
+        }
+        if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            return Problems.BadRequest($"{name} must be a date and time such as 2026-12-01T10:00:00Z");
+        }
+        value = parsed;
+        return null;
     }
 
     private static async Task<IResult> ClearAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)

@@ -12,7 +12,7 @@ namespace OrleansMock.Api.Apis;
 /// <summary>
 /// WireMock's admin API, one per project, at <c>/m/{project}/__admin/</c>: a WireMock client pointed at
 /// <c>http://host/m/{project}/</c> stubs, verifies and resets that project. Mappings are the project's endpoints
-/// (<see cref="WireMockMappings"/>); requests come from the project's request log. The owner's credentials are
+/// (<see cref="WireMockMappings"/>); requests come from the project's request journal. The owner's credentials are
 /// needed: <c>Authorization: Basic</c> with the API key as password (as WireMock's own admin auth), <c>X-Api-Key</c>, or
 /// a bearer token.
 /// </summary>
@@ -261,7 +261,7 @@ public static class WireMockAdminApi
         }
         return new JsonObject
         {
-            ["id"] = $"{entry.At.ToUnixTimeMilliseconds()}-{entry.Method}-{url}".GetHashCode().ToString("x8"),
+            ["id"] = entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["request"] = new JsonObject
             {
                 ["url"] = url, ["absoluteUrl"] = baseUrl + url, ["method"] = entry.Method, ["headers"] = headers,

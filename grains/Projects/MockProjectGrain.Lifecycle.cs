@@ -146,6 +146,8 @@ public sealed partial class MockProjectGrain
         {
             await Resource(resource.Name).DropAsync();
         }
+        _journal?.Clear();
+        await store.DeleteGroupAsync(Storage.RecordCollection.Journal, ProjectId, RequestJournal.Group);
         await Slug(current.Slug).ReleaseAsync(ProjectId);
         await Catalog(current.Owner).RemoveAsync(ProjectId);
         LogDeleted(logger, ProjectId);

@@ -14,10 +14,11 @@ public sealed partial class MockProjectGrain
     // Scenario states and sequence positions: owned here, so exact across front ends; in memory (see MockState).
     private readonly MockState _mockState = new();
 
-    // The request log lives here, shared by every front end; it costs no storage write per request.
-    private RequestLog? _requestLog;
+    // The request journal lives here, shared by every front end: in memory, and stored in batches off the hot path
+    // (MockProjectGrain.Journal.cs).
+    private RequestJournal? _journal;
 
-    private RequestLog Log => _requestLog ??= new RequestLog(limits.Value.RequestLogSize);
+    private RequestJournal Journal => _journal ??= new RequestJournal(limits.Value.RequestLogSize, TimeSpan.FromHours(limits.Value.RequestLogMaxAgeHours));
 
     /// <remarks>
     /// Marked read-only so mock traffic never queues behind itself, yet it updates the request log and the per-project
@@ -54,34 +55,13 @@ public sealed partial class MockProjectGrain
     {
         if (limits.Value.RequestLogSize > 0 && Definition.Project is not null)
         {
-            Log.Add(new RequestLogEntry(time.GetUtcNow(), request.Method, request.Path, request.Query, request.Headers ?? [],
-                request.BodyPreview, status, null, null, servedMs));
+            var now = time.GetUtcNow();
+            Journal.Add(new RequestLogEntry(now, request.Method, request.Path, request.Query, request.Headers ?? [],
+                request.BodyPreview, status, null, null, servedMs, Seq: Journal.NextSeq(now)));
+            ScheduleJournalFlush();
         }
         return Task.CompletedTask;
     }
-
-    public Task<Outcome<RequestLogEntry[]>> GetRequestLogAsync(string caller, int limit) => Read(caller, _ => Outcome<RequestLogEntry[]>.Ok(Log.Newest(limit)));
-
-    public Task<Outcome<RequestLogEntry[]>> FindRequestsAsync(string caller, EndpointSpec? pattern, bool unmatchedOnly, bool remove) => Read(caller, _ =>
-    {
-        if (RequestPatterns.Compile(pattern, limits.Value, out var error) is not { } matches)
-        {
-            return Outcome<RequestLogEntry[]>.Fail(OutcomeKind.Invalid, error!);
-        }
-        var found = Log.Newest(Log.Count).Where(e => (!unmatchedOnly || e.Miss is not null) && matches(e)).ToArray();
-        if (remove && found.Length > 0)
-        {
-            var removed = found.ToHashSet(ReferenceEqualityComparer.Instance);
-            Log.RemoveWhere(removed.Contains);
-        }
-        return Outcome<RequestLogEntry[]>.Ok(found);
-    });
-
-    public Task<Outcome<bool>> ClearRequestLogAsync(string caller) => Read(caller, _ =>
-    {
-        Log.Clear();
-        return Outcome<bool>.Ok(true);
-    });
 
     private void Record(MockRequest request, MockResult result, long started)
     {
@@ -100,8 +80,11 @@ public sealed partial class MockProjectGrain
             _ => (404, result.Closest is { } closest ? $"closest: {closest.Method} {closest.Path} ({closest.EndpointId}): {closest.Reason}" : "no endpoints"),
         };
         var served = time.GetElapsedTime(started).TotalMilliseconds + (result.Response?.DelayMs ?? 0);
-        Log.Add(new RequestLogEntry(time.GetUtcNow(), request.Method, request.Path, request.Query, request.Headers ?? [],
-            request.BodyPreview, status, result.Response?.EndpointId ?? result.Closest?.EndpointId, miss, served, result.Response?.ResponseIndex));
+        var now = time.GetUtcNow();
+        Journal.Add(new RequestLogEntry(now, request.Method, request.Path, request.Query, request.Headers ?? [],
+            request.BodyPreview, status, result.Response?.EndpointId ?? result.Closest?.EndpointId, miss, served, result.Response?.ResponseIndex,
+            Journal.NextSeq(now)));
+        ScheduleJournalFlush();
     }
 
     // ---- scenarios -----------------------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ public sealed partial class MockProjectGrain(
     IOptions<MockLimits> limits,
     IOptions<RateLimitOptions> rateLimits,
     TimeProvider time,
-    ILogger<MockProjectGrain> logger) : Grain, IMockProjectGrain
+    ILogger<MockProjectGrain> logger,
+    Storage.IRecordStore store) : Grain, IMockProjectGrain
 {
     private ProjectDefinition? _definition;
 

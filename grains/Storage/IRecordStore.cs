@@ -9,6 +9,9 @@ public sealed record RecordCollection(string Name, string ScopeField, string Gro
     /// <summary>Resource records: scope = project id, group = resource name, sort = insertion sequence.</summary>
     public static readonly RecordCollection Resources = new("mockserverdata", "projectId", "endpointId", "seq");
 
+    /// <summary>Request journal: scope = project id, group = "requests", sort = batch sequence; one record per batch of entries.</summary>
+    public static readonly RecordCollection Journal = new("requestjournal", "projectId", "journal", "seq");
+
     /// <summary>Tester history: scope = user id, group = history kind, sort = timestamp (ticks).</summary>
     public static readonly RecordCollection TesterHistory = new("apitesterhistory", "user", "kind", "timestamp");
 }

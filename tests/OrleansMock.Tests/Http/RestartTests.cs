@@ -3,7 +3,10 @@ using static OrleansMock.Tests.Http.HttpHelpers;
 
 namespace OrleansMock.Tests.Http;
 
-/// <summary>Acknowledged projects and endpoints survive the process being killed or stopped and started again.</summary>
+/// <summary>
+/// Acknowledged projects and endpoints survive the process being killed or stopped and started again; so does the
+/// request journal (what was stored: it is written a second after a request, and on a graceful stop).
+/// </summary>
 public sealed class RestartTests : IDisposable
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orleansmock-tests", "restart-" + Guid.NewGuid().ToString("N"));
@@ -22,6 +25,7 @@ public sealed class RestartTests : IDisposable
             projectId = (await client.CreateProjectAsync(slug)).GetProperty("id").GetString()!;
             await client.CreateEndpointAsync(projectId, "{\"method\":\"GET\",\"path\":\"/users/{id}\",\"response\":{\"status\":200,\"body\":{\"id\":1}}}");
             Assert.Equal("{\"id\":1}", await client.GetStringAsync($"/m/{slug}/users/42"));
+            await Task.Delay(2500); // the journal stores its batch a second after the request
             await first.KillAsync(); // no shutdown code runs: only what was acknowledged and on disk counts
         }
 
@@ -33,7 +37,10 @@ public sealed class RestartTests : IDisposable
             var listed = await (await client.GetAsync("/api/v1/projects")).ReadJsonAsync();
             Assert.Contains(listed.GetProperty("items").EnumerateArray(), p => p.GetProperty("id").GetString() == projectId);
             await client.CreateEndpointAsync(projectId, "{\"method\":\"POST\",\"path\":\"/users\",\"response\":{\"status\":201}}");
-            await second.StopAsync();
+            var journal = await (await client.GetAsync($"/api/v1/projects/{projectId}/requests")).ReadJsonAsync();
+            Assert.Equal(["/users/42", "/users/42"], journal.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("path").GetString()));
+            await client.GetAsync($"/m/{slug}/nowhere");
+            await second.StopAsync(); // a graceful stop stores what the journal still holds
             Assert.Contains("OrleansMock listening on", second.Output);
         }
 
@@ -42,6 +49,8 @@ public sealed class RestartTests : IDisposable
             using var client = new HttpClient { BaseAddress = third.Address, DefaultRequestHeaders = { Authorization = new("Bearer", token) } };
             var endpoints = await (await client.GetAsync($"/api/v1/projects/{projectId}/endpoints")).ReadJsonAsync();
             Assert.Equal(2, endpoints.GetProperty("items").GetArrayLength());
+            var unmatched = await (await client.GetAsync($"/api/v1/projects/{projectId}/requests?matched=false")).ReadJsonAsync();
+            Assert.Equal("/nowhere", unmatched.GetProperty("items")[0].GetProperty("path").GetString());
             Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/m/{slug}/users", Payload("{}"))).StatusCode);
             // The slug index survived too: the slug is still taken.
             var clash = await client.PostAsync("/api/v1/projects", Payload($"{{\"name\":\"x\",\"slug\":\"{slug}\"}}"));

@@ -1,0 +1,145 @@
+using Microsoft.Extensions.Logging;
+using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Storage;
+
+namespace OrleansMock.Grains.Projects;
+
+/// <summary>
+/// The request journal's storage: entries are written in batches, one stored record per batch, a second after the
+/// first unstored entry (a timer interleaved with mock traffic, so a write never holds a request up); what an earlier
+/// activation stored is read on the first read or write of the journal, not on activation. A crash loses at most the
+/// last second of entries.
+/// </summary>
+public sealed partial class MockProjectGrain
+{
+    private static readonly TimeSpan JournalFlushDelay = TimeSpan.FromSeconds(1);
+
+    private IGrainTimer? _journalTimer;
+    private Task? _journalLoad;
+    private bool _journalFlushing;
+
+    private void ScheduleJournalFlush()
+    {
+        if (Journal.Pending == 1 && _journalTimer is null)
+        {
+            _journalTimer = this.RegisterGrainTimer(FlushJournalAsync, new GrainTimerCreationOptions(JournalFlushDelay, Timeout.InfiniteTimeSpan) { Interleave = true });
+        }
+    }
+
+    private Task EnsureJournalLoadedAsync() => _journalLoad ??= LoadJournalAsync();
+
+    private async Task LoadJournalAsync()
+    {
+        var stored = new List<StoredRecord>();
+        long? afterSort = null;
+        string? afterId = null;
+        while (true)
+        {
+            var page = await store.ListAsync(RecordCollection.Journal, ProjectId, RequestJournal.Group, new RecordQuery(200, false, afterSort, afterId));
+            stored.AddRange(page);
+            if (page.Count < 200)
+            {
+                break;
+            }
+            (afterSort, afterId) = (page[^1].Sort, page[^1].Id);
+        }
+        Journal.Load(stored, time.GetUtcNow());
+    }
+
+    private async Task FlushJournalAsync(CancellationToken cancellationToken)
+    {
+        _journalTimer?.Dispose();
+        _journalTimer = null;
+        if (_journalFlushing)
+        {
+            return;
+        }
+        _journalFlushing = true;
+        try
+        {
+            await EnsureJournalLoadedAsync();
+            while (Journal.TakeBatch(time.GetUtcNow()) is { } writes)
+            {
+                try
+                {
+                    await store.ApplyAsync(RecordCollection.Journal, ProjectId, RequestJournal.Group, writes);
+                }
+                catch (Exception exception) when (exception is not OutOfMemoryException)
+                {
+                    LogJournalWriteFailed(logger, exception, ProjectId);
+                    Journal.Requeue(writes);
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            _journalFlushing = false;
+            if (Journal.Pending > 0)
+            {
+                ScheduleJournalFlushAgain();
+            }
+        }
+    }
+
+    private void ScheduleJournalFlushAgain() =>
+        _journalTimer ??= this.RegisterGrainTimer(FlushJournalAsync, new GrainTimerCreationOptions(JournalFlushDelay, Timeout.InfiniteTimeSpan) { Interleave = true });
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_journal is { Pending: > 0 })
+        {
+            await FlushJournalAsync(cancellationToken);
+        }
+    }
+
+    public async Task<Outcome<RequestLogEntry[]>> GetRequestLogAsync(string caller, int limit)
+    {
+        await EnsureJournalLoadedAsync();
+        return await Read(caller, _ => Outcome<RequestLogEntry[]>.Ok(Journal.Newest(limit)));
+    }
+
+    public async Task<Outcome<RequestLogEntry[]>> QueryRequestLogAsync(string caller, RequestLogQuery query)
+    {
+        await EnsureJournalLoadedAsync();
+        return await Read(caller, _ => Outcome<RequestLogEntry[]>.Ok(Journal.Query(query)));
+    }
+
+    public async Task<Outcome<RequestLogEntry[]>> FindRequestsAsync(string caller, EndpointSpec? pattern, bool unmatchedOnly, bool remove)
+    {
+        if (Definition.OwnedBy(caller) is null)
+        {
+            return NotFound<RequestLogEntry[]>();
+        }
+        if (RequestPatterns.Compile(pattern, limits.Value, out var error) is not { } matches)
+        {
+            return Outcome<RequestLogEntry[]>.Fail(OutcomeKind.Invalid, error!);
+        }
+        await EnsureJournalLoadedAsync();
+        var found = Journal.All.Where(e => (!unmatchedOnly || e.Miss is not null) && matches(e)).ToArray();
+        if (remove && found.Length > 0)
+        {
+            var removed = found.ToHashSet(ReferenceEqualityComparer.Instance);
+            Journal.RemoveWhere(removed.Contains);
+            // What remains is stored again as one batch.
+            await store.DeleteGroupAsync(RecordCollection.Journal, ProjectId, RequestJournal.Group);
+            await FlushJournalAsync(CancellationToken.None);
+        }
+        return Outcome<RequestLogEntry[]>.Ok(found);
+    }
+
+    public async Task<Outcome<bool>> ClearRequestLogAsync(string caller)
+    {
+        if (Definition.OwnedBy(caller) is null)
+        {
+            return NotFound<bool>();
+        }
+        await EnsureJournalLoadedAsync();
+        Journal.Clear();
+        await store.DeleteGroupAsync(RecordCollection.Journal, ProjectId, RequestJournal.Group);
+        return Outcome<bool>.Ok(true);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing request journal entries of project {ProjectId} failed; they stay queued")]
+    private static partial void LogJournalWriteFailed(ILogger logger, Exception exception, string projectId);
+}
