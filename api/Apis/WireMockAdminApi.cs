@@ -44,7 +44,57 @@ public static class WireMockAdminApi
         admin.MapPost("/requests/find", FindAsync).WithName("WireMockFindRequests");
         admin.MapPost("/requests/remove", RemoveAsync).WithName("WireMockRemoveRequests");
         admin.MapGet("/requests/unmatched", UnmatchedAsync).WithName("WireMockUnmatchedRequests");
+        admin.MapPost("/recordings/start", StartRecordingAsync).WithName("WireMockStartRecording").WithSummary("Record a real API into this project");
+        admin.MapPost("/recordings/stop", StopRecordingAsync).WithName("WireMockStopRecording").WithSummary("Stop recording; answers the mappings made");
+        admin.MapGet("/recordings/status", RecordingStatusAsync).WithName("WireMockRecordingStatus");
     }
+
+    /// <summary>
+    /// WireMock's record spec: <c>targetBaseUrl</c>, <c>captureHeaders</c> (names to match on), <c>requestBodyPattern</c>
+    /// (<c>equalToJson</c> or <c>equalTo</c>), <c>repeatsAsScenarios</c> (a repeated request's other answers in turn).
+    /// </summary>
+    private static Task<IResult> StartRecordingAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
+        IOptions<MockLimits> limits) =>
+        WithBodyAsync(project, request, user, resolver, grains, limits, async (c, json) =>
+        {
+            var spec = json as JsonObject ?? throw new UnsupportedFieldException("$", "a record spec is a JSON object with targetBaseUrl");
+            var target = spec["targetBaseUrl"] is JsonValue url && url.GetValueKind() == JsonValueKind.String ? url.GetValue<string>()
+                : throw new UnsupportedFieldException("targetBaseUrl", "is required: the API to record");
+            var headers = spec["captureHeaders"] is JsonObject capture ? capture.Select(h => h.Key).ToArray() : null;
+            var body = spec["requestBodyPattern"]?["matcher"]?.GetValue<string>() switch
+            {
+                null => null,
+                "equalToJson" => "json",
+                "equalTo" => "text",
+                var other => throw new UnsupportedFieldException("requestBodyPattern.matcher", $"'{other}' is not supported; equalToJson and equalTo are"),
+            };
+            var started = await c.Grain.StartRecordingAsync(c.Caller,
+                new RecordingSpec(target, new RecordMatch(headers, true, body), spec["repeatsAsScenarios"]?.GetValue<bool>() == true));
+            return started.IsOk ? Json(new JsonObject()) : Failure(started);
+        });
+
+    private static Task<IResult> StopRecordingAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        {
+            var stopped = await c.Grain.StopRecordingAsync(c.Caller);
+            if (!stopped.IsOk)
+            {
+                return Problems.From(stopped);
+            }
+            var listed = await c.Grain.ListEndpointsAsync(c.Caller);
+            var made = stopped.Value!.Created.Concat(stopped.Value.Updated).ToHashSet(StringComparer.Ordinal);
+            return Json(new JsonObject
+            {
+                ["mappings"] = new JsonArray([.. (listed.Value ?? []).Where(e => made.Contains(e.Id)).Select(e => (JsonNode?)WireMockMappings.ToMapping(e))]),
+            });
+        });
+
+    private static Task<IResult> RecordingStatusAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        {
+            var status = await c.Grain.GetRecordingAsync(c.Caller);
+            return status.IsOk ? Json(new JsonObject { ["status"] = status.Value!.Recording ? "Recording" : "Stopped" }) : Problems.From(status);
+        });
 
     private sealed record Context(IMockProjectGrain Grain, string Caller, MockLimits Limits);
 

@@ -282,6 +282,23 @@ public sealed class ProxyRecordingTests(ProxyFixture fixture) : IClassFixture<Pr
         await (await Client.PostAsync($"/api/v1/projects/{id}/endpoints/from-history/nosuch", null)).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task WireMocks_recordings_routes_record_through_the_same_machinery()
+    {
+        var (upstream, url) = await ProxyFixture.StartUpstreamAsync();
+        var (_, b) = await ProjectAsync();
+        var started = await Client.PostAsync($"{b}/__admin/recordings/start", Payload("{\"targetBaseUrl\":\"" + url + "\",\"captureHeaders\":{\"Accept\":{}}}"));
+        Assert.Equal(HttpStatusCode.OK, started.StatusCode);
+        Assert.Equal("Recording", (await (await Client.GetAsync($"{b}/__admin/recordings/status")).ReadJsonAsync()).GetProperty("status").GetString());
+        var live = await Mock.GetStringAsync($"{b}/items/3");
+        var stopped = await (await Client.PostAsync($"{b}/__admin/recordings/stop", null)).ReadJsonAsync();
+        var mapping = Assert.Single(stopped.GetProperty("mappings").EnumerateArray());
+        Assert.Equal("/items/3", mapping.GetProperty("request").GetProperty("urlPath").GetString());
+        Assert.Equal("Stopped", (await (await Client.GetAsync($"{b}/__admin/recordings/status")).ReadJsonAsync()).GetProperty("status").GetString());
+        await upstream.DisposeAsync();
+        Assert.Equal(live, await Mock.GetStringAsync($"{b}/items/3"));
+    }
+
     private async Task<string> ApiKeyAsync()
     {
         var key = await (await Client.PostAsync("/api/v1/auth/keys", Payload("""{"name":"proxy test"}"""))).ReadJsonAsync();
