@@ -18,33 +18,36 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     public const string SchemeName = "ApiKey";
     public const string Header = "X-Api-Key";
 
-    /// <summary>Authorization: Basic — the API key is the password (the user name is not read).</summary>
-    public static bool IsBasic(HttpRequest request) =>
-        request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase);
-
-    private static string BasicPassword(HttpRequest request)
+    /// <summary>
+    /// The API key sent as the password of <c>Authorization: Basic</c> (the user name is not read), when the password has
+    /// the shape of an OrleansMock key. Other Basic credentials are not ours (a mocked API's own, sent to a mock URL):
+    /// they are left alone, never counted as failed sign-ins.
+    /// </summary>
+    public static string? BasicKey(HttpRequest request)
     {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
         try
         {
-            var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(request.Headers.Authorization.ToString()["Basic ".Length..].Trim()));
-            return decoded.IndexOf(':') is var colon and >= 0 ? decoded[(colon + 1)..] : "";
+            var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+            var password = decoded.IndexOf(':') is var colon and >= 0 ? decoded[(colon + 1)..] : "";
+            return password.Length <= 200 && UserKeys.UserOfApiKey(password) is not null ? password : null;
         }
         catch (FormatException)
         {
-            return "";
+            return null;
         }
     }
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var key = Request.Headers[Header].ToString();
-        if (key.Length == 0 && IsBasic(Request))
+        if (key.Length == 0)
         {
-            key = BasicPassword(Request);
-            if (key.Length == 0)
-            {
-                return Fail("Authorization: Basic needs an OrleansMock API key as its password");
-            }
+            key = BasicKey(Request) ?? "";
         }
         if (key.Length == 0)
         {

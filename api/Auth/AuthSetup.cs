@@ -21,7 +21,7 @@ public static class AuthSetup
         builder.Services
             .AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Bearer token or API key", policy => policy.ForwardDefaultSelector = context =>
-                context.Request.Headers.ContainsKey(ApiKeyAuthentication.Header) || ApiKeyAuthentication.IsBasic(context.Request)
+                context.Request.Headers.ContainsKey(ApiKeyAuthentication.Header) || ApiKeyAuthentication.BasicKey(context.Request) is not null
                     ? ApiKeyAuthentication.SchemeName
                     : JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(jwt =>

@@ -26,7 +26,19 @@ public sealed partial class MockProjectGrain
         }
     }
 
-    private Task EnsureJournalLoadedAsync() => _journalLoad ??= LoadJournalAsync();
+    private async Task EnsureJournalLoadedAsync()
+    {
+        var load = _journalLoad ??= LoadJournalAsync();
+        try
+        {
+            await load;
+        }
+        catch
+        {
+            _journalLoad = null; // storage was unavailable: the next read or write tries again
+            throw;
+        }
+    }
 
     private async Task LoadJournalAsync()
     {

@@ -85,6 +85,22 @@ public sealed class WireMockAdminTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Basic_credentials_that_are_not_an_api_key_belong_to_the_mocked_api_and_are_never_counted_as_failed_sign_ins()
+    {
+        var (admin, b) = await ProjectAsync();
+        await JsonAsync(await admin.PostAsync($"{b}/__admin/mappings",
+            Payload("""{"request":{"method":"GET","urlPath":"/secure","headers":{"Authorization":{"equalTo":"Basic dXNlcjpwYXNz"}}},"response":{"status":200,"body":"in"}}""")),
+            HttpStatusCode.Created);
+        var mock = Mock;
+        mock.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", "dXNlcjpwYXNz"); // user:pass, the mocked API's own
+        for (var i = 0; i < 30; i++) // more than the failed-authentication limit per address (20 a minute)
+        {
+            Assert.Equal("in", await mock.GetStringAsync($"{b}/secure"));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"{b}/__admin/mappings")).StatusCode); // API keys from this address still work
+    }
+
+    [Fact]
     public async Task Import_replace_delete_and_reset_work_on_many_mappings_at_once()
     {
         var (admin, b) = await ProjectAsync();
