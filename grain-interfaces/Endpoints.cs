@@ -41,7 +41,8 @@ public sealed record EndpointSpec(
     [property: Id(6)] ResponseMode ResponseMode = ResponseMode.First,
     [property: Id(7)] ResponseDefinition[]? Responses = null,
     [property: Id(8)] string? Name = null,
-    [property: Id(9)] string? MetadataJson = null)
+    [property: Id(9)] string? MetadataJson = null,
+    [property: Id(10)] RequestContract? Contract = null)
 {
     /// <summary>WireMock's default priority; lower wins.</summary>
     public const int DefaultPriority = 5;
@@ -64,3 +65,21 @@ public sealed record EndpointInfo(
 public sealed record EndpointImport(
     [property: Id(0)] string? Id,
     [property: Id(1)] EndpointSpec Spec);
+
+/// <summary>
+/// What a request must be to reach an endpoint made from an OpenAPI operation with validation on: its parameters and
+/// its JSON body (JSON Schema texts). A request that breaks it is answered 400 listing each violation.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.RequestContract")]
+public sealed record RequestContract(
+    [property: Id(0)] ParameterRule[] Parameters,
+    [property: Id(1)] string? BodySchemaJson,
+    [property: Id(2)] bool BodyRequired);
+
+/// <summary>A query parameter or header (<see cref="In"/>) the operation documents: required or not, and its schema.</summary>
+[GenerateSerializer, Immutable, Alias("om.ParameterRule")]
+public sealed record ParameterRule(
+    [property: Id(0)] string In,
+    [property: Id(1)] string Name,
+    [property: Id(2)] bool Required,
+    [property: Id(3)] string? SchemaJson);

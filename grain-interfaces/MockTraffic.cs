@@ -38,6 +38,8 @@ public enum MockResultKind
     Failed = 9,
     /// <summary>Forward the request to <see cref="MockResult.Proxy"/> (the project's fallback, or a recording with <see cref="MockResult.Record"/>).</summary>
     Proxy = 10,
+    /// <summary>The request breaks the endpoint's OpenAPI contract; <see cref="MockResult.Error"/> lists each violation.</summary>
+    Invalid = 11,
 }
 
 /// <summary>A ready-to-write response. Built once per endpoint change and shared by every request.</summary>

@@ -29,14 +29,14 @@ public static class ImportsApi
         app.MapPost("/api/v1/projects/{projectId}/imports/openapi", OpenApiAsync).WithTags("Imports").RequireAuthorization()
             .AddEndpointFilter(RateLimiter.ManagementFilter).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("ImportOpenApi")
-            .WithSummary("Import an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON or YAML, or {\"url\":...}) as endpoints; ?dryRun=true only plans")
+            .WithSummary("Import an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON or YAML, or {\"url\":...}) as endpoints; ?dryRun=true only plans; ?validate=true makes them refuse requests that break it")
             .Accepts<string>("application/json", "application/yaml", "text/yaml", "text/plain")
             .Produces<OpenApiImportResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway);
     }
 
-    private static async Task<IResult> OpenApiAsync(string projectId, bool? dryRun, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
+    private static async Task<IResult> OpenApiAsync(string projectId, bool? dryRun, bool? validate, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
         IGrainFactory grains, TesterClient client, IOptions<TesterOptions> tester)
     {
         if (request.ContentLength > MaxDocumentBytes)
@@ -67,7 +67,7 @@ public static class ImportsApi
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var (document, problem) = OpenApiImporter.Read(text);
+        var (document, problem) = OpenApiImporter.Read(text, validate == true);
         if (document is null)
         {
             return Problems.Status(StatusCodes.Status422UnprocessableEntity, $"the OpenAPI document cannot be imported: {problem}");
@@ -97,7 +97,8 @@ public static class ImportsApi
     private static ImportPlan Plan(EndpointImport[] imported, EndpointInfo[] existing)
     {
         static ImportPlanItem Item(string id, EndpointSpec spec) => new(id, spec.Method, spec.Path, spec.Name);
-        static string Shape(EndpointSpec spec) => JsonSerializer.Serialize(EndpointRequest.From(spec), JsonBody.Options);
+        static string Shape(EndpointSpec spec) =>
+            JsonSerializer.Serialize(EndpointRequest.From(spec), JsonBody.Options) + JsonSerializer.Serialize(spec.Contract, JsonBody.Options);
         var byId = existing.ToDictionary(e => e.Id, StringComparer.Ordinal);
         var (create, update, unchanged) = (new List<ImportPlanItem>(), new List<ImportPlanItem>(), new List<ImportPlanItem>());
         foreach (var endpoint in imported)

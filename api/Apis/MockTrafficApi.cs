@@ -175,6 +175,10 @@ public static class MockTrafficApi
                 case MockResultKind.NoMatch:
                     await NoMatch(project, method, path, result.Closest).ExecuteAsync(context);
                     return;
+                case MockResultKind.Invalid:
+                    await Problems.Status(StatusCodes.Status400BadRequest, $"{method} {path} breaks the project's imported OpenAPI document: {result.Error}",
+                        new Dictionary<string, object?> { ["errors"] = result.Error!.Split("; ") }).ExecuteAsync(context);
+                    return;
                 case MockResultKind.Failed:
                     await Problems.Status(StatusCodes.Status422UnprocessableEntity,
                         $"project '{project}' could not answer {method} {path}: {result.Error}").ExecuteAsync(context);

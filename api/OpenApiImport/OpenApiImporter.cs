@@ -23,8 +23,11 @@ public static class OpenApiImporter
 
     public sealed record Result(EndpointImport[] Endpoints, string Title, string Version);
 
-    /// <summary>The endpoints of <paramref name="text"/>, or an error naming each problem's line or JSON pointer.</summary>
-    public static (Result? Result, string? Error) Read(string text)
+    /// <summary>
+    /// The endpoints of <paramref name="text"/>, or an error naming each problem's line or JSON pointer. With
+    /// <paramref name="validate"/>, each endpoint enforces its operation's query parameters, headers and JSON body.
+    /// </summary>
+    public static (Result? Result, string? Error) Read(string text, bool validate = false)
     {
         var settings = new OpenApiReaderSettings();
         settings.TryAddReader("yaml", new OpenApiYamlReader());
@@ -51,7 +54,8 @@ public static class OpenApiImporter
         {
             foreach (var (method, operation) in item.Operations ?? [])
             {
-                endpoints.Add(new EndpointImport(Id(method.Method, path), Endpoint(method.Method.ToUpperInvariant(), path, operation)));
+                var endpoint = Endpoint(method.Method.ToUpperInvariant(), path, operation);
+                endpoints.Add(new EndpointImport(Id(method.Method, path), validate ? endpoint with { Contract = Contract(item, operation) } : endpoint));
             }
         }
         return (new Result([.. endpoints], document.Info?.Title ?? "", document.Info?.Version ?? ""), null);
@@ -82,6 +86,39 @@ public static class OpenApiImporter
         responses.Add(documented.Count == 0 ? new ResponseDefinition(200, [], null, null, 0) : Response(documented[main].Response, Status(documented[main].Code, 200)));
         var name = operation.OperationId ?? operation.Summary;
         return new EndpointSpec(method, path, responses[0], Responses: responses.Count > 1 ? [.. responses] : null, Name: name is { Length: > 200 } ? name[..200] : name);
+    }
+
+    /// <summary>The operation's query parameters and headers (its path item's too) and its JSON body, as JSON Schema texts.</summary>
+    private static RequestContract Contract(IOpenApiPathItem item, OpenApiOperation operation)
+    {
+        var parameters = (item.Parameters ?? []).Concat(operation.Parameters ?? [])
+            .Where(p => p.In is ParameterLocation.Query or ParameterLocation.Header && p.Name is not null)
+            .GroupBy(p => (p.In, p.Name)).Select(g => g.Last()) // an operation's parameter overrides its path item's
+            .Select(p => new ParameterRule(p.In == ParameterLocation.Header ? "header" : "query", p.Name!, p.Required, SchemaJson(p.Schema)))
+            .ToArray();
+        var body = operation.RequestBody?.Content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value;
+        return new RequestContract(parameters, SchemaJson(body?.Schema), operation.RequestBody?.Required ?? false);
+    }
+
+    /// <summary>A schema as JSON Schema (OpenAPI 3.1's dialect, <c>$ref</c>s inlined); null when it cannot be written.</summary>
+    private static string? SchemaJson(IOpenApiSchema? schema)
+    {
+        if (schema is null)
+        {
+            return null;
+        }
+        try
+        {
+            using var text = new StringWriter();
+            var writer = new OpenApiJsonWriter(text, new OpenApiJsonWriterSettings { InlineLocalReferences = true, Terse = true });
+            schema.SerializeAsV31(writer);
+            text.Flush();
+            return text.ToString();
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or OpenApiException)
+        {
+            return null;
+        }
     }
 
     private static int Status(string code, int fallback) => int.TryParse(code, out var status) && status is >= 200 and <= 599 ? status : fallback;

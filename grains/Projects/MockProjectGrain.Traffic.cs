@@ -77,6 +77,7 @@ public sealed partial class MockProjectGrain
             MockResultKind.Unauthorized => (401, "the project is private"),
             MockResultKind.RateLimited => (429, "the project's rate limit"),
             MockResultKind.Failed => (422, result.Error),
+            MockResultKind.Invalid => (400, "breaks the OpenAPI contract: " + result.Error),
             _ => (404, result.Closest is { } closest ? $"closest: {closest.Method} {closest.Path} ({closest.EndpointId}): {closest.Reason}" : "no endpoints"),
         };
         var served = time.GetElapsedTime(started).TotalMilliseconds + (result.Response?.DelayMs ?? 0);

@@ -112,7 +112,7 @@ public sealed partial class ProjectDefinition
             // helper given the wrong arguments): the mock's definition cannot answer it, which is not a server error.
             return new MockResult(MockResultKind.Failed, null, null, null, Needs: needs, Error: exception.Message);
         }
-        if (match.Kind is MockResultKind.Matched or MockResultKind.Options)
+        if (match.Kind is MockResultKind.Matched or MockResultKind.Options or MockResultKind.Invalid)
         {
             return project.Cors ? match : match with { CorsDisabled = true };
         }

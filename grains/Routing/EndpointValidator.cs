@@ -69,6 +69,11 @@ public static class EndpointValidator
             error = "metadata must be a JSON object of at most 16 KB";
             return false;
         }
+        if (spec.Contract is not null && ContractCheck.TryCompile(spec.Contract, out var contractError) is null)
+        {
+            error = contractError!;
+            return false;
+        }
         if (spec.Priority is < 1 or > 1_000_000)
         {
             error = $"priority {spec.Priority} must be between 1 (first) and 1000000; the default is {EndpointSpec.DefaultPriority}";
@@ -119,7 +124,7 @@ public static class EndpointValidator
             return false;
         }
         normalized = new EndpointSpec(method, path, normalizedResponses[0], spec.PathPattern, spec.Priority, spec.Request, spec.ResponseMode,
-            spec.Responses is { Length: > 0 } ? normalizedResponses : null, spec.Name, spec.MetadataJson);
+            spec.Responses is { Length: > 0 } ? normalizedResponses : null, spec.Name, spec.MetadataJson, spec.Contract);
         return true;
     }
 

@@ -50,6 +50,10 @@ public sealed class RouteTable
         var best = Best(candidates, method, path, segments, view, budget, null, out var failedCondition);
         HashSet<Entry>? passed = null;
         NearMiss? noResponse = null;
+        if (best?.Contract?.Check(view, budget) is { Length: > 0 } violations)
+        {
+            return new MockResult(MockResultKind.Invalid, null, null, null, Error: string.Join("; ", violations));
+        }
         while (best is not null)
         {
             switch (ResponseSelector.Select(best.Endpoint, best.Responses, best.Mode, view, state, budget, random))
@@ -206,7 +210,8 @@ public sealed class RouteTable
 
     private sealed class Entry
     {
-        private Entry(EndpointInfo endpoint, RouteTemplate? template, Regex? pattern, RequestConditions conditions, CompiledResponse[] responses, int order)
+        private Entry(EndpointInfo endpoint, RouteTemplate? template, Regex? pattern, RequestConditions conditions, CompiledResponse[] responses, int order,
+            ContractCheck? contract)
         {
             Endpoint = endpoint;
             Template = template;
@@ -214,8 +219,12 @@ public sealed class RouteTable
             Conditions = conditions;
             Responses = responses;
             Order = order;
-            Needs = responses.Aggregate(conditions.Needs, (needs, r) => needs | r.Needs);
+            Contract = contract;
+            Needs = responses.Aggregate(conditions.Needs | (contract is null ? RequestParts.None : ContractCheck.Needs), (needs, r) => needs | r.Needs);
         }
+
+        /// <summary>The OpenAPI request contract the endpoint enforces (null: none).</summary>
+        public ContractCheck? Contract { get; }
 
         public EndpointInfo Endpoint { get; }
         public RouteTemplate? Template { get; }
@@ -273,7 +282,9 @@ public sealed class RouteTable
                     : throw new InvalidOperationException($"Stored endpoint {endpoint.Id} no longer compiles: {responseError}")).ToArray();
             return template is null && pattern is null
                 ? throw new InvalidOperationException($"Stored endpoint {endpoint.Id} no longer compiles: {error}")
-                : new Entry(endpoint, template, pattern, conditions, responses, order);
+                : new Entry(endpoint, template, pattern, conditions, responses, order,
+                    ContractCheck.TryCompile(spec.Contract, out var contractError) ?? (spec.Contract is null ? null
+                        : throw new InvalidOperationException($"Stored endpoint {endpoint.Id} no longer compiles: {contractError}")));
         }
     }
 

@@ -105,6 +105,37 @@ public sealed class OpenApiImportTests(ApiFixture fixture)
         Assert.True((await (await Mock.GetAsync($"{b}/health")).ReadJsonAsync()).GetProperty("up").GetBoolean()); // made by hand: kept
     }
 
+    [Fact]
+    public async Task With_validate_requests_that_break_the_document_get_a_400_listing_each_violation()
+    {
+        var (id, b) = await ProjectAsync();
+        var response = await Client.PostAsync($"/api/v1/projects/{id}/imports/openapi?validate=true",
+            new StringContent(Document("petstore.yaml"), Encoding.UTF8, "application/yaml"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var noName = await Mock.PostAsync($"{b}/pets", Payload("""{"tag":5}"""));
+        var problem = await noName.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("required", problem); // name is required
+        Assert.Contains("/tag", problem);     // and tag must be a string or null
+        Assert.Equal(HttpStatusCode.Created, (await Mock.PostAsync($"{b}/pets", Payload("""{"name":"Rex"}"""))).StatusCode);
+
+        Assert.Contains("query 'limit'", await (await Mock.GetAsync($"{b}/pets?limit=abc")).AssertProblemAsync(HttpStatusCode.BadRequest));
+        Assert.Equal(HttpStatusCode.OK, (await Mock.GetAsync($"{b}/pets?limit=5")).StatusCode);
+
+        Assert.Contains("header 'X-Request-Id' is required", await (await Mock.GetAsync($"{b}/pets/1")).AssertProblemAsync(HttpStatusCode.BadRequest));
+        var withHeader = new HttpRequestMessage(HttpMethod.Get, $"{b}/pets/1");
+        withHeader.Headers.Add("X-Request-Id", "r-1");
+        Assert.Equal(HttpStatusCode.OK, (await Mock.SendAsync(withHeader)).StatusCode);
+
+        var journal = await (await Client.GetAsync($"/api/v1/projects/{id}/requests?status=400")).ReadJsonAsync();
+        Assert.Equal(3, journal.GetProperty("items").GetArrayLength()); // the refusals are in the journal, with why
+
+        // without validate, the same import answers anything that matches the path
+        var (plain, p) = await ProjectAsync();
+        await ImportAsync(plain, Document("petstore.yaml"));
+        Assert.Equal(HttpStatusCode.OK, (await Mock.GetAsync($"{p}/pets?limit=abc")).StatusCode);
+    }
+
     [Theory]
     [InlineData("openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      responses: 5\n", "#/paths/~1x/get/responses")]
     [InlineData("openapi: [\n  - x: 1\n bad", "line 2")]

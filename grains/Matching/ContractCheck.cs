@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Resources;
+using OrleansMock.Grains.Safety;
+
+namespace OrleansMock.Grains.Matching;
+
+/// <summary>
+/// An endpoint's OpenAPI request contract, compiled once: required query parameters and headers present, their
+/// values valid for their schemas (a value is read as the number or boolean its schema's type asks for), and the
+/// JSON body valid for its schema. <see cref="Check"/> lists every violation.
+/// </summary>
+public sealed class ContractCheck
+{
+    private readonly (ParameterRule Rule, ResourceSchema? Schema, string? Type)[] _parameters;
+    private readonly ResourceSchema? _body;
+    private readonly bool _bodyRequired;
+
+    private ContractCheck(RequestContract contract)
+    {
+        _parameters = [.. contract.Parameters.Select(p => (p, ResourceSchema.Compile(p.SchemaJson), TypeOf(p.SchemaJson)))];
+        _body = ResourceSchema.Compile(contract.BodySchemaJson);
+        _bodyRequired = contract.BodyRequired;
+    }
+
+    /// <summary>The compiled contract, or an error naming what is not a usable schema.</summary>
+    public static ContractCheck? TryCompile(RequestContract? contract, out string? error)
+    {
+        error = null;
+        if (contract is null)
+        {
+            return null;
+        }
+        try
+        {
+            return new ContractCheck(contract);
+        }
+        catch (ResourceSchemaException exception)
+        {
+            error = $"contract: {exception.Message}";
+            return null;
+        }
+    }
+
+    public static RequestParts Needs => RequestParts.Query | RequestParts.Headers | RequestParts.Body;
+
+    public string[] Check(RequestView request, WorkBudget budget)
+    {
+        var violations = new List<string>();
+        foreach (var (rule, schema, type) in _parameters)
+        {
+            var values = rule.In == "header" ? request.HeaderValues(rule.Name) : request.QueryValues(rule.Name);
+            if (values.Count == 0)
+            {
+                if (rule.Required)
+                {
+                    violations.Add($"{rule.In} '{rule.Name}' is required");
+                }
+                continue;
+            }
+            foreach (var failure in schema?.Validate(Value(values[0], type), budget) ?? [])
+            {
+                violations.Add($"{rule.In} '{rule.Name}': {failure.Message}");
+            }
+        }
+        var body = request.Body;
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            if (_bodyRequired)
+            {
+                violations.Add("body is required");
+            }
+        }
+        else if (_body is not null)
+        {
+            if (request.JsonDocument() is null)
+            {
+                violations.Add("body is not valid JSON");
+            }
+            else
+            {
+                violations.AddRange(_body.Validate(body, budget).Select(f => $"body {(f.Path.Length == 0 ? "" : f.Path + " ")}{f.Rule}: {f.Message}"));
+            }
+        }
+        return [.. violations];
+    }
+
+    /// <summary>A parameter's text as the JSON value its schema's type expects (a string when it does not parse).</summary>
+    private static string Value(string text, string? type) => type switch
+    {
+        "integer" or "number" when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) => text,
+        "boolean" when text is "true" or "false" => text,
+        _ => JsonValue.Create(text).ToJsonString(),
+    };
+
+    private static string? TypeOf(string? schemaJson)
+    {
+        if (schemaJson is null)
+        {
+            return null;
+        }
+        try
+        {
+            return JsonNode.Parse(schemaJson)?["type"] switch
+            {
+                JsonValue value => value.GetValue<string>(),
+                JsonArray types => types.Select(t => t?.GetValue<string>()).FirstOrDefault(t => t != "null"),
+                _ => null,
+            };
+        }
+        catch (Exception exception) when (exception is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
