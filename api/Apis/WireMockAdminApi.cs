@@ -116,12 +116,15 @@ public static class WireMockAdminApi
         }
     }
 
-    /// <summary>As <see cref="WithProjectAsync"/>, with the request's JSON body read first (a bad body is a 400 naming why).</summary>
+    /// <summary>
+    /// As <see cref="WithProjectAsync"/>, with the request's JSON body read first (a bad body is a 400 naming why), whatever
+    /// its Content-Type: WireMock reads its admin bodies as JSON, and its users' curl lines often send none.
+    /// </summary>
     private static Task<IResult> WithBodyAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
         IOptions<MockLimits> limits, Func<Context, JsonNode?, Task<IResult>> action) =>
         WithProjectAsync(project, user, resolver, grains, limits, async c =>
         {
-            var read = await JsonBody.ReadAsync<JsonNode>(request, c.Limits.MaxRequestBodyBytes * 4);
+            var read = await JsonBody.ReadAsync<JsonNode>(request, c.Limits.MaxRequestBodyBytes * 4, anyContentType: true);
             return read.Problem ?? await action(c, read.Value);
         });
 
@@ -275,7 +278,7 @@ public static class WireMockAdminApi
             EndpointSpec? spec = null;
             if (pattern)
             {
-                var read = await JsonBody.ReadAsync<JsonNode>(request, c.Limits.MaxRequestBodyBytes * 4);
+                var read = await JsonBody.ReadAsync<JsonNode>(request, c.Limits.MaxRequestBodyBytes * 4, anyContentType: true);
                 if (read.Problem is not null)
                 {
                     return read.Problem;

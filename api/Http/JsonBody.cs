@@ -22,9 +22,10 @@ public static partial class JsonBody
 
     public readonly record struct Result<T>(T? Value, IResult? Problem);
 
-    public static async Task<Result<T>> ReadAsync<T>(HttpRequest request, int maxBytes) where T : class
+    /// <param name="anyContentType">Read the body as JSON whatever its Content-Type says (WireMock's admin API does).</param>
+    public static async Task<Result<T>> ReadAsync<T>(HttpRequest request, int maxBytes, bool anyContentType = false) where T : class
     {
-        if (!IsJsonContentType(request.ContentType))
+        if (!anyContentType && !IsJsonContentType(request.ContentType))
         {
             return Fail<T>(StatusCodes.Status415UnsupportedMediaType, request.ContentType is null
                 ? "the request has no Content-Type; send the body as JSON with Content-Type: application/json"

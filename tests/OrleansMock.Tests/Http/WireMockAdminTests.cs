@@ -157,6 +157,19 @@ public sealed class WireMockAdminTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Admin_bodies_are_read_as_json_whatever_their_content_type_as_wiremock_does()
+    {
+        var (admin, b) = await ProjectAsync();
+        var plain = new StringContent("""{"request":{"method":"GET","urlPath":"/p"},"response":{"status":200,"body":"plain"}}""");
+        plain.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded"); // what curl -d sends
+        await JsonAsync(await admin.PostAsync($"{b}/__admin/mappings", plain), HttpStatusCode.Created);
+        Assert.Equal("plain", await Mock.GetStringAsync($"{b}/p"));
+        var count = new StringContent("""{"method":"GET","urlPath":"/p"}""");
+        count.Headers.ContentType = null;
+        Assert.Equal(1, (await JsonAsync(await admin.PostAsync($"{b}/__admin/requests/count", count)))["count"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Scenarios_are_listed_moved_and_reset()
     {
         var (admin, b) = await ProjectAsync();
