@@ -63,17 +63,11 @@ public static class RequestLogApi
             }
             statusCode = code;
         }
-        bool? wasMatched = matched switch
-        {
-            null => null,
-            "true" => true,
-            "false" => false,
-            _ => null,
-        };
-        if (matched is not null and not ("true" or "false"))
+        if (matched is not (null or "true" or "false"))
         {
             return Problems.BadRequest("matched must be true or false");
         }
+        bool? wasMatched = matched is null ? null : matched == "true";
         if (Time(from, "from", out var fromTime) is { } fromError)
         {
             return fromError;

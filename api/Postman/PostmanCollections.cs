@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
+using static OrleansMock.Api.Http.ImportedJson;
 
 namespace OrleansMock.Api.Postman;
 
@@ -216,13 +217,6 @@ public static class PostmanCollections
         null => "",
         JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
         _ => node.ToJsonString(),
-    };
-
-    private static string? Text(JsonNode? node, string field) => node switch
-    {
-        null => null,
-        JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
-        _ => throw new UnsupportedFieldException(field, "must be a string"),
     };
 
     private static bool IsJson(string text)

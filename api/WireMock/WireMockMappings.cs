@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
+using static OrleansMock.Api.Http.ImportedJson;
 
 namespace OrleansMock.Api.WireMock;
 
@@ -420,39 +421,4 @@ public static class WireMockMappings
             throw new UnsupportedFieldException($"{field}.{unknown}", "is not supported by OrleansMock's WireMock API");
         }
     }
-
-    private static JsonObject Object(JsonNode? node, string field) =>
-        node as JsonObject ?? throw new UnsupportedFieldException(field, "must be a JSON object");
-
-    private static JsonArray Array(JsonNode node, string field) =>
-        node as JsonArray ?? throw new UnsupportedFieldException(field, "must be a JSON array");
-
-    private static string? Text(JsonNode? node, string field) => node switch
-    {
-        null => null,
-        JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
-        _ => throw new UnsupportedFieldException(field, "must be a string"),
-    };
-
-    private static bool? Bool(JsonNode? node, string field) => node switch
-    {
-        null => null,
-        JsonValue value when value.GetValueKind() is JsonValueKind.True or JsonValueKind.False => value.GetValue<bool>(),
-        _ => throw new UnsupportedFieldException(field, "must be true or false"),
-    };
-
-    private static int? Integer(JsonNode? node, string field) => node switch
-    {
-        null => null,
-        JsonValue value when value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<int>(out var number) => number,
-        JsonValue value when value.GetValueKind() == JsonValueKind.Number && double.TryParse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture, out var d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue => (int)d,
-        _ => throw new UnsupportedFieldException(field, "must be a whole number"),
-    };
-
-    private static double? Number(JsonNode? node, string field) => node switch
-    {
-        null => null,
-        JsonValue value when value.GetValueKind() == JsonValueKind.Number => double.Parse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture),
-        _ => throw new UnsupportedFieldException(field, "must be a number"),
-    };
 }

@@ -18,13 +18,9 @@ public sealed partial class MockProjectGrain
     private Task? _journalLoad;
     private bool _journalFlushing;
 
-    private void ScheduleJournalFlush()
-    {
-        if (Journal.Pending == 1 && _journalTimer is null)
-        {
-            _journalTimer = this.RegisterGrainTimer(FlushJournalAsync, new GrainTimerCreationOptions(JournalFlushDelay, Timeout.InfiniteTimeSpan) { Interleave = true });
-        }
-    }
+    /// <summary>A flush a second from now, unless one is already due.</summary>
+    private void ScheduleJournalFlush() =>
+        _journalTimer ??= this.RegisterGrainTimer(FlushJournalAsync, new GrainTimerCreationOptions(JournalFlushDelay, Timeout.InfiniteTimeSpan) { Interleave = true });
 
     private async Task EnsureJournalLoadedAsync()
     {
@@ -89,13 +85,10 @@ public sealed partial class MockProjectGrain
             _journalFlushing = false;
             if (Journal.Pending > 0)
             {
-                ScheduleJournalFlushAgain();
+                ScheduleJournalFlush();
             }
         }
     }
-
-    private void ScheduleJournalFlushAgain() =>
-        _journalTimer ??= this.RegisterGrainTimer(FlushJournalAsync, new GrainTimerCreationOptions(JournalFlushDelay, Timeout.InfiniteTimeSpan) { Interleave = true });
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -203,15 +203,11 @@ public sealed partial class ProjectDefinition
         {
             return Outcome<EndpointInfo>.Fail(OutcomeKind.Invalid, error);
         }
-        var key = SameRequestsKey(normalized);
-        foreach (var other in Endpoints)
+        if (SameAs(normalized, exceptId) is { } other)
         {
-            if (other.Id != exceptId && other.Spec.Method == normalized.Method && SameRequestsKey(other.Spec) == key)
-            {
-                var where = other.Spec.PathPattern is { } pattern ? $"pattern {pattern}" : other.Spec.Path;
-                return Outcome<EndpointInfo>.Fail(OutcomeKind.Conflict,
-                    $"endpoint {other.Id} already answers {other.Spec.Method} {where} with the same priority and conditions; change that endpoint instead, or give this one other conditions or another priority");
-            }
+            var where = other.Spec.PathPattern is { } pattern ? $"pattern {pattern}" : other.Spec.Path;
+            return Outcome<EndpointInfo>.Fail(OutcomeKind.Conflict,
+                $"endpoint {other.Id} already answers {other.Spec.Method} {where} with the same priority and conditions; change that endpoint instead, or give this one other conditions or another priority");
         }
         return null;
     }
@@ -226,6 +222,12 @@ public sealed partial class ProjectDefinition
         {
             return null;
         }
+        return SameAs(normalized, exceptId);
+    }
+
+    /// <summary>The endpoint (other than <paramref name="exceptId"/>) that answers exactly the requests a normalized spec answers.</summary>
+    private EndpointInfo? SameAs(EndpointSpec normalized, string? exceptId)
+    {
         var key = SameRequestsKey(normalized);
         return Endpoints.FirstOrDefault(e => e.Id != exceptId && e.Spec.Method == normalized.Method && SameRequestsKey(e.Spec) == key);
     }
