@@ -142,6 +142,8 @@ public sealed partial class MockProjectGrain
         await state.ClearStateAsync();
         state.State = new ProjectState();
         _definition = _stored = ProjectDefinition.Empty;
+        await store.DeleteGroupAsync(Storage.RecordCollection.Endpoints, ProjectId, EndpointRecords.Group);
+        _endpointRecords.Clear();
         foreach (var resource in resources)
         {
             await Resource(resource.Name).DropAsync();

@@ -23,6 +23,9 @@ public sealed partial class MockProjectGrain(
 {
     private ProjectDefinition? _definition;
 
+    // What storage holds of the endpoints, one record each.
+    private EndpointRecords _endpointRecords = new();
+
     // What storage holds: the definition before a change's write has completed, for GetAsync, which interleaves with
     // changes in flight (their new definition is in _definition before it is durable).
     private ProjectDefinition? _stored;
@@ -30,7 +33,7 @@ public sealed partial class MockProjectGrain(
 
     private string ProjectId => this.GetPrimaryKeyString();
 
-    private ProjectDefinition Definition => _definition ??= ProjectDefinition.From(state.State);
+    private ProjectDefinition Definition => _definition ??= ProjectDefinition.From(state.State, state.State.Endpoints);
 
     // ---- one ownership guard, one commit ----------------------------------------------------------------------------
 
@@ -42,22 +45,53 @@ public sealed partial class MockProjectGrain(
     private Task<Outcome<T>> ChangeAsync<T>(string caller, Func<ProjectDefinition, Change<T>> change) =>
         ChangeAsync(caller, definition => Task.FromResult(change(definition)));
 
-    /// <summary>Makes <paramref name="next"/> the definition and persists it; on failure memory goes back to what storage holds.</summary>
+    /// <summary>
+    /// Makes <paramref name="next"/> the definition and persists it: the endpoints it changes as their own records, then
+    /// the project's state if anything else changed. On failure memory goes back to what storage holds.
+    /// </summary>
     private async Task CommitAsync(ProjectDefinition next)
     {
         var (previousState, previousDefinition) = (state.State, _definition);
-        _stored ??= Definition;
-        (state.State, _definition) = (next.ToState(), next);
+        var previous = Definition;
+        // Endpoints kept in the state (stored before they had records) move to records with this change.
+        var moving = state.State.Endpoints.Count > 0;
+        var endpointWrites = moving || !ReferenceEquals(previous.Endpoints, next.Endpoints) ? _endpointRecords.Changes(next.Endpoints) : [];
+        var stateChanges = moving || !previous.SameStateAs(next);
+        _stored ??= previous;
+        (state.State, _definition) = (stateChanges ? next.ToState() : state.State, next);
         try
         {
-            await state.WriteOrRollBackAsync(this, () => (state.State, _definition) = (previousState, previousDefinition));
+            if (endpointWrites.Count > 0)
+            {
+                await store.ApplyAsync(Storage.RecordCollection.Endpoints, ProjectId, EndpointRecords.Group, endpointWrites);
+                _endpointRecords.Stored();
+            }
+            if (stateChanges)
+            {
+                await state.WriteStateAsync();
+            }
             _stored = next;
         }
         catch (Exception exception)
         {
+            // The write may have landed even though it reported failure: the next call reloads from storage.
+            (state.State, _definition) = (previousState, previousDefinition);
+            DeactivateOnIdle();
             LogWriteFailed(logger, exception, ProjectId);
             throw;
         }
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Project is not null)
+        {
+            var (records, endpoints) = await EndpointRecords.LoadAsync(store, ProjectId);
+            _endpointRecords = records;
+            var inState = state.State.Endpoints.Where(e => !records.Holds(e.Id));
+            _definition = ProjectDefinition.From(state.State, [.. inState, .. endpoints]);
+        }
+        await base.OnActivateAsync(cancellationToken);
     }
 
     private Outcome<T> NotFound<T>() => Outcome<T>.Fail(OutcomeKind.NotFound, $"project {ProjectId} does not exist");

@@ -55,9 +55,15 @@ public sealed partial class ProjectDefinition
 
     private HashSet<string> SingularNames => _singularNames ??= Resources.Where(r => r.Singular).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
 
-    public static ProjectDefinition From(ProjectState state) => new(state.Project, [.. state.Endpoints], [.. state.Resources], state.Recording);
+    /// <summary>A project from its stored state and its endpoints (stored as records of their own).</summary>
+    public static ProjectDefinition From(ProjectState state, IReadOnlyList<EndpointInfo> endpoints) => new(state.Project, [.. endpoints], [.. state.Resources], state.Recording);
 
-    public ProjectState ToState() => new() { Project = Project, Endpoints = [.. Endpoints], Resources = [.. Resources], Recording = Recording };
+    /// <summary>The project's state without its endpoints, which are stored one record each.</summary>
+    public ProjectState ToState() => new() { Project = Project, Resources = [.. Resources], Recording = Recording };
+
+    /// <summary>Whether everything but the endpoints is the same (the same instances: changes make new ones).</summary>
+    public bool SameStateAs(ProjectDefinition other) =>
+        ReferenceEquals(Project, other.Project) && ReferenceEquals(Resources, other.Resources) && ReferenceEquals(Recording, other.Recording);
 
     public ProjectDefinition With(ProjectInfo? project) => new(project, Endpoints, Resources, Recording);
 

@@ -3,7 +3,11 @@ using OrleansMock.Grains.Proxying;
 
 namespace OrleansMock.Grains.Projects;
 
-/// <summary>The persisted state of a project grain: the project (null until created) and its endpoints in creation order.</summary>
+/// <summary>
+/// The persisted state of a project grain: the project (null until created), its resources and recording. Its endpoints
+/// are records of their own (<see cref="EndpointRecords"/>); <see cref="Endpoints"/> holds them only for projects stored
+/// before that, until their next change moves them.
+/// </summary>
 [GenerateSerializer, Alias("om.ProjectState")]
 public sealed class ProjectState
 {

@@ -14,6 +14,12 @@ public sealed record RecordCollection(string Name, string ScopeField, string Gro
 
     /// <summary>Tester history: scope = user id, group = history kind, sort = timestamp (ticks).</summary>
     public static readonly RecordCollection TesterHistory = new("apitesterhistory", "user", "kind", "timestamp");
+
+    /// <summary>A project's endpoints: scope = project id, group = "endpoints", sort = the endpoint's place in the project.</summary>
+    public static readonly RecordCollection Endpoints = new("mockendpoints", "projectId", "group", "seq");
+
+    /// <summary>Every collection, for backends that prepare them (indexes).</summary>
+    public static readonly IReadOnlyList<RecordCollection> All = [Resources, Journal, TesterHistory, Endpoints];
 }
 
 /// <summary>One record: its id within its group, its sort key, and its JSON text.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Orleans.Storage;
+using OrleansMock.Grains.Storage;
 
 namespace OrleansMock.Silo.Storage;
 
@@ -15,11 +15,7 @@ namespace OrleansMock.Silo.Storage;
 /// </remarks>
 public sealed class JsonGrainStateSerializer(IGrainStorageSerializer? legacy = null) : IGrainStorageSerializer
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
+    public static JsonSerializerOptions Options => StoredJson.Options;
 
     public BinaryData Serialize<T>(T? input) => new(JsonSerializer.SerializeToUtf8Bytes(input, Options));
 

@@ -88,7 +88,7 @@ public sealed class MongoDatabase
         // The guide's indexes. apiprojects documents carry user and createdAt at top level (MongoGrainStorage promotes
         // them), so "a user's projects, newest first" is one index scan.
         await Index(CollectionFor("project"), Builders<BsonDocument>.IndexKeys.Ascending("user").Descending("createdAt"), cancellationToken);
-        foreach (var records in new[] { RecordCollection.Resources, RecordCollection.TesterHistory, RecordCollection.Journal })
+        foreach (var records in RecordCollection.All)
         {
             var keys = records == RecordCollection.TesterHistory
                 ? Builders<BsonDocument>.IndexKeys.Ascending(records.ScopeField).Descending(records.SortField)

@@ -73,6 +73,26 @@ public sealed class ProjectCrashPointTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_endpoint_whose_record_write_fails_is_not_acknowledged_and_storage_decides_what_is_served()
+    {
+        var owner = NewOwner();
+        var project = await CreateAsync(owner);
+        var grain = Grains.GetGrain<IMockProjectGrain>(project.Id);
+        var first = await grain.AddEndpointAsync(owner, Spec("/a"));
+        Assert.True(first.IsOk, first.Error);
+        StorageFaults.FailNextRecordWrite(OrleansMock.Grains.Storage.RecordCollection.Endpoints, project.Id);
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.AddEndpointAsync(owner, Spec("/b")));
+        StorageFaults.FailNextRecordWrite(OrleansMock.Grains.Storage.RecordCollection.Endpoints, project.Id);
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.DeleteEndpointAsync(owner, first.Value!.Id));
+        // The project reloads what storage holds: /a, not /b.
+        Assert.Equal(["/a"], (await grain.ListEndpointsAsync(owner)).Value!.Select(e => e.Spec.Path));
+        Assert.True((await grain.AddEndpointAsync(owner, Spec("/b"))).IsOk);
+        Assert.Equal(["/a", "/b"], (await grain.ListEndpointsAsync(owner)).Value!.Select(e => e.Spec.Path));
+    }
+
+    private static EndpointSpec Spec(string path) => new("GET", path, new ResponseDefinition(200, [], "{}", null, 0));
+
+    [Fact]
     public async Task Delete_stopped_at_the_project_clear_keeps_the_project_listed()
     {
         var owner = NewOwner();

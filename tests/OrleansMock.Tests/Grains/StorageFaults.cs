@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
+using OrleansMock.Grains.Storage;
 
 namespace OrleansMock.Tests.Grains;
 
@@ -18,20 +19,31 @@ public static class StorageFaults
     /// <summary>After <paramref name="skip"/> writes that happen, the next one fails without happening.</summary>
     public static void FailWrite(string stateName, GrainId grainId, int skip) => Planned[Key(stateName, grainId)] = (skip, 1);
 
+    /// <summary>The next change to records of <paramref name="collection"/> under <paramref name="scope"/> fails without happening.</summary>
+    public static void FailNextRecordWrite(RecordCollection collection, string scope) => Planned[RecordKey(collection, scope)] = (0, 1);
+
     public static ISiloBuilder AddStorageFaults(this ISiloBuilder silo, string storageName)
     {
         var original = silo.Services.Last(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, storageName));
         silo.Services.Remove(original);
         silo.Services.AddKeyedSingleton<IGrainStorage>(storageName, (services, key) =>
             new FaultyGrainStorage((IGrainStorage)original.KeyedImplementationFactory!(services, key)));
+        var records = silo.Services.Last(d => d.ServiceType == typeof(IRecordStore));
+        silo.Services.Remove(records);
+        silo.Services.AddSingleton<IRecordStore>(services => new FaultyRecordStore(records.ImplementationInstance as IRecordStore
+            ?? (IRecordStore?)records.ImplementationFactory?.Invoke(services)
+            ?? (IRecordStore)ActivatorUtilities.CreateInstance(services, records.ImplementationType!)));
         return silo;
     }
 
+    private static string RecordKey(RecordCollection collection, string scope) => $"records|{collection.Name}|{scope}";
+
     private static string Key(string stateName, GrainId grainId) => $"{stateName}|{grainId}";
 
-    private static void ThrowIfPlanned(string operation, string stateName, GrainId grainId)
+    private static void ThrowIfPlanned(string operation, string stateName, GrainId grainId) => ThrowIfPlanned(operation, Key(stateName, grainId));
+
+    private static void ThrowIfPlanned(string operation, string key)
     {
-        var key = Key(stateName, grainId);
         while (Planned.TryGetValue(key, out var plan) && plan.Fail > 0)
         {
             var next = plan.Skip > 0 ? (plan.Skip - 1, plan.Fail) : (0, plan.Fail - 1);
@@ -39,7 +51,7 @@ public static class StorageFaults
             {
                 if (plan.Skip == 0)
                 {
-                    throw new IOException($"injected fault: the {operation} of '{stateName}' for {grainId} did not happen");
+                    throw new IOException($"injected fault: the {operation} of {key} did not happen");
                 }
                 return;
             }
@@ -63,5 +75,45 @@ public static class StorageFaults
         }
 
         public void Participate(ISiloLifecycle lifecycle) => (inner as ILifecycleParticipant<ISiloLifecycle>)?.Participate(lifecycle);
+    }
+
+    private sealed class FaultyRecordStore(IRecordStore inner) : IRecordStore
+    {
+        private static void ThrowIfPlanned(RecordCollection collection, string scope) => StorageFaults.ThrowIfPlanned("change", RecordKey(collection, scope));
+
+        public Task<StoredRecord?> GetAsync(RecordCollection collection, string scope, string group, string id) => inner.GetAsync(collection, scope, group, id);
+
+        public Task<bool> InsertAsync(RecordCollection collection, string scope, string group, StoredRecord record)
+        {
+            ThrowIfPlanned(collection, scope);
+            return inner.InsertAsync(collection, scope, group, record);
+        }
+
+        public Task<bool> ReplaceAsync(RecordCollection collection, string scope, string group, StoredRecord record)
+        {
+            ThrowIfPlanned(collection, scope);
+            return inner.ReplaceAsync(collection, scope, group, record);
+        }
+
+        public Task<bool> DeleteAsync(RecordCollection collection, string scope, string group, string id)
+        {
+            ThrowIfPlanned(collection, scope);
+            return inner.DeleteAsync(collection, scope, group, id);
+        }
+
+        public Task<IReadOnlyList<StoredRecord>> ListAsync(RecordCollection collection, string scope, string group, RecordQuery query) =>
+            inner.ListAsync(collection, scope, group, query);
+
+        public Task ApplyAsync(RecordCollection collection, string scope, string group, IReadOnlyList<RecordWrite> writes)
+        {
+            ThrowIfPlanned(collection, scope);
+            return inner.ApplyAsync(collection, scope, group, writes);
+        }
+
+        public Task<long> DeleteGroupAsync(RecordCollection collection, string scope, string group)
+        {
+            ThrowIfPlanned(collection, scope);
+            return inner.DeleteGroupAsync(collection, scope, group);
+        }
     }
 }

@@ -163,20 +163,29 @@ public sealed class DeploymentTests(PublishedApp published) : IClassFixture<Publ
         var project = StoredState("project");
         Assert.DoesNotContain("$type", project);
         Assert.Contains("\"name\":\"Renamed\"", project);
+        // Its endpoint moved out of the project's state into a record of its own with that change.
+        Assert.DoesNotContain("/users/", project);
+        Assert.Contains("/users/", StoredRecords("mockendpoints"));
         Assert.Contains("\"$type\"", StoredState("user"));
         await using var again = await ApiProcess.StartPublishedAsync(published.Api, "OrleansMock.Api.dll", new Uri($"http://127.0.0.1:{port}"), environment);
         using var after = new HttpClient { BaseAddress = again.Address };
         Assert.Equal("""{"id":1,"name":"old"}""", await after.GetStringAsync("/m/legacy/users/5"));
     }
 
-    private string StoredState(string stateName)
+    private string StoredState(string stateName) =>
+        System.Text.Encoding.UTF8.GetString((byte[])Query("SELECT payload FROM grain_state WHERE state_name = $value", stateName)!);
+
+    private string StoredRecords(string collection) =>
+        Query("SELECT group_concat(data, ' ') FROM orleansmock_records WHERE collection = $value", collection) as string ?? "";
+
+    private object? Query(string sql, string value)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(_dataDir, "orleansmock.db")};Pooling=false");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT payload FROM grain_state WHERE state_name = $state";
-        command.Parameters.AddWithValue("$state", stateName);
-        return System.Text.Encoding.UTF8.GetString((byte[])command.ExecuteScalar()!);
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$value", value);
+        return command.ExecuteScalar();
     }
 
     /// <summary>Whether any TCP socket of the process listens on 0.0.0.0 or [::] other than HTTP's (checked in /proc).</summary>
