@@ -68,15 +68,24 @@ public sealed record EndpointImport(
 
 /// <summary>
 /// What a request must be to reach an endpoint made from an OpenAPI operation with validation on: its parameters and
-/// its JSON body (JSON Schema texts). A request that breaks it is answered 400 listing each violation.
+/// its JSON body (JSON Schema texts). A request that breaks it is answered 400 listing each violation. The documented
+/// <see cref="Responses"/> are what the endpoint's answers should be: one that is not is served as defined and flagged
+/// in the request journal.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.RequestContract")]
 public sealed record RequestContract(
     [property: Id(0)] ParameterRule[] Parameters,
     [property: Id(1)] string? BodySchemaJson,
-    [property: Id(2)] bool BodyRequired);
+    [property: Id(2)] bool BodyRequired,
+    [property: Id(3)] ResponseRule[]? Responses = null);
 
-/// <summary>A query parameter or header (<see cref="In"/>) the operation documents: required or not, and its schema.</summary>
+/// <summary>A documented response: its status (<c>200</c>, <c>2XX</c> or <c>default</c>) and its JSON body's schema (null: any body).</summary>
+[GenerateSerializer, Immutable, Alias("om.ResponseRule")]
+public sealed record ResponseRule(
+    [property: Id(0)] string Status,
+    [property: Id(1)] string? SchemaJson);
+
+/// <summary>A path or query parameter or header (<see cref="In"/>) the operation documents: required or not, and its schema.</summary>
 [GenerateSerializer, Immutable, Alias("om.ParameterRule")]
 public sealed record ParameterRule(
     [property: Id(0)] string In,

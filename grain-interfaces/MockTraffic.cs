@@ -80,7 +80,8 @@ public sealed record MockResult(
     [property: Id(7)] RequestParts Needs = RequestParts.None,
     [property: Id(8)] string? Error = null,
     [property: Id(9)] ProxySpec? Proxy = null,
-    [property: Id(10)] bool Record = false)
+    [property: Id(10)] bool Record = false,
+    [property: Id(11)] string? ContractViolation = null)
 {
     public static readonly MockResult ProjectNotFound = new(MockResultKind.ProjectNotFound, null, null, null);
     public static readonly MockResult SlugMismatch = new(MockResultKind.SlugMismatch, null, null, null);

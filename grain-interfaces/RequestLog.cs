@@ -3,7 +3,8 @@ namespace OrleansMock.GrainInterfaces;
 /// <summary>
 /// One mock request as the project's request journal keeps it (<see cref="Seq"/>: its place, increasing). Secrets are redacted by the front end before they are
 /// sent (Authorization, cookies, X-Api-Key). <see cref="ServedMs"/> is the time spent in the grain plus the endpoint's
-/// configured delay: the server's share, without the network.
+/// configured delay: the server's share, without the network. <see cref="ContractViolation"/>: how the answer broke the
+/// responses of the OpenAPI document the endpoint was imported from with validation on.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.RequestLogEntry")]
 public sealed record RequestLogEntry(
@@ -18,7 +19,8 @@ public sealed record RequestLogEntry(
     [property: Id(8)] string? Miss,
     [property: Id(9)] double ServedMs,
     [property: Id(10)] int? ResponseIndex = null,
-    [property: Id(11)] long Seq = 0);
+    [property: Id(11)] long Seq = 0,
+    [property: Id(12)] string? ContractViolation = null);
 
 /// <summary>
 /// Which journal entries to read, newest first: by method, path prefix, status, matched or not (a miss: no endpoint or

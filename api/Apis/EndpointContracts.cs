@@ -246,13 +246,16 @@ public sealed record EndpointResponse(
     string? PathPattern = null, int? Priority = null, RequestMatchRequest? Request = null,
     [property: JsonConverter(typeof(LowerCaseEnum<ResponseMode>))] ResponseMode? ResponseMode = null,
     ResponseRequest[]? Responses = null, string? Name = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Metadata = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Metadata = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Validated = null)
 {
+    /// <summary><c>validated: true</c> marks an endpoint imported from an OpenAPI document with validation on (kept across edits).</summary>
     public static EndpointResponse From(EndpointInfo endpoint)
     {
         var spec = EndpointRequest.From(endpoint.Spec);
         return new(endpoint.Id, spec.Method!, spec.Path, spec.Response, endpoint.Revision, endpoint.CreatedAt, endpoint.UpdatedAt,
-            spec.PathPattern, spec.Priority, spec.Request, spec.ResponseMode, spec.Responses, spec.Name, spec.Metadata);
+            spec.PathPattern, spec.Priority, spec.Request, spec.ResponseMode, spec.Responses, spec.Name, spec.Metadata,
+            endpoint.Spec.Contract is null ? null : true);
     }
 }
 

@@ -10,7 +10,7 @@ public sealed record RequestLogResponse(RequestLogEntryResponse[] Items, string?
 
 public sealed record RequestLogEntryResponse(
     DateTimeOffset At, string Method, string Path, string? Query, Dictionary<string, string> Headers, string? BodyPreview,
-    int Status, string? EndpointId, string? Miss, double ServedMs, int? ResponseIndex, string Id)
+    int Status, string? EndpointId, string? Miss, double ServedMs, int? ResponseIndex, string Id, string? ContractViolation = null)
 {
     public static RequestLogEntryResponse From(RequestLogEntry entry)
     {
@@ -20,7 +20,7 @@ public sealed record RequestLogEntryResponse(
             headers.TryAdd(name, value);
         }
         return new(entry.At, entry.Method, entry.Path, entry.Query, headers, entry.BodyPreview, entry.Status, entry.EndpointId, entry.Miss,
-            Math.Round(entry.ServedMs, 3), entry.ResponseIndex, entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Math.Round(entry.ServedMs, 3), entry.ResponseIndex, entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), entry.ContractViolation);
     }
 }
 

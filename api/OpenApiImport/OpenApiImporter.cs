@@ -88,17 +88,25 @@ public static class OpenApiImporter
         return new EndpointSpec(method, path, responses[0], Responses: responses.Count > 1 ? [.. responses] : null, Name: name is { Length: > 200 } ? name[..200] : name);
     }
 
-    /// <summary>The operation's query parameters and headers (its path item's too) and its JSON body, as JSON Schema texts.</summary>
+    /// <summary>
+    /// The operation's path and query parameters and headers (its path item's too), its JSON body and its responses'
+    /// JSON bodies, as JSON Schema texts.
+    /// </summary>
     private static RequestContract Contract(IOpenApiPathItem item, OpenApiOperation operation)
     {
         var parameters = (item.Parameters ?? []).Concat(operation.Parameters ?? [])
-            .Where(p => p.In is ParameterLocation.Query or ParameterLocation.Header && p.Name is not null)
+            .Where(p => p.In is ParameterLocation.Query or ParameterLocation.Header or ParameterLocation.Path && p.Name is not null)
             .GroupBy(p => (p.In, p.Name)).Select(g => g.Last()) // an operation's parameter overrides its path item's
-            .Select(p => new ParameterRule(p.In == ParameterLocation.Header ? "header" : "query", p.Name!, p.Required, SchemaJson(p.Schema)))
+            .Select(p => new ParameterRule(p.In switch { ParameterLocation.Header => "header", ParameterLocation.Path => "path", _ => "query" },
+                p.Name!, p.Required || p.In == ParameterLocation.Path, SchemaJson(p.Schema)))
             .ToArray();
-        var body = operation.RequestBody?.Content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value;
-        return new RequestContract(parameters, SchemaJson(body?.Schema), operation.RequestBody?.Required ?? false);
+        var body = JsonContent(operation.RequestBody?.Content);
+        var responses = (operation.Responses ?? []).Select(r => new ResponseRule(r.Key, SchemaJson(JsonContent(r.Value.Content)?.Schema))).ToArray();
+        return new RequestContract(parameters, SchemaJson(body?.Schema), operation.RequestBody?.Required ?? false, responses.Length > 0 ? responses : null);
     }
+
+    private static OpenApiMediaType? JsonContent(IDictionary<string, OpenApiMediaType>? content) =>
+        content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value;
 
     /// <summary>A schema as JSON Schema (OpenAPI 3.1's dialect, <c>$ref</c>s inlined); null when it cannot be written.</summary>
     private static string? SchemaJson(IOpenApiSchema? schema)

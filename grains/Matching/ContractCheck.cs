@@ -7,21 +7,58 @@ using OrleansMock.Grains.Safety;
 namespace OrleansMock.Grains.Matching;
 
 /// <summary>
-/// An endpoint's OpenAPI request contract, compiled once: required query parameters and headers present, their
-/// values valid for their schemas (a value is read as the number or boolean its schema's type asks for), and the
-/// JSON body valid for its schema. <see cref="Check"/> lists every violation.
+/// An endpoint's OpenAPI contract, compiled once: required path and query parameters and headers present, their values
+/// valid for their schemas (a value is read as the number or boolean its schema's type asks for), and the JSON body
+/// valid for its schema (<see cref="Check"/> lists every violation); and its answers' statuses documented and their
+/// JSON bodies valid for the documented schema (<see cref="CheckResponse"/>).
 /// </summary>
 public sealed class ContractCheck
 {
     private readonly (ParameterRule Rule, ResourceSchema? Schema, string? Type)[] _parameters;
     private readonly ResourceSchema? _body;
     private readonly bool _bodyRequired;
+    private readonly (string Status, ResourceSchema? Schema)[] _responses;
 
     private ContractCheck(RequestContract contract)
     {
         _parameters = [.. contract.Parameters.Select(p => (p, ResourceSchema.Compile(p.SchemaJson), TypeOf(p.SchemaJson)))];
         _body = ResourceSchema.Compile(contract.BodySchemaJson);
         _bodyRequired = contract.BodyRequired;
+        _responses = [.. (contract.Responses ?? []).Select(r => (r.Status.ToUpperInvariant(), ResourceSchema.Compile(r.SchemaJson)))];
+    }
+
+    /// <summary>Whether the contract documents responses to check answers against.</summary>
+    public bool ChecksResponses => _responses.Length > 0;
+
+    /// <summary>Why an answer breaks the documented responses (its status undocumented, its body not valid), or null.</summary>
+    public string? CheckResponse(MockResponse response, WorkBudget budget)
+    {
+        var status = response.Status.ToString(CultureInfo.InvariantCulture);
+        var rule = Array.Find(_responses, r => r.Status == status) is { Status: not null } exact ? exact
+            : Array.Find(_responses, r => r.Status == status[0] + "XX") is { Status: not null } range ? range
+            : Array.Find(_responses, r => r.Status == "DEFAULT");
+        if (rule.Status is null)
+        {
+            return $"status {status} is not a documented response ({string.Join(", ", _responses.Select(r => r.Status.ToLowerInvariant()))})";
+        }
+        if (rule.Schema is null)
+        {
+            return null;
+        }
+        if (response.Body.Length == 0)
+        {
+            return $"response {status} has no body; the document gives its schema";
+        }
+        try
+        {
+            var failures = rule.Schema.Validate(System.Text.Encoding.UTF8.GetString(response.Body), budget);
+            return failures.Length == 0 ? null
+                : $"response {status} body: " + string.Join("; ", failures.Take(5).Select(f => $"{(f.Path.Length == 0 ? "" : f.Path + " ")}{f.Rule}: {f.Message}"));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return $"response {status} body is not JSON; the document gives a JSON schema";
+        }
     }
 
     /// <summary>The compiled contract, or an error naming what is not a usable schema.</summary>
@@ -45,12 +82,18 @@ public sealed class ContractCheck
 
     public static RequestParts Needs => RequestParts.Query | RequestParts.Headers | RequestParts.Body;
 
-    public string[] Check(RequestView request, WorkBudget budget)
+    /// <summary>Every way the request breaks the contract; <paramref name="path"/> holds the path parameters' values.</summary>
+    public string[] Check(RequestView request, IReadOnlyDictionary<string, string>? path, WorkBudget budget)
     {
         var violations = new List<string>();
         foreach (var (rule, schema, type) in _parameters)
         {
-            var values = rule.In == "header" ? request.HeaderValues(rule.Name) : request.QueryValues(rule.Name);
+            var values = rule.In switch
+            {
+                "header" => request.HeaderValues(rule.Name),
+                "path" => path?.GetValueOrDefault(rule.Name) is { } value ? [value] : [],
+                _ => request.QueryValues(rule.Name),
+            };
             if (values.Count == 0)
             {
                 if (rule.Required)

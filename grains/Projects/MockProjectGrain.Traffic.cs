@@ -84,7 +84,7 @@ public sealed partial class MockProjectGrain
         var now = time.GetUtcNow();
         Journal.Add(new RequestLogEntry(now, request.Method, request.Path, request.Query, request.Headers ?? [],
             request.BodyPreview, status, result.Response?.EndpointId ?? result.Closest?.EndpointId, miss, served, result.Response?.ResponseIndex,
-            Journal.NextSeq(now)));
+            Journal.NextSeq(now), result.ContractViolation));
         ScheduleJournalFlush();
     }
 

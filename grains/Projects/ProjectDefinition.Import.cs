@@ -34,7 +34,7 @@ public sealed partial class ProjectDefinition
                 next = next.With(next.Endpoints.Where(e => e.Id != same.Id).ToList());
             }
             var change = id is not null && next.IndexOf(id) >= 0
-                ? next.ReplaceEndpoint(id, spec, null, limits, now)
+                ? next.ReplaceEndpoint(id, spec, null, limits, now, keepContract: false)
                 : next.AddEndpoint(spec, limits, id ?? newId(), now);
             if (change.Next is null)
             {

@@ -161,7 +161,12 @@ public sealed partial class ProjectDefinition
         return new(Outcome<EndpointInfo>.Ok(endpoint), With([.. Endpoints, endpoint]));
     }
 
-    public Change<EndpointInfo> ReplaceEndpoint(string endpointId, EndpointSpec spec, int? expectedRevision, MockLimits limits, DateTimeOffset now)
+    /// <summary>
+    /// Replaces an endpoint's spec. An edit keeps the OpenAPI contract the endpoint was imported with
+    /// (<paramref name="keepContract"/>: the document, not the edit, defines it); an import brings its own.
+    /// </summary>
+    public Change<EndpointInfo> ReplaceEndpoint(string endpointId, EndpointSpec spec, int? expectedRevision, MockLimits limits, DateTimeOffset now,
+        bool keepContract = true)
     {
         var index = IndexOf(endpointId);
         if (index < 0)
@@ -178,7 +183,8 @@ public sealed partial class ProjectDefinition
         {
             return new(failure, null);
         }
-        var replaced = current with { Spec = normalized, Revision = current.Revision + 1, UpdatedAt = now };
+        var replaced = current with { Spec = keepContract && normalized.Contract is null ? normalized with { Contract = current.Spec.Contract } : normalized,
+            Revision = current.Revision + 1, UpdatedAt = now };
         return new(Outcome<EndpointInfo>.Ok(replaced), With(Endpoints.Select((e, i) => i == index ? replaced : e).ToList()));
     }
 

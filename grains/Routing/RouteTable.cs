@@ -50,7 +50,7 @@ public sealed class RouteTable
         var best = Best(candidates, method, path, segments, view, budget, null, out var failedCondition);
         HashSet<Entry>? passed = null;
         NearMiss? noResponse = null;
-        if (best?.Contract?.Check(view, budget) is { Length: > 0 } violations)
+        if (best?.Contract?.Check(view, best.Template?.Values(segments), budget) is { Length: > 0 } violations)
         {
             return new MockResult(MockResultKind.Invalid, null, null, null, Error: string.Join("; ", violations));
         }
@@ -59,9 +59,11 @@ public sealed class RouteTable
             switch (ResponseSelector.Select(best.Endpoint, best.Responses, best.Mode, view, state, budget, random))
             {
                 case { Response: { IsStatic: true } chosen }:
-                    return chosen.Matched;
+                    return best.StaticAnswer(chosen);
                 case { Response: { } chosen }:
-                    return new MockResult(MockResultKind.Matched, chosen.Render(view, best.Template, segments, limits, random), null, null);
+                    var rendered = chosen.Render(view, best.Template, segments, limits, random);
+                    return new MockResult(MockResultKind.Matched, rendered, null, null,
+                        ContractViolation: best.Contract is { ChecksResponses: true } contract ? contract.CheckResponse(rendered, budget) : null);
                 case { Reason: var reason }:
                     // No response of this endpoint may answer now (a scenario in another state): the next best may,
                     // as WireMock's mappings for one request in several scenario states do.
@@ -220,11 +222,21 @@ public sealed class RouteTable
             Responses = responses;
             Order = order;
             Contract = contract;
+            // A static answer that breaks the documented responses is checked once, here, and flagged on every request.
+            _flagged = contract is { ChecksResponses: true }
+                ? [.. responses.Select(r => r.IsStatic && contract.CheckResponse(r.Prebuilt, new WorkBudget(TimeSpan.FromSeconds(1))) is { } violation
+                    ? r.Matched with { ContractViolation = violation } : null)]
+                : null;
             Needs = responses.Aggregate(conditions.Needs | (contract is null ? RequestParts.None : ContractCheck.Needs), (needs, r) => needs | r.Needs);
         }
 
+        private readonly MockResult?[]? _flagged;
+
         /// <summary>The OpenAPI request contract the endpoint enforces (null: none).</summary>
         public ContractCheck? Contract { get; }
+
+        /// <summary>The answer a static response gives, flagged when it breaks the documented responses.</summary>
+        public MockResult StaticAnswer(CompiledResponse response) => _flagged?[response.Index] ?? response.Matched;
 
         public EndpointInfo Endpoint { get; }
         public RouteTemplate? Template { get; }

@@ -127,13 +127,49 @@ public sealed class OpenApiImportTests(ApiFixture fixture)
         withHeader.Headers.Add("X-Request-Id", "r-1");
         Assert.Equal(HttpStatusCode.OK, (await Mock.SendAsync(withHeader)).StatusCode);
 
+        var badId = new HttpRequestMessage(HttpMethod.Get, $"{b}/pets/abc");
+        badId.Headers.Add("X-Request-Id", "r-2");
+        Assert.Contains("path 'petId'", await (await Mock.SendAsync(badId)).AssertProblemAsync(HttpStatusCode.BadRequest));
+
         var journal = await (await Client.GetAsync($"/api/v1/projects/{id}/requests?status=400")).ReadJsonAsync();
-        Assert.Equal(3, journal.GetProperty("items").GetArrayLength()); // the refusals are in the journal, with why
+        Assert.Equal(4, journal.GetProperty("items").GetArrayLength()); // the refusals are in the journal, with why
 
         // without validate, the same import answers anything that matches the path
         var (plain, p) = await ProjectAsync();
         await ImportAsync(plain, Document("petstore.yaml"));
         Assert.Equal(HttpStatusCode.OK, (await Mock.GetAsync($"{p}/pets?limit=abc")).StatusCode);
+    }
+
+    [Fact]
+    public async Task With_validate_answers_that_break_the_documented_responses_are_served_and_flagged_in_the_journal()
+    {
+        var (id, b) = await ProjectAsync();
+        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync($"/api/v1/projects/{id}/imports/openapi?validate=true",
+            new StringContent(Document("petstore.yaml"), Encoding.UTF8, "application/yaml"))).StatusCode);
+        var endpoints = (await (await Client.GetAsync($"/api/v1/projects/{id}/endpoints")).ReadJsonAsync()).GetProperty("items").EnumerateArray().ToList();
+        var showPet = endpoints.Single(e => e.GetProperty("method").GetString() == "GET" && e.GetProperty("path").GetString() == "/pets/{petId}");
+        var endpointId = showPet.GetProperty("id").GetString();
+
+        async Task<string?> FlagAsync(string response, bool template = false)
+        {
+            var edited = await Client.PutAsync($"/api/v1/projects/{id}/endpoints/{endpointId}",
+                Payload($$$"""{"method":"GET","path":"/pets/{petId}","response":{{{response}}}}"""));
+            var body = await edited.ReadJsonAsync();
+            Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+            Assert.True(body.GetProperty("validated").GetBoolean()); // the edit kept the document's contract
+            var call = new HttpRequestMessage(HttpMethod.Get, $"{b}/pets/7");
+            call.Headers.Add("X-Request-Id", "r-1");
+            var answered = await Mock.SendAsync(call);
+            Assert.NotEqual(HttpStatusCode.BadRequest, answered.StatusCode); // served as defined
+            var newest = (await (await Client.GetAsync($"/api/v1/projects/{id}/requests?pathPrefix=/pets/7")).ReadJsonAsync()).GetProperty("items")[0];
+            return newest.TryGetProperty("contractViolation", out var flag) && flag.ValueKind == JsonValueKind.String ? flag.GetString() : null;
+        }
+
+        Assert.Null(await FlagAsync("""{"status":200,"body":{"name":"Rex","id":7}}"""));
+        Assert.Contains("response 200 body", await FlagAsync("""{"status":200,"body":{"name":5}}"""));
+        Assert.Contains("status 418 is not a documented response", await FlagAsync("""{"status":418,"body":{}}"""));
+        Assert.Contains("/id", await FlagAsync("""{"status":200,"template":true,"body":{"name":"Rex","id":"{{request.pathSegments.[1]}}x"}}"""));
+        Assert.Null(await FlagAsync("""{"status":404,"body":{"message":"gone"}}"""));
     }
 
     [Theory]
