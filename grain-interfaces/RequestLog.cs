@@ -24,7 +24,8 @@ public sealed record RequestLogEntry(
 
 /// <summary>
 /// Which journal entries to read, newest first: by method, path prefix, status, matched or not (a miss: no endpoint or
-/// resource answered), time range; <see cref="Before"/> is the cursor (the last page's smallest <c>Seq</c>).
+/// resource answered), time range; <see cref="Before"/> is the cursor (the last page's smallest <c>Seq</c>);
+/// <see cref="After"/> keeps only entries newer than that <c>Seq</c> (the live stream).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.RequestLogQuery")]
 public sealed record RequestLogQuery(
@@ -35,4 +36,5 @@ public sealed record RequestLogQuery(
     [property: Id(4)] bool? Matched = null,
     [property: Id(5)] DateTimeOffset? From = null,
     [property: Id(6)] DateTimeOffset? To = null,
-    [property: Id(7)] long? Before = null);
+    [property: Id(7)] long? Before = null,
+    [property: Id(8)] long? After = null);

@@ -40,6 +40,10 @@ public static class RequestLogApi
             .WithName("GetRequestLog")
             .WithSummary("The project's mock requests, newest first; filters: method, pathPrefix, status, matched, from, to; paging: limit, before")
             .Produces<RequestLogResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/stream", StreamAsync)
+            .WithName("StreamRequestLog")
+            .WithSummary("The project's new mock requests as server-sent events (event: request, data: one entry as JSON), as they are logged")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/", ClearAsync)
             .WithName("ClearRequestLog").WithSummary("Empty the project's request log")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
@@ -98,6 +102,80 @@ public static class RequestLogApi
         var items = outcome.Value!;
         var next = items.Length == size ? items[^1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
         return TypedResults.Ok(new RequestLogResponse([.. items.Select(RequestLogEntryResponse.From)], next));
+    }
+
+    /// <summary>How often an open stream asks the project grain for entries newer than the last it sent (from memory).</summary>
+    public static readonly TimeSpan StreamPollInterval = TimeSpan.FromMilliseconds(400);
+
+    private static readonly TimeSpan StreamHeartbeat = TimeSpan.FromSeconds(15);
+
+    private static readonly TimeSpan StreamLifetime = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Server-sent events of the entries logged from now on (or after <c>Last-Event-ID</c>, which a reconnecting
+    /// client sends). The front end asks the project grain a few times a second for what is newer than the last entry
+    /// it sent: a read from the grain's memory, while mock traffic pays nothing for open streams. A comment line every
+    /// 15 s keeps proxies from closing an idle stream; after 30 minutes the stream ends and the client reconnects.
+    /// </summary>
+    private static async Task StreamAsync(string projectId, HttpContext context, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
+        TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions)
+    {
+        var grain = await resolver.ResolveAsync(projectId) is { } id ? grains.GetGrain<IMockProjectGrain>(id) : null;
+        long after;
+        if (long.TryParse(context.Request.Headers["Last-Event-ID"], out var resumed))
+        {
+            after = resumed;
+        }
+        else
+        {
+            var newest = grain is null ? null : await grain.QueryRequestLogAsync(user.UserId(), new RequestLogQuery(1));
+            if (newest is not { IsOk: true })
+            {
+                await ProjectsApi.ProjectNotFound(projectId).ExecuteAsync(context);
+                return;
+            }
+            after = newest.Value!.FirstOrDefault()?.Seq ?? 0;
+        }
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-store";
+        response.Headers["X-Accel-Buffering"] = "no";
+        var aborted = context.RequestAborted;
+        var started = time.GetTimestamp();
+        var quietSince = started;
+        await response.WriteAsync(": stream of new requests\n\n", aborted);
+        await response.Body.FlushAsync(aborted);
+        try
+        {
+            while (!aborted.IsCancellationRequested && time.GetElapsedTime(started) < StreamLifetime)
+            {
+                var page = await grain!.QueryRequestLogAsync(user.UserId(), new RequestLogQuery(200, After: after));
+                if (page is not { IsOk: true, Value: { } entries })
+                {
+                    return; // the project was deleted meanwhile
+                }
+                foreach (var entry in entries.Reverse())
+                {
+                    var data = System.Text.Json.JsonSerializer.Serialize(RequestLogEntryResponse.From(entry), jsonOptions.Value.SerializerOptions);
+                    await response.WriteAsync($"id: {entry.Seq}\nevent: request\ndata: {data}\n\n", aborted);
+                    after = entry.Seq;
+                }
+                if (entries.Length > 0 || time.GetElapsedTime(quietSince) >= StreamHeartbeat)
+                {
+                    if (entries.Length == 0)
+                    {
+                        await response.WriteAsync(": still here\n\n", aborted);
+                    }
+                    await response.Body.FlushAsync(aborted);
+                    quietSince = time.GetTimestamp();
+                }
+                await Task.Delay(StreamPollInterval, time, aborted);
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
     }
 
     private static IResult? Time(string? text, string name, out DateTimeOffset? value)

@@ -56,14 +56,17 @@ public static partial class OrleansMockHosting
 
         app.MapOpenApi();
         app.MapScalarApiReference();
-        app.MapGet("/", () => TypedResults.Ok(new
+        // Browsers get the web console; API clients asking for JSON the service index.
+        app.MapGet("/", (HttpContext context) => WebConsole.WantsPage(context.Request) ? WebConsole.Page(context) : TypedResults.Ok(new
         {
             service = "OrleansMock",
+            console = "/ (in a browser)",
             openApi = "/openapi/v1.json",
             reference = "/scalar",
             projects = "/api/v1/projects",
             mock = MockTrafficApi.Prefix + "/{project}/{path}",
         })).ExcludeFromDescription();
+        app.MapWebConsole();
         app.MapOperations();
 
         app.MapAuthApi();

@@ -118,7 +118,7 @@ public sealed class RequestJournal(int capacity, TimeSpan maxAge)
 
     /// <summary>Entries newest first that <paramref name="query"/> selects.</summary>
     public RequestLogEntry[] Query(RequestLogQuery query) =>
-        [.. All.Where(e => (query.Before is not { } before || e.Seq < before)
+        [.. (query.After is { } after ? All.TakeWhile(e => e.Seq > after) : All).Where(e => (query.Before is not { } before || e.Seq < before)
                 && (query.Method is not { } method || string.Equals(e.Method, method, StringComparison.OrdinalIgnoreCase))
                 && (query.PathPrefix is not { } prefix || e.Path.StartsWith(prefix, StringComparison.Ordinal))
                 && (query.Status is not { } status || e.Status == status)

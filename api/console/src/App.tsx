@@ -1,0 +1,53 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { session } from './lib/api';
+import { SignIn } from './pages/SignIn';
+import { Projects } from './pages/Projects';
+import { ProjectPage } from './pages/ProjectPage';
+import { Tester } from './pages/Tester';
+import { Account } from './pages/Account';
+import { navigate } from './lib/route';
+
+/** The route is the URL's fragment (#/projects/shop/endpoints): the server serves one page, the console the rest. */
+function useRoute(): string[] {
+  const read = () => decodeURIComponent(location.hash.replace(/^#\/?/, '')).split('/').filter((p) => p.length > 0);
+  const [route, setRoute] = useState(read);
+  useEffect(() => {
+    const changed = () => setRoute(read());
+    addEventListener('hashchange', changed);
+    return () => removeEventListener('hashchange', changed);
+  }, []);
+  return route;
+}
+
+export function App() {
+  const token = useSyncExternalStore(session.subscribe, () => session.token);
+  const route = useRoute();
+  if (!token) {
+    return <SignIn />;
+  }
+  const [section = 'projects', slug, tab] = route;
+  const link = (path: string, label: string) => (
+    <a href={`#/${path}`} aria-current={section === path ? 'page' : undefined}>{label}</a>
+  );
+  return (
+    <>
+      <a className="skip" href="#main">Skip to content</a>
+      <header className="topbar">
+        <a className="brand" href="#/projects">OrleansMock</a>
+        <nav aria-label="Main">
+          {link('projects', 'Projects')}
+          {link('tester', 'API tester')}
+          {link('account', 'Account')}
+        </nav>
+        <button type="button" className="secondary small" onClick={() => { session.signOut(); navigate('projects'); }}>Sign out</button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {section === 'projects' && !slug && <Projects />}
+        {section === 'projects' && slug && <ProjectPage slug={slug} tab={tab ?? 'endpoints'} />}
+        {section === 'tester' && <Tester />}
+        {section === 'account' && <Account />}
+        {!['projects', 'tester', 'account'].includes(section) && <p>Nothing here. <a href="#/projects">Back to projects</a></p>}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,142 @@
+// The console's only way to the server: the public /api/v1 API with a bearer token held in memory (never in storage,
+// never in a cookie), so no credential outlives the tab and no request carries one the page did not add itself.
+
+export class ApiError extends Error {
+  constructor(public status: number, public title: string, public detail?: string, public errors?: string[]) {
+    super(detail ?? title);
+  }
+}
+
+let token: string | null = null;
+const listeners = new Set<() => void>();
+
+export const session = {
+  get token(): string | null {
+    return token;
+  },
+  signIn(value: string) {
+    token = value;
+    listeners.forEach((l) => l());
+  },
+  signOut() {
+    token = null;
+    listeners.forEach((l) => l());
+  },
+  subscribe(listener: () => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+};
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** Sends a request with the session's token; JSON in and out. */
+export async function raw(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<RawResponse> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, credentials: 'omit' });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** The problem (RFC 9457) a failed response carries, as an error to show. */
+export function problemOf(response: RawResponse): ApiError {
+  try {
+    const problem = JSON.parse(response.text) as { title?: string; detail?: string; errors?: unknown };
+    const errors = Array.isArray(problem.errors) ? problem.errors.map(String) : undefined;
+    return new ApiError(response.status, problem.title ?? `HTTP ${response.status}`, problem.detail, errors);
+  } catch {
+    return new ApiError(response.status, `HTTP ${response.status}`, response.text.slice(0, 300) || undefined);
+  }
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await raw(method, path, body);
+  if (response.status === 401 && token) {
+    session.signOut();
+  }
+  if (response.status >= 400) {
+    throw problemOf(response);
+  }
+  return (response.text ? JSON.parse(response.text) : undefined) as T;
+}
+
+/** Reads a streamed response body as text chunks until it ends or <paramref name="signal"/> aborts. */
+export async function stream(path: string, onChunk: (text: string) => void, signal: AbortSignal): Promise<void> {
+  const headers: Record<string, string> = { Accept: 'text/event-stream' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(path, { headers, signal, credentials: 'omit' });
+  if (!response.ok || !response.body) {
+    throw problemOf({ status: response.status, headers: response.headers, text: await response.text() });
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    onChunk(value);
+  }
+}
+
+// ---- the shapes the console reads ------------------------------------------------------------------------------
+
+export interface Project {
+  id: string;
+  slug: string;
+  name: string;
+  description?: string;
+  private: boolean;
+  rateLimit?: number | null;
+  cors: boolean;
+  createdAt: string;
+  updatedAt: string;
+  mockUrl: string;
+}
+
+export interface Endpoint {
+  id: string;
+  method: string;
+  path?: string;
+  pathPattern?: string;
+  response?: { status?: number };
+  responses?: { status?: number }[];
+  revision: number;
+  name?: string;
+  [key: string]: unknown;
+}
+
+export interface Resource {
+  name: string;
+  schema?: unknown;
+  seed?: unknown;
+  idField?: string;
+  kind?: string;
+  [key: string]: unknown;
+}
+
+export interface LogEntry {
+  id: string;
+  at: string;
+  method: string;
+  path: string;
+  query?: string;
+  headers: Record<string, string>;
+  bodyPreview?: string;
+  status: number;
+  endpointId?: string;
+  miss?: string;
+  servedMs: number;
+  responseIndex?: number;
+  contractViolation?: string;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  key?: string;
+}

@@ -1,0 +1,96 @@
+import { useState, type FormEvent } from 'react';
+import { api, type Project } from '../lib/api';
+import { navigate } from '../lib/route';
+import { CopyButton, ErrorMessage, Field, useConfirm, useLoad } from '../ui';
+import { Endpoints } from './Endpoints';
+import { Resources } from './Resources';
+import { RequestLog } from './RequestLog';
+
+const tabs = [
+  ['endpoints', 'Endpoints'],
+  ['resources', 'Resources'],
+  ['requests', 'Request log'],
+  ['settings', 'Settings'],
+] as const;
+
+/** One project: its mock URL and a tab per part. */
+export function ProjectPage({ slug, tab }: { slug: string; tab: string }) {
+  const project = useLoad(() => api<Project>('GET', `/api/v1/projects/${encodeURIComponent(slug)}`), [slug]);
+  if (project.error) return <ErrorMessage error={project.error} />;
+  if (!project.data) return <p aria-busy="true">Loading…</p>;
+  const p = project.data;
+  return (
+    <section aria-labelledby="project-title">
+      <p><a href="#/projects">← Projects</a></p>
+      <h1 id="project-title">{p.name}</h1>
+      <div className="row wrap">
+        <span className="muted">Mock base URL</span>
+        <code className="url" data-testid="mock-url">{p.mockUrl}</code>
+        <CopyButton text={p.mockUrl} label="Copy mock URL" />
+      </div>
+      <nav className="tabs" aria-label="Project">
+        {tabs.map(([key, label]) => (
+          <a key={key} href={`#/projects/${encodeURIComponent(p.slug)}/${key}`} aria-current={tab === key ? 'page' : undefined}>{label}</a>
+        ))}
+      </nav>
+      {tab === 'endpoints' && <Endpoints project={p} />}
+      {tab === 'resources' && <Resources project={p} />}
+      {tab === 'requests' && <RequestLog project={p} />}
+      {tab === 'settings' && <Settings project={p} onChange={(changed) => (changed.slug !== p.slug ? navigate(`projects/${changed.slug}/settings`) : project.set(changed))} />}
+    </section>
+  );
+}
+
+function Settings({ project, onChange }: { project: Project; onChange: (project: Project) => void }) {
+  const [name, setName] = useState(project.name);
+  const [slug, setSlug] = useState(project.slug);
+  const [isPrivate, setPrivate] = useState(project.private);
+  const [rateLimit, setRateLimit] = useState(project.rateLimit ? String(project.rateLimit) : '');
+  const [error, setError] = useState<unknown>();
+  const [saved, setSaved] = useState(false);
+  const [confirm, dialog] = useConfirm();
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(undefined);
+    setSaved(false);
+    try {
+      const changed = await api<Project>('PATCH', `/api/v1/projects/${encodeURIComponent(project.id)}`, {
+        name, slug, private: isPrivate, rateLimit: rateLimit.trim() === '' ? 0 : Number(rateLimit),
+      });
+      setSaved(true);
+      onChange(changed);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+
+  const remove = async () => {
+    if (!(await confirm(`Delete the project "${project.name}" with all its endpoints, resources and records? This cannot be undone.`))) return;
+    try {
+      await api('DELETE', `/api/v1/projects/${encodeURIComponent(project.id)}`);
+      navigate('projects');
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+
+  return (
+    <div>
+      <form onSubmit={save} aria-label="Project settings" className="stack">
+        <Field label="Name">{(id) => <input id={id} required value={name} onChange={(e) => setName(e.target.value)} />}</Field>
+        <Field label="Slug" hint="Changing it changes the mock URL">{(id) => <input id={id} required value={slug} onChange={(e) => setSlug(e.target.value)} />}</Field>
+        <label className="check"><input type="checkbox" checked={isPrivate} onChange={(e) => setPrivate(e.target.checked)} /> Private: only you (with your key or token) may call the mock</label>
+        <Field label="Rate limit (requests per window, empty for the default)">
+          {(id) => <input id={id} inputMode="numeric" pattern="[0-9]*" value={rateLimit} onChange={(e) => setRateLimit(e.target.value)} />}
+        </Field>
+        <ErrorMessage error={error} />
+        {saved && <p role="status">Saved.</p>}
+        <div className="row"><button type="submit">Save</button></div>
+      </form>
+      <h2>Danger zone</h2>
+      <button type="button" className="danger" onClick={remove}>Delete project</button>
+      {dialog}
+    </div>
+  );
+}

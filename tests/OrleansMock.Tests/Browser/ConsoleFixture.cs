@@ -1,0 +1,76 @@
+using Microsoft.Playwright;
+using OrleansMock.Tests.Http;
+
+namespace OrleansMock.Tests.Browser;
+
+/// <summary>
+/// The api as a user starts it (its build output, which carries the built console) and Debian's Chromium driven by
+/// Playwright. Browser downloads fail here, so the browser is the system one (<c>/usr/bin/chromium</c>, installed by
+/// <c>.ci/run</c>); without it the browser tests skip, saying so.
+/// </summary>
+public sealed class ConsoleFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orleansmock-tests", "console-" + Guid.NewGuid().ToString("N"));
+    private IPlaywright? _playwright;
+
+    public ApiProcess Api { get; private set; } = null!;
+
+    public IBrowser? Browser { get; private set; }
+
+    public string? SkipReason { get; private set; }
+
+    /// <summary>Where the screenshots go: docs/console in the repository with UPDATE_SCREENSHOTS=1, else a temporary folder.</summary>
+    public string ScreenshotFolder { get; } = Environment.GetEnvironmentVariable("UPDATE_SCREENSHOTS") == "1"
+        ? Path.Combine(ApiProcess.RepositoryRoot(), "docs", "console")
+        : Path.Combine(Path.GetTempPath(), "orleansmock-console-screenshots");
+
+    public async Task InitializeAsync()
+    {
+        Api = await ApiProcess.StartAsync(_dataDir, new Dictionary<string, string>
+        {
+            // The tester test sends to this server's own mock URL.
+            ["OrleansMock__Tester__Allow__0"] = "127.0.0.1/32",
+            // Every test signs up from the same address.
+            ["OrleansMock__RateLimits__RegisterPerClient__Limit"] = "1000",
+        });
+        if (!File.Exists(ChromiumPath))
+        {
+            SkipReason = $"skipped: no browser at {ChromiumPath} (Debian: apt-get install chromium)";
+            return;
+        }
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            // The machine's network is closed: no background calls to Google's services.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        Directory.CreateDirectory(ScreenshotFolder);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+        await Api.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ConsoleCollection : ICollectionFixture<ConsoleFixture>
+{
+    public const string Name = "console";
+}

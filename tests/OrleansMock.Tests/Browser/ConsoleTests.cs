@@ -1,0 +1,311 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using OrleansMock.Tests.Http;
+using static Microsoft.Playwright.Assertions;
+
+namespace OrleansMock.Tests.Browser;
+
+/// <summary>
+/// The web console in a real browser (Chromium, through Playwright) against the api process: a person's paths through
+/// it, end to end, with the test checking the server's side over HTTP where the console changed something.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class ConsoleTests(ConsoleFixture fixture)
+{
+    private const string Password = "console password 1";
+
+    private Uri Base => fixture.Api.Address;
+
+    private async Task<(IPage Page, List<string> Console)> OpenAsync(int width = 1280, int height = 800)
+    {
+        Skip.If(fixture.Browser is null, fixture.SkipReason);
+        var context = await fixture.Browser!.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, BaseURL = Base.ToString() });
+        var page = await context.NewPageAsync();
+        var console = new List<string>();
+        page.Console += (_, message) => { lock (console) { console.Add(message.Text); } };
+        page.Dialog += (_, dialog) => { lock (console) { console.Add("dialog: " + dialog.Message); } _ = dialog.DismissAsync(); };
+        await page.GotoAsync("/");
+        return (page, console);
+    }
+
+    private static async Task<string> SignUpAsync(IPage page)
+    {
+        var email = $"console-{Guid.NewGuid():N}@example.com";
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign up" }).ClickAsync();
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign up", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Projects" })).ToBeVisibleAsync();
+        return email;
+    }
+
+    /// <summary>Creates a project in the console; answers its mock base URL as the page shows it.</summary>
+    private static async Task<string> CreateProjectAsync(IPage page, string name)
+    {
+        await page.GotoAsync("/#/projects");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create project" }).ClickAsync();
+        var url = page.GetByTestId("mock-url");
+        await Expect(url).ToContainTextAsync("/m/");
+        return (await url.TextContentAsync())!;
+    }
+
+    private static async Task AddEndpointAsync(IPage page, string path, string body, string contentType = "application/json")
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" }).ClickAsync();
+        await page.GetByLabel("Path", new() { Exact = true }).FillAsync(path);
+        await page.GetByLabel("Content type").FillAsync(contentType);
+        await page.GetByLabel("Body", new() { Exact = true }).FillAsync(body);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create endpoint" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = path, Exact = true })).ToBeVisibleAsync();
+    }
+
+    private Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(fixture.ScreenshotFolder, name + ".png"), FullPage = true });
+
+    [SkippableFact]
+    public async Task Sign_up_create_a_project_add_an_endpoint_and_see_its_call_in_the_live_request_log()
+    {
+        var (page, _) = await OpenAsync();
+        await ScreenshotAsync(page, "sign-in");
+        await SignUpAsync(page);
+        var mockUrl = await CreateProjectAsync(page, "Shop " + Guid.NewGuid().ToString("N")[..6]);
+
+        await AddEndpointAsync(page, "/hello", "{\"hi\": 1}");
+        // A bad body is refused next to the field, before anything is sent.
+        await page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" }).ClickAsync();
+        await page.GetByLabel("Path", new() { Exact = true }).FillAsync("/broken");
+        await page.GetByLabel("Body", new() { Exact = true }).FillAsync("{oops");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create endpoint" }).ClickAsync();
+        await Expect(page.GetByText("body is not valid JSON")).ToBeVisibleAsync();
+        // The server's own refusal (the same request twice) is shown by the field it names.
+        await page.GetByLabel("Path", new() { Exact = true }).FillAsync("/hello");
+        await page.GetByLabel("Body", new() { Exact = true }).FillAsync("{}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create endpoint" }).ClickAsync();
+        await Expect(page.Locator(".field-error", new() { HasTextString = "already answers" })).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "endpoint-editor");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await ScreenshotAsync(page, "endpoints");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Request log" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasTextString = "Live" })).ToBeVisibleAsync();
+        using var client = new HttpClient();
+        var called = await client.GetAsync(mockUrl + "/hello?from=test");
+        Assert.Equal(HttpStatusCode.OK, called.StatusCode);
+        Assert.Equal("{\"hi\":1}", await called.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(mockUrl + "/nothing-here")).StatusCode);
+
+        // Both appear without a reload: the hit with the endpoint that answered, the miss with why.
+        var log = page.GetByRole(AriaRole.List, new() { Name = "Requests, newest first" });
+        await Expect(log.GetByText("/hello?from=test")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Expect(log.GetByText("/nothing-here")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await log.GetByText("/nothing-here").ClickAsync();
+        await Expect(log.GetByText("Why not matched")).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "request-log");
+    }
+
+    [SkippableFact]
+    public async Task Resource_records_are_browsed_filtered_sorted_and_edited_in_a_table()
+    {
+        var (page, _) = await OpenAsync();
+        await SignUpAsync(page);
+        var mockUrl = await CreateProjectAsync(page, "Blog " + Guid.NewGuid().ToString("N")[..6]);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Resources" }).ClickAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("posts");
+        await page.GetByLabel("Seed (optional)", new() { Exact = false }).FillAsync("""[{"id":1,"title":"first","views":5},{"id":2,"title":"second","views":50},{"id":3,"title":"third","views":7}]""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create resource" }).ClickAsync();
+        var table = page.Locator("table.records");
+        await Expect(table.Locator("tbody tr")).ToHaveCountAsync(3);
+
+        await page.GetByLabel("Filter", new() { Exact = true }).FillAsync("title_like=sec");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Expect(table.Locator("tbody tr")).ToHaveCountAsync(1);
+        await page.GetByLabel("Filter", new() { Exact = true }).FillAsync("");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await table.GetByRole(AriaRole.Button, new() { Name = "views" }).ClickAsync(); // ascending
+        await table.GetByRole(AriaRole.Button, new() { Name = "views ↑" }).ClickAsync(); // descending
+        await Expect(table.Locator("tbody tr").First).ToContainTextAsync("second");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit record 1" }).ClickAsync();
+        await page.GetByLabel("Record 1 (JSON)").FillAsync("""{"id":1,"title":"changed","views":5}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save record" }).ClickAsync();
+        await Expect(table.GetByRole(AriaRole.Cell, new() { Name = "changed", Exact = true })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete record 3" }).ClickAsync();
+        await Expect(table.Locator("tbody tr")).ToHaveCountAsync(2);
+        await ScreenshotAsync(page, "resources");
+
+        using var client = new HttpClient();
+        var record = await client.GetFromJsonAsync<JsonElement>(mockUrl + "/posts/1");
+        Assert.Equal("changed", record.GetProperty("title").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(mockUrl + "/posts/3")).StatusCode);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reset to seed" }).ClickAsync();
+        await Expect(table.Locator("tbody tr")).ToHaveCountAsync(3);
+    }
+
+    [SkippableFact]
+    public async Task The_tester_sends_to_an_allowed_local_target_and_shows_the_answer_and_the_history()
+    {
+        var (page, _) = await OpenAsync();
+        var email = await SignUpAsync(page);
+        var mockUrl = await CreateProjectAsync(page, "Target " + Guid.NewGuid().ToString("N")[..6]);
+        await AddEndpointAsync(page, "/users/:id", "{\"id\": 7, \"name\": \"Ann\"}");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "API tester" }).ClickAsync();
+        await page.GetByLabel("URL").FillAsync(mockUrl + "/users/7?verbose=1");
+        await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Params (1)" })).ToBeVisibleAsync(); // the query went to the table
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Headers (0)" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add header" }).ClickAsync();
+        await page.GetByLabel("Header 1 name").FillAsync("X-Trace");
+        await page.GetByLabel("Header 1 value").FillAsync("abc");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+
+        await Expect(page.GetByTestId("response-status")).ToHaveTextAsync("200");
+        await Expect(page.GetByTestId("response-body")).ToContainTextAsync("\"name\": \"Ann\""); // pretty-printed
+        var history = page.GetByRole(AriaRole.List, new() { Name = "Sent requests, newest first" });
+        await Expect(history.GetByText("/users/7?verbose=1")).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "tester");
+
+        // The server sent it with the header from the table, and kept it in the user's history.
+        using var client = new HttpClient { BaseAddress = Base };
+        var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password = Password });
+        client.DefaultRequestHeaders.Authorization = new("Bearer", (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString());
+        var sent = (await client.GetFromJsonAsync<JsonElement>("/api/v1/tester/history")).GetProperty("items")[0];
+        var detail = await client.GetFromJsonAsync<JsonElement>($"/api/v1/tester/history/{sent.GetProperty("id").GetString()}");
+        Assert.Equal("abc", detail.GetProperty("request").GetProperty("headers").GetProperty("X-Trace").GetString());
+        // No credential is kept where a script could read it later: the token lives in the page's memory only.
+        Assert.Empty(await page.EvaluateAsync<string[]>("() => Object.keys(localStorage).concat(Object.keys(sessionStorage))"));
+        Assert.Empty(await page.Context.CookiesAsync());
+
+        await history.GetByRole(AriaRole.Button, new() { Name = $"Delete GET {mockUrl}/users/7?verbose=1 from history" }).ClickAsync();
+        await Expect(history.GetByText("Nothing sent yet.")).ToBeVisibleAsync();
+    }
+
+    [SkippableFact]
+    public async Task An_api_key_is_shown_once_works_and_stops_working_when_revoked()
+    {
+        var (page, _) = await OpenAsync();
+        await SignUpAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Account" }).ClickAsync();
+        await page.GetByLabel("Key name").FillAsync("ci");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        var key = (await page.GetByTestId("new-key").TextContentAsync())!;
+        Assert.StartsWith("om-", key);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Copy key: " + key })).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "account");
+
+        using var client = new HttpClient { BaseAddress = Base };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/projects")).StatusCode);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke ci" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+        await Expect(page.GetByText("No keys yet.")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("new-key")).ToHaveCountAsync(0);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/projects")).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task Markup_in_bodies_headers_and_log_entries_is_shown_as_text_and_never_runs()
+    {
+        const string payload = "<script>console.log('xss-ran');window.__xss=1</script><img src=x onerror=\"console.log('xss-ran');window.__xss=2\"><b>bold</b>";
+        var (page, console) = await OpenAsync();
+        await SignUpAsync(page);
+        var mockUrl = await CreateProjectAsync(page, "Xss " + Guid.NewGuid().ToString("N")[..6]);
+        await AddEndpointAsync(page, "/page", payload, "text/html; charset=utf-8");
+
+        // A request whose path, header and body carry markup, kept in the journal.
+        using var client = new HttpClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, mockUrl + "/page?q=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E") { Content = new StringContent(payload) };
+        request.Headers.Add("X-Evil", "<img src=x onerror=alert(2)>");
+        await client.SendAsync(request);
+        Assert.Equal(payload, await client.GetStringAsync(mockUrl + "/page"));
+
+        // Everywhere the console shows it: the endpoint editor, the request log, the tester (pretty, raw, preview), a records table.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit GET /page" }).ClickAsync();
+        await Expect(page.GetByLabel("Body", new() { Exact = true })).ToHaveValueAsync(payload);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Request log" }).ClickAsync();
+        var log = page.GetByRole(AriaRole.List, new() { Name = "Requests, newest first" });
+        await log.Locator("summary", new() { HasTextString = "POST" }).ClickAsync();
+        await Expect(log.GetByText("<img src=x onerror=alert(2)>")).ToBeVisibleAsync();
+        await Expect(log.GetByText(payload)).ToBeVisibleAsync(); // the body preview
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "API tester" }).ClickAsync();
+        await page.GetByLabel("URL").FillAsync(mockUrl + "/page");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await Expect(page.GetByTestId("response-body")).ToHaveTextAsync(payload);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Preview" }).ClickAsync();
+        var frame = page.FrameLocator("iframe.preview");
+        await Expect(frame.Locator("b")).ToHaveTextAsync("bold"); // rendered as HTML, in its sandbox
+        Assert.Equal("", await page.Locator("iframe.preview").GetAttributeAsync("sandbox"));
+
+        await page.GotoAsync("/#/projects");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Xss" }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Resources" }).ClickAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("notes");
+        await page.GetByLabel("Seed (optional)", new() { Exact = false }).FillAsync(JsonSerializer.Serialize(new[] { new { id = 1, text = payload } }));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create resource" }).ClickAsync();
+        await Expect(page.Locator("table.records").GetByRole(AriaRole.Cell, new() { Name = payload })).ToBeVisibleAsync();
+        await page.WaitForTimeoutAsync(500); // give an image error handler time to fire, were there one
+
+        Assert.Null(await page.EvaluateAsync<int?>("() => window.__xss ?? null"));
+        lock (console)
+        {
+            Assert.DoesNotContain(console, m => m.Contains("xss-ran") || m.StartsWith("dialog:"));
+        }
+    }
+
+    [SkippableFact]
+    public async Task On_a_phone_every_page_fits_the_screen_without_sideways_scrolling()
+    {
+        var (page, _) = await OpenAsync(390, 844);
+        await SignUpAsync(page);
+        var mockUrl = await CreateProjectAsync(page, "A project with a rather long name " + Guid.NewGuid().ToString("N")[..6]);
+        await AddEndpointAsync(page, "/a/very/long/path/that/goes/on/and/on/{id}/with/more/segments", "{\"k\": \"v\"}");
+        var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
+        foreach (var route in new[] { "projects", $"projects/{slug}/endpoints", $"projects/{slug}/resources", $"projects/{slug}/requests", $"projects/{slug}/settings", "tester", "account" })
+        {
+            await page.GotoAsync("/#/" + route);
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+            Assert.True(overflow <= 0, $"#/{route} is {overflow} px wider than the 390 px screen");
+        }
+        await page.GotoAsync($"/#/projects/{slug}/endpoints");
+        await Expect(page.GetByRole(AriaRole.Cell).Filter(new() { HasTextString = "/a/very/long" })).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "phone-endpoints");
+    }
+
+    [Fact]
+    public async Task The_page_and_its_assets_are_served_with_a_strict_policy_and_the_right_caching()
+    {
+        using var client = new HttpClient { BaseAddress = Base };
+        var page = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Accept", "text/html" } } });
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var policy = page.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("script-src 'self'", policy);
+        Assert.DoesNotContain("unsafe-inline", policy);
+        Assert.Contains("frame-ancestors 'none'", policy);
+        Assert.Equal("no-cache", page.Headers.CacheControl!.ToString());
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("<script>", html); // no inline script: only <script type="module" src=...>
+        var asset = System.Text.RegularExpressions.Regex.Match(html, "src=\"(/assets/[^\"]+\\.js)\"").Groups[1].Value;
+        var script = await client.GetAsync(asset);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("public, max-age=31536000, immutable", script.Headers.CacheControl!.ToString());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/assets/..%2Fappsettings.json")).StatusCode);
+        // An API client asking for JSON still gets the service index.
+        Assert.Contains("\"openApi\"", await client.GetStringAsync("/"));
+    }
+
+    [Fact]
+    public async Task The_front_end_unit_tests_pass()
+    {
+        var folder = Path.Combine(ApiProcess.RepositoryRoot(), "api", "console");
+        var run = await NodeClients.RunAsync("npm", "test", folder);
+        Assert.True(run.Code == 0, run.Output);
+        Assert.Contains("passed", run.Output);
+    }
+}
