@@ -40,7 +40,9 @@ public static class RequestLogApi
             .WithName("GetRequestLog")
             .WithSummary("The project's mock requests, newest first; filters: method, pathPrefix, status, matched, from, to; paging: limit, before")
             .Produces<RequestLogResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/stream", StreamAsync)
+        // Not retried as a whole (the filter above would run it again after it has started writing).
+        app.MapGet("/api/v1/projects/{projectId}/requests/stream", StreamAsync).WithTags("Request log").RequireAuthorization()
+            .AddEndpointFilter(RateLimiter.ManagementFilter)
             .WithName("StreamRequestLog")
             .WithSummary("The project's new mock requests as server-sent events (event: request, data: one entry as JSON), as they are logged")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);

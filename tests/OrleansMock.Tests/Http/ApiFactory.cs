@@ -34,12 +34,34 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>
+    /// A free loopback port below the kernel's ephemeral range: a port the kernel hands out (port 0) is also what it gives
+    /// outgoing connections, so between this call and the server binding it, a browser's or client's connection could
+    /// take it ("address already in use", seen with Chromium running beside the cluster tests).
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(15000, EphemeralStart);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        using var fallback = new TcpListener(IPAddress.Loopback, 0);
+        fallback.Start();
+        return ((IPEndPoint)fallback.LocalEndpoint).Port;
     }
+
+    private static readonly int EphemeralStart = File.Exists("/proc/sys/net/ipv4/ip_local_port_range")
+        && int.TryParse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0], out var start)
+        && start > 16000 ? start : 32768;
 
     public override async ValueTask DisposeAsync()
     {

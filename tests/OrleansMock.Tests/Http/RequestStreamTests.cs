@@ -1,0 +1,43 @@
+using System.Net;
+using System.Text;
+
+namespace OrleansMock.Tests.Http;
+
+/// <summary>The request log's live stream (server-sent events), read as a client reads it.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class RequestStreamTests(ApiFixture fixture)
+{
+    [Fact]
+    public async Task New_mock_requests_arrive_as_events_in_order_and_only_for_the_owner()
+    {
+        var owner = await fixture.NewUserClientAsync();
+        var project = await owner.CreateProjectAsync();
+        var (id, slug) = (project.GetProperty("id").GetString()!, project.GetProperty("slug").GetString()!);
+        await owner.CreateEndpointAsync(id, """{"method":"GET","path":"/a","response":{"status":200,"body":{"ok":true}}}""");
+        await owner.GetAsync($"/m/{slug}/a?before=stream"); // logged before the stream opens: not sent
+
+        using var response = await owner.GetAsync($"/api/v1/projects/{id}/requests/stream", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        await owner.GetAsync($"/m/{slug}/a?n=1");
+        await owner.GetAsync($"/m/{slug}/missing");
+        var events = new StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (CountOf(events.ToString(), "data: {") < 2)
+        {
+            events.AppendLine(await reader.ReadLineAsync(timeout.Token));
+        }
+        var text = events.ToString();
+        Assert.DoesNotContain("before=stream", text);
+        Assert.True(text.IndexOf("n=1", StringComparison.Ordinal) < text.IndexOf("/missing", StringComparison.Ordinal), text);
+        Assert.Contains("\"status\":404", text);
+        Assert.Contains("id: ", text); // a reconnecting client sends it back as Last-Event-ID
+
+        var stranger = await fixture.NewUserClientAsync();
+        await (await stranger.GetAsync($"/api/v1/projects/{id}/requests/stream")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
+}
