@@ -35,6 +35,14 @@ public sealed class ConsoleFixture : IAsyncLifetime
             // Every test signs up from the same address.
             ["OrleansMock__RateLimits__RegisterPerClient__Limit"] = "1000",
         });
+        using (var client = new HttpClient { BaseAddress = Api.Address })
+        {
+            var page = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Accept", "text/html" } } });
+            if (!page.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"the api serves no console at /: {await page.Content.ReadAsStringAsync()}");
+            }
+        }
         if (!File.Exists(ChromiumPath))
         {
             SkipReason = $"skipped: no browser at {ChromiumPath} (Debian: apt-get install chromium)";

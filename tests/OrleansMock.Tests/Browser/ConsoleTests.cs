@@ -184,6 +184,53 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
     }
 
     [SkippableFact]
+    public async Task Environments_and_collections_save_reorder_and_run_requests_with_variables()
+    {
+        var (page, _) = await OpenAsync();
+        await SignUpAsync(page);
+        var mockUrl = await CreateProjectAsync(page, "Suite " + Guid.NewGuid().ToString("N")[..6]);
+        await AddEndpointAsync(page, "/users/:id", "{\"id\": 3}");
+        await page.GetByRole(AriaRole.Link, new() { Name = "API tester" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Environments" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "New environment" }).ClickAsync();
+        await page.GetByLabel("Environment name").FillAsync("local");
+        await page.GetByLabel("Variable 1 name").FillAsync("base");
+        await page.GetByLabel("Variable 1 value").FillAsync(mockUrl);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save environment" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "local", Exact = true })).ToBeVisibleAsync();
+        await page.GetByLabel("Environment", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "local" });
+        await page.GetByLabel("URL").FillAsync("{{base}}/users/3");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await Expect(page.GetByTestId("response-status")).ToHaveTextAsync("200");
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Collections" }).ClickAsync();
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "New collection" }).FillAsync("Smoke");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+        foreach (var (path, name) in new[] { ("/users/3", "First"), ("/nowhere", "Second") })
+        {
+            await page.GetByLabel("URL").FillAsync("{{base}}" + path);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add current request" }).ClickAsync();
+            await page.GetByLabel("Name of the saved request").FillAsync(name);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Open " + name })).ToBeVisibleAsync();
+        }
+        var items = page.Locator("ul.tree ol > li");
+        await Expect(items.First).ToContainTextAsync("First");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Move Second up" }).ClickAsync();
+        await Expect(items.First).ToContainTextAsync("Second");
+
+        // Run each saved request with the chosen environment: {{base}} is substituted by the server.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run First" }).ClickAsync();
+        await Expect(page.GetByTestId("response-status")).ToHaveTextAsync("200");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run Second" }).ClickAsync();
+        await Expect(page.GetByTestId("response-status")).ToHaveTextAsync("404");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Open First" }).ClickAsync();
+        await Expect(page.GetByLabel("URL")).ToHaveValueAsync("{{base}}/users/3");
+        await ScreenshotAsync(page, "collections");
+    }
+
+    [SkippableFact]
     public async Task An_api_key_is_shown_once_works_and_stops_working_when_revoked()
     {
         var (page, _) = await OpenAsync();

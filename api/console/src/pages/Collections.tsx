@@ -23,6 +23,7 @@ interface Collection { id: string; name: string; items: CollectionItem[] }
 export function Collections({ draft, environmentId, onOpen, onRun }: { draft: TesterDraft; environmentId: string; onOpen: (item: CollectionItem) => void; onRun: (result: SendResult) => void }) {
   const list = useLoad(() => api<{ items: Collection[] }>('GET', '/api/v1/collections'), []);
   const [name, setName] = useState('');
+  const [naming, setNaming] = useState<{ collection: Collection; mode: 'add' | 'rename'; value: string }>();
   const [error, setError] = useState<unknown>();
   const [confirm, dialog] = useConfirm();
   const act = async (action: () => Promise<unknown>) => {
@@ -35,9 +36,7 @@ export function Collections({ draft, environmentId, onOpen, onRun }: { draft: Te
     act(async () => { await api('POST', '/api/v1/collections', { name }); setName(''); });
   };
 
-  const addCurrent = (collection: Collection) => act(async () => {
-    const itemName = prompt('Name of the saved request', `${draft.method} ${draft.url}`.slice(0, 100));
-    if (!itemName) return;
+  const addCurrent = (collection: Collection, itemName: string) => act(async () => {
     const graphql = draft.bodyKind === 'graphql';
     const headers = Object.fromEntries(draft.headers.filter((h) => h.enabled && h.name).map((h) => [h.name, h.value]));
     let variables: unknown = undefined;
@@ -62,6 +61,15 @@ export function Collections({ draft, environmentId, onOpen, onRun }: { draft: Te
     onRun(await api<SendResult>('POST', `/api/v1/collections/${encodeURIComponent(collection.id)}/items/${encodeURIComponent(item.id)}/run${query}`));
   });
 
+  const saveName = (event: FormEvent) => {
+    event.preventDefault();
+    if (!naming) return;
+    const { collection, mode, value } = naming;
+    setNaming(undefined);
+    if (mode === 'add') addCurrent(collection, value);
+    else act(() => api('PATCH', `/api/v1/collections/${encodeURIComponent(collection.id)}`, { name: value }));
+  };
+
   return (
     <div className="stack">
       <form onSubmit={create} className="row wrap" aria-label="New collection">
@@ -75,15 +83,22 @@ export function Collections({ draft, environmentId, onOpen, onRun }: { draft: Te
             <details open>
               <summary>{collection.name} <span className="muted">({collection.items.length})</span></summary>
               <div className="row wrap">
-                <button type="button" className="secondary small" onClick={() => addCurrent(collection)}>Add current request</button>
-                <button type="button" className="secondary small" onClick={() => act(async () => {
-                  const renamed = prompt('New name', collection.name);
-                  if (renamed) await api('PATCH', `/api/v1/collections/${encodeURIComponent(collection.id)}`, { name: renamed });
-                })}>Rename</button>
+                <button type="button" className="secondary small"
+                  onClick={() => setNaming({ collection, mode: 'add', value: `${draft.method} ${draft.url}`.slice(0, 100) })}>Add current request</button>
+                <button type="button" className="secondary small" onClick={() => setNaming({ collection, mode: 'rename', value: collection.name })}>Rename</button>
                 <button type="button" className="danger small" onClick={async () => {
                   if (await confirm(`Delete the collection "${collection.name}"?`)) act(() => api('DELETE', `/api/v1/collections/${encodeURIComponent(collection.id)}`));
                 }}>Delete</button>
               </div>
+              {naming?.collection.id === collection.id && (
+                <form onSubmit={saveName} className="row wrap" aria-label={naming.mode === 'add' ? 'Save the current request' : 'Rename the collection'}>
+                  <Field label={naming.mode === 'add' ? 'Name of the saved request' : 'New name'}>
+                    {(id) => <input id={id} required autoFocus maxLength={200} value={naming.value} onChange={(e) => setNaming({ ...naming, value: e.target.value })} />}
+                  </Field>
+                  <button type="submit" className="small">Save</button>
+                  <button type="button" className="secondary small" onClick={() => setNaming(undefined)}>Cancel</button>
+                </form>
+              )}
               <ol>
                 {collection.items.map((item, i) => (
                   <li key={item.id} className="row wrap">
