@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using OrleansMock.Tests.Http;
 using static Microsoft.Playwright.Assertions;
@@ -323,6 +324,46 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await page.GotoAsync($"/#/projects/{slug}/endpoints");
         await Expect(page.GetByRole(AriaRole.Cell).Filter(new() { HasTextString = "/a/very/long" })).ToBeVisibleAsync();
         await ScreenshotAsync(page, "phone-endpoints");
+    }
+
+    [SkippableFact]
+    public async Task Every_page_passes_an_automated_accessibility_audit_in_light_and_dark()
+    {
+        foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
+        {
+            var (page, _) = await OpenAsync();
+            await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = scheme });
+            var failures = new List<string>();
+            async Task AuditAsync(string where)
+            {
+                var result = await page.RunAxe();
+                failures.AddRange(result.Violations.Where(v => v.Impact is "serious" or "critical")
+                    .Select(v => $"{scheme} {where}: {v.Id} ({v.Impact}) {v.Help}: {string.Join(", ", v.Nodes.Select(n => n.Html).Take(3))}"));
+            }
+            await AuditAsync("sign-in");
+            await SignUpAsync(page);
+            await AuditAsync("projects");
+            var mockUrl = await CreateProjectAsync(page, "Audit " + Guid.NewGuid().ToString("N")[..6]);
+            await AddEndpointAsync(page, "/a", "{}");
+            await AuditAsync("endpoints");
+            await page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" }).ClickAsync();
+            await AuditAsync("endpoint editor");
+            var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
+            foreach (var route in new[] { "resources", "requests", "settings" })
+            {
+                await page.GotoAsync($"/#/projects/{slug}/{route}");
+                await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+                await AuditAsync(route);
+            }
+            foreach (var route in new[] { "tester", "account" })
+            {
+                await page.GotoAsync("/#/" + route);
+                await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+                await AuditAsync(route);
+            }
+            Assert.True(failures.Count == 0, string.Join("\n", failures));
+            await page.Context.CloseAsync();
+        }
     }
 
     [Fact]

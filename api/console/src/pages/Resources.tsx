@@ -61,7 +61,7 @@ export function Resources({ project }: { project: Project }) {
             <button type="button" className="danger small" aria-label={`Delete resource ${resource.name}`} onClick={() => remove(resource)}>×</button>
           </span>
         ))}
-        {list.data && list.data.items.length === 0 && <span className="muted">No resources yet.</span>}
+        {list.data && list.data.items.length === 0 && <span role="listitem" className="muted">No resources yet.</span>}
       </div>
       {current && <Records key={current.name} project={project} resource={current} base={base} onError={setError} />}
       <details open={list.data?.items.length === 0}>
