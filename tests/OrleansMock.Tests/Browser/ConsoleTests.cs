@@ -75,6 +75,27 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         var mockUrl = await CreateProjectAsync(page, "Shop " + Guid.NewGuid().ToString("N")[..6]);
 
         await AddEndpointAsync(page, "/hello", "{\"hi\": 1}");
+        // Conditions and several responses in turn, from the form alone.
+        await page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" }).ClickAsync();
+        await page.GetByLabel("Path", new() { Exact = true }).FillAsync("/turns");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add condition" }).ClickAsync();
+        await page.GetByLabel("Condition 1 name").FillAsync("v");
+        await page.GetByLabel("Condition 1 value").FillAsync("1");
+        await page.GetByLabel("Body", new() { Exact = true }).FillAsync("{\"turn\": 1}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add response" }).ClickAsync();
+        await page.GetByLabel("Status (response 2)").FillAsync("201");
+        await page.GetByLabel("Body (response 2)").FillAsync("{\"turn\": 2}");
+        await page.GetByLabel("Several responses: which one answers").SelectOptionAsync("sequence");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create endpoint" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "/turns", Exact = true })).ToBeVisibleAsync();
+        using (var mock = new HttpClient())
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await mock.GetAsync(mockUrl + "/turns")).StatusCode); // the condition holds
+            Assert.Equal("{\"turn\":1}", await mock.GetStringAsync(mockUrl + "/turns?v=1"));
+            var second = await mock.GetAsync(mockUrl + "/turns?v=1");
+            Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+            Assert.Equal("{\"turn\":2}", await second.Content.ReadAsStringAsync());
+        }
         // A bad body is refused next to the field, before anything is sent.
         await page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" }).ClickAsync();
         await page.GetByLabel("Path", new() { Exact = true }).FillAsync("/broken");
@@ -103,7 +124,9 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await Expect(log.GetByText("/hello?from=test")).ToBeVisibleAsync(new() { Timeout = 10_000 });
         await Expect(log.GetByText("/nothing-here")).ToBeVisibleAsync(new() { Timeout = 10_000 });
         await log.GetByText("/nothing-here").ClickAsync();
-        await Expect(log.GetByText("Why not matched")).ToBeVisibleAsync();
+        var miss = log.Locator("li", new() { HasTextString = "/nothing-here" });
+        await Expect(miss.GetByText("Why not matched")).ToBeVisibleAsync();
+        await Expect(miss.GetByText("closest: GET")).ToBeVisibleAsync();
         await ScreenshotAsync(page, "request-log");
     }
 

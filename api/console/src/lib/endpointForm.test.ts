@@ -1,39 +1,86 @@
 import { describe, expect, it } from 'vitest';
-import { definitionFromForm, emptyForm, fieldOfProblem, formFromDefinition, prettyJson } from './endpointForm';
+import { conditionRows, definitionFromForm, emptyForm, emptyResponse, fieldOfProblem, formFromDefinition, prettyJson, type EndpointForm } from './endpointForm';
+
+const form = (change: Partial<EndpointForm>, response: Partial<typeof emptyResponse> = {}): EndpointForm =>
+  ({ ...emptyForm, ...change, responses: change.responses ?? [{ ...emptyResponse, ...response }] });
 
 describe('the endpoint form', () => {
   it('builds a definition from the fields', () => {
-    const { definition, errors } = definitionFromForm({ ...emptyForm, path: '/users/:id', status: '201', headers: [{ name: 'X-A', value: '1' }, { name: '', value: '' }], delayMs: '50' });
+    const { definition, errors } = definitionFromForm(form({ path: '/users/:id' }, { status: '201', headers: [{ name: 'X-A', value: '1' }, { name: '', value: '' }], delayMs: '50' }));
     expect(errors).toEqual({});
     expect(definition).toEqual({ method: 'GET', path: '/users/:id', response: { status: 201, headers: { 'X-A': '1' }, contentType: 'application/json', delayMs: 50, body: { ok: true } } });
   });
 
-  it('names each invalid field', () => {
-    const { definition, errors } = definitionFromForm({ ...emptyForm, path: 'users', status: '99', delayMs: '-1', body: '{oops', headers: [{ name: 'bad name', value: 'x' }] });
+  it('names each invalid field, per response', () => {
+    const { definition, errors } = definitionFromForm(form({
+      path: 'users', priority: '0',
+      responses: [{ ...emptyResponse, status: '99', delayMs: '-1' }, { ...emptyResponse, body: '{oops', headers: [{ name: 'bad name', value: 'x' }], newState: 'Paid' }],
+      conditions: [{ where: 'header', name: '', operator: 'equalTo', value: 'x' }],
+    }));
     expect(definition).toBeUndefined();
-    expect(Object.keys(errors).sort()).toEqual(['body', 'delayMs', 'headers', 'path', 'status']);
-    expect(errors.body).toMatch(/^body is not valid JSON/);
+    expect(Object.keys(errors).sort()).toEqual([
+      'conditions[0]', 'path', 'priority', 'responses[0].delayMs', 'responses[0].status', 'responses[1].body', 'responses[1].headers', 'responses[1].scenarioName',
+    ]);
+    expect(errors['responses[1].body']).toMatch(/^body is not valid JSON/);
   });
 
   it('sends text bodies as text and templates unparsed', () => {
-    expect(definitionFromForm({ ...emptyForm, contentType: 'text/plain', body: 'hello' }).definition?.response).toMatchObject({ body: 'hello' });
-    expect(definitionFromForm({ ...emptyForm, template: true, body: '{"id": {{request.path.id}}}' }).definition?.response)
+    expect(definitionFromForm(form({}, { contentType: 'text/plain', body: 'hello' })).definition?.response).toMatchObject({ body: 'hello' });
+    expect(definitionFromForm(form({}, { template: true, body: '{"id": {{request.path.id}}}' })).definition?.response)
       .toMatchObject({ body: '{"id": {{request.path.id}}}', template: true });
   });
 
-  it('keeps what the form does not show and round-trips what it does', () => {
+  it('writes conditions, several responses, the mode, scenarios, weights and faults', () => {
+    const { definition } = definitionFromForm(form({
+      method: 'POST', path: '/orders', priority: '2', mode: 'random',
+      conditions: [
+        { where: 'query', name: 'page', operator: 'matches', value: '[0-9]+' },
+        { where: 'header', name: 'X-Token', operator: 'absent', value: '' },
+        { where: 'body', name: '', operator: 'equalToJson', value: '{"a":1}' },
+      ],
+      responses: [
+        { ...emptyResponse, weight: '3', scenarioName: 'pay', requiredState: 'Started', newState: 'Paid' },
+        { ...emptyResponse, status: '503', fault: 'EMPTY_RESPONSE', body: '' },
+      ],
+    }));
+    expect(definition).toEqual({
+      method: 'POST', path: '/orders', priority: 2, responseMode: 'random',
+      request: { query: { page: { matches: '[0-9]+' } }, headers: { 'X-Token': { absent: true } }, body: [{ equalToJson: '{"a":1}' }] },
+      responses: [
+        { status: 200, headers: {}, contentType: 'application/json', delayMs: 0, body: { ok: true }, weight: 3, scenario: { name: 'pay', requiredState: 'Started', newState: 'Paid' } },
+        { status: 503, headers: {}, contentType: 'application/json', delayMs: 0, fault: 'EMPTY_RESPONSE' },
+      ],
+    });
+    // ... and reads them back into the same form
+    const back = formFromDefinition(definition!);
+    expect(back.conditions).toHaveLength(3);
+    expect(back.conditionsEditable).toBe(true);
+    expect(back.responses.map((r) => [r.status, r.weight, r.scenarioName, r.fault])).toEqual([['200', '3', 'pay', ''], ['503', '', '', 'EMPTY_RESPONSE']]);
+    expect(back).toMatchObject({ priority: '2', mode: 'random' });
+  });
+
+  it('keeps what the form does not show', () => {
     const stored = {
-      id: 'e1', revision: 3, method: 'POST', path: '/orders', priority: 2, request: { headers: { 'X-T': { equalTo: '1' } } },
-      responseMode: 'sequence', responses: [{ status: 200, body: { a: 1 }, contentType: 'application/json', scenario: { name: 's' } }, { status: 500 }],
+      id: 'e1', revision: 3, method: 'POST', path: '/orders',
+      request: { headers: { 'X-T': { equalTo: 'a', caseInsensitive: true } } },
+      responses: [{ status: 200, body: { a: 1 }, contentType: 'application/json', when: { query: { v: { equalTo: '2' } } } }, { status: 500, proxy: { baseUrl: 'http://x' } }],
     };
-    const form = formFromDefinition(stored);
-    expect(form).toMatchObject({ method: 'POST', path: '/orders', status: '200', body: '{\n  "a": 1\n}' });
-    const { definition } = definitionFromForm({ ...form, status: '202' }, stored);
-    expect(definition).toMatchObject({ priority: 2, request: stored.request, responseMode: 'sequence' });
+    const read = formFromDefinition(stored);
+    expect(read.conditionsEditable).toBe(false); // caseInsensitive: more than a row says
+    const { definition } = definitionFromForm({ ...read, responses: [{ ...read.responses[0], status: '202' }, read.responses[1]] }, stored);
+    expect(definition).toMatchObject({ request: stored.request });
     expect(definition).not.toHaveProperty('id');
     expect(definition).not.toHaveProperty('revision');
-    expect((definition!.responses as unknown[])[0]).toMatchObject({ status: 202, scenario: { name: 's' } });
-    expect((definition!.responses as unknown[])[1]).toEqual({ status: 500 });
+    expect((definition!.responses as unknown[])[0]).toMatchObject({ status: 202, when: { query: { v: { equalTo: '2' } } } });
+    expect((definition!.responses as unknown[])[1]).toMatchObject({ status: 500, proxy: { baseUrl: 'http://x' } });
+  });
+
+  it('reads only conditions a row can show', () => {
+    expect(conditionRows({ query: { a: { contains: 'x' } }, body: [{ matchesJsonPath: '$.a' }] })).toEqual([
+      { where: 'query', name: 'a', operator: 'contains', value: 'x' }, { where: 'body', name: '', operator: 'matchesJsonPath', value: '$.a' },
+    ]);
+    expect(conditionRows({ body: [{ matchesJsonPath: { expression: '$.a', equalTo: '1' } }] })).toBeNull();
+    expect(conditionRows(undefined)).toEqual([]);
   });
 
   it('pretty-prints JSON and says when it is not', () => {
@@ -43,8 +90,10 @@ describe('the endpoint form', () => {
 
   it('finds the field a problem is about', () => {
     expect(fieldOfProblem("path must start with '/'")).toBe('path');
-    expect(fieldOfProblem('response.status must be from 100 to 599')).toBe('status');
+    expect(fieldOfProblem('response.status 150 is not a final HTTP status; use a code from 200 to 599')).toBe('responses[0].status');
+    expect(fieldOfProblem('responses[1].delayMs must be between 0 and 60000')).toBe('responses[1].delayMs');
     expect(fieldOfProblem('endpoint e_1 already answers GET /a with the same priority and conditions')).toBe('path');
+    expect(fieldOfProblem('request.query.a: bad regex')).toBe('conditions');
     expect(fieldOfProblem('something else')).toBeUndefined();
   });
 });
