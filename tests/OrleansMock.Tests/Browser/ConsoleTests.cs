@@ -330,6 +330,48 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
     }
 
     [SkippableFact]
+    public async Task A_person_can_sign_up_and_create_a_project_and_an_endpoint_by_keyboard_alone()
+    {
+        var (page, _) = await OpenAsync();
+        var keyboard = page.Keyboard;
+        async Task TabToAsync(string accessibleName)
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                await keyboard.PressAsync("Tab");
+                var focused = await page.EvaluateAsync<string>(
+                    "() => { const e = document.activeElement; return e.getAttribute('aria-label') || (e.labels && e.labels[0] ? e.labels[0].textContent : '') || e.textContent || ''; }");
+                if (focused.Trim() == accessibleName)
+                {
+                    return;
+                }
+            }
+            Assert.Fail($"Tab never reached '{accessibleName}'");
+        }
+        await TabToAsync("Sign up");
+        await keyboard.PressAsync("Enter");
+        await TabToAsync("Email");
+        await keyboard.TypeAsync($"keys-{Guid.NewGuid():N}@example.com");
+        await TabToAsync("Password");
+        await keyboard.TypeAsync(Password);
+        await keyboard.PressAsync("Enter"); // submits the form
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Projects" })).ToBeVisibleAsync();
+
+        await TabToAsync("Name");
+        await keyboard.TypeAsync("Keyboard");
+        await keyboard.PressAsync("Enter");
+        await Expect(page.GetByTestId("mock-url")).ToContainTextAsync("/m/");
+        await TabToAsync("New endpoint");
+        await keyboard.PressAsync("Enter");
+        await TabToAsync("Path");
+        await keyboard.PressAsync("Control+A");
+        await keyboard.TypeAsync("/typed");
+        await TabToAsync("Create endpoint");
+        await keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "/typed", Exact = true })).ToBeVisibleAsync();
+    }
+
+    [SkippableFact]
     public async Task On_a_phone_every_page_fits_the_screen_without_sideways_scrolling()
     {
         var (page, _) = await OpenAsync(390, 844);
