@@ -123,21 +123,14 @@ public static class RequestLogApi
         TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions)
     {
         var grain = await resolver.ResolveAsync(projectId) is { } id ? grains.GetGrain<IMockProjectGrain>(id) : null;
-        long after;
-        if (long.TryParse(context.Request.Headers["Last-Event-ID"], out var resumed))
+        // The owner check comes first, whether or not the client resumes an earlier stream.
+        var newest = grain is null ? null : await grain.QueryRequestLogAsync(user.UserId(), new RequestLogQuery(1));
+        if (newest is not { IsOk: true })
         {
-            after = resumed;
+            await ProjectsApi.ProjectNotFound(projectId).ExecuteAsync(context);
+            return;
         }
-        else
-        {
-            var newest = grain is null ? null : await grain.QueryRequestLogAsync(user.UserId(), new RequestLogQuery(1));
-            if (newest is not { IsOk: true })
-            {
-                await ProjectsApi.ProjectNotFound(projectId).ExecuteAsync(context);
-                return;
-            }
-            after = newest.Value!.FirstOrDefault()?.Seq ?? 0;
-        }
+        var after = long.TryParse(context.Request.Headers["Last-Event-ID"], out var resumed) ? resumed : newest.Value!.FirstOrDefault()?.Seq ?? 0;
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-store";

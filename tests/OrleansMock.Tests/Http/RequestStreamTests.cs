@@ -37,6 +37,23 @@ public sealed class RequestStreamTests(ApiFixture fixture)
 
         var stranger = await fixture.NewUserClientAsync();
         await (await stranger.GetAsync($"/api/v1/projects/{id}/requests/stream")).AssertProblemAsync(HttpStatusCode.NotFound);
+        var resuming = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/projects/{id}/requests/stream") { Headers = { { "Last-Event-ID", "1" } } };
+        await (await stranger.SendAsync(resuming)).AssertProblemAsync(HttpStatusCode.NotFound);
+        var missing = new HttpRequestMessage(HttpMethod.Get, "/api/v1/projects/no-such-project/requests/stream") { Headers = { { "Last-Event-ID", "1" } } };
+        await (await owner.SendAsync(missing)).AssertProblemAsync(HttpStatusCode.NotFound);
+
+        // A client that reconnects with the last id it saw gets what came after it.
+        var firstId = text.Split('\n').First(line => line.StartsWith("id: "))[4..];
+        var resume = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/projects/{id}/requests/stream") { Headers = { { "Last-Event-ID", firstId } } };
+        using var resumed = await owner.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead);
+        var resumedReader = new StreamReader(await resumed.Content.ReadAsStreamAsync());
+        var again = new StringBuilder();
+        while (CountOf(again.ToString(), "data: {") < 1)
+        {
+            again.AppendLine(await resumedReader.ReadLineAsync(timeout.Token));
+        }
+        Assert.Contains("/missing", again.ToString());
+        Assert.DoesNotContain("n=1", again.ToString());
     }
 
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
