@@ -51,7 +51,7 @@ public static class OrleansMockSilo
                     silo.Services.AddGrainStorage(storageName, (sp, name) => new MeteredGrainStorage("embedded", new SqliteGrainStorage(
                         name, database, sp.GetRequiredService<IGrainStorageSerializer>(), sp.GetRequiredService<ILogger<SqliteGrainStorage>>())));
                 }
-                silo.Services.AddSingleton<IRecordStore>(new MeteredRecordStore("embedded", new SqlRecordStore(sqlite.OpenAsync)));
+                silo.Services.AddSingleton<IRecordStore>(new MeteredRecordStore("embedded", new SqliteGroupCommit(sqlite, new SqlRecordStore(sqlite.OpenAsync))));
                 silo.Services.AddSingleton(StorageHealth.For(sqlite));
                 break;
             case StorageProvider.Memory:

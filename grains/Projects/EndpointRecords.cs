@@ -15,9 +15,13 @@ public sealed class EndpointRecords
 {
     public const string Group = "endpoints";
 
-    // Of each stored endpoint: the instance stored (changes make new instances) and its sort key.
-    private Dictionary<string, (EndpointInfo Endpoint, long Sort)> _stored = new(StringComparer.Ordinal);
-    private Dictionary<string, (EndpointInfo Endpoint, long Sort)>? _pending;
+    // What storage holds, in the endpoints' order: each endpoint instance stored (changes make new instances) and its
+    // sort key; and each stored id's place in that list.
+    private readonly List<(EndpointInfo Endpoint, long Sort)> _stored = [];
+    private readonly Dictionary<string, int> _places = new(StringComparer.Ordinal);
+
+    // The last Changes: how much of _stored it kept as it is, and what follows in the next list.
+    private (int Kept, List<(EndpointInfo Endpoint, long Sort)> Tail)? _pending;
 
     /// <summary>Reads every endpoint record of the project in order.</summary>
     public static async Task<(EndpointRecords Records, List<EndpointInfo> Endpoints)> LoadAsync(IRecordStore store, string projectId)
@@ -32,7 +36,8 @@ public sealed class EndpointRecords
             {
                 var endpoint = JsonSerializer.Deserialize<EndpointInfo>(record.Json, StoredJson.Options)
                     ?? throw new JsonException($"endpoint record {record.Id} of project {projectId} is the JSON literal null");
-                records._stored[endpoint.Id] = (endpoint, record.Sort);
+                records._places[endpoint.Id] = records._stored.Count;
+                records._stored.Add((endpoint, record.Sort));
                 endpoints.Add(endpoint);
             }
             if (page.Count < 500)
@@ -44,39 +49,70 @@ public sealed class EndpointRecords
     }
 
     /// <summary>Whether an endpoint is stored as a record (not only in the project's state, as before records existed).</summary>
-    public bool Holds(string endpointId) => _stored.ContainsKey(endpointId);
+    public bool Holds(string endpointId) => _places.ContainsKey(endpointId);
 
     /// <summary>
     /// The writes that make storage hold <paramref name="next"/>: new or changed endpoints (and any whose key must move to
     /// keep the order) stored, the missing ones deleted. Nothing changes here until <see cref="Stored"/> is called.
+    /// The part of <paramref name="next"/> that starts like storage (the same instances in the same order: all of it
+    /// when a stub is added at the end) is passed over by reference, so a change costs what follows it.
     /// </summary>
     public IReadOnlyList<RecordWrite> Changes(IReadOnlyList<EndpointInfo> next)
     {
-        var writes = new List<RecordWrite>();
-        var pending = new Dictionary<string, (EndpointInfo, long)>(next.Count, StringComparer.Ordinal);
-        var last = long.MinValue;
-        foreach (var endpoint in next)
+        var kept = 0;
+        while (kept < next.Count && kept < _stored.Count && ReferenceEquals(next[kept], _stored[kept].Endpoint))
         {
-            if (_stored.TryGetValue(endpoint.Id, out var stored) && ReferenceEquals(stored.Endpoint, endpoint) && stored.Sort > last)
+            kept++;
+        }
+        var writes = new List<RecordWrite>();
+        var tail = new List<(EndpointInfo, long)>(next.Count - kept);
+        var tailIds = new HashSet<string>(StringComparer.Ordinal);
+        var last = kept > 0 ? _stored[kept - 1].Sort : long.MinValue;
+        for (var i = kept; i < next.Count; i++)
+        {
+            var endpoint = next[i];
+            if (_places.TryGetValue(endpoint.Id, out var place) && place >= kept && ReferenceEquals(_stored[place].Endpoint, endpoint)
+                && _stored[place].Sort > last)
             {
-                last = stored.Sort;
+                last = _stored[place].Sort;
             }
             else
             {
                 last = last == long.MinValue ? 0 : last + 1;
                 writes.Add(RecordWrite.Store(new StoredRecord(endpoint.Id, last, JsonSerializer.Serialize(endpoint, StoredJson.Options))));
             }
-            pending[endpoint.Id] = (endpoint, last);
+            tail.Add((endpoint, last));
+            tailIds.Add(endpoint.Id);
         }
-        writes.AddRange(_stored.Keys.Where(id => !pending.ContainsKey(id)).Select(RecordWrite.Delete));
-        _pending = pending;
+        for (var i = kept; i < _stored.Count; i++)
+        {
+            if (!tailIds.Contains(_stored[i].Endpoint.Id))
+            {
+                writes.Add(RecordWrite.Delete(_stored[i].Endpoint.Id));
+            }
+        }
+        _pending = (kept, tail);
         return writes;
     }
 
     /// <summary>The writes from the last <see cref="Changes"/> are durable: they are what storage holds now.</summary>
     public void Stored()
     {
-        _stored = _pending ?? _stored;
+        if (_pending is not { } pending)
+        {
+            return;
+        }
+        var (kept, tail) = pending;
+        for (var i = kept; i < _stored.Count; i++)
+        {
+            _places.Remove(_stored[i].Endpoint.Id);
+        }
+        _stored.RemoveRange(kept, _stored.Count - kept);
+        foreach (var entry in tail)
+        {
+            _places[entry.Endpoint.Id] = _stored.Count;
+            _stored.Add(entry);
+        }
         _pending = null;
     }
 
@@ -84,6 +120,7 @@ public sealed class EndpointRecords
     public void Clear()
     {
         _stored.Clear();
+        _places.Clear();
         _pending = null;
     }
 }

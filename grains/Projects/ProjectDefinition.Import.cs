@@ -20,7 +20,7 @@ public sealed partial class ProjectDefinition
     {
         var ids = items.Where(i => i.Id is not null).Select(i => i.Id!).ToHashSet(StringComparer.Ordinal);
         var deleted = deleteIds.ToHashSet(StringComparer.Ordinal);
-        var next = With(Endpoints.Where(e => (!replaceAll || ids.Contains(e.Id)) && !deleted.Contains(e.Id)).ToList());
+        var next = replaceAll || deleted.Count > 0 ? With(Endpoints.Where(e => (!replaceAll || ids.Contains(e.Id)) && !deleted.Contains(e.Id)).ToList()) : this;
         var imported = new List<EndpointInfo>(items.Length);
         for (var i = 0; i < items.Length; i++)
         {

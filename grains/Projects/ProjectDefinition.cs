@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains.Proxying;
 using OrleansMock.Grains.Resources;
@@ -24,6 +25,10 @@ public sealed partial class ProjectDefinition
     public static readonly ProjectDefinition Empty = new(null, [], []);
 
     private RouteTable? _routes;
+
+    // The endpoints by method and the requests they answer (SameRequestsKey): built when a change first asks, carried
+    // to the next definition when a change adds an endpoint, so adding stubs one by one does not scan the project.
+    private ImmutableDictionary<string, EndpointInfo[]>? _answering;
     private string[]? _resourceNames;
     private HashSet<string>? _singularNames;
 
@@ -158,7 +163,9 @@ public sealed partial class ProjectDefinition
             return new(failure, null);
         }
         var endpoint = new EndpointInfo(newId, normalized, 1, now, now);
-        return new(Outcome<EndpointInfo>.Ok(endpoint), With([.. Endpoints, endpoint]));
+        var next = With([.. Endpoints, endpoint]);
+        next._answering = _answering is { } answering ? WithAnswering(answering, endpoint) : null;
+        return new(Outcome<EndpointInfo>.Ok(endpoint), next);
     }
 
     /// <summary>
@@ -240,9 +247,18 @@ public sealed partial class ProjectDefinition
     /// <summary>The endpoint (other than <paramref name="exceptId"/>) that answers exactly the requests a normalized spec answers.</summary>
     private EndpointInfo? SameAs(EndpointSpec normalized, string? exceptId)
     {
-        var key = SameRequestsKey(normalized);
-        return Endpoints.FirstOrDefault(e => e.Id != exceptId && e.Spec.Method == normalized.Method && SameRequestsKey(e.Spec) == key);
+        _answering ??= Endpoints.Aggregate(ImmutableDictionary.Create<string, EndpointInfo[]>(StringComparer.Ordinal), WithAnswering);
+        return _answering.TryGetValue(AnsweringKey(normalized), out var answering) ? answering.FirstOrDefault(e => e.Id != exceptId) : null;
     }
+
+    private static ImmutableDictionary<string, EndpointInfo[]> WithAnswering(
+        ImmutableDictionary<string, EndpointInfo[]> answering, EndpointInfo endpoint)
+    {
+        var key = AnsweringKey(endpoint.Spec);
+        return answering.SetItem(key, answering.TryGetValue(key, out var others) ? [.. others, endpoint] : [endpoint]);
+    }
+
+    private static string AnsweringKey(EndpointSpec spec) => spec.Method + " " + SameRequestsKey(spec);
 
     private static string SameRequestsKey(EndpointSpec spec) => SameRequestsKeys.GetValue(spec, static spec =>
     {

@@ -93,6 +93,25 @@ public abstract class RecordStoreContract
     }
 
     [SkippableFact]
+    public async Task Concurrent_batches_all_land_each_in_its_order()
+    {
+        var store = Store();
+        var scopes = Enumerable.Range(0, 8).Select(_ => NewScope()).ToArray();
+        // 8 writers of 25 batches each, all in flight at once (the embedded store commits what queues up together).
+        await Task.WhenAll(scopes.Select(async scope =>
+        {
+            var writes = Enumerable.Range(0, 25).Select(i => store.ApplyAsync(Collection, scope, "g",
+                [RecordWrite.Store(new StoredRecord($"r{i:D2}", i, $"{{\"v\":{i}}}")), RecordWrite.Store(new StoredRecord("last", 100, $"{{\"v\":{i}}}"))]));
+            await Task.WhenAll(writes.ToArray());
+        }));
+        foreach (var scope in scopes)
+        {
+            var all = await store.ListAsync(Collection, scope, "g", new RecordQuery(100));
+            Assert.Equal([.. Enumerable.Range(0, 25).Select(i => $"r{i:D2}"), "last"], all.Select(r => r.Id));
+        }
+    }
+
+    [SkippableFact]
     public async Task Unicode_json_round_trips()
     {
         var store = Store();

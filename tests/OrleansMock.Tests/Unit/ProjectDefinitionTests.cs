@@ -42,6 +42,30 @@ public sealed class ProjectDefinitionTests
     }
 
     [Fact]
+    public void Conflicts_are_found_through_a_long_run_of_additions_edits_and_deletions()
+    {
+        // Additions carry the conflict index from one definition to the next; other changes rebuild it.
+        var limits = new MockLimits { MaxEndpointsPerProject = 100 };
+        var definition = Project();
+        for (var i = 0; i < 40; i++)
+        {
+            definition = definition.AddEndpoint(Spec("GET", $"/items/{i}/{{id}}"), limits, $"e_{i}", Now).Next!;
+        }
+        var older = definition;
+        Assert.Equal(OutcomeKind.Conflict, definition.AddEndpoint(Spec("GET", "/items/3/{other}"), limits, "e_x", Now).Outcome.Kind);
+        Assert.True(definition.AddEndpoint(Spec("POST", "/items/3/{other}"), limits, "e_x", Now).Outcome.IsOk); // another method
+        definition = definition.DeleteEndpoint("e_3").Next!;
+        definition = definition.AddEndpoint(Spec("GET", "/items/3/{other}"), limits, "e_3b", Now).Next!;
+        Assert.Equal(OutcomeKind.Conflict, definition.AddEndpoint(Spec("GET", "/items/3/{x}"), limits, "e_y", Now).Outcome.Kind);
+        definition = definition.ReplaceEndpoint("e_5", Spec("GET", "/moved"), null, limits, Now).Next!;
+        Assert.True(definition.AddEndpoint(Spec("GET", "/items/5/{id}"), limits, "e_5b", Now).Outcome.IsOk);
+        Assert.Equal(OutcomeKind.Conflict, definition.AddEndpoint(Spec("GET", "/moved"), limits, "e_z", Now).Outcome.Kind);
+        // The definitions before these changes still see their own endpoints.
+        Assert.Equal(OutcomeKind.Conflict, older.AddEndpoint(Spec("GET", "/items/5/{x}"), limits, "e_w", Now).Outcome.Kind);
+        Assert.True(older.AddEndpoint(Spec("GET", "/moved"), limits, "e_w", Now).Outcome.IsOk);
+    }
+
+    [Fact]
     public void The_endpoint_limit_is_a_limit_exceeded_outcome()
     {
         var definition = Add(Add(Add(Project(), "GET", "/a", "e_1"), "GET", "/b", "e_2"), "GET", "/c", "e_3");
