@@ -120,8 +120,9 @@ public sealed class SqliteGroupCommit(SqliteDatabase database, IRecordStore inne
             transaction.Commit();
             return null;
         }
-        catch (Exception exception) when (exception is SqliteException or InvalidOperationException or IOException)
+        catch (Exception exception)
         {
+            // Whatever the failure, it is these batches' alone: the writer must go on, or every later change would wait forever.
             Close();
             return exception;
         }
