@@ -48,7 +48,7 @@ public static class EndpointsApi
         return group;
     }
 
-    private static async Task<IResult> CreateAsync(string projectId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+    private static async Task<IResult> CreateAsync(string projectId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits)
     {
         var body = await ReadSpecAsync(request, limits.Value);
         if (body.Problem is not null)
@@ -59,36 +59,36 @@ public static class EndpointsApi
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).AddEndpointAsync(user.UserId(), body.Value!);
+        var outcome = await resolver.Project(id).AddEndpointAsync(user.UserId(), body.Value!);
         return outcome.IsOk
             ? TypedResults.Created($"/api/v1/projects/{id}/endpoints/{outcome.Value!.Id}", EndpointResponse.From(outcome.Value))
             : Problems.From(outcome);
     }
 
-    private static async Task<IResult> ListAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
+    private static async Task<IResult> ListAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver)
     {
         if (await resolver.ResolveAsync(projectId) is not { } id)
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).ListEndpointsAsync(user.UserId());
+        var outcome = await resolver.Project(id).ListEndpointsAsync(user.UserId());
         return outcome.IsOk
             ? TypedResults.Ok(new EndpointListResponse([.. outcome.Value!.Select(EndpointResponse.From)]))
             : Problems.From(outcome);
     }
 
-    private static async Task<IResult> GetAsync(string projectId, string endpointId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
+    private static async Task<IResult> GetAsync(string projectId, string endpointId, ClaimsPrincipal user, ProjectResolver resolver)
     {
         if (await resolver.ResolveAsync(projectId) is not { } id)
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).GetEndpointAsync(user.UserId(), endpointId);
+        var outcome = await resolver.Project(id).GetEndpointAsync(user.UserId(), endpointId);
         return outcome.IsOk ? TypedResults.Ok(EndpointResponse.From(outcome.Value!)) : Problems.From(outcome);
     }
 
     private static async Task<IResult> ReplaceAsync(
-        string projectId, string endpointId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+        string projectId, string endpointId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits)
     {
         var body = await ReadSpecAsync(request, limits.Value);
         if (body.Problem is not null)
@@ -99,12 +99,12 @@ public static class EndpointsApi
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).ReplaceEndpointAsync(user.UserId(), endpointId, body.Value!, null);
+        var outcome = await resolver.Project(id).ReplaceEndpointAsync(user.UserId(), endpointId, body.Value!, null);
         return outcome.IsOk ? TypedResults.Ok(EndpointResponse.From(outcome.Value!)) : Problems.From(outcome);
     }
 
     private static async Task<IResult> PatchAsync(
-        string projectId, string endpointId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+        string projectId, string endpointId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits)
     {
         var body = await JsonBody.ReadAsync<JsonObject>(request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
@@ -115,7 +115,7 @@ public static class EndpointsApi
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var grain = grains.GetGrain<IMockProjectGrain>(id);
+        var grain = resolver.Project(id);
         for (var attempt = 1; ; attempt++)
         {
             var current = await grain.GetEndpointAsync(user.UserId(), endpointId);
@@ -137,13 +137,13 @@ public static class EndpointsApi
         }
     }
 
-    private static async Task<IResult> DeleteAsync(string projectId, string endpointId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
+    private static async Task<IResult> DeleteAsync(string projectId, string endpointId, ClaimsPrincipal user, ProjectResolver resolver)
     {
         if (await resolver.ResolveAsync(projectId) is not { } id)
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).DeleteEndpointAsync(user.UserId(), endpointId);
+        var outcome = await resolver.Project(id).DeleteEndpointAsync(user.UserId(), endpointId);
         return outcome.IsOk ? TypedResults.NoContent() : Problems.From(outcome);
     }
 
@@ -186,13 +186,13 @@ public static class EndpointsApi
             .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapGet("/", async (string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains) =>
                 await resolver.ResolveAsync(projectId) is { } id
-                    ? ToResult(await grains.GetGrain<IMockProjectGrain>(id).GetScenariosAsync(user.UserId()), items => TypedResults.Ok(new { items }))
+                    ? ToResult(await resolver.Project(id).GetScenariosAsync(user.UserId()), items => TypedResults.Ok(new { items }))
                     : ProjectsApi.ProjectNotFound(projectId))
             .WithName("ListScenarios").WithSummary("The project's scenarios and the state each is in (every scenario starts in \"Started\")")
             .Produces<ScenarioInfo[]>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/reset", async (string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains) =>
                 await resolver.ResolveAsync(projectId) is { } id
-                    ? ToResult(await grains.GetGrain<IMockProjectGrain>(id).ResetScenariosAsync(user.UserId()), _ => TypedResults.NoContent())
+                    ? ToResult(await resolver.Project(id).ResetScenariosAsync(user.UserId()), _ => TypedResults.NoContent())
                     : ProjectsApi.ProjectNotFound(projectId))
             .WithName("ResetScenarios").WithSummary("Put every scenario back in \"Started\" and every sequence at its first response")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
@@ -208,7 +208,7 @@ public static class EndpointsApi
                     return Problems.BadRequest("state is required, for example {\"state\":\"Started\"}");
                 }
                 return await resolver.ResolveAsync(projectId) is { } id
-                    ? ToResult(await grains.GetGrain<IMockProjectGrain>(id).SetScenarioStateAsync(user.UserId(), name, body.Value.State), TypedResults.Ok)
+                    ? ToResult(await resolver.Project(id).SetScenarioStateAsync(user.UserId(), name, body.Value.State), TypedResults.Ok)
                     : ProjectsApi.ProjectNotFound(projectId);
             })
             .WithName("SetScenarioState").WithSummary("Move a scenario to one of its states")

@@ -37,7 +37,7 @@ public static class ImportsApi
     }
 
     private static async Task<IResult> OpenApiAsync(string projectId, bool? dryRun, bool? validate, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
-        IGrainFactory grains, TesterClient client, IOptions<TesterOptions> tester)
+        TesterClient client, IOptions<TesterOptions> tester)
     {
         if (request.ContentLength > MaxDocumentBytes)
         {
@@ -72,7 +72,7 @@ public static class ImportsApi
         {
             return Problems.Status(StatusCodes.Status422UnprocessableEntity, $"the OpenAPI document cannot be imported: {problem}");
         }
-        var grain = grains.GetGrain<IMockProjectGrain>(id);
+        var grain = resolver.Project(id);
         var existing = await grain.ListEndpointsAsync(user.UserId());
         if (!existing.IsOk)
         {

@@ -72,15 +72,15 @@ public static class ProjectsApi
         return TypedResults.Ok(new ProjectListResponse([.. page.Items.Select(p => ProjectResponse.From(p, request))], page.NextCursor));
     }
 
-    private static async Task<IResult> GetAsync(string projectId, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, ProjectResolver resolver)
+    private static async Task<IResult> GetAsync(string projectId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver)
     {
         var id = await resolver.ResolveAsync(projectId);
-        var project = id is null ? null : await grains.GetGrain<IMockProjectGrain>(id).GetAsync(user.UserId());
+        var project = id is null ? null : await resolver.Project(id).GetAsync(user.UserId());
         return project is null ? ProjectNotFound(projectId) : TypedResults.Ok(ProjectResponse.From(project, request));
     }
 
     private static async Task<IResult> UpdateAsync(
-        string projectId, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, ProjectResolver resolver, IOptions<MockLimits> limits)
+        string projectId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits)
     {
         var body = await JsonBody.ReadAsync<UpdateProjectRequest>(request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
@@ -93,14 +93,14 @@ public static class ProjectsApi
             return ProjectNotFound(projectId);
         }
         var input = body.Value!;
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).UpdateAsync(user.UserId(), new UpdateProject(input.Name, input.Slug, input.Description, input.Private, input.RateLimit, input.Cors, input.ForeignKeySuffix, input.Proxy));
+        var outcome = await resolver.Project(id).UpdateAsync(user.UserId(), new UpdateProject(input.Name, input.Slug, input.Description, input.Private, input.RateLimit, input.Cors, input.ForeignKeySuffix, input.Proxy));
         return outcome.IsOk ? TypedResults.Ok(ProjectResponse.From(outcome.Value!, request)) : Problems.From(outcome);
     }
 
-    private static async Task<IResult> DeleteAsync(string projectId, ClaimsPrincipal user, IGrainFactory grains, ProjectResolver resolver)
+    private static async Task<IResult> DeleteAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver)
     {
         var id = await resolver.ResolveAsync(projectId);
-        return id is not null && await grains.GetGrain<IMockProjectGrain>(id).DeleteAsync(user.UserId())
+        return id is not null && await resolver.Project(id).DeleteAsync(user.UserId())
             ? TypedResults.NoContent()
             : ProjectNotFound(projectId);
     }

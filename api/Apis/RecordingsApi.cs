@@ -50,7 +50,7 @@ public static class RecordingsApi
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
-    private static async Task<IResult> StartAsync(string projectId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+    private static async Task<IResult> StartAsync(string projectId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits)
     {
         var body = await JsonBody.ReadAsync<RecordingRequest>(request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
@@ -63,18 +63,18 @@ public static class RecordingsApi
         }
         var input = body.Value!;
         var spec = new RecordingSpec(input.TargetBaseUrl ?? "", input.Match?.ToMatch() ?? new RecordMatch(), input.Sequence ?? false, input.KeepHeaders);
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).StartRecordingAsync(user.UserId(), spec);
+        var outcome = await resolver.Project(id).StartRecordingAsync(user.UserId(), spec);
         return outcome.IsOk ? TypedResults.Created($"/api/v1/projects/{id}/recordings/status", outcome.Value) : Problems.From(outcome);
     }
 
-    private static async Task<IResult> StopAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains) =>
+    private static async Task<IResult> StopAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver) =>
         await resolver.ResolveAsync(projectId) is { } id
-            ? OkOr(await grains.GetGrain<IMockProjectGrain>(id).StopRecordingAsync(user.UserId()))
+            ? OkOr(await resolver.Project(id).StopRecordingAsync(user.UserId()))
             : ProjectsApi.ProjectNotFound(projectId);
 
-    private static async Task<IResult> StatusAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains) =>
+    private static async Task<IResult> StatusAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver) =>
         await resolver.ResolveAsync(projectId) is { } id
-            ? OkOr(await grains.GetGrain<IMockProjectGrain>(id).GetRecordingAsync(user.UserId()))
+            ? OkOr(await resolver.Project(id).GetRecordingAsync(user.UserId()))
             : ProjectsApi.ProjectNotFound(projectId);
 
     private static async Task<IResult> FromHistoryAsync(string projectId, string historyId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
@@ -103,7 +103,7 @@ public static class RecordingsApi
         {
             return Problems.Status(StatusCodes.Status422UnprocessableEntity, $"tester history entry {historyId} cannot become an endpoint: {error}");
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id)
+        var outcome = await resolver.Project(id)
             .AddFromExchangeAsync(user.UserId(), exchange, options.Match?.ToMatch() ?? new RecordMatch(), options.KeepHeaders);
         return outcome.IsOk
             ? TypedResults.Created($"/api/v1/projects/{id}/endpoints/{outcome.Value!.Id}", EndpointResponse.From(outcome.Value))

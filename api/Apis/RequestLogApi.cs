@@ -53,7 +53,7 @@ public static class RequestLogApi
     }
 
     private static async Task<IResult> GetAsync(string projectId, string? limit, string? method, string? pathPrefix, string? status, string? matched,
-        string? from, string? to, string? before, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
+        string? from, string? to, string? before, ClaimsPrincipal user, ProjectResolver resolver)
     {
         var size = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, out size) || size < 1 || size > 10_000))
@@ -95,7 +95,7 @@ public static class RequestLogApi
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).QueryRequestLogAsync(user.UserId(),
+        var outcome = await resolver.Project(id).QueryRequestLogAsync(user.UserId(),
             new RequestLogQuery(size, method?.ToUpperInvariant(), pathPrefix, statusCode, wasMatched, fromTime, toTime, cursor));
         if (!outcome.IsOk)
         {
@@ -119,10 +119,9 @@ public static class RequestLogApi
     /// it sent: a read from the grain's memory, while mock traffic pays nothing for open streams. A comment line every
     /// 15 s keeps proxies from closing an idle stream; after 30 minutes the stream ends and the client reconnects.
     /// </summary>
-    private static async Task StreamAsync(string projectId, HttpContext context, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
-        TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions)
+    private static async Task StreamAsync(string projectId, HttpContext context, ClaimsPrincipal user, ProjectResolver resolver, TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions)
     {
-        var grain = await resolver.ResolveAsync(projectId) is { } id ? grains.GetGrain<IMockProjectGrain>(id) : null;
+        var grain = await resolver.ResolveAsync(projectId) is { } id ? resolver.Project(id) : null;
         // The owner check comes first, whether or not the client resumes an earlier stream.
         var newest = grain is null ? null : await grain.QueryRequestLogAsync(user.UserId(), new RequestLogQuery(1));
         if (newest is not { IsOk: true })
@@ -188,13 +187,13 @@ public static class RequestLogApi
         return null;
     }
 
-    private static async Task<IResult> ClearAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
+    private static async Task<IResult> ClearAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver)
     {
         if (await resolver.ResolveAsync(projectId) is not { } id)
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).ClearRequestLogAsync(user.UserId());
+        var outcome = await resolver.Project(id).ClearRequestLogAsync(user.UserId());
         return outcome.IsOk ? TypedResults.NoContent() : ProjectsApi.ProjectNotFound(projectId);
     }
 }

@@ -69,7 +69,7 @@ public static class ResourcesApi
             return ProjectsApi.ProjectNotFound(projectId);
         }
         var input = body.Value!;
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).AddResourceAsync(user.UserId(), new ResourceSpec(input.Name ?? "", Json(input.Schema), Json(input.Seed), input.IdField));
+        var outcome = await resolver.Project(id).AddResourceAsync(user.UserId(), new ResourceSpec(input.Name ?? "", Json(input.Schema), Json(input.Seed), input.IdField));
         return outcome.IsOk
             ? TypedResults.Created($"/api/v1/projects/{id}/resources/{outcome.Value!.Name}", ResourceResponse.From(outcome.Value, await MockBaseAsync(request, grains, id, user)))
             : Problems.From(outcome);
@@ -81,7 +81,7 @@ public static class ResourcesApi
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).ListResourcesAsync(user.UserId());
+        var outcome = await resolver.Project(id).ListResourcesAsync(user.UserId());
         if (!outcome.IsOk)
         {
             return Problems.From(outcome);
@@ -96,7 +96,7 @@ public static class ResourcesApi
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).GetResourceAsync(user.UserId(), name);
+        var outcome = await resolver.Project(id).GetResourceAsync(user.UserId(), name);
         return outcome.IsOk ? TypedResults.Ok(ResourceResponse.From(outcome.Value!, await MockBaseAsync(request, grains, id, user))) : Problems.From(outcome);
     }
 
@@ -112,7 +112,7 @@ public static class ResourcesApi
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).UpdateResourceAsync(user.UserId(), new ResourceSpec(name, Json(body.Value!.Schema), Json(body.Value.Seed), body.Value.IdField));
+        var outcome = await resolver.Project(id).UpdateResourceAsync(user.UserId(), new ResourceSpec(name, Json(body.Value!.Schema), Json(body.Value.Seed), body.Value.IdField));
         return outcome.IsOk ? TypedResults.Ok(ResourceResponse.From(outcome.Value!, await MockBaseAsync(request, grains, id, user))) : Problems.From(outcome);
     }
 
@@ -122,17 +122,17 @@ public static class ResourcesApi
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).ResetResourceAsync(user.UserId(), name);
+        var outcome = await resolver.Project(id).ResetResourceAsync(user.UserId(), name);
         return outcome.IsOk ? TypedResults.Ok(ResourceResponse.From(outcome.Value!, await MockBaseAsync(request, grains, id, user))) : Problems.From(outcome);
     }
 
-    private static async Task<IResult> DeleteAsync(string projectId, string name, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
+    private static async Task<IResult> DeleteAsync(string projectId, string name, ClaimsPrincipal user, ProjectResolver resolver)
     {
         if (await resolver.ResolveAsync(projectId) is not { } id)
         {
             return ProjectsApi.ProjectNotFound(projectId);
         }
-        var outcome = await grains.GetGrain<IMockProjectGrain>(id).DeleteResourceAsync(user.UserId(), name);
+        var outcome = await resolver.Project(id).DeleteResourceAsync(user.UserId(), name);
         return outcome.IsOk ? TypedResults.NoContent() : Problems.From(outcome);
     }
 

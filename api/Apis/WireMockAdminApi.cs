@@ -53,9 +53,9 @@ public static class WireMockAdminApi
     /// WireMock's record spec: <c>targetBaseUrl</c>, <c>captureHeaders</c> (names to match on), <c>requestBodyPattern</c>
     /// (<c>equalToJson</c> or <c>equalTo</c>), <c>repeatsAsScenarios</c> (a repeated request's other answers in turn).
     /// </summary>
-    private static Task<IResult> StartRecordingAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
+    private static Task<IResult> StartRecordingAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, 
         IOptions<MockLimits> limits) =>
-        WithBodyAsync(project, request, user, resolver, grains, limits, async (c, json) =>
+        WithBodyAsync(project, request, user, resolver, limits, async (c, json) =>
         {
             var spec = json as JsonObject ?? throw new UnsupportedFieldException("$", "a record spec is a JSON object with targetBaseUrl");
             var target = spec["targetBaseUrl"] is JsonValue url && url.GetValueKind() == JsonValueKind.String ? url.GetValue<string>()
@@ -73,8 +73,8 @@ public static class WireMockAdminApi
             return started.IsOk ? Json(new JsonObject()) : Failure(started);
         });
 
-    private static Task<IResult> StopRecordingAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+    private static Task<IResult> StopRecordingAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, limits, async c =>
         {
             var stopped = await c.Grain.StopRecordingAsync(c.Caller);
             if (!stopped.IsOk)
@@ -89,8 +89,8 @@ public static class WireMockAdminApi
             });
         });
 
-    private static Task<IResult> RecordingStatusAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+    private static Task<IResult> RecordingStatusAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, limits, async c =>
         {
             var status = await c.Grain.GetRecordingAsync(c.Caller);
             return status.IsOk ? Json(new JsonObject { ["status"] = status.Value!.Recording ? "Recording" : "Stopped" }) : Problems.From(status);
@@ -99,7 +99,7 @@ public static class WireMockAdminApi
     private sealed record Context(IMockProjectGrain Grain, string Caller, MockLimits Limits);
 
     /// <summary>Runs <paramref name="action"/> for the project's owner: a project not theirs is a 404, an unrepresentable mapping a 422.</summary>
-    private static async Task<IResult> WithProjectAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
+    private static async Task<IResult> WithProjectAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, 
         IOptions<MockLimits> limits, Func<Context, Task<IResult>> action)
     {
         if (await resolver.ResolveAsync(project) is not { } id)
@@ -108,7 +108,7 @@ public static class WireMockAdminApi
         }
         try
         {
-            return await action(new Context(grains.GetGrain<IMockProjectGrain>(id), user.UserId(), limits.Value));
+            return await action(new Context(resolver.Project(id), user.UserId(), limits.Value));
         }
         catch (UnsupportedFieldException exception)
         {
@@ -120,9 +120,9 @@ public static class WireMockAdminApi
     /// As <see cref="WithProjectAsync"/>, with the request's JSON body read first (a bad body is a 400 naming why), whatever
     /// its Content-Type: WireMock reads its admin bodies as JSON, and its users' curl lines often send none.
     /// </summary>
-    private static Task<IResult> WithBodyAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
+    private static Task<IResult> WithBodyAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, 
         IOptions<MockLimits> limits, Func<Context, JsonNode?, Task<IResult>> action) =>
-        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        WithProjectAsync(project, user, resolver, limits, async c =>
         {
             var read = await JsonBody.ReadAsync<JsonNode>(request, c.Limits.MaxRequestBodyBytes * 4, anyContentType: true);
             return read.Problem ?? await action(c, read.Value);
@@ -131,8 +131,8 @@ public static class WireMockAdminApi
     private static IResult Json(JsonNode node, int status = StatusCodes.Status200OK) =>
         Results.Text(node.ToJsonString(), "application/json", statusCode: status);
 
-    private static Task<IResult> ListAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+    private static Task<IResult> ListAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, limits, async c =>
         {
             var listed = await c.Grain.ListEndpointsAsync(c.Caller);
             return listed.IsOk
@@ -144,45 +144,45 @@ public static class WireMockAdminApi
                 : Problems.From(listed);
         });
 
-    private static Task<IResult> CreateAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        WithBodyAsync(project, request, user, resolver, grains, limits, async (c, json) =>
+    private static Task<IResult> CreateAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithBodyAsync(project, request, user, resolver, limits, async (c, json) =>
         {
             var imported = await c.Grain.ImportEndpointsAsync(c.Caller, [WireMockMappings.ToEndpoint(json)], replaceAll: false);
             return imported.IsOk ? Json(WireMockMappings.ToMapping(imported.Value![0]), StatusCodes.Status201Created) : Failure(imported);
         });
 
-    private static Task<IResult> GetAsync(string project, string id, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+    private static Task<IResult> GetAsync(string project, string id, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, limits, async c =>
         {
             var endpoint = await c.Grain.GetEndpointAsync(c.Caller, id);
             return endpoint.IsOk ? Json(WireMockMappings.ToMapping(endpoint.Value!)) : Problems.From(endpoint);
         });
 
-    private static Task<IResult> ReplaceAsync(string project, string id, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
+    private static Task<IResult> ReplaceAsync(string project, string id, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, 
         IOptions<MockLimits> limits) =>
-        WithBodyAsync(project, request, user, resolver, grains, limits, async (c, json) =>
+        WithBodyAsync(project, request, user, resolver, limits, async (c, json) =>
         {
             var mapping = WireMockMappings.ToEndpoint(json);
             var replaced = await c.Grain.ReplaceEndpointAsync(c.Caller, id, mapping.Spec, null);
             return replaced.IsOk ? Json(WireMockMappings.ToMapping(replaced.Value!)) : Failure(replaced);
         });
 
-    private static Task<IResult> DeleteAsync(string project, string id, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+    private static Task<IResult> DeleteAsync(string project, string id, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, limits, async c =>
         {
             var deleted = await c.Grain.DeleteEndpointAsync(c.Caller, id);
             return deleted.IsOk ? Json(new JsonObject()) : Problems.From(deleted);
         });
 
-    private static Task<IResult> DeleteAllAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+    private static Task<IResult> DeleteAllAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, limits, async c =>
         {
             var deleted = await c.Grain.ImportEndpointsAsync(c.Caller, [], replaceAll: true);
             return deleted.IsOk ? Json(new JsonObject()) : Problems.From(deleted);
         });
 
-    private static Task<IResult> ImportAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        WithBodyAsync(project, request, user, resolver, grains, limits, async (c, json) =>
+    private static Task<IResult> ImportAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithBodyAsync(project, request, user, resolver, limits, async (c, json) =>
         {
             var mappings = (json as JsonObject)?["mappings"] as JsonArray ?? throw new UnsupportedFieldException("mappings", "an import is {\"mappings\":[...], \"importOptions\":{...}}");
             var options = (json as JsonObject)?["importOptions"] as JsonObject;
@@ -201,8 +201,8 @@ public static class WireMockAdminApi
             return imported.IsOk ? Json(new JsonObject()) : Failure(imported);
         });
 
-    private static Task<IResult> ResetAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+    private static Task<IResult> ResetAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, limits, async c =>
         {
             var deleted = await c.Grain.ImportEndpointsAsync(c.Caller, [], replaceAll: true);
             if (!deleted.IsOk)
@@ -214,8 +214,8 @@ public static class WireMockAdminApi
             return Json(new JsonObject());
         });
 
-    private static Task<IResult> ScenariosAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+    private static Task<IResult> ScenariosAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, limits, async c =>
         {
             var scenarios = await c.Grain.GetScenariosAsync(c.Caller);
             return scenarios.IsOk
@@ -230,16 +230,16 @@ public static class WireMockAdminApi
                 : Problems.From(scenarios);
         });
 
-    private static Task<IResult> ResetScenariosAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+    private static Task<IResult> ResetScenariosAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, limits, async c =>
         {
             var reset = await c.Grain.ResetScenariosAsync(c.Caller);
             return reset.IsOk ? Json(new JsonObject()) : Problems.From(reset);
         });
 
-    private static Task<IResult> SetScenarioAsync(string project, string name, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
+    private static Task<IResult> SetScenarioAsync(string project, string name, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, 
         IOptions<MockLimits> limits) =>
-        WithBodyAsync(project, request, user, resolver, grains, limits, async (c, json) =>
+        WithBodyAsync(project, request, user, resolver, limits, async (c, json) =>
         {
             var state = (json as JsonObject)?["state"] is JsonValue value && value.GetValueKind() == JsonValueKind.String
                 ? value.GetValue<string>()
@@ -248,32 +248,32 @@ public static class WireMockAdminApi
             return set.IsOk ? Json(new JsonObject()) : Problems.From(set);
         });
 
-    private static Task<IResult> RequestsAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        QueryLogAsync(project, request, user, resolver, grains, limits, pattern: false, unmatched: false, remove: false, count: false);
+    private static Task<IResult> RequestsAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        QueryLogAsync(project, request, user, resolver, limits, pattern: false, unmatched: false, remove: false, count: false);
 
-    private static Task<IResult> UnmatchedAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        QueryLogAsync(project, request, user, resolver, grains, limits, pattern: false, unmatched: true, remove: false, count: false);
+    private static Task<IResult> UnmatchedAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        QueryLogAsync(project, request, user, resolver, limits, pattern: false, unmatched: true, remove: false, count: false);
 
-    private static Task<IResult> CountAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        QueryLogAsync(project, request, user, resolver, grains, limits, pattern: true, unmatched: false, remove: false, count: true);
+    private static Task<IResult> CountAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        QueryLogAsync(project, request, user, resolver, limits, pattern: true, unmatched: false, remove: false, count: true);
 
-    private static Task<IResult> FindAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        QueryLogAsync(project, request, user, resolver, grains, limits, pattern: true, unmatched: false, remove: false, count: false);
+    private static Task<IResult> FindAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        QueryLogAsync(project, request, user, resolver, limits, pattern: true, unmatched: false, remove: false, count: false);
 
-    private static Task<IResult> RemoveAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        QueryLogAsync(project, request, user, resolver, grains, limits, pattern: true, unmatched: false, remove: true, count: false);
+    private static Task<IResult> RemoveAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        QueryLogAsync(project, request, user, resolver, limits, pattern: true, unmatched: false, remove: true, count: false);
 
-    private static Task<IResult> ClearRequestsAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+    private static Task<IResult> ClearRequestsAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, limits, async c =>
         {
             var cleared = await c.Grain.ClearRequestLogAsync(c.Caller);
             return cleared.IsOk ? Json(new JsonObject()) : Problems.From(cleared);
         });
 
     /// <summary>The request log through a WireMock request pattern (a body with method, url..., headers, queryParameters, bodyPatterns).</summary>
-    private static Task<IResult> QueryLogAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains,
+    private static Task<IResult> QueryLogAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, 
         IOptions<MockLimits> limits, bool pattern, bool unmatched, bool remove, bool count) =>
-        WithProjectAsync(project, user, resolver, grains, limits, async c =>
+        WithProjectAsync(project, user, resolver, limits, async c =>
         {
             EndpointSpec? spec = null;
             if (pattern)

@@ -14,6 +14,7 @@ public sealed class ProjectResolver(IGrainFactory grains)
     private readonly ConcurrentDictionary<string, string> _slugs = new(StringComparer.Ordinal);
 
     private readonly GrainReferences<IMockProjectGrain> _projects = new(grains);
+    private readonly GrainReferences<IUniqueKeyGrain> _slugIndex = new(grains);
 
     /// <summary>The project id for <paramref name="slugOrId"/> from the authoritative index, or null when no project has that slug.</summary>
     public async ValueTask<string?> ResolveAsync(string slugOrId)
@@ -26,7 +27,7 @@ public sealed class ProjectResolver(IGrainFactory grains)
         {
             return null; // neither shape: no grain is asked about arbitrary text
         }
-        var id = await grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Slug(slugOrId)).ResolveAsync();
+        var id = await _slugIndex.Get(UniqueKeys.Slug(slugOrId)).ResolveAsync();
         if (id is not null)
         {
             Remember(slugOrId, id);
@@ -88,7 +89,8 @@ public sealed class ProjectResolver(IGrainFactory grains)
         return null;
     }
 
-    private IMockProjectGrain Project(string id) => _projects.Get(id);
+    /// <summary>The project grain of a project id (a kept reference: GetGrain costs a reflection lookup per call).</summary>
+    public IMockProjectGrain Project(string id) => _projects.Get(id);
 
     private void Remember(string slug, string id)
     {
