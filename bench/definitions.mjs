@@ -50,6 +50,9 @@ const fetchPost = async (url, body, headers) => {
 };
 
 const mapping = (i) => ({ request: { method: 'GET', urlPath: `/items/${i}` }, response: { status: 200, jsonBody: { id: i } } });
+const importBody = { mappings: Array.from({ length: count }, (_, i) => mapping(i)) };
+/** The steps run on both servers, as named in the table and the ratios. */
+const ONE = 'WireMock mappings, one at a time', FETCH = 'the same with fetch()', IMPORT = 'WireMock import, one request';
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 const results = [];
 const report = (server, name, n, ms, latencies) => {
@@ -81,11 +84,11 @@ const project = async () => {
   return JSON.parse(await expect(ours('POST', '/api/v1/projects', { name: slug, slug }, auth), 201)).slug;
 };
 const createIn = (slug) => (i) => expect(ours('POST', `/m/${slug}/__admin/mappings`, mapping(i), auth), 201);
+const fetchIn = (slug) => (i) => fetchPost(`${base}/m/${slug}/__admin/mappings`, mapping(i), auth);
 
 console.log(`${count} stubs per step; ${warmup} thrown-away stubs first on each server`);
 console.log('| server | what | count | total | rate | p50 / p95 / p99 ms |');
 console.log('|---|---|---|---|---|---|');
-const fetchIn = (slug) => (i) => fetchPost(`${base}/m/${slug}/__admin/mappings`, mapping(i), auth);
 /** Thrown-away chunks of at most <count>, every other one through fetch(): the client's own JIT warms up too. */
 const warmUp = async (next) => {
   const times = [];
@@ -98,16 +101,16 @@ const warmUp = async (next) => {
 const warm = await warmUp(async (viaFetch) => (viaFetch ? fetchIn : createIn)(await project()));
 
 let [ms, latencies] = await oneAtATime(count, createIn(await project()));
-report('OrleansMock', 'WireMock mappings, one at a time', count, ms, latencies);
+report('OrleansMock', ONE, count, ms, latencies);
 
 const viaFetch = await project();
 [ms, latencies] = await oneAtATime(count, fetchIn(viaFetch));
-report('OrleansMock', 'the same with fetch()', count, ms, latencies);
+report('OrleansMock', FETCH, count, ms, latencies);
 
 const bulk = await project();
 let started = performance.now();
-await expect(ours('POST', `/m/${bulk}/__admin/mappings/import`, { mappings: Array.from({ length: count }, (_, i) => mapping(i)) }, auth), 200);
-report('OrleansMock', 'WireMock import, one request', count, performance.now() - started);
+await expect(ours('POST', `/m/${bulk}/__admin/mappings/import`, importBody, auth), 200);
+report('OrleansMock', IMPORT, count, performance.now() - started);
 const [status, answer] = await ours('GET', `/m/${bulk}/items/${count - 1}`);
 if (status !== 200 || JSON.parse(answer).id !== count - 1) throw new Error(`the imported mappings do not answer: ${status} ${answer}`);
 
@@ -131,17 +134,17 @@ if (wiremock) {
   });
   await reset();
   [ms, latencies] = await oneAtATime(count, create);
-  report('WireMock', 'WireMock mappings, one at a time', count, ms, latencies);
+  report('WireMock', ONE, count, ms, latencies);
   await reset();
   [ms, latencies] = await oneAtATime(count, createViaFetch);
-  report('WireMock', 'the same with fetch()', count, ms, latencies);
+  report('WireMock', FETCH, count, ms, latencies);
   await reset();
   started = performance.now();
-  await expect(theirs('POST', '/__admin/mappings/import', { mappings: Array.from({ length: count }, (_, i) => mapping(i)) }), 200);
-  report('WireMock', 'WireMock import, one request', count, performance.now() - started);
+  await expect(theirs('POST', '/__admin/mappings/import', importBody), 200);
+  report('WireMock', IMPORT, count, performance.now() - started);
   await reset();
   console.log(`\nWarm-up, ${count} at a time (thrown away): OrleansMock ${warm.join(', ')}; WireMock ${theirWarm.join(', ')}`);
-  for (const name of ['WireMock mappings, one at a time', 'the same with fetch()', 'WireMock import, one request']) {
+  for (const name of [ONE, FETCH, IMPORT]) {
     const [a, b] = ['OrleansMock', 'WireMock'].map((server) => results.find((r) => r.server === server && r.name === name).ms);
     console.log(`- ${name}: OrleansMock takes ${(a / b).toFixed(2)}x WireMock's time`);
   }

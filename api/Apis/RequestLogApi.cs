@@ -119,7 +119,8 @@ public static class RequestLogApi
     /// it sent: a read from the grain's memory, while mock traffic pays nothing for open streams. A comment line every
     /// 15 s keeps proxies from closing an idle stream; after 30 minutes the stream ends and the client reconnects.
     /// </summary>
-    private static async Task StreamAsync(string projectId, HttpContext context, ClaimsPrincipal user, ProjectResolver resolver, TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions)
+    private static async Task StreamAsync(string projectId, HttpContext context, ClaimsPrincipal user, ProjectResolver resolver,
+        TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions)
     {
         var grain = await resolver.ResolveAsync(projectId) is { } id ? resolver.Project(id) : null;
         // The owner check comes first, whether or not the client resumes an earlier stream.

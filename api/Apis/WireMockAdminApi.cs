@@ -53,7 +53,7 @@ public static class WireMockAdminApi
     /// WireMock's record spec: <c>targetBaseUrl</c>, <c>captureHeaders</c> (names to match on), <c>requestBodyPattern</c>
     /// (<c>equalToJson</c> or <c>equalTo</c>), <c>repeatsAsScenarios</c> (a repeated request's other answers in turn).
     /// </summary>
-    private static Task<IResult> StartRecordingAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, 
+    private static Task<IResult> StartRecordingAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
         IOptions<MockLimits> limits) =>
         WithBodyAsync(project, request, user, resolver, limits, async (c, json) =>
         {
@@ -99,7 +99,7 @@ public static class WireMockAdminApi
     private sealed record Context(IMockProjectGrain Grain, string Caller, MockLimits Limits);
 
     /// <summary>Runs <paramref name="action"/> for the project's owner: a project not theirs is a 404, an unrepresentable mapping a 422.</summary>
-    private static async Task<IResult> WithProjectAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, 
+    private static async Task<IResult> WithProjectAsync(string project, ClaimsPrincipal user, ProjectResolver resolver,
         IOptions<MockLimits> limits, Func<Context, Task<IResult>> action)
     {
         if (await resolver.ResolveAsync(project) is not { } id)
@@ -120,7 +120,7 @@ public static class WireMockAdminApi
     /// As <see cref="WithProjectAsync"/>, with the request's JSON body read first (a bad body is a 400 naming why), whatever
     /// its Content-Type: WireMock reads its admin bodies as JSON, and its users' curl lines often send none.
     /// </summary>
-    private static Task<IResult> WithBodyAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, 
+    private static Task<IResult> WithBodyAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
         IOptions<MockLimits> limits, Func<Context, JsonNode?, Task<IResult>> action) =>
         WithProjectAsync(project, user, resolver, limits, async c =>
         {
@@ -158,7 +158,7 @@ public static class WireMockAdminApi
             return endpoint.IsOk ? Json(WireMockMappings.ToMapping(endpoint.Value!)) : Problems.From(endpoint);
         });
 
-    private static Task<IResult> ReplaceAsync(string project, string id, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, 
+    private static Task<IResult> ReplaceAsync(string project, string id, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
         IOptions<MockLimits> limits) =>
         WithBodyAsync(project, request, user, resolver, limits, async (c, json) =>
         {
@@ -237,7 +237,7 @@ public static class WireMockAdminApi
             return reset.IsOk ? Json(new JsonObject()) : Problems.From(reset);
         });
 
-    private static Task<IResult> SetScenarioAsync(string project, string name, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, 
+    private static Task<IResult> SetScenarioAsync(string project, string name, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
         IOptions<MockLimits> limits) =>
         WithBodyAsync(project, request, user, resolver, limits, async (c, json) =>
         {
@@ -271,7 +271,7 @@ public static class WireMockAdminApi
         });
 
     /// <summary>The request log through a WireMock request pattern (a body with method, url..., headers, queryParameters, bodyPatterns).</summary>
-    private static Task<IResult> QueryLogAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, 
+    private static Task<IResult> QueryLogAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
         IOptions<MockLimits> limits, bool pattern, bool unmatched, bool remove, bool count) =>
         WithProjectAsync(project, user, resolver, limits, async c =>
         {
