@@ -89,23 +89,29 @@ public sealed class AccountAbuseTests(AccountAbuseFixture fixture) : IClassFixtu
         Assert.Equal([401, 401, 401, 401, 401, 429, 429], forReal);
         Assert.Equal(forReal, forUnknown);
 
-        // And in time: an unknown email costs a password check too (before: 2 ms against 59 ms).
-        var realMs = await MedianLoginMsAsync(real);
-        var unknownMs = await MedianLoginMsAsync(UniqueEmail());
+        // And in time: an unknown email costs a password check too (before: 2 ms against 59 ms). The two are sampled in
+        // turn and compared by their fastest answer, so a busy moment of the machine (other tests run alongside) slows
+        // both alike instead of one; a skipped password check would still show as ~2 ms against ~60.
+        var (realMs, unknownMs) = await FastestLoginMsAsync(real, UniqueEmail());
         Assert.True(unknownMs > realMs / 3, $"unknown email {unknownMs:F1} ms, real account {realMs:F1} ms");
     }
 
-    private async Task<double> MedianLoginMsAsync(string email)
+    private async Task<(double First, double Second)> FastestLoginMsAsync(string first, string second)
     {
-        var times = new List<double>();
-        for (var i = 0; i < 4; i++)
+        var (fastestFirst, fastestSecond) = (double.MaxValue, double.MaxValue);
+        for (var i = 0; i < 5; i++)
         {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            await LoginAsync(email, "wrong password!", NewPeer());
-            times.Add(watch.Elapsed.TotalMilliseconds);
+            fastestFirst = Math.Min(fastestFirst, await LoginMsAsync(first));
+            fastestSecond = Math.Min(fastestSecond, await LoginMsAsync(second));
         }
-        times.Sort();
-        return (times[1] + times[2]) / 2;
+        return (fastestFirst, fastestSecond);
+    }
+
+    private async Task<double> LoginMsAsync(string email)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await LoginAsync(email, "wrong password!", NewPeer());
+        return watch.Elapsed.TotalMilliseconds;
     }
 
     [Fact]
