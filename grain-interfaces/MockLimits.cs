@@ -20,6 +20,12 @@ public sealed class MockLimits
     /// <summary>Largest response body of one endpoint, in bytes of its JSON text.</summary>
     public int MaxResponseBodyBytes { get; set; } = 512 * 1024;
 
+    /// <summary>
+    /// Most steps one render of a response template may take: iterations of its loops and calls of its helpers (a
+    /// render past it is answered 422). The time it may take is the request's (500 ms for matchers and templates).
+    /// </summary>
+    public int MaxTemplateSteps { get; set; } = 100_000;
+
     /// <summary>Most headers one endpoint response may carry.</summary>
     public int MaxResponseHeaders { get; set; } = 50;
 

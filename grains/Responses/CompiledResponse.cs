@@ -1,6 +1,7 @@
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains.Matching;
 using OrleansMock.Grains.Routing;
+using OrleansMock.Grains.Safety;
 
 namespace OrleansMock.Grains.Responses;
 
@@ -81,9 +82,9 @@ public sealed class CompiledResponse
         return true;
     }
 
-    /// <summary>The response for one request: the prebuilt one, or rendered from the templates, with its delay drawn.</summary>
+    /// <summary>The response for one request: the prebuilt one, or rendered from the templates (within <paramref name="budget"/>), with its delay drawn.</summary>
     /// <param name="template">The endpoint's path template (null for a pattern), whose parameters the templates may read.</param>
-    public MockResponse Render(RequestView request, RouteTemplate? template, string[] segments, MockLimits limits, Random random)
+    public MockResponse Render(RequestView request, RouteTemplate? template, string[] segments, MockLimits limits, WorkBudget budget, Random random)
     {
         var delay = Definition.Delay is { Fixed: null } ? DelaySampler.Sample(Definition.Delay, Definition.DelayMs, limits.MaxDelayMs, random) : Prebuilt.DelayMs;
         if (!Definition.Template)
@@ -91,14 +92,14 @@ public sealed class CompiledResponse
             return delay == Prebuilt.DelayMs ? Prebuilt : Copy(Prebuilt, Prebuilt.Headers, Prebuilt.Body, delay);
         }
         var model = new TemplateModel(request, template?.Values(segments) ?? []);
-        var body = _body is null ? Prebuilt.Body : System.Text.Encoding.UTF8.GetBytes(_body.Render(model, limits.MaxResponseBodyBytes));
+        var body = _body is null ? Prebuilt.Body : System.Text.Encoding.UTF8.GetBytes(_body.Render(model, limits.MaxResponseBodyBytes, limits.MaxTemplateSteps, budget));
         if (body.Length > limits.MaxResponseBodyBytes)
         {
             throw new TemplateException($"the rendered body is {body.Length} bytes, more than the {limits.MaxResponseBodyBytes} a response may have");
         }
         var headers = _headers.Length == 0
             ? Prebuilt.Headers
-            : _headers.Select(h => KeyValuePair.Create(h.Name, Clean(h.Value.Render(model, 8192)))).ToArray();
+            : _headers.Select(h => KeyValuePair.Create(h.Name, Clean(h.Value.Render(model, 8192, limits.MaxTemplateSteps, budget)))).ToArray();
         return Copy(Prebuilt, headers, body, delay);
     }
 

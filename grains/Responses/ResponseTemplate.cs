@@ -4,6 +4,7 @@ using System.Text;
 using HandlebarsDotNet;
 using Newtonsoft.Json.Linq;
 using OrleansMock.Grains.Matching;
+using OrleansMock.Grains.Safety;
 
 namespace OrleansMock.Grains.Responses;
 
@@ -19,9 +20,9 @@ public sealed class ResponseTemplate
 {
     private static readonly IHandlebars Engine = CreateEngine();
 
-    private readonly HandlebarsTemplate<object, object> _render;
+    private readonly HandlebarsTemplate<TextWriter, object, object> _render;
 
-    private ResponseTemplate(string text, HandlebarsTemplate<object, object> render)
+    private ResponseTemplate(string text, HandlebarsTemplate<TextWriter, object, object> render)
     {
         Text = text;
         _render = render;
@@ -35,9 +36,15 @@ public sealed class ResponseTemplate
     public static bool TryCompile(string text, string field, out ResponseTemplate template, out string error)
     {
         template = null!;
+        if (TemplatePartials.Check(text) is { } partials)
+        {
+            error = $"{field} is not a valid template: {partials}";
+            return false;
+        }
         try
         {
-            template = new ResponseTemplate(text, Engine.Compile(text));
+            using var reader = new StringReader(text);
+            template = new ResponseTemplate(text, Engine.Compile(reader));
             error = "";
             return true;
         }
@@ -48,19 +55,24 @@ public sealed class ResponseTemplate
         }
     }
 
-    /// <summary>Renders for one request; output past <paramref name="maxChars"/> fails (the response size limit).</summary>
-    public string Render(TemplateModel model, int maxChars)
-    {
-        var output = _render(model.Values);
-        return output.Length <= maxChars
-            ? output
-            : throw new TemplateException($"the rendered template is {output.Length} characters long, more than the {maxChars} a response may have");
-    }
+    /// <summary>
+    /// Renders for one request within its budget (<see cref="RenderBudget"/>): at most <paramref name="maxChars"/> of
+    /// output (the response size limit) and <paramref name="maxSteps"/> loop iterations and helper calls, in the time
+    /// left of <paramref name="budget"/>.
+    /// </summary>
+    public string Render(TemplateModel model, int maxChars, int maxSteps, WorkBudget budget) =>
+        RenderBudget.Run(budget, maxSteps, () =>
+        {
+            var output = new BudgetedWriter(maxChars);
+            _render(output, model.Values, null!);
+            return output.ToString();
+        });
 
     private static IHandlebars CreateEngine()
     {
-        var configuration = new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = false, NoEscape = true };
+        var configuration = new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = false, NoEscape = true, PartialRecursionDepthLimit = 16 };
         configuration.ObjectDescriptorProviders.Add(new TemplateModel.PathValue.DescriptorProvider());
+        configuration.ObjectDescriptorProviders.Add(new TemplateValues.DescriptorProvider());
         var engine = Handlebars.Create(configuration);
         engine.RegisterHelper("jsonPath", (in HelperOptions _, in Context _, in Arguments arguments) =>
         {
@@ -68,15 +80,24 @@ public sealed class ResponseTemplate
             {
                 throw new TemplateException("jsonPath needs a JSON value and a path: {{jsonPath request.body '$.name'}}");
             }
-            var (json, _) = RequestView.ParseJson(arguments[0]?.ToString() ?? "");
+            var text = arguments[0]?.ToString() ?? "";
+            RenderBudget.Step(1 + text.Length / 1024); // parsing costs by the size of what is parsed
+            var (json, _) = RequestView.ParseJson(text);
             var token = json is null ? null : JsonPathQuery.Select(json, arguments[1]?.ToString() ?? "$").FirstOrDefault();
             return token is null ? "" : JsonPathQuery.Text(token);
         });
-        engine.RegisterHelper("now", (in HelperOptions _, in Context _, in Arguments arguments) => Now(Hash(arguments)));
-        engine.RegisterHelper("randomValue", (in HelperOptions _, in Context _, in Arguments arguments) => RandomValue(Hash(arguments)));
+        engine.RegisterHelper("now", (in HelperOptions _, in Context _, in Arguments arguments) => Now(Hash(Counted(arguments))));
+        engine.RegisterHelper("randomValue", (in HelperOptions _, in Context _, in Arguments arguments) => RandomValue(Hash(Counted(arguments))));
         engine.RegisterHelper("faker", (in HelperOptions _, in Context _, in Arguments arguments) =>
-            FakeData.Generate(arguments.Length > 0 ? arguments[0]?.ToString() ?? "" : ""));
+            FakeData.Generate(Counted(arguments).Length > 0 ? arguments[0]?.ToString() ?? "" : ""));
         return engine;
+    }
+
+    /// <summary>A helper call is a step of the render's budget.</summary>
+    private static Arguments Counted(in Arguments arguments)
+    {
+        RenderBudget.Step();
+        return arguments;
     }
 
     private static IDictionary<string, object> Hash(Arguments arguments) =>
@@ -148,26 +169,27 @@ public sealed class TemplateModel
     public TemplateModel(RequestView request, IReadOnlyDictionary<string, string> pathParameters)
     {
         var segments = Routing.RouteTemplate.SplitPath(request.Path).Select(Uri.UnescapeDataString).ToArray();
-        Values = new Dictionary<string, object?>
+        // Every list and map is a TemplateValues, so a loop over any of them counts against the render's budget.
+        Values = TemplateValues.Map(new Dictionary<string, object?>
         {
-            ["request"] = new Dictionary<string, object?>
+            ["request"] = TemplateValues.Map(new Dictionary<string, object?>
             {
                 ["method"] = request.Method,
                 ["url"] = request.Url,
                 ["path"] = new PathValue(request.Path, pathParameters),
-                ["pathSegments"] = segments,
+                ["pathSegments"] = TemplateValues.List(segments),
                 ["query"] = First(request.Query, StringComparer.Ordinal),
                 ["headers"] = First(request.Headers, StringComparer.OrdinalIgnoreCase),
                 ["cookies"] = First(request.Cookies, StringComparer.Ordinal),
                 ["body"] = request.Body,
-            },
-        };
+            }),
+        });
     }
 
-    public Dictionary<string, object?> Values { get; }
+    public TemplateValues Values { get; }
 
-    private static Dictionary<string, object?> First(Dictionary<string, List<string>> values, StringComparer comparer) =>
-        values.ToDictionary(p => p.Key, p => (object?)string.Join(",", p.Value), comparer);
+    private static TemplateValues First(Dictionary<string, List<string>> values, StringComparer comparer) =>
+        TemplateValues.Map(values.ToDictionary(p => p.Key, p => (object?)string.Join(",", p.Value), comparer));
 
     /// <summary><c>{{request.path}}</c> is the path; <c>{{request.path.id}}</c> a template parameter of it.</summary>
     public sealed class PathValue(string path, IReadOnlyDictionary<string, string> parameters)
@@ -180,7 +202,11 @@ public sealed class TemplateModel
         internal sealed class DescriptorProvider : HandlebarsDotNet.ObjectDescriptors.IObjectDescriptorProvider
         {
             private static readonly HandlebarsDotNet.ObjectDescriptors.ObjectDescriptor Descriptor = new(
-                typeof(PathValue), new Accessor(), (_, value) => ((PathValue)value).Parameters.Keys, descriptor => new HandlebarsDotNet.Iterators.ObjectIterator(descriptor));
+                typeof(PathValue), new Accessor(), (_, value) => ((PathValue)value).Parameters.Keys, descriptor =>
+                {
+                    var parameters = new HandlebarsDotNet.Iterators.ObjectIterator(descriptor);
+                    return new CountingIterator(value => (parameters, value));
+                });
 
             public bool TryGetDescriptor(Type type, out HandlebarsDotNet.ObjectDescriptors.ObjectDescriptor value)
             {

@@ -61,7 +61,7 @@ public sealed class RouteTable
                 case { Response: { IsStatic: true } chosen }:
                     return best.StaticAnswer(chosen);
                 case { Response: { } chosen }:
-                    var rendered = chosen.Render(view, best.Template, segments, limits, random);
+                    var rendered = chosen.Render(view, best.Template, segments, limits, budget, random);
                     return new MockResult(MockResultKind.Matched, rendered, null, null,
                         ContractViolation: best.Contract is { ChecksResponses: true } contract ? contract.CheckResponse(rendered, budget) : null);
                 case { Reason: var reason }:

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using static OrleansMock.Tests.Http.HttpHelpers;
+
+namespace OrleansMock.Tests.Http;
+
+/// <summary>
+/// Issue 30's attacks, each performed as a tenant with one free account would: what a tenant defines runs within a
+/// budget of steps, bytes and time, and is answered with a clear problem. Before the fixes these took seconds to
+/// hours of server CPU (or gigabytes of memory); the deadlines here are far below that and far above a correct answer.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class TenantBudgetTests(ApiFixture fixture)
+{
+    private HttpClient Client => fixture.Client;
+
+    private HttpClient Anonymous()
+    {
+        var client = fixture.Factory.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(30);
+        return client;
+    }
+
+    private async Task<string> ProjectAsync() => (await Client.CreateProjectAsync()).GetProperty("slug").GetString()!;
+
+    private Task<JsonElement> EndpointAsync(string project, object endpoint) => Client.CreateEndpointAsync(project, JsonSerializer.Serialize(endpoint));
+
+    private static string Segments(int count) => string.Concat(Enumerable.Repeat("/a", count));
+
+    [Fact]
+    public async Task Nested_loops_over_the_path_stop_at_the_step_budget_and_the_project_keeps_answering()
+    {
+        var project = await ProjectAsync();
+        await EndpointAsync(project, new
+        {
+            method = "GET", pathPattern = "/loop/.*",
+            response = new { template = true, body = "{{#each request.pathSegments}}{{#each ../request.pathSegments}}{{#each ../../request.pathSegments}}x{{/each}}{{/each}}{{/each}}" },
+        });
+        await EndpointAsync(project, new { method = "GET", path = "/ping", response = new { body = "pong" } });
+        var client = Anonymous();
+
+        var watch = Stopwatch.StartNew();
+        var attack = client.GetAsync($"/m/{project}/loop{Segments(400)}"); // 64 million iterations unbounded (~8 s of CPU before)
+        await Task.Delay(50);
+        var ping = await client.GetAsync($"/m/{project}/ping");
+        Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
+        var detail = await (await attack).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("steps", detail);
+        Assert.Contains("MaxTemplateSteps", detail);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"the loop and a request behind it took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Loops_that_print_past_the_response_size_stop_there()
+    {
+        var project = await ProjectAsync();
+        var hundred = new string('z', 100);
+        await EndpointAsync(project, new
+        {
+            method = "GET", pathPattern = "/print/.*",
+            response = new { template = true, body = "{{#each request.pathSegments}}{{#each ../request.pathSegments}}" + hundred + "{{/each}}{{/each}}" },
+        });
+        var watch = Stopwatch.StartNew();
+        // 2,000 x 2,000 x 100 characters: 400 million (RSS went from 375 MB to 1.9 GB before).
+        var detail = await (await Anonymous().GetAsync($"/m/{project}/print{Segments(2000)}")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("characters a response may have", detail);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Loops_over_query_and_header_maps_count_too()
+    {
+        var project = await ProjectAsync();
+        await EndpointAsync(project, new
+        {
+            method = "GET", path = "/maps",
+            response = new { template = true, body = "{{#each request.query}}{{#each ../request.query}}{{#each ../../request.query}}{{@key}}{{/each}}{{/each}}{{/each}}" },
+        });
+        var query = string.Join("&", Enumerable.Range(0, 300).Select(i => $"p{i}=1"));
+        var watch = Stopwatch.StartNew();
+        var detail = await (await Anonymous().GetAsync($"/m/{project}/maps?{query}")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("steps", detail);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
+
+        // A template within its budget still renders, loops, keys and all.
+        var small = await Anonymous().GetStringAsync($"/m/{project}/maps?a=1");
+        Assert.Equal("a", small);
+    }
+
+    public static TheoryData<string, string> UnboundedPartials => new()
+    {
+        // Each partial calls the next twice: 2^23 calls from a template of a few hundred characters (0.91 s before, doubling per level).
+        { string.Concat(Enumerable.Range(1, 23).Select(i => $"{{{{#*inline \"p{i}\"}}}}{{{{> p{i - 1}}}}}{{{{> p{i - 1}}}}}{{{{/inline}}}}")) + "{{#*inline \"p0\"}}.{{/inline}}{{> p23}}", "partial calls per render" },
+        { "{{#*inline \"me\"}}x{{> me}}{{/inline}}{{> me}}", "partial 'me' calls itself" },
+        { "{{#*inline \"a\"}}{{> b}}{{/inline}}{{#*inline \"b\"}}{{> a}}{{/inline}}ok", "calls itself" },
+        { "{{#*inline \"a\"}}x{{/inline}}{{> (lookup request.query 'p')}}", "written out" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnboundedPartials))]
+    public async Task Partials_that_recurse_or_multiply_are_refused_when_saved(string template, string reason)
+    {
+        var project = await ProjectAsync();
+        var response = await Client.PostAsync($"/api/v1/projects/{project}/endpoints",
+            Payload(JsonSerializer.Serialize(new { method = "GET", path = "/p", response = new { template = true, body = template } })));
+        var detail = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("response.body is not a valid template", detail);
+        Assert.Contains(reason, detail);
+    }
+
+    [Fact]
+    public async Task Partials_within_the_budget_still_work()
+    {
+        var project = await ProjectAsync();
+        await EndpointAsync(project, new
+        {
+            method = "GET", path = "/p/{name}",
+            response = new { template = true, body = "{{#*inline \"hello\"}}Hello {{name}}{{/inline}}{{#*inline \"twice\"}}{{> hello}}, {{> hello}}{{/inline}}{{> twice name=request.path.name}}" },
+        });
+        Assert.Equal("Hello ada, Hello ada", await Anonymous().GetStringAsync($"/m/{project}/p/ada"));
+    }
+}
