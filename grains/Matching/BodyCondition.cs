@@ -125,7 +125,7 @@ public abstract class BodyCondition
             List<JToken> found;
             try
             {
-                found = JsonPathQuery.Select(json, expression).ToList();
+                found = JsonPathQuery.Select(json, expression, budget).ToList();
             }
             catch (Newtonsoft.Json.JsonException exception)
             {

@@ -83,7 +83,7 @@ public sealed class ResponseTemplate
             var text = arguments[0]?.ToString() ?? "";
             RenderBudget.Step(1 + text.Length / 1024); // parsing costs by the size of what is parsed
             var (json, _) = RequestView.ParseJson(text);
-            var token = json is null ? null : JsonPathQuery.Select(json, arguments[1]?.ToString() ?? "$").FirstOrDefault();
+            var token = json is null ? null : JsonPathQuery.Select(json, arguments[1]?.ToString() ?? "$", RenderBudget.Work).FirstOrDefault();
             return token is null ? "" : JsonPathQuery.Text(token);
         });
         engine.RegisterHelper("now", (in HelperOptions _, in Context _, in Arguments arguments) => Now(Hash(Counted(arguments))));

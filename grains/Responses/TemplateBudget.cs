@@ -51,6 +51,9 @@ internal sealed class RenderBudget
         }
     }
 
+    /// <summary>The running render's share of the request's time (a fresh one outside a render).</summary>
+    public static WorkBudget Work => t_current?._work ?? new WorkBudget(TimeSpan.FromMilliseconds(500));
+
     /// <summary>Spends <paramref name="steps"/> from the running render's budget (nothing outside a render).</summary>
     public static void Step(int steps = 1) => t_current?.Spend(steps);
 

@@ -120,4 +120,57 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
         });
         Assert.Equal("Hello ada, Hello ada", await Anonymous().GetStringAsync($"/m/{project}/p/ada"));
     }
+
+    private const string Catastrophic = "$[?(@.a =~ /^(a+)+$/)]";
+
+    private static string HostileBody(int count = 1) =>
+        count == 1 ? $$"""{"a":"{{new string('a', 26)}}!"}""" : "[" + string.Join(",", Enumerable.Repeat(HostileBody(), count)) + "]";
+
+    [Fact]
+    public async Task A_catastrophic_JSONPath_regex_in_a_matcher_is_stopped_within_the_request_budget()
+    {
+        var project = await ProjectAsync();
+        await EndpointAsync(project, new { method = "POST", path = "/jp", request = new { body = new object[] { new { matchesJsonPath = Catastrophic } } }, response = new { body = "matched" } });
+        await EndpointAsync(project, new { method = "GET", path = "/ping", response = new { body = "pong" } });
+        var client = Anonymous();
+        var watch = Stopwatch.StartNew();
+        // 26 a's and a '!': 6.3 s before, doubling per character; an array of them multiplied it.
+        var attacks = await Task.WhenAll(client.PostAsync($"/m/{project}/jp", Payload(HostileBody())), client.PostAsync($"/m/{project}/jp", Payload(HostileBody(40))));
+        var detail = await attacks[0].AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("regular expression of JSONPath", detail);
+        await attacks[1].AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("\"pong\"", await client.GetStringAsync($"/m/{project}/ping"));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
+
+        // A document with more strings than a regular expression may search is refused, not searched.
+        var many = "[" + string.Join(",", Enumerable.Range(0, 1100).Select(i => $$"""{"a":"s{{i}}"}""")) + "]";
+        Assert.Contains("at most 1000 strings", await (await client.PostAsync($"/m/{project}/jp", Payload(many))).AssertProblemAsync(HttpStatusCode.UnprocessableEntity));
+        // A harmless one still matches.
+        Assert.Equal("\"matched\"", await (await client.PostAsync($"/m/{project}/jp", Payload("""{"a":"aaa"}"""))).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_catastrophic_JSONPath_regex_in_a_template_or_an_admin_query_is_bounded_too()
+    {
+        var project = await ProjectAsync();
+        await EndpointAsync(project, new { method = "POST", path = "/t", response = new { template = true, body = "{{jsonPath request.body '" + Catastrophic + "'}}" } });
+        var client = Anonymous();
+        var watch = Stopwatch.StartNew();
+        await (await client.PostAsync($"/m/{project}/t", Payload(HostileBody()))).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"the template took {watch.Elapsed}");
+
+        for (var i = 0; i < 3; i++)
+        {
+            await client.PostAsync($"/m/{project}/journal", Payload(HostileBody()));
+        }
+        var key = (await (await Client.PostAsync("/api/v1/auth/keys", Payload("""{"name":"admin"}"""))).ReadJsonAsync()).GetProperty("key").GetString()!;
+        var admin = fixture.Factory.CreateClient();
+        admin.DefaultRequestHeaders.Add("X-Api-Key", key);
+        watch.Restart();
+        // Over three journal entries: 6.9 s before.
+        var count = await admin.PostAsync($"/m/{project}/__admin/requests/count",
+            Payload(JsonSerializer.Serialize(new { method = "POST", bodyPatterns = new[] { new { matchesJsonPath = Catastrophic } } })));
+        Assert.True(count.StatusCode is HttpStatusCode.OK or HttpStatusCode.UnprocessableEntity, count.StatusCode.ToString());
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"the admin query took {watch.Elapsed}");
+    }
 }
