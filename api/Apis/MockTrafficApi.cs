@@ -34,7 +34,8 @@ public static class MockTrafficApi
             new GrainReferences<IMockResourceGrain>(services.GetRequiredService<IGrainFactory>()),
             new GrainReferences<IMockProjectGrain>(services.GetRequiredService<IGrainFactory>()),
             services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, services.GetRequiredService<IOptions<MockLimits>>().Value,
-            new Redaction(services.GetRequiredService<IOptions<MockLimits>>().Value.RedactNames), services.GetRequiredService<MockProxy>());
+            new Redaction(services.GetRequiredService<IOptions<MockLimits>>().Value.RedactNames), services.GetRequiredService<MockProxy>(),
+            services.GetRequiredService<OwnCredentials>());
         var mockDomain = services.GetRequiredService<IConfiguration>()[MockOrigin.DomainKey] is { Length: > 0 } domain ? "." + domain.Trim('.') : null;
         return app.Use(next => context =>
         {
@@ -63,7 +64,7 @@ public static class MockTrafficApi
     private sealed record Traffic(
         RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockResourceGrain> Resources, GrainReferences<IMockProjectGrain> ProjectGrains,
         RateLimitPolicyOptions PerClient, MockLimits Limits,
-        Redaction Redaction, MockProxy Proxy)
+        Redaction Redaction, MockProxy Proxy, OwnCredentials Credentials)
     {
         /// <summary>
         /// The request parts each project's matchers and templates read, as its grain last said: sent with the first
@@ -116,17 +117,17 @@ public static class MockTrafficApi
             var body = needs.HasFlag(RequestParts.Body) ? await BodyAsync(context.Request) : null;
             var request = limits.RequestLogSize > 0
                 ? new MockRequest(method, path, expectedSlug, await CallerAsync(context), traffic.Redaction.Query(context.Request.QueryString.Value),
-                    LoggedHeaders(context.Request.Headers, traffic.Redaction),
+                    LoggedHeaders(context.Request.Headers, traffic.Redaction, traffic.Credentials),
                     traffic.Redaction.Body(body is null ? await BodyPreviewAsync(context.Request, limits.RequestLogBodyBytes) : Preview(body, limits.RequestLogBodyBytes),
                         context.Request.ContentType))
                 : new MockRequest(method, path, expectedSlug, await CallerAsync(context));
             var result = await traffic.Projects.HandleAsync(project,
-                needs == RequestParts.None ? request : request with { Detail = Detail(context.Request, path, needs, body) }, context.RequestAborted);
+                needs == RequestParts.None ? request : request with { Detail = Detail(context.Request, path, needs, body, traffic.Credentials) }, context.RequestAborted);
             if (result.Kind == MockResultKind.NeedsDetail)
             {
                 traffic.Needs[project] = needs = result.Needs;
                 body ??= needs.HasFlag(RequestParts.Body) ? await BodyAsync(context.Request) : null;
-                result = await traffic.Projects.HandleAsync(project, request with { Detail = Detail(context.Request, path, needs, body) }, context.RequestAborted);
+                result = await traffic.Projects.HandleAsync(project, request with { Detail = Detail(context.Request, path, needs, body, traffic.Credentials) }, context.RequestAborted);
             }
             if (result.Needs != needs)
             {
@@ -213,7 +214,7 @@ public static class MockTrafficApi
     private const int MaxLoggedHeaders = 30;
     private const int MaxLoggedHeaderValue = 256;
 
-    private static KeyValuePair<string, string>[] LoggedHeaders(IHeaderDictionary headers, Redaction redaction)
+    private static KeyValuePair<string, string>[] LoggedHeaders(IHeaderDictionary headers, Redaction redaction, OwnCredentials credentials)
     {
         var logged = new KeyValuePair<string, string>[Math.Min(headers.Count, MaxLoggedHeaders)];
         var count = 0;
@@ -223,7 +224,7 @@ public static class MockTrafficApi
             {
                 break;
             }
-            var value = redaction.Header(name, values);
+            var value = values.Any(v => credentials.IsOwn(name, v)) ? Redaction.Mask : redaction.Header(name, values);
             logged[count++] = new(name, value.Length > MaxLoggedHeaderValue ? value[..MaxLoggedHeaderValue] + "…" : value);
         }
         return count == logged.Length ? logged : logged[..count];
@@ -254,8 +255,11 @@ public static class MockTrafficApi
         return read > maxBytes ? text + "…" : text;
     }
 
-    /// <summary>The parts of the request the project's matchers and templates read, unredacted (they compare real values).</summary>
-    private static RequestDetail Detail(HttpRequest request, string path, RequestParts needs, string? body)
+    /// <summary>
+    /// The parts of the request the project's matchers and templates read, unredacted (they compare real values), except
+    /// this service's own credentials, which nothing a tenant defined may see.
+    /// </summary>
+    private static RequestDetail Detail(HttpRequest request, string path, RequestParts needs, string? body, OwnCredentials credentials)
     {
         var query = request.QueryString.Value;
         KeyValuePair<string, string>[]? headers = null;
@@ -267,6 +271,10 @@ public static class MockTrafficApi
             {
                 foreach (var value in values)
                 {
+                    if (credentials.IsOwn(name, value))
+                    {
+                        continue;
+                    }
                     if (count == headers.Length)
                     {
                         Array.Resize(ref headers, count * 2);

@@ -23,9 +23,11 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
     /// the shape of an OrleansMock key. Other Basic credentials are not ours (a mocked API's own, sent to a mock URL):
     /// they are left alone, never counted as failed sign-ins.
     /// </summary>
-    public static string? BasicKey(HttpRequest request)
+    public static string? BasicKey(HttpRequest request) => BasicKey(request.Headers.Authorization.ToString());
+
+    /// <summary>The API key in an <c>Authorization: Basic</c> value (see <see cref="BasicKey(HttpRequest)"/>).</summary>
+    public static string? BasicKey(string header)
     {
-        var header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
             return null;

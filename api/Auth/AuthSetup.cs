@@ -17,6 +17,7 @@ public static class AuthSetup
         var options = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         var issuer = new TokenIssuer(options, SigningKeys.Load(options, keyFolder), TimeProvider.System);
         builder.Services.AddSingleton(issuer);
+        builder.Services.AddSingleton(new OwnCredentials(options.Issuer));
         builder.Services.AddSingleton<LoginGuard>();
         builder.Services
             .AddAuthentication(Scheme)

@@ -13,10 +13,10 @@ namespace OrleansMock.Api.Tester;
 /// answer is streamed back as it arrives; a redirect is passed on to the client, never followed here. When asked, the
 /// exchange is returned whole for recording.
 /// </summary>
-public sealed class MockProxy(TesterClient client, IOptions<TesterOptions> options)
+public sealed class MockProxy(TesterClient client, IOptions<TesterOptions> options, OwnCredentials credentials)
 {
     /// <summary>Our own credentials: never forwarded when they authenticated the caller to us.</summary>
-    private static readonly string[] OwnCredentials = [HeaderNames.Authorization, ApiKeyAuthentication.Header];
+    private static readonly string[] OwnCredentialHeaders = [HeaderNames.Authorization, ApiKeyAuthentication.Header];
 
     /// <param name="path">The mock path (after <c>/m/{project}</c>).</param>
     /// <param name="credentialsAreOurs">The request carried our own credentials (they authenticated the caller to us): they are not sent on.</param>
@@ -39,7 +39,8 @@ public sealed class MockProxy(TesterClient client, IOptions<TesterOptions> optio
         foreach (var (name, values) in request.Headers)
         {
             if (TesterClient.HopByHop.Contains(name) || name.Equals(HeaderNames.AcceptEncoding, StringComparison.OrdinalIgnoreCase)
-                || (credentialsAreOurs && OwnCredentials.Contains(name, StringComparer.OrdinalIgnoreCase)) || (proxy.Headers?.ContainsKey(name) ?? false))
+                || (credentialsAreOurs && OwnCredentialHeaders.Contains(name, StringComparer.OrdinalIgnoreCase)) || (proxy.Headers?.ContainsKey(name) ?? false)
+                || values.Any(v => credentials.IsOwn(name, v)))
             {
                 continue;
             }
@@ -120,7 +121,7 @@ public sealed class MockProxy(TesterClient client, IOptions<TesterOptions> optio
             }
             return kept is null ? null : new RecordedExchange(request.Method, path,
                 [.. request.Query.SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? "")))],
-                [.. request.Headers.SelectMany(h => h.Value.Select(v => KeyValuePair.Create(h.Key, v ?? "")))],
+                [.. request.Headers.SelectMany(h => h.Value.Where(v => !credentials.IsOwn(h.Key, v)).Select(v => KeyValuePair.Create(h.Key, v ?? "")))],
                 body, (int)answer.StatusCode, [.. headers], kept.ToArray());
         }
     }

@@ -243,6 +243,36 @@ public sealed class ProxyRecordingTests(ProxyFixture fixture) : IClassFixture<Pr
     }
 
     [Fact]
+    public async Task A_recording_that_matches_on_credential_headers_never_captures_ours()
+    {
+        var (upstream, url) = await ProxyFixture.StartUpstreamAsync();
+        var (id, b) = await ProjectAsync();
+        Assert.Equal(HttpStatusCode.Created, (await Client.PostAsync($"/api/v1/projects/{id}/recordings",
+            Payload($$$"""{"targetBaseUrl":"{{{url}}}","match":{"headers":["X-Api-Key","Authorization","X-Other"]}}"""))).StatusCode);
+        // Another user of this service calls the mock with their credentials (their client sends them everywhere).
+        var victim = await fixture.Factory.CreateClient().AsNewUserAsync();
+        var key = (await (await victim.PostAsync("/api/v1/auth/keys", Payload("""{"name":"mine"}"""))).ReadJsonAsync()).GetProperty("key").GetString()!;
+        var token = victim.DefaultRequestHeaders.Authorization!.Parameter!;
+        using (var call = new HttpRequestMessage(HttpMethod.Get, $"{b}/items/1"))
+        {
+            call.Headers.Add("X-Api-Key", key);
+            call.Headers.Add("X-Other", "kept");
+            call.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+            Assert.Equal(HttpStatusCode.OK, (await Mock.SendAsync(call)).StatusCode);
+        }
+        await Client.PostAsync($"/api/v1/projects/{id}/recordings/stop", null);
+        await upstream.DisposeAsync();
+
+        var endpoints = (await (await Client.GetAsync($"/api/v1/projects/{id}/endpoints")).Content.ReadAsStringAsync());
+        Assert.Contains("kept", endpoints); // the recording did match on headers
+        Assert.DoesNotContain(key, endpoints);
+        Assert.DoesNotContain(token, endpoints);
+        var journal = await (await Client.GetAsync($"/api/v1/projects/{id}/requests")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(key, journal);
+        Assert.DoesNotContain(token, journal);
+    }
+
+    [Fact]
     public async Task With_sequence_a_repeated_request_with_another_answer_is_served_in_turn()
     {
         var (upstream, url) = await ProxyFixture.StartUpstreamAsync();

@@ -173,4 +173,64 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
         Assert.True(count.StatusCode is HttpStatusCode.OK or HttpStatusCode.UnprocessableEntity, count.StatusCode.ToString());
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"the admin query took {watch.Elapsed}");
     }
+
+    /// <summary>A victim: another user of this service, with a bearer token and an API key of their own.</summary>
+    private async Task<(string Token, string Key)> VictimAsync()
+    {
+        var victim = await fixture.Factory.CreateClient().AsNewUserAsync();
+        var key = (await (await victim.PostAsync("/api/v1/auth/keys", Payload("""{"name":"mine"}"""))).ReadJsonAsync()).GetProperty("key").GetString()!;
+        return (victim.DefaultRequestHeaders.Authorization!.Parameter!, key);
+    }
+
+    [Fact]
+    public async Task A_template_never_hands_a_tenant_our_credentials_but_a_mocked_APIs_own_pass()
+    {
+        var project = await ProjectAsync();
+        await EndpointAsync(project, new
+        {
+            method = "GET", path = "/steal",
+            response = new
+            {
+                template = true,
+                headers = new Dictionary<string, string> { ["Location"] = "/x?k={{request.headers.X-Api-Key}}&a={{request.headers.Authorization}}" },
+                body = "key={{request.headers.X-Api-Key}} auth={{request.headers.Authorization}}",
+            },
+        });
+        await EndpointAsync(project, new
+        {
+            method = "GET", path = "/match",
+            request = new { headers = new Dictionary<string, object> { ["X-Api-Key"] = new { matches = "om-.*" } } },
+            response = new { body = "captured" },
+        });
+        var (token, key) = await VictimAsync();
+        async Task<HttpResponseMessage> SendAsync(string path, string? apiKey, string? authorization)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/m/{project}{path}");
+            if (apiKey is not null)
+            {
+                request.Headers.Add("X-Api-Key", apiKey);
+            }
+            if (authorization is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+            return await Anonymous().SendAsync(request);
+        }
+
+        var basic = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("wiremock:" + key));
+        foreach (var authorization in new[] { "Bearer " + token, basic })
+        {
+            var stolen = await SendAsync("/steal", key, authorization);
+            var text = await stolen.Content.ReadAsStringAsync() + stolen.Headers.Location;
+            Assert.DoesNotContain(key, text);
+            Assert.DoesNotContain(token, text);
+            Assert.DoesNotContain(basic["Basic ".Length..], text);
+        }
+        // A matcher cannot probe for them either: the key is not there to match.
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync("/match", key, null)).StatusCode);
+
+        // The mocked API's own credentials are the tenant's to match and echo.
+        var own = await SendAsync("/steal", "sk_live_third_party", "Bearer not-one-of-ours");
+        Assert.Equal("key=sk_live_third_party auth=Bearer not-one-of-ours", await own.Content.ReadAsStringAsync());
+    }
 }
