@@ -60,6 +60,22 @@ public sealed class MockLimits
     /// Name fragments whose header, query, form and JSON member values the request log masks (compared lower-case,
     /// without '-' and '_', as substrings). Setting the list replaces the default.
     /// </summary>
-    public string[] RedactNames { get; set; } =
+    public string[] RedactNames { get; set; } = [.. SecretNames.Defaults];
+}
+
+/// <summary>Which names (of headers, query parameters, cookies, body members) hold secrets whose values are never shown.</summary>
+public static class SecretNames
+{
+    public static readonly IReadOnlyList<string> Defaults =
         ["password", "passwd", "secret", "token", "apikey", "authorization", "cookie", "session", "credential", "privatekey", "signature"];
+
+    /// <summary>A name as it is compared: lower-case, without '-' and '_'.</summary>
+    public static string Normalize(string name) => name.ToLowerInvariant().Replace("-", "").Replace("_", "");
+
+    /// <summary>Whether <paramref name="name"/>, normalized, contains one of <paramref name="fragments"/> (normalized; by default <see cref="Defaults"/>).</summary>
+    public static bool IsSecret(string name, IEnumerable<string>? fragments = null)
+    {
+        var normalized = Normalize(name);
+        return (fragments ?? Defaults).Any(fragment => fragment.Length > 0 && normalized.Contains(fragment, StringComparison.Ordinal));
+    }
 }

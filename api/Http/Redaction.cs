@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Primitives;
+using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Api.Http;
 
@@ -120,7 +121,7 @@ public sealed partial class Redaction(IEnumerable<string> names)
         return _names.Any(fragment => normalized.Contains(fragment, StringComparison.Ordinal));
     }
 
-    private static string Normalize(string name) => name.ToLowerInvariant().Replace("-", "").Replace("_", "");
+    private static string Normalize(string name) => SecretNames.Normalize(name);
 
     [GeneratedRegex("""(?<head>"(?<name>[^"\\]{1,128})"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\]\s]+)""", RegexOptions.NonBacktracking)]
     private static partial Regex JsonMember();

@@ -106,13 +106,29 @@ public abstract class BodyCondition
                 return false;
             }
             ValueCondition? compiled = null;
-            if (valueMatcher is not null && !ValueCondition.TryCompile(valueMatcher, field, out compiled, out error))
+            if (valueMatcher is not null && !ValueCondition.TryCompile(valueMatcher, field, out compiled, out error, LastName(expression)))
             {
                 return false;
             }
             condition = new JsonPath(expression, compiled);
             error = "";
             return true;
+        }
+
+        /// <summary>The member a path ends on (<c>$.user.password</c>, <c>$['password']</c>: password), by which a secret is known.</summary>
+        private static string LastName(string expression)
+        {
+            var end = expression.Length;
+            while (end > 0 && !(char.IsLetterOrDigit(expression[end - 1]) || expression[end - 1] is '_' or '-'))
+            {
+                end--;
+            }
+            var start = end;
+            while (start > 0 && (char.IsLetterOrDigit(expression[start - 1]) || expression[start - 1] is '_' or '-'))
+            {
+                start--;
+            }
+            return expression[start..end];
         }
 
         public override string? Check(RequestView request, WorkBudget budget)

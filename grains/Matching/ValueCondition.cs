@@ -14,9 +14,11 @@ public sealed class ValueCondition
     private readonly string? _operand;
     private readonly Regex? _regex;
     private readonly StringComparison _comparison;
+    private readonly bool _secret;
 
-    private ValueCondition(string op, string? operand, Regex? regex, bool caseInsensitive)
+    private ValueCondition(string op, string? operand, Regex? regex, bool caseInsensitive, bool secret)
     {
+        _secret = secret;
         _operator = op;
         _operand = operand;
         _regex = regex;
@@ -25,8 +27,13 @@ public sealed class ValueCondition
 
     public bool IsAbsent => _operator == "absent";
 
-    /// <summary>Compiles <paramref name="matcher"/>; <paramref name="field"/> names it in the error (e.g. <c>request.query.status</c>).</summary>
-    public static bool TryCompile(ValueMatcher? matcher, string field, out ValueCondition condition, out string error)
+    /// <summary>
+    /// Compiles <paramref name="matcher"/>; <paramref name="field"/> names it in the error (e.g. <c>request.query.status</c>).
+    /// When the name of the value it checks (<paramref name="valueName"/>, by default the field's last part) looks like a
+    /// secret (<see cref="SecretNames"/>: Authorization, a session cookie, a password member…), a miss never shows the
+    /// value the request carried nor the value the condition expects, to the journal or to the caller.
+    /// </summary>
+    public static bool TryCompile(ValueMatcher? matcher, string field, out ValueCondition condition, out string error, string? valueName = null)
     {
         condition = null!;
         if (matcher is null)
@@ -58,7 +65,8 @@ public sealed class ValueCondition
         {
             return false;
         }
-        condition = new ValueCondition(op, op == "absent" ? null : operand, regex, caseInsensitive);
+        var secret = SecretNames.IsSecret(valueName ?? field[(field.LastIndexOf('.') + 1)..]);
+        condition = new ValueCondition(op, op == "absent" ? null : operand, regex, caseInsensitive, secret);
         error = "";
         return true;
     }
@@ -85,7 +93,7 @@ public sealed class ValueCondition
     {
         if (IsAbsent)
         {
-            return values.Count == 0 ? null : $"expected absent, was '{Shorten(values[0])}'";
+            return values.Count == 0 ? null : $"expected absent, was {Shown(values[0])}";
         }
         if (values.Count == 0)
         {
@@ -99,7 +107,7 @@ public sealed class ValueCondition
                 return null;
             }
         }
-        return $"expected {Describe()}, was '{Shorten(values[0])}'";
+        return $"expected {Describe()}, was {Shown(values[0])}";
     }
 
     public bool Holds(string value, WorkBudget budget) => _operator switch
@@ -112,7 +120,12 @@ public sealed class ValueCondition
         _ => false,
     };
 
-    private string Describe() => $"{_operator} '{_operand}'{(_comparison == StringComparison.OrdinalIgnoreCase ? " (case-insensitive)" : "")}";
+    private string Describe() =>
+        $"{_operator} {(_secret ? Redacted : $"'{_operand}'")}{(_comparison == StringComparison.OrdinalIgnoreCase ? " (case-insensitive)" : "")}";
+
+    private const string Redacted = "[redacted]";
+
+    private string Shown(string value) => _secret ? Redacted : $"'{Shorten(value)}'";
 
     internal static string Shorten(string value) => value.Length <= 60 ? value : value[..60] + "…";
 }

@@ -233,4 +233,45 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
         var own = await SendAsync("/steal", "sk_live_third_party", "Bearer not-one-of-ours");
         Assert.Equal("key=sk_live_third_party auth=Bearer not-one-of-ours", await own.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task A_near_miss_names_the_failed_condition_but_never_a_secret_value()
+    {
+        var project = await ProjectAsync();
+        await EndpointAsync(project, new
+        {
+            method = "POST", path = "/secure",
+            request = new
+            {
+                headers = new Dictionary<string, object> { ["Authorization"] = new { equalTo = "Bearer sk_live_EXPECTED" } },
+                cookies = new { session = new { equalTo = "EXPECTED-SESSION" } },
+                query = new { access_token = new { equalTo = "EXPECTED-TOKEN" } },
+                body = new object[] { new { matchesJsonPath = new { expression = "$.password", equalTo = "EXPECTED-PASSWORD" } } },
+            },
+            response = new { body = "in" },
+        });
+        await EndpointAsync(project, new { method = "GET", path = "/plain", request = new { query = new { color = new { equalTo = "red" } } }, response = new { body = 1 } });
+        var client = Anonymous();
+        var sent = new[] { "REAL-BEARER", "REAL-SESSION-COOKIE", "REAL-TOKEN", "REAL-PASSWORD" };
+        var expected = new[] { "sk_live_EXPECTED", "EXPECTED-SESSION", "EXPECTED-TOKEN", "EXPECTED-PASSWORD" };
+        for (var failing = 0; failing < 4; failing++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/m/{project}/secure?access_token={(failing == 2 ? sent[2] : expected[2])}")
+            {
+                Content = Payload($$"""{"password":"{{(failing == 3 ? sent[3] : expected[3])}}"}"""),
+            };
+            request.Headers.TryAddWithoutValidation("Authorization", failing == 0 ? "Bearer " + sent[0] : "Bearer " + expected[0]);
+            request.Headers.Add("Cookie", "session=" + (failing == 1 ? sent[1] : expected[1]));
+            var miss = await (await client.SendAsync(request)).AssertProblemAsync(HttpStatusCode.NotFound);
+            Assert.Contains("[redacted]", miss);
+            Assert.All(sent.Concat(expected), secret => Assert.DoesNotContain(secret, miss));
+        }
+        var journal = await (await Client.GetAsync($"/api/v1/projects/{project}/requests")).Content.ReadAsStringAsync();
+        Assert.All(sent, secret => Assert.DoesNotContain(secret, journal));
+
+        // A condition on an ordinary name still says what it expected and what came.
+        var plain = await (await client.GetAsync($"/m/{project}/plain?color=blue")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Contains("'red'", plain);
+        Assert.Contains("'blue'", plain);
+    }
 }

@@ -69,7 +69,8 @@ public sealed class MatchingTests
             Headers: new() { ["x-tenant"] = new(EqualTo: "acme") },
             Cookies: new() { ["session"] = new(Matches: "s-[0-9]+") }), "request", 32, out var conditions, out _));
         Assert.Null(conditions.Check(Request(headers: [("X-Tenant", "acme"), ("Cookie", "a=1; session=s-42")]), Budget));
-        Assert.Equal("cookie 'session': expected matches 's-[0-9]+', was 's-x'",
+        // A session cookie is a secret (SecretNames): the miss names the condition, never the values (issue 30.5).
+        Assert.Equal("cookie 'session': expected matches [redacted], was [redacted]",
             conditions.Check(Request(headers: [("X-Tenant", "acme"), ("Cookie", "session=s-x")]), Budget));
         Assert.StartsWith("header 'x-tenant'", conditions.Check(Request(headers: [("Cookie", "session=s-1")]), Budget));
     }
