@@ -48,6 +48,26 @@ public sealed record EndpointSpec(
     public const int DefaultPriority = 5;
 
     /// <summary>Every response, in order.</summary>
+    /// <summary>
+    /// About how many bytes the definition takes (its texts: path, bodies, headers, schemas, metadata), counted against
+    /// the project's <see cref="MockLimits.MaxProjectBytes"/>.
+    /// </summary>
+    public long SizeBytes()
+    {
+        static long Text(string? text) => text?.Length ?? 0;
+        var size = 256L + Text(Method) + Text(Path) + Text(PathPattern) + Text(Name) + Text(MetadataJson);
+        foreach (var response in AllResponses)
+        {
+            size += 64 + Text(response.BodyJson) + Text(response.ContentType) + response.Headers.Sum(h => h.Key.Length + h.Value.Length);
+        }
+        if (Contract is { } contract)
+        {
+            size += Text(contract.BodySchemaJson) + contract.Parameters.Sum(p => p.Name.Length + Text(p.SchemaJson))
+                + (contract.Responses ?? []).Sum(r => r.Status.Length + Text(r.SchemaJson));
+        }
+        return size;
+    }
+
     public ResponseDefinition[] AllResponses => Responses is { Length: > 0 } responses ? responses : [Response];
 }
 

@@ -17,6 +17,13 @@ public sealed class MockLimits
     /// <summary>Most endpoints one project may define.</summary>
     public int MaxEndpointsPerProject { get; set; } = 500;
 
+    /// <summary>
+    /// Most bytes a project's endpoint definitions may take in all (bodies, headers, schemas; see
+    /// <see cref="EndpointSpec.SizeBytes"/>): a change or an import that would grow past it is refused (422). Keeps an
+    /// import whose operations all reference one large example from becoming hundreds of megabytes.
+    /// </summary>
+    public long MaxProjectBytes { get; set; } = 16L * 1024 * 1024;
+
     /// <summary>Largest response body of one endpoint, in bytes of its JSON text.</summary>
     public int MaxResponseBodyBytes { get; set; } = 512 * 1024;
 

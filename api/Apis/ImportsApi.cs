@@ -37,7 +37,7 @@ public static class ImportsApi
     }
 
     private static async Task<IResult> OpenApiAsync(string projectId, bool? dryRun, bool? validate, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
-        TesterClient client, IOptions<TesterOptions> tester)
+        TesterClient client, IOptions<TesterOptions> tester, IOptions<MockLimits> limits)
     {
         if (request.ContentLength > MaxDocumentBytes)
         {
@@ -54,6 +54,17 @@ public static class ImportsApi
         {
             return Problems.BadRequest("send the OpenAPI document (JSON or YAML) as the body, or {\"url\":\"https://...\"} to fetch it");
         }
+        // The project is the caller's before anything is fetched for it.
+        if (await resolver.ResolveAsync(projectId) is not { } id)
+        {
+            return ProjectsApi.ProjectNotFound(projectId);
+        }
+        var grain = resolver.Project(id);
+        var existing = await grain.ListEndpointsAsync(user.UserId());
+        if (!existing.IsOk)
+        {
+            return Problems.From(existing);
+        }
         if (UrlOf(text) is { } url)
         {
             var (fetched, error) = await FetchAsync(client, url, tester.Value, request.HttpContext.RequestAborted);
@@ -63,20 +74,10 @@ public static class ImportsApi
             }
             text = fetched;
         }
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var (document, problem) = OpenApiImporter.Read(text, validate == true);
+        var (document, problem) = OpenApiImporter.Read(text, validate == true, limits.Value.MaxProjectBytes);
         if (document is null)
         {
             return Problems.Status(StatusCodes.Status422UnprocessableEntity, $"the OpenAPI document cannot be imported: {problem}");
-        }
-        var grain = resolver.Project(id);
-        var existing = await grain.ListEndpointsAsync(user.UserId());
-        if (!existing.IsOk)
-        {
-            return Problems.From(existing);
         }
         var plan = Plan(document.Endpoints, existing.Value!);
         if (dryRun != true)

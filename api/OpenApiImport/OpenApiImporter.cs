@@ -25,9 +25,11 @@ public static class OpenApiImporter
 
     /// <summary>
     /// The endpoints of <paramref name="text"/>, or an error naming each problem's line or JSON pointer. With
-    /// <paramref name="validate"/>, each endpoint enforces its operation's query parameters, headers and JSON body.
+    /// <paramref name="validate"/>, each endpoint enforces its operation's query parameters, headers and JSON body. The
+    /// endpoints may take at most <paramref name="maxBytes"/> in all (a document whose operations all reference one large
+    /// example would otherwise multiply it): past that the import stops with an error saying so.
     /// </summary>
-    public static (Result? Result, string? Error) Read(string text, bool validate = false)
+    public static (Result? Result, string? Error) Read(string text, bool validate = false, long maxBytes = long.MaxValue)
     {
         var settings = new OpenApiReaderSettings();
         settings.TryAddReader("yaml", new OpenApiYamlReader());
@@ -50,12 +52,19 @@ public static class OpenApiImporter
             return (null, "the document could not be read as OpenAPI");
         }
         var endpoints = new List<EndpointImport>();
+        var bytes = 0L;
         foreach (var (path, item) in document.Paths ?? [])
         {
             foreach (var (method, operation) in item.Operations ?? [])
             {
                 var endpoint = Endpoint(method.Method.ToUpperInvariant(), path, operation);
-                endpoints.Add(new EndpointImport(Id(method.Method, path), validate ? endpoint with { Contract = Contract(item, operation) } : endpoint));
+                endpoint = validate ? endpoint with { Contract = Contract(item, operation) } : endpoint;
+                if ((bytes += endpoint.SizeBytes()) > maxBytes)
+                {
+                    return (null, $"its operations make more than the {maxBytes} bytes of endpoints a project may hold (OrleansMock:Limits:MaxProjectBytes), "
+                        + $"reached at {method.Method.ToUpperInvariant()} {path} (examples referenced by many operations are copied into each)");
+                }
+                endpoints.Add(new EndpointImport(Id(method.Method, path), endpoint));
             }
         }
         return (new Result([.. endpoints], document.Info?.Title ?? "", document.Info?.Version ?? ""), null);

@@ -179,6 +179,10 @@ public sealed partial class MockProjectGrain(
             return NotFound<T>();
         }
         var (outcome, next) = await change(Definition);
+        if (next is not null && Definition.OverBudget(next, limits.Value) is { } overBudget)
+        {
+            return Outcome<T>.Fail(OutcomeKind.LimitExceeded, overBudget);
+        }
         if (next is not null)
         {
             await CommitAsync(next);

@@ -31,6 +31,10 @@ public sealed partial class ProjectDefinition
     private ImmutableDictionary<string, EndpointInfo[]>? _answering;
     private string[]? _resourceNames;
     private HashSet<string>? _singularNames;
+    private long? _endpointBytes;
+
+    // Each endpoint's size, computed once per (immutable) endpoint.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<EndpointInfo, object> Sizes = new();
 
     private ProjectDefinition(ProjectInfo? project, IReadOnlyList<EndpointInfo> endpoints, IReadOnlyList<ResourceInfo> resources, RecordingState? recording = null)
     {
@@ -49,6 +53,15 @@ public sealed partial class ProjectDefinition
     private string ProjectId => Project?.Id ?? "(none)";
 
     private RouteTable Routes => _routes ??= new RouteTable(Endpoints, EndpointValidator.MaxConditions);
+
+    /// <summary>About how many bytes the endpoint definitions take in all (see <see cref="EndpointSpec.SizeBytes"/>).</summary>
+    public long EndpointBytes => _endpointBytes ??= Endpoints.Sum(e => (long)Sizes.GetValue(e, endpoint => endpoint.Spec.SizeBytes()));
+
+    /// <summary>Why <paramref name="next"/> may not follow this definition: its endpoints grow past the project's bytes.</summary>
+    public string? OverBudget(ProjectDefinition next, MockLimits limits) =>
+        next.EndpointBytes > limits.MaxProjectBytes && next.EndpointBytes > EndpointBytes
+            ? $"the project's endpoints would take {next.EndpointBytes} bytes, more than the {limits.MaxProjectBytes} a project may hold (OrleansMock:Limits:MaxProjectBytes); make the bodies smaller or delete endpoints"
+            : null;
 
     /// <summary>The parts of a mock request (beyond method and path) the endpoints' conditions and templates read.</summary>
     public RequestParts Needs => Routes.Needs;

@@ -274,4 +274,56 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
         Assert.Contains("'red'", plain);
         Assert.Contains("'blue'", plain);
     }
+
+    [Fact]
+    public async Task An_import_whose_operations_all_reference_one_large_example_is_refused_before_it_multiplies()
+    {
+        // A front end of its own that takes 1,000 endpoints per project, so only the bytes can stop the import.
+        await using var factory = new ApiFactory();
+        factory.Settings["OrleansMock:Limits:MaxEndpointsPerProject"] = "1000";
+        var client = await factory.CreateClient().AsNewUserAsync();
+        var project = (await client.CreateProjectAsync()).GetProperty("id").GetString()!;
+        var example = new string('x', 400 * 1024);
+        var paths = string.Join(",", Enumerable.Range(0, 500).Select(i =>
+            $"\"/op{i}\":" + """{"get":{"responses":{"200":{"description":"ok","content":{"application/json":{"examples":{"big":{"$ref":"#/components/examples/big"}}}}}}}}"""));
+        var document = """{"openapi":"3.0.3","info":{"title":"amplifier","version":"1"},"paths":{""" + paths
+            + """},"components":{"examples":{"big":{"value":{"blob":""" + "\"" + example + "\"" + "}}}}}";
+        var watch = Stopwatch.StartNew();
+        // 479 KB became 200 MB of endpoints before (34 s, RSS +722 MB, 770 MB on disk).
+        var detail = await (await client.PostAsync($"/api/v1/projects/{project}/imports/openapi", Payload(document))).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("MaxProjectBytes", detail);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+        var endpoints = await (await client.GetAsync($"/api/v1/projects/{project}/endpoints")).ReadJsonAsync();
+        Assert.Equal(0, endpoints.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Endpoints_added_one_by_one_stop_at_the_projects_bytes_and_deleting_makes_room()
+    {
+        // A front end of its own with a 1 MB project budget (the shared one reads 64 KB bodies and allows 20 endpoints).
+        await using var factory = new ApiFactory();
+        factory.Settings["OrleansMock:Limits:MaxProjectBytes"] = "1000000";
+        var client = await factory.CreateClient().AsNewUserAsync();
+        var project = (await client.CreateProjectAsync()).GetProperty("id").GetString()!;
+        var body = JsonSerializer.Serialize(new string('y', 60_000));
+        string? last = null;
+        HttpResponseMessage response;
+        var added = 0;
+        while (true)
+        {
+            response = await client.PostAsync($"/api/v1/projects/{project}/endpoints",
+                Payload("{\"method\":\"GET\",\"path\":\"/big/" + added + "\",\"response\":{\"body\":" + body + "}}"));
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                break;
+            }
+            last = (await response.ReadJsonAsync()).GetProperty("id").GetString();
+            Assert.True(++added <= 20, "1.2 MB of endpoints were taken into a 1 MB project");
+        }
+        Assert.Contains("MaxProjectBytes", await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity));
+        Assert.Equal(16, added);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/projects/{project}/endpoints/{last}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/api/v1/projects/{project}/endpoints",
+            Payload("{\"method\":\"GET\",\"path\":\"/big/again\",\"response\":{\"body\":" + body + "}}"))).StatusCode);
+    }
 }
