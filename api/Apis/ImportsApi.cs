@@ -67,6 +67,10 @@ public static class ImportsApi
         }
         if (UrlOf(text) is { } url)
         {
+            if (TargetGuard.ParseHttpUrl(url, out var urlProblem) is null)
+            {
+                return Problems.BadRequest(urlProblem!);
+            }
             var (fetched, error) = await FetchAsync(client, url, tester.Value, request.HttpContext.RequestAborted);
             if (fetched is null)
             {
@@ -132,9 +136,9 @@ public static class ImportsApi
     /// <summary>Fetches a document through the tester's guarded client (the same address checks, timeout and size limit).</summary>
     private static async Task<(string? Text, string? Error)> FetchAsync(TesterClient client, string url, TesterOptions options, CancellationToken cancellation)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        if (TargetGuard.ParseHttpUrl(url, out var problem) is not { } uri)
         {
-            return (null, "not an absolute URL");
+            return (null, problem);
         }
         var outcome = await client.SendAsync(new TesterSend("GET", uri, [KeyValuePair.Create("Accept", "application/json, application/yaml, text/yaml, */*")], null, null,
             Math.Min(10_000, options.MaxTimeoutMs), FollowRedirects: true), cancellation);

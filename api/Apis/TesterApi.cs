@@ -140,9 +140,9 @@ public static class TesterApi
         {
             return Problems.BadRequest($"method '{input.Method}' is not an HTTP method");
         }
-        if (!Uri.TryCreate(input.Url, UriKind.Absolute, out var url))
+        if (TargetGuard.ParseHttpUrl(input.Url, out var urlProblem) is not { } url)
         {
-            return Problems.BadRequest($"url '{input.Url}' is not an absolute URL such as https://api.example.com/users");
+            return Problems.BadRequest(urlProblem!);
         }
         var timeout = input.TimeoutMs ?? Math.Min(10_000, limits.MaxTimeoutMs); // the default never exceeds a lower configured maximum
         if (timeout < 1 || timeout > limits.MaxTimeoutMs)

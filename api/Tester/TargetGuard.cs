@@ -87,6 +87,26 @@ public sealed class TargetGuard
         }
     }
 
+    /// <summary>
+    /// <paramref name="input"/> as an http(s) URL, or why it is not one: not absolute, or another scheme (on Linux a
+    /// relative path such as <c>/users</c> parses as <c>file:///users</c>, which is named as a relative URL).
+    /// </summary>
+    public static Uri? ParseHttpUrl(string? input, out string? problem)
+    {
+        if (!Uri.TryCreate(input, UriKind.Absolute, out var url) || (url.IsFile && input?.StartsWith("file:", StringComparison.OrdinalIgnoreCase) != true))
+        {
+            problem = $"url '{input}' is not an absolute URL such as https://api.example.com/users";
+            return null;
+        }
+        if (url.Scheme is not ("http" or "https"))
+        {
+            problem = $"url '{input}' has the scheme '{url.Scheme}'; only http and https URLs are sent";
+            return null;
+        }
+        problem = null;
+        return url;
+    }
+
     /// <summary>Null when the URL's scheme and host name may be tried; otherwise why not.</summary>
     public string? CheckUrl(Uri url)
     {

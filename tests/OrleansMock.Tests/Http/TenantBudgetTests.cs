@@ -326,4 +326,18 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/api/v1/projects/{project}/endpoints",
             Payload("{\"method\":\"GET\",\"path\":\"/big/again\",\"response\":{\"body\":" + body + "}}"))).StatusCode);
     }
+
+    [Theory]
+    [InlineData("file:///etc/passwd", "scheme 'file'")]
+    [InlineData("ftp://example.com/x", "scheme 'ftp'")]
+    [InlineData("gopher://example.com/x", "scheme 'gopher'")]
+    [InlineData("/relative/path", "not an absolute URL")]
+    public async Task Urls_that_are_not_http_are_a_400_naming_why_never_a_502(string url, string reason)
+    {
+        var send = await Client.PostAsync("/api/v1/tester/send", Payload(JsonSerializer.Serialize(new { method = "GET", url })));
+        Assert.Contains(reason, await send.AssertProblemAsync(HttpStatusCode.BadRequest));
+        var project = (await Client.CreateProjectAsync()).GetProperty("id").GetString()!;
+        var import = await Client.PostAsync($"/api/v1/projects/{project}/imports/openapi", Payload(JsonSerializer.Serialize(new { url })));
+        Assert.Contains(reason, await import.AssertProblemAsync(HttpStatusCode.BadRequest));
+    }
 }
