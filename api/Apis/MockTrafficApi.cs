@@ -224,7 +224,7 @@ public static class MockTrafficApi
             {
                 break;
             }
-            var value = values.Any(v => credentials.IsOwn(name, v)) ? Redaction.Mask : redaction.Header(name, values);
+            var value = credentials.AnyOwn(name, values) ? Redaction.Mask : redaction.Header(name, values);
             logged[count++] = new(name, value.Length > MaxLoggedHeaderValue ? value[..MaxLoggedHeaderValue] + "…" : value);
         }
         return count == logged.Length ? logged : logged[..count];

@@ -40,7 +40,7 @@ public sealed class MockProxy(TesterClient client, IOptions<TesterOptions> optio
         {
             if (TesterClient.HopByHop.Contains(name) || name.Equals(HeaderNames.AcceptEncoding, StringComparison.OrdinalIgnoreCase)
                 || (credentialsAreOurs && OwnCredentialHeaders.Contains(name, StringComparer.OrdinalIgnoreCase)) || (proxy.Headers?.ContainsKey(name) ?? false)
-                || values.Any(v => credentials.IsOwn(name, v)))
+                || credentials.AnyOwn(name, values))
             {
                 continue;
             }
