@@ -178,7 +178,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await AddEndpointAsync(page, "/users/:id", "{\"id\": 7, \"name\": \"Ann\"}");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "API tester" }).ClickAsync();
-        await page.GetByLabel("URL").FillAsync(mockUrl + "/users/7?verbose=1");
+        await page.GetByLabel("URL", new() { Exact = true }).FillAsync(mockUrl + "/users/7?verbose=1");
         await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Params (1)" })).ToBeVisibleAsync(); // the query went to the table
         await page.GetByRole(AriaRole.Tab, new() { Name = "Headers (0)" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Add header" }).ClickAsync();
@@ -224,7 +224,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Save environment" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "local", Exact = true })).ToBeVisibleAsync();
         await page.GetByLabel("Environment", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "local" });
-        await page.GetByLabel("URL").FillAsync("{{base}}/users/3");
+        await page.GetByLabel("URL", new() { Exact = true }).FillAsync("{{base}}/users/3");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
         await Expect(page.GetByTestId("response-status")).ToHaveTextAsync("200");
 
@@ -233,7 +233,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
         foreach (var (path, name) in new[] { ("/users/3", "First"), ("/nowhere", "Second") })
         {
-            await page.GetByLabel("URL").FillAsync("{{base}}" + path);
+            await page.GetByLabel("URL", new() { Exact = true }).FillAsync("{{base}}" + path);
             await page.GetByRole(AriaRole.Button, new() { Name = "Add current request" }).ClickAsync();
             await page.GetByLabel("Name of the saved request").FillAsync(name);
             await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
@@ -250,7 +250,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Run Second" }).ClickAsync();
         await Expect(page.GetByTestId("response-status")).ToHaveTextAsync("404");
         await page.GetByRole(AriaRole.Button, new() { Name = "Open First" }).ClickAsync();
-        await Expect(page.GetByLabel("URL")).ToHaveValueAsync("{{base}}/users/3");
+        await Expect(page.GetByLabel("URL", new() { Exact = true })).ToHaveValueAsync("{{base}}/users/3");
         await ScreenshotAsync(page, "collections");
     }
 
@@ -305,7 +305,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await Expect(log.GetByText(payload)).ToBeVisibleAsync(); // the body preview
 
         await page.GetByRole(AriaRole.Link, new() { Name = "API tester" }).ClickAsync();
-        await page.GetByLabel("URL").FillAsync(mockUrl + "/page");
+        await page.GetByLabel("URL", new() { Exact = true }).FillAsync(mockUrl + "/page");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
         await Expect(page.GetByTestId("response-body")).ToHaveTextAsync(payload);
         await page.GetByRole(AriaRole.Tab, new() { Name = "Preview" }).ClickAsync();
