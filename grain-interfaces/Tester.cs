@@ -21,6 +21,9 @@ public sealed class TesterOptions
 
     /// <summary>History entries older than this are dropped.</summary>
     public int HistoryMaxAgeDays { get; set; } = 30;
+
+    /// <summary>Bytes one user's history may keep in storage (requests and responses as stored); the oldest go first.</summary>
+    public long HistoryMaxBytes { get; set; } = 32L * 1024 * 1024;
 }
 
 /// <summary>One send, as the history keeps it: a summary, and the full request and response as JSON.</summary>
@@ -46,7 +49,10 @@ public interface ITesterHistoryGrain : IGrainWithStringKey
     [Alias("Add")]
     Task<TesterHistoryEntry> AddAsync(string method, string url, int? status, double totalMs, string json);
 
-    /// <summary>Newest first; <paramref name="before"/> is the cursor of the previous page. Invalid for a foreign cursor.</summary>
+    /// <summary>
+    /// Newest first, as summaries (their <see cref="TesterHistoryEntry.Json"/> is empty: <see cref="GetAsync"/> has it);
+    /// <paramref name="before"/> is the cursor of the previous page. Invalid for a foreign cursor.
+    /// </summary>
     [ReadOnly, Alias("List")]
     Task<Outcome<TesterHistoryPage>> ListAsync(string? before, int limit);
 

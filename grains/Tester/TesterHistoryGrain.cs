@@ -6,16 +6,19 @@ using OrleansMock.Grains.Storage;
 namespace OrleansMock.Grains.Tester;
 
 /// <summary>
-/// A user's tester history: entries in memory newest first, each stored as one record (scope = user, sort = time),
-/// so history is shared by every front end and silo and a send costs one record write. Retention by count and age
-/// is applied on every add.
+/// A user's tester history: each entry stored as one record (scope = user, sort = time), so history is shared by every
+/// front end and silo and a send costs one record write. Memory holds only the summaries, newest first (what the list
+/// shows); an entry's request and response are read from storage when asked for. Retention by count, age and bytes
+/// (<see cref="TesterOptions.HistoryMaxBytes"/>, the oldest go first) is applied on every add.
 /// </summary>
 [GrainType("testerhistory")]
 public sealed class TesterHistoryGrain(IRecordStore store, IOptions<TesterOptions> options, TimeProvider time) : Grain, ITesterHistoryGrain
 {
     private const string Group = "history";
     private static readonly RecordCollection Collection = RecordCollection.TesterHistory;
-    private readonly List<TesterHistoryEntry> _entries = []; // newest first
+    private readonly List<TesterHistoryEntry> _entries = []; // newest first, without their Json
+    private readonly Dictionary<string, long> _bytes = new(StringComparer.Ordinal); // each entry's stored size
+    private long _totalBytes;
     private string User => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -25,23 +28,55 @@ public sealed class TesterHistoryGrain(IRecordStore store, IOptions<TesterOption
         {
             if (System.Text.Json.JsonSerializer.Deserialize<TesterHistoryEntry>(record.Json) is { } entry)
             {
-                _entries.Add(entry);
+                Remember(entry, record.Json.Length);
             }
         }
+    }
+
+    private void Remember(TesterHistoryEntry entry, long bytes, bool newest = false)
+    {
+        var summary = entry with { Json = "" };
+        if (newest)
+        {
+            _entries.Insert(0, summary);
+        }
+        else
+        {
+            _entries.Add(summary);
+        }
+        _bytes[entry.Id] = bytes;
+        _totalBytes += bytes;
+    }
+
+    private void Forget(TesterHistoryEntry entry)
+    {
+        _entries.Remove(entry);
+        _totalBytes -= _bytes.Remove(entry.Id, out var bytes) ? bytes : 0;
     }
 
     public async Task<TesterHistoryEntry> AddAsync(string method, string url, int? status, double totalMs, string json)
     {
         var now = time.GetUtcNow();
         var entry = new TesterHistoryEntry($"h_{now.UtcTicks:x}{Random.Shared.Next(0x1000):x3}", now, method, url, status, totalMs, json);
-        await store.InsertAsync(Collection, User, Group, new StoredRecord(entry.Id, now.UtcTicks, System.Text.Json.JsonSerializer.Serialize(entry)));
-        _entries.Insert(0, entry);
+        var text = System.Text.Json.JsonSerializer.Serialize(entry);
+        await store.InsertAsync(Collection, User, Group, new StoredRecord(entry.Id, now.UtcTicks, text));
+        Remember(entry, text.Length, newest: true);
         var cutoff = now.AddDays(-options.Value.HistoryMaxAgeDays);
         var expired = _entries.Where((e, i) => i >= options.Value.HistoryMaxEntries || e.At < cutoff).ToList();
+        // Then the oldest until the user's history fits its bytes (the newest entry is always kept).
+        var kept = _totalBytes - expired.Sum(e => _bytes[e.Id]);
+        for (var i = _entries.Count - 1; i > 0 && kept > options.Value.HistoryMaxBytes; i--)
+        {
+            if (!expired.Contains(_entries[i]))
+            {
+                expired.Add(_entries[i]);
+                kept -= _bytes[_entries[i].Id];
+            }
+        }
         foreach (var old in expired)
         {
             await store.DeleteAsync(Collection, User, Group, old.Id);
-            _entries.Remove(old);
+            Forget(old);
         }
         return entry;
     }
@@ -63,7 +98,15 @@ public sealed class TesterHistoryGrain(IRecordStore store, IOptions<TesterOption
         return Task.FromResult(Outcome<TesterHistoryPage>.Ok(new TesterHistoryPage(items, next)));
     }
 
-    public Task<TesterHistoryEntry?> GetAsync(string id) => Task.FromResult(_entries.Find(e => e.Id == id));
+    /// <summary>One entry whole (its request and response read from storage), or null.</summary>
+    public async Task<TesterHistoryEntry?> GetAsync(string id)
+    {
+        if (_entries.Find(e => e.Id == id) is null || await store.GetAsync(Collection, User, Group, id) is not { } record)
+        {
+            return null;
+        }
+        return System.Text.Json.JsonSerializer.Deserialize<TesterHistoryEntry>(record.Json);
+    }
 
     public async Task<bool> DeleteAsync(string id)
     {
@@ -72,7 +115,7 @@ public sealed class TesterHistoryGrain(IRecordStore store, IOptions<TesterOption
             return false;
         }
         await store.DeleteAsync(Collection, User, Group, id);
-        _entries.Remove(entry);
+        Forget(entry);
         return true;
     }
 
@@ -80,5 +123,7 @@ public sealed class TesterHistoryGrain(IRecordStore store, IOptions<TesterOption
     {
         await store.DeleteGroupAsync(Collection, User, Group);
         _entries.Clear();
+        _bytes.Clear();
+        _totalBytes = 0;
     }
 }

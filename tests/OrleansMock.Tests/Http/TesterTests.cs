@@ -53,6 +53,7 @@ public sealed class TesterFixture : IAsyncLifetime
             });
         });
         _target.MapGet("/binary", () => Results.Bytes([0, 1, 2, 255, 254], "application/octet-stream"));
+        _target.MapGet("/big", (int kb) => Results.Text(new string('b', kb * 1024), "text/plain"));
         _target.MapGet("/redirect", () => Results.Redirect("/echo"));
         _target.MapGet("/loop", () => Results.Redirect("/loop"));
         _target.MapGet("/redirect-to", (string url) => Results.Redirect(url, permanent: false, preserveMethod: true));
@@ -61,6 +62,7 @@ public sealed class TesterFixture : IAsyncLifetime
         Factory.Settings["OrleansMock:Tester:Allow:0"] = "127.0.0.1/32";
         Factory.Settings["OrleansMock:Tester:MaxRedirects"] = "3";
         Factory.Settings["OrleansMock:Tester:HistoryMaxEntries"] = "5";
+        Factory.Settings["OrleansMock:Tester:HistoryMaxBytes"] = "200000";
     }
 
     public async Task DisposeAsync()
@@ -210,6 +212,29 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
         Assert.Equal(5, urls.Length);
         Assert.EndsWith("n=6", urls[0]);
         Assert.EndsWith("n=2", urls[^1]);
+    }
+
+    [Fact]
+    public async Task History_keeps_a_users_bytes_within_its_budget_and_each_entry_whole_from_storage()
+    {
+        // 60 KB answers into a 200,000-byte history (OrleansMock:Tester:HistoryMaxBytes): 200 sends of 2 MiB
+        // once added 1.1 GB of RSS; now the oldest go first and memory holds only the summaries.
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        string? newest = null;
+        for (var i = 0; i < 5; i++)
+        {
+            newest = (await SendAsync(client, new { url = $"{fixture.Target}/big?kb=60&n={i}" })).GetProperty("historyId").GetString();
+        }
+        var history = await (await client.GetAsync("/api/v1/tester/history?limit=100")).ReadJsonAsync();
+        var urls = history.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("url").GetString()!).ToArray();
+        Assert.InRange(urls.Length, 2, 3);
+        Assert.EndsWith("n=4", urls[0]);
+        var full = await (await client.GetAsync($"/api/v1/tester/history/{newest}")).ReadJsonAsync();
+        Assert.Equal(60 * 1024, full.GetProperty("response").GetProperty("body").GetString()!.Length);
+
+        // A small send after them still keeps the newest big one.
+        await SendAsync(client, new { url = $"{fixture.Target}/echo?n=small" });
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/tester/history/{newest}")).StatusCode);
     }
 
     [Fact]
