@@ -22,6 +22,9 @@ public sealed class TesterOptions
     /// <summary>History entries older than this are dropped.</summary>
     public int HistoryMaxAgeDays { get; set; } = 30;
 
+    /// <summary>Bytes one user's collections and environments may take in all (422 above; also bounds what a change rewrites).</summary>
+    public long WorkspaceMaxBytes { get; set; } = 8L * 1024 * 1024;
+
     /// <summary>Bytes one user's history may keep in storage (requests and responses as stored); the oldest go first.</summary>
     public long HistoryMaxBytes { get; set; } = 32L * 1024 * 1024;
 }

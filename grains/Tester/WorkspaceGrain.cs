@@ -11,16 +11,22 @@ public sealed class WorkspaceState
 
 /// <summary>
 /// A user's saved collections and environments. Keyed by user id, so isolation between users is structural: a
-/// caller only ever reaches their own workspace. Every change is persisted before it is acknowledged.
+/// caller only ever reaches their own workspace. Every change is persisted before it is acknowledged. Besides the
+/// counts, the whole workspace has a byte budget (<see cref="TesterOptions.WorkspaceMaxBytes"/>): a change that would
+/// grow it past the budget is refused, which also bounds what each change rewrites.
 /// </summary>
 [GrainType("workspace")]
 public sealed class WorkspaceGrain(
     [PersistentState("workspace", StorageNames.Main)] IPersistentState<WorkspaceState> state,
-    TimeProvider time) : Grain, IWorkspaceGrain
+    TimeProvider time, Microsoft.Extensions.Options.IOptions<TesterOptions> options) : Grain, IWorkspaceGrain
 {
     public const int MaxCollections = 100;
     public const int MaxItemsPerCollection = 200;
     public const int MaxEnvironments = 50;
+    public const int MaxVariables = 500;
+
+    // Each collection's and environment's size as stored, computed once per (immutable) record.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Sizes = new();
 
     public Task<RequestCollection[]> ListCollectionsAsync() => Task.FromResult(state.State.Collections.ToArray());
 
@@ -38,8 +44,9 @@ public sealed class WorkspaceGrain(
         }
         var now = time.GetUtcNow();
         var collection = new RequestCollection(NewId("c"), name.Trim(), [], now, now);
-        await SaveAsync(s => s.Collections.Add(collection));
-        return Outcome<RequestCollection>.Ok(collection);
+        return await SaveAsync(s => s.Collections.Add(collection)) is { } over
+            ? Outcome<RequestCollection>.Fail(OutcomeKind.LimitExceeded, over)
+            : Outcome<RequestCollection>.Ok(collection);
     }
 
     public async Task<Outcome<RequestCollection>> ImportCollectionAsync(string name, CollectionItem[] items, TesterEnvironment? environment)
@@ -56,7 +63,7 @@ public sealed class WorkspaceGrain(
         }
         var now = time.GetUtcNow();
         var collection = new RequestCollection(NewId("c"), name.Trim(), [.. items.Select(i => i with { Id = NewId("i") })], now, now);
-        await SaveAsync(s =>
+        var over = await SaveAsync(s =>
         {
             s.Collections.Add(collection);
             if (environment is not null)
@@ -64,7 +71,7 @@ public sealed class WorkspaceGrain(
                 s.Environments.Add(environment with { Id = NewId("e") });
             }
         });
-        return Outcome<RequestCollection>.Ok(collection);
+        return over is null ? Outcome<RequestCollection>.Ok(collection) : Outcome<RequestCollection>.Fail(OutcomeKind.LimitExceeded, over);
     }
 
     public async Task<Outcome<RequestCollection>> RenameCollectionAsync(string id, string name)
@@ -160,7 +167,7 @@ public sealed class WorkspaceGrain(
             return Outcome<TesterEnvironment>.Fail(OutcomeKind.LimitExceeded, $"at most {MaxEnvironments} environments");
         }
         var stored = environment with { Id = existing < 0 ? NewId("env") : environment.Id, Name = environment.Name.Trim() };
-        await SaveAsync(s =>
+        var over = await SaveAsync(s =>
         {
             if (existing < 0)
             {
@@ -171,7 +178,7 @@ public sealed class WorkspaceGrain(
                 s.Environments[existing] = stored;
             }
         });
-        return Outcome<TesterEnvironment>.Ok(stored);
+        return over is null ? Outcome<TesterEnvironment>.Ok(stored) : Outcome<TesterEnvironment>.Fail(OutcomeKind.LimitExceeded, over);
     }
 
     public async Task<bool> DeleteEnvironmentAsync(string id)
@@ -197,27 +204,44 @@ public sealed class WorkspaceGrain(
             return outcome;
         }
         var changed = outcome.Value! with { UpdatedAt = time.GetUtcNow() };
-        await SaveAsync(s => s.Collections[index] = changed);
-        return Outcome<RequestCollection>.Ok(changed);
+        return await SaveAsync(s => s.Collections[index] = changed) is { } over
+            ? Outcome<RequestCollection>.Fail(OutcomeKind.LimitExceeded, over)
+            : Outcome<RequestCollection>.Ok(changed);
     }
 
-    /// <summary>Applies a change to a copy of the state and persists it; memory changes only once storage has it.</summary>
-    private async Task SaveAsync(Action<WorkspaceState> change)
+    /// <summary>
+    /// Applies a change to a copy of the state and persists it; memory changes only once storage has it. Null when done,
+    /// else why the change would take the workspace past its bytes (nothing changed).
+    /// </summary>
+    private async Task<string?> SaveAsync(Action<WorkspaceState> change)
     {
         var previous = state.State;
         var next = new WorkspaceState { Collections = [.. previous.Collections], Environments = [.. previous.Environments] };
         change(next);
+        var bytes = Bytes(next);
+        if (bytes > options.Value.WorkspaceMaxBytes && bytes > Bytes(previous))
+        {
+            return $"collections and environments would take {bytes} bytes, more than the {options.Value.WorkspaceMaxBytes} a workspace may hold (OrleansMock:Tester:WorkspaceMaxBytes); delete some first";
+        }
         state.State = next;
         await state.WriteOrRollBackAsync(this, () => state.State = previous);
+        return null;
     }
+
+    private static long Bytes(WorkspaceState workspace) =>
+        workspace.Collections.Sum(c => (long)Sizes.GetValue(c, Measure)) + workspace.Environments.Sum(e => (long)Sizes.GetValue(e, Measure));
+
+    private static object Measure(object record) => (long)System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, record.GetType()).Length;
 
     private static string? CheckName(string? name) =>
         string.IsNullOrWhiteSpace(name) || name.Trim().Length > 200 ? "name is required: 1-200 characters" : null;
 
     private static string? CheckVariables(TesterEnvironment environment) =>
-        environment.Variables.Keys.FirstOrDefault(k => k.Length == 0 || k.Length > 100 || k.Contains('}') || k.Contains('{')) is { } bad
-            ? $"variable name '{bad}' must be 1-100 characters without braces"
-            : null;
+        environment.Variables.Count > MaxVariables
+            ? $"the environment has {environment.Variables.Count} variables; an environment holds at most {MaxVariables}"
+            : environment.Variables.Keys.FirstOrDefault(k => k.Length == 0 || k.Length > 100 || k.Contains('}') || k.Contains('{')) is { } bad
+                ? $"variable name '{bad}' must be 1-100 characters without braces"
+                : null;
 
     private static string? CheckItem(CollectionItem item)
     {
