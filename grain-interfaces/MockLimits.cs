@@ -57,6 +57,9 @@ public sealed class MockLimits
     /// </summary>
     public int RequestLogSize { get; set; } = 500;
 
+    /// <summary>Live request log streams one user may hold open on one front end (429 above).</summary>
+    public int MaxLogStreamsPerUser { get; set; } = 10;
+
     /// <summary>Journal entries older than this many hours are dropped.</summary>
     public int RequestLogMaxAgeHours { get; set; } = 168;
 

@@ -113,6 +113,12 @@ public static class RequestLogApi
 
     private static readonly TimeSpan StreamLifetime = TimeSpan.FromMinutes(30);
 
+    /// <summary>How often an open stream checks that the credential that opened it still holds (a revoked key, an expired token end it).</summary>
+    public static readonly TimeSpan StreamCredentialCheck = TimeSpan.FromSeconds(5);
+
+    /// <summary>Open streams per user on this front end (a counter each; users without streams are not kept).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> OpenStreams = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Server-sent events of the entries logged from now on (or after <c>Last-Event-ID</c>, which a reconnecting
     /// client sends). The front end asks the project grain a few times a second for what is newer than the last entry
@@ -120,7 +126,53 @@ public static class RequestLogApi
     /// 15 s keeps proxies from closing an idle stream; after 30 minutes the stream ends and the client reconnects.
     /// </summary>
     private static async Task StreamAsync(string projectId, HttpContext context, ClaimsPrincipal user, ProjectResolver resolver,
-        TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions)
+        TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions,
+        Microsoft.Extensions.Options.IOptions<MockLimits> limits, IGrainFactory grains)
+    {
+        var userId = user.UserId();
+        var max = limits.Value.MaxLogStreamsPerUser;
+        if (OpenStreams.AddOrUpdate(userId, 1, (_, open) => open + 1) > max)
+        {
+            CloseStream(userId);
+            context.Response.Headers.RetryAfter = "30";
+            await Problems.Status(StatusCodes.Status429TooManyRequests,
+                $"this user already has {max} live request log streams open (OrleansMock:Limits:MaxLogStreamsPerUser); close one first").ExecuteAsync(context);
+            return;
+        }
+        try
+        {
+            await StreamOpenedAsync(projectId, context, user, resolver, time, jsonOptions, grains);
+        }
+        finally
+        {
+            CloseStream(userId);
+        }
+    }
+
+    private static void CloseStream(string userId)
+    {
+        if (OpenStreams.AddOrUpdate(userId, 0, (_, open) => open - 1) <= 0)
+        {
+            OpenStreams.TryRemove(KeyValuePair.Create(userId, 0));
+        }
+    }
+
+    /// <summary>
+    /// Whether the credential that opened the stream still holds: an API key its user has not revoked, a bearer token
+    /// that has not expired.
+    /// </summary>
+    private static async Task<bool> CredentialHoldsAsync(HttpContext context, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time)
+    {
+        var key = context.Request.Headers[Auth.ApiKeyAuthentication.Header].ToString() is { Length: > 0 } header ? header : Auth.ApiKeyAuthentication.BasicKey(context.Request);
+        if (key is { Length: > 0 })
+        {
+            return await grains.GetGrain<IUserGrain>(user.UserId()).AuthenticateApiKeyAsync(key) is not null;
+        }
+        return !long.TryParse(user.FindFirst("exp")?.Value, out var expires) || time.GetUtcNow().ToUnixTimeSeconds() < expires;
+    }
+
+    private static async Task StreamOpenedAsync(string projectId, HttpContext context, ClaimsPrincipal user, ProjectResolver resolver,
+        TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions, IGrainFactory grains)
     {
         var grain = await resolver.ResolveAsync(projectId) is { } id ? resolver.Project(id) : null;
         // The owner check comes first, whether or not the client resumes an earlier stream.
@@ -138,12 +190,22 @@ public static class RequestLogApi
         var aborted = context.RequestAborted;
         var started = time.GetTimestamp();
         var quietSince = started;
+        var checkedAt = started;
         await response.WriteAsync(": stream of new requests\n\n", aborted);
         await response.Body.FlushAsync(aborted);
         try
         {
             while (!aborted.IsCancellationRequested && time.GetElapsedTime(started) < StreamLifetime)
             {
+                if (time.GetElapsedTime(checkedAt) >= StreamCredentialCheck)
+                {
+                    checkedAt = time.GetTimestamp();
+                    if (!await CredentialHoldsAsync(context, user, grains, time))
+                    {
+                        await response.WriteAsync("event: end\ndata: {\"reason\":\"the credential that opened this stream was revoked or expired\"}\n\n", aborted);
+                        return;
+                    }
+                }
                 var page = await grain!.QueryRequestLogAsync(user.UserId(), new RequestLogQuery(200, After: after));
                 if (page is not { IsOk: true, Value: { } entries })
                 {

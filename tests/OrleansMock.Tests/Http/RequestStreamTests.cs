@@ -56,5 +56,51 @@ public sealed class RequestStreamTests(ApiFixture fixture)
         Assert.DoesNotContain("n=1", again.ToString());
     }
 
+    [Fact]
+    public async Task A_user_holds_at_most_ten_streams_and_a_revoked_key_ends_its_stream()
+    {
+        var owner = await fixture.NewUserClientAsync();
+        var id = (await owner.CreateProjectAsync()).GetProperty("id").GetString()!;
+        var open = new List<HttpResponseMessage>();
+        try
+        {
+            // 300 streams from one user were accepted before (issue 30.9); the eleventh is a 429 now.
+            for (var i = 0; i < 10; i++)
+            {
+                var stream = await owner.GetAsync($"/api/v1/projects/{id}/requests/stream", HttpCompletionOption.ResponseHeadersRead);
+                Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+                open.Add(stream);
+            }
+            var refused = await owner.GetAsync($"/api/v1/projects/{id}/requests/stream", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Contains("MaxLogStreamsPerUser", await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests));
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+        finally
+        {
+            open.ForEach(stream => stream.Dispose());
+        }
+
+        // Closed streams give their places back; a stream opened with an API key ends once the key is revoked.
+        var created = await (await owner.PostAsync("/api/v1/auth/keys", HttpHelpers.Payload("""{"name":"stream"}"""))).ReadJsonAsync();
+        var byKey = fixture.Factory.CreateClient();
+        byKey.DefaultRequestHeaders.Add("X-Api-Key", created.GetProperty("key").GetString());
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        HttpResponseMessage keyed;
+        while ((keyed = await byKey.GetAsync($"/api/v1/projects/{id}/requests/stream", HttpCompletionOption.ResponseHeadersRead)).StatusCode != HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the closed streams' places did not come back: {keyed.StatusCode}");
+            await Task.Delay(100);
+        }
+        using (keyed)
+        {
+            var reader = new StreamReader(await keyed.Content.ReadAsStreamAsync());
+            Assert.Equal(HttpStatusCode.NoContent, (await owner.DeleteAsync($"/api/v1/auth/keys/{created.GetProperty("id").GetString()}")).StatusCode);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            var rest = await reader.ReadToEndAsync(timeout.Token); // ends: the server closed the stream
+            Assert.Contains("event: end", rest);
+            Assert.Contains("revoked or expired", rest);
+        }
+    }
+
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
 }
