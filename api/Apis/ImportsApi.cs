@@ -125,7 +125,7 @@ public static class ImportsApi
         }
         try
         {
-            return JsonNode.Parse(text) is JsonObject { Count: 1 } json && json["url"] is JsonValue url && url.GetValueKind() == JsonValueKind.String ? url.GetValue<string>() : null;
+            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) is JsonObject { Count: 1 } json && json["url"] is JsonValue url && url.GetValueKind() == JsonValueKind.String ? url.GetValue<string>() : null;
         }
         catch (JsonException)
         {

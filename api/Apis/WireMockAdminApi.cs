@@ -60,8 +60,9 @@ public static class WireMockAdminApi
             var spec = json as JsonObject ?? throw new UnsupportedFieldException("$", "a record spec is a JSON object with targetBaseUrl");
             var target = spec["targetBaseUrl"] is JsonValue url && url.GetValueKind() == JsonValueKind.String ? url.GetValue<string>()
                 : throw new UnsupportedFieldException("targetBaseUrl", "is required: the API to record");
-            var headers = spec["captureHeaders"] is JsonObject capture ? capture.Select(h => h.Key).ToArray() : null;
-            var body = spec["requestBodyPattern"]?["matcher"]?.GetValue<string>() switch
+            var headers = spec["captureHeaders"] is { } capture ? ImportedJson.Object(capture, "captureHeaders").Select(h => h.Key).ToArray() : null;
+            var pattern = spec["requestBodyPattern"] is { } given ? ImportedJson.Object(given, "requestBodyPattern") : null;
+            var body = ImportedJson.Text(pattern?["matcher"], "requestBodyPattern.matcher") switch
             {
                 null => null,
                 "equalToJson" => "json",
@@ -69,7 +70,7 @@ public static class WireMockAdminApi
                 var other => throw new UnsupportedFieldException("requestBodyPattern.matcher", $"'{other}' is not supported; equalToJson and equalTo are"),
             };
             var started = await c.Grain.StartRecordingAsync(c.Caller,
-                new RecordingSpec(target, new RecordMatch(headers, true, body), spec["repeatsAsScenarios"]?.GetValue<bool>() == true));
+                new RecordingSpec(target, new RecordMatch(headers, true, body), ImportedJson.Bool(spec["repeatsAsScenarios"], "repeatsAsScenarios") == true));
             return started.IsOk ? Json(new JsonObject()) : Failure(started);
         });
 
@@ -185,8 +186,8 @@ public static class WireMockAdminApi
         WithBodyAsync(project, request, user, resolver, limits, async (c, json) =>
         {
             var mappings = (json as JsonObject)?["mappings"] as JsonArray ?? throw new UnsupportedFieldException("mappings", "an import is {\"mappings\":[...], \"importOptions\":{...}}");
-            var options = (json as JsonObject)?["importOptions"] as JsonObject;
-            var policy = options?["duplicatePolicy"]?.GetValue<string>() ?? "OVERWRITE";
+            var options = (json as JsonObject)?["importOptions"] is { } given ? ImportedJson.Object(given, "importOptions") : null;
+            var policy = ImportedJson.Text(options?["duplicatePolicy"], "importOptions.duplicatePolicy") ?? "OVERWRITE";
             if (policy is not ("OVERWRITE" or "IGNORE"))
             {
                 throw new UnsupportedFieldException("importOptions.duplicatePolicy", $"'{policy}' is not one of OVERWRITE, IGNORE");
@@ -197,7 +198,7 @@ public static class WireMockAdminApi
                 var ids = existing.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
                 items = [.. items.Where(item => item.Id is null || !ids.Contains(item.Id))];
             }
-            var imported = await c.Grain.ImportEndpointsAsync(c.Caller, items, replaceAll: options?["deleteAllNotInImport"]?.GetValue<bool>() == true);
+            var imported = await c.Grain.ImportEndpointsAsync(c.Caller, items, replaceAll: ImportedJson.Bool(options?["deleteAllNotInImport"], "importOptions.deleteAllNotInImport") == true);
             return imported.IsOk ? Json(new JsonObject()) : Failure(imported);
         });
 

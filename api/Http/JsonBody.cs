@@ -17,6 +17,7 @@ public static partial class JsonBody
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectNullableAnnotations = true,
         AllowTrailingCommas = false,
+        AllowDuplicateProperties = false, // {"a":1,"a":2} is a 400, never a crash where a JsonObject first meets it
         MaxDepth = 64,
     };
 
@@ -66,6 +67,11 @@ public static partial class JsonBody
         catch (JsonException exception)
         {
             return Fail<T>(StatusCodes.Status400BadRequest, Describe(exception));
+        }
+        catch (ArgumentException exception) when (typeof(System.Text.Json.Nodes.JsonNode).IsAssignableFrom(typeof(T)))
+        {
+            // Read as a JsonNode, a member named twice surfaces as the dictionary's duplicate key, not a JsonException.
+            return Fail<T>(StatusCodes.Status400BadRequest, $"the request body names a member twice ({exception.Message.Split(" (Parameter", 2)[0]}); each member once");
         }
     }
 

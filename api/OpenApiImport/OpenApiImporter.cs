@@ -39,8 +39,10 @@ public static class OpenApiImporter
         {
             read = OpenApiDocument.Parse(text, format, settings);
         }
-        catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException or OpenApiException)
+        catch (Exception exception) when (exception is not (OutOfMemoryException or OperationCanceledException))
         {
+            // A third-party reader on untrusted text: whatever it throws (an unsupported version such as '42', duplicate
+            // keys, a type it did not expect) means the document cannot be imported, which is the caller's to fix.
             return (null, exception.Message);
         }
         if (read.Diagnostic?.Errors is { Count: > 0 } errors)

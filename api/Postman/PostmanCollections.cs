@@ -38,7 +38,7 @@ public static class PostmanCollections
             for (var i = 0; i < variables.Count; i++)
             {
                 var variable = variables[i] as JsonObject ?? throw new UnsupportedFieldException($"variable[{i}]", "must be an object with key and value");
-                if (variable["disabled"]?.GetValue<bool>() != true && Text(variable["key"], $"variable[{i}].key") is { Length: > 0 } key)
+                if (ImportedJson.Bool(variable["disabled"], $"variable[{i}].disabled") != true && Text(variable["key"], $"variable[{i}].key") is { Length: > 0 } key)
                 {
                     values[key] = Scalar(variable["value"]);
                 }
@@ -81,28 +81,31 @@ public static class PostmanCollections
         {
             for (var i = 0; i < headerList.Count; i++)
             {
-                if (headerList[i] is JsonObject header && header["disabled"]?.GetValue<bool>() != true && Text(header["key"], $"{field}.header[{i}].key") is { Length: > 0 } key)
+                if (headerList[i] is JsonObject header && ImportedJson.Bool(header["disabled"], $"{field}.header[{i}].disabled") != true
+                    && Text(header["key"], $"{field}.header[{i}].key") is { Length: > 0 } key)
                 {
                     headers[key] = Scalar(header["value"]);
                 }
             }
         }
         url = Auth(request["auth"] ?? inheritedAuth, $"{field}.auth", headers, url);
-        if (request["body"] is not JsonObject body || Text(body["mode"], $"{field}.body.mode") is not { } mode || body["disabled"]?.GetValue<bool>() == true)
+        if (request["body"] is not JsonObject body || Text(body["mode"], $"{field}.body.mode") is not { } mode || ImportedJson.Bool(body["disabled"], $"{field}.body.disabled") == true)
         {
             return new CollectionItem("", "rest", name, method, url, headers, null, null, null, null);
         }
         switch (mode)
         {
             case "raw":
-                if (body["options"]?["raw"]?["language"]?.GetValue<string>() == "json" && !headers.ContainsKey("Content-Type"))
+                var options = body["options"] is { } given ? ImportedJson.Object(given, $"{field}.body.options") : null;
+                var raw = options?["raw"] is { } rawOptions ? ImportedJson.Object(rawOptions, $"{field}.body.options.raw") : null;
+                if (Text(raw?["language"], $"{field}.body.options.raw.language") == "json" && !headers.ContainsKey("Content-Type"))
                 {
                     headers["Content-Type"] = "application/json";
                 }
                 return new CollectionItem("", "rest", name, method, url, headers, Text(body["raw"], $"{field}.body.raw") ?? "", null, null, null);
             case "urlencoded":
                 var pairs = (body["urlencoded"] as JsonArray ?? [])
-                    .OfType<JsonObject>().Where(p => p["disabled"]?.GetValue<bool>() != true)
+                    .OfType<JsonObject>().Where((p, i) => ImportedJson.Bool(p["disabled"], $"{field}.body.urlencoded[{i}].disabled") != true)
                     .Select(p => $"{Encode(Scalar(p["key"]))}={Encode(Scalar(p["value"]))}");
                 headers.TryAdd("Content-Type", "application/x-www-form-urlencoded");
                 return new CollectionItem("", "rest", name, method, url, headers, string.Join("&", pairs), null, null, null);
