@@ -92,7 +92,7 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     /// <see cref="HandleAsync"/>, from the resource grain or the real API). One-way: the front end does not wait for it.
     /// </summary>
     [OneWay, Alias("RecordResourceAnswer")]
-    Task RecordResourceAnswerAsync(MockRequest request, int status, double servedMs);
+    Task RecordResourceAnswerAsync(MockRequest request, int status, double servedMs, string? endpointId = null);
 
     /// <summary>The project's scenarios (named by its responses) and the state each is in; every scenario starts in "Started".</summary>
     [ReadOnly, Alias("GetScenarios")]

@@ -144,7 +144,19 @@ public static class MockTrafficApi
             switch (result.Kind)
             {
                 case MockResultKind.Matched when result.Response!.Proxy is { } proxy:
-                    await traffic.Proxy.ForwardAsync(context, proxy, path, request.Caller is not null, !result.CorsDisabled, ownOrigin ? null : $"{Prefix}/{project}", record: false);
+                    try
+                    {
+                        await traffic.Proxy.ForwardAsync(context, proxy, path, request.Caller is not null, !result.CorsDisabled, ownOrigin ? null : $"{Prefix}/{project}", record: false);
+                    }
+                    finally
+                    {
+                        // Logged with what the client got: the target's status, or 502/504 when it could not be reached.
+                        if (limits.RequestLogSize > 0)
+                        {
+                            _ = traffic.ProjectGrains.Get(await traffic.Projects.ResolveAsync(project) ?? project)
+                                .RecordResourceAnswerAsync(request, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds, result.Response.EndpointId);
+                        }
+                    }
                     return;
                 case MockResultKind.Matched:
                     await WriteAsync(context, result.Response!, !result.CorsDisabled, ownOrigin ? null : $"{Prefix}/{project}");

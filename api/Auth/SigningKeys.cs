@@ -37,7 +37,16 @@ public static class SigningKeys
     {
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var folder = Path.GetDirectoryName(path)!;
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(folder);
+            }
+            else if (!Directory.Exists(folder))
+            {
+                // The data folder, when the key is the first thing in it: private (0700), as the store would make it.
+                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
             var created = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
             // CreateNew: if two processes race, one writes and the other reads what was written.
             try

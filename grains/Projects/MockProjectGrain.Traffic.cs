@@ -51,13 +51,13 @@ public sealed partial class MockProjectGrain
         return policy.Enabled ? _traffic.TryAcquire(time.GetUtcNow(), new RateLimitRule(limit, policy.WindowSeconds)) : null;
     }
 
-    public Task RecordResourceAnswerAsync(MockRequest request, int status, double servedMs)
+    public Task RecordResourceAnswerAsync(MockRequest request, int status, double servedMs, string? endpointId = null)
     {
         if (limits.Value.RequestLogSize > 0 && Definition.Project is not null)
         {
             var now = time.GetUtcNow();
             Journal.Add(new RequestLogEntry(now, request.Method, request.Path, request.Query, request.Headers ?? [],
-                request.BodyPreview, status, null, null, servedMs, Seq: Journal.NextSeq(now)));
+                request.BodyPreview, status, endpointId, null, servedMs, Seq: Journal.NextSeq(now)));
             ScheduleJournalFlush();
         }
         return Task.CompletedTask;
@@ -65,8 +65,9 @@ public sealed partial class MockProjectGrain
 
     private void Record(MockRequest request, MockResult result, long started)
     {
-        // A resource's or proxy target's answer is logged when it is known (RecordResourceAnswerAsync), not here.
-        if (limits.Value.RequestLogSize <= 0 || result.Kind is MockResultKind.Resource or MockResultKind.Proxy or MockResultKind.NeedsDetail)
+        // A resource's or proxy target's answer (also a proxy endpoint's) is logged when it is known (RecordResourceAnswerAsync), not here.
+        if (limits.Value.RequestLogSize <= 0 || result.Kind is MockResultKind.Resource or MockResultKind.Proxy or MockResultKind.NeedsDetail
+            || result.Response?.Proxy is not null)
         {
             return;
         }

@@ -11,6 +11,11 @@ public static class ProxyRules
 {
     public const int MaxHeaders = 20;
 
+    /// <summary>Headers the proxy itself sets from the target and the connection; a definition may not choose them.</summary>
+    private static readonly HashSet<string> Reserved = new(
+        ["Host", "Content-Length", "Transfer-Encoding", "Connection", "Upgrade", "Keep-Alive", "Proxy-Connection", "TE", "Trailer"],
+        StringComparer.OrdinalIgnoreCase);
+
     public static string? Check(ProxySpec proxy, string field) =>
         CheckBaseUrl(proxy.BaseUrl, $"{field}.baseUrl")
         ?? (proxy.StripPrefix is { } prefix && (!prefix.StartsWith('/') || prefix.Length > 256)
@@ -46,6 +51,10 @@ public static class ProxyRules
             if (name.Length is 0 or > 128 || !name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)))
             {
                 return $"{field}.headers: '{name}' is not a valid HTTP header name";
+            }
+            if (Reserved.Contains(name))
+            {
+                return $"{field}.headers: '{name}' is set by the proxy from the target and the connection, not by a definition";
             }
             if (value is null || value.Length > 8192 || value.Any(c => char.IsControl(c) && c != '\t'))
             {

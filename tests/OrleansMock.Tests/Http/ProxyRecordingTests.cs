@@ -50,6 +50,7 @@ public sealed class ProxyFixture : IAsyncLifetime
                 added = request.Headers["X-Added"].ToString(), test = request.Headers["X-Test"].ToString(), apiKey = request.Headers["X-Api-Key"].ToString(),
             });
         });
+        app.MapGet("/teapot", () => Results.StatusCode(418));
         app.MapGet("/image", () => Results.Bytes([137, 80, 78, 71, 0, 1, 2, 255], "image/png"));
         app.MapGet("/cookie", (HttpResponse response) =>
         {
@@ -172,6 +173,10 @@ public sealed class ProxyRecordingTests(ProxyFixture fixture) : IClassFixture<Pr
         var bad = await Client.PostAsync($"/api/v1/projects/{id}/endpoints",
             Payload("""{"method":"GET","path":"/x","response":{"proxy":{"baseUrl":"http://user:pw@example.com"}}}"""));
         Assert.Contains("credentials", await bad.AssertProblemAsync(HttpStatusCode.BadRequest));
+        // Host (and the connection's own headers) are the proxy's to set: a definition choosing them is refused (issue 30.14).
+        var host = await Client.PostAsync($"/api/v1/projects/{id}/endpoints",
+            Payload("""{"method":"GET","path":"/x","response":{"proxy":{"baseUrl":"http://example.com","headers":{"host":"internal.example"}}}}"""));
+        Assert.Contains("'host' is set by the proxy", await host.AssertProblemAsync(HttpStatusCode.BadRequest));
     }
 
     [Fact]
@@ -240,6 +245,31 @@ public sealed class ProxyRecordingTests(ProxyFixture fixture) : IClassFixture<Pr
         var endpoints = await (await Client.GetAsync($"/api/v1/projects/{id}/endpoints")).ReadJsonAsync();
         var post = endpoints.GetProperty("items").EnumerateArray().First(e => e.GetProperty("method").GetString() == "POST");
         Assert.Equal("""{"name":"new"}""", post.GetProperty("request").GetProperty("body")[0].GetProperty("equalToJson").GetRawText());
+    }
+
+    [Fact]
+    public async Task A_proxy_endpoint_logs_the_status_its_client_got()
+    {
+        var (upstream, url) = await ProxyFixture.StartUpstreamAsync();
+        await using var _ = upstream;
+        var (id, b) = await ProjectAsync();
+        await ProxyEndpointAsync(id, "GET", "/teapot", $$"""{"baseUrl":"{{url}}"}""");
+        await ProxyEndpointAsync(id, "GET", "/down", $$"""{"baseUrl":"http://127.0.0.1:{{ApiFactory.FreePort()}}"}""");
+        Assert.Equal(418, (int)(await Mock.GetAsync($"{b}/teapot")).StatusCode);
+        Assert.Equal(502, (int)(await Mock.GetAsync($"{b}/down")).StatusCode);
+        // Logged 200 both times before (issue 30.14, 33.2): the log shows what the client got, and which endpoint answered.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string log;
+        while (!(log = await Client.GetStringAsync($"/api/v1/projects/{id}/requests")).Contains("/down", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, log);
+            await Task.Delay(100);
+        }
+        var entries = System.Text.Json.JsonDocument.Parse(log).RootElement.GetProperty("items").EnumerateArray()
+            .ToDictionary(e => e.GetProperty("path").GetString()!, e => e);
+        Assert.Equal(418, entries["/teapot"].GetProperty("status").GetInt32());
+        Assert.Equal(502, entries["/down"].GetProperty("status").GetInt32());
+        Assert.StartsWith("e_", entries["/teapot"].GetProperty("endpointId").GetString());
     }
 
     [Fact]

@@ -340,4 +340,13 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
         var import = await Client.PostAsync($"/api/v1/projects/{project}/imports/openapi", Payload(JsonSerializer.Serialize(new { url })));
         Assert.Contains(reason, await import.AssertProblemAsync(HttpStatusCode.BadRequest));
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void The_data_folder_the_service_creates_is_private()
+    {
+        // The fixture's data folder did not exist before the service started; the signing key was the first thing
+        // written into it and created it 0755 (README promises 0700).
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(fixture.Factory.DataDir));
+    }
 }
