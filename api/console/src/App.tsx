@@ -5,11 +5,11 @@ import { Projects } from './pages/Projects';
 import { ProjectPage } from './pages/ProjectPage';
 import { Tester } from './pages/Tester';
 import { Account } from './pages/Account';
-import { navigate } from './lib/route';
+import { navigate, parseRoute } from './lib/route';
 
 /** The route is the URL's fragment (#/projects/shop/endpoints): the server serves one page, the console the rest. */
 function useRoute(): string[] {
-  const read = () => decodeURIComponent(location.hash.replace(/^#\/?/, '')).split('/').filter((p) => p.length > 0);
+  const read = () => parseRoute(location.hash);
   const [route, setRoute] = useState(read);
   useEffect(() => {
     const changed = () => setRoute(read());
