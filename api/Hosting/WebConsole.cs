@@ -16,12 +16,17 @@ public static partial class WebConsole
     public static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "console");
 
     /// <summary>
-    /// Scripts and styles from our origin only (no inline script or style elements), API calls to our origin only, no
-    /// plugins, no framing of the console; a previewed HTML answer lives in a sandboxed frame of its own (srcdoc).
+    /// Scripts and styles only from the console's own asset path on our origin (<c>{origin}/assets/</c>: not
+    /// <c>'self'</c>, which would also admit what tenants serve under <c>/m/</c>), no inline script or style elements,
+    /// API calls to our origin only, no plugins, no framing of the console; a previewed HTML answer lives in a
+    /// sandboxed frame of its own (srcdoc).
     /// </summary>
-    public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
-        "frame-src 'self'; child-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+    public static string ContentSecurityPolicy(HttpRequest request)
+    {
+        var assets = $"{request.Scheme}://{request.Host.Value}/assets/";
+        return $"default-src 'none'; script-src {assets}; style-src {assets}; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
+            "frame-src 'self'; child-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
+    }
 
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
@@ -42,7 +47,7 @@ public static partial class WebConsole
             return Problems.Status(StatusCodes.Status404NotFound,
                 "the web console is not built: install Node.js and npm, then build the api again (dotnet build api)");
         }
-        Secure(context.Response);
+        Secure(context);
         context.Response.Headers.CacheControl = "no-cache";
         return Results.File(Path.Combine(Folder, "index.html"), "text/html; charset=utf-8");
     }
@@ -56,17 +61,17 @@ public static partial class WebConsole
             {
                 return Problems.Status(StatusCodes.Status404NotFound, $"the console has no asset {file}");
             }
-            Secure(context.Response);
+            Secure(context);
             // Names carry a hash of their content: a changed file is a new name.
             context.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
             return Results.File(path, ContentTypes.TryGetContentType(file, out var type) ? type : "application/octet-stream");
         }).ExcludeFromDescription();
     }
 
-    private static void Secure(HttpResponse response)
+    private static void Secure(HttpContext context)
     {
-        var headers = response.Headers;
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy(context.Request);
         headers.XContentTypeOptions = "nosniff";
         headers[HeaderNames.XFrameOptions] = "DENY";
         headers["Referrer-Policy"] = "no-referrer";

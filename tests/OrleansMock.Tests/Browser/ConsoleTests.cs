@@ -431,6 +431,36 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         }
     }
 
+    [SkippableFact]
+    public async Task A_tenants_script_under_the_mock_path_never_runs_on_the_consoles_origin()
+    {
+        var (page, _) = await OpenAsync();
+        await SignUpAsync(page);
+        var mockUrl = await CreateProjectAsync(page, "Scripts " + Guid.NewGuid().ToString("N")[..6]);
+        await AddEndpointAsync(page, "/evil.js", "window.__evil = 1;", "application/javascript");
+        using (var client = new HttpClient())
+        {
+            Assert.Equal("window.__evil = 1;", await client.GetStringAsync(mockUrl + "/evil.js")); // it is served
+        }
+        // As an injection would: a script element naming the tenant's file (it ran under script-src 'self', issue 30.11).
+        var path = new Uri(mockUrl + "/evil.js").AbsolutePath;
+        var ran = await page.EvaluateAsync<bool>(@"async (src) => {
+            const loaded = new Promise((resolve) => {
+                const script = document.createElement('script');
+                script.src = src;
+                script.onload = () => resolve(true);
+                script.onerror = () => resolve(false);
+                document.head.appendChild(script);
+            });
+            await Promise.race([loaded, new Promise((r) => setTimeout(r, 3000))]);
+            return window.__evil === 1;
+        }", path);
+        Assert.False(ran, "a script served under /m/ ran on the console's origin");
+        // The console's own scripts still run: the page works.
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" })).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+
     [Fact]
     public async Task The_page_and_its_assets_are_served_with_a_strict_policy_and_the_right_caching()
     {
@@ -438,7 +468,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         var page = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Accept", "text/html" } } });
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var policy = page.Headers.GetValues("Content-Security-Policy").Single();
-        Assert.Contains("script-src 'self'", policy);
+        Assert.Contains($"script-src {Base.Scheme}://{Base.Authority}/assets/;", policy); // not 'self': that admits /m/ too
         Assert.DoesNotContain("unsafe-inline", policy);
         Assert.Contains("frame-ancestors 'none'", policy);
         Assert.Equal("no-cache", page.Headers.CacheControl!.ToString());
