@@ -53,6 +53,7 @@ public static class OrleansMockSilo
                 }
                 silo.Services.AddSingleton<IRecordStore>(new MeteredRecordStore("embedded", new SqliteGroupCommit(sqlite, new SqlRecordStore(sqlite.OpenAsync))));
                 silo.Services.AddSingleton(StorageHealth.For(sqlite));
+                silo.Services.AddHostedService(sp => new SqliteSpaceReclaimer([sqlite, buckets], sp.GetRequiredService<ILogger<SqliteSpaceReclaimer>>()));
                 break;
             case StorageProvider.Memory:
                 silo.AddMemoryGrainStorage(StorageNames.Main);

@@ -41,7 +41,17 @@ public sealed class SqliteDatabase(string path, string synchronous = "FULL")
             {
                 CreatePrivately(FullPath);
                 using var connection = OpenRaw();
-                Execute(connection, "PRAGMA journal_mode=WAL;");
+                // Free pages can be handed back to the file system (Reclaim): a new file gets incremental auto-vacuum
+                // before its first table; a file made before that is rebuilt once with it (VACUUM, on this first open).
+                if (Scalar(connection, "PRAGMA auto_vacuum;") != 2)
+                {
+                    Execute(connection, "PRAGMA auto_vacuum=INCREMENTAL;");
+                    if (Scalar(connection, "SELECT count(*) FROM sqlite_master;") > 0)
+                    {
+                        Execute(connection, "VACUUM;");
+                    }
+                }
+                Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA journal_size_limit=67108864;");
                 Execute(connection, """
                     CREATE TABLE IF NOT EXISTS grain_state (
                         state_name TEXT NOT NULL,
@@ -134,6 +144,30 @@ public sealed class SqliteDatabase(string path, string synchronous = "FULL")
         // Per connection: FULL makes every commit durable in WAL mode; busy_timeout lets writers queue, not fail.
         Execute(connection, $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=10000;");
         return connection;
+    }
+
+    /// <summary>
+    /// Gives the pages that deletes freed back to the file system when there are at least <paramref name="minPages"/>
+    /// of them (an incremental vacuum, then a checkpoint that truncates the write-ahead log). Returns the pages freed.
+    /// </summary>
+    public long Reclaim(long minPages = 256)
+    {
+        using var connection = Open();
+        var free = Scalar(connection, "PRAGMA freelist_count;");
+        if (free < minPages)
+        {
+            return 0;
+        }
+        Execute(connection, "PRAGMA incremental_vacuum;");
+        Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+        return free;
+    }
+
+    private static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static void Execute(SqliteConnection connection, string sql)
