@@ -48,6 +48,12 @@ public sealed class MockLimits
     /// <summary>Records one resource may hold.</summary>
     public int MaxRecordsPerResource { get; set; } = 10_000;
 
+    /// <summary>
+    /// Most bytes of records one resource may hold (their JSON in all; a write past it is a 422). Without it, 10,000
+    /// records of 64 KB made 640 MB per resource.
+    /// </summary>
+    public long MaxResourceBytes { get; set; } = 32L * 1024 * 1024;
+
     /// <summary>Largest record (and largest seed), in bytes of JSON.</summary>
     public int MaxRecordBytes { get; set; } = 64 * 1024;
 

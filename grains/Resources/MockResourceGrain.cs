@@ -56,7 +56,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         _writer = new RecordBatchWriter(writes => _store.ApplyAsync(Collection, _projectId, _name, writes), DeactivateOnIdle);
     }
 
-    private ResourceRecords Records(string? idField) => new(_name, _check.Check, idField ?? ResourceInfo.DefaultIdField);
+    private ResourceRecords Records(string? idField) => new(_name, _check.Check, idField ?? ResourceInfo.DefaultIdField, _limits.Value.MaxResourceBytes);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

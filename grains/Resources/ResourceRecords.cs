@@ -16,9 +16,11 @@ public readonly record struct RecordChange(ResourceAnswer Result, RecordWrite? W
 /// PATCH (top-level merge); <paramref name="idField"/> names the id property (json-server's <c>--id</c>). A singular
 /// resource is the one object stored under <see cref="SingularKey"/> (<see cref="SetSingular"/>). Each change is
 /// applied to memory at once and returns the one <see cref="RecordWrite"/> that stores it; a <paramref name="check"/>
-/// (size and schema) refuses a record before anything changes.
+/// (size and schema) refuses a record before anything changes, and so does the resource's byte budget
+/// (<paramref name="maxBytes"/>: the records' JSON in all, as stored and held in memory).
 /// </summary>
-public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> check, string idField = ResourceInfo.DefaultIdField)
+public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> check, string idField = ResourceInfo.DefaultIdField,
+    long maxBytes = long.MaxValue)
 {
     /// <summary>Where a singular resource's object is stored.</summary>
     public const string SingularKey = "singular";
@@ -30,6 +32,16 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
     private readonly Dictionary<string, Record> _byKey = new(StringComparer.Ordinal);
     private long _maxNumericId;
     private int _nonNumericIds;
+    private long _bytes;
+
+    /// <summary>The records' JSON text in all, in characters.</summary>
+    public long Bytes => _bytes;
+
+    /// <summary>Why replacing <paramref name="oldChars"/> of JSON by <paramref name="newChars"/> would take the resource past its budget, or null.</summary>
+    private string? OverBudget(long oldChars, long newChars) =>
+        newChars > oldChars && _bytes - oldChars + newChars > maxBytes
+            ? $"resource '{name}' would hold {_bytes - oldChars + newChars} bytes of records, more than the {maxBytes} a resource may hold (OrleansMock:Limits:MaxResourceBytes); delete some first"
+            : null;
 
     /// <summary>
     /// One record as its JSON text. The parsed tree is made on the first query that needs it and kept; writes and
@@ -98,6 +110,7 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
 
     public void Clear()
     {
+        _bytes = 0;
         _records.Clear();
         _byKey.Clear();
         _maxNumericId = 0;
@@ -166,6 +179,10 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
         {
             return new(refused, null);
         }
+        if (OverBudget(0, json.Length) is { } over)
+        {
+            return Fail(OutcomeKind.LimitExceeded, over);
+        }
         Add(new Record(id, sort, json, idField, value));
         return new(ResourceAnswer.Created(json, id), RecordWrite.Store(new StoredRecord(id, sort, json)));
     }
@@ -194,6 +211,11 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
         {
             return new(refused, null);
         }
+        if (OverBudget(record.Json.Length, json.Length) is { } over)
+        {
+            return Fail(OutcomeKind.LimitExceeded, over);
+        }
+        _bytes += json.Length - record.Json.Length;
         record.Replace(json);
         return new(ResourceAnswer.Ok(json), RecordWrite.Store(new StoredRecord(id, record.Sort, json)));
     }
@@ -219,8 +241,13 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
         {
             return new(refused, null);
         }
+        if (OverBudget(_byKey.GetValueOrDefault(SingularKey)?.Json.Length ?? 0, json.Length) is { } over)
+        {
+            return Fail(OutcomeKind.LimitExceeded, over);
+        }
         if (_byKey.GetValueOrDefault(SingularKey) is { } record)
         {
+            _bytes += json.Length - record.Json.Length;
             record.Replace(json);
         }
         else
@@ -244,6 +271,7 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
 
     private RecordChange Remove(Record record)
     {
+        _bytes -= record.Json.Length;
         _records.Remove(record);
         _byKey.Remove(record.Id);
         if (record is { HasId: true, NumericId: null })
@@ -255,6 +283,7 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
 
     private void Add(Record record)
     {
+        _bytes += record.Json.Length;
         _records.Add(record);
         _byKey[record.Id] = record;
         if (record.NumericId is { } id)

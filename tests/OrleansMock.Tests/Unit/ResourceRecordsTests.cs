@@ -23,6 +23,29 @@ public sealed class ResourceRecordsTests
     }
 
     [Fact]
+    public void A_resource_stops_at_its_bytes_and_deleting_or_shrinking_makes_room()
+    {
+        var records = new ResourceRecords("posts", _ => null, maxBytes: 1000);
+        var body = "{\"t\":\"" + new string('a', 180) + "\"}";
+        var created = 0;
+        RecordChange change;
+        while ((change = records.Create(body, null, null, 10_000)).Result.IsOk)
+        {
+            created++;
+        }
+        Assert.Equal(OutcomeKind.LimitExceeded, change.Result.Kind);
+        Assert.Contains("MaxResourceBytes", change.Result.Error);
+        Assert.Null(change.Write);
+        Assert.Equal(5, created);
+        Assert.True(records.Bytes <= 1000, records.Bytes.ToString());
+        // Growing a record past it is refused; shrinking one, or deleting, always works and makes room.
+        Assert.Equal(OutcomeKind.LimitExceeded, records.Replace("1", "{\"t\":\"" + new string('b', 400) + "\"}", merge: false).Result.Kind);
+        Assert.True(records.Replace("1", """{"t":"short"}""", merge: false).Result.IsOk);
+        Assert.True(records.Delete("2").Result.IsOk);
+        Assert.True(records.Create(body, null, null, 10_000).Result.IsOk);
+    }
+
+    [Fact]
     public void A_taken_id_is_409_and_changes_nothing()
     {
         var records = Records();
