@@ -32,6 +32,10 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [Alias("Update")]
     Task<Outcome<ProjectInfo>> UpdateAsync(string caller, UpdateProject command);
 
+    /// <summary>What the project holds against its budgets (endpoints and their bytes, its resources' names).</summary>
+    [ReadOnly, Alias("GetUsage")]
+    Task<Outcome<ProjectUsage>> GetUsageAsync(string caller);
+
     /// <summary>Deletes the project and its endpoints; true when there was one the caller owns.</summary>
     [Alias("Delete")]
     Task<bool> DeleteAsync(string caller);
@@ -207,3 +211,10 @@ public interface IProjectCatalogGrain : IGrainWithStringKey
     [Alias("List")]
     Task<Outcome<ProjectPage>> ListAsync(string? cursor, int limit);
 }
+
+/// <summary>A project's endpoints and their bytes, and its resources (whose records each resource grain counts).</summary>
+[GenerateSerializer, Immutable, Alias("om.ProjectUsage")]
+public sealed record ProjectUsage(
+    [property: Id(0)] int Endpoints,
+    [property: Id(1)] long EndpointBytes,
+    [property: Id(2)] string[] Resources);

@@ -118,6 +118,10 @@ public sealed record ResourceAnswer(
 [Alias("om.IMockResourceGrain")]
 public interface IMockResourceGrain : IGrainWithStringKey
 {
+    /// <summary>The records held and their bytes (against <see cref="MockLimits.MaxRecordsPerResource"/> and <see cref="MockLimits.MaxResourceBytes"/>).</summary>
+    [ReadOnly, Alias("GetResourceUsage")]
+    Task<ResourceUsage> GetUsageAsync();
+
     /// <summary>Sets the schema; with <paramref name="reseed"/>, replaces every record by the seed.</summary>
     [Alias("ConfigureResource")]
     Task<ResourceAnswer> ConfigureAsync(ResourceInfo info, bool reseed);
@@ -160,3 +164,6 @@ public static class ResourceKeys
 {
     public static string Grain(string projectId, string resource) => $"{projectId}/{resource}";
 }
+
+[GenerateSerializer, Immutable, Alias("om.ResourceUsage")]
+public sealed record ResourceUsage([property: Id(0)] int Records, [property: Id(1)] long Bytes);

@@ -20,6 +20,15 @@ public sealed record CreateProjectRequest(string? Name, string? Slug, string? De
 public sealed record UpdateProjectRequest(string? Name, string? Slug, string? Description, bool? Private, int? RateLimit, bool? Cors, string? ForeignKeySuffix,
     ProxySpec? Proxy);
 
+/// <summary>How much of a budget is used: <c>used</c> of <c>limit</c> (past the limit, a change that grows is refused).</summary>
+public sealed record UsageValue(long Used, long Limit);
+
+/// <summary>A resource's records and their bytes against the per-resource budgets.</summary>
+public sealed record ResourceUsageResponse(string Name, UsageValue Records, UsageValue Bytes);
+
+/// <summary>What a project holds against its budgets (the settings under OrleansMock:Limits).</summary>
+public sealed record ProjectUsageResponse(UsageValue Endpoints, UsageValue EndpointBytes, UsageValue Resources, ResourceUsageResponse[] ResourceRecords);
+
 public sealed record ProjectResponse(
     string Id, string Slug, string Name, string? Description, bool Private, int? RateLimit, bool Cors, string ForeignKeySuffix,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MockUrl, ProxySpec? Proxy)

@@ -29,6 +29,9 @@ public static class ProjectsApi
         group.MapGet("/{projectId}", GetAsync)
             .WithName("GetProject").WithSummary("Get a project by id or slug")
             .Produces<ProjectResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{projectId}/usage", UsageAsync)
+            .WithName("GetProjectUsage").WithSummary("What the project holds against its budgets: endpoints, their bytes, resources and their records")
+            .Produces<ProjectUsageResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{projectId}", UpdateAsync)
             .WithName("UpdateProject").WithSummary("Change a project's name, slug or description")
             .Accepts<UpdateProjectRequest>("application/json", "application/merge-patch+json")
@@ -77,6 +80,25 @@ public static class ProjectsApi
         var id = await resolver.ResolveAsync(projectId);
         var project = id is null ? null : await resolver.Project(id).GetAsync(user.UserId());
         return project is null ? ProjectNotFound(projectId) : TypedResults.Ok(ProjectResponse.From(project, request));
+    }
+
+    private static async Task<IResult> UsageAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+    {
+        var id = await resolver.ResolveAsync(projectId);
+        var usage = id is null ? null : await resolver.Project(id).GetUsageAsync(user.UserId());
+        if (usage is not { IsOk: true, Value: { } project })
+        {
+            return ProjectNotFound(projectId);
+        }
+        var l = limits.Value;
+        var resources = await Task.WhenAll(project.Resources.Select(async name =>
+        {
+            var used = await grains.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(id!, name)).GetUsageAsync();
+            return new ResourceUsageResponse(name, new UsageValue(used.Records, l.MaxRecordsPerResource), new UsageValue(used.Bytes, l.MaxResourceBytes));
+        }));
+        return TypedResults.Ok(new ProjectUsageResponse(
+            new UsageValue(project.Endpoints, l.MaxEndpointsPerProject), new UsageValue(project.EndpointBytes, l.MaxProjectBytes),
+            new UsageValue(project.Resources.Length, l.MaxResourcesPerProject), resources));
     }
 
     private static async Task<IResult> UpdateAsync(

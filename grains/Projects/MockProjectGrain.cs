@@ -41,6 +41,9 @@ public sealed partial class MockProjectGrain(
     private Task<Outcome<T>> Read<T>(string caller, Func<ProjectDefinition, Outcome<T>> read) =>
         Task.FromResult(Definition.OwnedBy(caller) is null ? NotFound<T>() : read(Definition));
 
+    public Task<Outcome<ProjectUsage>> GetUsageAsync(string caller) =>
+        Read(caller, d => Outcome<ProjectUsage>.Ok(new ProjectUsage(d.Endpoints.Count, d.EndpointBytes, [.. d.Resources.Select(r => r.Name)])));
+
     /// <summary>A change for the owner: the definition computes it, the grain commits what it returns.</summary>
     private Task<Outcome<T>> ChangeAsync<T>(string caller, Func<ProjectDefinition, Change<T>> change) =>
         ChangeAsync(caller, definition => Task.FromResult(change(definition)));

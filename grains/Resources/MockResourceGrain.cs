@@ -133,6 +133,8 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
 
     public Task<ResourceAnswer> ReadAsync(ResourceRequest request, CancellationToken cancellation = default) => GetAsync(request, cancellation);
 
+    public Task<ResourceUsage> GetUsageAsync() => Task.FromResult(new ResourceUsage(_records.Count, _records.Bytes));
+
     public async Task<ResourceAnswer> HandleAsync(ResourceRequest request, CancellationToken cancellation = default)
     {
         if (!_state.State.Configured)

@@ -349,4 +349,26 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
         // written into it and created it 0755 (README promises 0700).
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(fixture.Factory.DataDir));
     }
+
+    [Fact]
+    public async Task A_project_shows_what_it_holds_against_each_budget()
+    {
+        var project = await Client.CreateProjectAsync();
+        var (id, slug) = (project.GetProperty("id").GetString()!, project.GetProperty("slug").GetString()!);
+        await Client.CreateEndpointAsync(id, """{"method":"GET","path":"/a","response":{"body":{"text":"0123456789"}}}""");
+        Assert.Equal(HttpStatusCode.Created, (await Client.PostAsync($"/api/v1/projects/{id}/resources", Payload("""{"name":"things"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Anonymous().PostAsync($"/m/{slug}/things", Payload("""{"t":"abc"}"""))).StatusCode);
+
+        var usage = await (await Client.GetAsync($"/api/v1/projects/{slug}/usage")).ReadJsonAsync();
+        Assert.Equal(1, usage.GetProperty("endpoints").GetProperty("used").GetInt32());
+        Assert.Equal(20, usage.GetProperty("endpoints").GetProperty("limit").GetInt32()); // the fixture's MaxEndpointsPerProject
+        Assert.InRange(usage.GetProperty("endpointBytes").GetProperty("used").GetInt64(), 10, 2000);
+        Assert.Equal(16L * 1024 * 1024, usage.GetProperty("endpointBytes").GetProperty("limit").GetInt64());
+        var things = usage.GetProperty("resourceRecords")[0];
+        Assert.Equal(("things", 1), (things.GetProperty("name").GetString(), things.GetProperty("records").GetProperty("used").GetInt32()));
+        Assert.Equal("""{"t":"abc","id":1}""".Length, things.GetProperty("bytes").GetProperty("used").GetInt64());
+
+        var stranger = await fixture.NewUserClientAsync();
+        await (await stranger.GetAsync($"/api/v1/projects/{id}/usage")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
 }
