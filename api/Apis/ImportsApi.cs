@@ -71,6 +71,11 @@ public static class ImportsApi
             {
                 return Problems.BadRequest(urlProblem!);
             }
+            using var slot = TesterApi.TakeSlot(user.UserId(), tester.Value);
+            if (slot is null)
+            {
+                return TesterApi.AllSlotsTaken(request.HttpContext, tester.Value); // a fetch is an outbound request like a tester send
+            }
             var (fetched, error) = await FetchAsync(client, url, tester.Value, request.HttpContext.RequestAborted);
             if (fetched is null)
             {

@@ -87,24 +87,14 @@ public static class TesterApi
         {
             return error;
         }
-        if (InFlight.Count > 100_000)
-        {
-            InFlight.Clear(); // bounded memory; at worst a user briefly gets a fresh allowance
-        }
-        var gate = InFlight.GetOrAdd(userId, _ => new SemaphoreSlim(limits.MaxConcurrentPerUser));
-        if (!await gate.WaitAsync(0))
-        {
-            context.Response.Headers.RetryAfter = "1";
-            return Problems.Status(StatusCodes.Status429TooManyRequests, $"at most {limits.MaxConcurrentPerUser} tester requests may be in flight per user");
-        }
         TesterOutcome outcome;
-        try
+        using (var slot = TakeSlot(userId, limits))
         {
+            if (slot is null)
+            {
+                return AllSlotsTaken(context, limits);
+            }
             outcome = await client.SendAsync(send!, context.RequestAborted);
-        }
-        finally
-        {
-            gate.Release();
         }
         var error2 = outcome.ErrorKind is null ? null : new TesterError(outcome.ErrorKind, outcome.Error!);
         var record = JsonSerializer.Serialize(new
@@ -119,6 +109,41 @@ public static class TesterApi
         var entry = await grains.GetGrain<ITesterHistoryGrain>(userId).AddAsync(send.Method, recorded.Url ?? send.Url.ToString(), outcome.Status, outcome.Timings.TotalMs, record);
         return TypedResults.Ok(new TesterSendResponse(entry.Id, outcome.Status, outcome.Headers, outcome.Body, outcome.BodyEncoding, outcome.Size,
             outcome.Truncated, outcome.Timings, outcome.Redirects, error2));
+    }
+
+    /// <summary>
+    /// One of the user's outbound slots (<see cref="TesterOptions.MaxConcurrentPerUser"/>, shared by the tester, collection
+    /// runs and imports by URL), released when disposed; null when every slot is in use.
+    /// </summary>
+    public static IDisposable? TakeSlot(string userId, TesterOptions limits)
+    {
+        if (InFlight.Count > 100_000)
+        {
+            InFlight.Clear(); // bounded memory; at worst a user briefly gets a fresh allowance
+        }
+        var gate = InFlight.GetOrAdd(userId, _ => new SemaphoreSlim(limits.MaxConcurrentPerUser));
+        return gate.Wait(0) ? new Slot(gate) : null;
+    }
+
+    /// <summary>The 429 when every outbound slot of the user is in use.</summary>
+    public static IResult AllSlotsTaken(HttpContext context, TesterOptions limits)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return Problems.Status(StatusCodes.Status429TooManyRequests,
+            $"at most {limits.MaxConcurrentPerUser} outbound requests (tester sends, collection runs, imports by URL) may be in flight per user");
+    }
+
+    private sealed class Slot(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
     }
 
     private static TesterSendRequest Substitute(TesterSendRequest input, Dictionary<string, string> variables)

@@ -216,6 +216,22 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
     }
 
     [Fact]
+    public async Task An_import_by_URL_takes_one_of_the_users_outbound_slots()
+    {
+        // 8 imports by URL ran at once beside the tester's limit of 4 sends per user (issue 30.10).
+        var client = await fixture.Factory.CreateClient().AsNewUserAsync();
+        var project = (await client.CreateProjectAsync()).GetProperty("id").GetString();
+        var sends = Enumerable.Range(0, 4).Select(_ => client.PostAsync("/api/v1/tester/send", Payload(JsonSerializer.Serialize(new { url = $"{fixture.Target}/slow" })))).ToArray();
+        await Task.Delay(500);
+        var import = await client.PostAsync($"/api/v1/projects/{project}/imports/openapi", Payload(JsonSerializer.Serialize(new { url = $"{fixture.Target}/echo" })));
+        Assert.Contains("imports by URL", await import.AssertProblemAsync(HttpStatusCode.TooManyRequests));
+        Assert.All(await Task.WhenAll(sends), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        // With the slots free again, the import fetches (and the echo is no OpenAPI document: a 422 saying so).
+        var again = await client.PostAsync($"/api/v1/projects/{project}/imports/openapi", Payload(JsonSerializer.Serialize(new { url = $"{fixture.Target}/echo" })));
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, again.StatusCode);
+    }
+
+    [Fact]
     public async Task History_keeps_a_users_bytes_within_its_budget_and_each_entry_whole_from_storage()
     {
         // 60 KB answers into a 200,000-byte history (OrleansMock:Tester:HistoryMaxBytes): 200 sends of 2 MiB
