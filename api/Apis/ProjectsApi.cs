@@ -43,7 +43,7 @@ public static class ProjectsApi
         return group;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<MockLimits> limits)
+    private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, ProjectResolver resolver, IOptions<MockLimits> limits)
     {
         var body = await JsonBody.ReadAsync<CreateProjectRequest>(request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
@@ -54,6 +54,10 @@ public static class ProjectsApi
         var id = ProjectIds.NewProjectId();
         var outcome = await grains.GetGrain<IMockProjectGrain>(id)
             .CreateAsync(new CreateProject(input.Name ?? "", input.Slug, input.Description, user.UserId(), input.Private ?? false));
+        if (outcome.IsOk)
+        {
+            resolver.Forget(outcome.Value!.Slug); // mock traffic may have remembered the slug as missing a moment ago
+        }
         return outcome.IsOk
             ? TypedResults.Created($"/api/v1/projects/{id}", ProjectResponse.From(outcome.Value!, request))
             : Problems.From(outcome);
@@ -116,6 +120,10 @@ public static class ProjectsApi
         }
         var input = body.Value!;
         var outcome = await resolver.Project(id).UpdateAsync(user.UserId(), new UpdateProject(input.Name, input.Slug, input.Description, input.Private, input.RateLimit, input.Cors, input.ForeignKeySuffix, input.Proxy));
+        if (outcome.IsOk)
+        {
+            resolver.Forget(outcome.Value!.Slug); // a slug this project just took may be remembered as missing
+        }
         return outcome.IsOk ? TypedResults.Ok(ProjectResponse.From(outcome.Value!, request)) : Problems.From(outcome);
     }
 

@@ -6,12 +6,21 @@ namespace OrleansMock.Api.Http;
 /// <summary>
 /// Finds the project grain for a slug or id. Ids (<c>p_...</c>) need no lookup. Slugs go through the slug index;
 /// mock traffic may use a cached slug because the project grain checks the slug it was reached by
-/// (<see cref="MockRequest.ExpectedSlug"/>), so a stale entry costs one retry, never a wrong answer.
+/// (<see cref="MockRequest.ExpectedSlug"/>), so a stale entry costs one retry, never a wrong answer. Mock traffic for a
+/// project that does not exist is remembered for a few seconds (<see cref="MissTtl"/>), so a client repeating a wrong
+/// or guessed URL does not reach a grain each time; a project created or renamed through this front end is forgotten
+/// at once (<see cref="Forget"/>), elsewhere within the few seconds.
 /// </summary>
 public sealed class ProjectResolver(IGrainFactory grains)
 {
     private const int MaxCachedSlugs = 100_000;
+    private const int MaxRememberedMisses = 100_000;
+
+    /// <summary>How long mock traffic remembers that a slug or id names no project.</summary>
+    public static readonly TimeSpan MissTtl = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<string, string> _slugs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _misses = new(StringComparer.Ordinal); // slug or id -> until (Environment.TickCount64)
 
     private readonly GrainReferences<IMockProjectGrain> _projects = new(grains);
     private readonly GrainReferences<IUniqueKeyGrain> _slugIndex = new(grains);
@@ -42,12 +51,20 @@ public sealed class ProjectResolver(IGrainFactory grains)
     /// </summary>
     public async ValueTask<MockResult> HandleAsync(string slugOrId, MockRequest request, CancellationToken cancellationToken)
     {
+        if (!_misses.IsEmpty && _misses.TryGetValue(slugOrId, out var until))
+        {
+            if (until > Environment.TickCount64)
+            {
+                return MockResult.ProjectNotFound;
+            }
+            _misses.TryRemove(KeyValuePair.Create(slugOrId, until));
+        }
         try
         {
             // The hot path (a project this front end knows) makes its one grain call outside the retry loop's closure.
             if (Known(slugOrId) is { } known && Answered(slugOrId, known, await known.Grain.HandleAsync(request)) is { } answer)
             {
-                return answer;
+                return answer.Kind == MockResultKind.ProjectNotFound ? Missing(slugOrId) : answer;
             }
         }
         catch (Exception exception) when (Transient.Is(exception) && !cancellationToken.IsCancellationRequested)
@@ -64,13 +81,26 @@ public sealed class ProjectResolver(IGrainFactory grains)
     {
         if (Known(slugOrId) is { } known && Answered(slugOrId, known, await known.Grain.HandleAsync(request)) is { } answer)
         {
-            return answer;
+            return answer.Kind == MockResultKind.ProjectNotFound ? Missing(slugOrId) : answer;
         }
         var id = await ResolveAsync(slugOrId);
-        return id is null
-            ? MockResult.ProjectNotFound
-            : await Project(id).HandleAsync(request);
+        var result = id is null ? MockResult.ProjectNotFound : await Project(id).HandleAsync(request);
+        return result.Kind == MockResultKind.ProjectNotFound ? Missing(slugOrId) : result;
     }
+
+    /// <summary>Remembers for <see cref="MissTtl"/> that <paramref name="slugOrId"/> names no project; answers so.</summary>
+    private MockResult Missing(string slugOrId)
+    {
+        if (_misses.Count >= MaxRememberedMisses)
+        {
+            _misses.Clear();
+        }
+        _misses[slugOrId] = Environment.TickCount64 + (long)MissTtl.TotalMilliseconds;
+        return MockResult.ProjectNotFound;
+    }
+
+    /// <summary>Forgets what mock traffic remembered of a slug or id (a project was just created or renamed to it).</summary>
+    public void Forget(string slugOrId) => _misses.TryRemove(slugOrId, out _);
 
     /// <summary>The project an id names, or a cached slug's project.</summary>
     private (IMockProjectGrain Grain, string Id)? Known(string slugOrId) =>

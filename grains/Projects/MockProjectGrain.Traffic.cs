@@ -29,6 +29,7 @@ public sealed partial class MockProjectGrain
     {
         if (Definition.Project is not { } project)
         {
+            DeactivateOnIdle(); // no such project (a guessed id): the activation does not outlive the call
             return ValueTask.FromResult(MockResult.ProjectNotFound);
         }
         if (request.ExpectedSlug is not null && request.ExpectedSlug != project.Slug)

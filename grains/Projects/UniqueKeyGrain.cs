@@ -39,7 +39,14 @@ public sealed class UniqueKeyGrain(
         state.State = new UniqueKeyState();
     }
 
-    public Task<string?> ResolveAsync() => Task.FromResult(state.State.HolderId);
+    public Task<string?> ResolveAsync()
+    {
+        if (state.State.HolderId is null)
+        {
+            DeactivateOnIdle(); // an unclaimed key (a guessed slug) keeps no activation around
+        }
+        return Task.FromResult(state.State.HolderId);
+    }
 
     private IUniqueKeyHolder Holder(string holderId) => UniqueKeys.KindOf(Key) switch
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using static OrleansMock.Tests.Http.HttpHelpers;
 
 namespace OrleansMock.Tests.Http;
@@ -370,5 +371,36 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
 
         var stranger = await fixture.NewUserClientAsync();
         await (await stranger.GetAsync($"/api/v1/projects/{id}/usage")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    private async Task<int> ActivationsAsync(string grainType)
+    {
+        var grains = fixture.Factory.Services.GetRequiredService<IGrainFactory>();
+        var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
+        return statistics.Where(s => s.GrainType.Contains(grainType, StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+    }
+
+    [Fact]
+    public async Task Guessed_project_ids_and_slugs_keep_no_activations_and_a_created_slug_answers_at_once()
+    {
+        var client = Anonymous();
+        var (projectsBefore, slugsBefore) = (await ActivationsAsync("MockProjectGrain"), await ActivationsAsync("UniqueKeyGrain"));
+        // 1,000 random ids made 1,000 activations and 50 random slugs 50 slug-index activations (issue 30.13).
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/m/p_{Guid.NewGuid():N}"[..21] + "/x")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/m/{UniqueSlug("guess")}/x")).StatusCode);
+        }
+        await Task.Delay(500); // deactivations finish after the calls
+        var (projectsAfter, slugsAfter) = (await ActivationsAsync("MockProjectGrain"), await ActivationsAsync("UniqueKeyGrain"));
+        Assert.True(projectsAfter - projectsBefore < 20, $"{projectsAfter - projectsBefore} project activations stayed after 200 guessed ids");
+        Assert.True(slugsAfter - slugsBefore < 20, $"{slugsAfter - slugsBefore} slug-index activations stayed after 200 guessed slugs");
+
+        // A slug that was just missing answers as soon as a project takes it (the miss is forgotten).
+        var slug = UniqueSlug("late");
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/m/{slug}/a")).StatusCode);
+        var id = (await Client.CreateProjectAsync(slug)).GetProperty("id").GetString()!;
+        await Client.CreateEndpointAsync(id, """{"method":"GET","path":"/a","response":{"body":1}}""");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/m/{slug}/a")).StatusCode);
     }
 }
