@@ -29,6 +29,13 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
 
     private static string Segments(int count) => string.Concat(Enumerable.Repeat("/a", count));
 
+    /// <summary>
+    /// The render stopped at one of its budgets: the steps (MaxTemplateSteps), or on a busy machine the request's time
+    /// first. Which one comes first depends on the machine's speed; the step budget alone is pinned in TemplateBudgetTests.
+    /// </summary>
+    private static void AssertRenderBudget(string detail) =>
+        Assert.True(detail.Contains("MaxTemplateSteps", StringComparison.Ordinal) || detail.Contains("ms the matchers and templates of one request may use", StringComparison.Ordinal), detail);
+
     [Fact]
     public async Task Nested_loops_over_the_path_stop_at_the_step_budget_and_the_project_keeps_answering()
     {
@@ -47,8 +54,7 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
         var ping = await client.GetAsync($"/m/{project}/ping");
         Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
         var detail = await (await attack).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("steps", detail);
-        Assert.Contains("MaxTemplateSteps", detail);
+        AssertRenderBudget(detail);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"the loop and a request behind it took {watch.Elapsed}");
     }
 
@@ -81,7 +87,7 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
         var query = string.Join("&", Enumerable.Range(0, 300).Select(i => $"p{i}=1"));
         var watch = Stopwatch.StartNew();
         var detail = await (await Anonymous().GetAsync($"/m/{project}/maps?{query}")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("steps", detail);
+        AssertRenderBudget(detail);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
 
         // A template within its budget still renders, loops, keys and all.

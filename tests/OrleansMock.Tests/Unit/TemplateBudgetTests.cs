@@ -1,0 +1,50 @@
+using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Matching;
+using OrleansMock.Grains.Responses;
+using OrleansMock.Grains.Safety;
+
+namespace OrleansMock.Tests.Unit;
+
+/// <summary>A template render's budget, without a cluster or a clock to race: steps, output and time each stop it.</summary>
+public sealed class TemplateBudgetTests
+{
+    private static TemplateModel Model(int segments, string query = "") =>
+        new(new RequestView(new MockRequest("GET", string.Concat(Enumerable.Repeat("/s", segments)), null,
+            Detail: new RequestDetail(query, [], null, "/", RequestParts.Query))), new Dictionary<string, string>());
+
+    private static ResponseTemplate Compile(string text)
+    {
+        Assert.True(ResponseTemplate.TryCompile(text, "body", out var template, out var error), error);
+        return template;
+    }
+
+    [Fact]
+    public void Loops_stop_at_the_step_budget_whatever_time_is_left()
+    {
+        var template = Compile("{{#each request.pathSegments}}{{#each ../request.pathSegments}}{{/each}}{{/each}}");
+        // 300 x 300 = 90,000 iterations (plus the outer 300): over a budget of 50,000, under one of 100,000.
+        var error = Assert.Throws<TemplateException>(() => template.Render(Model(300), 1_000_000, 50_000, new WorkBudget(TimeSpan.FromMinutes(5))));
+        Assert.Contains("50000 steps", error.Message);
+        Assert.Equal("", template.Render(Model(300), 1_000_000, 100_000, new WorkBudget(TimeSpan.FromMinutes(5))));
+    }
+
+    [Fact]
+    public void Output_stops_at_its_size()
+    {
+        var template = Compile("{{#each request.pathSegments}}0123456789{{/each}}");
+        Assert.Equal(1000, template.Render(Model(100), 1000, 100_000, new WorkBudget(TimeSpan.FromMinutes(5))).Length);
+        var error = Assert.Throws<TemplateException>(() => template.Render(Model(101), 1000, 100_000, new WorkBudget(TimeSpan.FromMinutes(5))));
+        Assert.Contains("1000 characters", error.Message);
+    }
+
+    [Fact]
+    public void A_spent_request_budget_stops_the_render_and_loops_keep_their_helpers()
+    {
+        var spent = new WorkBudget(TimeSpan.FromMilliseconds(1));
+        spent.Exhaust();
+        Assert.ThrowsAny<Exception>(() => Compile("{{request.method}}").Render(Model(1), 1000, 100, spent));
+        // @index, @first, @key, block params and ../ behave as Handlebars' own loops do.
+        var loops = Compile("{{#each request.pathSegments as |s i|}}{{i}}{{s}}{{#if @first}}F{{/if}}{{/each}}|{{#each request.query}}{{@key}}={{this}};{{/each}}|{{request.pathSegments.length}}");
+        Assert.Equal("0sF1s|a=1;b=2;|2", loops.Render(Model(2, "?a=1&b=2"), 1000, 100, new WorkBudget(TimeSpan.FromMinutes(5))));
+    }
+}
