@@ -51,7 +51,8 @@ public sealed class ProjectResolver(IGrainFactory grains)
     /// </summary>
     public async ValueTask<MockResult> HandleAsync(string slugOrId, MockRequest request, CancellationToken cancellationToken)
     {
-        if (!_misses.IsEmpty && _misses.TryGetValue(slugOrId, out var until))
+        // TryGetValue reads without a lock (IsEmpty or Count would take every lock of the dictionary: the hot path).
+        if (_misses.TryGetValue(slugOrId, out var until))
         {
             if (until > Environment.TickCount64)
             {
