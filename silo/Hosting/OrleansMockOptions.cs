@@ -131,6 +131,8 @@ public static class OrleansMockConfiguration
             return services; // an embedded silo and its front end share one container
         }
         services.AddSingleton<IValidateOptions<OrleansMockOptions>, OrleansMockOptions.Validator>();
+        services.AddSingleton<IValidateOptions<MockLimits>, LimitsValidation.Limits>();
+        services.AddSingleton<IValidateOptions<TesterOptions>, LimitsValidation.Tester>();
         services.AddOptions<OrleansMockOptions>().Bind(configuration.GetSection(OrleansMockOptions.Section)).ValidateOnStart();
         services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section)).ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateOnStart();

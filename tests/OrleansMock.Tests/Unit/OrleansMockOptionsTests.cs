@@ -70,4 +70,21 @@ public sealed class OrleansMockOptionsTests
         var exception = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<OrleansMockOptions>>().Value);
         Assert.Contains("OrleansMock:Silo:GatewayPort='99999' is not a TCP port (0-65535).", exception.Failures);
     }
+
+    [Fact]
+    public void Limits_and_tester_settings_are_validated_too_one_message_per_key()
+    {
+        // MaxDelayMs=-5 was accepted (issue 29.6); a budget of 0 would refuse every template, project or stream.
+        var settings = Settings(("OrleansMock:Limits:MaxDelayMs", "-5"), ("OrleansMock:Limits:MaxTemplateSteps", "0"),
+            ("OrleansMock:Limits:MaxProjectBytes", "-1"), ("OrleansMock:Limits:RequestLogSize", "0"),
+            ("OrleansMock:Tester:WorkspaceMaxBytes", "0"), ("OrleansMock:Tester:MaxRedirects", "0"));
+        using var provider = new ServiceCollection().AddOrleansMockOptions(settings).BuildServiceProvider();
+        var limits = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<MockLimits>>().Value);
+        Assert.Equal(
+            ["OrleansMock:Limits:MaxProjectBytes='-1' must be at least 1.", "OrleansMock:Limits:MaxTemplateSteps='0' must be at least 1.",
+             "OrleansMock:Limits:MaxDelayMs='-5' must be at least 0."],
+            limits.Failures);
+        var tester = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<TesterOptions>>().Value);
+        Assert.Equal(["OrleansMock:Tester:WorkspaceMaxBytes='0' must be at least 1."], tester.Failures); // 0 redirects is allowed
+    }
 }
