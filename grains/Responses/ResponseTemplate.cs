@@ -18,6 +18,9 @@ namespace OrleansMock.Grains.Responses;
 /// </summary>
 public sealed class ResponseTemplate
 {
+    /// <summary>The helpers registered beside Handlebars' built-in ones (what a template may call).</summary>
+    private static readonly HashSet<string> Helpers = new(StringComparer.Ordinal);
+
     private static readonly IHandlebars Engine = CreateEngine();
 
     private readonly HandlebarsTemplate<TextWriter, object, object> _render;
@@ -36,9 +39,9 @@ public sealed class ResponseTemplate
     public static bool TryCompile(string text, string field, out ResponseTemplate template, out string error)
     {
         template = null!;
-        if (TemplatePartials.Check(text) is { } partials)
+        if ((TemplatePartials.Check(text) ?? TemplateLint.Check(text, Helpers)) is { } problem)
         {
-            error = $"{field} is not a valid template: {partials}";
+            error = $"{field} is not a valid template: {problem}";
             return false;
         }
         try
@@ -74,7 +77,12 @@ public sealed class ResponseTemplate
         configuration.ObjectDescriptorProviders.Add(new TemplateModel.PathValue.DescriptorProvider());
         configuration.ObjectDescriptorProviders.Add(new TemplateValues.DescriptorProvider());
         var engine = Handlebars.Create(configuration);
-        engine.RegisterHelper("jsonPath", (in HelperOptions _, in Context _, in Arguments arguments) =>
+        void Register(string name, HandlebarsReturnWithOptionsHelper helper)
+        {
+            engine.RegisterHelper(name, helper);
+            Helpers.Add(name); // what TemplateLint lets a template call
+        }
+        Register("jsonPath", (in HelperOptions _, in Context _, in Arguments arguments) =>
         {
             if (arguments.Length < 2)
             {
@@ -86,9 +94,9 @@ public sealed class ResponseTemplate
             var token = json is null ? null : JsonPathQuery.Select(json, arguments[1]?.ToString() ?? "$", RenderBudget.Work).FirstOrDefault();
             return token is null ? "" : JsonPathQuery.Text(token);
         });
-        engine.RegisterHelper("now", (in HelperOptions _, in Context _, in Arguments arguments) => Now(Hash(Counted(arguments))));
-        engine.RegisterHelper("randomValue", (in HelperOptions _, in Context _, in Arguments arguments) => RandomValue(Hash(Counted(arguments))));
-        engine.RegisterHelper("faker", (in HelperOptions _, in Context _, in Arguments arguments) =>
+        Register("now", (in HelperOptions _, in Context _, in Arguments arguments) => Now(Hash(Counted(arguments))));
+        Register("randomValue", (in HelperOptions _, in Context _, in Arguments arguments) => RandomValue(Hash(Counted(arguments))));
+        Register("faker", (in HelperOptions _, in Context _, in Arguments arguments) =>
             FakeData.Generate(Counted(arguments).Length > 0 ? arguments[0]?.ToString() ?? "" : ""));
         return engine;
     }

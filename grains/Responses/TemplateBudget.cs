@@ -315,3 +315,75 @@ internal static partial class TemplatePartials
             : null);
     }
 }
+
+/// <summary>
+/// What can be known to fail when a template is saved, before any request renders it: a helper that does not exist
+/// (<c>{{nosuchhelper 1}}</c>, also in a subexpression), a block helper without its argument (<c>{{#if}}</c>, which
+/// Handlebars renders as nothing), and a literal argument a helper refuses whatever the request
+/// (<c>{{faker 'no.such'}}</c>). Errors that depend on the request stay runtime 422s.
+/// </summary>
+internal static partial class TemplateLint
+{
+    private static readonly HashSet<string> BuiltIn = new(["if", "unless", "each", "with", "lookup", "log", "else"], StringComparer.Ordinal);
+    private static readonly HashSet<string> NeedAnArgument = new(["if", "unless", "each", "with"], StringComparer.Ordinal);
+
+    // {{name args}}, {{#name args}}, {{^name args}}: not comments, partials, closings, raw blocks or inline definitions.
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{~?\s*([#^]?)\s*(?![!>/*])([^\s}~()]+)((?:[^}]|\}(?!\}))*?)~?\}\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex Mustache();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\(\s*([^\s()]+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex Subexpression();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(?:'([^']*)'|""([^""]*)"")", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex FirstLiteral();
+
+    /// <summary>Why the template cannot work for any request, or null.</summary>
+    public static string? Check(string text, IReadOnlySet<string> helpers)
+    {
+        if (!text.Contains("{{", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        foreach (System.Text.RegularExpressions.Match mustache in Mustache().Matches(text))
+        {
+            if (mustache.Value.StartsWith("{{{", StringComparison.Ordinal))
+            {
+                continue; // a raw (unescaped) value: a path, as with {{...}}
+            }
+            var (block, name, rest) = (mustache.Groups[1].Value, mustache.Groups[2].Value, mustache.Groups[3].Value.Trim());
+            if (block.Length > 0 && NeedAnArgument.Contains(name) && rest.Length == 0)
+            {
+                return $"{{{{{block}{name}}}}} needs an argument, e.g. {{{{{block}{name} request.query.q}}}}";
+            }
+            if ((rest.Length > 0 || block.Length > 0) && IsUnknownHelper(name, helpers))
+            {
+                return UnknownHelper(name, helpers);
+            }
+            foreach (System.Text.RegularExpressions.Match inner in Subexpression().Matches(rest))
+            {
+                if (IsUnknownHelper(inner.Groups[1].Value, helpers))
+                {
+                    return UnknownHelper(inner.Groups[1].Value, helpers);
+                }
+            }
+            if (name == "faker" && FirstLiteral().Match(rest) is { Success: true } literal)
+            {
+                var key = literal.Groups[1].Success ? literal.Groups[1].Value : literal.Groups[2].Value;
+                if (!FakeData.Names.Contains(key))
+                {
+                    return $"faker '{key}' is not known; use one of {string.Join(", ", FakeData.Names)}";
+                }
+            }
+        }
+        return null;
+    }
+
+    // A path (request.query.q, this, @index, ../x) or a literal is not a helper call.
+    private static bool IsUnknownHelper(string name, IReadOnlySet<string> helpers) =>
+        !BuiltIn.Contains(name) && !helpers.Contains(name) && !name.Contains('.') && !name.Contains('/') && !name.StartsWith('@')
+        && !name.StartsWith('\'') && !name.StartsWith('"') && !name.StartsWith('[') && name != "this" && !char.IsAsciiDigit(name[0])
+        && name is not ("true" or "false" or "null" or "undefined");
+
+    private static string UnknownHelper(string name, IReadOnlySet<string> helpers) =>
+        $"'{name}' is not a helper; the helpers are {string.Join(", ", BuiltIn.Where(b => b != "else").Concat(helpers).Order(StringComparer.Ordinal))}";
+}

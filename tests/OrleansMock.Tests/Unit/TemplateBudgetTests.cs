@@ -47,4 +47,30 @@ public sealed class TemplateBudgetTests
         var loops = Compile("{{#each request.pathSegments as |s i|}}{{i}}{{s}}{{#if @first}}F{{/if}}{{/each}}|{{#each request.query}}{{@key}}={{this}};{{/each}}|{{request.pathSegments.length}}");
         Assert.Equal("0sF1s|a=1;b=2;|2", loops.Render(Model(2, "?a=1&b=2"), 1000, 100, new WorkBudget(TimeSpan.FromMinutes(5))));
     }
+
+    [Theory]
+    [InlineData("{{nosuchhelper 1}}", "'nosuchhelper' is not a helper")]
+    [InlineData("{{#nosuchblock x}}a{{/nosuchblock}}", "'nosuchblock' is not a helper")]
+    [InlineData("{{jsonPath (nosuch request.body) '$.a'}}", "'nosuch' is not a helper")]
+    [InlineData("{{faker 'no.such'}}", "faker 'no.such' is not known")]
+    [InlineData("{{#if}}yes{{/if}}", "{{#if}} needs an argument")]
+    [InlineData("{{#each}}x{{/each}}", "{{#each}} needs an argument")]
+    public void What_fails_for_every_request_is_refused_when_saved(string text, string reason)
+    {
+        // Saved with 201 and failed (422) at every call, or answered an empty 200 for {{#if}} (issue 33.5).
+        Assert.False(ResponseTemplate.TryCompile(text, "response.body", out _, out var error));
+        Assert.Contains(reason, error);
+    }
+
+    [Theory]
+    [InlineData("{{request.path.id}} {{request.query.q}} {{{request.body}}} {{this}} {{@index}}")]
+    [InlineData("{{#if request.query.q}}{{request.query.q}}{{else}}none{{/if}}{{#unless x}}u{{/unless}}")]
+    [InlineData("{{#each request.pathSegments as |s i|}}{{i}}{{s}}{{/each}}{{#with request}}{{method}}{{/with}}")]
+    [InlineData("{{jsonPath request.body '$.name'}} {{now offset='3 days' format='yyyy-MM-dd'}} {{randomValue length=8 type='NUMERIC'}}")]
+    [InlineData("{{faker 'name.firstName'}} {{faker request.query.kind}} {{lookup request.pathSegments 0}} {{!-- a comment --}}")]
+    [InlineData("{\"id\": \"{{request.path.id}}\", \"n\": {{request.query.n}}, \"nested\": {\"a\": [1, 2]}}")]
+    public void Templates_that_can_work_are_accepted(string text)
+    {
+        Assert.True(ResponseTemplate.TryCompile(text, "response.body", out _, out var error), error);
+    }
 }
