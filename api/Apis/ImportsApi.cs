@@ -30,7 +30,9 @@ public static class ImportsApi
             .AddEndpointFilter(RateLimiter.ManagementFilter).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithName("ImportOpenApi")
             .WithSummary("Import an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON or YAML, or {\"url\":...}) as endpoints; ?dryRun=true only plans; ?validate=true makes them refuse requests that break it")
-            .Accepts<string>("application/json", "application/yaml", "text/yaml", "text/plain")
+            // JSON or YAML is recognised by the content, whatever the Content-Type says or leaves out (curl --data-binary
+            // sends application/x-www-form-urlencoded): */* keeps routing from refusing it with a 415.
+            .Accepts<string>("application/json", "application/yaml", "text/yaml", "text/plain", "*/*")
             .Produces<OpenApiImportResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway);

@@ -148,6 +148,21 @@ public sealed class MockEngineHttpTests(ApiFixture fixture)
         await duplicate.AssertProblemAsync(HttpStatusCode.Conflict);
     }
 
+    [Fact]
+    public async Task The_same_request_defined_with_response_and_with_responses_conflicts()
+    {
+        // Accepted twice (201 both ways) before, and the second could never answer (issue 33.3).
+        var project = await ProjectAsync();
+        await EndpointAsync(project, new { method = "GET", path = "/same", response = new { body = 1 } });
+        var again = await Client.PostAsync($"/api/v1/projects/{project}/endpoints",
+            Payload(JsonSerializer.Serialize(new { method = "GET", path = "/same", responses = new[] { new { body = 2 } } })));
+        await again.AssertProblemAsync(HttpStatusCode.Conflict);
+        var other = await ProjectAsync();
+        await EndpointAsync(other, new { method = "GET", path = "/same", responses = new[] { new { body = 2 } } });
+        var single = await Client.PostAsync($"/api/v1/projects/{other}/endpoints", Payload(JsonSerializer.Serialize(new { method = "GET", path = "/same", response = new { body = 1 } })));
+        await single.AssertProblemAsync(HttpStatusCode.Conflict);
+    }
+
     public static TheoryData<string, string> BadEndpoints => new()
     {
         { """{"method":"GET","path":"/a","request":{"query":{"q":{"equalsTo":"x"}}},"response":{}}""", "equalsTo" },

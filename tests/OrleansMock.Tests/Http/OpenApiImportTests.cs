@@ -32,6 +32,24 @@ public sealed class OpenApiImportTests(ApiFixture fixture)
     private static string[] Paths(JsonElement plan, string part) =>
         [.. plan.GetProperty("plan").GetProperty(part).EnumerateArray().Select(i => $"{i.GetProperty("method").GetString()} {i.GetProperty("path").GetString()}").Order()];
 
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded")] // what curl --data-binary sends, as README's lines do
+    [InlineData("application/octet-stream")]
+    [InlineData(null)]
+    public async Task A_document_is_recognised_by_its_content_whatever_the_content_type(string? mediaType)
+    {
+        // README's file-import lines answered 415 asking for JSON, although YAML works (issue 33.4).
+        var (id, _) = await ProjectAsync();
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(Document("petstore.yaml")));
+        if (mediaType is not null)
+        {
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+        }
+        var response = await Client.PostAsync($"/api/v1/projects/{id}/imports/openapi?dryRun=true", content);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Assert.NotEmpty(Paths(await response.ReadJsonAsync(), "create"));
+    }
+
     [Fact]
     public async Task Each_operation_becomes_an_endpoint_with_examples_or_bodies_generated_from_the_schema()
     {
