@@ -197,6 +197,8 @@ public static class MockTrafficApi
                         $"project '{project}' could not answer {method} {path}: {result.Error}").ExecuteAsync(context);
                     return;
                 case MockResultKind.RateLimited:
+                    // Counted by the project grain; the refusal is counted here, beside the other policies' (issue 33.7).
+                    Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", nameof(RateLimitOptions.MockPerProject)));
                     await RateLimiter.Refusal(context.Response, new RateLimiter.Check(result.RateLimit, false), $"project '{project}'").ExecuteAsync(context);
                     return;
                 case MockResultKind.Unauthorized:

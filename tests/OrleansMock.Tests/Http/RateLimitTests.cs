@@ -132,6 +132,9 @@ public sealed class RateLimitTests(RateLimitFixture fixture) : IClassFixture<Rat
         var refused = await fixture.GetAsync(path, NewPeer());
         Assert.Equal(429, refused.Response.StatusCode);
         Assert.Contains("project", await new StreamReader(refused.Response.Body, Encoding.UTF8).ReadToEndAsync());
+        // The refusal is counted under its policy like the others' (it never got a series: issue 33.7).
+        var metrics = await fixture.Factory.CreateClient().GetStringAsync("/metrics");
+        Assert.Contains(metrics.Split('\n'), line => line.StartsWith("orleansmock_ratelimit_rejections", StringComparison.Ordinal) && line.Contains("policy=\"MockPerProject\"", StringComparison.Ordinal));
 
         var project = path.Split('/')[2];
         var tooHigh = await fixture.Owner.PatchAsync($"/api/v1/projects/{project}", Payload("{\"rateLimit\":101}"));
