@@ -328,7 +328,7 @@ internal static partial class TemplateLint
     private static readonly HashSet<string> NeedAnArgument = new(["if", "unless", "each", "with"], StringComparer.Ordinal);
 
     // {{name args}}, {{#name args}}, {{^name args}}: not comments, partials, closings, raw blocks or inline definitions.
-    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{~?\s*([#^]?)\s*(?![!>/*])([^\s}~()]+)((?:[^}]|\}(?!\}))*?)~?\}\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{~?\s*([#^]?)\s*([^\s}~()#^!>/*&=][^\s}~()]*)((?:[^}]|\}(?!\}))*?)~?\}\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex Mustache();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\(\s*([^\s()]+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
@@ -336,6 +336,9 @@ internal static partial class TemplateLint
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(?:'([^']*)'|""([^""]*)"")", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex FirstLiteral();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"'[^']*'|""[^""]*""", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex StringLiteral();
 
     /// <summary>Why the template cannot work for any request, or null.</summary>
     public static string? Check(string text, IReadOnlySet<string> helpers)
@@ -359,7 +362,8 @@ internal static partial class TemplateLint
             {
                 return UnknownHelper(name, helpers);
             }
-            foreach (System.Text.RegularExpressions.Match inner in Subexpression().Matches(rest))
+            // Parentheses inside a string literal ('$[?(@.a =~ /^(a+)+$/)]') are not subexpressions.
+            foreach (System.Text.RegularExpressions.Match inner in Subexpression().Matches(StringLiteral().Replace(rest, "''")))
             {
                 if (IsUnknownHelper(inner.Groups[1].Value, helpers))
                 {

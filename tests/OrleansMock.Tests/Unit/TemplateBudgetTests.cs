@@ -69,6 +69,9 @@ public sealed class TemplateBudgetTests
     [InlineData("{{jsonPath request.body '$.name'}} {{now offset='3 days' format='yyyy-MM-dd'}} {{randomValue length=8 type='NUMERIC'}}")]
     [InlineData("{{faker 'name.firstName'}} {{faker request.query.kind}} {{lookup request.pathSegments 0}} {{!-- a comment --}}")]
     [InlineData("{\"id\": \"{{request.path.id}}\", \"n\": {{request.query.n}}, \"nested\": {\"a\": [1, 2]}}")]
+    [InlineData("{{#*inline \"hello\"}}Hi {{name}}{{/inline}}{{> hello name=request.path.id}}{{#> hello}}fallback{{/hello}}")]
+    [InlineData("{{jsonPath request.body '$[?(@.a =~ /^(a+)+$/)]'}} {{jsonPath request.body \"$.items[?(@.qty > 2)]\"}}")]
+    [InlineData("{{~request.method~}} {{ request.url }} {{#each request.query}}{{@key}}{{/each}}")]
     public void Templates_that_can_work_are_accepted(string text)
     {
         Assert.True(ResponseTemplate.TryCompile(text, "response.body", out _, out var error), error);
