@@ -39,22 +39,47 @@ public sealed class ResponseTemplate
     public static bool TryCompile(string text, string field, out ResponseTemplate template, out string error)
     {
         template = null!;
-        if ((TemplatePartials.Check(text) ?? TemplateLint.Check(text, Helpers)) is { } problem)
+        if (TemplateShape.Check(text) is { } shape)
         {
-            error = $"{field} is not a valid template: {problem}";
+            error = $"{field} is not a valid template: {shape}"; // before Handlebars parses it: its parser recurses
             return false;
         }
         try
         {
+            // Handlebars parses next (an unclosed mustache never reaches the checks below), then what it cannot see.
             using var reader = new StringReader(text);
-            template = new ResponseTemplate(text, Engine.Compile(reader));
+            var compiled = Engine.Compile(reader);
+            if ((TemplatePartials.Check(text) ?? TemplateLint.Check(text, Helpers)) is { } problem)
+            {
+                error = $"{field} is not a valid template: {problem}";
+                return false;
+            }
+            template = new ResponseTemplate(text, compiled);
             error = "";
             return true;
         }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            error = $"{field} is too complex to check in the time a save may take; split it into smaller templates";
+            return false;
+        }
         catch (Exception exception) when (exception is HandlebarsException or InvalidOperationException or ArgumentException)
         {
-            error = $"{field} is not a valid template: {exception.Message}";
+            // The save check names some mistakes better than the parser does ({{#if}}: "Sequence contains no elements").
+            error = $"{field} is not a valid template: {LintQuietly(text) ?? exception.Message}";
             return false;
+        }
+    }
+
+    private static string? LintQuietly(string text)
+    {
+        try
+        {
+            return TemplateLint.Check(text, Helpers);
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            return null;
         }
     }
 

@@ -226,13 +226,13 @@ internal static partial class TemplatePartials
 {
     public const int MaxExpandedCalls = 1000;
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{~?\s*#\*inline\s+(?:""([^""]*)""|'([^']*)')\s*~?\}\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{~?\s*#\*inline\s+(?:""([^""]*)""|'([^']*)')\s*~?\}\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial System.Text.RegularExpressions.Regex InlineStart();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{~?\s*/inline\s*~?\}\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{~?\s*/inline\s*~?\}\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial System.Text.RegularExpressions.Regex InlineEnd();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{~?\s*#?>\s*(""[^""]*""|'[^']*'|\[[^\]]*\]|[^\s}~]+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{~?\s*#?>\s*(""[^""]*""|'[^']*'|\[[^\]]*\]|[^\s}~]+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial System.Text.RegularExpressions.Regex Call();
 
     /// <summary>Why the template's partials could run without bound, or null.</summary>
@@ -328,16 +328,16 @@ internal static partial class TemplateLint
     private static readonly HashSet<string> NeedAnArgument = new(["if", "unless", "each", "with"], StringComparer.Ordinal);
 
     // {{name args}}, {{#name args}}, {{^name args}}: not comments, partials, closings, raw blocks or inline definitions.
-    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{~?\s*([#^]?)\s*([^\s}~()#^!>/*&=][^\s}~()]*)((?:[^}]|\}(?!\}))*?)~?\}\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{~?\s*([#^]?)\s*([^\s}~()#^!>/*&=][^\s}~()]*)((?:[^}]|\}(?!\}))*?)~?\}\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial System.Text.RegularExpressions.Regex Mustache();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\(\s*([^\s()]+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"\(\s*([^\s()]+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial System.Text.RegularExpressions.Regex Subexpression();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(?:'([^']*)'|""([^""]*)"")", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*(?:'([^']*)'|""([^""]*)"")", System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial System.Text.RegularExpressions.Regex FirstLiteral();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"'[^']*'|""[^""]*""", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"'[^']*'|""[^""]*""", System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial System.Text.RegularExpressions.Regex StringLiteral();
 
     /// <summary>Why the template cannot work for any request, or null.</summary>
@@ -390,4 +390,60 @@ internal static partial class TemplateLint
 
     private static string UnknownHelper(string name, IReadOnlySet<string> helpers) =>
         $"'{name}' is not a helper; the helpers are {string.Join(", ", BuiltIn.Where(b => b != "else").Concat(helpers).Order(StringComparer.Ordinal))}";
+}
+
+/// <summary>
+/// The template's nesting, checked in one pass before Handlebars parses it: Handlebars.Net's parser recurses per
+/// nested block and per nested subexpression, and 40,000 nested blocks overflowed the stack, which ends the process
+/// (a stack overflow cannot be caught). Deeper than <see cref="MaxBlockDepth"/> blocks or <see cref="MaxParenDepth"/>
+/// parentheses is refused.
+/// </summary>
+internal static class TemplateShape
+{
+    public const int MaxBlockDepth = 64;
+    public const int MaxParenDepth = 32;
+
+    public static string? Check(string text)
+    {
+        var depth = 0;
+        var at = text.IndexOf("{{", StringComparison.Ordinal);
+        while (at >= 0)
+        {
+            var i = at + 2;
+            while (i < text.Length && (text[i] is '{' or '~' || char.IsWhiteSpace(text[i])))
+            {
+                i++;
+            }
+            var end = text.IndexOf("}}", i, StringComparison.Ordinal);
+            if (i < text.Length && text[i] is '#' or '^')
+            {
+                if (++depth > MaxBlockDepth)
+                {
+                    return $"its blocks nest more than {MaxBlockDepth} deep";
+                }
+            }
+            else if (i < text.Length && text[i] == '/')
+            {
+                depth = Math.Max(0, depth - 1);
+            }
+            var parens = 0;
+            for (var j = i; j < (end < 0 ? text.Length : end); j++)
+            {
+                if (text[j] == '(' && ++parens > MaxParenDepth)
+                {
+                    return $"its subexpressions nest more than {MaxParenDepth} deep";
+                }
+                if (text[j] == ')')
+                {
+                    parens = Math.Max(0, parens - 1);
+                }
+            }
+            if (end < 0)
+            {
+                return null; // unclosed: Handlebars reports it
+            }
+            at = text.IndexOf("{{", end + 2, StringComparison.Ordinal);
+        }
+        return null;
+    }
 }

@@ -76,4 +76,21 @@ public sealed class TemplateBudgetTests
     {
         Assert.True(ResponseTemplate.TryCompile(text, "response.body", out _, out var error), error);
     }
+
+    [Theory]
+    [InlineData("{{#if x}}", 40_000, "")] // 40,000 nested blocks overflowed Handlebars' parser: the process died
+    [InlineData("{{x ", 20_000, "")] // not a nesting: one mustache's text
+    [InlineData("{{lookup ", 1, "")]
+    [InlineData("{{x " + "(", 20_000, "}}")]
+    [InlineData("{{a ", 60_000, "}}")]
+    [InlineData("{{request.path}} {{(", 40_000, "")]
+    [InlineData("{{#*inline \"p\"}}", 40_000, "")]
+    [InlineData("{{x '", 60_000, "'}}")]
+    public void The_save_check_of_a_large_hostile_template_is_quick(string part, int times, string end)
+    {
+        var text = string.Concat(Enumerable.Repeat(part, times)) + end;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        ResponseTemplate.TryCompile(text, "response.body", out _, out _); // accepted or refused, but quickly
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{text.Length} characters took {watch.Elapsed}");
+    }
 }
