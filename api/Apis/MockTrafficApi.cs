@@ -577,14 +577,16 @@ public static class MockTrafficApi
             }
             return;
         }
+        if (mock.ChunkedDribble is { } dribble && !HttpMethods.IsHead(context.Request.Method))
+        {
+            // Chunked, without Content-Length, as WireMock sends it (checked against its jar): the client reads to the
+            // end of the answer, so it takes the whole total duration.
+            await MockFaults.DribbleAsync(response, mock.Body, dribble, context.RequestAborted);
+            return;
+        }
         response.ContentLength = mock.Body.Length;
         if (HttpMethods.IsHead(context.Request.Method))
         {
-            return;
-        }
-        if (mock.ChunkedDribble is { } dribble)
-        {
-            await MockFaults.DribbleAsync(response, mock.Body, dribble, context.RequestAborted);
             return;
         }
         await response.Body.WriteAsync(mock.Body, context.RequestAborted);

@@ -45,22 +45,27 @@ public static class MockFaults
         context.Abort();
     }
 
-    /// <summary>Sends the body in <see cref="ChunkedDribble.NumberOfChunks"/> pieces, spread evenly over the total duration.</summary>
+    /// <summary>
+    /// Sends the body in exactly <see cref="ChunkedDribble.NumberOfChunks"/> pieces (at most one per byte; sizes differ by
+    /// at most one byte) with the total duration's share after each, as WireMock does: the whole answer takes the total
+    /// duration. (Before, the pause came only between pieces and the pieces were rounded up: 1,000 ms took 0.8 s, and
+    /// README's 8-byte example came in 4 pieces over 0.6 s.)
+    /// </summary>
     public static async Task DribbleAsync(HttpResponse response, byte[] body, ChunkedDribble dribble, CancellationToken aborted)
     {
         var chunks = Math.Clamp(dribble.NumberOfChunks, 1, Math.Max(1, body.Length));
         var pause = TimeSpan.FromMilliseconds((double)dribble.TotalDuration / chunks);
-        var size = (body.Length + chunks - 1) / chunks;
+        var (size, larger) = (body.Length / chunks, body.Length % chunks);
         try
         {
-            for (var offset = 0; offset < body.Length; offset += size)
+            var offset = 0;
+            for (var i = 0; i < chunks; i++)
             {
-                if (offset > 0)
-                {
-                    await Task.Delay(pause, aborted);
-                }
-                await response.Body.WriteAsync(body.AsMemory(offset, Math.Min(size, body.Length - offset)), aborted);
+                var length = size + (i < larger ? 1 : 0);
+                await response.Body.WriteAsync(body.AsMemory(offset, length), aborted);
                 await response.Body.FlushAsync(aborted);
+                offset += length;
+                await Task.Delay(pause, aborted);
             }
         }
         catch (OperationCanceledException)

@@ -291,7 +291,12 @@ public sealed class MockFaultTests : IAsyncLifetime
         var dribbled = await EndpointAsync(new { body = new string('x', 100), chunkedDribbleDelay = new { numberOfChunks = 5, totalDuration = 1000 } });
         var started = Stopwatch.StartNew();
         Assert.Equal($"\"{new string('x', 100)}\"", await _client.GetStringAsync(dribbled));
-        Assert.InRange(started.ElapsedMilliseconds, 700, 5000);
+        Assert.InRange(started.ElapsedMilliseconds, 950, 5000); // the whole total duration (0.8 s before: issue 33.10)
+        // README's example: 8 bytes in 5 pieces over 1,000 ms (4 pieces over 0.6 s before).
+        var small = await EndpointAsync(new { body = "slowly", chunkedDribbleDelay = new { numberOfChunks = 5, totalDuration = 1000 } });
+        started.Restart();
+        Assert.Equal("\"slowly\"", await _client.GetStringAsync(small));
+        Assert.InRange(started.ElapsedMilliseconds, 950, 5000);
 
         var delayed = await EndpointAsync(new { body = 1, delay = new { @fixed = 300 } });
         started.Restart();
