@@ -68,7 +68,7 @@ public sealed class WorkspaceGrain(
             s.Collections.Add(collection);
             if (environment is not null)
             {
-                s.Environments.Add(environment with { Id = NewId("e") });
+                s.Environments.Add(environment with { Id = NewId("env") }); // the prefix every environment has
             }
         });
         return over is null ? Outcome<RequestCollection>.Ok(collection) : Outcome<RequestCollection>.Fail(OutcomeKind.LimitExceeded, over);

@@ -40,6 +40,11 @@ public sealed class PostmanTests(ApiFixture fixture)
 
         var environment = result.GetProperty("environment");
         Assert.Equal("secret-token", environment.GetProperty("variables").GetProperty("token").GetString());
+        // Stored with the prefix every environment has (env_, not e_: issue 33, small).
+        var stored = await (await client.GetAsync("/api/v1/environments")).ReadJsonAsync();
+        var ids = (stored.ValueKind == System.Text.Json.JsonValueKind.Array ? stored : stored.GetProperty("items")).EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToArray();
+        Assert.Single(ids);
+        Assert.StartsWith("env_", ids[0]);
     }
 
     [Theory]
