@@ -18,7 +18,7 @@ namespace OrleansMock.Api.Apis;
 /// </summary>
 public static class WireMockAdminApi
 {
-    public const string Segment = "/__admin";
+    public const string Segment = Paths.WireMockAdminSegment;
 
     public static void MapWireMockAdminApi(this IEndpointRouteBuilder app)
     {

@@ -84,10 +84,18 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         return AuthenticateResult.Fail(failure);
     }
 
+    /// <summary>A request to a project's WireMock admin API (<c>/m/{project}/__admin/...</c>).</summary>
+    public static bool IsWireMockAdmin(HttpRequest request) =>
+        request.Path.Value is { } path && path.StartsWith(Paths.MockPrefix + "/", StringComparison.Ordinal)
+        && path.Contains(Paths.WireMockAdminSegment + "/", StringComparison.Ordinal);
+
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{Header}\", Bearer";
+        // WireMock clients send Basic with the key as the password; elsewhere X-Api-Key or a bearer token.
+        Response.Headers.WWWAuthenticate = IsWireMockAdmin(Request)
+            ? "Basic realm=\"OrleansMock WireMock admin: an API key as the password\""
+            : $"{SchemeName} header=\"{Header}\", Bearer";
         return Task.CompletedTask;
     }
 }

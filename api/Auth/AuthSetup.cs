@@ -23,6 +23,9 @@ public static class AuthSetup
             .AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Bearer token or API key", policy => policy.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(ApiKeyAuthentication.Header) || ApiKeyAuthentication.BasicKey(context.Request) is not null
+                    // WireMock's admin API without a bearer token: its challenge asks for what WireMock clients send (Basic).
+                    || (ApiKeyAuthentication.IsWireMockAdmin(context.Request)
+                        && !context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
                     ? ApiKeyAuthentication.SchemeName
                     : JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(jwt =>

@@ -76,12 +76,17 @@ public sealed class WireMockAdminTests(ApiFixture fixture)
     public async Task Only_the_owner_reaches_the_admin_api()
     {
         var (_, b) = await ProjectAsync();
-        await (await Mock.GetAsync($"{b}/__admin/mappings")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        var anonymous = await Mock.GetAsync($"{b}/__admin/mappings");
+        await anonymous.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        // It asks for what WireMock clients send: Basic, the API key as the password (it advertised Bearer: issue 33).
+        Assert.StartsWith("Basic realm=", anonymous.Headers.WwwAuthenticate.ToString());
         var stranger = await fixture.NewUserClientAsync();
         await (await stranger.GetAsync($"{b}/__admin/mappings")).AssertProblemAsync(HttpStatusCode.NotFound);
         var wrong = fixture.Factory.CreateClient();
         wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:password")));
-        await (await wrong.GetAsync($"{b}/__admin/mappings")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        var refused = await wrong.GetAsync($"{b}/__admin/mappings");
+        await refused.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.StartsWith("Basic realm=", refused.Headers.WwwAuthenticate.ToString());
     }
 
     [Fact]
