@@ -144,25 +144,13 @@ public static class MockTrafficApi
             switch (result.Kind)
             {
                 case MockResultKind.Matched when result.Response!.Proxy is { } proxy:
-                    try
-                    {
-                        await traffic.Proxy.ForwardAsync(context, proxy, path, request.Caller is not null, !result.CorsDisabled, ownOrigin ? null : $"{Prefix}/{project}", record: false);
-                    }
-                    finally
-                    {
-                        // Logged with what the client got: the target's status, or 502/504 when it could not be reached.
-                        if (limits.RequestLogSize > 0)
-                        {
-                            _ = traffic.ProjectGrains.Get(await traffic.Projects.ResolveAsync(project) ?? project)
-                                .RecordResourceAnswerAsync(request, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds, result.Response.EndpointId);
-                        }
-                    }
+                    await ProxyAsync(context, traffic, project, path, request, proxy, !result.CorsDisabled, record: false, result.Response.EndpointId, ownOrigin, started);
                     return;
                 case MockResultKind.Matched:
                     await WriteAsync(context, result.Response!, !result.CorsDisabled, ownOrigin ? null : $"{Prefix}/{project}");
                     return;
                 case MockResultKind.Proxy:
-                    await ProxyAsync(context, traffic, project, path, request, result, ownOrigin, started);
+                    await ProxyAsync(context, traffic, project, path, request, result.Proxy!, !result.CorsDisabled, result.Record, null, ownOrigin, started);
                     return;
                 case MockResultKind.Options:
                     WriteOptions(context, result.Allow!, !result.CorsDisabled);
@@ -335,17 +323,17 @@ public static class MockTrafficApi
     }
 
     /// <summary>
-    /// What the project forwards to a real API (its proxy fallback, or everything while recording): forwarded, logged
-    /// with the target's status, and while recording handed back to the project grain to become an endpoint.
+    /// What goes to a real API (a proxy endpoint's answer, the project's proxy fallback, or everything while recording):
+    /// forwarded, logged with the status the client got (the target's, or 502/504 when it could not be reached) and the
+    /// endpoint that answered, and while recording handed back to the project grain to become an endpoint.
     /// </summary>
-    private static async Task ProxyAsync(HttpContext context, Traffic traffic, string project, string path, MockRequest request, MockResult result, bool ownOrigin, long started)
+    private static async Task ProxyAsync(HttpContext context, Traffic traffic, string project, string path, MockRequest request, ProxySpec proxy,
+        bool cors, bool record, string? endpointId, bool ownOrigin, long started)
     {
-        var projectId = await traffic.Projects.ResolveAsync(project) ?? project;
-        var grain = traffic.ProjectGrains.Get(projectId);
+        var grain = traffic.ProjectGrains.Get(await traffic.Projects.ResolveAsync(project) ?? project);
         try
         {
-            var exchange = await traffic.Proxy.ForwardAsync(context, result.Proxy!, path, request.Caller is not null, !result.CorsDisabled,
-                ownOrigin ? null : $"{Prefix}/{project}", result.Record);
+            var exchange = await traffic.Proxy.ForwardAsync(context, proxy, path, request.Caller is not null, cors, ownOrigin ? null : $"{Prefix}/{project}", record);
             if (exchange is not null)
             {
                 await grain.RecordAsync(exchange); // before the response completes: once the client has it, so does the recording
@@ -355,7 +343,7 @@ public static class MockTrafficApi
         {
             if (traffic.Limits.RequestLogSize > 0)
             {
-                _ = grain.RecordResourceAnswerAsync(request, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                _ = grain.RecordResourceAnswerAsync(request, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds, endpointId);
             }
         }
     }

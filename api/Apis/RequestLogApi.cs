@@ -163,8 +163,7 @@ public static class RequestLogApi
     /// </summary>
     private static async Task<bool> CredentialHoldsAsync(HttpContext context, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time)
     {
-        var key = context.Request.Headers[Auth.ApiKeyAuthentication.Header].ToString() is { Length: > 0 } header ? header : Auth.ApiKeyAuthentication.BasicKey(context.Request);
-        if (key is { Length: > 0 })
+        if (Auth.ApiKeyAuthentication.KeyOf(context.Request) is { Length: > 0 } key)
         {
             return await grains.GetGrain<IUserGrain>(user.UserId()).AuthenticateApiKeyAsync(key) is not null;
         }

@@ -44,13 +44,13 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         }
     }
 
+    /// <summary>The API key a request presents: its X-Api-Key, else a key sent as the Basic password; empty when none.</summary>
+    public static string KeyOf(HttpRequest request) =>
+        request.Headers[Header].ToString() is { Length: > 0 } key ? key : BasicKey(request) ?? "";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var key = Request.Headers[Header].ToString();
-        if (key.Length == 0)
-        {
-            key = BasicKey(Request) ?? "";
-        }
+        var key = KeyOf(Request);
         if (key.Length == 0)
         {
             return AuthenticateResult.NoResult();

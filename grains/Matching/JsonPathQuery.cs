@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Newtonsoft.Json.Linq;
 using OrleansMock.Grains.Safety;
 
@@ -28,21 +26,8 @@ public static class JsonPathQuery
     {
         budget.ThrowIfSpent();
         var settings = SettingsFor(root, expression, budget);
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            return SelectUnbounded(root, expression, settings);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            budget.Exhaust();
-            throw new WorkBudgetExceededException(
-                $"the regular expression of JSONPath {expression} ran longer than its share of the {budget.Limit.TotalMilliseconds:0} ms one request may use; simplify the pattern (nested quantifiers such as (a+)+ backtrack without end)");
-        }
-        finally
-        {
-            budget.Spend(Stopwatch.GetElapsedTime(started));
-        }
+        return SafeRegex.Run(budget, () => SelectUnbounded(root, expression, settings),
+            $"the regular expression of JSONPath {expression} ran longer than its share of the {budget.Limit.TotalMilliseconds:0} ms one request may use");
     }
 
     /// <summary>Whether the expression filters with a regular expression (Newtonsoft's <c>=~</c> operator).</summary>

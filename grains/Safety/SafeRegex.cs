@@ -37,19 +37,26 @@ public static class SafeRegex
     }
 
     /// <summary>A match that spends from <paramref name="budget"/>; a timeout spends the rest of it.</summary>
-    public static bool IsMatch(Regex regex, string input, WorkBudget budget)
+    public static bool IsMatch(Regex regex, string input, WorkBudget budget) =>
+        Run(budget, () => regex.IsMatch(input),
+            $"a regular expression ran longer than the {MatchTimeout.TotalMilliseconds:0} ms one match may take");
+
+    /// <summary>
+    /// Runs regular-expression work (here or inside a library, such as a JSONPath filter) within <paramref name="budget"/>:
+    /// its time is spent from it, and a match timeout spends the rest and ends the work with <paramref name="timedOut"/>.
+    /// </summary>
+    public static T Run<T>(WorkBudget budget, Func<T> work, string timedOut)
     {
         budget.ThrowIfSpent();
         var started = Stopwatch.GetTimestamp();
         try
         {
-            return regex.IsMatch(input);
+            return work();
         }
         catch (RegexMatchTimeoutException)
         {
             budget.Exhaust();
-            throw new WorkBudgetExceededException(
-                $"a regular expression ran longer than the {MatchTimeout.TotalMilliseconds:0} ms one match may take; simplify the pattern (nested quantifiers such as (a+)+ backtrack without end)");
+            throw new WorkBudgetExceededException($"{timedOut}; simplify the pattern (nested quantifiers such as (a+)+ backtrack without end)");
         }
         finally
         {

@@ -44,9 +44,7 @@ public sealed class WorkspaceGrain(
         }
         var now = time.GetUtcNow();
         var collection = new RequestCollection(NewId("c"), name.Trim(), [], now, now);
-        return await SaveAsync(s => s.Collections.Add(collection)) is { } over
-            ? Outcome<RequestCollection>.Fail(OutcomeKind.LimitExceeded, over)
-            : Outcome<RequestCollection>.Ok(collection);
+        return await SaveAsync(s => s.Collections.Add(collection), collection);
     }
 
     public async Task<Outcome<RequestCollection>> ImportCollectionAsync(string name, CollectionItem[] items, TesterEnvironment? environment)
@@ -63,15 +61,14 @@ public sealed class WorkspaceGrain(
         }
         var now = time.GetUtcNow();
         var collection = new RequestCollection(NewId("c"), name.Trim(), [.. items.Select(i => i with { Id = NewId("i") })], now, now);
-        var over = await SaveAsync(s =>
+        return await SaveAsync(s =>
         {
             s.Collections.Add(collection);
             if (environment is not null)
             {
                 s.Environments.Add(environment with { Id = NewId("env") }); // the prefix every environment has
             }
-        });
-        return over is null ? Outcome<RequestCollection>.Ok(collection) : Outcome<RequestCollection>.Fail(OutcomeKind.LimitExceeded, over);
+        }, collection);
     }
 
     public async Task<Outcome<RequestCollection>> RenameCollectionAsync(string id, string name)
@@ -89,7 +86,7 @@ public sealed class WorkspaceGrain(
         {
             return false;
         }
-        await SaveAsync(s => s.Collections.RemoveAll(c => c.Id == id));
+        await SaveAsync(s => s.Collections.RemoveAll(c => c.Id == id), true); // shrinks: never over the budget
         return true;
     }
 
@@ -167,7 +164,7 @@ public sealed class WorkspaceGrain(
             return Outcome<TesterEnvironment>.Fail(OutcomeKind.LimitExceeded, $"at most {MaxEnvironments} environments");
         }
         var stored = environment with { Id = existing < 0 ? NewId("env") : environment.Id, Name = environment.Name.Trim() };
-        var over = await SaveAsync(s =>
+        return await SaveAsync(s =>
         {
             if (existing < 0)
             {
@@ -177,8 +174,7 @@ public sealed class WorkspaceGrain(
             {
                 s.Environments[existing] = stored;
             }
-        });
-        return over is null ? Outcome<TesterEnvironment>.Ok(stored) : Outcome<TesterEnvironment>.Fail(OutcomeKind.LimitExceeded, over);
+        }, stored);
     }
 
     public async Task<bool> DeleteEnvironmentAsync(string id)
@@ -187,7 +183,7 @@ public sealed class WorkspaceGrain(
         {
             return false;
         }
-        await SaveAsync(s => s.Environments.RemoveAll(e => e.Id == id));
+        await SaveAsync(s => s.Environments.RemoveAll(e => e.Id == id), true); // shrinks: never over the budget
         return true;
     }
 
@@ -204,16 +200,14 @@ public sealed class WorkspaceGrain(
             return outcome;
         }
         var changed = outcome.Value! with { UpdatedAt = time.GetUtcNow() };
-        return await SaveAsync(s => s.Collections[index] = changed) is { } over
-            ? Outcome<RequestCollection>.Fail(OutcomeKind.LimitExceeded, over)
-            : Outcome<RequestCollection>.Ok(changed);
+        return await SaveAsync(s => s.Collections[index] = changed, changed);
     }
 
     /// <summary>
-    /// Applies a change to a copy of the state and persists it; memory changes only once storage has it. Null when done,
-    /// else why the change would take the workspace past its bytes (nothing changed).
+    /// Applies a change to a copy of the state and persists it; memory changes only once storage has it. Answers
+    /// <paramref name="value"/>, or LimitExceeded when the change would take the workspace past its bytes (nothing changed).
     /// </summary>
-    private async Task<string?> SaveAsync(Action<WorkspaceState> change)
+    private async Task<Outcome<T>> SaveAsync<T>(Action<WorkspaceState> change, T value)
     {
         var previous = state.State;
         var next = new WorkspaceState { Collections = [.. previous.Collections], Environments = [.. previous.Environments] };
@@ -221,11 +215,12 @@ public sealed class WorkspaceGrain(
         var bytes = Bytes(next);
         if (bytes > options.Value.WorkspaceMaxBytes && bytes > Bytes(previous))
         {
-            return $"collections and environments would take {bytes} bytes, more than the {options.Value.WorkspaceMaxBytes} a workspace may hold (OrleansMock:Tester:WorkspaceMaxBytes); delete some first";
+            return Outcome<T>.Fail(OutcomeKind.LimitExceeded,
+                $"collections and environments would take {bytes} bytes, more than the {options.Value.WorkspaceMaxBytes} a workspace may hold (OrleansMock:Tester:WorkspaceMaxBytes); delete some first");
         }
         state.State = next;
         await state.WriteOrRollBackAsync(this, () => state.State = previous);
-        return null;
+        return Outcome<T>.Ok(value);
     }
 
     private static long Bytes(WorkspaceState workspace) =>

@@ -10,59 +10,41 @@ namespace OrleansMock.Silo.Hosting;
 /// </summary>
 public static class LimitsValidation
 {
-    private static void AtLeast(List<string> failures, string section, string key, long value, long minimum, string meaning = "")
+    /// <summary>One message per setting under its minimum (0 where 0 means off or none, else 1).</summary>
+    private static ValidateOptionsResult Check(string section, IEnumerable<(string Key, long Value, long Minimum, string Meaning)> settings, params string[] more)
     {
-        if (value < minimum)
-        {
-            failures.Add($"{section}:{key}='{value}' must be at least {minimum}{meaning}.");
-        }
+        var failures = settings.Where(s => s.Value < s.Minimum)
+            .Select(s => $"{section}:{s.Key}='{s.Value}' must be at least {s.Minimum}{s.Meaning}.").Concat(more).ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static (string, long, long, string) Positive(string key, long value) => (key, value, 1, "");
 
     public sealed class Limits : IValidateOptions<MockLimits>
     {
-        public ValidateOptionsResult Validate(string? name, MockLimits o)
-        {
-            var failures = new List<string>();
-            const string s = MockLimits.Section;
-            foreach (var (key, value) in new (string, long)[]
-            {
-                ("MaxRequestBodyBytes", o.MaxRequestBodyBytes), ("MaxProjectsPerUser", o.MaxProjectsPerUser), ("MaxEndpointsPerProject", o.MaxEndpointsPerProject),
-                ("MaxProjectBytes", o.MaxProjectBytes), ("MaxResponseBodyBytes", o.MaxResponseBodyBytes), ("MaxTemplateSteps", o.MaxTemplateSteps),
-                ("MaxResponseHeaders", o.MaxResponseHeaders), ("MaxPathLength", o.MaxPathLength), ("MaxResourcesPerProject", o.MaxResourcesPerProject),
-                ("MaxRecordsPerResource", o.MaxRecordsPerResource), ("MaxResourceBytes", o.MaxResourceBytes), ("MaxRecordBytes", o.MaxRecordBytes),
-                ("MaxLogStreamsPerUser", o.MaxLogStreamsPerUser), ("RequestLogMaxAgeHours", o.RequestLogMaxAgeHours),
-            })
-            {
-                AtLeast(failures, s, key, value, 1);
-            }
-            AtLeast(failures, s, "MaxDelayMs", o.MaxDelayMs, 0);
-            AtLeast(failures, s, "RequestLogSize", o.RequestLogSize, 0, " (0 turns the request log off)");
-            AtLeast(failures, s, "RequestLogBodyBytes", o.RequestLogBodyBytes, 0);
-            if (o.RedactNames.Any(string.IsNullOrWhiteSpace))
-            {
-                failures.Add($"{s}:RedactNames may not hold an empty name (it would mask every value).");
-            }
-            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-        }
+        public ValidateOptionsResult Validate(string? name, MockLimits o) => Check(MockLimits.Section,
+        [
+            Positive("MaxRequestBodyBytes", o.MaxRequestBodyBytes), Positive("MaxProjectsPerUser", o.MaxProjectsPerUser),
+            Positive("MaxEndpointsPerProject", o.MaxEndpointsPerProject), Positive("MaxProjectBytes", o.MaxProjectBytes),
+            Positive("MaxResponseBodyBytes", o.MaxResponseBodyBytes), Positive("MaxTemplateSteps", o.MaxTemplateSteps),
+            Positive("MaxResponseHeaders", o.MaxResponseHeaders), Positive("MaxPathLength", o.MaxPathLength),
+            Positive("MaxResourcesPerProject", o.MaxResourcesPerProject), Positive("MaxRecordsPerResource", o.MaxRecordsPerResource),
+            Positive("MaxResourceBytes", o.MaxResourceBytes), Positive("MaxRecordBytes", o.MaxRecordBytes),
+            Positive("MaxLogStreamsPerUser", o.MaxLogStreamsPerUser), Positive("RequestLogMaxAgeHours", o.RequestLogMaxAgeHours),
+            ("MaxDelayMs", o.MaxDelayMs, 0, ""), ("RequestLogSize", o.RequestLogSize, 0, " (0 turns the request log off)"),
+            ("RequestLogBodyBytes", o.RequestLogBodyBytes, 0, ""),
+        ], o.RedactNames.Any(string.IsNullOrWhiteSpace) ? [$"{MockLimits.Section}:RedactNames may not hold an empty name (it would mask every value)."] : []);
     }
 
     public sealed class Tester : IValidateOptions<TesterOptions>
     {
-        public ValidateOptionsResult Validate(string? name, TesterOptions o)
-        {
-            var failures = new List<string>();
-            const string s = TesterOptions.Section;
-            foreach (var (key, value) in new (string, long)[]
-            {
-                ("MaxTimeoutMs", o.MaxTimeoutMs), ("MaxRequestBodyBytes", o.MaxRequestBodyBytes), ("MaxResponseBodyBytes", o.MaxResponseBodyBytes),
-                ("MaxConcurrentPerUser", o.MaxConcurrentPerUser), ("HistoryMaxEntries", o.HistoryMaxEntries), ("HistoryMaxAgeDays", o.HistoryMaxAgeDays),
-                ("WorkspaceMaxBytes", o.WorkspaceMaxBytes), ("HistoryMaxBytes", o.HistoryMaxBytes),
-            })
-            {
-                AtLeast(failures, s, key, value, 1);
-            }
-            AtLeast(failures, s, "MaxRedirects", o.MaxRedirects, 0, " (0 follows no redirect)");
-            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-        }
+        public ValidateOptionsResult Validate(string? name, TesterOptions o) => Check(TesterOptions.Section,
+        [
+            Positive("MaxTimeoutMs", o.MaxTimeoutMs), Positive("MaxRequestBodyBytes", o.MaxRequestBodyBytes),
+            Positive("MaxResponseBodyBytes", o.MaxResponseBodyBytes), Positive("MaxConcurrentPerUser", o.MaxConcurrentPerUser),
+            Positive("HistoryMaxEntries", o.HistoryMaxEntries), Positive("HistoryMaxAgeDays", o.HistoryMaxAgeDays),
+            Positive("WorkspaceMaxBytes", o.WorkspaceMaxBytes), Positive("HistoryMaxBytes", o.HistoryMaxBytes),
+            ("MaxRedirects", o.MaxRedirects, 0, " (0 follows no redirect)"),
+        ]);
     }
 }

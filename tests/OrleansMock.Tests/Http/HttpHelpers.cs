@@ -47,6 +47,13 @@ internal static class HttpHelpers
         return client;
     }
 
+    /// <summary>A new API key of the client's user: its id and the key itself (shown once).</summary>
+    public static async Task<(string Id, string Key)> CreateApiKeyAsync(this HttpClient client, string name = "test")
+    {
+        var created = await (await client.PostAsync("/api/v1/auth/keys", Payload(JsonSerializer.Serialize(new { name })))).ReadJsonAsync();
+        return (created.GetProperty("id").GetString()!, created.GetProperty("key").GetString()!);
+    }
+
     public static string UniqueSlug(string prefix = "p") => $"{prefix}-{Guid.NewGuid():N}"[..24];
 
     public static async Task<JsonElement> CreateProjectAsync(this HttpClient client, string? slug = null, string name = "Shop")

@@ -281,7 +281,7 @@ public sealed class ProxyRecordingTests(ProxyFixture fixture) : IClassFixture<Pr
             Payload($$$"""{"targetBaseUrl":"{{{url}}}","match":{"headers":["X-Api-Key","Authorization","X-Other"]}}"""))).StatusCode);
         // Another user of this service calls the mock with their credentials (their client sends them everywhere).
         var victim = await fixture.Factory.CreateClient().AsNewUserAsync();
-        var key = (await (await victim.PostAsync("/api/v1/auth/keys", Payload("""{"name":"mine"}"""))).ReadJsonAsync()).GetProperty("key").GetString()!;
+        var (_, key) = await victim.CreateApiKeyAsync("mine");
         var token = victim.DefaultRequestHeaders.Authorization!.Parameter!;
         using (var call = new HttpRequestMessage(HttpMethod.Get, $"{b}/items/1"))
         {

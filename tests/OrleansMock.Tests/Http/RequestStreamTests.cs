@@ -81,9 +81,9 @@ public sealed class RequestStreamTests(ApiFixture fixture)
         }
 
         // Closed streams give their places back; a stream opened with an API key ends once the key is revoked.
-        var created = await (await owner.PostAsync("/api/v1/auth/keys", HttpHelpers.Payload("""{"name":"stream"}"""))).ReadJsonAsync();
+        var (keyId, key) = await owner.CreateApiKeyAsync("stream");
         var byKey = fixture.Factory.CreateClient();
-        byKey.DefaultRequestHeaders.Add("X-Api-Key", created.GetProperty("key").GetString());
+        byKey.DefaultRequestHeaders.Add("X-Api-Key", key);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         HttpResponseMessage keyed;
         while ((keyed = await byKey.GetAsync($"/api/v1/projects/{id}/requests/stream", HttpCompletionOption.ResponseHeadersRead)).StatusCode != HttpStatusCode.OK)
@@ -94,7 +94,7 @@ public sealed class RequestStreamTests(ApiFixture fixture)
         using (keyed)
         {
             var reader = new StreamReader(await keyed.Content.ReadAsStreamAsync());
-            Assert.Equal(HttpStatusCode.NoContent, (await owner.DeleteAsync($"/api/v1/auth/keys/{created.GetProperty("id").GetString()}")).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await owner.DeleteAsync($"/api/v1/auth/keys/{keyId}")).StatusCode);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
             var rest = await reader.ReadToEndAsync(timeout.Token); // ends: the server closed the stream
             Assert.Contains("event: end", rest);

@@ -170,7 +170,7 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
         {
             await client.PostAsync($"/m/{project}/journal", Payload(HostileBody()));
         }
-        var key = (await (await Client.PostAsync("/api/v1/auth/keys", Payload("""{"name":"admin"}"""))).ReadJsonAsync()).GetProperty("key").GetString()!;
+        var (_, key) = await Client.CreateApiKeyAsync("admin");
         var admin = fixture.Factory.CreateClient();
         admin.DefaultRequestHeaders.Add("X-Api-Key", key);
         watch.Restart();
@@ -185,7 +185,7 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
     private async Task<(string Token, string Key)> VictimAsync()
     {
         var victim = await fixture.Factory.CreateClient().AsNewUserAsync();
-        var key = (await (await victim.PostAsync("/api/v1/auth/keys", Payload("""{"name":"mine"}"""))).ReadJsonAsync()).GetProperty("key").GetString()!;
+        var (_, key) = await victim.CreateApiKeyAsync("mine");
         return (victim.DefaultRequestHeaders.Authorization!.Parameter!, key);
     }
 
