@@ -17,31 +17,6 @@ public sealed record MockRequest(
     [property: Id(6)] string? BodyPreview = null,
     [property: Id(7)] RequestDetail? Detail = null);
 
-[GenerateSerializer, Alias("om.MockResultKind")]
-public enum MockResultKind
-{
-    Matched = 0,
-    NoMatch = 1,
-    ProjectNotFound = 2,
-    SlugMismatch = 3,
-    /// <summary>OPTIONS with no endpoint of its own: the methods the path answers are in <see cref="MockResult.Allow"/>.</summary>
-    Options = 4,
-    /// <summary>The project is private and the caller is not its owner.</summary>
-    Unauthorized = 5,
-    /// <summary>The project's own rate limit refused the request; see <see cref="MockResult.RateLimit"/>.</summary>
-    RateLimited = 6,
-    /// <summary>No endpoint matched but a resource does: send the request to <see cref="MockResult.Resource"/>.</summary>
-    Resource = 7,
-    /// <summary>The project's matchers or templates read parts of the request it did not carry: send it again with <see cref="MockRequest.Detail"/>.</summary>
-    NeedsDetail = 8,
-    /// <summary>The endpoint's matchers or template could not answer this request (see <see cref="MockResult.Error"/>): a regular expression ran too long, a template failed.</summary>
-    Failed = 9,
-    /// <summary>Forward the request to <see cref="MockResult.Proxy"/> (the project's fallback, or a recording with <see cref="MockResult.Record"/>).</summary>
-    Proxy = 10,
-    /// <summary>The request breaks the endpoint's OpenAPI contract; <see cref="MockResult.Error"/> lists each violation.</summary>
-    Invalid = 11,
-}
-
 /// <summary>A ready-to-write response. Built once per endpoint change and shared by every request.</summary>
 [GenerateSerializer, Immutable, Alias("om.MockResponse")]
 public sealed class MockResponse
@@ -55,9 +30,6 @@ public sealed class MockResponse
     [Id(6)] public int ResponseIndex { get; init; }
     [Id(7)] public Fault Fault { get; init; }
     [Id(8)] public ChunkedDribble? ChunkedDribble { get; init; }
-
-    /// <summary>Forward the request there instead of answering it.</summary>
-    [Id(9)] public ProxySpec? Proxy { get; init; }
 }
 
 /// <summary>The closest endpoint to a request that matched none, and why it did not match.</summary>
@@ -68,22 +40,128 @@ public sealed record NearMiss(
     [property: Id(2)] string Path,
     [property: Id(3)] string Reason);
 
+/// <summary>
+/// The project grain's answer to a mock request: one closed set of results, one type per kind, each carrying what its
+/// kind needs. <see cref="Status"/> is the one home of the HTTP status each kind is answered with: the grain's request
+/// journal logs it and the front end writes it.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("om.MockResult")]
-public sealed record MockResult(
-    [property: Id(0)] MockResultKind Kind,
-    [property: Id(1)] MockResponse? Response,
-    [property: Id(2)] NearMiss? Closest,
-    [property: Id(3)] string[]? Allow,
-    [property: Id(4)] RateLimitDecision? RateLimit = null,
-    [property: Id(5)] ResourceRoute? Resource = null,
-    [property: Id(6)] bool CorsDisabled = false,
-    [property: Id(7)] RequestParts Needs = RequestParts.None,
-    [property: Id(8)] string? Error = null,
-    [property: Id(9)] ProxySpec? Proxy = null,
-    [property: Id(10)] bool Record = false,
-    [property: Id(11)] string? ContractViolation = null)
+public abstract record MockResult
 {
-    public static readonly MockResult ProjectNotFound = new(MockResultKind.ProjectNotFound, null, null, null);
-    public static readonly MockResult SlugMismatch = new(MockResultKind.SlugMismatch, null, null, null);
-    public static readonly MockResult Unauthorized = new(MockResultKind.Unauthorized, null, null, null);
+    private protected MockResult()
+    {
+    }
+
+    /// <summary>The request parts (beyond method and path) the project's matchers and templates read; the front end sends them next time.</summary>
+    [Id(0)] public RequestParts Needs { get; init; }
+
+    /// <summary>The project turned off the CORS headers this service adds.</summary>
+    [Id(1)] public bool CorsDisabled { get; init; }
+
+    /// <summary>The status the client is answered with; null when another party decides it (a resource grain, a proxy target).</summary>
+    public abstract int? Status { get; }
+
+    /// <summary>For the request journal: why no endpoint answered (null for an answer).</summary>
+    public virtual string? Miss => null;
+
+    public static readonly MockResult ProjectNotFound = new NotFound();
+    public static readonly MockResult SlugMismatch = new StaleSlug();
+    public static readonly MockResult Unauthorized = new Private();
+
+    /// <summary>An endpoint's response, ready to write. <see cref="ContractViolation"/>: how it breaks the documented responses.</summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.Answered")]
+    public sealed record Answered([property: Id(0)] MockResponse Response, [property: Id(1)] string? ContractViolation = null) : MockResult
+    {
+        public override int? Status => Response.Status;
+    }
+
+    /// <summary>
+    /// Forward the request to a real API: a proxy endpoint's (<see cref="EndpointId"/>), the project's fallback, or
+    /// everything while recording (<see cref="Record"/>: the exchange comes back to become an endpoint).
+    /// </summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.Forward")]
+    public sealed record Forward([property: Id(0)] ProxySpec Proxy, [property: Id(1)] bool Record = false, [property: Id(2)] string? EndpointId = null) : MockResult
+    {
+        public override int? Status => null;
+    }
+
+    /// <summary>No endpoint matched; <see cref="Closest"/> is the nearest and why it did not.</summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.NoMatch")]
+    public sealed record NoMatch([property: Id(0)] NearMiss? Closest) : MockResult
+    {
+        public override int? Status => 404;
+
+        public override string? Miss => Closest is { } closest ? $"closest: {closest.Method} {closest.Path} ({closest.EndpointId}): {closest.Reason}" : "no endpoints";
+    }
+
+    /// <summary>OPTIONS with no endpoint of its own: the methods the path answers (<see cref="ForResource"/>: a resource's path).</summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.Options")]
+    public sealed record Options([property: Id(0)] string[] Allow, [property: Id(1)] bool ForResource = false) : MockResult
+    {
+        public override int? Status => 204;
+    }
+
+    /// <summary>No endpoint matched but a resource does: the front end sends the request to its grain.</summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.ToResource")]
+    public sealed record ToResource([property: Id(0)] ResourceRoute Route) : MockResult
+    {
+        public override int? Status => null;
+    }
+
+    /// <summary>The project's own rate limit refused the request.</summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.RateLimited")]
+    public sealed record RateLimited([property: Id(0)] RateLimitDecision Decision) : MockResult
+    {
+        public override int? Status => 429;
+
+        public override string? Miss => "the project's rate limit";
+    }
+
+    /// <summary>The project's matchers or templates read parts of the request it did not carry: send it again with <see cref="MockRequest.Detail"/>.</summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.NeedsDetail")]
+    public sealed record NeedsDetail : MockResult
+    {
+        public override int? Status => null;
+    }
+
+    /// <summary>The endpoint's matchers or template could not answer this request: a regular expression ran too long, a template failed.</summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.Failed")]
+    public sealed record Failed([property: Id(0)] string Error) : MockResult
+    {
+        public override int? Status => 422;
+
+        public override string? Miss => Error;
+    }
+
+    /// <summary>The request breaks the endpoint's OpenAPI contract, one entry per violation.</summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.Invalid")]
+    public sealed record Invalid([property: Id(0)] string[] Violations) : MockResult
+    {
+        public override int? Status => 400;
+
+        public override string? Miss => "breaks the OpenAPI contract: " + string.Join("; ", Violations);
+    }
+
+    /// <summary>The project is private and the caller is not its owner.</summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.Private")]
+    public sealed record Private : MockResult
+    {
+        public override int? Status => 401;
+
+        public override string? Miss => "the project is private";
+    }
+
+    /// <summary>No such project.</summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.NotFound")]
+    public sealed record NotFound : MockResult
+    {
+        public override int? Status => 404;
+    }
+
+    /// <summary>The request named the project by a slug that is no longer its own (a stale cache): resolve it again.</summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.StaleSlug")]
+    public sealed record StaleSlug : MockResult
+    {
+        public override int? Status => 404;
+    }
 }

@@ -56,6 +56,20 @@ public sealed record ResourceRoute(
 
     /// <summary>The field that links a record to a record of <paramref name="singularName"/> (<c>post</c> -> <c>postId</c>).</summary>
     public string ForeignKey(string singularName) => singularName + (ForeignKeySuffix ?? DefaultForeignKeySuffix);
+
+    private static readonly string[] DatabaseMethods = ["GET", "HEAD", "OPTIONS"];
+    private static readonly string[] SingularMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "OPTIONS"];
+    private static readonly string[] CollectionMethods = ["GET", "HEAD", "POST", "OPTIONS"];
+    private static readonly string[] RecordMethods = ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+    /// <summary>The methods this place answers: the one list an OPTIONS answer, a 405's Allow and its message share.</summary>
+    public string[] AllowedMethods => WholeDatabase ? DatabaseMethods : Singular ? SingularMethods : RecordId is null ? CollectionMethods : RecordMethods;
+
+    /// <summary>What this place is, for messages: "a collection", "a record", ...</summary>
+    public string Place => WholeDatabase ? "/db, the whole data set" : Singular ? "a singular resource" : RecordId is null ? "a collection" : "a record";
+
+    /// <summary>The 405 message for a method this place does not answer.</summary>
+    public string NotAllowed(string method) => $"{method} is not supported on {Place}; use {string.Join(", ", AllowedMethods)}";
 }
 
 /// <summary>

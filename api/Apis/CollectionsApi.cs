@@ -35,9 +35,8 @@ public static class CollectionsApi
 {
     public static void MapCollectionsApi(this IEndpointRouteBuilder app)
     {
-        var collections = app.MapGroup("/api/v1/collections").WithTags("Collections").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReads)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
+        var collections = app.MapGroup("/collections").WithTags("Collections").AddEndpointFilter(Transient.RetryReads)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         collections.MapPost("/", CreateAsync).WithName("CreateCollection").WithSummary("Create a collection")
             .Accepts<CollectionRequest>("application/json").Produces<RequestCollection>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status400BadRequest);
         collections.MapGet("/", async (ClaimsPrincipal user, IGrainFactory grains) =>
@@ -77,9 +76,8 @@ public static class CollectionsApi
             .WithSummary("Send an item through the tester (GraphQL as a standard GraphQL-over-HTTP POST); ?environment= substitutes variables")
             .Produces<TesterSendResponse>();
 
-        var environments = app.MapGroup("/api/v1/environments").WithTags("Collections").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReads)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
+        var environments = app.MapGroup("/environments").WithTags("Collections").AddEndpointFilter(Transient.RetryReads)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         environments.MapPost("/", (HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<MockLimits> limits) =>
                 PutEnvironmentAsync("", request, user, grains, limits))
             .WithName("CreateEnvironment").WithSummary("Create an environment of {{variables}}")

@@ -16,109 +16,88 @@ public static class EndpointsApi
 
     public static RouteGroupBuilder MapEndpointsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/projects/{projectId}/endpoints").WithTags("Endpoints").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        var group = app.MapProjectArea("/endpoints", "Endpoints");
 
         group.MapPost("/", CreateAsync)
             .WithName("CreateEndpoint").WithSummary("Define a mock endpoint")
             .Accepts<EndpointRequest>("application/json")
             .Produces<EndpointResponse>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/", ListAsync)
             .WithName("ListEndpoints").WithSummary("List a project's endpoints in creation order")
-            .Produces<EndpointListResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<EndpointListResponse>();
         group.MapGet("/{endpointId}", GetAsync)
             .WithName("GetEndpoint").WithSummary("Get one endpoint")
-            .Produces<EndpointResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<EndpointResponse>();
         group.MapPut("/{endpointId}", ReplaceAsync)
             .WithName("ReplaceEndpoint").WithSummary("Replace an endpoint's method, path and response")
             .Accepts<EndpointRequest>("application/json")
             .Produces<EndpointResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPatch("/{endpointId}", PatchAsync)
             .WithName("PatchEndpoint").WithSummary("Change part of an endpoint (JSON Merge Patch, RFC 7396)")
             .Accepts<EndpointRequest>("application/merge-patch+json", "application/json")
             .Produces<EndpointResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/{endpointId}", DeleteAsync)
             .WithName("DeleteEndpoint").WithSummary("Delete an endpoint")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces(StatusCodes.Status204NoContent);
         return group;
     }
 
-    private static async Task<IResult> CreateAsync(string projectId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits)
+    private static async Task<IResult> CreateAsync(ProjectScope project, HttpRequest request, IOptions<MockLimits> limits)
     {
         var body = await ReadSpecAsync(request, limits.Value);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var outcome = await resolver.Project(id).AddEndpointAsync(user.UserId(), body.Value!);
+        var outcome = await project.Grain.AddEndpointAsync(project.Caller, body.Value!);
         return outcome.IsOk
-            ? TypedResults.Created($"/api/v1/projects/{id}/endpoints/{outcome.Value!.Id}", EndpointResponse.From(outcome.Value))
+            ? TypedResults.Created($"/api/v1/projects/{project.Id}/endpoints/{outcome.Value!.Id}", EndpointResponse.From(outcome.Value))
             : Problems.From(outcome);
     }
 
-    private static async Task<IResult> ListAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver)
+    private static async Task<IResult> ListAsync(ProjectScope project)
     {
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var outcome = await resolver.Project(id).ListEndpointsAsync(user.UserId());
+        var outcome = await project.Grain.ListEndpointsAsync(project.Caller);
         return outcome.IsOk
             ? TypedResults.Ok(new EndpointListResponse([.. outcome.Value!.Select(EndpointResponse.From)]))
             : Problems.From(outcome);
     }
 
-    private static async Task<IResult> GetAsync(string projectId, string endpointId, ClaimsPrincipal user, ProjectResolver resolver)
+    private static async Task<IResult> GetAsync(ProjectScope project, string endpointId)
     {
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var outcome = await resolver.Project(id).GetEndpointAsync(user.UserId(), endpointId);
+        var outcome = await project.Grain.GetEndpointAsync(project.Caller, endpointId);
         return outcome.IsOk ? TypedResults.Ok(EndpointResponse.From(outcome.Value!)) : Problems.From(outcome);
     }
 
     private static async Task<IResult> ReplaceAsync(
-        string projectId, string endpointId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits)
+        ProjectScope project, string endpointId, HttpRequest request, IOptions<MockLimits> limits)
     {
         var body = await ReadSpecAsync(request, limits.Value);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var outcome = await resolver.Project(id).ReplaceEndpointAsync(user.UserId(), endpointId, body.Value!, null);
+        var outcome = await project.Grain.ReplaceEndpointAsync(project.Caller, endpointId, body.Value!, null);
         return outcome.IsOk ? TypedResults.Ok(EndpointResponse.From(outcome.Value!)) : Problems.From(outcome);
     }
 
     private static async Task<IResult> PatchAsync(
-        string projectId, string endpointId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits)
+        ProjectScope project, string endpointId, HttpRequest request, IOptions<MockLimits> limits)
     {
         var body = await JsonBody.ReadAsync<JsonObject>(request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var grain = resolver.Project(id);
+        var grain = project.Grain;
         for (var attempt = 1; ; attempt++)
         {
-            var current = await grain.GetEndpointAsync(user.UserId(), endpointId);
+            var current = await grain.GetEndpointAsync(project.Caller, endpointId);
             if (!current.IsOk)
             {
                 return Problems.From(current);
@@ -129,7 +108,7 @@ public static class EndpointsApi
             {
                 return spec.Problem;
             }
-            var outcome = await grain.ReplaceEndpointAsync(user.UserId(), endpointId, spec.Value!, current.Value.Revision);
+            var outcome = await grain.ReplaceEndpointAsync(project.Caller, endpointId, spec.Value!, current.Value.Revision);
             if (outcome.Kind != OutcomeKind.PreconditionFailed || attempt == PatchAttempts)
             {
                 return outcome.IsOk ? TypedResults.Ok(EndpointResponse.From(outcome.Value!)) : Problems.From(outcome);
@@ -137,13 +116,9 @@ public static class EndpointsApi
         }
     }
 
-    private static async Task<IResult> DeleteAsync(string projectId, string endpointId, ClaimsPrincipal user, ProjectResolver resolver)
+    private static async Task<IResult> DeleteAsync(ProjectScope project, string endpointId)
     {
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var outcome = await resolver.Project(id).DeleteEndpointAsync(user.UserId(), endpointId);
+        var outcome = await project.Grain.DeleteEndpointAsync(project.Caller, endpointId);
         return outcome.IsOk ? TypedResults.NoContent() : Problems.From(outcome);
     }
 
@@ -182,21 +157,16 @@ public static class EndpointsApi
 
     public static RouteGroupBuilder MapScenariosApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/projects/{projectId}/scenarios").WithTags("Scenarios").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).ProducesProblem(StatusCodes.Status429TooManyRequests);
-        group.MapGet("/", async (string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains) =>
-                await resolver.ResolveAsync(projectId) is { } id
-                    ? ToResult(await resolver.Project(id).GetScenariosAsync(user.UserId()), items => TypedResults.Ok(new { items }))
-                    : ProjectsApi.ProjectNotFound(projectId))
+        var group = app.MapProjectArea("/scenarios", "Scenarios");
+        group.MapGet("/", async (ProjectScope project) =>
+                ToResult(await project.Grain.GetScenariosAsync(project.Caller), items => TypedResults.Ok(new { items })))
             .WithName("ListScenarios").WithSummary("The project's scenarios and the state each is in (every scenario starts in \"Started\")")
-            .Produces<ScenarioInfo[]>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/reset", async (string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains) =>
-                await resolver.ResolveAsync(projectId) is { } id
-                    ? ToResult(await resolver.Project(id).ResetScenariosAsync(user.UserId()), _ => TypedResults.NoContent())
-                    : ProjectsApi.ProjectNotFound(projectId))
+            .Produces<ScenarioInfo[]>();
+        group.MapPost("/reset", async (ProjectScope project) =>
+                ToResult(await project.Grain.ResetScenariosAsync(project.Caller), _ => TypedResults.NoContent()))
             .WithName("ResetScenarios").WithSummary("Put every scenario back in \"Started\" and every sequence at its first response")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/{name}/state", async (string projectId, string name, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains) =>
+            .Produces(StatusCodes.Status204NoContent);
+        group.MapPut("/{name}/state", async (ProjectScope project, string name, HttpRequest request) =>
             {
                 var body = await JsonBody.ReadAsync<ScenarioStateRequest>(request, 4096);
                 if (body.Problem is not null)
@@ -207,13 +177,11 @@ public static class EndpointsApi
                 {
                     return Problems.BadRequest("state is required, for example {\"state\":\"Started\"}");
                 }
-                return await resolver.ResolveAsync(projectId) is { } id
-                    ? ToResult(await resolver.Project(id).SetScenarioStateAsync(user.UserId(), name, body.Value.State), TypedResults.Ok)
-                    : ProjectsApi.ProjectNotFound(projectId);
+                return ToResult(await project.Grain.SetScenarioStateAsync(project.Caller, name, body.Value.State), TypedResults.Ok);
             })
             .WithName("SetScenarioState").WithSummary("Move a scenario to one of its states")
             .Accepts<ScenarioStateRequest>("application/json")
-            .Produces<ScenarioInfo>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<ScenarioInfo>().ProducesProblem(StatusCodes.Status400BadRequest);
         return group;
     }
 

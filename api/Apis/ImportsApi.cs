@@ -26,19 +26,20 @@ public static class ImportsApi
 
     public static void MapImportsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/projects/{projectId}/imports/openapi", OpenApiAsync).WithTags("Imports").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).ProducesProblem(StatusCodes.Status429TooManyRequests)
+        // Not retried as a whole: a document fetched by URL is fetched once.
+        app.MapPost($"/projects/{{{ProjectScope.RouteValue}}}/imports/openapi", OpenApiAsync).WithTags("Imports")
+            .AddEndpointFilter(ProjectScope.Require).ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("ImportOpenApi")
             .WithSummary("Import an OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON or YAML, or {\"url\":...}) as endpoints; ?dryRun=true only plans; ?validate=true makes them refuse requests that break it")
             // JSON or YAML is recognised by the content, whatever the Content-Type says or leaves out (curl --data-binary
             // sends application/x-www-form-urlencoded): */* keeps routing from refusing it with a 415.
             .Accepts<string>("application/json", "application/yaml", "text/yaml", "text/plain", "*/*")
-            .Produces<OpenApiImportResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces<OpenApiImportResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status502BadGateway);
     }
 
-    private static async Task<IResult> OpenApiAsync(string projectId, bool? dryRun, bool? validate, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
+    private static async Task<IResult> OpenApiAsync(ProjectScope project, bool? dryRun, bool? validate, HttpRequest request,
         TesterClient client, IOptions<TesterOptions> tester, IOptions<MockLimits> limits)
     {
         if (request.ContentLength > MaxDocumentBytes)
@@ -57,12 +58,8 @@ public static class ImportsApi
             return Problems.BadRequest("send the OpenAPI document (JSON or YAML) as the body, or {\"url\":\"https://...\"} to fetch it");
         }
         // The project is the caller's before anything is fetched for it.
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var grain = resolver.Project(id);
-        var existing = await grain.ListEndpointsAsync(user.UserId());
+        var grain = project.Grain;
+        var existing = await grain.ListEndpointsAsync(project.Caller);
         if (!existing.IsOk)
         {
             return Problems.From(existing);
@@ -73,7 +70,7 @@ public static class ImportsApi
             {
                 return Problems.BadRequest(urlProblem!);
             }
-            using var slot = TesterApi.TakeSlot(user.UserId(), tester.Value);
+            using var slot = TesterApi.TakeSlot(project.Caller, tester.Value);
             if (slot is null)
             {
                 return TesterApi.AllSlotsTaken(request.HttpContext, tester.Value); // a fetch is an outbound request like a tester send
@@ -94,7 +91,7 @@ public static class ImportsApi
         if (dryRun != true)
         {
             var changes = document.Endpoints.Where(e => !plan.Unchanged.Any(u => u.Id == e.Id)).ToArray();
-            var imported = await grain.ImportEndpointsAsync(user.UserId(), changes, replaceAll: false, [.. plan.Delete.Select(d => d.Id)], newestWins: false);
+            var imported = await grain.ImportEndpointsAsync(project.Caller, changes, replaceAll: false, [.. plan.Delete.Select(d => d.Id)], newestWins: false);
             if (!imported.IsOk)
             {
                 return imported.Kind == OutcomeKind.Invalid

@@ -14,8 +14,8 @@ public static class ProjectsApi
 
     public static RouteGroupBuilder MapProjectsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/projects").WithTags("Projects").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        var group = app.MapArea("/projects", "Projects");
+        var project = app.MapProjectArea("", "Projects");
 
         group.MapPost("/", CreateAsync)
             .WithName("CreateProject").WithSummary("Create a mock project")
@@ -26,20 +26,20 @@ public static class ProjectsApi
         group.MapGet("/", ListAsync)
             .WithName("ListProjects").WithSummary("List projects, newest first; pass nextCursor as cursor for the next page")
             .Produces<ProjectListResponse>().ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapGet("/{projectId}", GetAsync)
+        project.MapGet("/", GetAsync)
             .WithName("GetProject").WithSummary("Get a project by id or slug")
-            .Produces<ProjectResponse>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{projectId}/usage", UsageAsync)
+            .Produces<ProjectResponse>();
+        project.MapGet("/usage", UsageAsync)
             .WithName("GetProjectUsage").WithSummary("What the project holds against its budgets: endpoints, their bytes, resources and their records")
-            .Produces<ProjectUsageResponse>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPatch("/{projectId}", UpdateAsync)
+            .Produces<ProjectUsageResponse>();
+        project.MapPatch("/", UpdateAsync)
             .WithName("UpdateProject").WithSummary("Change a project's name, slug or description")
             .Accepts<UpdateProjectRequest>("application/json", "application/merge-patch+json")
             .Produces<ProjectResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapDelete("/{projectId}", DeleteAsync)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        project.MapDelete("/", DeleteAsync)
             .WithName("DeleteProject").WithSummary("Delete a project and all its endpoints")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces(StatusCodes.Status204NoContent);
         return group;
     }
 
@@ -59,7 +59,7 @@ public static class ProjectsApi
             resolver.Forget(outcome.Value!.Slug); // mock traffic may have remembered the slug as missing a moment ago
         }
         return outcome.IsOk
-            ? TypedResults.Created($"/api/v1/projects/{id}", ProjectResponse.From(outcome.Value!, request))
+            ? TypedResults.Created($"{ApiGroups.Root}/projects/{id}", ProjectResponse.From(outcome.Value!, request))
             : Problems.From(outcome);
     }
 
@@ -79,25 +79,19 @@ public static class ProjectsApi
         return TypedResults.Ok(new ProjectListResponse([.. page.Items.Select(p => ProjectResponse.From(p, request))], page.NextCursor));
     }
 
-    private static async Task<IResult> GetAsync(string projectId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver)
-    {
-        var id = await resolver.ResolveAsync(projectId);
-        var project = id is null ? null : await resolver.Project(id).GetAsync(user.UserId());
-        return project is null ? ProjectNotFound(projectId) : TypedResults.Ok(ProjectResponse.From(project, request));
-    }
+    private static async Task<IResult> GetAsync(ProjectScope project, HttpRequest request) =>
+        await project.Grain.GetAsync(project.Caller) is { } found ? TypedResults.Ok(ProjectResponse.From(found, request)) : ProjectScope.NotFound(project.Name);
 
-    private static async Task<IResult> UsageAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+    private static async Task<IResult> UsageAsync(ProjectScope scope, IGrainFactory grains, IOptions<MockLimits> limits)
     {
-        var id = await resolver.ResolveAsync(projectId);
-        var usage = id is null ? null : await resolver.Project(id).GetUsageAsync(user.UserId());
-        if (usage is not { IsOk: true, Value: { } project })
+        if (await scope.Grain.GetUsageAsync(scope.Caller) is not { IsOk: true, Value: { } project })
         {
-            return ProjectNotFound(projectId);
+            return ProjectScope.NotFound(scope.Name);
         }
         var l = limits.Value;
         var resources = await Task.WhenAll(project.Resources.Select(async name =>
         {
-            var used = await grains.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(id!, name)).GetUsageAsync();
+            var used = await grains.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(scope.Id, name)).GetUsageAsync();
             return new ResourceUsageResponse(name, new UsageValue(used.Records, l.MaxRecordsPerResource), new UsageValue(used.Bytes, l.MaxResourceBytes));
         }));
         return TypedResults.Ok(new ProjectUsageResponse(
@@ -106,20 +100,15 @@ public static class ProjectsApi
     }
 
     private static async Task<IResult> UpdateAsync(
-        string projectId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits)
+        ProjectScope project, HttpRequest request, ProjectResolver resolver, IOptions<MockLimits> limits)
     {
         var body = await JsonBody.ReadAsync<UpdateProjectRequest>(request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
-        var id = await resolver.ResolveAsync(projectId);
-        if (id is null)
-        {
-            return ProjectNotFound(projectId);
-        }
         var input = body.Value!;
-        var outcome = await resolver.Project(id).UpdateAsync(user.UserId(), new UpdateProject(input.Name, input.Slug, input.Description, input.Private, input.RateLimit, input.Cors, input.ForeignKeySuffix, input.Proxy));
+        var outcome = await project.Grain.UpdateAsync(project.Caller, new UpdateProject(input.Name, input.Slug, input.Description, input.Private, input.RateLimit, input.Cors, input.ForeignKeySuffix, input.Proxy));
         if (outcome.IsOk)
         {
             resolver.Forget(outcome.Value!.Slug); // a slug this project just took may be remembered as missing
@@ -127,14 +116,6 @@ public static class ProjectsApi
         return outcome.IsOk ? TypedResults.Ok(ProjectResponse.From(outcome.Value!, request)) : Problems.From(outcome);
     }
 
-    private static async Task<IResult> DeleteAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver)
-    {
-        var id = await resolver.ResolveAsync(projectId);
-        return id is not null && await resolver.Project(id).DeleteAsync(user.UserId())
-            ? TypedResults.NoContent()
-            : ProjectNotFound(projectId);
-    }
-
-    public static IResult ProjectNotFound(string projectId) =>
-        Problems.NotFound($"project '{projectId}' does not exist; list your projects with GET /api/v1/projects");
+    private static async Task<IResult> DeleteAsync(ProjectScope project) =>
+        await project.Grain.DeleteAsync(project.Caller) ? TypedResults.NoContent() : ProjectScope.NotFound(project.Name);
 }

@@ -33,51 +33,40 @@ public static class RecordingsApi
 {
     public static void MapRecordingsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/projects/{projectId}").WithTags("Recordings").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        var group = app.MapProjectArea("", "Recordings");
         group.MapPost("/recordings", StartAsync).WithName("StartRecording")
             .WithSummary("Record a real API: mock calls go to the target and each distinct request becomes an endpoint")
             .Accepts<RecordingRequest>("application/json").Produces<RecordingStatus>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/recordings/stop", StopAsync).WithName("StopRecording").WithSummary("End the recording and report the endpoints it made")
-            .Produces<RecordingStatus>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .Produces<RecordingStatus>().ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/recordings/status", StatusAsync).WithName("RecordingStatus").WithSummary("Whether the project is recording, and what so far")
-            .Produces<RecordingStatus>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<RecordingStatus>();
         group.MapPost("/endpoints/from-history/{historyId}", FromHistoryAsync).WithName("EndpointFromHistory")
             .WithSummary("Turn one API tester history entry (a real request and its real answer) into an endpoint")
             .Accepts<FromHistoryRequest>("application/json").Produces<EndpointResponse>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }
 
-    private static async Task<IResult> StartAsync(string projectId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits)
+    private static async Task<IResult> StartAsync(ProjectScope project, HttpRequest request, IOptions<MockLimits> limits)
     {
         var body = await JsonBody.ReadAsync<RecordingRequest>(request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
         var input = body.Value!;
         var spec = new RecordingSpec(input.TargetBaseUrl ?? "", input.Match?.ToMatch() ?? new RecordMatch(), input.Sequence ?? false, input.KeepHeaders);
-        var outcome = await resolver.Project(id).StartRecordingAsync(user.UserId(), spec);
-        return outcome.IsOk ? TypedResults.Created($"/api/v1/projects/{id}/recordings/status", outcome.Value) : Problems.From(outcome);
+        var outcome = await project.Grain.StartRecordingAsync(project.Caller, spec);
+        return outcome.IsOk ? TypedResults.Created($"/api/v1/projects/{project.Id}/recordings/status", outcome.Value) : Problems.From(outcome);
     }
 
-    private static async Task<IResult> StopAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver) =>
-        await resolver.ResolveAsync(projectId) is { } id
-            ? OkOr(await resolver.Project(id).StopRecordingAsync(user.UserId()))
-            : ProjectsApi.ProjectNotFound(projectId);
+    private static async Task<IResult> StopAsync(ProjectScope project) => OkOr(await project.Grain.StopRecordingAsync(project.Caller));
 
-    private static async Task<IResult> StatusAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver) =>
-        await resolver.ResolveAsync(projectId) is { } id
-            ? OkOr(await resolver.Project(id).GetRecordingAsync(user.UserId()))
-            : ProjectsApi.ProjectNotFound(projectId);
+    private static async Task<IResult> StatusAsync(ProjectScope project) => OkOr(await project.Grain.GetRecordingAsync(project.Caller));
 
-    private static async Task<IResult> FromHistoryAsync(string projectId, string historyId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
+    private static async Task<IResult> FromHistoryAsync(ProjectScope project, string historyId, HttpRequest request,
         IGrainFactory grains, IOptions<MockLimits> limits)
     {
         var options = new FromHistoryRequest(null, null);
@@ -90,11 +79,7 @@ public static class RecordingsApi
             }
             options = body.Value!;
         }
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        if (await grains.GetGrain<ITesterHistoryGrain>(user.UserId()).GetAsync(historyId) is not { } entry)
+        if (await grains.GetGrain<ITesterHistoryGrain>(project.Caller).GetAsync(historyId) is not { } entry)
         {
             return Problems.NotFound($"tester history entry {historyId} does not exist (or was cleared)");
         }
@@ -103,10 +88,10 @@ public static class RecordingsApi
         {
             return Problems.Status(StatusCodes.Status422UnprocessableEntity, $"tester history entry {historyId} cannot become an endpoint: {error}");
         }
-        var outcome = await resolver.Project(id)
-            .AddFromExchangeAsync(user.UserId(), exchange, options.Match?.ToMatch() ?? new RecordMatch(), options.KeepHeaders);
+        var outcome = await project.Grain
+            .AddFromExchangeAsync(project.Caller, exchange, options.Match?.ToMatch() ?? new RecordMatch(), options.KeepHeaders);
         return outcome.IsOk
-            ? TypedResults.Created($"/api/v1/projects/{id}/endpoints/{outcome.Value!.Id}", EndpointResponse.From(outcome.Value))
+            ? TypedResults.Created($"/api/v1/projects/{project.Id}/endpoints/{outcome.Value!.Id}", EndpointResponse.From(outcome.Value))
             : Problems.From(outcome);
     }
 

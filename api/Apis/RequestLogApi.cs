@@ -34,26 +34,24 @@ public static class RequestLogApi
 
     public static RouteGroupBuilder MapRequestLogApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/projects/{projectId}/requests").WithTags("Request log").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        var group = app.MapProjectArea("/requests", "Request log");
         group.MapGet("/", GetAsync)
             .WithName("GetRequestLog")
             .WithSummary("The project's mock requests, newest first; filters: method, pathPrefix, status, matched, from, to; paging: limit, before")
-            .Produces<RequestLogResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<RequestLogResponse>().ProducesProblem(StatusCodes.Status400BadRequest);
         // Not retried as a whole (the filter above would run it again after it has started writing).
-        app.MapGet("/api/v1/projects/{projectId}/requests/stream", StreamAsync).WithTags("Request log").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter)
+        app.MapGet($"/projects/{{{ProjectScope.RouteValue}}}/requests/stream", StreamAsync).WithTags("Request log").AddEndpointFilter(ProjectScope.Require).ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("StreamRequestLog")
             .WithSummary("The project's new mock requests as server-sent events (event: request, data: one entry as JSON), as they are logged")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         group.MapDelete("/", ClearAsync)
             .WithName("ClearRequestLog").WithSummary("Empty the project's request log")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces(StatusCodes.Status204NoContent);
         return group;
     }
 
-    private static async Task<IResult> GetAsync(string projectId, string? limit, string? method, string? pathPrefix, string? status, string? matched,
-        string? from, string? to, string? before, ClaimsPrincipal user, ProjectResolver resolver)
+    private static async Task<IResult> GetAsync(ProjectScope project, string? limit, string? method, string? pathPrefix, string? status, string? matched,
+        string? from, string? to, string? before)
     {
         var size = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, out size) || size < 1 || size > 10_000))
@@ -91,15 +89,11 @@ public static class RequestLogApi
             }
             cursor = parsed;
         }
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var outcome = await resolver.Project(id).QueryRequestLogAsync(user.UserId(),
+        var outcome = await project.Grain.QueryRequestLogAsync(project.Caller,
             new RequestLogQuery(size, method?.ToUpperInvariant(), pathPrefix, statusCode, wasMatched, fromTime, toTime, cursor));
         if (!outcome.IsOk)
         {
-            return ProjectsApi.ProjectNotFound(projectId);
+            return ProjectScope.NotFound(project.Name);
         }
         var items = outcome.Value!;
         var next = items.Length == size ? items[^1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
@@ -125,7 +119,7 @@ public static class RequestLogApi
     /// it sent: a read from the grain's memory, while mock traffic pays nothing for open streams. A comment line every
     /// 15 s keeps proxies from closing an idle stream; after 30 minutes the stream ends and the client reconnects.
     /// </summary>
-    private static async Task StreamAsync(string projectId, HttpContext context, ClaimsPrincipal user, ProjectResolver resolver,
+    private static async Task StreamAsync(ProjectScope project, HttpContext context, ClaimsPrincipal user,
         TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions,
         Microsoft.Extensions.Options.IOptions<MockLimits> limits, IGrainFactory grains)
     {
@@ -141,7 +135,7 @@ public static class RequestLogApi
         }
         try
         {
-            await StreamOpenedAsync(projectId, context, user, resolver, time, jsonOptions, grains);
+            await StreamOpenedAsync(project, context, user, time, jsonOptions, grains);
         }
         finally
         {
@@ -170,15 +164,15 @@ public static class RequestLogApi
         return !long.TryParse(user.FindFirst("exp")?.Value, out var expires) || time.GetUtcNow().ToUnixTimeSeconds() < expires;
     }
 
-    private static async Task StreamOpenedAsync(string projectId, HttpContext context, ClaimsPrincipal user, ProjectResolver resolver,
+    private static async Task StreamOpenedAsync(ProjectScope project, HttpContext context, ClaimsPrincipal user,
         TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions, IGrainFactory grains)
     {
-        var grain = await resolver.ResolveAsync(projectId) is { } id ? resolver.Project(id) : null;
+        var grain = project.Grain;
         // The owner check comes first, whether or not the client resumes an earlier stream.
-        var newest = grain is null ? null : await grain.QueryRequestLogAsync(user.UserId(), new RequestLogQuery(1));
-        if (newest is not { IsOk: true })
+        var newest = await grain.QueryRequestLogAsync(project.Caller, new RequestLogQuery(1));
+        if (!newest.IsOk)
         {
-            await ProjectsApi.ProjectNotFound(projectId).ExecuteAsync(context);
+            await ProjectScope.NotFound(project.Name).ExecuteAsync(context);
             return;
         }
         var after = long.TryParse(context.Request.Headers["Last-Event-ID"], out var resumed) ? resumed : newest.Value!.FirstOrDefault()?.Seq ?? 0;
@@ -205,7 +199,7 @@ public static class RequestLogApi
                         return;
                     }
                 }
-                var page = await grain!.QueryRequestLogAsync(user.UserId(), new RequestLogQuery(200, After: after));
+                var page = await grain.QueryRequestLogAsync(project.Caller, new RequestLogQuery(200, After: after));
                 if (page is not { IsOk: true, Value: { } entries })
                 {
                     return; // the project was deleted meanwhile
@@ -249,13 +243,9 @@ public static class RequestLogApi
         return null;
     }
 
-    private static async Task<IResult> ClearAsync(string projectId, ClaimsPrincipal user, ProjectResolver resolver)
+    private static async Task<IResult> ClearAsync(ProjectScope project)
     {
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var outcome = await resolver.Project(id).ClearRequestLogAsync(user.UserId());
-        return outcome.IsOk ? TypedResults.NoContent() : ProjectsApi.ProjectNotFound(projectId);
+        var outcome = await project.Grain.ClearRequestLogAsync(project.Caller);
+        return outcome.IsOk ? TypedResults.NoContent() : ProjectScope.NotFound(project.Name);
     }
 }

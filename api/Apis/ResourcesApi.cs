@@ -38,109 +38,84 @@ public static class ResourcesApi
 {
     public static RouteGroupBuilder MapResourcesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/projects/{projectId}/resources").WithTags("Resources").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        var group = app.MapProjectArea("/resources", "Resources");
         group.MapPost("/", CreateAsync).WithName("CreateResource").WithSummary("Define a resource, optionally with a JSON Schema and seed records")
             .Accepts<ResourceRequestBody>("application/json").Produces<ResourceResponse>(StatusCodes.Status201Created)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/", ListAsync).WithName("ListResources").WithSummary("List a project's resources")
-            .Produces<ResourceListResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<ResourceListResponse>();
         group.MapGet("/{name}", GetAsync).WithName("GetResource").WithSummary("Get a resource definition")
-            .Produces<ResourceResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<ResourceResponse>();
         group.MapPut("/{name}", UpdateAsync).WithName("UpdateResource").WithSummary("Change a resource's schema and seed")
             .Accepts<ResourceUpdateBody>("application/json").Produces<ResourceResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapPost("/{name}/reset", ResetAsync).WithName("ResetResource").WithSummary("Replace a resource's records by its seed")
-            .Produces<ResourceResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<ResourceResponse>();
         group.MapDelete("/{name}", DeleteAsync).WithName("DeleteResource").WithSummary("Delete a resource and its records")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces(StatusCodes.Status204NoContent);
         return group;
     }
 
-    private static async Task<IResult> CreateAsync(string projectId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+    private static async Task<IResult> CreateAsync(ProjectScope project, HttpRequest request, IOptions<MockLimits> limits)
     {
         var body = await JsonBody.ReadAsync<ResourceRequestBody>(request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
         var input = body.Value!;
-        var outcome = await resolver.Project(id).AddResourceAsync(user.UserId(), new ResourceSpec(input.Name ?? "", Json(input.Schema), Json(input.Seed), input.IdField));
+        var outcome = await project.Grain.AddResourceAsync(project.Caller, new ResourceSpec(input.Name ?? "", Json(input.Schema), Json(input.Seed), input.IdField));
         return outcome.IsOk
-            ? TypedResults.Created($"/api/v1/projects/{id}/resources/{outcome.Value!.Name}", ResourceResponse.From(outcome.Value, await MockBaseAsync(request, grains, id, user)))
+            ? TypedResults.Created($"/api/v1/projects/{project.Id}/resources/{outcome.Value!.Name}", ResourceResponse.From(outcome.Value, await MockBaseAsync(request, project)))
             : Problems.From(outcome);
     }
 
-    private static async Task<IResult> ListAsync(string projectId, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
+    private static async Task<IResult> ListAsync(ProjectScope project, HttpRequest request)
     {
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var outcome = await resolver.Project(id).ListResourcesAsync(user.UserId());
+        var outcome = await project.Grain.ListResourcesAsync(project.Caller);
         if (!outcome.IsOk)
         {
             return Problems.From(outcome);
         }
-        var mockBase = await MockBaseAsync(request, grains, id, user);
+        var mockBase = await MockBaseAsync(request, project);
         return TypedResults.Ok(new ResourceListResponse([.. outcome.Value!.Select(r => ResourceResponse.From(r, mockBase))]));
     }
 
-    private static async Task<IResult> GetAsync(string projectId, string name, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
+    private static async Task<IResult> GetAsync(ProjectScope project, string name, HttpRequest request)
     {
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var outcome = await resolver.Project(id).GetResourceAsync(user.UserId(), name);
-        return outcome.IsOk ? TypedResults.Ok(ResourceResponse.From(outcome.Value!, await MockBaseAsync(request, grains, id, user))) : Problems.From(outcome);
+        var outcome = await project.Grain.GetResourceAsync(project.Caller, name);
+        return outcome.IsOk ? TypedResults.Ok(ResourceResponse.From(outcome.Value!, await MockBaseAsync(request, project))) : Problems.From(outcome);
     }
 
     private static async Task<IResult> UpdateAsync(
-        string projectId, string name, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains, IOptions<MockLimits> limits)
+        ProjectScope project, string name, HttpRequest request, IOptions<MockLimits> limits)
     {
         var body = await JsonBody.ReadAsync<ResourceUpdateBody>(request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var outcome = await resolver.Project(id).UpdateResourceAsync(user.UserId(), new ResourceSpec(name, Json(body.Value!.Schema), Json(body.Value.Seed), body.Value.IdField));
-        return outcome.IsOk ? TypedResults.Ok(ResourceResponse.From(outcome.Value!, await MockBaseAsync(request, grains, id, user))) : Problems.From(outcome);
+        var outcome = await project.Grain.UpdateResourceAsync(project.Caller, new ResourceSpec(name, Json(body.Value!.Schema), Json(body.Value.Seed), body.Value.IdField));
+        return outcome.IsOk ? TypedResults.Ok(ResourceResponse.From(outcome.Value!, await MockBaseAsync(request, project))) : Problems.From(outcome);
     }
 
-    private static async Task<IResult> ResetAsync(string projectId, string name, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IGrainFactory grains)
+    private static async Task<IResult> ResetAsync(ProjectScope project, string name, HttpRequest request)
     {
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var outcome = await resolver.Project(id).ResetResourceAsync(user.UserId(), name);
-        return outcome.IsOk ? TypedResults.Ok(ResourceResponse.From(outcome.Value!, await MockBaseAsync(request, grains, id, user))) : Problems.From(outcome);
+        var outcome = await project.Grain.ResetResourceAsync(project.Caller, name);
+        return outcome.IsOk ? TypedResults.Ok(ResourceResponse.From(outcome.Value!, await MockBaseAsync(request, project))) : Problems.From(outcome);
     }
 
-    private static async Task<IResult> DeleteAsync(string projectId, string name, ClaimsPrincipal user, ProjectResolver resolver)
+    private static async Task<IResult> DeleteAsync(ProjectScope project, string name)
     {
-        if (await resolver.ResolveAsync(projectId) is not { } id)
-        {
-            return ProjectsApi.ProjectNotFound(projectId);
-        }
-        var outcome = await resolver.Project(id).DeleteResourceAsync(user.UserId(), name);
+        var outcome = await project.Grain.DeleteResourceAsync(project.Caller, name);
         return outcome.IsOk ? TypedResults.NoContent() : Problems.From(outcome);
     }
 
     private static string? Json(JsonElement element) => element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : element.GetRawText();
 
-    private static async Task<string> MockBaseAsync(HttpRequest request, IGrainFactory grains, string projectId, ClaimsPrincipal user)
+    private static async Task<string> MockBaseAsync(HttpRequest request, ProjectScope project)
     {
-        var project = await grains.GetGrain<IMockProjectGrain>(projectId).GetAsync(user.UserId());
-        return $"{request.Scheme}://{request.Host}{request.PathBase}{MockTrafficApi.Prefix}/{project?.Slug ?? projectId}";
+        var found = await project.Grain.GetAsync(project.Caller);
+        return $"{request.Scheme}://{request.Host}{request.PathBase}{Paths.MockPrefix}/{found?.Slug ?? project.Id}";
     }
 }

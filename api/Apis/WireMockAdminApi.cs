@@ -22,7 +22,7 @@ public static class WireMockAdminApi
 
     public static void MapWireMockAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup(MockTrafficApi.Prefix + "/{project}" + Segment).WithTags("WireMock admin API").RequireAuthorization()
+        var admin = app.MapGroup(Paths.MockPrefix + "/{project}" + Segment).WithTags("WireMock admin API").RequireAuthorization()
             .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapGet("/mappings", ListAsync).WithName("WireMockListMappings").WithSummary("Every mapping (endpoint) of the project");
@@ -105,7 +105,7 @@ public static class WireMockAdminApi
     {
         if (await resolver.ResolveAsync(project) is not { } id)
         {
-            return ProjectsApi.ProjectNotFound(project);
+            return ProjectScope.NotFound(project);
         }
         try
         {
@@ -298,7 +298,7 @@ public static class WireMockAdminApi
             {
                 return Json(new JsonObject { ["count"] = found.Value!.Length });
             }
-            var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{MockTrafficApi.Prefix}/{project}";
+            var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{Paths.MockPrefix}/{project}";
             var requests = new JsonArray([.. found.Value!.Select(e => (JsonNode?)Logged(e, baseUrl))]);
             return Json(pattern ? new JsonObject { ["requests"] = requests }
                 : new JsonObject { ["requests"] = requests, ["meta"] = new JsonObject { ["total"] = found.Value!.Length }, ["requestJournalDisabled"] = false });

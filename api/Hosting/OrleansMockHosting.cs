@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using OrleansMock.Api.Apis;
 using OrleansMock.Api.Auth;
 using OrleansMock.Api.Http;
+using OrleansMock.Api.MockTraffic;
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Silo.Hosting;
 using Scalar.AspNetCore;
@@ -26,7 +27,7 @@ public static partial class OrleansMockHosting
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<OrleansMock.Api.Tester.TesterClient>();
-        builder.Services.AddSingleton<OrleansMock.Api.Tester.MockProxy>();
+        builder.Services.AddSingleton<MockProxy>();
         builder.Services.Configure<ForwardedHeadersOptions>(options => ClientAddress.Configure(options, configuration));
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
@@ -34,7 +35,7 @@ public static partial class OrleansMockHosting
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = DescribeFrameworkProblem);
         builder.Services.AddExceptionHandler<ExceptionHandling>();
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<SecuritySchemes>());
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<SecuritySchemes>().AddOperationTransformer<ProjectParameter>());
         return builder;
     }
 
@@ -64,22 +65,23 @@ public static partial class OrleansMockHosting
             openApi = "/openapi/v1.json",
             reference = "/scalar",
             projects = "/api/v1/projects",
-            mock = MockTrafficApi.Prefix + "/{project}/{path}",
+            mock = Paths.MockPrefix + "/{project}/{path}",
         })).ExcludeFromDescription();
         app.MapWebConsole();
         app.MapOperations();
 
-        app.MapAuthApi();
-        app.MapProjectsApi();
-        app.MapEndpointsApi();
-        app.MapScenariosApi();
-        app.MapRequestLogApi();
-        app.MapResourcesApi();
-        app.MapRecordingsApi();
-        app.MapWireMockAdminApi();
-        app.MapImportsApi();
-        app.MapTesterApi();
-        app.MapCollectionsApi();
+        app.MapAuthApi(); // sign-up and sign-in: anonymous, with their own limits
+        var api = app.MapManagementApi(); // everything else under /api/v1: signed in, within the management rate limit
+        api.MapProjectsApi();
+        api.MapEndpointsApi();
+        api.MapScenariosApi();
+        api.MapRequestLogApi();
+        api.MapResourcesApi();
+        api.MapRecordingsApi();
+        api.MapImportsApi();
+        api.MapTesterApi();
+        api.MapCollectionsApi();
+        app.MapWireMockAdminApi(); // under /m/{project}/__admin, as WireMock's clients expect
 
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
         return app;
@@ -97,7 +99,7 @@ public static partial class OrleansMockHosting
         problem.Detail = problem.Status switch
         {
             StatusCodes.Status404NotFound =>
-                $"nothing is served at {request.Path}; the management API is under /api/v1, mock traffic under {MockTrafficApi.Prefix}/{{project}}/..., the reference at /scalar",
+                $"nothing is served at {request.Path}; the management API is under /api/v1, mock traffic under {Paths.MockPrefix}/{{project}}/..., the reference at /scalar",
             StatusCodes.Status401Unauthorized => AuthSetup.DescribeFailure(context.HttpContext),
             StatusCodes.Status403Forbidden => "these credentials may not do this",
             StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}",

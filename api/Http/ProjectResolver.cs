@@ -65,7 +65,7 @@ public sealed class ProjectResolver(IGrainFactory grains)
             // The hot path (a project this front end knows) makes its one grain call outside the retry loop's closure.
             if (Known(slugOrId) is { } known && Answered(slugOrId, known, await known.Grain.HandleAsync(request)) is { } answer)
             {
-                return answer.Kind == MockResultKind.ProjectNotFound ? Missing(slugOrId) : answer;
+                return answer is MockResult.NotFound ? Missing(slugOrId) : answer;
             }
         }
         catch (Exception exception) when (Transient.Is(exception) && !cancellationToken.IsCancellationRequested)
@@ -82,11 +82,11 @@ public sealed class ProjectResolver(IGrainFactory grains)
     {
         if (Known(slugOrId) is { } known && Answered(slugOrId, known, await known.Grain.HandleAsync(request)) is { } answer)
         {
-            return answer.Kind == MockResultKind.ProjectNotFound ? Missing(slugOrId) : answer;
+            return answer is MockResult.NotFound ? Missing(slugOrId) : answer;
         }
         var id = await ResolveAsync(slugOrId);
         var result = id is null ? MockResult.ProjectNotFound : await Project(id).HandleAsync(request);
-        return result.Kind == MockResultKind.ProjectNotFound ? Missing(slugOrId) : result;
+        return result is MockResult.NotFound ? Missing(slugOrId) : result;
     }
 
     /// <summary>Remembers for <see cref="MissTtl"/> that <paramref name="slugOrId"/> names no project; answers so.</summary>
@@ -112,7 +112,7 @@ public sealed class ProjectResolver(IGrainFactory grains)
     /// <summary>The result, or null (and the cache entry dropped) when a cached slug turned out stale.</summary>
     private MockResult? Answered(string slugOrId, (IMockProjectGrain Grain, string Id) known, MockResult result)
     {
-        if (known.Id == slugOrId || result.Kind is not (MockResultKind.SlugMismatch or MockResultKind.ProjectNotFound))
+        if (known.Id == slugOrId || result is not (MockResult.StaleSlug or MockResult.NotFound))
         {
             return result;
         }

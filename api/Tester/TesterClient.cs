@@ -198,7 +198,8 @@ public sealed class TesterClient : IDisposable
             truncated |= read > room;
         }
         var bytes = buffer.ToArray();
-        var (text, encoding) = IsText(response.Content.Headers.ContentType?.MediaType) && Utf8(bytes) is { } utf8
+        // No content type at all is read as text when it decodes as UTF-8.
+        var (text, encoding) = (response.Content.Headers.ContentType?.MediaType is not { } mediaType || TextBodies.IsTextType(mediaType) ? TextBodies.Utf8OrNull(bytes) : null) is { } utf8
             ? (utf8, "utf8")
             : (Convert.ToBase64String(bytes), "base64");
         var timings = new TesterTimings(measure.DnsMs, measure.ConnectMs, null, Math.Round(firstByte, 2), Math.Round(total.Elapsed.TotalMilliseconds, 2));
@@ -273,23 +274,6 @@ public sealed class TesterClient : IDisposable
     private static TesterOutcome Failure(string kind, string message, List<string> redirects, Stopwatch total, Measure measure) =>
         new(null, [], null, "utf8", 0, false, new TesterTimings(measure.DnsMs, measure.ConnectMs, null, 0, Math.Round(total.Elapsed.TotalMilliseconds, 2)),
             [.. redirects], kind, message);
-
-    private static bool IsText(string? mediaType) =>
-        mediaType is null || mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase) || mediaType.Contains("json", StringComparison.OrdinalIgnoreCase)
-        || mediaType.Contains("xml", StringComparison.OrdinalIgnoreCase) || mediaType.Contains("javascript", StringComparison.OrdinalIgnoreCase)
-        || mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
-
-    private static string? Utf8(byte[] bytes)
-    {
-        try
-        {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            return null;
-        }
-    }
 
     public void Dispose() => _invoker.Dispose();
 }

@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using Newtonsoft.Json.Linq;
 using OrleansMock.GrainInterfaces;
-using OrleansMock.Grains.Resources;
 using OrleansMock.Grains.Safety;
+using OrleansMock.Grains.Schemas;
 
 namespace OrleansMock.Grains.Matching;
 

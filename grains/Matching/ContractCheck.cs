@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using OrleansMock.GrainInterfaces;
-using OrleansMock.Grains.Resources;
 using OrleansMock.Grains.Safety;
+using OrleansMock.Grains.Schemas;
 
 namespace OrleansMock.Grains.Matching;
 

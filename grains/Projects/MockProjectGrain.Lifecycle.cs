@@ -13,7 +13,7 @@ namespace OrleansMock.Grains.Projects;
 /// </summary>
 public sealed partial class MockProjectGrain
 {
-    // The slug this activation is claiming but has not persisted yet. The slug index asks OwnsSlugAsync before it
+    // The slug this activation is claiming but has not persisted yet. The slug index asks HoldsKeyAsync before it
     // takes a claim over, and must hear "yes" while a create or rename is between claiming and committing.
     private string? _pendingSlug;
 

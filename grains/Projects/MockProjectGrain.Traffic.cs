@@ -66,27 +66,18 @@ public sealed partial class MockProjectGrain
 
     private void Record(MockRequest request, MockResult result, long started)
     {
-        // A resource's or proxy target's answer (also a proxy endpoint's) is logged when it is known (RecordResourceAnswerAsync), not here.
-        if (limits.Value.RequestLogSize <= 0 || result.Kind is MockResultKind.Resource or MockResultKind.Proxy or MockResultKind.NeedsDetail
-            || result.Response?.Proxy is not null)
+        // A resource's or proxy target's answer (also a proxy endpoint's) has no status yet: it is logged when it is
+        // known (RecordResourceAnswerAsync), not here.
+        if (limits.Value.RequestLogSize <= 0 || result.Status is not { } status)
         {
             return;
         }
-        var (status, miss) = result.Kind switch
-        {
-            MockResultKind.Matched => (result.Response!.Status, null),
-            MockResultKind.Options => (204, null),
-            MockResultKind.Unauthorized => (401, "the project is private"),
-            MockResultKind.RateLimited => (429, "the project's rate limit"),
-            MockResultKind.Failed => (422, result.Error),
-            MockResultKind.Invalid => (400, "breaks the OpenAPI contract: " + result.Error),
-            _ => (404, result.Closest is { } closest ? $"closest: {closest.Method} {closest.Path} ({closest.EndpointId}): {closest.Reason}" : "no endpoints"),
-        };
-        var served = time.GetElapsedTime(started).TotalMilliseconds + (result.Response?.DelayMs ?? 0);
+        var answered = result as MockResult.Answered;
+        var served = time.GetElapsedTime(started).TotalMilliseconds + (answered?.Response.DelayMs ?? 0);
         var now = time.GetUtcNow();
         Journal.Add(new RequestLogEntry(now, request.Method, request.Path, request.Query, request.Headers ?? [],
-            request.BodyPreview, status, result.Response?.EndpointId ?? result.Closest?.EndpointId, miss, served, result.Response?.ResponseIndex,
-            Journal.NextSeq(now), result.ContractViolation));
+            request.BodyPreview, status, answered?.Response.EndpointId ?? (result as MockResult.NoMatch)?.Closest?.EndpointId, result.Miss, served,
+            answered?.Response.ResponseIndex, Journal.NextSeq(now), answered?.ContractViolation));
         ScheduleJournalFlush();
     }
 

@@ -10,7 +10,7 @@ namespace OrleansMock.Grains.Projects;
 /// One mock project: a thin shell over <see cref="ProjectDefinition"/>. It loads the definition, checks the caller
 /// once (<see cref="ChangeAsync{T}"/>, <see cref="Read{T}"/>), lets the definition compute a change and commits what it
 /// returns in one write; mock traffic is answered from memory by the definition without touching storage. The slug
-/// index, the owner's catalog and the resource grains are kept in step here (<c>MockProjectGrain.Indexes.cs</c>).
+/// index, the owner's catalog and the resource grains are kept in step here (<c>MockProjectGrain.Lifecycle.cs</c>).
 /// </summary>
 [GrainType("mockproject")]
 public sealed partial class MockProjectGrain(

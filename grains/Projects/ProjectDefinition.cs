@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Matching;
 using OrleansMock.Grains.Proxying;
 using OrleansMock.Grains.Resources;
 using OrleansMock.Grains.Responses;
@@ -52,7 +53,7 @@ public sealed partial class ProjectDefinition
 
     private string ProjectId => Project?.Id ?? "(none)";
 
-    private RouteTable Routes => _routes ??= new RouteTable(Endpoints, EndpointValidator.MaxConditions);
+    private RouteTable Routes => _routes ??= new RouteTable(Endpoints);
 
     /// <summary>About how many bytes the endpoint definitions take in all (see <see cref="EndpointSpec.SizeBytes"/>).</summary>
     public long EndpointBytes => _endpointBytes ??= Endpoints.Sum(e => (long)Sizes.GetValue(e, endpoint => endpoint.Spec.SizeBytes()));
@@ -112,17 +113,16 @@ public sealed partial class ProjectDefinition
         if (needs != RequestParts.None && (request.Detail is null || (needs & ~request.Detail.Parts) != 0))
         {
             // Asked before it is counted: the request comes again with what the matchers read.
-            return new MockResult(MockResultKind.NeedsDetail, null, null, null, Needs: needs);
+            return new MockResult.NeedsDetail { Needs = needs };
         }
         if (admit(project.RateLimit ?? defaultRateLimit) is { Allowed: false } decision)
         {
-            return new MockResult(MockResultKind.RateLimited, null, null, null, decision, Needs: needs);
+            return new MockResult.RateLimited(decision) { Needs = needs };
         }
         if (Recording is { } recording)
         {
             // While recording, every request goes to the target and comes back to be recorded.
-            return new MockResult(MockResultKind.Proxy, null, null, null, CorsDisabled: !project.Cors, Needs: needs,
-                Proxy: new ProxySpec(recording.Spec.TargetBaseUrl), Record: true);
+            return new MockResult.Forward(new ProxySpec(recording.Spec.TargetBaseUrl), Record: true) { CorsDisabled = !project.Cors, Needs = needs };
         }
         MockResult match;
         try
@@ -134,9 +134,9 @@ public sealed partial class ProjectDefinition
         {
             // A regular expression over its budget, a template that fails on this request (a bad date format, a
             // helper given the wrong arguments): the mock's definition cannot answer it, which is not a server error.
-            return new MockResult(MockResultKind.Failed, null, null, null, Needs: needs, Error: exception.Message);
+            return new MockResult.Failed(exception.Message) { Needs = needs };
         }
-        if (match.Kind is MockResultKind.Matched or MockResultKind.Options or MockResultKind.Invalid)
+        if (match is not MockResult.NoMatch)
         {
             return project.Cors ? match : match with { CorsDisabled = true };
         }
@@ -144,19 +144,15 @@ public sealed partial class ProjectDefinition
         var resourceRoute = Resources.Count == 0 ? null : ResourceRules.Find(project.Id, ResourceNames, SingularNames, project.ForeignKeySuffix, request.Path);
         if (resourceRoute is null)
         {
-            if (match.Kind == MockResultKind.NoMatch && project.Proxy is { } fallback)
+            if (project.Proxy is { } fallback)
             {
-                match = new MockResult(MockResultKind.Proxy, null, null, null, Needs: needs, Proxy: fallback);
+                match = new MockResult.Forward(fallback) { Needs = needs };
             }
             return project.Cors ? match : match with { CorsDisabled = true };
         }
         return request.Method == "OPTIONS"
-            ? new MockResult(MockResultKind.Options, null, null,
-                resourceRoute.WholeDatabase ? ["GET", "HEAD", "OPTIONS"]
-                : resourceRoute.Singular ? ["GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
-                : resourceRoute.RecordId is null ? ["GET", "HEAD", "OPTIONS", "POST"] : ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PUT"],
-                Resource: resourceRoute, CorsDisabled: !project.Cors, Needs: needs)
-            : new MockResult(MockResultKind.Resource, null, null, null, Resource: resourceRoute, CorsDisabled: !project.Cors, Needs: needs);
+            ? new MockResult.Options(resourceRoute.AllowedMethods, ForResource: true) { CorsDisabled = !project.Cors, Needs = needs }
+            : new MockResult.ToResource(resourceRoute) { CorsDisabled = !project.Cors, Needs = needs };
     }
 
     // ---- endpoints -------------------------------------------------------------------------------------------------
@@ -176,6 +172,10 @@ public sealed partial class ProjectDefinition
             return new(failure, null);
         }
         var endpoint = new EndpointInfo(newId, normalized, 1, now, now);
+        if (!CompiledEndpoint.TryCompile(endpoint, out _, out var error))
+        {
+            return Change<EndpointInfo>.Fail(OutcomeKind.Invalid, error);
+        }
         var next = With([.. Endpoints, endpoint]);
         next._answering = _answering is { } answering ? WithAnswering(answering, endpoint) : null;
         return new(Outcome<EndpointInfo>.Ok(endpoint), next);
@@ -205,6 +205,10 @@ public sealed partial class ProjectDefinition
         }
         var replaced = current with { Spec = keepContract && normalized.Contract is null ? normalized with { Contract = current.Spec.Contract } : normalized,
             Revision = current.Revision + 1, UpdatedAt = now };
+        if (!CompiledEndpoint.TryCompile(replaced, out _, out var error))
+        {
+            return Change<EndpointInfo>.Fail(OutcomeKind.Invalid, error);
+        }
         return new(Outcome<EndpointInfo>.Ok(replaced), With(Endpoints.Select((e, i) => i == index ? replaced : e).ToList()));
     }
 

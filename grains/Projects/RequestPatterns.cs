@@ -22,12 +22,12 @@ public static class RequestPatterns
         {
             return _ => true;
         }
-        if (!EndpointValidator.TryNormalize(pattern, limits, out var normalized, out var invalid))
+        if (!EndpointValidator.TryValidate(pattern, limits, out var endpoint, out var invalid))
         {
             error = invalid;
             return null;
         }
-        var table = new RouteTable([new EndpointInfo("pattern", normalized, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch)]);
+        var table = new RouteTable([endpoint]);
         var budget = new WorkBudget(Budget);
         return entry =>
         {
@@ -35,7 +35,7 @@ public static class RequestPatterns
                 Detail: new RequestDetail(entry.Query, entry.Headers, entry.BodyPreview, null, RequestParts.Query | RequestParts.Headers | RequestParts.Body));
             try
             {
-                return table.Match(request, new MockState(), budget, limits, Random.Shared).Kind == MockResultKind.Matched;
+                return table.Match(request, new MockState(), budget, limits, Random.Shared) is MockResult.Answered or MockResult.Forward;
             }
             catch (Exception exception) when (exception is not (OutOfMemoryException or OperationCanceledException))
             {

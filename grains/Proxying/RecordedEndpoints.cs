@@ -86,7 +86,7 @@ public static class RecordedEndpoints
         {
             return new ResponseDefinition(exchange.Status, headers, null, contentType, 0);
         }
-        if (IsText(contentType) && Utf8(bytes) is { } text)
+        if (contentType is not null && TextBodies.IsTextType(contentType) && TextBodies.Utf8OrNull(bytes) is { } text)
         {
             return new ResponseDefinition(exchange.Status, headers, JsonSerializer.Serialize(text), contentType ?? "text/plain; charset=utf-8", 0);
         }
@@ -109,7 +109,7 @@ public static class RecordedEndpoints
 
     private static BodyMatcher? BodyCondition(RecordedExchange exchange, RecordMatch match)
     {
-        if (match.Body is null || exchange.RequestBody is not { Length: > 0 } bytes || Utf8(bytes) is not { } text)
+        if (match.Body is null || exchange.RequestBody is not { Length: > 0 } bytes || TextBodies.Utf8OrNull(bytes) is not { } text)
         {
             return null;
         }
@@ -127,23 +127,6 @@ public static class RecordedEndpoints
             return System.Text.Json.Nodes.JsonNode.Parse(json)?.ToJsonString();
         }
         catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static bool IsText(string? contentType) =>
-        contentType is not null && (contentType.StartsWith("text/", StringComparison.OrdinalIgnoreCase)
-            || contentType.Contains("json", StringComparison.OrdinalIgnoreCase) || contentType.Contains("xml", StringComparison.OrdinalIgnoreCase)
-            || contentType.Contains("javascript", StringComparison.OrdinalIgnoreCase) || contentType.Contains("x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase));
-
-    private static string? Utf8(byte[] bytes)
-    {
-        try
-        {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
-        }
-        catch (DecoderFallbackException)
         {
             return null;
         }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains.Safety;
+using OrleansMock.Grains.Schemas;
 using OrleansMock.Grains.Storage;
 
 namespace OrleansMock.Grains.Resources;
@@ -157,7 +158,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
                 "POST" => await WriteAsync(_records.SetSingular(request.BodyJson, merge: false, created: true)),
                 "PUT" => await WriteAsync(_records.SetSingular(request.BodyJson, merge: false, created: false)),
                 "PATCH" => await WriteAsync(_records.SetSingular(request.BodyJson, merge: true, created: false)),
-                _ => NotAllowed(request.Method, "a singular resource", ["GET", "HEAD", "POST", "PUT", "PATCH", "OPTIONS"]),
+                _ => NotAllowed(request.Method, route with { Singular = true }),
             };
         }
         return request.Method switch
@@ -167,9 +168,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             "PUT" when route.RecordId is not null => await WriteAsync(_records.Replace(route.RecordId, request.BodyJson, merge: false)),
             "PATCH" when route.RecordId is not null => await WriteAsync(_records.Replace(route.RecordId, request.BodyJson, merge: true)),
             "DELETE" when route.RecordId is not null => await DeleteAsync(route),
-            _ => route.RecordId is null
-                ? NotAllowed(request.Method, "a collection", ["GET", "HEAD", "POST", "OPTIONS"])
-                : NotAllowed(request.Method, "a record", ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]),
+            _ => NotAllowed(request.Method, route with { Singular = false }),
         };
     }
 
@@ -213,8 +212,8 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         return change.Result;
     }
 
-    private static ResourceAnswer NotAllowed(string method, string what, string[] allowed) =>
-        new(OutcomeKind.NotAllowed, null, $"{method} is not supported on {what}; use {string.Join(", ", allowed)}", Allow: allowed);
+    private static ResourceAnswer NotAllowed(string method, ResourceRoute route) =>
+        new(OutcomeKind.NotAllowed, null, route.NotAllowed(method), Allow: route.AllowedMethods);
 
     private async Task<ResourceAnswer> GetAsync(ResourceRequest request, CancellationToken cancellation)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains.Safety;
+using OrleansMock.Grains.Schemas;
 
 namespace OrleansMock.Grains.Resources;
 

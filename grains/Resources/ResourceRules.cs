@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Matching;
+using OrleansMock.Grains.Schemas;
 
 namespace OrleansMock.Grains.Resources;
 
@@ -88,7 +90,7 @@ public static partial class ResourceRules
     /// <param name="foreignKeySuffix">The project's suffix (null: <c>Id</c>).</param>
     public static ResourceRoute? Find(string projectId, string[] names, IReadOnlySet<string> singulars, string? foreignKeySuffix, string path)
     {
-        var segments = Routing.RouteTemplate.SplitPath(path);
+        var segments = RouteTemplate.SplitPath(path);
         bool Collection(string name) => names.Contains(name, StringComparer.Ordinal) && !singulars.Contains(name);
         ResourceRoute Route(string resource, string? recordId = null, string? parentField = null, string? parentId = null) =>
             new(projectId, resource, recordId, parentField, parentId, names, ForeignKeySuffix: foreignKeySuffix, Singular: singulars.Contains(resource));

@@ -1,6 +1,5 @@
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains.Matching;
-using OrleansMock.Grains.Routing;
 using OrleansMock.Grains.Safety;
 
 namespace OrleansMock.Grains.Responses;
@@ -24,7 +23,7 @@ public sealed class CompiledResponse
         _body = body;
         _headers = headers;
         Needs = when.Needs | (definition.Template ? RequestParts.Query | RequestParts.Headers | (ReadsBody ? RequestParts.Body : 0) : 0);
-        Matched = new MockResult(MockResultKind.Matched, prebuilt, null, null);
+        Matched = Answer(prebuilt);
     }
 
     public ResponseDefinition Definition { get; }
@@ -47,6 +46,11 @@ public sealed class CompiledResponse
 
     /// <summary>The answer for every request a static response wins, built once.</summary>
     public MockResult Matched { get; }
+
+    /// <summary>What the endpoint answers with this response: the response itself, or a forward to the real API it proxies.</summary>
+    public MockResult Answer(MockResponse response, string? contractViolation = null) => Definition.Proxy is { } proxy
+        ? new MockResult.Forward(proxy, EndpointId: response.EndpointId)
+        : new MockResult.Answered(response, contractViolation);
 
     private bool ReadsBody => (_body?.ReadsBody ?? false) || _headers.Any(h => h.Value.ReadsBody);
 
@@ -117,6 +121,5 @@ public sealed class CompiledResponse
         ResponseIndex = from.ResponseIndex,
         Fault = from.Fault,
         ChunkedDribble = from.ChunkedDribble,
-        Proxy = from.Proxy,
     };
 }

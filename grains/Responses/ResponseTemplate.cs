@@ -201,7 +201,7 @@ public sealed class TemplateModel
 {
     public TemplateModel(RequestView request, IReadOnlyDictionary<string, string> pathParameters)
     {
-        var segments = Routing.RouteTemplate.SplitPath(request.Path).Select(Uri.UnescapeDataString).ToArray();
+        var segments = RouteTemplate.SplitPath(request.Path).Select(Uri.UnescapeDataString).ToArray();
         // Every list and map is a TemplateValues, so a loop over any of them counts against the render's budget.
         Values = TemplateValues.Map(new Dictionary<string, object?>
         {

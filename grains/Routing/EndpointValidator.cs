@@ -19,6 +19,11 @@ public static class EndpointValidator
         "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Trailer", "TE", "Proxy-Connection",
     };
 
+    /// <summary>
+    /// Checks and normalizes a spec against the rules (method, path, sizes, headers, delays...). What compiles (the
+    /// pattern, conditions, templates, the contract) is checked when the endpoint is compiled, once:
+    /// <see cref="CompiledEndpoint.TryCompile"/>, or <see cref="TryValidate"/> for both.
+    /// </summary>
     public static bool TryNormalize(EndpointSpec spec, MockLimits limits, out EndpointSpec normalized, out string error)
     {
         normalized = spec;
@@ -46,10 +51,6 @@ public static class EndpointValidator
                 error = $"pathPattern must hold 1 to {limits.MaxPathLength} characters";
                 return false;
             }
-            if (!ValueCondition.TryRegex(spec.PathPattern, caseInsensitive: false, "pathPattern", out _, out error))
-            {
-                return false;
-            }
         }
         else if (!RouteTemplate.TryParse(spec.Path, limits.MaxPathLength, out var template, out error))
         {
@@ -69,11 +70,6 @@ public static class EndpointValidator
             error = "metadata must be a JSON object of at most 16 KB";
             return false;
         }
-        if (spec.Contract is not null && ContractCheck.TryCompile(spec.Contract, out var contractError) is null)
-        {
-            error = contractError!;
-            return false;
-        }
         if (spec.Priority is < 1 or > 1_000_000)
         {
             error = $"priority {spec.Priority} must be between 1 (first) and 1000000; the default is {EndpointSpec.DefaultPriority}";
@@ -82,10 +78,6 @@ public static class EndpointValidator
         if (!Enum.IsDefined(spec.ResponseMode))
         {
             error = "responseMode must be first, sequence or random";
-            return false;
-        }
-        if (!RequestConditions.TryCompile(spec.Request, "request", MaxConditions, out _, out error))
-        {
             return false;
         }
         var responses = spec.Responses is { Length: > 0 } given ? given : spec.Response is null ? [] : [spec.Response];
@@ -112,11 +104,6 @@ public static class EndpointValidator
             {
                 return false;
             }
-            var probe = new EndpointInfo("probe", spec, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
-            if (!CompiledResponse.TryCompile(probe, normalizedResponses[i], i, field, MaxConditions, out _, out error))
-            {
-                return false;
-            }
         }
         if (spec.ResponseMode == ResponseMode.Random && normalizedResponses.All(r => r.Weight == 0))
         {
@@ -125,7 +112,20 @@ public static class EndpointValidator
         }
         normalized = new EndpointSpec(method, path, normalizedResponses[0], spec.PathPattern, spec.Priority, spec.Request, spec.ResponseMode,
             spec.Responses is { Length: > 0 } ? normalizedResponses : null, spec.Name, spec.MetadataJson, spec.Contract);
+        error = "";
         return true;
+    }
+
+    /// <summary>Checks, normalizes and compiles a spec that is not saved (a journal filter, a recorded answer): the endpoint it would be.</summary>
+    public static bool TryValidate(EndpointSpec spec, MockLimits limits, out EndpointInfo endpoint, out string error)
+    {
+        endpoint = null!;
+        if (!TryNormalize(spec, limits, out var normalized, out error))
+        {
+            return false;
+        }
+        endpoint = new EndpointInfo("probe", normalized, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        return CompiledEndpoint.TryCompile(endpoint, out _, out error);
     }
 
     /// <summary>Conditions per request match (query, headers, cookies and body entries together).</summary>

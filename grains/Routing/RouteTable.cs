@@ -16,13 +16,14 @@ public sealed class RouteTable
 {
     private static readonly string[] AllMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
-    private readonly Entry[] _entries;
-    private readonly Entry[] _patterns;
-    private readonly Dictionary<int, Entry[]> _bySegmentCount;
+    private readonly CompiledEndpoint[] _entries;
+    private readonly CompiledEndpoint[] _patterns;
+    private readonly Dictionary<int, CompiledEndpoint[]> _bySegmentCount;
 
-    public RouteTable(IEnumerable<EndpointInfo> endpoints, int maxConditions = int.MaxValue)
+    /// <summary>Ranks compiled endpoints: each stored endpoint is compiled once (<see cref="CompiledEndpoint.Of"/>), not per table.</summary>
+    public RouteTable(IEnumerable<EndpointInfo> endpoints)
     {
-        _entries = endpoints.Select((endpoint, order) => Entry.Compile(endpoint, order, maxConditions)).ToArray();
+        _entries = endpoints.Select(CompiledEndpoint.Of).ToArray();
         _patterns = Rank(_entries.Where(e => e.Template is null));
         _bySegmentCount = _entries
             .Where(e => e.Template is not null)
@@ -48,11 +49,11 @@ public sealed class RouteTable
         var candidates = _bySegmentCount.TryGetValue(segments.Length, out var forCount) ? forCount : _patterns;
         var view = new RequestView(request);
         var best = Best(candidates, method, path, segments, view, budget, null, out var failedCondition);
-        HashSet<Entry>? passed = null;
+        HashSet<CompiledEndpoint>? passed = null;
         NearMiss? noResponse = null;
         if (best?.Contract?.Check(view, best.Template?.Values(segments), budget) is { Length: > 0 } violations)
         {
-            return new MockResult(MockResultKind.Invalid, null, null, null, Error: string.Join("; ", violations));
+            return new MockResult.Invalid(violations);
         }
         while (best is not null)
         {
@@ -62,8 +63,7 @@ public sealed class RouteTable
                     return best.StaticAnswer(chosen);
                 case { Response: { } chosen }:
                     var rendered = chosen.Render(view, best.Template, segments, limits, budget, random);
-                    return new MockResult(MockResultKind.Matched, rendered, null, null,
-                        ContractViolation: best.Contract is { ChecksResponses: true } contract ? contract.CheckResponse(rendered, budget) : null);
+                    return chosen.Answer(rendered, best.Contract is { ChecksResponses: true } contract ? contract.CheckResponse(rendered, budget) : null);
                 case { Reason: var reason }:
                     // No response of this endpoint may answer now (a scenario in another state): the next best may,
                     // as WireMock's mappings for one request in several scenario states do.
@@ -75,24 +75,24 @@ public sealed class RouteTable
         }
         if (noResponse is not null)
         {
-            return new MockResult(MockResultKind.NoMatch, null, noResponse, null);
+            return new MockResult.NoMatch(noResponse);
         }
         if (method == "OPTIONS" && failedCondition is null)
         {
             var allowed = AllowedMethods(candidates, path, segments, budget);
             if (allowed.Length > 0)
             {
-                return new MockResult(MockResultKind.Options, null, null, allowed);
+                return new MockResult.Options(allowed);
             }
         }
-        return new MockResult(MockResultKind.NoMatch, null, failedCondition ?? ClosestMiss(method, segments), null);
+        return new MockResult.NoMatch(failedCondition ?? ClosestMiss(method, segments));
     }
 
     /// <summary>The best-ranked entry whose method, path and conditions match (none of <paramref name="excluded"/>).</summary>
-    private static Entry? Best(Entry[] candidates, string method, string path, string[] segments, RequestView view, WorkBudget budget,
-        HashSet<Entry>? excluded, out NearMiss? failedCondition)
+    private static CompiledEndpoint? Best(CompiledEndpoint[] candidates, string method, string path, string[] segments, RequestView view, WorkBudget budget,
+        HashSet<CompiledEndpoint>? excluded, out NearMiss? failedCondition)
     {
-        Entry? best = null;
+        CompiledEndpoint? best = null;
         var bestScore = 0;
         failedCondition = null;
         foreach (var entry in candidates)
@@ -130,7 +130,7 @@ public sealed class RouteTable
         return endpointMethod == EndpointValidator.AnyMethod ? 1 : 0;
     }
 
-    private static string[] AllowedMethods(Entry[] candidates, string path, string[] segments, WorkBudget budget)
+    private static string[] AllowedMethods(CompiledEndpoint[] candidates, string path, string[] segments, WorkBudget budget)
     {
         var methods = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var entry in candidates.Where(e => e.PathMatches(path, segments, budget)))
@@ -207,104 +207,15 @@ public sealed class RouteTable
         return closest;
     }
 
-    private static Entry[] Rank(IEnumerable<Entry> entries) =>
-        entries.OrderBy(e => e, RankComparer.Instance).ThenBy(e => e.Order).ToArray();
+    // A stable sort: at equal rank the older endpoint (earlier in creation order) stays first.
+    private static CompiledEndpoint[] Rank(IEnumerable<CompiledEndpoint> entries) =>
+        entries.OrderBy(e => e, RankComparer.Instance).ToArray();
 
-    private sealed class Entry
-    {
-        private Entry(EndpointInfo endpoint, RouteTemplate? template, Regex? pattern, RequestConditions conditions, CompiledResponse[] responses, int order,
-            ContractCheck? contract)
-        {
-            Endpoint = endpoint;
-            Template = template;
-            Pattern = pattern;
-            Conditions = conditions;
-            Responses = responses;
-            Order = order;
-            Contract = contract;
-            // A static answer that breaks the documented responses is checked once, here, and flagged on every request.
-            _flagged = contract is { ChecksResponses: true }
-                ? [.. responses.Select(r => r.IsStatic && contract.CheckResponse(r.Prebuilt, new WorkBudget(TimeSpan.FromSeconds(1))) is { } violation
-                    ? r.Matched with { ContractViolation = violation } : null)]
-                : null;
-            Needs = responses.Aggregate(conditions.Needs | (contract is null ? RequestParts.None : ContractCheck.Needs), (needs, r) => needs | r.Needs);
-        }
-
-        private readonly MockResult?[]? _flagged;
-
-        /// <summary>The OpenAPI request contract the endpoint enforces (null: none).</summary>
-        public ContractCheck? Contract { get; }
-
-        /// <summary>The answer a static response gives, flagged when it breaks the documented responses.</summary>
-        public MockResult StaticAnswer(CompiledResponse response) => _flagged?[response.Index] ?? response.Matched;
-
-        public EndpointInfo Endpoint { get; }
-        public RouteTemplate? Template { get; }
-        public Regex? Pattern { get; }
-        public RequestConditions Conditions { get; }
-        public CompiledResponse[] Responses { get; }
-        public int Order { get; }
-        public RequestParts Needs { get; }
-        public string Method => Endpoint.Spec.Method;
-        public int Priority => Endpoint.Spec.Priority;
-        public ResponseMode Mode => Endpoint.Spec.ResponseMode;
-
-        /// <summary>The path template, or the pattern as <c>~regex</c>.</summary>
-        public string Display => Template is null ? $"~{Endpoint.Spec.PathPattern}" : Endpoint.Spec.Path;
-
-        public bool PathMatches(string path, string[] segments, WorkBudget budget) =>
-            Template?.IsMatch(segments) ?? SafeRegex.IsMatch(Pattern!, path, budget);
-
-        /// <summary>Positive when this entry outranks <paramref name="other"/> (priority, then template over pattern, then specificity).</summary>
-        public int CompareRank(Entry other)
-        {
-            if (Priority != other.Priority)
-            {
-                return Priority < other.Priority ? 1 : -1;
-            }
-            if ((Template is null) != (other.Template is null))
-            {
-                return Template is null ? -1 : 1;
-            }
-            var specificity = Template is null ? 0 : Template.CompareSpecificity(other.Template!);
-            return specificity != 0 ? specificity : Conditions.Count.CompareTo(other.Conditions.Count);
-        }
-
-        public static Entry Compile(EndpointInfo endpoint, int order, int maxConditions)
-        {
-            var spec = endpoint.Spec;
-            RouteTemplate? template = null;
-            Regex? pattern = null;
-            string error;
-            if (spec.PathPattern is { } regex)
-            {
-                ValueCondition.TryRegex(regex, caseInsensitive: false, "pathPattern", out pattern, out error);
-            }
-            else
-            {
-                RouteTemplate.TryParse(spec.Path, int.MaxValue, out template, out error);
-            }
-            if (!RequestConditions.TryCompile(spec.Request, "request", maxConditions, out var conditions, out var conditionError))
-            {
-                error = conditionError;
-            }
-            var responses = spec.AllResponses.Select((r, i) =>
-                CompiledResponse.TryCompile(endpoint, r, i, $"responses[{i}]", maxConditions, out var compiled, out var responseError)
-                    ? compiled
-                    : throw new InvalidOperationException($"Stored endpoint {endpoint.Id} no longer compiles: {responseError}")).ToArray();
-            return template is null && pattern is null
-                ? throw new InvalidOperationException($"Stored endpoint {endpoint.Id} no longer compiles: {error}")
-                : new Entry(endpoint, template, pattern, conditions, responses, order,
-                    ContractCheck.TryCompile(spec.Contract, out var contractError) ?? (spec.Contract is null ? null
-                        : throw new InvalidOperationException($"Stored endpoint {endpoint.Id} no longer compiles: {contractError}")));
-        }
-    }
-
-    private sealed class RankComparer : IComparer<Entry>
+    private sealed class RankComparer : IComparer<CompiledEndpoint>
     {
         public static readonly RankComparer Instance = new();
 
         // Best first.
-        public int Compare(Entry? x, Entry? y) => y!.CompareRank(x!);
+        public int Compare(CompiledEndpoint? x, CompiledEndpoint? y) => y!.CompareRank(x!);
     }
 }

@@ -1,0 +1,30 @@
+using OrleansMock.Api.Http;
+
+namespace OrleansMock.Api.Apis;
+
+/// <summary>
+/// The management API's one convention: everything under <c>/api/v1</c> (but sign-up and sign-in) is for a signed-in
+/// caller within the management rate limit; each area picks how its handlers are retried across a silo failover; a
+/// project's routes resolve <c>{projectId}</c> once (<see cref="ProjectScope"/>) and answer its 404 in one place.
+/// </summary>
+public static class ApiGroups
+{
+    public const string Root = "/api/v1";
+
+    /// <summary>The parent of every signed-in management route: authorization and the caller's rate limit.</summary>
+    public static RouteGroupBuilder MapManagementApi(this IEndpointRouteBuilder app) =>
+        app.MapGroup(Root).RequireAuthorization().AddEndpointFilter(RateLimiter.ManagementFilter)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+    /// <summary>
+    /// An area whose handlers only read, or write through one grain call: reads are retried, and writes whose message
+    /// never reached a silo (<see cref="Transient.RetryReadsAndUndeliveredWrites"/>).
+    /// </summary>
+    public static RouteGroupBuilder MapArea(this IEndpointRouteBuilder api, string prefix, string tag) =>
+        api.MapGroup(prefix).WithTags(tag).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites);
+
+    /// <summary>The routes of one project, <c>/projects/{projectId}{suffix}</c>: a handler takes a <see cref="ProjectScope"/>.</summary>
+    public static RouteGroupBuilder MapProjectArea(this IEndpointRouteBuilder api, string suffix, string tag) =>
+        api.MapArea($"/projects/{{{ProjectScope.RouteValue}}}{suffix}", tag).AddEndpointFilter(ProjectScope.Require)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+}

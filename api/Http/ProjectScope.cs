@@ -1,0 +1,59 @@
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.Http;
+
+/// <summary>
+/// The project a management route names (<c>{projectId}</c>, an id or a slug) and the signed-in caller. A handler takes
+/// it as a parameter; <see cref="Require"/>, on every project-scoped route group, resolves it (inside the group's retry)
+/// and answers the 404 problem for a project that does not exist before the handler runs, so no handler repeats that.
+/// Whether the caller may see the project is the grain's to say (a project of someone else is a 404 there too).
+/// </summary>
+public sealed class ProjectScope
+{
+    /// <summary>The route value that names the project.</summary>
+    public const string RouteValue = "projectId";
+
+    private readonly ProjectResolver _resolver;
+    private string? _id;
+
+    private ProjectScope(string name, string caller, ProjectResolver resolver)
+    {
+        Name = name;
+        Caller = caller;
+        _resolver = resolver;
+    }
+
+    /// <summary>The project as the URL names it (an id or a slug).</summary>
+    public string Name { get; }
+
+    /// <summary>The signed-in caller's user id.</summary>
+    public string Caller { get; }
+
+    /// <summary>The project's id (resolved by <see cref="Require"/> before the handler runs).</summary>
+    public string Id => _id ?? throw new InvalidOperationException($"{nameof(ProjectScope)}.{nameof(Require)} is not on this route's group");
+
+    /// <summary>The project's grain.</summary>
+    public IMockProjectGrain Grain => _resolver.Project(Id);
+
+    /// <summary>Minimal APIs bind the parameter with this: the name and caller only; resolving waits for the filter.</summary>
+    public static ValueTask<ProjectScope?> BindAsync(HttpContext context) =>
+        ValueTask.FromResult<ProjectScope?>(new ProjectScope(context.Request.RouteValues[RouteValue] as string ?? "", context.User.UserId(),
+            context.RequestServices.GetRequiredService<ProjectResolver>()));
+
+    /// <summary>Endpoint filter: resolves the handler's <see cref="ProjectScope"/>, or answers 404 when no such project exists.</summary>
+    public static async ValueTask<object?> Require(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        foreach (var argument in context.Arguments)
+        {
+            if (argument is ProjectScope scope && (scope._id ??= await scope._resolver.ResolveAsync(scope.Name)) is null)
+            {
+                return NotFound(scope.Name);
+            }
+        }
+        return await next(context);
+    }
+
+    /// <summary>The one answer for a project that does not exist or is not the caller's.</summary>
+    public static IResult NotFound(string project) =>
+        Problems.NotFound($"project '{project}' does not exist; list your projects with GET /api/v1/projects");
+}

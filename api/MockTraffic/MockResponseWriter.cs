@@ -1,0 +1,142 @@
+using Microsoft.Net.Http.Headers;
+using OrleansMock.Api.Auth;
+using OrleansMock.Api.Http;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.MockTraffic;
+
+/// <summary>
+/// Writes what the project grain answered itself: an endpoint's response (delay, fault, headers, body), an OPTIONS
+/// answer, or a problem for each kind of refusal. The status of each comes from the result (<see cref="MockResult.Status"/>).
+/// </summary>
+public static class MockResponseWriter
+{
+    /// <param name="cookieScope">On the shared origin, where the response's cookies are confined (<c>/m/{project}</c>); null on a project's own origin.</param>
+    public static Task WriteAsync(HttpContext context, MockResult result, string project, string path, string? cookieScope)
+    {
+        var method = context.Request.Method;
+        var status = result.Status ?? StatusCodes.Status404NotFound;
+        switch (result)
+        {
+            case MockResult.Answered answered:
+                return AnswerAsync(context, answered.Response, !result.CorsDisabled, cookieScope);
+            case MockResult.Options options:
+                WriteOptions(context, options.Allow, !result.CorsDisabled);
+                if (options.ForResource && !result.CorsDisabled)
+                {
+                    JsonServerResponder.Cors(context); // a resource's preflight: json-server's credentialed CORS
+                }
+                return Task.CompletedTask;
+            case MockResult.NoMatch miss:
+                return NoMatch(project, method, path, miss.Closest).ExecuteAsync(context);
+            case MockResult.Invalid invalid:
+                return Problems.Status(status, $"{method} {path} breaks the project's imported OpenAPI document: {string.Join("; ", invalid.Violations)}",
+                    new Dictionary<string, object?> { ["errors"] = invalid.Violations }).ExecuteAsync(context);
+            case MockResult.Failed failed:
+                return Problems.Status(status, $"project '{project}' could not answer {method} {path}: {failed.Error}").ExecuteAsync(context);
+            case MockResult.RateLimited limited:
+                // Counted by the project grain; the refusal is counted here, beside the other policies' (issue 33.7).
+                Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", nameof(RateLimitOptions.MockPerProject)));
+                return RateLimiter.Refusal(context.Response, new RateLimiter.Check(limited.Decision, false), $"project '{project}'").ExecuteAsync(context);
+            case MockResult.Private:
+                context.Response.Headers.WWWAuthenticate = $"{ApiKeyAuthentication.SchemeName} header=\"{ApiKeyAuthentication.Header}\", Bearer";
+                return Problems.Status(status,
+                    $"mock project '{project}' is private: send its owner's API key in {ApiKeyAuthentication.Header} (or a bearer token)").ExecuteAsync(context);
+            default:
+                return Problems.NotFound($"mock project '{project}' does not exist; check the slug or id in the URL").ExecuteAsync(context);
+        }
+    }
+
+    /// <summary>Writes an endpoint's response; <paramref name="cookieScope"/> (on the shared origin) confines its cookies.</summary>
+    private static async Task AnswerAsync(HttpContext context, MockResponse mock, bool cors, string? cookieScope)
+    {
+        if (mock.DelayMs > 0)
+        {
+            try
+            {
+                await Task.Delay(mock.DelayMs, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client went away while we waited
+            }
+        }
+        if (mock.Fault != Fault.None)
+        {
+            await MockFaults.ApplyAsync(context, mock.Fault);
+            return;
+        }
+        var response = context.Response;
+        response.StatusCode = mock.Status;
+        foreach (var (name, value) in mock.Headers)
+        {
+            response.Headers.Append(name, cookieScope is not null && name.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase) ? MockOrigin.ScopeCookie(value, cookieScope) : value);
+        }
+        if (cors && context.Request.Headers.Origin.Count > 0 && !response.Headers.ContainsKey("Access-Control-Allow-Origin"))
+        {
+            response.Headers.AccessControlAllowOrigin = "*";
+        }
+        if (mock.ContentType is not null)
+        {
+            response.ContentType = mock.ContentType;
+        }
+        if (mock.Body.Length == 0)
+        {
+            if (mock.Status is not (204 or 304))
+            {
+                response.ContentLength = 0;
+            }
+            return;
+        }
+        if (mock.ChunkedDribble is { } dribble && !HttpMethods.IsHead(context.Request.Method))
+        {
+            // Chunked, without Content-Length, as WireMock sends it (checked against its jar): the client reads to the
+            // end of the answer, so it takes the whole total duration.
+            await MockFaults.DribbleAsync(response, mock.Body, dribble, context.RequestAborted);
+            return;
+        }
+        response.ContentLength = mock.Body.Length;
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+        await response.Body.WriteAsync(mock.Body, context.RequestAborted);
+    }
+
+    /// <summary>OPTIONS on a path whose endpoints define no OPTIONS of their own: Allow, plus a CORS preflight answer.</summary>
+    private static void WriteOptions(HttpContext context, string[] allow, bool cors)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status204NoContent;
+        var methods = string.Join(", ", allow);
+        response.Headers.Allow = methods;
+        var request = context.Request.Headers;
+        if (cors && request.Origin.Count > 0)
+        {
+            response.Headers.AccessControlAllowOrigin = "*";
+            response.Headers.AccessControlAllowMethods = methods;
+            if (request.AccessControlRequestHeaders.Count > 0)
+            {
+                response.Headers.AccessControlAllowHeaders = request.AccessControlRequestHeaders;
+            }
+            response.Headers.AccessControlMaxAge = "600";
+        }
+    }
+
+    private static IResult NoMatch(string project, string method, string path, NearMiss? closest)
+    {
+        var extensions = new Dictionary<string, object?> { ["project"] = project, ["method"] = method, ["path"] = path };
+        string detail;
+        if (closest is null)
+        {
+            detail = $"no endpoint matches {method} {path}: project '{project}' has no endpoints yet";
+        }
+        else
+        {
+            extensions["closestEndpoint"] = new { id = closest.EndpointId, method = closest.Method, path = closest.Path };
+            extensions["reason"] = closest.Reason;
+            detail = $"no endpoint matches {method} {path}; the closest is {closest.Method} {closest.Path} ({closest.EndpointId}): {closest.Reason}";
+        }
+        return Problems.Status(StatusCodes.Status404NotFound, detail, extensions);
+    }
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using OrleansMock.Api.Auth;
+using OrleansMock.Api.Http;
+using OrleansMock.GrainInterfaces;
+
+namespace OrleansMock.Api.MockTraffic;
+
+/// <summary>
+/// The hot path: <c>ANY /m/{project}/{**path}</c> (or <c>https://{project}.{domain}/{path}</c>) is answered by the
+/// project grain from memory. Read top to bottom: the client's rate limit and the body's size are checked, the
+/// request is read (<see cref="MockRequestReader"/>), the project grain answers with a <see cref="MockResult"/>, and
+/// that is written (<see cref="MockResponseWriter"/>), forwarded to a real API (<see cref="MockProxy"/>) or handed to a
+/// resource grain (<see cref="JsonServerResponder"/>). It is a branch at the front of the pipeline, ahead of routing,
+/// status-code pages and authentication: credentials are checked only when the request carries some (private projects).
+/// </summary>
+public static class MockTrafficMiddleware
+{
+    private const string Prefix = Paths.MockPrefix;
+
+    /// <summary>
+    /// Serves <c>/m/...</c> ahead of the rest of the pipeline (call before routing and authentication are added). It is
+    /// its own terminal middleware rather than a Map branch behind the exception handler and the metrics middleware:
+    /// one async frame per request instead of four, so it catches, describes and times its requests itself.
+    /// </summary>
+    public static IApplicationBuilder UseMockTraffic(this IApplicationBuilder app)
+    {
+        // The services are singletons, taken once: asking HttpContext.RequestServices would create a DI scope per request.
+        var services = app.ApplicationServices;
+        var limits = services.GetRequiredService<IOptions<MockLimits>>().Value;
+        var grains = services.GetRequiredService<IGrainFactory>();
+        var traffic = new Traffic(services.GetRequiredService<RateLimiter>(), services.GetRequiredService<ProjectResolver>(),
+            new GrainReferences<IMockProjectGrain>(grains), services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, limits,
+            new MockRequestReader(limits, new Redaction(limits.RedactNames), services.GetRequiredService<OwnCredentials>()),
+            services.GetRequiredService<MockProxy>(), new JsonServerResponder(new GrainReferences<IMockResourceGrain>(grains), limits));
+        var mockDomain = services.GetRequiredService<IConfiguration>()[MockOrigin.DomainKey] is { Length: > 0 } domain ? "." + domain.Trim('.') : null;
+        return app.Use(next => context =>
+        {
+            if (mockDomain is not null && MockOrigin.ProjectOfHost(context.Request.Host.Host, mockDomain) is { } hosted)
+            {
+                // A mock origin of its own: https://{project}.{domain}/{path}; nothing of the service lives there.
+                return HandleAsync(context, traffic, hosted, context.Request.Path.Value is { Length: > 0 } p ? p : "/", ownOrigin: true);
+            }
+            if (!Paths.IsUnder(context.Request.Path.Value, Prefix))
+            {
+                return next(context);
+            }
+            // The path is "/m/{project}/{rest}".
+            var remainder = context.Request.Path.Value!.AsSpan(Prefix.Length);
+            var slash = remainder.Length > 1 ? remainder[1..].IndexOf('/') : -1;
+            var project = slash < 0 ? remainder.TrimStart('/').ToString() : remainder[1..(slash + 1)].ToString();
+            var path = slash < 0 ? "/" : remainder[(slash + 1)..].ToString();
+            if (Paths.IsUnder(path, Paths.WireMockAdminSegment))
+            {
+                return next(context); // the project's WireMock admin API: routed like the management API
+            }
+            return HandleAsync(context, traffic, project, path, ownOrigin: false);
+        });
+    }
+
+    private sealed record Traffic(
+        RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockProjectGrain> ProjectGrains, RateLimitPolicyOptions PerClient,
+        MockLimits Limits, MockRequestReader Reader, MockProxy Proxy, JsonServerResponder Resources);
+
+    private static async Task HandleAsync(HttpContext context, Traffic traffic, string project, string path, bool ownOrigin)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            if (await RefusedAsync(context, traffic, project))
+            {
+                return;
+            }
+            if (!ownOrigin)
+            {
+                // On the service's origin, whatever a tenant serves renders in an opaque origin, never as the service's pages.
+                context.Response.Headers.ContentSecurityPolicy = MockOrigin.SandboxPolicy;
+            }
+            // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
+            var read = await traffic.Reader.ReadAsync(context, project, path, ProjectIds.IsProjectId(project) ? null : project);
+            var result = await traffic.Projects.HandleAsync(project, read.Request, context.RequestAborted);
+            if (result is MockResult.NeedsDetail)
+            {
+                // The project's matchers read more of the request than this front end knew: once per project and front end.
+                read = await traffic.Reader.WithDetailAsync(context, project, path, read, result.Needs);
+                result = await traffic.Projects.HandleAsync(project, read.Request, context.RequestAborted);
+            }
+            traffic.Reader.Remember(project, read, result.Needs);
+
+            var cookieScope = ownOrigin ? null : $"{Prefix}/{project}";
+            switch (result)
+            {
+                case MockResult.Forward forward:
+                    await ForwardAsync(context, traffic, project, path, read.Logged, forward, cookieScope, started);
+                    return;
+                case MockResult.ToResource resource:
+                    try
+                    {
+                        await traffic.Resources.AnswerAsync(context, resource.Route, !result.CorsDisabled);
+                    }
+                    finally
+                    {
+                        Journal(traffic, resource.Route.ProjectId, read.Logged, context, started);
+                    }
+                    return;
+                default:
+                    await MockResponseWriter.WriteAsync(context, result, project, path, cookieScope);
+                    return;
+            }
+        }
+        catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.Clear();
+            if (!await context.RequestServices.GetRequiredService<IExceptionHandler>().TryHandleAsync(context, exception, context.RequestAborted))
+            {
+                throw;
+            }
+        }
+        finally
+        {
+            Telemetry.RecordRequest(Telemetry.MockGroup, context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>What is refused before any grain is asked: no project in the URL, the client's rate limit, a body too large.</summary>
+    private static async ValueTask<bool> RefusedAsync(HttpContext context, Traffic traffic, string project)
+    {
+        if (project.Length == 0)
+        {
+            await Problems.NotFound($"a mock URL names its project: {Prefix}/{{project}}/{{path}}").ExecuteAsync(context);
+            return true;
+        }
+        var limit = await traffic.Limiter.CheckAsync(RateLimiter.MockPerClient, traffic.PerClient, ClientAddress.Of(context));
+        if (limit.Refused)
+        {
+            await RateLimiter.Refusal(context.Response, limit, "this client").ExecuteAsync(context);
+            return true;
+        }
+        if (limit.Decision is { } decision)
+        {
+            RateLimiter.WriteHeaders(context.Response, decision);
+        }
+        var maxBody = traffic.Limits.MaxRequestBodyBytes;
+        if (context.Request.ContentLength > maxBody)
+        {
+            await Problems.Status(StatusCodes.Status413PayloadTooLarge,
+                $"the request body is larger than {maxBody} bytes (OrleansMock:Limits:MaxRequestBodyBytes)").ExecuteAsync(context);
+            return true;
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = maxBody; // a chunked body that grows past it fails when read
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// What goes to a real API (a proxy endpoint's answer, the project's proxy fallback, or everything while recording):
+    /// forwarded, logged with the status the client got (the target's, or 502/504 when it could not be reached) and the
+    /// endpoint that answered, and while recording handed back to the project grain to become an endpoint.
+    /// </summary>
+    private static async Task ForwardAsync(HttpContext context, Traffic traffic, string project, string path, MockRequest request,
+        MockResult.Forward forward, string? cookieScope, long started)
+    {
+        var projectId = await traffic.Projects.ResolveAsync(project) ?? project;
+        try
+        {
+            var exchange = await traffic.Proxy.ForwardAsync(context, forward.Proxy, path, request.Caller is not null, !forward.CorsDisabled, cookieScope, forward.Record);
+            if (exchange is not null)
+            {
+                await traffic.ProjectGrains.Get(projectId).RecordAsync(exchange); // before the response completes: once the client has it, so does the recording
+            }
+        }
+        finally
+        {
+            Journal(traffic, projectId, request, context, started, forward.EndpointId);
+        }
+    }
+
+    /// <summary>Logs an answer the project grain did not give itself (a resource's, a proxy target's) once it is known.</summary>
+    private static void Journal(Traffic traffic, string projectId, MockRequest request, HttpContext context, long started, string? endpointId = null)
+    {
+        if (traffic.Limits.RequestLogSize > 0)
+        {
+            _ = traffic.ProjectGrains.Get(projectId)
+                .RecordResourceAnswerAsync(request, context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds, endpointId);
+        }
+    }
+}

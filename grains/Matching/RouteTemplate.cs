@@ -1,0 +1,188 @@
+namespace OrleansMock.Grains.Matching;
+
+/// <summary>
+/// A parsed path template such as <c>/users/{id}/orders</c> or <c>/users/:id/orders</c>. A segment is either a
+/// literal (compared case-sensitively, as URL paths are) or a whole-segment parameter. A trailing slash is ignored.
+/// </summary>
+public sealed class RouteTemplate
+{
+    private RouteTemplate(string text, string shape, string?[] literals, string?[] parameters)
+    {
+        Text = text;
+        Shape = shape;
+        Literals = literals;
+        Parameters = parameters;
+    }
+
+    /// <summary>The template as the user wrote it, without a trailing slash.</summary>
+    public string Text { get; }
+
+    /// <summary>The template with parameter names erased (<c>/users/{}</c>): two templates with one shape match the same paths.</summary>
+    public string Shape { get; }
+
+    /// <summary>One entry per segment: the literal text, or null for a parameter.</summary>
+    public string?[] Literals { get; }
+
+    /// <summary>One entry per segment: the parameter's name, or null for a literal.</summary>
+    public string?[] Parameters { get; }
+
+    public int SegmentCount => Literals.Length;
+
+    /// <summary>The parameters' values in a path this template matched.</summary>
+    public Dictionary<string, string> Values(string[] segments)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < Parameters.Length && i < segments.Length; i++)
+        {
+            if (Parameters[i] is { } name)
+            {
+                values[name] = Uri.UnescapeDataString(segments[i]);
+            }
+        }
+        return values;
+    }
+
+    public static bool TryParse(string? path, int maxLength, out RouteTemplate template, out string error)
+    {
+        template = null!;
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            error = "path is required, for example \"/users/{id}\"";
+            return false;
+        }
+        if (path.Length > maxLength)
+        {
+            error = $"path is {path.Length} characters long; the limit is {maxLength}";
+            return false;
+        }
+        if (path[0] != '/')
+        {
+            error = $"path must start with '/', for example \"/{path}\"";
+            return false;
+        }
+        foreach (var c in path)
+        {
+            if (c is '?' or '#')
+            {
+                error = $"path must not contain '{c}': query strings and fragments are not part of a path template";
+                return false;
+            }
+            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                error = "path must not contain spaces or control characters";
+                return false;
+            }
+        }
+
+        var trimmed = path.Length > 1 && path[^1] == '/' ? path[..^1] : path;
+        var parts = trimmed == "/" ? [] : trimmed[1..].Split('/');
+        var literals = new string?[parts.Length];
+        var parameters = new string?[parts.Length];
+        var shape = new System.Text.StringBuilder();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = parts[i];
+            if (part.Length == 0)
+            {
+                error = $"path has an empty segment at position {i + 1} (\"//\")";
+                return false;
+            }
+            var name = ParameterName(part);
+            if (name is null)
+            {
+                if (part.Contains('{') || part.Contains('}'))
+                {
+                    error = $"segment '{part}' mixes text and a parameter; a parameter must be a whole segment, like '{{id}}' or ':id'";
+                    return false;
+                }
+                literals[i] = part;
+                shape.Append('/').Append(part);
+                continue;
+            }
+            if (!IsIdentifier(name))
+            {
+                error = $"parameter name '{name}' in segment '{part}' must start with a letter or '_' and contain only letters, digits and '_'";
+                return false;
+            }
+            if (!names.Add(name))
+            {
+                error = $"parameter '{name}' appears twice in the path";
+                return false;
+            }
+            parameters[i] = name;
+            shape.Append("/{}");
+        }
+
+        template = new RouteTemplate(trimmed, parts.Length == 0 ? "/" : shape.ToString(), literals, parameters);
+        error = "";
+        return true;
+    }
+
+    /// <summary>Whether the request path segments match, segment for segment.</summary>
+    public bool IsMatch(string[] segments)
+    {
+        if (segments.Length != Literals.Length)
+        {
+            return false;
+        }
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var literal = Literals[i];
+            if (literal is null ? segments[i].Length == 0 : !string.Equals(literal, segments[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Orders templates of equal length by specificity: the first segment where they differ decides, and a literal
+    /// beats a parameter there. So literals win over parameters and a longer literal prefix wins over a shorter one.
+    /// </summary>
+    public int CompareSpecificity(RouteTemplate other)
+    {
+        var n = Math.Min(Literals.Length, other.Literals.Length);
+        for (var i = 0; i < n; i++)
+        {
+            var mine = Literals[i] is not null;
+            var theirs = other.Literals[i] is not null;
+            if (mine != theirs)
+            {
+                return mine ? 1 : -1;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>Splits a request path into segments the way templates are split (trailing slash ignored).</summary>
+    public static string[] SplitPath(string path)
+    {
+        if (path.Length == 0 || path == "/")
+        {
+            return [];
+        }
+        var start = path[0] == '/' ? 1 : 0;
+        var end = path[^1] == '/' ? path.Length - 1 : path.Length;
+        return end <= start ? [] : path[start..end].Split('/');
+    }
+
+    private static string? ParameterName(string segment)
+    {
+        if (segment.Length >= 2 && segment[0] == '{' && segment[^1] == '}')
+        {
+            return segment[1..^1];
+        }
+        if (segment.Length >= 1 && segment[0] == ':')
+        {
+            return segment[1..];
+        }
+        return null;
+    }
+
+    private static bool IsIdentifier(string name) =>
+        name.Length > 0
+        && (char.IsAsciiLetter(name[0]) || name[0] == '_')
+        && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+}

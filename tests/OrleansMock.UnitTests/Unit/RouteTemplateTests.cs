@@ -1,0 +1,66 @@
+using OrleansMock.Grains.Matching;
+using OrleansMock.Grains.Routing;
+
+namespace OrleansMock.Tests.Unit;
+
+public sealed class RouteTemplateTests
+{
+    [Theory]
+    [InlineData("/users/{id}", "/users/{}")]
+    [InlineData("/users/:id", "/users/{}")]
+    [InlineData("/users/", "/users")]
+    [InlineData("/", "/")]
+    [InlineData("/a/{x}/b/:y", "/a/{}/b/{}")]
+    public void Parses_braces_and_colon_parameters_to_one_shape(string path, string shape)
+    {
+        Assert.True(RouteTemplate.TryParse(path, 1024, out var template, out var error), error);
+        Assert.Equal(shape, template.Shape);
+    }
+
+    [Theory]
+    [InlineData("", "required")]
+    [InlineData("users", "must start with '/'")]
+    [InlineData("/users?x=1", "query strings")]
+    [InlineData("/users//x", "empty segment")]
+    [InlineData("/users/user-{id}", "whole segment")]
+    [InlineData("/users/{1id}", "parameter name")]
+    [InlineData("/a/{id}/b/{id}", "appears twice")]
+    [InlineData("/a b", "spaces")]
+    public void Rejects_invalid_templates_with_a_reason(string path, string expected)
+    {
+        Assert.False(RouteTemplate.TryParse(path, 1024, out _, out var error));
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void Rejects_templates_longer_than_the_limit()
+    {
+        Assert.False(RouteTemplate.TryParse("/" + new string('a', 20), 10, out _, out var error));
+        Assert.Contains("limit is 10", error);
+    }
+
+    [Theory]
+    [InlineData("/users/{id}", "/users/42", true)]
+    [InlineData("/users/{id}", "/users/42/", true)]
+    [InlineData("/users/{id}", "/users", false)]
+    [InlineData("/users/{id}", "/Users/42", false)]
+    [InlineData("/users/{id}", "/users/42/orders", false)]
+    [InlineData("/", "/", true)]
+    [InlineData("/users/me", "/users/me", true)]
+    public void Matches_segment_for_segment(string template, string path, bool expected)
+    {
+        RouteTemplate.TryParse(template, 1024, out var parsed, out _);
+        Assert.Equal(expected, parsed.IsMatch(RouteTemplate.SplitPath(path)));
+    }
+
+    [Fact]
+    public void Literal_beats_parameter_at_the_first_difference()
+    {
+        RouteTemplate.TryParse("/users/me/orders", 1024, out var literal, out _);
+        RouteTemplate.TryParse("/users/{id}/orders", 1024, out var parameter, out _);
+        RouteTemplate.TryParse("/{kind}/me/orders", 1024, out var laterLiteral, out _);
+        Assert.True(literal.CompareSpecificity(parameter) > 0);
+        Assert.True(parameter.CompareSpecificity(laterLiteral) > 0);
+        Assert.Equal(0, literal.CompareSpecificity(literal));
+    }
+}
