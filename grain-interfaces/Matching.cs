@@ -90,6 +90,24 @@ public enum Fault
     RandomDataThenClose = 4,
 }
 
+/// <summary>The one list of fault names, as WireMock spells them: the API, WireMock mappings and messages read it.</summary>
+public static class FaultNames
+{
+    public static readonly IReadOnlyDictionary<string, Fault> ByName = new Dictionary<string, Fault>(StringComparer.Ordinal)
+    {
+        ["CONNECTION_RESET_BY_PEER"] = Fault.ConnectionResetByPeer,
+        ["EMPTY_RESPONSE"] = Fault.EmptyResponse,
+        ["MALFORMED_RESPONSE_CHUNK"] = Fault.MalformedResponseChunk,
+        ["RANDOM_DATA_THEN_CLOSE"] = Fault.RandomDataThenClose,
+    };
+
+    /// <summary>"CONNECTION_RESET_BY_PEER, EMPTY_RESPONSE, ...", for messages.</summary>
+    public static string All => string.Join(", ", ByName.Keys);
+
+    /// <summary>A fault's name (null for none).</summary>
+    public static string? Of(Fault fault) => fault == Fault.None ? null : ByName.First(f => f.Value == fault).Key;
+}
+
 /// <summary>The parts of a request a project's matchers or templates read, beyond method and path.</summary>
 [Flags]
 [GenerateSerializer, Alias("om.RequestParts")]

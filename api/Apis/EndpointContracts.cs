@@ -193,14 +193,6 @@ public sealed record ResponseRequest(
     ProxySpec? Proxy = null,
     string? BodyEncoding = null)
 {
-    private static readonly Dictionary<string, GrainInterfaces.Fault> Faults = new(StringComparer.Ordinal)
-    {
-        ["CONNECTION_RESET_BY_PEER"] = GrainInterfaces.Fault.ConnectionResetByPeer,
-        ["EMPTY_RESPONSE"] = GrainInterfaces.Fault.EmptyResponse,
-        ["MALFORMED_RESPONSE_CHUNK"] = GrainInterfaces.Fault.MalformedResponseChunk,
-        ["RANDOM_DATA_THEN_CLOSE"] = GrainInterfaces.Fault.RandomDataThenClose,
-    };
-
     public static ResponseRequest From(ResponseDefinition response) => new(
         response.Status,
         response.Headers,
@@ -211,7 +203,7 @@ public sealed record ResponseRequest(
         response.Scenario,
         response.Template ? true : null,
         DelayRequest.From(response.Delay),
-        response.Fault == GrainInterfaces.Fault.None ? null : Faults.First(f => f.Value == response.Fault).Key,
+        GrainInterfaces.FaultNames.Of(response.Fault),
         response.ChunkedDribbleDelay,
         response.Weight == 1 ? null : response.Weight,
         response.Proxy,
@@ -228,8 +220,8 @@ public sealed record ResponseRequest(
         Template ?? false,
         Delay?.ToSpec(),
         Fault is null ? GrainInterfaces.Fault.None
-            : Faults.TryGetValue(Fault, out var fault) ? fault
-            : throw new ContractException($"{field}.fault '{Fault}' is not one of {string.Join(", ", Faults.Keys)}"),
+            : GrainInterfaces.FaultNames.ByName.TryGetValue(Fault, out var fault) ? fault
+            : throw new ContractException($"{field}.fault '{Fault}' is not one of {GrainInterfaces.FaultNames.All}"),
         ChunkedDribbleDelay,
         Weight ?? 1,
         Proxy,

@@ -165,7 +165,7 @@ public static partial class WireMockMappings
         }
         if (response.Fault != Fault.None)
         {
-            json["fault"] = Faults.First(f => f.Value == response.Fault).Key;
+            json["fault"] = FaultNames.Of(response.Fault);
         }
         if (response.ChunkedDribbleDelay is { } dribble)
         {

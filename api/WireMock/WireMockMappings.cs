@@ -26,14 +26,6 @@ public static partial class WireMockMappings
     private static readonly HashSet<string> BodyFields = ["equalTo", "contains", "matches", "equalToJson", "ignoreArrayOrder", "ignoreExtraElements",
         "matchesJsonPath", "matchesJsonSchema", "caseInsensitive"];
 
-    private static readonly Dictionary<string, Fault> Faults = new(StringComparer.Ordinal)
-    {
-        ["CONNECTION_RESET_BY_PEER"] = Fault.ConnectionResetByPeer,
-        ["EMPTY_RESPONSE"] = Fault.EmptyResponse,
-        ["MALFORMED_RESPONSE_CHUNK"] = Fault.MalformedResponseChunk,
-        ["RANDOM_DATA_THEN_CLOSE"] = Fault.RandomDataThenClose,
-    };
-
     // ---- in ----------------------------------------------------------------------------------------------------------
 
     /// <summary>A mapping as an endpoint, with the mapping's id (<c>id</c> or <c>uuid</c>) if it has one.</summary>
@@ -202,7 +194,7 @@ public static partial class WireMockMappings
                 Text(response["proxyUrlPrefixToRemove"], $"{field}.proxyUrlPrefixToRemove"))
             : null;
         var fault = Text(response["fault"], $"{field}.fault") is { } faultName
-            ? Faults.TryGetValue(faultName, out var known) ? known : throw new UnsupportedFieldException($"{field}.fault", $"'{faultName}' is not one of {string.Join(", ", Faults.Keys)}")
+            ? FaultNames.ByName.TryGetValue(faultName, out var known) ? known : throw new UnsupportedFieldException($"{field}.fault", $"'{faultName}' is not one of {FaultNames.All}")
             : Fault.None;
         ChunkedDribble? dribble = response["chunkedDribbleDelay"] is { } d
             ? new ChunkedDribble(Integer(Object(d, $"{field}.chunkedDribbleDelay")["numberOfChunks"], $"{field}.chunkedDribbleDelay.numberOfChunks") ?? 1,

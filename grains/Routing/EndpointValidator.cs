@@ -163,7 +163,7 @@ public static class EndpointValidator
         }
         if (!Enum.IsDefined(response.Fault))
         {
-            error = $"{field}.fault must be one of CONNECTION_RESET_BY_PEER, EMPTY_RESPONSE, MALFORMED_RESPONSE_CHUNK, RANDOM_DATA_THEN_CLOSE";
+            error = $"{field}.fault must be one of {FaultNames.All}";
             return false;
         }
         if (response.ChunkedDribbleDelay is { } dribble

@@ -4,7 +4,7 @@ using OrleansMock.GrainInterfaces;
 namespace OrleansMock.Silo.Hosting;
 
 /// <summary>
-/// The limits and the tester's settings checked when the host starts, as <see cref="OrleansMockOptions.Validator"/>
+/// The limits, the rate limits and the tester's settings checked when the host starts, as <see cref="OrleansMockOptions.Validator"/>
 /// checks the rest: one message per invalid setting, each naming its key and what it may be
 /// (<c>OrleansMock:Limits:MaxDelayMs=-5</c> was accepted, and a budget of 0 or less would refuse everything).
 /// </summary>
@@ -34,6 +34,37 @@ public static class LimitsValidation
             ("MaxDelayMs", o.MaxDelayMs, 0, ""), ("RequestLogSize", o.RequestLogSize, 0, " (0 turns the request log off)"),
             ("RequestLogBodyBytes", o.RequestLogBodyBytes, 0, ""),
         ], o.RedactNames.Any(string.IsNullOrWhiteSpace) ? [$"{MockLimits.Section}:RedactNames may not hold an empty name (it would mask every value)."] : []);
+    }
+
+    public sealed class RateLimits : IValidateOptions<RateLimitOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, RateLimitOptions o)
+        {
+            (string Name, RateLimitPolicyOptions Policy)[] policies =
+            [
+                (nameof(o.MockPerClient), o.MockPerClient), (nameof(o.MockPerProject), o.MockPerProject), (nameof(o.Management), o.Management),
+                (nameof(o.LoginPerClient), o.LoginPerClient), (nameof(o.RegisterPerClient), o.RegisterPerClient),
+                (nameof(o.FailedAuthPerClient), o.FailedAuthPerClient),
+            ];
+            List<string> more = [];
+            if (o.Ipv6PrefixLength > 128)
+            {
+                more.Add($"{RateLimitOptions.Section}:Ipv6PrefixLength='{o.Ipv6PrefixLength}' must be at most 128.");
+            }
+            if (o.MockPerProject is { Limit: > 0 } perProject && perProject.MaxLimit < perProject.Limit)
+            {
+                more.Add($"{RateLimitOptions.Section}:MockPerProject:MaxLimit='{perProject.MaxLimit}' must be at least its Limit ({perProject.Limit}): owners may raise their project's limit up to it.");
+            }
+            return Check(RateLimitOptions.Section,
+                [
+                    ("Ipv6PrefixLength", o.Ipv6PrefixLength, 1, ""),
+                    .. policies.SelectMany(p => new[]
+                    {
+                        ($"{p.Name}:Limit", (long)p.Policy.Limit, 0L, " (0 turns the policy off)"), Positive($"{p.Name}:WindowSeconds", p.Policy.WindowSeconds),
+                        ($"{p.Name}:MaxLimit", p.Policy.MaxLimit, 0, ""),
+                    }),
+                ], [.. more]);
+        }
     }
 
     public sealed class Tester : IValidateOptions<TesterOptions>

@@ -133,6 +133,7 @@ public static class OrleansMockConfiguration
         services.AddSingleton<IValidateOptions<OrleansMockOptions>, OrleansMockOptions.Validator>();
         services.AddSingleton<IValidateOptions<MockLimits>, LimitsValidation.Limits>();
         services.AddSingleton<IValidateOptions<TesterOptions>, LimitsValidation.Tester>();
+        services.AddSingleton<IValidateOptions<RateLimitOptions>, LimitsValidation.RateLimits>();
         services.AddOptions<OrleansMockOptions>().Bind(configuration.GetSection(OrleansMockOptions.Section)).ValidateOnStart();
         services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section)).ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateOnStart();
