@@ -86,6 +86,7 @@ public static class TesterApi
         {
             return error;
         }
+        send = send! with { ServiceHost = context.Request.Host.Value, Client = context.Connection.RemoteIpAddress };
         TesterOutcome outcome;
         using (var slot = TakeSlot(userId, limits))
         {

@@ -27,21 +27,41 @@ public static class MockTrafficMiddleware
     /// </summary>
     public static IApplicationBuilder UseMockTraffic(this IApplicationBuilder app)
     {
-        // The services are singletons, taken once: asking HttpContext.RequestServices would create a DI scope per request.
-        var services = app.ApplicationServices;
-        var limits = services.GetRequiredService<IOptions<MockLimits>>().Value;
-        var grains = services.GetRequiredService<IGrainFactory>();
-        var traffic = new Traffic(services.GetRequiredService<RateLimiter>(), services.GetRequiredService<ProjectResolver>(),
-            new GrainReferences<IMockProjectGrain>(grains), services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, limits,
-            new MockRequestReader(limits, new Redaction(limits.RedactNames), services.GetRequiredService<OwnCredentials>()),
-            services.GetRequiredService<MockProxy>(), new JsonServerResponder(new GrainReferences<IMockResourceGrain>(grains), limits));
-        var mockDomain = services.GetRequiredService<IConfiguration>()[MockOrigin.DomainKey] is { Length: > 0 } domain ? "." + domain.Trim('.') : null;
-        return app.Use(next => context =>
+        var traffic = app.ApplicationServices.GetRequiredService<Handler>();
+        return app.Use(next => context => traffic.InvokeAsync(context, next));
+    }
+
+    /// <summary>
+    /// The mock engine's HTTP face, one per process: the middleware runs it, and so does the tester for this service's
+    /// own mock URLs (<see cref="LocalMocks"/>). The services are singletons, taken once: asking
+    /// HttpContext.RequestServices would create a DI scope per request.
+    /// </summary>
+    public sealed class Handler
+    {
+        private readonly Traffic _traffic;
+        private readonly string? _mockDomain;
+
+        public Handler(IServiceProvider services)
         {
-            if (mockDomain is not null && MockOrigin.ProjectOfHost(context.Request.Host.Host, mockDomain) is { } hosted)
+            var limits = services.GetRequiredService<IOptions<MockLimits>>().Value;
+            var grains = services.GetRequiredService<IGrainFactory>();
+            _traffic = new Traffic(services.GetRequiredService<RateLimiter>(), services.GetRequiredService<ProjectResolver>(),
+                new GrainReferences<IMockProjectGrain>(grains), services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, limits,
+                new MockRequestReader(limits, new Redaction(limits.RedactNames), services.GetRequiredService<OwnCredentials>()),
+                services.GetRequiredService<MockProxy>(), new JsonServerResponder(new GrainReferences<IMockResourceGrain>(grains), limits));
+            _mockDomain = services.GetRequiredService<IConfiguration>()[MockOrigin.DomainKey] is { Length: > 0 } domain ? "." + domain.Trim('.') : null;
+        }
+
+        /// <summary>The project a request on a mock origin of its own (<c>{project}.{domain}</c>) addresses; null elsewhere.</summary>
+        public string? HostedProject(string host) => _mockDomain is null ? null : MockOrigin.ProjectOfHost(host, _mockDomain);
+
+        /// <summary>Answers a mock request, or passes anything else (and the WireMock admin API) to <paramref name="next"/>.</summary>
+        public Task InvokeAsync(HttpContext context, RequestDelegate next)
+        {
+            if (HostedProject(context.Request.Host.Host) is { } hosted)
             {
                 // A mock origin of its own: https://{project}.{domain}/{path}; nothing of the service lives there.
-                return HandleAsync(context, traffic, hosted, context.Request.Path.Value is { Length: > 0 } p ? p : "/", ownOrigin: true);
+                return HandleAsync(context, _traffic, hosted, context.Request.Path.Value is { Length: > 0 } p ? p : "/", ownOrigin: true);
             }
             if (!Paths.IsUnder(context.Request.Path.Value, Prefix))
             {
@@ -56,8 +76,8 @@ public static class MockTrafficMiddleware
             {
                 return next(context); // the project's WireMock admin API: routed like the management API
             }
-            return HandleAsync(context, traffic, project, path, ownOrigin: false);
-        });
+            return HandleAsync(context, _traffic, project, path, ownOrigin: false);
+        }
     }
 
     private sealed record Traffic(

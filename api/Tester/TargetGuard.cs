@@ -107,6 +107,9 @@ public sealed class TargetGuard
         return url;
     }
 
+    /// <summary>What a refusal adds: the setting that opens a host, and that this service's own mock URLs need none.</summary>
+    private const string AllowHint = " (an operator may open hosts or networks with OrleansMock:Tester:Allow; this service's own mock URLs, /m/{project}/..., are always reachable)";
+
     /// <summary>Null when the URL's scheme and host name may be tried; otherwise why not.</summary>
     public string? CheckUrl(Uri url)
     {
@@ -125,7 +128,7 @@ public sealed class TargetGuard
         }
         if (LocalNames.Contains(host, StringComparer.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
         {
-            return $"'{host}' names this machine; the tester only sends to public hosts";
+            return $"'{host}' names this machine; the tester only sends to public hosts{AllowHint}";
         }
         return url.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 && IPAddress.TryParse(url.Host.Trim('[', ']'), out var literal)
             ? CheckAddress(literal, host)
@@ -142,14 +145,14 @@ public sealed class TargetGuard
         var effective = Embedded(address) ?? address;
         if (OwnAddresses.Value.Contains(address) || OwnAddresses.Value.Contains(effective))
         {
-            return $"'{host}' resolves to {address}, an address of the machine this service runs on; the tester only sends to public addresses";
+            return $"'{host}' resolves to {address}, an address of the machine this service runs on; the tester only sends to public addresses{AllowHint}";
         }
         foreach (var (network, why) in Forbidden)
         {
             if (network.BaseAddress.AddressFamily == effective.AddressFamily && network.Contains(effective))
             {
                 var shown = effective.Equals(address) ? address.ToString() : $"{address} (carrying {effective})";
-                return $"'{host}' resolves to {shown}, {why}; the tester only sends to public addresses";
+                return $"'{host}' resolves to {shown}, {why}; the tester only sends to public addresses{AllowHint}";
             }
         }
         return null;

@@ -8,8 +8,10 @@ using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Api.Tester;
 
+/// <param name="ServiceHost">The Host the caller reached this service with: a mock URL on it is this service's own (<see cref="IOwnMocks"/>).</param>
+/// <param name="Client">The caller's address, which an own mock counts the request for.</param>
 public sealed record TesterSend(string Method, Uri Url, KeyValuePair<string, string>[] Headers, byte[]? Body, string? ContentType, int TimeoutMs,
-    bool FollowRedirects, string[]? SecretHeaders = null)
+    bool FollowRedirects, string[]? SecretHeaders = null, string? ServiceHost = null, IPAddress? Client = null)
 {
     /// <summary>A header the user marked secret (kept out of the history).</summary>
     public bool IsMarkedSecret(string name) => SecretHeaders?.Contains(name, StringComparer.OrdinalIgnoreCase) == true;
@@ -54,6 +56,7 @@ public sealed class TesterClient : IDisposable
     private readonly TargetGuard _guard;
     private readonly TesterOptions _options;
     private readonly HttpMessageInvoker _invoker;
+    private readonly IOwnMocks? _own;
     private static readonly AsyncLocal<Measure> Current = new();
 
     private sealed class Measure
@@ -62,9 +65,10 @@ public sealed class TesterClient : IDisposable
         public double ConnectMs;
     }
 
-    public TesterClient(IOptions<TesterOptions> options)
+    public TesterClient(IOptions<TesterOptions> options, IOwnMocks? own = null)
     {
         _options = options.Value;
+        _own = own;
         _guard = new TargetGuard(_options.Allow);
         _invoker = new HttpMessageInvoker(new SocketsHttpHandler
         {
@@ -95,11 +99,14 @@ public sealed class TesterClient : IDisposable
         {
             for (var hop = 0; ; hop++)
             {
-                if (_guard.CheckUrl(url) is { } refused)
+                // This service's own mock URLs are answered in process; everything else goes through the guard.
+                var own = _own is not null && _own.IsOwn(url, send.ServiceHost);
+                if (!own && _guard.CheckUrl(url) is { } refused)
                 {
                     return Failure("forbidden", refused, redirects, total, measure);
                 }
                 using var request = new HttpRequestMessage(method, url);
+                request.Options.Set(IOwnMocks.ClientAddress, send.Client);
                 foreach (var (name, value) in send.Headers.Where(h => !HopByHop.Contains(h.Key) && (sameOrigin || !send.IsCredential(h.Key))))
                 {
                     if (!request.Headers.TryAddWithoutValidation(name, value) && body is null)
@@ -116,7 +123,7 @@ public sealed class TesterClient : IDisposable
                     }
                 }
                 var sent = total.Elapsed;
-                using var response = await _invoker.SendAsync(request, timeout.Token);
+                using var response = await (own ? _own!.Invoker : _invoker).SendAsync(request, timeout.Token);
                 var firstByte = (total.Elapsed - sent).TotalMilliseconds;
                 var location = response.Headers.Location;
                 if (send.FollowRedirects && (int)response.StatusCode is 301 or 302 or 303 or 307 or 308 && location is not null)

@@ -51,10 +51,6 @@ public static class LimitsValidation
             {
                 more.Add($"{RateLimitOptions.Section}:Ipv6PrefixLength='{o.Ipv6PrefixLength}' must be at most 128.");
             }
-            if (o.MockPerProject is { Limit: > 0 } perProject && perProject.MaxLimit < perProject.Limit)
-            {
-                more.Add($"{RateLimitOptions.Section}:MockPerProject:MaxLimit='{perProject.MaxLimit}' must be at least its Limit ({perProject.Limit}): owners may raise their project's limit up to it.");
-            }
             return Check(RateLimitOptions.Section,
                 [
                     ("Ipv6PrefixLength", o.Ipv6PrefixLength, 1, ""),

@@ -170,7 +170,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
     }
 
     [SkippableFact]
-    public async Task The_tester_sends_to_an_allowed_local_target_and_shows_the_answer_and_the_history()
+    public async Task The_tester_sends_to_the_users_own_mock_with_no_setting_and_shows_the_answer_and_the_history()
     {
         var (page, _) = await OpenAsync();
         var email = await SignUpAsync(page);

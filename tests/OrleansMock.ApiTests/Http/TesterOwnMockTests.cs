@@ -1,0 +1,112 @@
+using System.Net;
+using System.Text.Json;
+using static OrleansMock.Tests.Http.HttpHelpers;
+
+namespace OrleansMock.Tests.Http;
+
+/// <summary>
+/// A new user's first loop (issue 33.1): build a mock, then try it in the tester with the URL the console shows. The
+/// service's own mock URLs are answered in process, through the same mock handler as network traffic; nothing else of
+/// the service (its API, the WireMock admin API) and no other local address opens up.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class TesterOwnMockTests(ApiFixture fixture)
+{
+    private static async Task<JsonElement> SendAsync(HttpClient client, object request)
+    {
+        var response = await client.PostAsync("/api/v1/tester/send", Payload(JsonSerializer.Serialize(request)));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return await response.ReadJsonAsync();
+    }
+
+    private static async Task<string> ProjectWithEndpointsAsync(HttpClient client, params string[] endpoints)
+    {
+        var slug = "own-" + Guid.NewGuid().ToString("N")[..10];
+        await client.CreateProjectAsync(slug);
+        foreach (var endpoint in endpoints)
+        {
+            await client.CreateEndpointAsync(slug, endpoint);
+        }
+        return slug;
+    }
+
+    [Fact]
+    public async Task The_tester_reaches_the_users_own_mock_and_the_mock_logs_the_request()
+    {
+        var client = await fixture.NewUserClientAsync();
+        var slug = await ProjectWithEndpointsAsync(client,
+            """{"method":"POST","path":"/orders/{id}","request":{"headers":{"X-Shop":{"equalTo":"yes"}}},"response":{"status":201,"headers":{"X-Order":"{{request.path.id}}"},"body":"{{jsonPath request.body '$.item'}}","contentType":"text/plain","template":true}}""");
+        // The host name the caller reached the service with (TestServer: localhost) is this service's.
+        var sent = await SendAsync(client, new
+        {
+            method = "POST", url = $"http://localhost/m/{slug}/orders/7?src=tester",
+            headers = new Dictionary<string, string> { ["X-Shop"] = "yes", ["Content-Type"] = "application/json" }, body = """{"item":"book"}""",
+        });
+        Assert.Equal(JsonValueKind.Null, sent.GetProperty("error").ValueKind);
+        Assert.Equal(201, sent.GetProperty("status").GetInt32());
+        Assert.Equal("7", sent.GetProperty("headers").GetProperty("X-Order").GetString());
+        Assert.Equal("book", sent.GetProperty("body").GetString());
+
+        var log = await (await client.GetAsync($"/api/v1/projects/{slug}/requests")).ReadJsonAsync();
+        var entry = Assert.Single(log.GetProperty("items").EnumerateArray());
+        Assert.Equal(("POST", "/orders/7", 201), (entry.GetProperty("method").GetString(), entry.GetProperty("path").GetString(), entry.GetProperty("status").GetInt32()));
+
+        // A near miss is the mock's own answer (its 404 problem), not a refusal of the tester.
+        var miss = await SendAsync(client, new { method = "POST", url = $"http://localhost/m/{slug}/orders/7" });
+        Assert.Equal(404, miss.GetProperty("status").GetInt32());
+        Assert.Contains("X-Shop", miss.GetProperty("body").GetString());
+    }
+
+    [Fact]
+    public async Task Redirects_between_own_mocks_are_followed_and_a_fault_is_the_network_error_a_client_sees()
+    {
+        var client = await fixture.NewUserClientAsync();
+        var slug = await ProjectWithEndpointsAsync(client,
+            """{"method":"GET","path":"/old","response":{"status":302,"headers":{"Location":"/m/SLUG/new"}}}""",
+            """{"method":"GET","path":"/new","response":{"status":200,"body":{"moved":true}}}""",
+            """{"method":"GET","path":"/broken","response":{"status":200,"fault":"CONNECTION_RESET_BY_PEER"}}""");
+        // (the Location names the slug: patch it in now that it is known)
+        var endpoints = await (await client.GetAsync($"/api/v1/projects/{slug}/endpoints")).ReadJsonAsync();
+        var old = endpoints.GetProperty("items").EnumerateArray().First(e => e.GetProperty("path").GetString() == "/old").GetProperty("id").GetString();
+        var patched = await client.PatchAsync($"/api/v1/projects/{slug}/endpoints/{old}",
+            Payload("""{"response":{"status":302,"headers":{"Location":"/m/SLUG/new"}}}""".Replace("SLUG", slug)));
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+
+        var followed = await SendAsync(client, new { url = $"http://localhost/m/{slug}/old" });
+        Assert.Equal(200, followed.GetProperty("status").GetInt32());
+        Assert.Equal($"http://localhost/m/{slug}/new", Assert.Single(followed.GetProperty("redirects").EnumerateArray()).GetString());
+
+        var broken = await SendAsync(client, new { url = $"http://localhost/m/{slug}/broken" });
+        Assert.Equal(JsonValueKind.Null, broken.GetProperty("status").ValueKind);
+        Assert.NotEqual("forbidden", broken.GetProperty("error").GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public async Task A_private_mock_answers_the_tester_as_it_answers_anyone_by_the_credentials_sent()
+    {
+        var owner = await fixture.NewUserClientAsync();
+        var slug = await ProjectWithEndpointsAsync(owner, """{"method":"GET","path":"/secret","response":{"status":200,"body":{"ok":true}}}""");
+        Assert.Equal(HttpStatusCode.OK, (await owner.PatchAsync($"/api/v1/projects/{slug}", Payload("""{"private":true}"""))).StatusCode);
+        // The tester's own credentials are not the request's: without a key the private mock says 401.
+        var anonymous = await SendAsync(owner, new { url = $"http://localhost/m/{slug}/secret" });
+        Assert.Equal(401, anonymous.GetProperty("status").GetInt32());
+        var (_, key) = await owner.CreateApiKeyAsync();
+        var keyed = await SendAsync(owner, new { url = $"http://localhost/m/{slug}/secret", headers = new Dictionary<string, string> { ["X-Api-Key"] = key } });
+        Assert.Equal(200, keyed.GetProperty("status").GetInt32());
+        // Another user's tester reaches it only as anyone would.
+        var stranger = await fixture.NewUserClientAsync();
+        Assert.Equal(401, (await SendAsync(stranger, new { url = $"http://localhost/m/{slug}/secret" })).GetProperty("status").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("http://localhost/api/v1/projects")]
+    [InlineData("http://localhost/m/")]
+    [InlineData("http://localhost/m/shop/__admin/mappings")]
+    [InlineData("http://localhost/healthz")]
+    [InlineData("http://127.0.0.1:22/m/shop/x")]
+    public async Task Nothing_but_mock_urls_on_this_service_opens_up(string url)
+    {
+        var result = await SendAsync(fixture.Client, new { url });
+        Assert.Equal("forbidden", result.GetProperty("error").GetProperty("kind").GetString());
+    }
+}
