@@ -98,7 +98,7 @@ start_orleansmock() {
   start orleansmock "$WORK/om-$port.log" env OrleansMock__DataDir="$data" Logging__LogLevel__Default=Warning \
     OrleansMock__RateLimits__MockPerClient__Limit="$limit" OrleansMock__RateLimits__MockPerProject__Limit=1000000000 \
     OrleansMock__RateLimits__MockPerProject__MaxLimit=1000000000 OrleansMock__RateLimits__Management__Limit=1000000 \
-    OrleansMock__Limits__MaxRecordsPerResource=100000000 \
+    OrleansMock__Limits__MaxRecordsPerResource=100000000 OrleansMock__Limits__MaxEndpointsPerProject=1000 \
     OrleansMock__Silo__SiloPort=$((port + 1000)) "$@" \
     dotnet "${OM_DLL:-$ROOT/api/bin/Release/net10.0/OrleansMock.Api.dll}" --urls "http://127.0.0.1:$port"
   wait_http "http://127.0.0.1:$port/healthz"
@@ -133,13 +133,23 @@ om_resources() {
   curl -s -X POST "$base/api/v1/projects/benchres/resources" -H "Authorization: Bearer $token" -H 'content-type: application/json' --data-binary @"$WORK/users.json" > /dev/null
   curl -s -X POST "$base/api/v1/projects/benchres/resources" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"name":"posts"}' > /dev/null
 }
+# om_endpoints <port>: a project "bench1k" with 1,000 endpoints of the same shape, /items/i0 ... /items/i999 (one
+# WireMock import): the route lookup must not grow with them (compare with the 1-endpoint stub GET)
+om_endpoints() {
+  local base="http://127.0.0.1:$1" token; token=$(om_token "$1")
+  curl -s -X POST "$base/api/v1/projects" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"name":"bench1k","slug":"bench1k"}' > /dev/null
+  node -e 'const m=[];for(let i=0;i<1000;i++)m.push({request:{method:"GET",urlPath:"/items/i"+i},response:{status:200,jsonBody:{item:i}}});process.stdout.write(JSON.stringify({mappings:m}))' > "$WORK/mappings.json"
+  curl -s -X POST "$base/m/bench1k/__admin/mappings/import" -H "Authorization: Bearer $token" -H 'content-type: application/json' --data-binary @"$WORK/mappings.json" > /dev/null
+  curl -s "$base/m/bench1k/items/i500" | grep -q '"item":500' || log "WARNING: the 1,000-endpoint project does not answer /items/i500"
+}
 if wanted orleansmock; then
-  start_orleansmock 18082 1000000000; OM=$STARTED_PID; om_project 18082 bench; om_resources 18082
+  start_orleansmock 18082 1000000000; OM=$STARTED_PID; om_project 18082 bench; om_resources 18082; om_endpoints 18082
   curl -s "http://127.0.0.1:18082$PATH_STUB" | cmp -s - "$BENCH/stub.json" || log "WARNING: OrleansMock's stub bytes differ from stub.json"
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
   BENCH_METHOD=POST BENCH_BODY="$ORDER_BODY" BENCH_HEADER="X-Client: bench" \
     measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench-match/orders/7?mode=fast" "matched POST (3 conditions, template)" > /dev/null
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/users/500" "GET 1 of 1000" > /dev/null
+  measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench1k/items/i500" "GET 1 of 1000 endpoints" > /dev/null
   BENCH_METHOD=POST BENCH_BODY='{"title":"bench","body":"a new record"}' \
     measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/posts" "POST record" > /dev/null
   stop "$OM"
@@ -149,8 +159,9 @@ if wanted orleansmock; then
   # BENCH_BEFORE_DLL=<path to an older build's OrleansMock.Api.dll>: the same stub GET and POST record on it, in this
   # run, for a before/after.
   if [ -n "${BENCH_BEFORE_DLL:-}" ]; then
-    OM_DLL="$BENCH_BEFORE_DLL" start_orleansmock 18082 1000000000; OM=$STARTED_PID; om_project 18082 bench; om_resources 18082
+    OM_DLL="$BENCH_BEFORE_DLL" start_orleansmock 18082 1000000000; OM=$STARTED_PID; om_project 18082 bench; om_resources 18082; om_endpoints 18082
     measure "OrleansMock before (BENCH_BEFORE_DLL, limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
+    measure "OrleansMock before (BENCH_BEFORE_DLL, limiter on)" "$OM" "http://127.0.0.1:18082/m/bench1k/items/i500" "GET 1 of 1000 endpoints" > /dev/null
     BENCH_METHOD=POST BENCH_BODY='{"title":"bench","body":"a new record"}' \
       measure "OrleansMock before (BENCH_BEFORE_DLL, limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/posts" "POST record" > /dev/null
     stop "$OM"

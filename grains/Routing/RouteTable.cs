@@ -16,19 +16,23 @@ public sealed class RouteTable
 {
     private static readonly string[] AllMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
+    /// <summary>Above this many endpoints of one segment count, lookups go through the literal-segment index.</summary>
+    public const int IndexAbove = 16;
+
     private readonly CompiledEndpoint[] _entries;
     private readonly CompiledEndpoint[] _patterns;
-    private readonly Dictionary<int, CompiledEndpoint[]> _bySegmentCount;
+    private readonly Dictionary<int, RouteIndex> _bySegmentCount;
 
     /// <summary>Ranks compiled endpoints: each stored endpoint is compiled once (<see cref="CompiledEndpoint.Of"/>), not per table.</summary>
-    public RouteTable(IEnumerable<EndpointInfo> endpoints)
+    /// <param name="indexAbove">Index a segment count's templates above this many (tests compare with an unindexed table).</param>
+    public RouteTable(IEnumerable<EndpointInfo> endpoints, int indexAbove = IndexAbove)
     {
         _entries = endpoints.Select(CompiledEndpoint.Of).ToArray();
         _patterns = Rank(_entries.Where(e => e.Template is null));
         _bySegmentCount = _entries
             .Where(e => e.Template is not null)
             .GroupBy(e => e.Template!.SegmentCount)
-            .ToDictionary(g => g.Key, g => Rank(g.Concat(_patterns)));
+            .ToDictionary(g => g.Key, g => new RouteIndex(Rank(g.Concat(_patterns)), indexAbove));
         Needs = _entries.Aggregate(RequestParts.None, (needs, e) => needs | e.Needs);
     }
 
@@ -46,7 +50,9 @@ public sealed class RouteTable
         var method = request.Method;
         var path = request.Path;
         var segments = RouteTemplate.SplitPath(path);
-        var candidates = _bySegmentCount.TryGetValue(segments.Length, out var forCount) ? forCount : _patterns;
+        // In rank order, only the endpoints whose template can match these segments (and the patterns): the lookup does
+        // not grow with the project's endpoints, and the ranking is the same as over all of them.
+        var candidates = _bySegmentCount.TryGetValue(segments.Length, out var forCount) ? forCount.Candidates(segments) : _patterns;
         var view = new RequestView(request);
         var best = Best(candidates, method, path, segments, view, budget, null, out var failedCondition);
         HashSet<CompiledEndpoint>? passed = null;

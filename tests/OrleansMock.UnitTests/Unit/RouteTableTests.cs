@@ -18,6 +18,51 @@ public sealed class RouteTableTests
     private static string Answer(MockResult result) => Encoding.UTF8.GetString(Assert.IsType<MockResult.Answered>(result).Response.Body);
 
     [Fact]
+    public void The_literal_segment_index_answers_exactly_as_a_scan_of_every_endpoint()
+    {
+        // 600 endpoints of mixed literals, parameters, methods and priorities, and a few patterns: every request gets the
+        // same answer (the winner, or the same closest miss and reason, or the same Allow) with and without the index.
+        var random = new Random(29);
+        string[] words = ["users", "orders", "items", "me", "a", "b"];
+        string[] methods = ["GET", "POST", "ANY", "DELETE"];
+        var at = DateTimeOffset.UnixEpoch;
+        var endpoints = new List<EndpointInfo>();
+        string Segment(int position) => random.Next(3) == 0 ? $"{{p{position}}}" : words[random.Next(words.Length)] + (random.Next(3) == 0 ? random.Next(50).ToString() : "");
+        for (var i = 0; endpoints.Count < 600; i++)
+        {
+            var path = "/" + string.Join("/", Enumerable.Range(0, random.Next(0, 5)).Select(Segment));
+            var spec = new EndpointSpec(methods[random.Next(methods.Length)], path, new ResponseDefinition(200, [], $"{i}", null, 0), null, random.Next(1, 4));
+            endpoints.Add(new EndpointInfo($"e_{i}", spec, 1, at, at));
+        }
+        foreach (var (pattern, i) in new[] { "^/users/[0-9]+$", "^/a/.*", "^/(orders|items)/b$" }.Select((p, i) => (p, i)))
+        {
+            endpoints.Add(new EndpointInfo($"p_{i}", new EndpointSpec("GET", "", new ResponseDefinition(200, [], "0", null, 0), pattern, 2), 1, at, at));
+        }
+        var templatesOnly = endpoints.Where(e => e.Spec.PathPattern is null).ToList(); // one leaf reached: the lookup's shortcut
+        static string Describe(MockResult result) => result switch
+        {
+            MockResult.Answered answered => "answered by " + answered.Response.EndpointId,
+            MockResult.NoMatch miss => $"miss, closest {miss.Closest?.EndpointId}: {miss.Closest?.Reason}",
+            MockResult.Options options => "options " + string.Join(",", options.Allow),
+            _ => result.GetType().Name,
+        };
+        string[] requestMethods = ["GET", "HEAD", "POST", "DELETE", "PUT", "OPTIONS"];
+        var answered = 0;
+        var (indexed, scanned) = (new RouteTable(endpoints), new RouteTable(endpoints, indexAbove: int.MaxValue));
+        var (indexedTemplates, scannedTemplates) = (new RouteTable(templatesOnly), new RouteTable(templatesOnly, indexAbove: int.MaxValue));
+        for (var i = 0; i < 4000; i++)
+        {
+            var path = "/" + string.Join("/", Enumerable.Range(0, random.Next(0, 5)).Select(_ => random.Next(4) == 0 ? random.Next(100).ToString() : Segment(0).Replace("{p0}", "x")));
+            var method = requestMethods[random.Next(requestMethods.Length)];
+            var expected = Describe(scanned.Match(method, path));
+            Assert.Equal(expected, Describe(indexed.Match(method, path)));
+            Assert.Equal(Describe(scannedTemplates.Match(method, path)), Describe(indexedTemplates.Match(method, path)));
+            answered += expected.StartsWith("answered", StringComparison.Ordinal) ? 1 : 0;
+        }
+        Assert.InRange(answered, 1000, 4000); // the comparison covered plenty of matches, not only misses
+    }
+
+    [Fact]
     public void Exact_literal_wins_over_template_whatever_the_order()
     {
         var table = new RouteTable([Endpoint("GET", "/users/{id}", "\"template\""), Endpoint("GET", "/users/me", "\"literal\"")]);
