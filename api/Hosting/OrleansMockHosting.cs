@@ -34,6 +34,7 @@ public static partial class OrleansMockHosting
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            options.SerializerOptions.Encoder = JsonText.Encoder; // "a+b" stays a+b, a quote is \"
         });
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = DescribeFrameworkProblem);
         builder.Services.AddExceptionHandler<ExceptionHandling>();
@@ -58,7 +59,7 @@ public static partial class OrleansMockHosting
         app.UseAuthorization();
 
         app.MapOpenApi();
-        app.MapScalarApiReference();
+        app.MapScalarApiReference(options => options.DisableDefaultFonts()); // everything from this service: no fonts from another host
         // Browsers get the web console; API clients asking for JSON the service index.
         app.MapGet("/", (HttpContext context) => WebConsole.WantsPage(context.Request) ? WebConsole.Page(context) : TypedResults.Ok(new
         {

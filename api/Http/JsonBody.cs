@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Api.Http;
 
@@ -19,6 +20,7 @@ public static partial class JsonBody
         AllowTrailingCommas = false,
         AllowDuplicateProperties = false, // {"a":1,"a":2} is a 400, never a crash where a JsonObject first meets it
         MaxDepth = 64,
+        Encoder = JsonText.Encoder,
     };
 
     public readonly record struct Result<T>(T? Value, IResult? Problem);

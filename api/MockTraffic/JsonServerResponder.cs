@@ -41,6 +41,13 @@ public sealed class JsonServerResponder(GrainReferences<IMockResourceGrain> reso
             await DatabaseAsync(context, route, method);
             return;
         }
+        if (!route.AllowedMethods.Contains(method))
+        {
+            // Refused before its body is read: PUT on a collection is a 405, whatever the body's type.
+            response.Headers.Allow = string.Join(", ", route.AllowedMethods);
+            await Problems.Status(StatusCodes.Status405MethodNotAllowed, route.NotAllowed(method)).ExecuteAsync(context);
+            return;
+        }
         string? body = null;
         if (method is "POST" or "PUT" or "PATCH" && context.Request.HasFormContentType && !context.Request.ContentType!.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
         {
@@ -96,7 +103,8 @@ public sealed class JsonServerResponder(GrainReferences<IMockResourceGrain> reso
         }
         if (answer.Kind == OutcomeKind.Created && answer.CreatedId is { } createdId)
         {
-            // A record's own URL; a singular resource's is its resource's (as json-server sets both).
+            // A record's own URL; a singular resource's is its resource's (as json-server sets both). A nested POST's is
+            // the request's URL and the id, /posts/1/comments/5, as json-server 0.17.4 sets it (getFullURL: originalUrl).
             response.Headers.Location = createdId.Length == 0 ? baseUrl : $"{baseUrl}/{Uri.EscapeDataString(createdId)}";
             response.Headers.AccessControlExposeHeaders = "Location";
         }

@@ -240,7 +240,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
                 return ResourceAnswer.Fail(OutcomeKind.NotFound, $"{_name}/{route.RecordId} does not exist");
             }
             var single = await ResourceRelations.EnrichAsync(GrainFactory, route, _name, _records, [one.Value], query);
-            return ResourceAnswer.Ok(single is null ? one.Json : single[0].ToJsonString());
+            return ResourceAnswer.Ok(single is null ? one.Json : single[0].ToJsonString(JsonText.Options));
         }
 
         ResourceQuery.Page page;
@@ -259,7 +259,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         var json = new StringBuilder("[");
         for (var i = 0; i < items.Count; i++)
         {
-            json.Append(i == 0 ? "" : ",").Append(ReferenceEquals(items, page.Items) ? _records.JsonOf(items[i]) : items[i].ToJsonString());
+            json.Append(i == 0 ? "" : ",").Append(ReferenceEquals(items, page.Items) ? _records.JsonOf(items[i]) : items[i].ToJsonString(JsonText.Options));
         }
         return ResourceAnswer.Ok(json.Append(']').ToString(), paging);
     }
@@ -267,6 +267,6 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
     /// <summary>The seed's records, or a singular resource's one object (an empty object when it has no seed).</summary>
     private static IEnumerable<string> Seeds(string? seedJson, bool singular) =>
         string.IsNullOrWhiteSpace(seedJson) ? singular ? ["{}"] : []
-        : singular ? [JsonNode.Parse(seedJson)!.ToJsonString()]
-        : JsonNode.Parse(seedJson)!.AsArray().Select(item => item!.ToJsonString()).ToArray();
+        : singular ? [JsonNode.Parse(seedJson)!.ToJsonString(JsonText.Options)]
+        : JsonNode.Parse(seedJson)!.AsArray().Select(item => item!.ToJsonString(JsonText.Options)).ToArray();
 }

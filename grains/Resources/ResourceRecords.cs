@@ -174,7 +174,7 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
             value[IdField] = node;
             id = ResourceQuery.Text(node)!;
         }
-        var json = value.ToJsonString();
+        var json = value.ToJsonString(JsonText.Options);
         if (check(json) is { } refused)
         {
             return new(refused, null);
@@ -206,7 +206,7 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
             value[field] = field == IdField ? record.Value[IdField]!.DeepClone() : property;
         }
         value[IdField] = record.Value[IdField]!.DeepClone();
-        var json = value.ToJsonString();
+        var json = value.ToJsonString(JsonText.Options);
         if (check(json) is { } refused)
         {
             return new(refused, null);
@@ -236,7 +236,7 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
             body.Remove(field);
             value[field] = property;
         }
-        var json = value.ToJsonString();
+        var json = value.ToJsonString(JsonText.Options);
         if (check(json) is { } refused)
         {
             return new(refused, null);

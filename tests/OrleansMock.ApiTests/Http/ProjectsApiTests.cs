@@ -179,5 +179,9 @@ public sealed class ProjectsApiTests(ApiFixture fixture)
         var page = await Client.GetAsync("/scalar");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("text/html", page.Content.Headers.ContentType!.MediaType);
+        // Everything the reference shows comes from this service: no fonts from Scalar's host (issue 33, small).
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("\"withDefaultFonts\":false", html);
+        Assert.DoesNotMatch("(src|href)=\"https?://", html);
     }
 }

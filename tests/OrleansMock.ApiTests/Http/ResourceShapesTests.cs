@@ -119,6 +119,25 @@ public sealed class ResourceShapesTests(ApiFixture fixture)
         await ExpectJsonAsync($"{b}/profile", """{"z":1}""");
         await (await Mock.PatchAsync($"{b}/profile", Payload("""{"name":5}"""))).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
 
+        // Strings come back as JSON.stringify writes them: a+b, \" and <i> as they are, not \u002B, \u0022, \u003C (issue 33, small).
+        var quoted = await Mock.PostAsync($"{b}/posts", Payload("""{"id":9,"title":"a+b \"q\" <i>"}"""));
+        Assert.Contains("""
+            "title":"a+b \"q\" <i>"
+            """, await quoted.Content.ReadAsStringAsync());
+        Assert.Contains("""
+            "title":"a+b \"q\" <i>"
+            """, await Mock.GetStringAsync($"{b}/posts/9"));
+        var named = await Client.PostAsync($"/api/v1/projects/{id}/endpoints", Payload("""{"method":"GET","path":"/q","name":"a+b \"q\"","response":{"status":200}}"""));
+        Assert.Contains("""
+            "name":"a+b \"q\""
+            """, await named.Content.ReadAsStringAsync());
+
+        // A method the place does not answer is a 405 before its body is read (README's table): not a 415 for a body
+        // without a content type (issue 33, small).
+        var putCollection = await Mock.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"{b}/posts") { Content = new ByteArrayContent("x"u8.ToArray()) });
+        await putCollection.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+        Assert.Equal("GET, HEAD, POST, OPTIONS", string.Join(", ", putCollection.Content.Headers.Allow));
+
         var delete = await Mock.DeleteAsync($"{b}/profile"); // json-server: 404 {}; ours names the methods
         await delete.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
         Assert.Equal("GET, HEAD, POST, PUT, PATCH, OPTIONS", delete.Content.Headers.Allow.Count > 0 ? string.Join(", ", delete.Content.Headers.Allow) : "");
