@@ -92,7 +92,10 @@ public sealed class RateLimitOptions
     /// <summary>IPv6 clients are counted per network of this prefix length (128: per address).</summary>
     public int Ipv6PrefixLength { get; set; } = 64;
 
-    /// <summary>Mock traffic per client IP (the original guide's 100 per 60 s).</summary>
+    /// <summary>The per-client mock limit when the embedded default runs and none is configured (one developer's machine).</summary>
+    public const int EmbeddedMockPerClientLimit = 6000;
+
+    /// <summary>Mock traffic per client IP (the original guide's 100 per 60 s; <see cref="EmbeddedMockPerClientLimit"/> in embedded mode unless set).</summary>
     public RateLimitPolicyOptions MockPerClient { get; set; } = new() { Limit = 100, WindowSeconds = 60 };
 
     /// <summary>Mock traffic per project; owners may set their own limit up to <see cref="RateLimitPolicyOptions.MaxLimit"/>.</summary>

@@ -136,7 +136,17 @@ public static class OrleansMockConfiguration
         services.AddSingleton<IValidateOptions<RateLimitOptions>, LimitsValidation.RateLimits>();
         services.AddOptions<OrleansMockOptions>().Bind(configuration.GetSection(OrleansMockOptions.Section)).ValidateOnStart();
         services.AddOptions<MockLimits>().Bind(configuration.GetSection(MockLimits.Section)).ValidateOnStart();
-        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section)).ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section))
+            .Configure<IOptions<OrleansMockOptions>>((limits, mock) =>
+            {
+                // The embedded default runs on one developer's machine, whose tests and browser are one client: the
+                // hosted default (100 a minute per address) would throttle them within minutes. Cluster mode keeps it.
+                if (mock.Value.Mode == HostingMode.Embedded && configuration[$"{RateLimitOptions.Section}:MockPerClient:Limit"] is null)
+                {
+                    limits.MockPerClient.Limit = RateLimitOptions.EmbeddedMockPerClientLimit;
+                }
+            })
+            .ValidateOnStart();
         services.AddOptions<TesterOptions>().Bind(configuration.GetSection(TesterOptions.Section)).ValidateOnStart();
         return services;
     }

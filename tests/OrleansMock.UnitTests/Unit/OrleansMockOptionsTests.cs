@@ -88,6 +88,25 @@ public sealed class OrleansMockOptionsTests
         Assert.Equal(["OrleansMock:Tester:WorkspaceMaxBytes='0' must be at least 1."], tester.Failures); // 0 redirects is allowed
     }
 
+    [Theory]
+    [InlineData(null, null, 6000)] // README's run command: the embedded default on one machine
+    [InlineData("cluster", null, 100)] // hosted: the strict default
+    [InlineData(null, "50", 50)] // what an operator sets wins
+    public void The_per_client_mock_limit_is_local_friendly_only_in_the_embedded_default(string? mode, string? limit, int expected)
+    {
+        var settings = new List<(string, string)> { ("OrleansMock:Storage:Provider", "") };
+        if (mode is not null)
+        {
+            settings.Add(("OrleansMock:Mode", mode));
+        }
+        if (limit is not null)
+        {
+            settings.Add(("OrleansMock:RateLimits:MockPerClient:Limit", limit));
+        }
+        using var provider = new ServiceCollection().AddOrleansMockOptions(Settings([.. settings])).BuildServiceProvider();
+        Assert.Equal(expected, provider.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient.Limit);
+    }
+
     [Fact]
     public void Rate_limit_settings_are_validated_one_message_per_key()
     {
