@@ -69,6 +69,32 @@ public interface IUserGrain : IUniqueKeyHolder
 /// <summary>Shapes of user ids, emails and API keys, shared by the front end and the grains.</summary>
 public static class UserKeys
 {
+    public const int MinPasswordLength = 8;
+    public const int MaxPasswordLength = 128;
+
+    /// <summary>What an account's email and password must be (null when both may be used): checked by the front end
+    /// before a sign-up counts against its limit, and by the user grain.</summary>
+    public static string? CheckCredentials(string normalizedEmail, string? password) => CheckEmail(normalizedEmail) ?? CheckPassword(password);
+
+    private static string? CheckEmail(string email) =>
+        email.Length is > 0 and <= 254 && System.Net.Mail.MailAddress.TryCreate(email, out var parsed) && parsed.Address == email
+            && email.Contains('.', StringComparison.Ordinal)
+            ? null
+            : $"'{email}' is not a valid email address";
+
+    private static string? CheckPassword(string? password)
+    {
+        if (password is null || password.Length < MinPasswordLength)
+        {
+            return $"password must be at least {MinPasswordLength} characters long";
+        }
+        if (password.Length > MaxPasswordLength)
+        {
+            return $"password must be at most {MaxPasswordLength} characters long";
+        }
+        return password.Distinct().Count() < 4 ? "password must contain at least 4 different characters" : null;
+    }
+
     public const string ApiKeyPrefix = "om";
 
     public static string NewUserId() => "u_" + System.Security.Cryptography.RandomNumberGenerator.GetString("0123456789abcdefghjkmnpqrstvwxyz", 16);

@@ -63,17 +63,23 @@ public static class AuthApi
     private static async Task<IResult> RegisterAsync(
         HttpRequest request, IGrainFactory grains, IOptions<MockLimits> limits, RateLimiter limiter, IOptions<RateLimitOptions> rateLimits)
     {
+        var body = await JsonBody.ReadAsync<RegisterRequest>(request, limits.Value.MaxRequestBodyBytes);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        // A refused submission (a bad email, a short password) costs no hash and says nothing of any account: it does
+        // not count, so a person correcting a form does not lock themselves out.
+        if (UserKeys.CheckCredentials(UserKeys.NormalizeEmail(body.Value!.Email ?? ""), body.Value.Password) is { } invalid)
+        {
+            return Problems.BadRequest(invalid);
+        }
         // Each registration costs a password hash, and a 409 tells whether an email has an account: both are
         // bounded by a tight per-client limit.
         var limit = await limiter.CheckAsync(RateLimiter.RegisterPerClient, rateLimits.Value.RegisterPerClient, ClientAddress.Of(request.HttpContext));
         if (limit.Refused)
         {
             return RateLimiter.Refusal(request.HttpContext.Response, limit, "registrations from this client");
-        }
-        var body = await JsonBody.ReadAsync<RegisterRequest>(request, limits.Value.MaxRequestBodyBytes);
-        if (body.Problem is not null)
-        {
-            return body.Problem;
         }
         var userId = UserKeys.NewUserId();
         var outcome = await grains.GetGrain<IUserGrain>(userId).RegisterAsync(body.Value!.Email ?? "", body.Value.Password ?? "");

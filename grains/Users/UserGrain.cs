@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Identity;
@@ -31,8 +30,6 @@ public sealed class UserGrain(
     [PersistentState("user", StorageNames.Main)] IPersistentState<UserState> state,
     TimeProvider time) : Grain, IUserGrain
 {
-    public const int MinPasswordLength = 8;
-    public const int MaxPasswordLength = 128;
     public const int MaxApiKeys = 20;
 
     private static readonly PasswordHasher<UserInfo> Hasher = new();
@@ -47,7 +44,7 @@ public sealed class UserGrain(
             return Outcome<UserInfo>.Fail(OutcomeKind.Conflict, $"user {UserId} already exists");
         }
         var normalized = UserKeys.NormalizeEmail(email ?? "");
-        if ((CheckEmail(normalized) ?? CheckPassword(password)) is { } error)
+        if (UserKeys.CheckCredentials(normalized, password) is { } error)
         {
             return Outcome<UserInfo>.Fail(OutcomeKind.Invalid, error);
         }
@@ -157,24 +154,6 @@ public sealed class UserGrain(
         var match = state.State.ApiKeys.Any(k =>
             k.Info.Id == parts[2] && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(k.SecretSha256), presented));
         return Task.FromResult(match ? user : null);
-    }
-
-    private static string? CheckEmail(string email) =>
-        email.Length is > 0 and <= 254 && MailAddress.TryCreate(email, out var parsed) && parsed.Address == email && email.Contains('.', StringComparison.Ordinal)
-            ? null
-            : $"'{email}' is not a valid email address";
-
-    private static string? CheckPassword(string? password)
-    {
-        if (password is null || password.Length < MinPasswordLength)
-        {
-            return $"password must be at least {MinPasswordLength} characters long";
-        }
-        if (password.Length > MaxPasswordLength)
-        {
-            return $"password must be at most {MaxPasswordLength} characters long";
-        }
-        return password.Distinct().Count() < 4 ? "password must contain at least 4 different characters" : null;
     }
 
     private static string Sha256(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));

@@ -127,6 +127,23 @@ public sealed class AccountAbuseTests(AccountAbuseFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_refused_sign_up_does_not_count_so_a_person_correcting_the_form_is_not_locked_out()
+    {
+        // Issue 33, friction 5: five refused submissions used to lock an address out for the hour.
+        var peer = NewPeer();
+        foreach (var password in new[] { "short", "aaaaaaaaaa", "abababababab", "abcabcabcabc", "x" })
+        {
+            Assert.Equal(400, (await fixture.SendAsync("POST", "/api/v1/auth/register", peer, Credentials(UniqueEmail(), password))).StatusCode);
+        }
+        Assert.Equal(400, (await fixture.SendAsync("POST", "/api/v1/auth/register", peer, Credentials("not-an-email", Password))).StatusCode);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(201, (await fixture.SendAsync("POST", "/api/v1/auth/register", peer, Credentials(UniqueEmail(), Password))).StatusCode);
+        }
+        Assert.Equal(429, (await fixture.SendAsync("POST", "/api/v1/auth/register", peer, Credentials(UniqueEmail(), Password))).StatusCode);
+    }
+
+    [Fact]
     public async Task Random_api_keys_stop_reaching_user_grains_after_a_few_failures()
     {
         var management = fixture.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);

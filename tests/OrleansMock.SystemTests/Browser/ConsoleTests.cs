@@ -35,6 +35,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
     {
         var email = $"console-{Guid.NewGuid():N}@example.com";
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign up" }).ClickAsync();
+        await Expect(page.GetByText("At least 8 characters, 4 of them different")).ToBeVisibleAsync(); // the rule, before a refusal
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign up", Exact = true }).ClickAsync();

@@ -34,7 +34,7 @@ export function SignIn() {
       <form onSubmit={submit} aria-label={mode === 'in' ? 'Sign in' : 'Sign up'}>
         <h2>{mode === 'in' ? 'Sign in' : 'Create an account'}</h2>
         <Field label="Email">{(id) => <input id={id} type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />}</Field>
-        <Field label="Password" hint={mode === 'up' ? 'At least 8 characters' : undefined}>
+        <Field label="Password" hint={mode === 'up' ? 'At least 8 characters, 4 of them different' : undefined}>
           {(id) => <input id={id} type="password" autoComplete={mode === 'in' ? 'current-password' : 'new-password'} required value={password} onChange={(e) => setPassword(e.target.value)} />}
         </Field>
         <ErrorMessage error={error} />
