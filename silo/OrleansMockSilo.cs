@@ -63,6 +63,7 @@ public static class OrleansMockSilo
                 break;
             case StorageProvider.Postgres:
                 var postgres = new PostgresDatabase(RequireConnectionString(configuration, "Postgres"));
+                postgres.CheckReachable();
                 silo.Services.AddSingleton(postgres);
                 foreach (var storageName in new[] { StorageNames.Main, StorageNames.RateLimits })
                 {

@@ -65,6 +65,23 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _dataSource.DisposeAsync();
 
+    /// <summary>
+    /// Connects once before the silo starts, so an unreachable server is one line naming ConnectionStrings:Postgres
+    /// (StartupFailure) instead of the silo's lifecycle logging a stack trace per storage first.
+    /// </summary>
+    public void CheckReachable()
+    {
+        try
+        {
+            using var connection = _dataSource.OpenConnection();
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL at {Description} cannot be reached: {exception.Message}. Check ConnectionStrings:Postgres.", exception);
+        }
+    }
+
     private async Task<NpgsqlConnection> OpenForSetupAsync(CancellationToken cancellationToken)
     {
         try

@@ -111,6 +111,10 @@ public sealed class CrashSafetyTests : IDisposable
         }));
         Assert.Contains("PostgreSQL at Host=127.0.0.1;Port=1;Database=x;Username=x cannot be reached", exception.Message);
         Assert.DoesNotContain("secret-password", exception.Message);
+        // One line, as README promises: not the silo's stack trace per storage first (issue 33.9).
+        Assert.Contains("OrleansMock cannot start: ", exception.Message);
+        Assert.DoesNotContain("   at ", exception.Message);
+        Assert.DoesNotContain("SiloLifecycleSubject", exception.Message);
     }
 
     [Fact]
