@@ -62,6 +62,13 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [ReadOnly, Alias("GetResource")]
     Task<Outcome<ResourceInfo>> GetResourceAsync(string caller, string name);
 
+    /// <summary>
+    /// Where <paramref name="path"/> (<c>/{resource}[/{id}]</c>, as a mock path) lands among the project's resources,
+    /// for the owner reading and editing records through the management API (not counted as mock traffic).
+    /// </summary>
+    [ReadOnly, Alias("ResourceRoute")]
+    Task<Outcome<ResourceRoute>> ResourceRouteAsync(string caller, string path);
+
     /// <summary>Defines a resource and seeds its records.</summary>
     [Alias("AddResource")]
     Task<Outcome<ResourceInfo>> AddResourceAsync(string caller, ResourceSpec spec);

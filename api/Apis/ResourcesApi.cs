@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OrleansMock.Api.Auth;
 using OrleansMock.Api.Http;
+using OrleansMock.Api.MockTraffic;
 using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Api.Apis;
@@ -53,6 +54,13 @@ public static class ResourcesApi
             .Produces<ResourceResponse>();
         group.MapDelete("/{name}", DeleteAsync).WithName("DeleteResource").WithSummary("Delete a resource and its records")
             .Produces(StatusCodes.Status204NoContent);
+        // The owner's view of the records (the console's table): json-server's answers, as on the mock URL, but signed in,
+        // and neither logged in the request journal nor counted against the mock rate limits. Not retried as a whole
+        // (a write is not repeated; reads are retried inside).
+        app.MapMethods($"/projects/{{{ProjectScope.RouteValue}}}/resources/{{name}}/records/{{**rest}}", ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], RecordsAsync)
+            .WithTags("Resources").AddEndpointFilter(ProjectScope.Require).WithName("ResourceRecords")
+            .WithSummary("Read and change a resource's records as the mock URL /m/{project}/{name}[/{id}] does (json-server's query, paging and bodies), without counting as mock traffic")
+            .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status405MethodNotAllowed);
         return group;
     }
 
@@ -109,6 +117,17 @@ public static class ResourcesApi
     {
         var outcome = await project.Grain.DeleteResourceAsync(project.Caller, name);
         return outcome.IsOk ? TypedResults.NoContent() : Problems.From(outcome);
+    }
+
+    private static async Task<IResult> RecordsAsync(ProjectScope project, string name, string? rest, HttpContext context, JsonServerResponder responder)
+    {
+        var route = await project.Grain.ResourceRouteAsync(project.Caller, rest is { Length: > 0 } ? $"/{name}/{rest}" : $"/{name}");
+        if (!route.IsOk)
+        {
+            return Problems.From(route);
+        }
+        await responder.AnswerAsync(context, route.Value!, cors: false);
+        return Results.Empty;
     }
 
     private static string? Json(JsonElement element) => element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : element.GetRawText();

@@ -29,6 +29,8 @@ public static partial class OrleansMockHosting
         builder.Services.AddSingleton<OrleansMock.Api.Tester.TesterClient>();
         builder.Services.AddSingleton<MockProxy>();
         builder.Services.AddSingleton<MockTrafficMiddleware.Handler>();
+        builder.Services.AddSingleton(services => new JsonServerResponder(
+            new GrainReferences<IMockResourceGrain>(services.GetRequiredService<IGrainFactory>()), services.GetRequiredService<IOptions<MockLimits>>().Value));
         builder.Services.AddSingleton<OrleansMock.Api.Tester.IOwnMocks, LocalMocks>();
         builder.Services.Configure<ForwardedHeadersOptions>(options => ClientAddress.Configure(options, configuration));
         builder.Services.ConfigureHttpJsonOptions(options =>

@@ -48,7 +48,7 @@ public static class MockTrafficMiddleware
             _traffic = new Traffic(services.GetRequiredService<RateLimiter>(), services.GetRequiredService<ProjectResolver>(),
                 new GrainReferences<IMockProjectGrain>(grains), services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, limits,
                 new MockRequestReader(limits, new Redaction(limits.RedactNames), services.GetRequiredService<OwnCredentials>()),
-                services.GetRequiredService<MockProxy>(), new JsonServerResponder(new GrainReferences<IMockResourceGrain>(grains), limits));
+                services.GetRequiredService<MockProxy>(), services.GetRequiredService<JsonServerResponder>());
             _mockDomain = services.GetRequiredService<IConfiguration>()[MockOrigin.DomainKey] is { Length: > 0 } domain ? "." + domain.Trim('.') : null;
         }
 

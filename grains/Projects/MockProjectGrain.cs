@@ -123,6 +123,10 @@ public sealed partial class MockProjectGrain(
     public Task<Outcome<ResourceInfo>> GetResourceAsync(string caller, string name) =>
         Read(caller, d => d.FindResource(name) is { } resource ? Outcome<ResourceInfo>.Ok(resource) : d.ResourceNotFound(name));
 
+    public Task<Outcome<ResourceRoute>> ResourceRouteAsync(string caller, string path) =>
+        Read(caller, d => d.RouteToResource(path) is { } route ? Outcome<ResourceRoute>.Ok(route)
+            : Outcome<ResourceRoute>.Fail(OutcomeKind.NotFound, $"no resource of project {ProjectId} answers {path}"));
+
     public Task<Outcome<ResourceInfo>> AddResourceAsync(string caller, ResourceSpec spec) => ChangeAsync(caller, async d =>
     {
         var change = d.AddResource(spec, limits.Value, time.GetUtcNow());

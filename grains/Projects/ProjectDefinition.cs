@@ -141,7 +141,7 @@ public sealed partial class ProjectDefinition
             return project.Cors ? match : match with { CorsDisabled = true };
         }
         // Defined endpoints win; what they leave unanswered may belong to a resource, and the rest to the project's proxy.
-        var resourceRoute = Resources.Count == 0 ? null : ResourceRules.Find(project.Id, ResourceNames, SingularNames, project.ForeignKeySuffix, request.Path);
+        var resourceRoute = RouteToResource(request.Path);
         if (resourceRoute is null)
         {
             if (project.Proxy is { } fallback)
@@ -154,6 +154,10 @@ public sealed partial class ProjectDefinition
             ? new MockResult.Options(resourceRoute.AllowedMethods, ForResource: true) { CorsDisabled = !project.Cors, Needs = needs }
             : new MockResult.ToResource(resourceRoute) { CorsDisabled = !project.Cors, Needs = needs };
     }
+
+    /// <summary>Where a mock path lands among the project's resources (null: none of them).</summary>
+    public ResourceRoute? RouteToResource(string path) =>
+        Resources.Count == 0 || Project is not { } project ? null : ResourceRules.Find(project.Id, ResourceNames, SingularNames, project.ForeignKeySuffix, path);
 
     // ---- endpoints -------------------------------------------------------------------------------------------------
 

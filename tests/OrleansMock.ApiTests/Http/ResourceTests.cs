@@ -193,6 +193,30 @@ public sealed class ResourceTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task The_owner_reads_and_edits_records_through_the_management_api_without_it_counting_as_mock_traffic()
+    {
+        // Issue 33, friction 6: the console's records table went through the mock URL, filling the request log.
+        var (id, b) = await BlogAsync();
+        var records = $"/api/v1/projects/{id}/resources/posts/records";
+        var page = await Client.GetAsync($"{records}?_sort=views&_order=desc&_page=1&_limit=2");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("3", page.Headers.GetValues("X-Total-Count").Single());
+        Assert.Equal([1, 3], (await page.ReadJsonAsync()).EnumerateArray().Select(e => e.GetProperty("id").GetInt32()));
+        Assert.Equal(HttpStatusCode.Created, (await Client.PostAsync(records, Payload("""{"id":9,"title":"from the console"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Client.PutAsync($"{records}/9", Payload("""{"title":"edited"}"""))).StatusCode);
+        await (await Client.PutAsync($"{records}/9", Payload("""{"title":"x"}"""))).AssertProblemAsync(HttpStatusCode.UnprocessableEntity); // the schema holds
+        Assert.Equal(HttpStatusCode.OK, (await Client.DeleteAsync($"{records}/2")).StatusCode);
+        await ExpectIdsAsync($"{b}/posts", 1, 3, 9); // the mock serves what was changed
+        var journal = await (await Client.GetAsync($"/api/v1/projects/{id}/requests")).ReadJsonAsync();
+        Assert.Equal(1, journal.GetProperty("items").GetArrayLength()); // only the mock GET above
+
+        // Only the owner: another user's client gets the project's 404, and a resource that does not exist is a 404.
+        var stranger = await fixture.NewUserClientAsync();
+        await (await stranger.GetAsync(records)).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.GetAsync($"/api/v1/projects/{id}/resources/nothing/records")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Nested_routes_list_and_create_children()
     {
         var (_, b) = await BlogAsync();

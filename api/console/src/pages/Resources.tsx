@@ -86,7 +86,9 @@ export function Resources({ project }: { project: Project }) {
 type Row = Record<string, unknown>;
 
 function Records({ project, resource, base, onError }: { project: Project; resource: Resource; base: string; onError: (error: unknown) => void }) {
+  // Shown to copy; the table reads and writes through the management API (not logged or counted as mock traffic).
   const url = `/m/${encodeURIComponent(project.slug)}/${encodeURIComponent(resource.name)}`;
+  const records = `${base}/${encodeURIComponent(resource.name)}/records`;
   const idField = resource.idField ?? 'id';
   const [query, setQuery] = useState<TableQuery>({ page: 1, limit: 10, filter: '' });
   const [filterText, setFilterText] = useState('');
@@ -95,11 +97,11 @@ function Records({ project, resource, base, onError }: { project: Project; resou
   const { search, error: filterError } = recordsQuery(query);
   const page = useLoad(async () => {
     if (filterError) return { rows: [] as Row[], total: 0 };
-    const response = await raw('GET', url + search);
+    const response = await raw('GET', records + search);
     if (response.status >= 400) throw problemOf(response);
     const body = JSON.parse(response.text) as Row[] | Row;
     return Array.isArray(body) ? { rows: body, total: Number(response.headers.get('X-Total-Count') ?? body.length) } : { rows: [body], total: 1, single: true };
-  }, [url, search]);
+  }, [records, search]);
   const singular = resource.kind === 'singular';
   const rows = page.data?.rows ?? [];
   const columns = columnsOf(rows, idField);
@@ -110,7 +112,7 @@ function Records({ project, resource, base, onError }: { project: Project; resou
     if (!editing) return;
     let record: unknown;
     try { record = JSON.parse(editing.text); } catch (caught) { setEditError(`not valid JSON: ${(caught as Error).message}`); return; }
-    const target = singular ? url : editing.key === undefined ? url : `${url}/${encodeURIComponent(String(editing.key))}`;
+    const target = singular ? records : editing.key === undefined ? records : `${records}/${encodeURIComponent(String(editing.key))}`;
     const response = await raw(singular || editing.key !== undefined ? 'PUT' : 'POST', target, record);
     if (response.status >= 400) { setEditError(problemOf(response).message); return; }
     setEditing(undefined);
@@ -118,7 +120,7 @@ function Records({ project, resource, base, onError }: { project: Project; resou
     page.reload();
   };
   const remove = async (row: Row) => {
-    const response = await raw('DELETE', `${url}/${encodeURIComponent(String(row[idField]))}`);
+    const response = await raw('DELETE', `${records}/${encodeURIComponent(String(row[idField]))}`);
     if (response.status >= 400) onError(problemOf(response)); else page.reload();
   };
   const reset = async () => {
