@@ -69,6 +69,23 @@ public sealed record EndpointSpec(
     }
 
     public ResponseDefinition[] AllResponses => Responses is { Length: > 0 } responses ? responses : [Response];
+
+    /// <summary>
+    /// What is saved but can never happen, said back on save: in <c>first</c> mode a response without a <c>when</c>
+    /// condition and without a scenario state always answers, so every response after it never does.
+    /// </summary>
+    public string[] Warnings()
+    {
+        var responses = AllResponses;
+        if (ResponseMode != ResponseMode.First || responses.Length < 2)
+        {
+            return [];
+        }
+        var always = Array.FindIndex(responses, r => r.When is null && r.Scenario?.RequiredState is null);
+        return always < 0 || always == responses.Length - 1
+            ? []
+            : [$"responses[{always + 1}..{responses.Length - 1}] can never answer: in responseMode first, responses[{always}] has no when condition and no scenario state, so it answers every request; give it a condition, or use responseMode sequence or random"];
+    }
 }
 
 /// <summary>A stored endpoint. <see cref="Revision"/> grows on every change, for optimistic updates.</summary>

@@ -239,7 +239,8 @@ public sealed record EndpointResponse(
     [property: JsonConverter(typeof(LowerCaseEnum<ResponseMode>))] ResponseMode? ResponseMode = null,
     ResponseRequest[]? Responses = null, string? Name = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Metadata = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Validated = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Validated = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string[]? Warnings = null)
 {
     /// <summary><c>validated: true</c> marks an endpoint imported from an OpenAPI document with validation on (kept across edits).</summary>
     public static EndpointResponse From(EndpointInfo endpoint)
@@ -247,7 +248,7 @@ public sealed record EndpointResponse(
         var spec = EndpointRequest.From(endpoint.Spec);
         return new(endpoint.Id, spec.Method!, spec.Path, spec.Response, endpoint.Revision, endpoint.CreatedAt, endpoint.UpdatedAt,
             spec.PathPattern, spec.Priority, spec.Request, spec.ResponseMode, spec.Responses, spec.Name, spec.Metadata,
-            endpoint.Spec.Contract is null ? null : true);
+            endpoint.Spec.Contract is null ? null : true, endpoint.Spec.Warnings() is { Length: > 0 } warnings ? warnings : null);
     }
 }
 

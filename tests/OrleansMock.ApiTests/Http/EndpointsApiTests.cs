@@ -139,4 +139,21 @@ public sealed class EndpointsApiTests(ApiFixture fixture)
         await (await Client.PostAsync($"/api/v1/projects/{project}/endpoints", Payload(UsersEndpoint, "application/xml")))
             .AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
     }
+
+    [Fact]
+    public async Task A_response_that_can_never_answer_is_saved_with_a_warning_naming_why()
+    {
+        // Issue 33, friction 7: in responseMode first, a response after an unconditional one never answers.
+        var project = (await Client.CreateProjectAsync()).GetProperty("id").GetString()!;
+        var warned = await Client.CreateEndpointAsync(project, """{"method":"GET","path":"/twice","responses":[{"status":200},{"status":201}]}""");
+        Assert.Contains("responses[1..1] can never answer", Assert.Single(warned.GetProperty("warnings").EnumerateArray()).GetString());
+        var listed = await (await Client.GetAsync($"/api/v1/projects/{project}/endpoints")).ReadJsonAsync();
+        Assert.Contains(listed.GetProperty("items").EnumerateArray(), e => e.TryGetProperty("warnings", out _));
+        // A condition on the first, or another mode, and nothing is unreachable: no warnings field at all.
+        var conditioned = await Client.CreateEndpointAsync(project,
+            """{"method":"GET","path":"/cond","responses":[{"status":200,"when":{"query":{"a":{"equalTo":"1"}}}},{"status":201}]}""");
+        Assert.False(conditioned.TryGetProperty("warnings", out _));
+        var sequence = await Client.CreateEndpointAsync(project, """{"method":"GET","path":"/seq","responseMode":"sequence","responses":[{"status":200},{"status":201}]}""");
+        Assert.False(sequence.TryGetProperty("warnings", out _));
+    }
 }

@@ -97,6 +97,19 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
             Assert.Equal(HttpStatusCode.Created, second.StatusCode);
             Assert.Equal("{\"turn\":2}", await second.Content.ReadAsStringAsync());
         }
+        // Variants of one path tell themselves apart by name; a response that can never answer is flagged in the list
+        // and in the editor (issue 33, friction 7).
+        await page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" }).ClickAsync();
+        await page.GetByLabel("Path", new() { Exact = true }).FillAsync("/twice");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("first wins");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add response" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create endpoint" }).ClickAsync();
+        var twice = page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = "/twice" });
+        await Expect(twice.GetByText("first wins")).ToBeVisibleAsync();
+        await Expect(twice.GetByText("a response can never answer")).ToBeVisibleAsync();
+        await twice.GetByRole(AriaRole.Button, new() { NameString = "Edit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Note).Filter(new() { HasTextString = "can never answer" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         // A bad body is refused next to the field, before anything is sent.
         await page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" }).ClickAsync();
         await page.GetByLabel("Path", new() { Exact = true }).FillAsync("/broken");

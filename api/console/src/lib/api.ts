@@ -105,6 +105,9 @@ export interface Endpoint {
   responses?: { status?: number }[];
   revision: number;
   name?: string;
+  request?: Record<string, Record<string, unknown> | unknown[]>;
+  /** What the definition says that can never happen (a response that can never answer), as the API said it on save. */
+  warnings?: string[];
   [key: string]: unknown;
 }
 

@@ -88,6 +88,17 @@ describe('the endpoint form', () => {
     expect(prettyJson('{a')).toBeNull();
   });
 
+  it('keeps a name, and never sends back what only the API says (warnings, revision)', () => {
+    const stored = { id: 'e_1', revision: 2, name: 'old', warnings: ['responses[1..1] can never answer'], method: 'GET', path: '/a', response: { status: 200 } };
+    const edited = { ...formFromDefinition(stored), name: '  variant A ' };
+    expect(formFromDefinition(stored).name).toBe('old');
+    const { definition } = definitionFromForm(edited, stored);
+    expect(definition?.name).toBe('variant A');
+    expect(definition).not.toHaveProperty('warnings');
+    expect(definition).not.toHaveProperty('revision');
+    expect(definitionFromForm({ ...edited, name: '' }, stored).definition).not.toHaveProperty('name');
+  });
+
   it('finds the field a problem is about', () => {
     expect(fieldOfProblem("path must start with '/'")).toBe('path');
     expect(fieldOfProblem('response.status 150 is not a final HTTP status; use a code from 200 to 599')).toBe('responses[0].status');

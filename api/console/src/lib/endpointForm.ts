@@ -32,6 +32,8 @@ export interface ResponseForm {
 }
 
 export interface EndpointForm {
+  /** A name telling variants of one path apart (optional). */
+  name: string;
   method: string;
   path: string;
   priority: string;
@@ -54,7 +56,7 @@ export const emptyResponse: ResponseForm = {
   scenarioName: '', requiredState: '', newState: '',
 };
 
-export const emptyForm: EndpointForm = { method: 'GET', path: '/', priority: '', mode: 'first', conditions: [], conditionsEditable: true, responses: [emptyResponse] };
+export const emptyForm: EndpointForm = { name: '', method: 'GET', path: '/', priority: '', mode: 'first', conditions: [], conditionsEditable: true, responses: [emptyResponse] };
 
 function isJsonType(contentType: string): boolean {
   return contentType.trim() === '' || /[/+]json\b/i.test(contentType);
@@ -103,6 +105,7 @@ export function formFromDefinition(definition: Definition): EndpointForm {
   const responses = ((definition.responses as Definition[] | undefined)?.length ? definition.responses : [definition.response ?? {}]) as Definition[];
   const rows = conditionRows(definition.request as Definition | undefined);
   return {
+    name: (definition.name as string | undefined) ?? '',
     method: (definition.method as string | undefined) ?? 'GET',
     path: (definition.path as string | undefined) ?? (definition.pathPattern as string | undefined) ?? '/',
     priority: definition.priority === undefined || definition.priority === 5 ? '' : String(definition.priority),
@@ -209,7 +212,8 @@ export function definitionFromForm(form: EndpointForm, base: Definition = {}): {
   if (Object.keys(errors).length > 0) return { errors };
 
   const definition: Definition = { ...base, method: form.method, path: form.path };
-  for (const key of ['id', 'revision', 'createdAt', 'updatedAt', 'validated', 'response', 'responses', 'responseMode', 'priority', 'request']) delete definition[key];
+  for (const key of ['id', 'revision', 'createdAt', 'updatedAt', 'validated', 'warnings', 'name', 'response', 'responses', 'responseMode', 'priority', 'request']) delete definition[key];
+  if (form.name.trim() !== '') definition.name = form.name.trim();
   if (definition.pathPattern !== undefined && form.path !== base.path) delete definition.pathPattern;
   if (priority !== 5) definition.priority = priority;
   if (request) definition.request = request;

@@ -28,6 +28,8 @@ export function Endpoints({ project }: { project: Project }) {
     return <EndpointEditor base={base} endpoint={editing === 'new' ? undefined : editing}
       onDone={() => { setEditing(undefined); list.reload(); }} onCancel={() => setEditing(undefined)} />;
   }
+  const conditionCount = (e: Endpoint) =>
+    Object.values(e.request ?? {}).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : Object.keys(v ?? {}).length), 0);
   const status = (e: Endpoint) => e.response?.status ?? e.responses?.[0]?.status ?? '';
   return (
     <div>
@@ -36,14 +38,18 @@ export function Endpoints({ project }: { project: Project }) {
       <div className="table-wrap">
         <table>
           <caption className="visually-hidden">Endpoints</caption>
-          <thead><tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Status</th><th scope="col" className="hide-small">Name</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+          <thead><tr><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Status</th><th scope="col" className="hide-small">Name and notes</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
           <tbody>
             {(list.data?.items ?? []).map((endpoint) => (
               <tr key={endpoint.id}>
                 <td><span className={`method m-${endpoint.method.toLowerCase()}`}>{endpoint.method}</span></td>
                 <td><code>{endpoint.path ?? `~ ${endpoint.pathPattern}`}</code></td>
                 <td>{status(endpoint)}{endpoint.responses && endpoint.responses.length > 1 ? ` (+${endpoint.responses.length - 1})` : ''}</td>
-                <td className="hide-small">{endpoint.name ?? ''}</td>
+                <td className="hide-small">
+                  {endpoint.name ?? ''}
+                  {conditionCount(endpoint) > 0 && <span className="muted">{endpoint.name ? ' · ' : ''}{conditionCount(endpoint)} condition{conditionCount(endpoint) === 1 ? '' : 's'}</span>}
+                  {endpoint.warnings?.length ? <span className="warning" title={endpoint.warnings.join('\n')}> ⚠ {endpoint.warnings.length === 1 ? 'a response can never answer' : `${endpoint.warnings.length} warnings`}</span> : null}
+                </td>
                 <td className="actions">
                   <button type="button" className="secondary small" onClick={() => setEditing(endpoint)} aria-label={`Edit ${endpoint.method} ${endpoint.path ?? ''}`}>Edit</button>
                   <button type="button" className="danger small" onClick={() => remove(endpoint)} aria-label={`Delete ${endpoint.method} ${endpoint.path ?? ''}`}>Delete</button>
@@ -118,6 +124,7 @@ function EndpointEditor({ base, endpoint, onDone, onCancel }: { base: string; en
   return (
     <form onSubmit={submit} aria-label={endpoint ? 'Edit endpoint' : 'New endpoint'} className="stack">
       <h2>{endpoint ? `Edit ${endpoint.method} ${endpoint.path ?? ''}` : 'New endpoint'}</h2>
+      {endpoint?.warnings?.map((warning) => <p key={warning} role="note" className="warning">Warning: {warning}</p>)}
       <div className="row" role="group" aria-label="Editor">
         <button type="button" className={rawMode ? 'secondary small' : 'small'} aria-pressed={!rawMode} onClick={toForm} disabled={!rawMode}>Form</button>
         <button type="button" className={rawMode ? 'small' : 'secondary small'} aria-pressed={rawMode} onClick={toRaw} disabled={rawMode}>Raw JSON</button>
@@ -137,6 +144,9 @@ function EndpointEditor({ base, endpoint, onDone, onCancel }: { base: string; en
             </Field>
             <Field label="Priority" error={errors.priority} hint="Lower wins; default 5">
               {(id, d) => <input id={id} aria-describedby={d} inputMode="numeric" className="narrow" value={form.priority} onChange={(e) => set('priority', e.target.value)} />}
+            </Field>
+            <Field label="Name" error={errors.name} hint="Optional: tells variants of one path apart">
+              {(id, d) => <input id={id} aria-describedby={d} value={form.name} onChange={(e) => set('name', e.target.value)} />}
             </Field>
           </div>
           <fieldset>
