@@ -13,8 +13,18 @@ public static class ApiGroups
 
     /// <summary>The parent of every signed-in management route: authorization and the caller's rate limit.</summary>
     public static RouteGroupBuilder MapManagementApi(this IEndpointRouteBuilder app) =>
-        app.MapGroup(Root).RequireAuthorization().AddEndpointFilter(RateLimiter.ManagementFilter)
+        app.MapGroup(Root).RequireAuthorization().AddEndpointFilter(NoSniff).AddEndpointFilter(RateLimiter.ManagementFilter)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+    /// <summary>
+    /// JSON is written with only the escapes JSON needs (<see cref="GrainInterfaces.JsonText"/>), so a tenant's
+    /// <c>&lt;script&gt;</c> is text in a string: the answer is never to be read as anything but its declared type.
+    /// </summary>
+    private static ValueTask<object?> NoSniff(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        context.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";
+        return next(context);
+    }
 
     /// <summary>
     /// An area whose handlers only read, or write through one grain call: reads are retried, and writes whose message

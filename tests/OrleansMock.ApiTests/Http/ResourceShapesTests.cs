@@ -131,6 +131,7 @@ public sealed class ResourceShapesTests(ApiFixture fixture)
         Assert.Contains("""
             "name":"a+b \"q\""
             """, await named.Content.ReadAsStringAsync());
+        Assert.Equal("nosniff", named.Headers.GetValues("X-Content-Type-Options").Single()); // never read as HTML
 
         // A method the place does not answer is a 405 before its body is read (README's table): not a 415 for a body
         // without a content type (issue 33, small).
