@@ -16,6 +16,18 @@ public sealed class SqliteGrainStorageTests : GrainStorageContract, IDisposable
         return storage;
     }
 
+    // The stored shape is checked here too (it skipped, saying "in memory", which SQLite is not).
+    protected override async Task<string?> StoredJsonAsync(string stateName, GrainId grainId)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "nested", "store.db")}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT payload FROM grain_state WHERE state_name = $state AND grain_id = $grain";
+        command.Parameters.AddWithValue("$state", stateName);
+        command.Parameters.AddWithValue("$grain", grainId.ToString());
+        return await command.ExecuteScalarAsync() is byte[] payload ? System.Text.Encoding.UTF8.GetString(payload) : null;
+    }
+
     [SkippableFact]
     public async Task Unwritable_data_folder_fails_with_the_path_in_the_message()
     {
