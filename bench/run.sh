@@ -122,6 +122,10 @@ om_project() {
   curl -s -X POST "$base/api/v1/projects/$2-match/endpoints" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"method":"POST","path":"/orders/{id}",
     "request":{"query":{"mode":{"equalTo":"fast"}},"headers":{"X-Client":{"equalTo":"bench"}},"body":[{"matchesJsonPath":"$.items[?(@.qty > 2)]"}]},
     "response":{"status":201,"template":true,"body":{"id":"{{request.path.id}}","client":"{{request.headers.x-client}}","at":"{{now}}"}}}' > /dev/null
+  # Its baseline: a plain POST stub answering the same request (same 1 KB body), no condition, no template.
+  curl -s -X POST "$base/api/v1/projects" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d "{\"name\":\"$2-post\",\"slug\":\"$2-post\"}" > /dev/null
+  curl -s -X POST "$base/api/v1/projects/$2-post/endpoints" -H "Authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"method":"POST","path":"/orders/{id}","response":{"status":201,"body":{"ok":true}}}' > /dev/null
 }
 # A 1 KB order for the matched case.
 ORDER_BODY=$(node -e 'const items=[];for(let i=0;i<12;i++)items.push({sku:"sku-"+i,name:"item number "+i+" of the order",qty:i%5});process.stdout.write(JSON.stringify({customer:"bench",items}))' 2>/dev/null || echo '{"items":[{"qty":3}]}')
@@ -148,6 +152,8 @@ if wanted orleansmock; then
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
   BENCH_METHOD=POST BENCH_BODY="$ORDER_BODY" BENCH_HEADER="X-Client: bench" \
     measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench-match/orders/7?mode=fast" "matched POST (3 conditions, template)" > /dev/null
+  BENCH_METHOD=POST BENCH_BODY="$ORDER_BODY" BENCH_HEADER="X-Client: bench" \
+    measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench-post/orders/7?mode=fast" "plain POST stub (same 1 KB body)" > /dev/null
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/users/500" "GET 1 of 1000" > /dev/null
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench1k/items/i500" "GET 1 of 1000 endpoints" > /dev/null
   BENCH_METHOD=POST BENCH_BODY='{"title":"bench","body":"a new record"}' \
