@@ -2,7 +2,7 @@ namespace OrleansMock.GrainInterfaces;
 
 /// <summary>
 /// A mock request as the front end forwards it. <see cref="ExpectedSlug"/> is set when the caller resolved the
-/// project through a cached slug; the grain answers <see cref="MockResultKind.SlugMismatch"/> if that slug is no
+/// project through a cached slug; the grain answers <see cref="MockResult.StaleSlug"/> if that slug is no
 /// longer its own, so a stale cache can never serve another project's endpoints. <see cref="Caller"/> is the
 /// authenticated user, if the request carried credentials (private projects answer only their owner).
 /// </summary>
