@@ -95,7 +95,12 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     Task<Outcome<bool>> ClearRequestLogAsync(string caller);
 
     /// <summary>Answers one mock request from memory.</summary>
+    /// <remarks>
+    /// Every result is an immutable record, shared (a static answer is built once): the return value is marked so, or
+    /// Orleans, seeing an abstract type, would look up a copier by its runtime type on every local call.
+    /// </remarks>
     [ReadOnly, Alias("Handle")]
+    [return: Immutable]
     ValueTask<MockResult> HandleAsync(MockRequest request);
 
     /// <summary>
