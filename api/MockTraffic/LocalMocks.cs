@@ -31,7 +31,7 @@ public sealed class LocalMocks(IServiceProvider services, IServer server) : IOwn
             return true; // a project's own mock origin: the mock domain is this service's by configuration
         }
         var path = url.AbsolutePath;
-        if (!Paths.IsUnder(path, Paths.MockPrefix) || path.Split('/') is not [_, _, { Length: > 0 }, ..] || path.Split('/') is [_, _, _, "__admin", ..])
+        if (!Paths.IsUnder(path, Paths.MockPrefix) || path.Split('/') is not [_, _, { Length: > 0 }, .. var rest] || rest is ["__admin", ..])
         {
             return false; // only mock URLs: nothing else of the service (its API, the WireMock admin API) is reached this way
         }

@@ -1,3 +1,5 @@
+using OrleansMock.Api.Http;
+
 namespace OrleansMock.Api.MockTraffic;
 
 /// <summary>
@@ -22,6 +24,9 @@ public static class MockOrigin
         && host.AsSpan(0, host.Length - dottedDomain.Length) is var label && !label.Contains('.')
             ? label.ToString().ToLowerInvariant()
             : null;
+
+    /// <summary>Where a project's cookies are confined on the shared origin: its mock path, <c>/m/{project}</c>.</summary>
+    public static string CookieScope(string project) => $"{Paths.MockPrefix}/{project}";
 
     /// <summary>
     /// A mock's <c>Set-Cookie</c> with its <c>Path</c> moved under <paramref name="projectPrefix"/> (<c>/m/{project}</c>)

@@ -11,15 +11,15 @@ namespace OrleansMock.Api.MockTraffic;
 /// </summary>
 public static class MockResponseWriter
 {
-    /// <param name="cookieScope">On the shared origin, where the response's cookies are confined (<c>/m/{project}</c>); null on a project's own origin.</param>
-    public static Task WriteAsync(HttpContext context, MockResult result, string project, string path, string? cookieScope)
+    /// <param name="ownOrigin">The project is served on an origin of its own; on the shared one its cookies are confined to <c>/m/{project}</c>.</param>
+    public static Task WriteAsync(HttpContext context, MockResult result, string project, string path, bool ownOrigin)
     {
         var method = context.Request.Method;
         var status = result.Status ?? StatusCodes.Status404NotFound;
         switch (result)
         {
             case MockResult.Answered answered:
-                return AnswerAsync(context, answered.Response, !result.CorsDisabled, cookieScope);
+                return AnswerAsync(context, answered.Response, !result.CorsDisabled, ownOrigin ? null : project);
             case MockResult.Options options:
                 WriteOptions(context, options.Allow, !result.CorsDisabled);
                 if (options.ForResource && !result.CorsDisabled)
@@ -47,8 +47,8 @@ public static class MockResponseWriter
         }
     }
 
-    /// <summary>Writes an endpoint's response; <paramref name="cookieScope"/> (on the shared origin) confines its cookies.</summary>
-    private static async Task AnswerAsync(HttpContext context, MockResponse mock, bool cors, string? cookieScope)
+    /// <summary>Writes an endpoint's response; on the shared origin (<paramref name="sharedOriginProject"/> set) its cookies are confined to the project's path.</summary>
+    private static async Task AnswerAsync(HttpContext context, MockResponse mock, bool cors, string? sharedOriginProject)
     {
         if (mock.DelayMs > 0)
         {
@@ -70,7 +70,9 @@ public static class MockResponseWriter
         response.StatusCode = mock.Status;
         foreach (var (name, value) in mock.Headers)
         {
-            response.Headers.Append(name, cookieScope is not null && name.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase) ? MockOrigin.ScopeCookie(value, cookieScope) : value);
+            // The scope is built only for a response that sets a cookie: the hot path allocates nothing for it.
+            response.Headers.Append(name, sharedOriginProject is not null && name.Equals(HeaderNames.SetCookie, StringComparison.OrdinalIgnoreCase)
+                ? MockOrigin.ScopeCookie(value, MockOrigin.CookieScope(sharedOriginProject)) : value);
         }
         if (cors && context.Request.Headers.Origin.Count > 0 && !response.Headers.ContainsKey("Access-Control-Allow-Origin"))
         {

@@ -109,11 +109,10 @@ public static class MockTrafficMiddleware
             }
             traffic.Reader.Remember(project, read, result.Needs);
 
-            var cookieScope = ownOrigin ? null : $"{Prefix}/{project}";
             switch (result)
             {
                 case MockResult.Forward forward:
-                    await ForwardAsync(context, traffic, project, path, read.Logged, forward, cookieScope, started);
+                    await ForwardAsync(context, traffic, project, path, read.Logged, forward, ownOrigin ? null : MockOrigin.CookieScope(project), started);
                     return;
                 case MockResult.ToResource resource:
                     try
@@ -126,7 +125,7 @@ public static class MockTrafficMiddleware
                     }
                     return;
                 default:
-                    await MockResponseWriter.WriteAsync(context, result, project, path, cookieScope);
+                    await MockResponseWriter.WriteAsync(context, result, project, path, ownOrigin);
                     return;
             }
         }
