@@ -12,12 +12,6 @@ namespace OrleansMock.Tests.Http;
 [Collection(ApiCollection.Name)]
 public sealed class TesterOwnMockTests(ApiFixture fixture)
 {
-    private static async Task<JsonElement> SendAsync(HttpClient client, object request)
-    {
-        var response = await client.PostAsync("/api/v1/tester/send", Payload(JsonSerializer.Serialize(request)));
-        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        return await response.ReadJsonAsync();
-    }
 
     private static async Task<string> ProjectWithEndpointsAsync(HttpClient client, params string[] endpoints)
     {
@@ -37,7 +31,7 @@ public sealed class TesterOwnMockTests(ApiFixture fixture)
         var slug = await ProjectWithEndpointsAsync(client,
             """{"method":"POST","path":"/orders/{id}","request":{"headers":{"X-Shop":{"equalTo":"yes"}}},"response":{"status":201,"headers":{"X-Order":"{{request.path.id}}"},"body":"{{jsonPath request.body '$.item'}}","contentType":"text/plain","template":true}}""");
         // The host name the caller reached the service with (TestServer: localhost) is this service's.
-        var sent = await SendAsync(client, new
+        var sent = await client.TesterSendAsync(new
         {
             method = "POST", url = $"http://localhost/m/{slug}/orders/7?src=tester",
             headers = new Dictionary<string, string> { ["X-Shop"] = "yes", ["Content-Type"] = "application/json" }, body = """{"item":"book"}""",
@@ -52,7 +46,7 @@ public sealed class TesterOwnMockTests(ApiFixture fixture)
         Assert.Equal(("POST", "/orders/7", 201), (entry.GetProperty("method").GetString(), entry.GetProperty("path").GetString(), entry.GetProperty("status").GetInt32()));
 
         // A near miss is the mock's own answer (its 404 problem), not a refusal of the tester.
-        var miss = await SendAsync(client, new { method = "POST", url = $"http://localhost/m/{slug}/orders/7" });
+        var miss = await client.TesterSendAsync(new { method = "POST", url = $"http://localhost/m/{slug}/orders/7" });
         Assert.Equal(404, miss.GetProperty("status").GetInt32());
         Assert.Contains("X-Shop", miss.GetProperty("body").GetString());
     }
@@ -72,11 +66,11 @@ public sealed class TesterOwnMockTests(ApiFixture fixture)
             Payload("""{"response":{"status":302,"headers":{"Location":"/m/SLUG/new"}}}""".Replace("SLUG", slug)));
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
 
-        var followed = await SendAsync(client, new { url = $"http://localhost/m/{slug}/old" });
+        var followed = await client.TesterSendAsync(new { url = $"http://localhost/m/{slug}/old" });
         Assert.Equal(200, followed.GetProperty("status").GetInt32());
         Assert.Equal($"http://localhost/m/{slug}/new", Assert.Single(followed.GetProperty("redirects").EnumerateArray()).GetString());
 
-        var broken = await SendAsync(client, new { url = $"http://localhost/m/{slug}/broken" });
+        var broken = await client.TesterSendAsync(new { url = $"http://localhost/m/{slug}/broken" });
         Assert.Equal(JsonValueKind.Null, broken.GetProperty("status").ValueKind);
         Assert.NotEqual("forbidden", broken.GetProperty("error").GetProperty("kind").GetString());
     }
@@ -88,14 +82,14 @@ public sealed class TesterOwnMockTests(ApiFixture fixture)
         var slug = await ProjectWithEndpointsAsync(owner, """{"method":"GET","path":"/secret","response":{"status":200,"body":{"ok":true}}}""");
         Assert.Equal(HttpStatusCode.OK, (await owner.PatchAsync($"/api/v1/projects/{slug}", Payload("""{"private":true}"""))).StatusCode);
         // The tester's own credentials are not the request's: without a key the private mock says 401.
-        var anonymous = await SendAsync(owner, new { url = $"http://localhost/m/{slug}/secret" });
+        var anonymous = await owner.TesterSendAsync(new { url = $"http://localhost/m/{slug}/secret" });
         Assert.Equal(401, anonymous.GetProperty("status").GetInt32());
         var (_, key) = await owner.CreateApiKeyAsync();
-        var keyed = await SendAsync(owner, new { url = $"http://localhost/m/{slug}/secret", headers = new Dictionary<string, string> { ["X-Api-Key"] = key } });
+        var keyed = await owner.TesterSendAsync(new { url = $"http://localhost/m/{slug}/secret", headers = new Dictionary<string, string> { ["X-Api-Key"] = key } });
         Assert.Equal(200, keyed.GetProperty("status").GetInt32());
         // Another user's tester reaches it only as anyone would.
         var stranger = await fixture.NewUserClientAsync();
-        Assert.Equal(401, (await SendAsync(stranger, new { url = $"http://localhost/m/{slug}/secret" })).GetProperty("status").GetInt32());
+        Assert.Equal(401, (await stranger.TesterSendAsync(new { url = $"http://localhost/m/{slug}/secret" })).GetProperty("status").GetInt32());
     }
 
     [Theory]
@@ -106,7 +100,7 @@ public sealed class TesterOwnMockTests(ApiFixture fixture)
     [InlineData("http://127.0.0.1:22/m/shop/x")]
     public async Task Nothing_but_mock_urls_on_this_service_opens_up(string url)
     {
-        var result = await SendAsync(fixture.Client, new { url });
+        var result = await fixture.Client.TesterSendAsync(new { url });
         Assert.Equal("forbidden", result.GetProperty("error").GetProperty("kind").GetString());
     }
 }

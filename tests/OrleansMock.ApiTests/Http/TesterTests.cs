@@ -75,18 +75,12 @@ public sealed class TesterFixture : IAsyncLifetime
 
 public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFixture>
 {
-    private static async Task<JsonElement> SendAsync(HttpClient client, object request)
-    {
-        var response = await client.PostAsync("/api/v1/tester/send", Payload(JsonSerializer.Serialize(request)));
-        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        return await response.ReadJsonAsync();
-    }
 
     [Fact]
     public async Task Sends_methods_headers_and_bodies_and_reports_timings()
     {
         var client = await fixture.Factory.CreateClient().AsNewUserAsync();
-        var result = await SendAsync(client, new
+        var result = await client.TesterSendAsync(new
         {
             method = "POST", url = $"{fixture.Target}/echo", headers = new Dictionary<string, string> { ["X-Test"] = "yes", ["Content-Type"] = "text/plain", ["Authorization"] = "Bearer target-token" },
             body = "hello",
@@ -109,7 +103,7 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
     {
         var client = await fixture.Factory.CreateClient().AsNewUserAsync();
         var destination = (crossOrigin ? fixture.OtherOrigin : fixture.Target) + "/echo";
-        var result = await SendAsync(client, new
+        var result = await client.TesterSendAsync(new
         {
             url = $"{fixture.Target}/redirect-to?url={Uri.EscapeDataString(destination)}",
             headers = new Dictionary<string, string> { ["Authorization"] = "Bearer secret", ["Cookie"] = "session=secret", ["X-Api-Key"] = "secret", ["X-Test"] = "kept" },
@@ -139,7 +133,7 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
     public async Task Binary_responses_come_back_as_base64()
     {
         var client = await fixture.Factory.CreateClient().AsNewUserAsync();
-        var result = await SendAsync(client, new { url = $"{fixture.Target}/binary" });
+        var result = await client.TesterSendAsync(new { url = $"{fixture.Target}/binary" });
         Assert.Equal("base64", result.GetProperty("bodyEncoding").GetString());
         Assert.Equal(new byte[] { 0, 1, 2, 255, 254 }, Convert.FromBase64String(result.GetProperty("body").GetString()!));
     }
@@ -148,12 +142,12 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
     public async Task Redirects_are_followed_and_listed_and_bounded()
     {
         var client = await fixture.Factory.CreateClient().AsNewUserAsync();
-        var result = await SendAsync(client, new { url = $"{fixture.Target}/redirect" });
+        var result = await client.TesterSendAsync(new { url = $"{fixture.Target}/redirect" });
         Assert.Equal(200, result.GetProperty("status").GetInt32());
         Assert.EndsWith("/echo", result.GetProperty("redirects")[0].GetString());
-        var notFollowed = await SendAsync(client, new { url = $"{fixture.Target}/redirect", followRedirects = false });
+        var notFollowed = await client.TesterSendAsync(new { url = $"{fixture.Target}/redirect", followRedirects = false });
         Assert.Equal(302, notFollowed.GetProperty("status").GetInt32());
-        var loop = await SendAsync(client, new { url = $"{fixture.Target}/loop" });
+        var loop = await client.TesterSendAsync(new { url = $"{fixture.Target}/loop" });
         Assert.Equal("redirects", loop.GetProperty("error").GetProperty("kind").GetString());
     }
 
@@ -161,12 +155,12 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
     public async Task Timeouts_and_refused_connections_are_structured_results()
     {
         var client = await fixture.Factory.CreateClient().AsNewUserAsync();
-        var slow = await SendAsync(client, new { url = $"{fixture.Target}/slow", timeoutMs = 300 });
+        var slow = await client.TesterSendAsync(new { url = $"{fixture.Target}/slow", timeoutMs = 300 });
         Assert.Equal("timeout", slow.GetProperty("error").GetProperty("kind").GetString());
-        var refused = await SendAsync(client, new { url = $"http://127.0.0.1:{ApiFactory.FreePort()}/" });
+        var refused = await client.TesterSendAsync(new { url = $"http://127.0.0.1:{ApiFactory.FreePort()}/" });
         Assert.Equal("refused", refused.GetProperty("error").GetProperty("kind").GetString());
         // .invalid never resolves (RFC 6761): the kind README documents for it is dns.
-        var unresolvable = await SendAsync(client, new { url = "http://no-such-host.invalid/" });
+        var unresolvable = await client.TesterSendAsync(new { url = "http://no-such-host.invalid/" });
         Assert.Equal("dns", unresolvable.GetProperty("error").GetProperty("kind").GetString());
     }
 
@@ -174,8 +168,8 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
     public async Task Every_send_answers_in_one_shape_with_nulls_present()
     {
         var client = await fixture.Factory.CreateClient().AsNewUserAsync();
-        var ok = await SendAsync(client, new { url = $"{fixture.Target}/echo" });
-        var failed = await SendAsync(client, new { url = $"http://127.0.0.1:{ApiFactory.FreePort()}/" });
+        var ok = await client.TesterSendAsync(new { url = $"{fixture.Target}/echo" });
+        var failed = await client.TesterSendAsync(new { url = $"http://127.0.0.1:{ApiFactory.FreePort()}/" });
         foreach (var result in new[] { ok, failed })
         {
             foreach (var key in new[] { "historyId", "status", "headers", "body", "bodyEncoding", "size", "truncated", "timings", "redirects", "error" })
@@ -206,7 +200,7 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
         var client = await fixture.Factory.CreateClient().AsNewUserAsync();
         for (var i = 0; i < 7; i++)
         {
-            await SendAsync(client, new { url = $"{fixture.Target}/echo?n={i}" });
+            await client.TesterSendAsync(new { url = $"{fixture.Target}/echo?n={i}" });
         }
         var history = await (await client.GetAsync("/api/v1/tester/history?limit=100")).ReadJsonAsync();
         var urls = history.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("url").GetString()!).ToArray();
@@ -240,7 +234,7 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
         string? newest = null;
         for (var i = 0; i < 5; i++)
         {
-            newest = (await SendAsync(client, new { url = $"{fixture.Target}/big?kb=60&n={i}" })).GetProperty("historyId").GetString();
+            newest = (await client.TesterSendAsync(new { url = $"{fixture.Target}/big?kb=60&n={i}" })).GetProperty("historyId").GetString();
         }
         var history = await (await client.GetAsync("/api/v1/tester/history?limit=100")).ReadJsonAsync();
         var urls = history.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("url").GetString()!).ToArray();
@@ -250,7 +244,7 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
         Assert.Equal(60 * 1024, full.GetProperty("response").GetProperty("body").GetString()!.Length);
 
         // A small send after them still keeps the newest big one.
-        await SendAsync(client, new { url = $"{fixture.Target}/echo?n=small" });
+        await client.TesterSendAsync(new { url = $"{fixture.Target}/echo?n=small" });
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/tester/history/{newest}")).StatusCode);
     }
 
@@ -260,7 +254,7 @@ public sealed class TesterTests(TesterFixture fixture) : IClassFixture<TesterFix
         var client = await fixture.Factory.CreateClient().AsNewUserAsync();
         for (var i = 0; i < 3; i++)
         {
-            await SendAsync(client, new { url = $"{fixture.Target}/echo?n={i}" });
+            await client.TesterSendAsync(new { url = $"{fixture.Target}/echo?n={i}" });
         }
         var first = await (await client.GetAsync("/api/v1/tester/history?limit=2")).ReadJsonAsync();
         var items = first.GetProperty("items").EnumerateArray().ToArray();

@@ -9,6 +9,14 @@ public static class HttpHelpers
 {
     public static StringContent Payload(string json, string mediaType = "application/json") => new(json, Encoding.UTF8, mediaType);
 
+    /// <summary>Sends through the API tester (<c>POST /api/v1/tester/send</c>) and answers its JSON (the send itself is a 200).</summary>
+    public static async Task<JsonElement> TesterSendAsync(this HttpClient client, object request)
+    {
+        var response = await client.PostAsync("/api/v1/tester/send", Payload(JsonSerializer.Serialize(request)));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return await response.ReadJsonAsync();
+    }
+
     public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
 
