@@ -2,8 +2,10 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using OrleansMock.Api.Http;
 using OrleansMock.Api.Tester;
+using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Api.MockTraffic;
 
@@ -13,9 +15,11 @@ namespace OrleansMock.Api.MockTraffic;
 /// on an in-memory HTTP context instead of a socket. A fault that closes the connection is the network error a
 /// client would see.
 /// </summary>
-public sealed class LocalMocks(IServiceProvider services, IServer server) : IOwnMocks, IDisposable
+public sealed class LocalMocks(IServiceProvider services, IServer server, IOptions<TesterOptions> tester) : IOwnMocks, IDisposable
 {
-    private readonly Lazy<HttpMessageInvoker> _invoker = new(() => new HttpMessageInvoker(new Handler(services)));
+    // The tester keeps at most MaxResponseBodyBytes of an answer: the in-process answer is kept to one byte more (enough
+    // to flag it truncated), so a tenant's large answer (a /db of every resource) never sits whole in memory.
+    private readonly Lazy<HttpMessageInvoker> _invoker = new(() => new HttpMessageInvoker(new Handler(services, tester.Value.MaxResponseBodyBytes + 1)));
 
     public HttpMessageInvoker Invoker => _invoker.Value;
 
@@ -54,7 +58,7 @@ public sealed class LocalMocks(IServiceProvider services, IServer server) : IOwn
         }
     }
 
-    private sealed class Handler(IServiceProvider services) : HttpMessageHandler
+    private sealed class Handler(IServiceProvider services, int keepBytes) : HttpMessageHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -87,14 +91,14 @@ public sealed class LocalMocks(IServiceProvider services, IServer server) : IOwn
                 http.ContentLength = bytes.Length;
             }
             context.Connection.RemoteIpAddress = request.Options.TryGetValue(IOwnMocks.ClientAddress, out var client) && client is not null ? client : IPAddress.Loopback;
-            var body = new MemoryStream();
+            var body = new CappedStream(keepBytes);
             context.Response.Body = body;
             await traffic.InvokeAsync(context, NotServed);
             if (lifetime.Aborted)
             {
                 throw new HttpRequestException(HttpRequestError.ConnectionError, "the mock closed the connection without a complete answer (its fault)");
             }
-            var response = new HttpResponseMessage((HttpStatusCode)context.Response.StatusCode) { RequestMessage = request, Content = new ByteArrayContent(body.ToArray()) };
+            var response = new HttpResponseMessage((HttpStatusCode)context.Response.StatusCode) { RequestMessage = request, Content = new ByteArrayContent(body.Kept.ToArray()) };
             foreach (var (name, values) in context.Response.Headers)
             {
                 if (!response.Headers.TryAddWithoutValidation(name, values.ToArray()))
@@ -110,6 +114,50 @@ public sealed class LocalMocks(IServiceProvider services, IServer server) : IOwn
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return Task.CompletedTask;
         }
+    }
+
+    /// <summary>A response body that keeps its first <c>keep</c> bytes and lets the rest pass into nothing.</summary>
+    private sealed class CappedStream(int keep) : Stream
+    {
+        public MemoryStream Kept { get; } = new();
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            var room = keep - (int)Kept.Length;
+            if (room > 0)
+            {
+                Kept.Write(buffer[..Math.Min(room, buffer.Length)]);
+            }
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Write(buffer.AsSpan(offset, count));
+            return Task.CompletedTask;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>The request's lifetime: the tester's cancellation, and whether the mock aborted the "connection".</summary>

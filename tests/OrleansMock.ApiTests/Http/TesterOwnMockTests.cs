@@ -92,6 +92,22 @@ public sealed class TesterOwnMockTests(ApiFixture fixture)
         Assert.Equal(401, (await stranger.TesterSendAsync(new { url = $"http://localhost/m/{slug}/secret" })).GetProperty("status").GetInt32());
     }
 
+    [Fact]
+    public async Task A_large_own_mock_answer_is_kept_only_up_to_the_testers_budget_not_whole_in_memory()
+    {
+        // Attack: a tenant's 60 KB answer (a /db of every resource could be hundreds of MB) through the in-process path
+        // was buffered whole before the tester truncated it. It stops at the tester's MaxResponseBodyBytes + 1.
+        await using var factory = new ApiFactory { Settings = { ["OrleansMock:Tester:MaxResponseBodyBytes"] = "1000" } };
+        var client = await factory.CreateClient().AsNewUserAsync();
+        var slug = await ProjectWithEndpointsAsync(client,
+            """{"method":"GET","path":"/big","response":{"status":200,"contentType":"text/plain","body":"BODY"}}""".Replace("BODY", new string('x', 60_000)));
+        var sent = await client.TesterSendAsync(new { url = $"http://localhost/m/{slug}/big" });
+        Assert.Equal(200, sent.GetProperty("status").GetInt32());
+        Assert.True(sent.GetProperty("truncated").GetBoolean());
+        Assert.Equal(1000, sent.GetProperty("body").GetString()!.Length);
+        Assert.InRange(sent.GetProperty("size").GetInt64(), 1000, 1001); // what was read: not the 60,000 the mock wrote
+    }
+
     [Theory]
     [InlineData("http://localhost/api/v1/projects")]
     [InlineData("http://localhost/m/")]
