@@ -22,7 +22,8 @@ public sealed record ResponseDefinition(
     [property: Id(10)] ChunkedDribble? ChunkedDribbleDelay = null,
     [property: Id(11)] int Weight = 1,
     [property: Id(12)] ProxySpec? Proxy = null,
-    [property: Id(13)] bool Base64Body = false);
+    [property: Id(13)] bool Base64Body = false,
+    [property: Id(14)] bool NoContentType = false);
 
 /// <summary>
 /// The user-editable part of an endpoint: method (or ANY), a path template (or a regular expression in

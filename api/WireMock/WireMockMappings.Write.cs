@@ -141,7 +141,7 @@ public static partial class WireMockMappings
             {
                 json["base64Body"] = parsed;
             }
-            else if (parsed is JsonValue value && value.GetValueKind() == JsonValueKind.String && (response.ContentType is not null || response.Template))
+            else if (parsed is JsonValue value && value.GetValueKind() == JsonValueKind.String && (response.ContentType is not null || response.Template || response.NoContentType))
             {
                 json["body"] = parsed;
             }

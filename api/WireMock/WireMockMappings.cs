@@ -177,12 +177,10 @@ public static partial class WireMockMappings
         if (Text(response["body"], $"{field}.body") is { } text)
         {
             bodyJson = JsonSerializer.Serialize(text);
-            contentType ??= "text/plain; charset=utf-8"; // WireMock sends no Content-Type here; the text must still be served as text
         }
         else if (response["jsonBody"] is { } json)
         {
             bodyJson = json.ToJsonString();
-            contentType ??= "application/json";
         }
         else if (Text(response["base64Body"], $"{field}.base64Body") is { } encoded)
         {
@@ -203,7 +201,7 @@ public static partial class WireMockMappings
         return new ResponseDefinition(Integer(response["status"], $"{field}.status") ?? 200, headers, bodyJson, contentType,
             Integer(response["fixedDelayMilliseconds"], $"{field}.fixedDelayMilliseconds") ?? 0, Template: transformers.Length > 0,
             Delay: ToDelay(response["delayDistribution"], $"{field}.delayDistribution"), Fault: fault, ChunkedDribbleDelay: dribble, Proxy: proxy,
-            Base64Body: base64);
+            Base64Body: base64, NoContentType: contentType is null); // WireMock adds no Content-Type of its own
     }
 
     private static DelaySpec? ToDelay(JsonNode? node, string field)

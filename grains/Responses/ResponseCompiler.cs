@@ -30,6 +30,8 @@ public static class ResponseCompiler
 
     private static (string? ContentType, byte[] Body) Body(ResponseDefinition response)
     {
+        // A WireMock mapping without a Content-Type header is answered without one, as WireMock answers it.
+        var defaultType = response.NoContentType ? null : JsonContentType;
         if (response.BodyJson is null)
         {
             return (response.ContentType, []);
@@ -38,26 +40,26 @@ public static class ResponseCompiler
         {
             // Checked on definition: a JSON string of base64 (a recorded binary answer keeps its bytes).
             using var encoded = JsonDocument.Parse(response.BodyJson);
-            return (response.ContentType ?? "application/octet-stream", Convert.FromBase64String(encoded.RootElement.GetString()!));
+            return (response.ContentType ?? (response.NoContentType ? null : "application/octet-stream"), Convert.FromBase64String(encoded.RootElement.GetString()!));
         }
-        if (response.ContentType is not null || response.Template)
+        if (response.ContentType is not null || response.Template || response.NoContentType)
         {
             using var document = JsonDocument.Parse(response.BodyJson);
             if (document.RootElement.ValueKind == JsonValueKind.String)
             {
                 // A string with an explicit content type is the literal text to serve (XML, CSV, HTML, ...); so is a
                 // template's string: its text is what renders (a JSON template is written as a string).
-                return (response.ContentType ?? JsonContentType, Encoding.UTF8.GetBytes(document.RootElement.GetString()!));
+                return (response.ContentType ?? defaultType, Encoding.UTF8.GetBytes(document.RootElement.GetString()!));
             }
         }
         if (response.Template)
         {
             // A JSON template's text with only the escapes JSON needs: a client may have written ' as \u0027, which
             // would hide the quotes of a helper's argument ({{jsonPath request.body '$.name'}}) from Handlebars.
-            return (response.ContentType ?? JsonContentType,
+            return (response.ContentType ?? defaultType,
                 Encoding.UTF8.GetBytes(System.Text.Json.Nodes.JsonNode.Parse(response.BodyJson)!.ToJsonString(RelaxedJson)));
         }
-        return (response.ContentType ?? JsonContentType, Encoding.UTF8.GetBytes(response.BodyJson));
+        return (response.ContentType ?? defaultType, Encoding.UTF8.GetBytes(response.BodyJson));
     }
 
     private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -89,110 +89,32 @@ public sealed class ResponseTemplate
     /// left of <paramref name="budget"/>.
     /// </summary>
     public string Render(TemplateModel model, int maxChars, int maxSteps, WorkBudget budget) =>
-        RenderBudget.Run(budget, maxSteps, () =>
+        RenderBudget.Run(budget, maxSteps, () => TemplateVariables.With(model.Root, () =>
         {
             var output = new BudgetedWriter(maxChars);
             _render(output, model.Values, null!);
             return output.ToString();
-        });
+        }), maxChars);
 
     private static IHandlebars CreateEngine()
     {
         var configuration = new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = false, NoEscape = true, PartialRecursionDepthLimit = 16 };
         configuration.ObjectDescriptorProviders.Add(new TemplateModel.PathValue.DescriptorProvider());
         configuration.ObjectDescriptorProviders.Add(new TemplateValues.DescriptorProvider());
+        configuration.FormatterProviders.Add(new TemplateText());
         var engine = Handlebars.Create(configuration);
         void Register(string name, HandlebarsReturnWithOptionsHelper helper)
         {
             engine.RegisterHelper(name, helper);
             Helpers.Add(name); // what TemplateLint lets a template call
         }
-        Register("jsonPath", (in HelperOptions _, in Context _, in Arguments arguments) =>
-        {
-            if (arguments.Length < 2)
-            {
-                throw new TemplateException("jsonPath needs a JSON value and a path: {{jsonPath request.body '$.name'}}");
-            }
-            var text = arguments[0]?.ToString() ?? "";
-            RenderBudget.Step(1 + text.Length / 1024); // parsing costs by the size of what is parsed
-            var (json, _) = RequestView.ParseJson(text);
-            var token = json is null ? null : JsonPathQuery.Select(json, arguments[1]?.ToString() ?? "$", RenderBudget.Work).FirstOrDefault();
-            return token is null ? "" : JsonPathQuery.Text(token);
-        });
-        Register("now", (in HelperOptions _, in Context _, in Arguments arguments) => Now(Hash(Counted(arguments))));
-        Register("randomValue", (in HelperOptions _, in Context _, in Arguments arguments) => RandomValue(Hash(Counted(arguments))));
+        TemplateHelpers.Register(engine, name => Helpers.Add(name));
         Register("faker", (in HelperOptions _, in Context _, in Arguments arguments) =>
-            FakeData.Generate(Counted(arguments).Length > 0 ? arguments[0]?.ToString() ?? "" : ""));
+        {
+            RenderBudget.Step();
+            return FakeData.Generate(arguments.Length > 0 ? arguments[0]?.ToString() ?? "" : "");
+        });
         return engine;
-    }
-
-    /// <summary>A helper call is a step of the render's budget.</summary>
-    private static Arguments Counted(in Arguments arguments)
-    {
-        RenderBudget.Step();
-        return arguments;
-    }
-
-    private static IDictionary<string, object> Hash(Arguments arguments) =>
-        arguments.Length > 0 && arguments[arguments.Length - 1] is IDictionary<string, object> hash ? hash : new Dictionary<string, object>();
-
-    private static string Now(IDictionary<string, object> hash)
-    {
-        var now = DateTimeOffset.UtcNow;
-        if (hash.TryGetValue("offset", out var offset) && offset?.ToString() is { Length: > 0 } text)
-        {
-            now = ApplyOffset(now, text);
-        }
-        var format = hash.TryGetValue("format", out var f) ? f?.ToString() : null;
-        return format switch
-        {
-            null or "" => now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            "epoch" => now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
-            "unix" => now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
-            _ => now.ToString(JavaToDotNetFormat(format), CultureInfo.InvariantCulture),
-        };
-    }
-
-    // WireMock's formats are Java's: the letters we share mean the same, except 'u' (day of week) which we leave.
-    private static string JavaToDotNetFormat(string format) => format.Replace("a", "tt");
-
-    private static DateTimeOffset ApplyOffset(DateTimeOffset now, string offset)
-    {
-        var parts = offset.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var amount))
-        {
-            throw new TemplateException($"now offset '{offset}' should read like '3 days' or '-2 hours'");
-        }
-        return parts[1].TrimEnd('s').ToLowerInvariant() switch
-        {
-            "second" => now.AddSeconds(amount),
-            "minute" => now.AddMinutes(amount),
-            "hour" => now.AddHours(amount),
-            "day" => now.AddDays(amount),
-            "week" => now.AddDays(7 * amount),
-            "month" => now.AddMonths(amount),
-            "year" => now.AddYears(amount),
-            _ => throw new TemplateException($"now offset unit '{parts[1]}' is not one of seconds, minutes, hours, days, weeks, months, years"),
-        };
-    }
-
-    private static string RandomValue(IDictionary<string, object> hash)
-    {
-        var type = (hash.TryGetValue("type", out var t) ? t?.ToString() : null)?.ToUpperInvariant() ?? "ALPHANUMERIC";
-        var length = hash.TryGetValue("length", out var l) && int.TryParse(l?.ToString(), out var parsed) ? Math.Clamp(parsed, 1, 1000) : 36;
-        var upper = hash.TryGetValue("uppercase", out var u) && u is true || u?.ToString() == "true";
-        var alphabet = type switch
-        {
-            "UUID" => null,
-            "ALPHANUMERIC" => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-            "ALPHABETIC" => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
-            "NUMERIC" => "0123456789",
-            "HEXADECIMAL" => "0123456789abcdef",
-            "ALPHANUMERIC_AND_SYMBOLS" => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_{|}~",
-            _ => throw new TemplateException($"randomValue type '{type}' is not one of ALPHANUMERIC, ALPHABETIC, NUMERIC, HEXADECIMAL, ALPHANUMERIC_AND_SYMBOLS, UUID"),
-        };
-        var value = alphabet is null ? Guid.NewGuid().ToString() : RandomNumberGenerator.GetString(alphabet, length);
-        return upper ? value.ToUpperInvariant() : value;
     }
 }
 
@@ -202,31 +124,53 @@ public sealed class TemplateModel
     public TemplateModel(RequestView request, IReadOnlyDictionary<string, string> pathParameters)
     {
         var segments = RouteTemplate.SplitPath(request.Path).Select(Uri.UnescapeDataString).ToArray();
+        var body = request.Body;
         // Every list and map is a TemplateValues, so a loop over any of them counts against the render's budget.
-        Values = TemplateValues.Map(new Dictionary<string, object?>
+        Root = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["request"] = TemplateValues.Map(new Dictionary<string, object?>
             {
+                ["id"] = Guid.NewGuid().ToString(),
                 ["method"] = request.Method,
                 ["url"] = request.Url,
-                ["path"] = new PathValue(request.Path, pathParameters),
+                ["path"] = new PathValue(request.Path, segments, pathParameters),
                 ["pathSegments"] = TemplateValues.List(segments),
-                ["query"] = First(request.Query, StringComparer.Ordinal),
-                ["headers"] = First(request.Headers, StringComparer.OrdinalIgnoreCase),
-                ["cookies"] = First(request.Cookies, StringComparer.Ordinal),
-                ["body"] = request.Body,
+                ["query"] = OneOrMany(request.Query, StringComparer.Ordinal),
+                ["headers"] = OneOrMany(request.Headers, StringComparer.OrdinalIgnoreCase),
+                ["cookies"] = OneOrMany(request.Cookies, StringComparer.Ordinal),
+                ["body"] = body,
+                ["bodyAsBase64"] = new LazyText(() => Convert.ToBase64String(Encoding.UTF8.GetBytes(body))),
+                ["multipart"] = request.HeaderValues("Content-Type") is [var type, ..] && type.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase),
             }),
-        });
+        };
+        Values = TemplateValues.Map(Root);
     }
 
     public TemplateValues Values { get; }
 
-    private static TemplateValues First(Dictionary<string, List<string>> values, StringComparer comparer) =>
-        TemplateValues.Map(values.ToDictionary(p => p.Key, p => (object?)string.Join(",", p.Value), comparer));
+    /// <summary>The model's top level, where a template's variables (<c>assign</c>, <c>parseJson … 'name'</c>) go too.</summary>
+    internal Dictionary<string, object?> Root { get; }
 
-    /// <summary><c>{{request.path}}</c> is the path; <c>{{request.path.id}}</c> a template parameter of it.</summary>
-    public sealed class PathValue(string path, IReadOnlyDictionary<string, string> parameters)
+    /// <summary>A query parameter, header or cookie prints its first value; <c>.1</c>, <c>.last</c> reach the others (WireMock's "one or many").</summary>
+    private static TemplateValues OneOrMany(Dictionary<string, List<string>> values, StringComparer comparer) =>
+        TemplateValues.Map(values.ToDictionary(p => p.Key, p => (object?)TemplateValues.OneOrMany(p.Value), comparer));
+
+    /// <summary>Text made only when a template prints it (the body in base64).</summary>
+    private sealed class LazyText(Func<string> make)
     {
+        private string? _text;
+
+        public override string ToString() => _text ??= make();
+    }
+
+    /// <summary>
+    /// <c>{{request.path}}</c> is the path; <c>{{request.path.id}}</c> a template parameter of it, <c>{{request.path.[0]}}</c>
+    /// its first segment (as in WireMock).
+    /// </summary>
+    public sealed class PathValue(string path, string[] segments, IReadOnlyDictionary<string, string> parameters)
+    {
+        internal string[] Segments { get; } = segments;
+
         internal IReadOnlyDictionary<string, string> Parameters { get; } = parameters;
 
         public override string ToString() => path;
@@ -252,9 +196,16 @@ public sealed class TemplateModel
         {
             public bool TryGetValue(object instance, HandlebarsDotNet.PathStructure.ChainSegment memberName, out object? value)
             {
-                var found = ((PathValue)instance).Parameters.TryGetValue(memberName.TrimmedValue, out var text);
-                value = text;
-                return found;
+                var path = (PathValue)instance;
+                var name = memberName.TrimmedValue;
+                if (path.Parameters.TryGetValue(name, out var text))
+                {
+                    value = text;
+                    return true;
+                }
+                var isIndex = int.TryParse(name, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < path.Segments.Length;
+                value = isIndex ? path.Segments[index] : null;
+                return isIndex;
             }
         }
     }

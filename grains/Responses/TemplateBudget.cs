@@ -25,19 +25,24 @@ internal sealed class RenderBudget
     private readonly WorkBudget _work;
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly int _maxSteps;
+    private readonly int _maxChars;
     private int _steps;
 
-    private RenderBudget(WorkBudget work, int maxSteps)
+    private RenderBudget(WorkBudget work, int maxSteps, int maxChars)
     {
         _work = work;
         _maxSteps = maxSteps;
+        _maxChars = maxChars;
     }
 
-    /// <summary>Runs <paramref name="render"/> under a budget; the time it took is spent from <paramref name="work"/>.</summary>
-    public static T Run<T>(WorkBudget work, int maxSteps, Func<T> render)
+    /// <summary>
+    /// Runs <paramref name="render"/> under a budget; the time it took is spent from <paramref name="work"/>. No value a
+    /// helper makes may be longer than <paramref name="maxChars"/> (the output's limit: it could not be printed anyway).
+    /// </summary>
+    public static T Run<T>(WorkBudget work, int maxSteps, Func<T> render, int maxChars = int.MaxValue)
     {
         var outer = t_current;
-        var budget = new RenderBudget(work, maxSteps);
+        var budget = new RenderBudget(work, maxSteps, maxChars);
         t_current = budget;
         try
         {
@@ -53,6 +58,19 @@ internal sealed class RenderBudget
 
     /// <summary>The running render's share of the request's time (a fresh one outside a render).</summary>
     public static WorkBudget Work => t_current?._work ?? new WorkBudget(TimeSpan.FromMilliseconds(500));
+
+    /// <summary>
+    /// Checks, before a helper builds it, that a value of <paramref name="chars"/> characters fits the render's output
+    /// (padding, repeating and replacing helpers could otherwise build a string far larger than any answer).
+    /// </summary>
+    public static void Produce(long chars)
+    {
+        var limit = t_current?._maxChars ?? int.MaxValue;
+        if (chars > limit)
+        {
+            throw new TemplateException($"a helper would make a value of {chars} characters, more than the {limit} a response may have");
+        }
+    }
 
     /// <summary>Spends <paramref name="steps"/> from the running render's budget (nothing outside a render).</summary>
     public static void Step(int steps = 1) => t_current?.Spend(steps);
@@ -80,88 +98,6 @@ internal sealed class RenderBudget
             throw new TemplateException(
                 $"the template takes longer than the {_work.Limit.TotalMilliseconds:0} ms the matchers and templates of one request may use; loop over less");
         }
-    }
-}
-
-/// <summary>
-/// A list or map of the template model (<c>request.pathSegments</c>, <c>request.query</c>, …). Handlebars iterates it
-/// through <see cref="DescriptorProvider"/>, which counts every iteration against the render's <see cref="RenderBudget"/>;
-/// anything a template can loop over must be one of these (built-in collections are iterated uncounted).
-/// </summary>
-public sealed class TemplateValues : IEnumerable
-{
-    private TemplateValues(object inner) => Inner = inner;
-
-    internal object Inner { get; }
-
-    public static TemplateValues List(string[] items) => new(items);
-
-    public static TemplateValues Map(Dictionary<string, object?> members) => new(members);
-
-    public IEnumerator GetEnumerator() => ((IEnumerable)Inner).GetEnumerator();
-
-    public override string ToString() => Inner is string[] items ? string.Join(",", items) : "[object]";
-
-    internal sealed class DescriptorProvider : IObjectDescriptorProvider
-    {
-        private static readonly ObjectDescriptor MapDescriptor = BuiltInMapDescriptor();
-        private static readonly IIterator ListIterator = new ArrayIterator<string>();
-
-        private static readonly ObjectDescriptor Descriptor = new(
-            typeof(TemplateValues), new Accessor(),
-            (_, value) => ((TemplateValues)value).Inner is Dictionary<string, object?> map ? map.Keys : Enumerable.Range(0, ((string[])((TemplateValues)value).Inner).Length).Cast<object>(),
-            _ => new CountingIterator(value => ((TemplateValues)value).Inner is string[] items ? (ListIterator, items) : (MapDescriptor.Iterator!, ((TemplateValues)value).Inner)));
-
-        public bool TryGetDescriptor(Type type, out ObjectDescriptor value)
-        {
-            value = type == typeof(TemplateValues) ? Descriptor : ObjectDescriptor.Empty;
-            return type == typeof(TemplateValues);
-        }
-
-        private static ObjectDescriptor BuiltInMapDescriptor() =>
-            new GenericDictionaryObjectDescriptorProvider().TryGetDescriptor(typeof(Dictionary<string, object?>), out var descriptor)
-                ? descriptor
-                : throw new InvalidOperationException("Handlebars describes no Dictionary<string, object>");
-
-        private sealed class Accessor : HandlebarsDotNet.MemberAccessors.IMemberAccessor
-        {
-            public bool TryGetValue(object instance, ChainSegment memberName, out object? value)
-            {
-                switch (((TemplateValues)instance).Inner)
-                {
-                    case string[] items:
-                        var name = memberName.TrimmedValue;
-                        if (name == "length")
-                        {
-                            value = items.Length;
-                            return true;
-                        }
-                        var found = int.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
-                            && index < items.Length;
-                        value = found ? items[index] : null;
-                        return found;
-                    case var map:
-                        return MapDescriptor.MemberAccessor.TryGetValue(map, memberName, out value);
-                }
-            }
-        }
-
-    }
-}
-
-/// <summary>Iterates with another iterator, counting every iteration against the running render's <see cref="RenderBudget"/>.</summary>
-internal sealed class CountingIterator(Func<object, (IIterator Iterator, object Input)> resolve) : IIterator
-{
-    public void Iterate(in EncodedTextWriter writer, BindingContext context, ChainSegment[] blockParamsVariables, object input,
-        TemplateDelegate template, TemplateDelegate ifEmpty)
-    {
-        TemplateDelegate counted = (EncodedTextWriter output, BindingContext frame) =>
-        {
-            RenderBudget.Step();
-            template(output, frame);
-        };
-        var (iterator, inner) = resolve(input);
-        iterator.Iterate(writer, context, blockParamsVariables, inner, counted, ifEmpty);
     }
 }
 

@@ -134,7 +134,7 @@ public sealed class MockEngineHttpTests(ApiFixture fixture)
         var project = await ProjectAsync();
         await EndpointAsync(project, new { method = "GET", path = "/t", response = new { template = true, body = "{{now offset='soon'}}" } });
         var detail = await (await Client.GetAsync($"/m/{project}/t")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("now offset 'soon' should read like '3 days'", detail);
+        Assert.Contains("now: offset 'soon' should read like '3 days'", detail);
     }
 
     [Fact]

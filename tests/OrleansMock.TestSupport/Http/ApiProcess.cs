@@ -10,30 +10,18 @@ namespace OrleansMock.Tests.Http;
 public sealed class ApiProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ProcessOutput _output;
 
     private ApiProcess(Process process, Uri address)
     {
         _process = process;
         Address = address;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        _output = new ProcessOutput(process);
     }
 
     public Uri Address { get; }
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.ToString();
 
     public int ProcessId => _process.Id;
 
@@ -191,18 +179,6 @@ public sealed class ApiProcess : IAsyncDisposable
             await Task.Delay(200);
         }
         throw new TimeoutException($"the process did not become healthy in 60 s:\n{Output}");
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
     }
 
     /// <summary>The repository's root folder (where OrleansMock.sln is).</summary>

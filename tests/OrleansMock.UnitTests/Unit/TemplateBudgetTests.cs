@@ -93,4 +93,38 @@ public sealed class TemplateBudgetTests
         ResponseTemplate.TryCompile(text, "response.body", out _, out _); // accepted or refused, but quickly
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{text.Length} characters took {watch.Elapsed}");
     }
+
+    [Theory]
+    [InlineData("{{range 1 2000000000}}", "steps")] // a list of 2 billion numbers: refused before it is made
+    [InlineData("{{#each (range 1 400)}}{{#each (range 1 400)}}{{/each}}{{/each}}", "steps")]
+    [InlineData("{{ljust 'a' size=2000000000}}", "characters")] // padding built before it is printed
+    [InlineData("{{center 'a' size=50000 pad='*'}}{{center 'a' size=50000 pad='*'}}{{center 'a' size=50000 pad='*'}}", "characters")]
+    [InlineData("{{replace (ljust 'a' size=5000 pad='a') 'a' (ljust 'b' size=5000 pad='b')}}", "characters")] // 25 million characters
+    [InlineData("{{#assign 'x'}}{{ljust 'a' size=90000 pad='*'}}{{/assign}}{{arrayJoin x (range 1 100)}}", "characters")]
+    [InlineData("{{#arrayJoin ',' (range 1 1000)}}{{ljust 'a' size=1000}}{{/arrayJoin}}", "characters")]
+    [InlineData("{{urlEncode (ljust 'a' size=60000 pad='é')}}", "characters")]
+    [InlineData("{{toJson (range 1 100000)}}", "steps")]
+    public void WireMock_helpers_stop_at_the_render_budget_before_they_build_a_large_value(string text, string reason)
+    {
+        // The attacks a tenant could write with WireMock's helpers: each is stopped inside the helper, not after it.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var error = Assert.Throws<TemplateException>(() => Compile(text).Render(Model(1), 100_000, 50_000, new WorkBudget(TimeSpan.FromMinutes(5))));
+        Assert.Contains(reason, error.Message);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"{text} took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void A_backtracking_pattern_in_matches_or_regexExtract_ends_within_the_request_budget()
+    {
+        var text = "{{#if (matches (ljust 'a' size=40 pad='a') '(a|aa)+\\1b')}}y{{/if}}|{{regexExtract (ljust 'a' size=40 pad='a') '(a|aa)+\\1b' default='none'}}";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            Compile(text).Render(Model(1), 100_000, 50_000, new WorkBudget(TimeSpan.FromMilliseconds(500)));
+        }
+        catch (Exception exception) when (exception is TemplateException or WorkBudgetExceededException)
+        {
+        }
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
+    }
 }

@@ -1,0 +1,62 @@
+using System.Xml;
+using System.Xml.XPath;
+
+namespace OrleansMock.Grains.Responses;
+
+/// <summary>
+/// WireMock's <c>xPath</c> and <c>soapXPath</c> helpers: an XPath 1.0 expression over the request's XML (a SOAP
+/// envelope's body for <c>soapXPath</c>); text for a text, attribute or value result, the XML of an element. No DTDs or
+/// external entities are read, and the document's size is a step per KB of the render's budget.
+/// </summary>
+internal static class TemplateXml
+{
+    private static readonly XmlReaderSettings Settings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersFromEntities = 0, IgnoreComments = true,
+    };
+
+    public static string Select(string xml, string expression, bool soap)
+    {
+        RenderBudget.Step(1 + xml.Length / 1024);
+        XPathNavigator navigator;
+        try
+        {
+            using var reader = XmlReader.Create(new StringReader(xml), Settings);
+            navigator = new XPathDocument(reader).CreateNavigator();
+        }
+        catch (XmlException exception)
+        {
+            throw new TemplateException($"{(soap ? "soapXPath" : "xPath")}: the input is not XML ({exception.Message})");
+        }
+        if (soap)
+        {
+            // The expression is relative to the envelope's body, whatever prefix or namespace the envelope uses.
+            expression = "/*[local-name()='Envelope']/*[local-name()='Body']" + (expression.StartsWith('/') ? expression : "/" + expression);
+        }
+        object result;
+        try
+        {
+            result = navigator.Evaluate(expression);
+        }
+        catch (XPathException exception)
+        {
+            throw new TemplateException($"'{expression}' is not an XPath expression: {exception.Message}");
+        }
+        switch (result)
+        {
+            case XPathNodeIterator nodes:
+                if (!nodes.MoveNext())
+                {
+                    return "";
+                }
+                var node = nodes.Current!;
+                return node.NodeType == XPathNodeType.Element ? node.OuterXml : node.Value;
+            case double number:
+                return TemplateText.Of(number);
+            case bool flag:
+                return flag ? "true" : "false";
+            default:
+                return result?.ToString() ?? "";
+        }
+    }
+}

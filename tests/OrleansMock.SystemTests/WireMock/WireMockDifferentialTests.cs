@@ -1,0 +1,269 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OrleansMock.Tests.Http;
+using Xunit.Abstractions;
+using static OrleansMock.Tests.Http.HttpHelpers;
+
+namespace OrleansMock.Tests.WireMock;
+
+/// <summary>
+/// The real WireMock jar and the built OrleansMock service side by side (issue 31.6): every case of the corpus
+/// (WireMock/Corpus/*.json, each drawn from WireMock's documentation or its repository's tests and naming its source)
+/// posts the same mappings to both — WireMock's <c>/__admin/mappings</c> and a fresh project's — sends the same requests
+/// and compares status, body and the headers the mappings name (and Content-Type). A case marked <c>known</c> is a
+/// difference not fixed yet: it must still differ (when it agrees, remove the mark), so the corpus stays an honest score.
+/// </summary>
+public sealed class WireMockDifferentialTests(WireMockSides sides, ITestOutputHelper output) : IClassFixture<WireMockSides>
+{
+    public static TheoryData<string> Cases()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in DifferentialCorpus.All.Keys)
+        {
+            data.Add(name);
+        }
+        return data;
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public async Task Answers_as_WireMock_does(string name)
+    {
+        Skip.If(sides.Missing is not null, sides.Missing);
+        var @case = DifferentialCorpus.All[name];
+        output.WriteLine($"source: {@case.Source}");
+        var differences = await sides.CompareAsync(@case);
+        foreach (var difference in differences)
+        {
+            output.WriteLine(difference);
+        }
+        if (@case.Known is null)
+        {
+            Assert.True(differences.Count == 0, $"{name} ({@case.Source}) differs from WireMock {WireMockJar.Version}:\n{string.Join("\n", differences)}");
+        }
+        else
+        {
+            Assert.True(differences.Count > 0, $"{name} now agrees with WireMock: remove its 'known' mark ({@case.Known})");
+        }
+    }
+}
+
+/// <summary>One case: mappings, then requests (mock traffic, or WireMock admin calls when <c>admin</c> is set).</summary>
+public sealed record DifferentialCase(string Name, string Area, string Source, JsonArray Mappings, JsonArray Requests, string? Known);
+
+public static class DifferentialCorpus
+{
+    public static readonly IReadOnlyDictionary<string, DifferentialCase> All = Load();
+
+    private static Dictionary<string, DifferentialCase> Load()
+    {
+        var cases = new SortedDictionary<string, DifferentialCase>(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "WireMock", "Corpus"), "*.json"))
+        {
+            var area = Path.GetFileNameWithoutExtension(file);
+            foreach (var node in JsonNode.Parse(File.ReadAllText(file))!.AsArray())
+            {
+                var name = $"{area}: {node!["name"]!.GetValue<string>()}";
+                var source = node["source"]?.GetValue<string>() ?? throw new InvalidOperationException($"{name} names no source");
+                cases.Add(name, new DifferentialCase(name, area, source, node["mappings"]?.AsArray() ?? [], node["requests"]!.AsArray(),
+                    node["known"]?.GetValue<string>()));
+            }
+        }
+        return new Dictionary<string, DifferentialCase>(cases);
+    }
+}
+
+/// <summary>WireMock's jar and OrleansMock's built service (no settings), started once for the corpus.</summary>
+public sealed class WireMockSides : IAsyncLifetime
+{
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orleansmock-tests", "differential-" + Guid.NewGuid().ToString("N"));
+    private WireMockJar? _jar;
+    private ApiProcess? _service;
+    private HttpClient _owner = null!;
+    private string _key = "";
+
+    public string? Missing { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        Missing = WireMockJar.Missing();
+        if (Missing is not null)
+        {
+            return;
+        }
+        var jar = WireMockJar.StartAsync();
+        _service = await ApiProcess.StartAsync(_dataDir);
+        _jar = await jar;
+        _owner = new HttpClient { BaseAddress = _service.Address };
+        _owner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _owner.RegisterAndLoginAsync());
+        (_, _key) = await _owner.CreateApiKeyAsync("differential");
+    }
+
+    public async Task<List<string>> CompareAsync(DifferentialCase @case)
+    {
+        using var wireMock = Client(_jar!.Address);
+        var slug = UniqueSlug("wm");
+        await _owner.CreateProjectAsync(slug);
+        using var ours = Client(_service!.Address);
+        // The project's admin API takes WireMock's Basic auth (an API key as password); mock traffic goes without it.
+        var key = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("wiremock:" + _key)));
+        Assert.True((await wireMock.PostAsync("/__admin/reset", null)).IsSuccessStatusCode);
+
+        var differences = new List<string>();
+        var headerNames = new SortedSet<string>(["Content-Type"], StringComparer.OrdinalIgnoreCase);
+        foreach (var (mapping, index) in @case.Mappings.Select((m, i) => (m!, i)))
+        {
+            foreach (var header in mapping["response"]?["headers"]?.AsObject() ?? [])
+            {
+                headerNames.Add(header.Key);
+            }
+            var theirs = await wireMock.PostAsync("/__admin/mappings", Payload(mapping.ToJsonString()));
+            var ourAnswer = await ours.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/m/{slug}/__admin/mappings")
+            {
+                Content = Payload(mapping.ToJsonString()), Headers = { Authorization = key },
+            });
+            if (theirs.StatusCode != ourAnswer.StatusCode)
+            {
+                differences.Add($"mapping {index}: WireMock {(int)theirs.StatusCode}, OrleansMock {(int)ourAnswer.StatusCode} {await ourAnswer.Content.ReadAsStringAsync()}");
+            }
+        }
+        foreach (var (request, index) in @case.Requests.Select((r, i) => (r!.AsObject(), i)))
+        {
+            var admin = request["admin"]?.GetValue<bool>() == true;
+            var url = request["url"]!.GetValue<string>();
+            var a = await Answer.SendAsync(wireMock, request, url, null);
+            var b = await Answer.SendAsync(ours, request, $"/m/{slug}{url}", admin ? key : null);
+            var label = $"request {index} ({request["method"]?.GetValue<string>() ?? "GET"} {url})";
+            if (a.Status != b.Status)
+            {
+                differences.Add($"{label}: status WireMock {a.Status}, OrleansMock {b.Status}");
+            }
+            if (!SameBody(a.Body, b.Body, admin, request["ignore"]?.AsArray().Select(n => n!.GetValue<string>()).ToHashSet() ?? []))
+            {
+                differences.Add($"{label}: body\n  WireMock:    {Shorten(a.Body)}\n  OrleansMock: {Shorten(b.Body)}");
+            }
+            if (!admin)
+            {
+                foreach (var header in headerNames)
+                {
+                    var (x, y) = (a.Header(header), b.Header(header));
+                    if (x != y)
+                    {
+                        differences.Add($"{label}: header {header}: WireMock {x ?? "(none)"}, OrleansMock {y ?? "(none)"}");
+                    }
+                }
+            }
+        }
+        return differences;
+    }
+
+    /// <summary>Admin answers are JSON: compared as JSON, without the members the case says vary (ids, dates).</summary>
+    private static bool SameBody(string a, string b, bool admin, HashSet<string> ignore)
+    {
+        if (a == b)
+        {
+            return true;
+        }
+        if (!admin)
+        {
+            return false;
+        }
+        try
+        {
+            return JsonNode.DeepEquals(Without(JsonNode.Parse(a), ignore), Without(JsonNode.Parse(b), ignore));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonNode? Without(JsonNode? node, HashSet<string> ignore)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var key in o.Select(p => p.Key).ToList())
+                {
+                    if (ignore.Contains(key))
+                    {
+                        o.Remove(key);
+                    }
+                    else
+                    {
+                        Without(o[key], ignore);
+                    }
+                }
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    Without(item, ignore);
+                }
+                break;
+        }
+        return node;
+    }
+
+    private static string Shorten(string text) => text.Length > 600 ? text[..600] + "…" : text;
+
+    private static HttpClient Client(Uri address) =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None })
+        {
+            BaseAddress = address, Timeout = TimeSpan.FromSeconds(20),
+        };
+
+    private sealed record Answer(int Status, string Body, HttpResponseMessage Message)
+    {
+        public static async Task<Answer> SendAsync(HttpClient client, JsonObject request, string url, AuthenticationHeaderValue? admin)
+        {
+            using var message = new HttpRequestMessage(new HttpMethod(request["method"]?.GetValue<string>() ?? "GET"), url);
+            var headers = request["headers"]?.AsObject() ?? [];
+            if (request["body"] is { } body)
+            {
+                message.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : body.ToJsonString()));
+            }
+            foreach (var (name, value) in headers)
+            {
+                var values = value is JsonArray many ? many.Select(n => n!.GetValue<string>()).ToArray() : [value!.GetValue<string>()];
+                if (!message.Headers.TryAddWithoutValidation(name, values))
+                {
+                    message.Content ??= new ByteArrayContent([]);
+                    message.Content.Headers.TryAddWithoutValidation(name, values);
+                }
+            }
+            if (admin is not null)
+            {
+                message.Headers.Authorization = admin;
+            }
+            var response = await client.SendAsync(message);
+            return new Answer((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response);
+        }
+
+        public string? Header(string name) =>
+            Message.Headers.TryGetValues(name, out var values) || Message.Content.Headers.TryGetValues(name, out values) ? string.Join(" | ", values) : null;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_jar is not null)
+        {
+            await _jar.DisposeAsync();
+        }
+        if (_service is not null)
+        {
+            await _service.DisposeAsync();
+        }
+        _owner?.Dispose();
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
