@@ -1,17 +1,34 @@
 using Newtonsoft.Json.Linq;
+using OrleansMock.Grains.Safety;
 
 namespace OrleansMock.Grains.Matching;
 
 /// <summary>
 /// WireMock's <c>equalToJson</c>: two JSON values are equal when their structure and values are, numbers compared by
 /// value (1 equals 1.0); <c>ignoreArrayOrder</c> lets arrays match in any order, <c>ignoreExtraElements</c> lets the
-/// request carry object members (and array elements) the expected value does not name.
+/// request carry object members (and array elements) the expected value does not name. As in WireMock 3 (JsonUnit),
+/// an expected string may be a placeholder: <c>${json-unit.ignore}</c> (any value), <c>${json-unit.any-string}</c>,
+/// <c>${json-unit.any-number}</c>, <c>${json-unit.any-boolean}</c>, or <c>${json-unit.regex}</c> followed by a
+/// regular expression the whole value must match.
 /// </summary>
 public static class JsonEquality
 {
+    private const string RegexPlaceholder = "${json-unit.regex}";
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Text.RegularExpressions.Regex?> Patterns = new();
+
     /// <summary>Null when equal, else the path of the first difference.</summary>
     public static string? FirstDifference(JToken expected, JToken actual, bool ignoreArrayOrder, bool ignoreExtraElements, string path = "$")
     {
+        if (expected is JValue { Type: JTokenType.String } placeholder && placeholder.Value<string>() is { } text && text.StartsWith("${json-unit.", StringComparison.Ordinal))
+        {
+            return Placeholder(text, actual) switch
+            {
+                true => null,
+                false => $"{path} is {Show(actual)}, expected {text}",
+                null => ScalarEquals(expected, actual) ? null : $"{path} is {Show(actual)}, expected {Show(expected)}",
+            };
+        }
         switch (expected)
         {
             case JObject expectedObject:
@@ -72,6 +89,34 @@ public static class JsonEquality
             }
         }
         return null;
+    }
+
+    /// <summary>Whether <paramref name="actual"/> satisfies a placeholder; null when the text is no placeholder WireMock knows.</summary>
+    private static bool? Placeholder(string placeholder, JToken actual) => placeholder switch
+    {
+        "${json-unit.ignore}" => true,
+        "${json-unit.any-string}" => actual.Type == JTokenType.String,
+        "${json-unit.any-number}" => actual.Type is JTokenType.Integer or JTokenType.Float,
+        "${json-unit.any-boolean}" => actual.Type == JTokenType.Boolean,
+        _ when placeholder.StartsWith(RegexPlaceholder, StringComparison.Ordinal) =>
+            actual is JValue { Value: not null } value && actual.Type is not (JTokenType.Object or JTokenType.Array)
+            && Pattern(placeholder[RegexPlaceholder.Length..]) is { } regex
+            && SafeRegex.IsMatch(regex, Convert.ToString(value.Value, System.Globalization.CultureInfo.InvariantCulture)!, new WorkBudget(SafeRegex.MatchTimeout)),
+        _ => null,
+    };
+
+    private static System.Text.RegularExpressions.Regex? Pattern(string pattern)
+    {
+        if (Patterns.TryGetValue(pattern, out var known))
+        {
+            return known;
+        }
+        ValueCondition.TryRegex(pattern, caseInsensitive: false, "equalToJson", out var regex, out _);
+        if (Patterns.Count < 1024)
+        {
+            Patterns[pattern] = regex;
+        }
+        return regex;
     }
 
     private static bool ScalarEquals(JToken expected, JToken actual)

@@ -47,7 +47,7 @@ public sealed class ResponseTemplate
         try
         {
             // Handlebars parses next (an unclosed mustache never reaches the checks below), then what it cannot see.
-            using var reader = new StringReader(text);
+            using var reader = new StringReader(TemplateBlockParams.Rename(text));
             var compiled = Engine.Compile(reader);
             if ((TemplatePartials.Check(text) ?? TemplateLint.Check(text, Helpers)) is { } problem)
             {

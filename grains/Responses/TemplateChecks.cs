@@ -233,3 +233,56 @@ internal static class TemplateShape
         return null;
     }
 }
+
+/// <summary>
+/// Block parameters named like Handlebars.Net's own variables (<c>as |index|</c>, <c>as |value key|</c> — WireMock's
+/// documentation writes them so) are renamed before compiling, with every path that starts with them. Handlebars.Net
+/// 2.4.3 resolved such a parameter to nothing in about one process in ten (every answer of that template then printed
+/// it empty; the WireMock differential tests caught it, names such as <c>idx</c> never failed). The rename keeps the
+/// template's meaning: only the first segment of a path is renamed, never a member (<c>x.index</c>), a data variable
+/// (<c>@index</c>), a hash key or text in quotes.
+/// </summary>
+public static partial class TemplateBlockParams
+{
+    private static readonly HashSet<string> WellKnown = new(["index", "key", "first", "last", "root", "parent"], StringComparer.OrdinalIgnoreCase);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bas\s*\|([^|}]*)\|", System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial System.Text.RegularExpressions.Regex Declaration();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{.*?\}\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
+    private static partial System.Text.RegularExpressions.Regex Mustache();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"'[^']*'|""[^""]*""", System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial System.Text.RegularExpressions.Regex Quoted();
+
+    public const string Prefix = "om_";
+
+    public static string Rename(string text)
+    {
+        if (!text.Contains('|', StringComparison.Ordinal))
+        {
+            return text;
+        }
+        var names = Declaration().Matches(text).SelectMany(d => d.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(WellKnown.Contains).ToHashSet(StringComparer.Ordinal);
+        if (names.Count == 0)
+        {
+            return text;
+        }
+        var path = new System.Text.RegularExpressions.Regex(
+            $@"(?<![@./\w\-\[])({string.Join("|", names.Select(System.Text.RegularExpressions.Regex.Escape))})(?![\w\-=\]])",
+            System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        return Mustache().Replace(text, mustache =>
+        {
+            // Outside the quoted literals of the mustache only.
+            var result = new StringBuilder();
+            var at = 0;
+            foreach (System.Text.RegularExpressions.Match literal in Quoted().Matches(mustache.Value))
+            {
+                result.Append(path.Replace(mustache.Value[at..literal.Index], Prefix + "$1")).Append(literal.Value);
+                at = literal.Index + literal.Length;
+            }
+            return result.Append(path.Replace(mustache.Value[at..], Prefix + "$1")).ToString();
+        });
+    }
+}

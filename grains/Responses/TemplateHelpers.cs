@@ -207,26 +207,26 @@ internal static class TemplateHelpers
         Value("arrayJoin", call => call.Hash("prefix") + Joined(call.Text(0), Spread(call, 1, call.Count).Select(TemplateText.Of)) + call.Hash("suffix"));
         Block("arrayJoin", (output, options, context, call) =>
         {
-            var parts = new List<string>();
-            var total = 0L;
+            // Written straight to the output (whose size is the render's budget), the separator between items.
+            output.Write(call.Hash("prefix") ?? "", false);
+            var first = true;
             foreach (var item in Spread(call, 1, call.Count))
             {
                 RenderBudget.Step();
+                if (!first)
+                {
+                    output.Write(call.Text(0), false);
+                }
+                first = false;
                 // The item is the block's context, or its block parameter ({{#arrayJoin ',' list as |item|}}).
                 using var frame = options.CreateFrame(options.BlockVariables.Length > 0 ? context.Value : item);
                 if (options.BlockVariables.Length > 0)
                 {
                     new BlockParamsValues(frame, options.BlockVariables)[0] = item;
                 }
-                var part = new StringWriter();
-                using (var writer = new EncodedTextWriter(part, null, TemplateText.Everything, true))
-                {
-                    options.Template(writer, frame);
-                }
-                parts.Add(part.ToString());
-                RenderBudget.Produce(total += part.GetStringBuilder().Length);
+                options.Template(output, frame);
             }
-            output.Write(call.Hash("prefix") + Joined(call.Text(0), parts) + call.Hash("suffix"), false);
+            output.Write(call.Hash("suffix") ?? "", false);
         });
         Value("pickRandom", call =>
         {

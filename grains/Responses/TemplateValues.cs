@@ -161,11 +161,8 @@ internal sealed class CountingIterator(Func<object, (IIterator Iterator, object 
 /// list, <c>{a=1}</c> for a map, <c>null</c> inside a list. Also Handlebars' formatter for those types, so
 /// <c>{{array 1 true}}</c> prints as WireMock's does rather than as .NET's <c>True</c>.
 /// </summary>
-internal sealed class TemplateText(bool everything = false) : IFormatterProvider, IFormatter
+internal sealed class TemplateText : IFormatterProvider, IFormatter
 {
-    /// <summary>A formatter for every type (a writer of its own, such as a block helper's capture, has no other).</summary>
-    public static readonly TemplateText Everything = new(everything: true);
-
     public static string Of(object? value) => value switch
     {
         null or UndefinedBindingResult => "",
@@ -229,7 +226,7 @@ internal sealed class TemplateText(bool everything = false) : IFormatterProvider
     public bool TryCreateFormatter(Type type, out IFormatter formatter)
     {
         formatter = this;
-        return everything || type == typeof(bool) || type == typeof(double) || type == typeof(float) || type == typeof(TemplateValues) || type == typeof(TemplateDate);
+        return type == typeof(bool) || type == typeof(double) || type == typeof(float) || type == typeof(TemplateValues) || type == typeof(TemplateDate);
     }
 
     public void Format<T>(T value, in EncodedTextWriter writer) => writer.Write(Of(value), false);

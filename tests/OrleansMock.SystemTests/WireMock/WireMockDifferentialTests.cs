@@ -104,9 +104,21 @@ public sealed class WireMockSides : IAsyncLifetime
 
     public async Task<List<string>> CompareAsync(DifferentialCase @case)
     {
-        using var wireMock = Client(_jar!.Address);
         var slug = UniqueSlug("wm");
         await _owner.CreateProjectAsync(slug);
+        try
+        {
+            return await CompareAsync(@case, slug);
+        }
+        finally
+        {
+            await _owner.DeleteAsync($"/api/v1/projects/{slug}"); // an account's projects are counted
+        }
+    }
+
+    private async Task<List<string>> CompareAsync(DifferentialCase @case, string slug)
+    {
+        using var wireMock = Client(_jar!.Address);
         using var ours = Client(_service!.Address);
         // The project's admin API takes WireMock's Basic auth (an API key as password); mock traffic goes without it.
         var key = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("wiremock:" + _key)));
@@ -140,6 +152,10 @@ public sealed class WireMockSides : IAsyncLifetime
             if (a.Status != b.Status)
             {
                 differences.Add($"{label}: status WireMock {a.Status}, OrleansMock {b.Status}");
+            }
+            if (!admin && a.Status == 404 && b.Status == 404 && b.Header("Content-Type") == "application/problem+json")
+            {
+                continue; // no stub matched: ours explains it as a problem (README: a deliberate difference), WireMock as text
             }
             if (!SameBody(a.Body, b.Body, admin, request["ignore"]?.AsArray().Select(n => n!.GetValue<string>()).ToHashSet() ?? []))
             {
