@@ -3,7 +3,11 @@ namespace OrleansMock.GrainInterfaces;
 /// <summary>
 /// A condition on one string value (a query parameter, header or cookie), in WireMock's vocabulary: exactly one of
 /// <see cref="EqualTo"/>, <see cref="Contains"/>, <see cref="DoesNotContain"/>, <see cref="Matches"/>,
-/// <see cref="DoesNotMatch"/> (regular expressions, matched against the whole value) or <see cref="Absent"/>.
+/// <see cref="DoesNotMatch"/> (regular expressions, matched against the whole value), <see cref="Absent"/>; the
+/// combinators <see cref="And"/>, <see cref="Or"/>, <see cref="Not"/>; over all of a value's occurrences
+/// <see cref="HasExactly"/> and <see cref="Includes"/>; a date (<see cref="Before"/>, <see cref="After"/>,
+/// <see cref="EqualToDateTime"/>: an ISO 8601 date or <c>now +3 days</c>, with <see cref="ActualFormat"/> and the
+/// truncations); or JSON equality (<see cref="EqualToJson"/>, under a JSONPath).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.ValueMatcher")]
 public sealed record ValueMatcher(
@@ -13,7 +17,21 @@ public sealed record ValueMatcher(
     [property: Id(3)] string? Matches = null,
     [property: Id(4)] string? DoesNotMatch = null,
     [property: Id(5)] bool? CaseInsensitive = null,
-    [property: Id(6)] bool? Absent = null);
+    [property: Id(6)] bool? Absent = null,
+    [property: Id(7)] ValueMatcher[]? And = null,
+    [property: Id(8)] ValueMatcher[]? Or = null,
+    [property: Id(9)] ValueMatcher? Not = null,
+    [property: Id(10)] ValueMatcher[]? HasExactly = null,
+    [property: Id(11)] ValueMatcher[]? Includes = null,
+    [property: Id(12)] string? Before = null,
+    [property: Id(13)] string? After = null,
+    [property: Id(14)] string? EqualToDateTime = null,
+    [property: Id(15)] string? ActualFormat = null,
+    [property: Id(16)] string? TruncateExpected = null,
+    [property: Id(17)] string? TruncateActual = null,
+    [property: Id(18)] string? EqualToJson = null,
+    [property: Id(19)] bool? IgnoreArrayOrder = null,
+    [property: Id(20)] bool? IgnoreExtraElements = null);
 
 /// <summary>
 /// A condition on the request body: a <see cref="ValueMatcher"/>-style text condition, or JSON equality
@@ -31,15 +49,31 @@ public sealed record BodyMatcher(
     [property: Id(6)] string? MatchesJsonPath = null,
     [property: Id(7)] ValueMatcher? JsonPathValue = null,
     [property: Id(8)] string? MatchesJsonSchema = null,
-    [property: Id(9)] bool? CaseInsensitive = null);
+    [property: Id(9)] bool? CaseInsensitive = null,
+    [property: Id(10)] string? DoesNotContain = null,
+    [property: Id(11)] string? DoesNotMatch = null,
+    [property: Id(12)] string? BinaryEqualTo = null,
+    [property: Id(13)] string? EqualToXml = null,
+    [property: Id(14)] string? MatchesXPath = null,
+    [property: Id(15)] Dictionary<string, string>? XPathNamespaces = null,
+    [property: Id(16)] ValueMatcher? XPathValue = null);
 
-/// <summary>Conditions on a request; all must hold. Names of query parameters and cookies are case-sensitive, of headers not.</summary>
+/// <summary>
+/// Conditions on a request; all must hold. Names of query parameters and cookies are case-sensitive, of headers not.
+/// <see cref="PathParameters"/> test a path template's parameters, <see cref="Form"/> the fields of a form body;
+/// <see cref="Url"/> is the exact path and query (WireMock's <c>url</c>: no other parameter, same order),
+/// <see cref="UrlPattern"/> a regular expression over them (WireMock's <c>urlPattern</c>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("om.RequestMatch")]
 public sealed record RequestMatch(
     [property: Id(0)] Dictionary<string, ValueMatcher>? Query = null,
     [property: Id(1)] Dictionary<string, ValueMatcher>? Headers = null,
     [property: Id(2)] Dictionary<string, ValueMatcher>? Cookies = null,
-    [property: Id(3)] BodyMatcher[]? Body = null);
+    [property: Id(3)] BodyMatcher[]? Body = null,
+    [property: Id(4)] Dictionary<string, ValueMatcher>? PathParameters = null,
+    [property: Id(5)] Dictionary<string, ValueMatcher>? Form = null,
+    [property: Id(6)] string? Url = null,
+    [property: Id(7)] string? UrlPattern = null);
 
 /// <summary>A step of a WireMock scenario: the response applies only in <see cref="RequiredState"/> and moves the scenario to <see cref="NewState"/>.</summary>
 [GenerateSerializer, Immutable, Alias("om.ScenarioStep")]

@@ -44,7 +44,15 @@ public static partial class WireMockMappings
     private static JsonObject FromRequest(string method, string path, string? pathPattern, RequestMatch? match)
     {
         var request = new JsonObject { ["method"] = method };
-        if (pathPattern is not null)
+        if (match?.Url is { } url)
+        {
+            request["url"] = url;
+        }
+        else if (match?.UrlPattern is { } urlPattern)
+        {
+            request["urlPattern"] = urlPattern;
+        }
+        else if (pathPattern is not null)
         {
             request["urlPathPattern"] = pathPattern;
         }
@@ -62,6 +70,8 @@ public static partial class WireMockMappings
         Values("queryParameters", match?.Query);
         Values("headers", match?.Headers);
         Values("cookies", match?.Cookies);
+        Values("pathParameters", match?.PathParameters);
+        Values("formParameters", match?.Form);
         if (match?.Body is { Length: > 0 } body)
         {
             request["bodyPatterns"] = new JsonArray([.. body.Select(b => (JsonNode?)FromBody(b))]);
@@ -84,6 +94,39 @@ public static partial class WireMockMappings
         Put("doesNotContain", matcher.DoesNotContain);
         Put("matches", matcher.Matches);
         Put("doesNotMatch", matcher.DoesNotMatch);
+        void List(string key, ValueMatcher[]? list)
+        {
+            if (list is not null)
+            {
+                json[key] = new JsonArray([.. list.Select(m => (JsonNode?)FromValue(m))]);
+            }
+        }
+        List("and", matcher.And);
+        List("or", matcher.Or);
+        if (matcher.Not is { } not)
+        {
+            json["not"] = FromValue(not);
+        }
+        List("hasExactly", matcher.HasExactly);
+        List("includes", matcher.Includes);
+        Put("before", matcher.Before);
+        Put("after", matcher.After);
+        Put("equalToDateTime", matcher.EqualToDateTime);
+        Put("actualFormat", matcher.ActualFormat);
+        Put("truncateExpected", matcher.TruncateExpected);
+        Put("truncateActual", matcher.TruncateActual);
+        if (matcher.EqualToJson is { } equalToJson)
+        {
+            json["equalToJson"] = JsonNode.Parse(equalToJson);
+        }
+        if (matcher.IgnoreArrayOrder is { } order)
+        {
+            json["ignoreArrayOrder"] = order;
+        }
+        if (matcher.IgnoreExtraElements is { } extra)
+        {
+            json["ignoreExtraElements"] = extra;
+        }
         if (matcher.CaseInsensitive is { } caseInsensitive)
         {
             json["caseInsensitive"] = caseInsensitive;
@@ -101,6 +144,27 @@ public static partial class WireMockMappings
         if (matcher.EqualTo is { } equalTo) json["equalTo"] = equalTo;
         if (matcher.Contains is { } contains) json["contains"] = contains;
         if (matcher.Matches is { } matches) json["matches"] = matches;
+        if (matcher.DoesNotContain is { } doesNotContain) json["doesNotContain"] = doesNotContain;
+        if (matcher.DoesNotMatch is { } doesNotMatch) json["doesNotMatch"] = doesNotMatch;
+        if (matcher.BinaryEqualTo is { } binary) json["binaryEqualTo"] = binary;
+        if (matcher.EqualToXml is { } xml) json["equalToXml"] = xml;
+        if (matcher.MatchesXPath is { } xPath)
+        {
+            if (matcher.XPathValue is { } xPathValue)
+            {
+                var withValue = FromValue(xPathValue);
+                withValue["expression"] = xPath;
+                json["matchesXPath"] = withValue;
+            }
+            else
+            {
+                json["matchesXPath"] = xPath;
+            }
+        }
+        if (matcher.XPathNamespaces is { } namespaces)
+        {
+            json["xPathNamespaces"] = new JsonObject(namespaces.Select(n => KeyValuePair.Create(n.Key, (JsonNode?)n.Value)));
+        }
         if (matcher.EqualToJson is { } equalToJson) json["equalToJson"] = JsonNode.Parse(equalToJson);
         if (matcher.IgnoreArrayOrder is { } order) json["ignoreArrayOrder"] = order;
         if (matcher.IgnoreExtraElements is { } extra) json["ignoreExtraElements"] = extra;

@@ -17,14 +17,18 @@ public static partial class WireMockMappings
     private static readonly HashSet<string> MappingFields = ["id", "uuid", "name", "request", "response", "priority", "scenarioName",
         "requiredScenarioState", "newScenarioState", "metadata", "persistent", "insertionIndex"];
     private static readonly HashSet<string> RequestFields = ["method", "url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate",
-        "queryParameters", "headers", "cookies", "bodyPatterns", "pathParameters"];
+        "queryParameters", "headers", "cookies", "bodyPatterns", "pathParameters", "formParameters", "basicAuth"];
     private static readonly HashSet<string> ResponseFields = ["status", "statusMessage", "headers", "body", "jsonBody", "base64Body",
         "fixedDelayMilliseconds", "delayDistribution", "fault", "chunkedDribbleDelay", "transformers", "transformerParameters", "proxyBaseUrl",
         "additionalProxyRequestHeaders", "proxyUrlPrefixToRemove"];
 
-    private static readonly HashSet<string> ValueFields = ["equalTo", "contains", "doesNotContain", "matches", "doesNotMatch", "caseInsensitive", "absent"];
-    private static readonly HashSet<string> BodyFields = ["equalTo", "contains", "matches", "equalToJson", "ignoreArrayOrder", "ignoreExtraElements",
-        "matchesJsonPath", "matchesJsonSchema", "caseInsensitive"];
+    private static readonly HashSet<string> ValueFields = ["equalTo", "contains", "doesNotContain", "matches", "doesNotMatch", "caseInsensitive", "absent",
+        "and", "or", "not", "hasExactly", "includes", "before", "after", "equalToDateTime", "actualFormat", "truncateExpected", "truncateActual",
+        "equalToJson", "ignoreArrayOrder", "ignoreExtraElements"];
+    private static readonly HashSet<string> BodyFields = ["equalTo", "contains", "matches", "doesNotContain", "doesNotMatch", "equalToJson",
+        "ignoreArrayOrder", "ignoreExtraElements", "matchesJsonPath", "matchesJsonSchema", "schemaVersion", "caseInsensitive", "binaryEqualTo",
+        "equalToXml", "enablePlaceholders", "matchesXPath", "xPathNamespaces"];
+    private static readonly HashSet<string> SchemaVersions = ["V4", "V6", "V7", "V201909", "V202012"];
 
     // ---- in ----------------------------------------------------------------------------------------------------------
 
@@ -50,22 +54,16 @@ public static partial class WireMockMappings
     {
         var request = Object(node ?? new JsonObject(), field);
         Known(request, RequestFields, field);
-        if (request["pathParameters"] is not null)
-        {
-            throw new UnsupportedFieldException($"{field}.pathParameters", "path parameter matchers are not supported; use urlPathPattern");
-        }
         var method = Text(request["method"], $"{field}.method") ?? "ANY";
         var query = Values(request["queryParameters"], $"{field}.queryParameters");
         var (path, pattern) = ("", (string?)null);
+        string? exactUrl = null, urlPattern = null;
         if (Text(request["url"], $"{field}.url") is { } url)
         {
+            // WireMock's url is the exact path and query: no other parameter, the same order.
             var question = url.IndexOf('?');
             (path, pattern) = Literal(question < 0 ? url : url[..question]);
-            foreach (var pair in (question < 0 ? "" : url[(question + 1)..]).Split('&', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var parts = pair.Split('=', 2);
-                (query ??= new Dictionary<string, ValueMatcher>(StringComparer.Ordinal))[Uri.UnescapeDataString(parts[0])] = new ValueMatcher(EqualTo: parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "");
-            }
+            exactUrl = url;
         }
         else if (Text(request["urlPath"], $"{field}.urlPath") is { } urlPath)
         {
@@ -81,22 +79,35 @@ public static partial class WireMockMappings
         }
         else if (Text(request["urlPattern"], $"{field}.urlPattern") is { } urlRegex)
         {
-            if (urlRegex.Contains("\\?", StringComparison.Ordinal))
-            {
-                throw new UnsupportedFieldException($"{field}.urlPattern", "a pattern over the query string is not supported; use urlPathPattern with queryParameters");
-            }
-            pattern = urlRegex;
+            // A pattern over the path and query: the path is any, the whole URL is the condition.
+            (pattern, urlPattern) = (".*", urlRegex);
         }
         else
         {
             pattern = ".*"; // no URL: every path
         }
         var headers = Values(request["headers"], $"{field}.headers");
+        if (request["basicAuth"] is { } basic)
+        {
+            // WireMock's basicAuth is the Authorization header those credentials make.
+            var credentials = Object(basic, $"{field}.basicAuth");
+            var token = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+                $"{Text(credentials["username"], $"{field}.basicAuth.username")}:{Text(credentials["password"], $"{field}.basicAuth.password")}"));
+            (headers ??= new Dictionary<string, ValueMatcher>(StringComparer.OrdinalIgnoreCase))["Authorization"] = new ValueMatcher(EqualTo: $"Basic {token}");
+        }
         var cookies = Values(request["cookies"], $"{field}.cookies");
         var body = request["bodyPatterns"] is { } patterns
             ? Array(patterns, $"{field}.bodyPatterns").Select((p, i) => ToBody(p, $"{field}.bodyPatterns[{i}]")).ToArray()
             : null;
-        var match = query is null && headers is null && cookies is null && body is null ? null : new RequestMatch(query, headers, cookies, body);
+        var pathParameters = Values(request["pathParameters"], $"{field}.pathParameters");
+        if (pathParameters is not null && request["urlPathTemplate"] is null)
+        {
+            throw new UnsupportedFieldException($"{field}.pathParameters", "path parameters need a urlPathTemplate that names them");
+        }
+        var form = Values(request["formParameters"], $"{field}.formParameters");
+        var match = query is null && headers is null && cookies is null && body is null && pathParameters is null && form is null && exactUrl is null && urlPattern is null
+            ? null
+            : new RequestMatch(query, headers, cookies, body, pathParameters, form, exactUrl, urlPattern);
         return (method, path, pattern, match);
     }
 
@@ -110,10 +121,18 @@ public static partial class WireMockMappings
     {
         var matcher = Object(node, field);
         Known(matcher, ValueFields, field);
+        ValueMatcher[]? List(string name) => matcher[name] is { } list
+            ? Array(list, $"{field}.{name}").Select((m, i) => ToValue(m, $"{field}.{name}[{i}]")).ToArray()
+            : null;
         return new ValueMatcher(Text(matcher["equalTo"], $"{field}.equalTo"), Text(matcher["contains"], $"{field}.contains"),
             Text(matcher["doesNotContain"], $"{field}.doesNotContain"), Text(matcher["matches"], $"{field}.matches"),
             Text(matcher["doesNotMatch"], $"{field}.doesNotMatch"), Bool(matcher["caseInsensitive"], $"{field}.caseInsensitive"),
-            Bool(matcher["absent"], $"{field}.absent"));
+            Bool(matcher["absent"], $"{field}.absent"), List("and"), List("or"), matcher["not"] is { } not ? ToValue(not, $"{field}.not") : null,
+            List("hasExactly"), List("includes"), Text(matcher["before"], $"{field}.before"), Text(matcher["after"], $"{field}.after"),
+            Text(matcher["equalToDateTime"], $"{field}.equalToDateTime"), Text(matcher["actualFormat"], $"{field}.actualFormat"),
+            Text(matcher["truncateExpected"], $"{field}.truncateExpected"), Text(matcher["truncateActual"], $"{field}.truncateActual"),
+            JsonText(matcher["equalToJson"]), Bool(matcher["ignoreArrayOrder"], $"{field}.ignoreArrayOrder"),
+            Bool(matcher["ignoreExtraElements"], $"{field}.ignoreExtraElements"));
     }
 
     private static BodyMatcher ToBody(JsonNode? node, string field)
@@ -132,10 +151,31 @@ public static partial class WireMockMappings
         {
             jsonPath = Text(matcher["matchesJsonPath"], $"{field}.matchesJsonPath");
         }
+        if (Text(matcher["schemaVersion"], $"{field}.schemaVersion") is { } version && !SchemaVersions.Contains(version))
+        {
+            throw new UnsupportedFieldException($"{field}.schemaVersion", $"'{version}' is not one of {string.Join(", ", SchemaVersions)}");
+        }
+        string? xPath;
+        ValueMatcher? xPathValue = null;
+        if (matcher["matchesXPath"] is JsonObject xPathWithValue)
+        {
+            xPath = Text(xPathWithValue["expression"], $"{field}.matchesXPath.expression");
+            var rest = new JsonObject(xPathWithValue.Where(p => p.Key is not ("expression" or "xPathNamespaces")).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+            xPathValue = rest.Count > 0 ? ToValue(rest, $"{field}.matchesXPath") : null;
+        }
+        else
+        {
+            xPath = Text(matcher["matchesXPath"], $"{field}.matchesXPath");
+        }
+        var namespaces = matcher["xPathNamespaces"] is { } ns
+            ? Object(ns, $"{field}.xPathNamespaces").ToDictionary(p => p.Key, p => Text(p.Value, $"{field}.xPathNamespaces.{p.Key}") ?? "")
+            : null;
         return new BodyMatcher(Text(matcher["equalTo"], $"{field}.equalTo"), Text(matcher["contains"], $"{field}.contains"),
             Text(matcher["matches"], $"{field}.matches"), JsonText(matcher["equalToJson"]), Bool(matcher["ignoreArrayOrder"], $"{field}.ignoreArrayOrder"),
             Bool(matcher["ignoreExtraElements"], $"{field}.ignoreExtraElements"), jsonPath, jsonPathValue, JsonText(matcher["matchesJsonSchema"]),
-            Bool(matcher["caseInsensitive"], $"{field}.caseInsensitive"));
+            Bool(matcher["caseInsensitive"], $"{field}.caseInsensitive"), Text(matcher["doesNotContain"], $"{field}.doesNotContain"),
+            Text(matcher["doesNotMatch"], $"{field}.doesNotMatch"), Text(matcher["binaryEqualTo"], $"{field}.binaryEqualTo"),
+            Text(matcher["equalToXml"], $"{field}.equalToXml"), xPath, namespaces, xPathValue);
     }
 
     /// <summary>WireMock takes JSON either as a JSON value or as a string holding JSON text.</summary>

@@ -9,6 +9,8 @@ namespace OrleansMock.Grains.Matching;
 /// <summary>A compiled <see cref="BodyMatcher"/>: one condition on the request body, in WireMock's vocabulary.</summary>
 public abstract class BodyCondition
 {
+    private const string Names = "equalTo, contains, matches, doesNotContain, doesNotMatch, equalToJson, matchesJsonPath, matchesJsonSchema, binaryEqualTo, equalToXml, matchesXPath";
+
     /// <summary>Null when the body satisfies the condition, else why not.</summary>
     public abstract string? Check(RequestView request, WorkBudget budget);
 
@@ -17,26 +19,43 @@ public abstract class BodyCondition
         condition = null!;
         if (matcher is null)
         {
-            error = $"{field} needs a matcher: one of equalTo, contains, matches, equalToJson, matchesJsonPath, matchesJsonSchema";
+            error = $"{field} needs a matcher: one of {Names}";
             return false;
         }
         var given = new (string Name, object? Value)[]
         {
-            ("equalTo", matcher.EqualTo), ("contains", matcher.Contains), ("matches", matcher.Matches), ("equalToJson", matcher.EqualToJson),
-            ("matchesJsonPath", matcher.MatchesJsonPath), ("matchesJsonSchema", matcher.MatchesJsonSchema),
+            ("equalTo", matcher.EqualTo), ("contains", matcher.Contains), ("matches", matcher.Matches), ("doesNotContain", matcher.DoesNotContain),
+            ("doesNotMatch", matcher.DoesNotMatch), ("equalToJson", matcher.EqualToJson), ("matchesJsonPath", matcher.MatchesJsonPath),
+            ("matchesJsonSchema", matcher.MatchesJsonSchema), ("binaryEqualTo", matcher.BinaryEqualTo), ("equalToXml", matcher.EqualToXml),
+            ("matchesXPath", matcher.MatchesXPath),
         }.Where(g => g.Value is not null).ToArray();
         if (given.Length != 1)
         {
             error = given.Length == 0
-                ? $"{field} needs exactly one of equalTo, contains, matches, equalToJson, matchesJsonPath, matchesJsonSchema"
+                ? $"{field} needs exactly one of {Names}"
                 : $"{field} gives {string.Join(" and ", given.Select(g => g.Name))}; give one matcher per entry (entries all must hold)";
             return false;
         }
         switch (given[0].Name)
         {
-            case "equalTo" or "contains" or "matches":
+            case "binaryEqualTo":
+                try
+                {
+                    condition = new Binary(Convert.FromBase64String(matcher.BinaryEqualTo!));
+                    error = "";
+                    return true;
+                }
+                catch (FormatException)
+                {
+                    error = $"{field}.binaryEqualTo is not base64";
+                    return false;
+                }
+            case "equalToXml" or "matchesXPath":
+                return XmlCondition.TryCompileXml(matcher, field, out condition, out error);
+            case "equalTo" or "contains" or "matches" or "doesNotContain" or "doesNotMatch":
                 if (!ValueCondition.TryCompile(new ValueMatcher(EqualTo: matcher.EqualTo, Contains: matcher.Contains, Matches: matcher.Matches,
-                        CaseInsensitive: matcher.CaseInsensitive), field, out var text, out error))
+                        DoesNotContain: matcher.DoesNotContain, DoesNotMatch: matcher.DoesNotMatch, CaseInsensitive: matcher.CaseInsensitive),
+                        field, out var text, out error))
                 {
                     return false;
                 }
@@ -73,6 +92,12 @@ public abstract class BodyCondition
     {
         public override string? Check(RequestView request, WorkBudget budget) =>
             condition.Check([request.Body], budget) is { } failure ? $"body: {failure}" : null;
+    }
+
+    private sealed class Binary(byte[] expected) : BodyCondition
+    {
+        public override string? Check(RequestView request, WorkBudget budget) =>
+            System.Text.Encoding.UTF8.GetBytes(request.Body).AsSpan().SequenceEqual(expected) ? null : "body: not binaryEqualTo the expected bytes";
     }
 
     private sealed class EqualJson(JToken expected, bool ignoreArrayOrder, bool ignoreExtraElements) : BodyCondition

@@ -6,28 +6,36 @@ namespace OrleansMock.Grains.Matching;
 /// <summary>A compiled <see cref="RequestMatch"/>: every condition must hold; the first that does not is named.</summary>
 public sealed class RequestConditions
 {
-    public static readonly RequestConditions None = new([], [], [], []);
+    public static readonly RequestConditions None = new([], [], [], [], [], [], null, null);
 
     private readonly (string Name, ValueCondition Condition)[] _query;
     private readonly (string Name, ValueCondition Condition)[] _headers;
     private readonly (string Name, ValueCondition Condition)[] _cookies;
     private readonly BodyCondition[] _body;
+    private readonly (string Name, ValueCondition Condition)[] _pathParameters;
+    private readonly (string Name, ValueCondition Condition)[] _form;
+    private readonly string? _url;
+    private readonly System.Text.RegularExpressions.Regex? _urlPattern;
 
     private RequestConditions(
-        (string, ValueCondition)[] query, (string, ValueCondition)[] headers, (string, ValueCondition)[] cookies, BodyCondition[] body)
+        (string, ValueCondition)[] query, (string, ValueCondition)[] headers, (string, ValueCondition)[] cookies, BodyCondition[] body,
+        (string, ValueCondition)[] pathParameters, (string, ValueCondition)[] form, string? url, System.Text.RegularExpressions.Regex? urlPattern)
     {
-        (_query, _headers, _cookies, _body) = (query, headers, cookies, body);
-        Needs = (query.Length > 0 ? RequestParts.Query : 0) | (headers.Length + cookies.Length > 0 ? RequestParts.Headers : 0)
-            | (body.Length > 0 ? RequestParts.Body : 0);
+        (_query, _headers, _cookies, _body, _pathParameters, _form, _url, _urlPattern) = (query, headers, cookies, body, pathParameters, form, url, urlPattern);
+        Needs = (query.Length > 0 || url is not null || urlPattern is not null ? RequestParts.Query : 0)
+            | (headers.Length + cookies.Length > 0 ? RequestParts.Headers : 0)
+            | (body.Length + form.Length > 0 ? RequestParts.Body : 0);
+        Count = query.Length + headers.Length + cookies.Length + body.Length + pathParameters.Length + form.Length
+            + (url is null ? 0 : 1) + (urlPattern is null ? 0 : 1);
     }
 
     /// <summary>The parts of the request these conditions read.</summary>
     public RequestParts Needs { get; }
 
-    public bool IsEmpty => Needs == RequestParts.None;
+    public bool IsEmpty => Count == 0;
 
     /// <summary>How many conditions there are: among endpoints otherwise equal, the one with more conditions is more specific.</summary>
-    public int Count => _query.Length + _headers.Length + _cookies.Length + _body.Length;
+    public int Count { get; }
 
     /// <summary>Compiles <paramref name="match"/> (null: no conditions); <paramref name="field"/> prefixes the field names in errors.</summary>
     public static bool TryCompile(RequestMatch? match, string field, int maxConditions, out RequestConditions conditions, out string error)
@@ -38,7 +46,8 @@ public sealed class RequestConditions
         {
             return true;
         }
-        var count = (match.Query?.Count ?? 0) + (match.Headers?.Count ?? 0) + (match.Cookies?.Count ?? 0) + (match.Body?.Length ?? 0);
+        var count = (match.Query?.Count ?? 0) + (match.Headers?.Count ?? 0) + (match.Cookies?.Count ?? 0) + (match.Body?.Length ?? 0)
+            + (match.PathParameters?.Count ?? 0) + (match.Form?.Count ?? 0);
         if (count > maxConditions)
         {
             error = $"{field} has {count} conditions; the limit is {maxConditions}";
@@ -46,7 +55,14 @@ public sealed class RequestConditions
         }
         if (!TryCompileValues(match.Query, $"{field}.query", out var query, out error)
             || !TryCompileValues(match.Headers, $"{field}.headers", out var headers, out error)
-            || !TryCompileValues(match.Cookies, $"{field}.cookies", out var cookies, out error))
+            || !TryCompileValues(match.Cookies, $"{field}.cookies", out var cookies, out error)
+            || !TryCompileValues(match.PathParameters, $"{field}.pathParameters", out var pathParameters, out error)
+            || !TryCompileValues(match.Form, $"{field}.form", out var form, out error))
+        {
+            return false;
+        }
+        System.Text.RegularExpressions.Regex? urlPattern = null;
+        if (match.UrlPattern is { } pattern && !ValueCondition.TryRegex(pattern, caseInsensitive: false, $"{field}.urlPattern", out urlPattern, out error))
         {
             return false;
         }
@@ -58,7 +74,7 @@ public sealed class RequestConditions
                 return false;
             }
         }
-        conditions = new RequestConditions(query, headers, cookies, body);
+        conditions = new RequestConditions(query, headers, cookies, body, pathParameters, form, match.Url, urlPattern);
         return true;
     }
 
@@ -83,9 +99,31 @@ public sealed class RequestConditions
         return true;
     }
 
-    /// <summary>Null when every condition holds, else the first that failed, e.g. "query 'status': expected equalTo 'open', was 'closed'".</summary>
-    public string? Check(RequestView request, WorkBudget budget)
+    /// <summary>
+    /// Null when every condition holds, else the first that failed, e.g. "query 'status': expected equalTo 'open', was
+    /// 'closed'". <paramref name="pathParameters"/> gives the path template's parameters, when conditions test them.
+    /// </summary>
+    public string? Check(RequestView request, WorkBudget budget, Func<IReadOnlyDictionary<string, string>>? pathParameters = null)
     {
+        if (_url is not null && request.Url != _url)
+        {
+            return $"url: expected '{_url}', was '{ValueCondition.Shorten(request.Url)}'";
+        }
+        if (_urlPattern is not null && !SafeRegex.IsMatch(_urlPattern, request.Url, budget))
+        {
+            return $"url: expected to match '{_urlPattern.ToString()[4..^2]}', was '{ValueCondition.Shorten(request.Url)}'";
+        }
+        if (_pathParameters.Length > 0)
+        {
+            var values = pathParameters?.Invoke() ?? new Dictionary<string, string>();
+            foreach (var (name, condition) in _pathParameters)
+            {
+                if (condition.Check(values.TryGetValue(name, out var value) ? [value] : [], budget) is { } failure)
+                {
+                    return $"path parameter '{name}': {failure}";
+                }
+            }
+        }
         foreach (var (name, condition) in _query)
         {
             if (condition.Check(request.QueryValues(name), budget) is { } failure)
@@ -102,9 +140,22 @@ public sealed class RequestConditions
         }
         foreach (var (name, condition) in _cookies)
         {
-            if (condition.Check(request.CookieValues(name), budget) is { } failure)
+            var cookie = request.CookieValues(name);
+            // WireMock (checked against its jar): a missing cookie satisfies only absent, not doesNotContain or doesNotMatch.
+            if ((cookie.Count == 0 && !condition.IsAbsent ? "was absent" : condition.Check(cookie, budget)) is { } failure)
             {
                 return $"cookie '{name}': {failure}";
+            }
+        }
+        if (_form.Length > 0)
+        {
+            var fields = RequestView.ParseQuery(request.Body);
+            foreach (var (name, condition) in _form)
+            {
+                if (condition.Check(fields.TryGetValue(name, out var values) ? values : [], budget) is { } failure)
+                {
+                    return $"form field '{name}': {failure}";
+                }
             }
         }
         foreach (var condition in _body)

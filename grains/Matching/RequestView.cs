@@ -80,7 +80,7 @@ public sealed class RequestView(MockRequest request)
         }
     }
 
-    private static Dictionary<string, List<string>> ParseQuery(string? query)
+    internal static Dictionary<string, List<string>> ParseQuery(string? query)
     {
         var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         if (string.IsNullOrEmpty(query))

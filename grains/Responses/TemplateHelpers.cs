@@ -30,7 +30,15 @@ internal static class TemplateHelpers
             engine.RegisterHelper(name, (in HelperOptions _, in Context context, in Arguments arguments) =>
             {
                 RenderBudget.Step();
-                var result = helper(new Call(name, arguments));
+                object? result;
+                try
+                {
+                    result = helper(new Call(name, arguments));
+                }
+                catch (FormatException problem)
+                {
+                    throw new TemplateException($"{name}: {problem.Message}"); // a date's format, offset, zone or truncation
+                }
                 if (result is string text)
                 {
                     RenderBudget.Produce(text.Length);
@@ -309,18 +317,11 @@ internal static class TemplateHelpers
         Value("now", call =>
         {
             var now = DateTimeOffset.UtcNow;
-            try
+            if (call.Hash("offset") is { Length: > 0 } offset)
             {
-                if (call.Hash("offset") is { Length: > 0 } offset)
-                {
-                    now = JavaDates.Offset(now, offset);
-                }
-                return FormatDate(JavaDates.InZone(now, call.Hash("timezone")), call.Hash("format"));
+                now = JavaDates.Offset(now, offset);
             }
-            catch (TemplateException problem)
-            {
-                throw call.Fail(problem.Message);
-            }
+            return FormatDate(JavaDates.InZone(now, call.Hash("timezone")), call.Hash("format"));
         });
         Value("parseDate", call =>
         {

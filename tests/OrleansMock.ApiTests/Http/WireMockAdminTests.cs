@@ -60,10 +60,12 @@ public sealed class WireMockAdminTests(ApiFixture fixture)
     }
 
     [Theory]
-    [InlineData("""{"request":{"method":"GET","urlPath":"/x","formParameters":{"a":{"equalTo":"1"}}},"response":{"status":200}}""", "mapping.request.formParameters")]
+    [InlineData("""{"request":{"method":"POST","urlPath":"/x","multipartPatterns":[{"matchingType":"ANY"}]},"response":{"status":200}}""", "mapping.request.multipartPatterns")]
     [InlineData("""{"request":{"method":"GET","urlPath":"/x"},"response":{"status":200,"bodyFileName":"a.json"}}""", "mapping.response.bodyFileName")]
-    [InlineData("""{"request":{"method":"POST","urlPath":"/x","bodyPatterns":[{"equalToXml":"<a/>"}]},"response":{"status":200}}""", "mapping.request.bodyPatterns[0].equalToXml")]
-    [InlineData("""{"request":{"method":"GET","urlPath":"/x","headers":{"A":{"hasExactly":[]}}},"response":{"status":200}}""", "mapping.request.headers.A.hasExactly")]
+    [InlineData("""{"request":{"method":"POST","urlPath":"/x","bodyPatterns":[{"equalToXml":"<a/>","placeholderOpeningDelimiterRegex":"\\[\\["}]},"response":{"status":200}}""", "mapping.request.bodyPatterns[0].placeholderOpeningDelimiterRegex")]
+    [InlineData("""{"request":{"method":"GET","urlPath":"/x","headers":{"A":{"and":[{"equalToNumber":1}]}}},"response":{"status":200}}""", "mapping.request.headers.A.and[0].equalToNumber")]
+    [InlineData("""{"request":{"method":"GET","urlPath":"/x","queryParameters":{"d":{"before":"tomorrow"}}},"response":{"status":200}}""", "request.query.d.before")]
+    [InlineData("""{"request":{"method":"POST","urlPath":"/x","bodyPatterns":[{"matchesXPath":"//a[","xPathNamespaces":{"a":"urn:a"}}]},"response":{"status":200}}""", "matchesXPath")]
     [InlineData("""{"request":{"method":"GET","urlPath":"/x"},"response":{"status":200,"fault":"BOOM"}}""", "mapping.response.fault")]
     public async Task A_mapping_we_cannot_represent_is_a_422_naming_the_field(string mapping, string field)
     {
