@@ -138,6 +138,18 @@ public static partial class WireMockMappings
         return json;
     }
 
+    /// <summary>A JSONPath or XPath: the expression alone, or with the condition on what it selects.</summary>
+    private static JsonNode Expression(string expression, ValueMatcher? value)
+    {
+        if (value is null)
+        {
+            return expression;
+        }
+        var withValue = FromValue(value);
+        withValue["expression"] = expression;
+        return withValue;
+    }
+
     private static JsonObject FromBody(BodyMatcher matcher)
     {
         var json = new JsonObject();
@@ -150,16 +162,7 @@ public static partial class WireMockMappings
         if (matcher.EqualToXml is { } xml) json["equalToXml"] = xml;
         if (matcher.MatchesXPath is { } xPath)
         {
-            if (matcher.XPathValue is { } xPathValue)
-            {
-                var withValue = FromValue(xPathValue);
-                withValue["expression"] = xPath;
-                json["matchesXPath"] = withValue;
-            }
-            else
-            {
-                json["matchesXPath"] = xPath;
-            }
+            json["matchesXPath"] = Expression(xPath, matcher.XPathValue);
         }
         if (matcher.XPathNamespaces is { } namespaces)
         {
@@ -170,16 +173,7 @@ public static partial class WireMockMappings
         if (matcher.IgnoreExtraElements is { } extra) json["ignoreExtraElements"] = extra;
         if (matcher.MatchesJsonPath is { } path)
         {
-            if (matcher.JsonPathValue is { } value)
-            {
-                var withValue = FromValue(value);
-                withValue["expression"] = path;
-                json["matchesJsonPath"] = withValue;
-            }
-            else
-            {
-                json["matchesJsonPath"] = path;
-            }
+            json["matchesJsonPath"] = Expression(path, matcher.JsonPathValue);
         }
         if (matcher.MatchesJsonSchema is { } schema) json["matchesJsonSchema"] = schema;
         if (matcher.CaseInsensitive is { } caseInsensitive) json["caseInsensitive"] = caseInsensitive;
