@@ -23,13 +23,17 @@ public sealed record ResponseDefinition(
     [property: Id(11)] int Weight = 1,
     [property: Id(12)] ProxySpec? Proxy = null,
     [property: Id(13)] bool Base64Body = false,
-    [property: Id(14)] bool NoContentType = false);
+    [property: Id(14)] bool NoContentType = false,
+    [property: Id(15)] KeyValuePair<string, string>[]? MoreHeaderValues = null,
+    [property: Id(16)] string? StatusMessage = null);
 
 /// <summary>
 /// The user-editable part of an endpoint: method (or ANY), a path template (or a regular expression in
 /// <see cref="PathPattern"/>, with <see cref="Path"/> empty), extra conditions, and its responses. <see cref="Response"/>
 /// is the first of <see cref="Responses"/> (an endpoint stored before several responses existed has only it).
 /// <see cref="Name"/> and <see cref="MetadataJson"/> (a JSON object) are the user's labels, as WireMock's mappings have.
+/// <see cref="SourceJson"/> is the WireMock mapping the endpoint was made from, as it was given (without its id): the
+/// WireMock admin API answers it back while the endpoint is unchanged (an edit through our own API drops it).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.EndpointSpec")]
 public sealed record EndpointSpec(
@@ -43,7 +47,8 @@ public sealed record EndpointSpec(
     [property: Id(7)] ResponseDefinition[]? Responses = null,
     [property: Id(8)] string? Name = null,
     [property: Id(9)] string? MetadataJson = null,
-    [property: Id(10)] RequestContract? Contract = null)
+    [property: Id(10)] RequestContract? Contract = null,
+    [property: Id(11)] string? SourceJson = null)
 {
     /// <summary>WireMock's default priority; lower wins.</summary>
     public const int DefaultPriority = 5;
@@ -56,7 +61,7 @@ public sealed record EndpointSpec(
     public long SizeBytes()
     {
         static long Text(string? text) => text?.Length ?? 0;
-        var size = 256L + Text(Method) + Text(Path) + Text(PathPattern) + Text(Name) + Text(MetadataJson);
+        var size = 256L + Text(Method) + Text(Path) + Text(PathPattern) + Text(Name) + Text(MetadataJson) + Text(SourceJson);
         foreach (var response in AllResponses)
         {
             size += 64 + Text(response.BodyJson) + Text(response.ContentType) + response.Headers.Sum(h => h.Key.Length + h.Value.Length);

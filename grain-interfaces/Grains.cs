@@ -46,6 +46,10 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [ReadOnly, Alias("GetEndpoint")]
     Task<Outcome<EndpointInfo>> GetEndpointAsync(string caller, string endpointId);
 
+    /// <summary>The endpoints whose metadata (a JSON object; {} when none) satisfies <paramref name="pattern"/> (WireMock's find-by-metadata).</summary>
+    [ReadOnly, Alias("FindEndpointsByMetadata")]
+    Task<Outcome<EndpointInfo[]>> FindEndpointsByMetadataAsync(string caller, BodyMatcher pattern);
+
     [Alias("AddEndpoint")]
     Task<Outcome<EndpointInfo>> AddEndpointAsync(string caller, EndpointSpec spec);
 

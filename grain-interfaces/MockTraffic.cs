@@ -30,6 +30,8 @@ public sealed class MockResponse
     [Id(6)] public int ResponseIndex { get; init; }
     [Id(7)] public Fault Fault { get; init; }
     [Id(8)] public ChunkedDribble? ChunkedDribble { get; init; }
+    /// <summary>The reason phrase of the status line (WireMock's statusMessage); null: the standard one.</summary>
+    [Id(9)] public string? StatusMessage { get; init; }
 }
 
 /// <summary>The closest endpoint to a request that matched none, and why it did not match.</summary>

@@ -28,6 +28,8 @@ public static class WireMockAdminApi
         admin.MapGet("/mappings", ListAsync).WithName("WireMockListMappings").WithSummary("Every mapping (endpoint) of the project");
         admin.MapPost("/mappings", CreateAsync).WithName("WireMockCreateMapping").WithSummary("Add a mapping; 422 names a field we cannot represent");
         admin.MapGet("/mappings/{id}", GetAsync).WithName("WireMockGetMapping");
+        admin.MapPost("/mappings/find-by-metadata", FindByMetadataAsync).WithName("WireMockFindMappingsByMetadata").WithSummary("The mappings whose metadata matches a content pattern");
+        admin.MapPost("/mappings/remove-by-metadata", RemoveByMetadataAsync).WithName("WireMockRemoveMappingsByMetadata").WithSummary("Delete the mappings whose metadata matches a content pattern");
         admin.MapPut("/mappings/{id}", ReplaceAsync).WithName("WireMockEditMapping");
         admin.MapDelete("/mappings/{id}", DeleteAsync).WithName("WireMockDeleteMapping");
         admin.MapDelete("/mappings", DeleteAllAsync).WithName("WireMockDeleteMappings");
@@ -132,17 +134,41 @@ public static class WireMockAdminApi
     private static IResult Json(JsonNode node, int status = StatusCodes.Status200OK) =>
         Results.Text(node.ToJsonString(), "application/json", statusCode: status);
 
-    private static Task<IResult> ListAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+    /// <summary>The mappings, newest first as WireMock lists them, a page of them with <c>limit</c> and <c>offset</c>.</summary>
+    private static Task<IResult> ListAsync(string project, int? limit, int? offset, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
         WithProjectAsync(project, user, resolver, limits, async c =>
         {
+            if (limit < 0 || offset < 0)
+            {
+                return Problems.Status(StatusCodes.Status400BadRequest, limit < 0 ? "limit may not be negative" : "offset may not be negative");
+            }
             var listed = await c.Grain.ListEndpointsAsync(c.Caller);
-            return listed.IsOk
-                ? Json(new JsonObject
-                {
-                    ["mappings"] = new JsonArray([.. listed.Value!.Select(e => (JsonNode?)WireMockMappings.ToMapping(e))]),
-                    ["meta"] = new JsonObject { ["total"] = listed.Value!.Length },
-                })
-                : Problems.From(listed);
+            return listed.IsOk ? Mappings(listed.Value!.Reverse().Skip(offset ?? 0).Take(limit ?? int.MaxValue), listed.Value!.Length) : Problems.From(listed);
+        });
+
+    private static IResult Mappings(IEnumerable<EndpointInfo> endpoints, int total) => Json(new JsonObject
+    {
+        ["mappings"] = new JsonArray([.. endpoints.Select(e => (JsonNode?)WireMockMappings.ToMapping(e))]),
+        ["meta"] = new JsonObject { ["total"] = total },
+    });
+
+    private static Task<IResult> FindByMetadataAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithBodyAsync(project, request, user, resolver, limits, async (c, json) =>
+        {
+            var found = await c.Grain.FindEndpointsByMetadataAsync(c.Caller, WireMockMappings.ToPattern(json, "pattern"));
+            return found.IsOk ? Mappings(found.Value!.Reverse(), found.Value!.Length) : Failure(found);
+        });
+
+    private static Task<IResult> RemoveByMetadataAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithBodyAsync(project, request, user, resolver, limits, async (c, json) =>
+        {
+            var found = await c.Grain.FindEndpointsByMetadataAsync(c.Caller, WireMockMappings.ToPattern(json, "pattern"));
+            if (!found.IsOk)
+            {
+                return Failure(found);
+            }
+            var removed = await c.Grain.ImportEndpointsAsync(c.Caller, [], replaceAll: false, deleteIds: [.. found.Value!.Select(e => e.Id)]);
+            return removed.IsOk ? Results.Ok() : Failure(removed);
         });
 
     private static Task<IResult> CreateAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>

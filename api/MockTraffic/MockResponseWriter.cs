@@ -68,6 +68,10 @@ public static class MockResponseWriter
         }
         var response = context.Response;
         response.StatusCode = mock.Status;
+        if (mock.StatusMessage is not null && context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseFeature>() is { } status)
+        {
+            status.ReasonPhrase = mock.StatusMessage;
+        }
         foreach (var (name, value) in mock.Headers)
         {
             // The scope is built only for a response that sets a cookie: the hot path allocates nothing for it.

@@ -13,6 +13,18 @@ public static partial class WireMockMappings
     public static JsonObject ToMapping(EndpointInfo endpoint)
     {
         var spec = endpoint.Spec;
+        if (spec.SourceJson is { } source && JsonNode.Parse(source) is JsonObject given)
+        {
+            // As it was given, with its id first and its uuid last (WireMock's order).
+            var answered = new JsonObject { ["id"] = endpoint.Id };
+            foreach (var (key, value) in given.ToList())
+            {
+                given.Remove(key);
+                answered[key] = value;
+            }
+            answered["uuid"] = endpoint.Id;
+            return answered;
+        }
         var response = spec.AllResponses[0];
         var mapping = new JsonObject { ["id"] = endpoint.Id, ["uuid"] = endpoint.Id };
         if (spec.Name is { } name)

@@ -43,10 +43,14 @@ public static partial class WireMockMappings
             : null;
         var response = ToResponse(mapping["response"], $"{field}.response") with { Scenario = scenario };
         var metadata = mapping["metadata"] is { } meta ? Object(meta, $"{field}.metadata").ToJsonString() : null;
+        var source = (JsonObject)mapping.DeepClone();
+        source.Remove("id");
+        source.Remove("uuid");
         var spec = new EndpointSpec(method, path, response, pathPattern,
             Priority: Integer(mapping["priority"], $"{field}.priority") ?? EndpointSpec.DefaultPriority, Request: request,
-            Name: Text(mapping["name"], $"{field}.name"), MetadataJson: metadata);
-        return new EndpointImport(Text(mapping["id"], $"{field}.id") ?? Text(mapping["uuid"], $"{field}.uuid"), spec);
+            Name: Text(mapping["name"], $"{field}.name"), MetadataJson: metadata, SourceJson: source.ToJsonString());
+        // A mapping without an id gets a UUID, as in WireMock (its clients type ids as UUIDs).
+        return new EndpointImport(Text(mapping["id"], $"{field}.id") ?? Text(mapping["uuid"], $"{field}.uuid") ?? Guid.NewGuid().ToString(), spec);
     }
 
     /// <summary>A request pattern (a mapping's <c>request</c>, or a verification's body) as an endpoint's method, path and conditions.</summary>
@@ -135,6 +139,9 @@ public static partial class WireMockMappings
             Bool(matcher["ignoreExtraElements"], $"{field}.ignoreExtraElements"));
     }
 
+    /// <summary>A content pattern (a body pattern's shape: find-by-metadata's body), 422 naming what we cannot represent.</summary>
+    public static BodyMatcher ToPattern(JsonNode? node, string field) => ToBody(node, field);
+
     private static BodyMatcher ToBody(JsonNode? node, string field)
     {
         var matcher = Object(node, field);
@@ -196,15 +203,19 @@ public static partial class WireMockMappings
             throw new UnsupportedFieldException($"{field}.transformers", $"'{other}' is not supported; only response-template is");
         }
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var moreValues = new List<KeyValuePair<string, string>>();
         foreach (var (name, value) in response["headers"] is { } h ? Object(h, $"{field}.headers") : [])
         {
             if (value is JsonArray values)
             {
-                if (name.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase) && values.Count > 1)
+                // Several values are sent as several header lines, as WireMock sends them (several Set-Cookie).
+                var texts = values.Select((v, i) => Text(v, $"{field}.headers.{name}[{i}]") ?? "").ToArray();
+                if (texts.Length == 0)
                 {
-                    throw new UnsupportedFieldException($"{field}.headers.{name}", "several Set-Cookie values are not supported; set one cookie");
+                    continue;
                 }
-                headers[name] = string.Join(", ", values.Select((v, i) => Text(v, $"{field}.headers.{name}[{i}]")));
+                headers[name] = texts[0];
+                moreValues.AddRange(texts.Skip(1).Select(t => KeyValuePair.Create(name, t)));
             }
             else
             {
@@ -241,7 +252,8 @@ public static partial class WireMockMappings
         return new ResponseDefinition(Integer(response["status"], $"{field}.status") ?? 200, headers, bodyJson, contentType,
             Integer(response["fixedDelayMilliseconds"], $"{field}.fixedDelayMilliseconds") ?? 0, Template: transformers.Length > 0,
             Delay: ToDelay(response["delayDistribution"], $"{field}.delayDistribution"), Fault: fault, ChunkedDribbleDelay: dribble, Proxy: proxy,
-            Base64Body: base64, NoContentType: contentType is null); // WireMock adds no Content-Type of its own
+            Base64Body: base64, NoContentType: contentType is null, // WireMock adds no Content-Type of its own
+            MoreHeaderValues: moreValues.Count > 0 ? [.. moreValues] : null, StatusMessage: Text(response["statusMessage"], $"{field}.statusMessage"));
     }
 
     private static DelaySpec? ToDelay(JsonNode? node, string field)

@@ -105,6 +105,24 @@ public sealed partial class MockProjectGrain(
 
     public Task<Outcome<EndpointInfo>> GetEndpointAsync(string caller, string endpointId) => Read(caller, d => d.GetEndpoint(endpointId));
 
+    public Task<Outcome<EndpointInfo[]>> FindEndpointsByMetadataAsync(string caller, BodyMatcher pattern) => Read(caller, d =>
+    {
+        if (!Matching.BodyCondition.TryCompile(pattern, "pattern", out var condition, out var error))
+        {
+            return Outcome<EndpointInfo[]>.Fail(OutcomeKind.Invalid, error);
+        }
+        var budget = new Safety.WorkBudget(TimeSpan.FromMilliseconds(500));
+        try
+        {
+            return Outcome<EndpointInfo[]>.Ok([.. d.Endpoints.Where(e => condition.Check(new Matching.RequestView(new MockRequest("GET", "/", null,
+                Detail: new RequestDetail(null, null, e.Spec.MetadataJson ?? "{}", "/", RequestParts.Body))), budget) is null)]);
+        }
+        catch (Safety.WorkBudgetExceededException exception)
+        {
+            return Outcome<EndpointInfo[]>.Fail(OutcomeKind.Invalid, $"pattern: {exception.Message}");
+        }
+    });
+
     public Task<Outcome<EndpointInfo>> AddEndpointAsync(string caller, EndpointSpec spec) =>
         ChangeAsync(caller, d => d.AddEndpoint(spec, limits.Value, ProjectIds.NewEndpointId(), time.GetUtcNow()));
 

@@ -73,7 +73,7 @@ public sealed class CompiledResponse
             {
                 return false;
             }
-            foreach (var (name, value) in definition.Headers)
+            foreach (var (name, value) in definition.Headers.Concat(definition.MoreHeaderValues ?? []))
             {
                 if (!ResponseTemplate.TryCompile(value, $"{field}.headers.{name}", out var header, out error))
                 {
@@ -121,5 +121,6 @@ public sealed class CompiledResponse
         ResponseIndex = from.ResponseIndex,
         Fault = from.Fault,
         ChunkedDribble = from.ChunkedDribble,
+        StatusMessage = from.StatusMessage,
     };
 }

@@ -17,7 +17,8 @@ public static class ResponseCompiler
         return new MockResponse
         {
             Status = response.Status,
-            Headers = response.Headers.ToArray(),
+            Headers = [.. response.Headers, .. response.MoreHeaderValues ?? []],
+            StatusMessage = response.StatusMessage,
             ContentType = contentType,
             Body = body,
             DelayMs = response.Delay?.Fixed ?? response.DelayMs,

@@ -65,6 +65,11 @@ public static class EndpointValidator
             error = "name is longer than 200 characters";
             return false;
         }
+        if (spec.SourceJson is { } source && (source.Length > limits.MaxResponseBodyBytes * 2L + 64 * 1024 || !IsJson(source)))
+        {
+            error = "the WireMock mapping is too large to keep as given";
+            return false;
+        }
         if (spec.MetadataJson is { } metadata && (metadata.Length > 16 * 1024 || !IsJson(metadata) || !metadata.TrimStart().StartsWith('{')))
         {
             error = "metadata must be a JSON object of at most 16 KB";
@@ -111,7 +116,7 @@ public static class EndpointValidator
             return false;
         }
         normalized = new EndpointSpec(method, path, normalizedResponses[0], spec.PathPattern, spec.Priority, spec.Request, spec.ResponseMode,
-            spec.Responses is { Length: > 0 } ? normalizedResponses : null, spec.Name, spec.MetadataJson, spec.Contract);
+            spec.Responses is { Length: > 0 } ? normalizedResponses : null, spec.Name, spec.MetadataJson, spec.Contract, spec.SourceJson);
         error = "";
         return true;
     }
@@ -218,6 +223,26 @@ public static class EndpointValidator
             {
                 headerContentType = value;
             }
+        }
+
+        foreach (var (name, value) in response.MoreHeaderValues ?? [])
+        {
+            // A header's further values (WireMock's header arrays: several Set-Cookie): a header given above, each value clean.
+            if (!seen.Contains(name) || ReservedHeaders.Contains(name) || name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) || value is null || value.Any(c => char.IsControl(c) && c != '\t'))
+            {
+                error = $"{field} header '{name}' has a further value without a first one, or a value with a control character";
+                return false;
+            }
+        }
+        if ((response.MoreHeaderValues?.Length ?? 0) + headers.Count > limits.MaxResponseHeaders)
+        {
+            error = $"{field} has {(response.MoreHeaderValues?.Length ?? 0) + headers.Count} header values; the limit is {limits.MaxResponseHeaders}";
+            return false;
+        }
+        if (response.StatusMessage is { } message && (message.Length > 256 || message.Any(c => char.IsControl(c) && c != '\t')))
+        {
+            error = $"{field}.statusMessage may have at most 256 characters and no control character";
+            return false;
         }
 
         var contentType = string.IsNullOrWhiteSpace(response.ContentType) ? null : response.ContentType.Trim();
