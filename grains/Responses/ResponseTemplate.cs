@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using HandlebarsDotNet;
 using Newtonsoft.Json.Linq;
+using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains.Matching;
 using OrleansMock.Grains.Safety;
 
@@ -49,7 +50,7 @@ public sealed class ResponseTemplate
             // Handlebars parses next (an unclosed mustache never reaches the checks below), then what it cannot see.
             using var reader = new StringReader(TemplateBlockParams.Rename(text));
             var compiled = Engine.Compile(reader);
-            if ((TemplatePartials.Check(text) ?? TemplateLint.Check(text, Helpers)) is { } problem)
+            if ((TemplatePartials.Check(text) ?? TemplateLint.Check(text, Helpers) ?? LiteralCallProblem(text)) is { } problem)
             {
                 error = $"{field} is not a valid template: {problem}";
                 return false;
@@ -69,6 +70,32 @@ public sealed class ResponseTemplate
             error = $"{field} is not a valid template: {LintQuietly(text) ?? exception.Message}";
             return false;
         }
+    }
+
+    /// <summary>The first helper call with only literal arguments that fails (run once, on an empty request), or null.</summary>
+    private static string? LiteralCallProblem(string text)
+    {
+        var model = new TemplateModel(new RequestView(new MockRequest("GET", "/", null)), new Dictionary<string, string>());
+        var work = new WorkBudget(TimeSpan.FromMilliseconds(200)); // for all of them: a save costs at most this much more
+        foreach (var call in TemplateLint.LiteralCalls(text, Helpers).Distinct().Take(32))
+        {
+            try
+            {
+                using var reader = new StringReader(call);
+                var compiled = Engine.Compile(reader);
+                RenderBudget.Run(work, 10_000,
+                    () => TemplateVariables.With(model.Root, () => { compiled(new BudgetedWriter(64 * 1024), model.Values, null!); return 0; }), 64 * 1024);
+            }
+            catch (TemplateException exception)
+            {
+                return $"{call} fails for every request: {exception.Message}";
+            }
+            catch (Exception exception) when (exception is HandlebarsException or WorkBudgetExceededException)
+            {
+                return null; // not for the save check to judge (a helper reading the request, a slow call): the request will say
+            }
+        }
+        return null;
     }
 
     private static string? LintQuietly(string text)

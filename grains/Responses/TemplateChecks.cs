@@ -168,6 +168,30 @@ internal static partial class TemplateLint
         return null;
     }
 
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:\s*(?:[A-Za-z_][\w-]*=)?(?:'[^']*'|""[^""]*""|-?\d+(?:\.\d+)?|true|false))*\s*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial System.Text.RegularExpressions.Regex LiteralArguments();
+
+    /// <summary>
+    /// The helper calls whose arguments are all literals (<c>{{now offset='soon'}}</c>, <c>{{math 1 '^' 2}}</c>): the
+    /// same for every request, so the save check runs each once and refuses the template when it fails.
+    /// </summary>
+    public static IEnumerable<string> LiteralCalls(string text, IReadOnlySet<string> helpers)
+    {
+        if (!text.Contains("{{", StringComparison.Ordinal))
+        {
+            yield break;
+        }
+        foreach (System.Text.RegularExpressions.Match mustache in Mustache().Matches(text))
+        {
+            var (block, name, rest) = (mustache.Groups[1].Value, mustache.Groups[2].Value, mustache.Groups[3].Value.Trim());
+            if (block.Length == 0 && rest.Length > 0 && helpers.Contains(name) && !mustache.Value.StartsWith("{{{", StringComparison.Ordinal)
+                && LiteralArguments().IsMatch(rest))
+            {
+                yield return $"{{{{{name} {rest}}}}}";
+            }
+        }
+    }
+
     // A path (request.query.q, this, @index, ../x) or a literal is not a helper call.
     private static bool IsUnknownHelper(string name, IReadOnlySet<string> helpers) =>
         !BuiltIn.Contains(name) && !helpers.Contains(name) && !name.Contains('.') && !name.Contains('/') && !name.StartsWith('@')

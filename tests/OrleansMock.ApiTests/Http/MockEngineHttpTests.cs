@@ -132,8 +132,8 @@ public sealed class MockEngineHttpTests(ApiFixture fixture)
     public async Task A_template_that_fails_on_a_request_is_a_422_naming_the_cause_never_a_500()
     {
         var project = await ProjectAsync();
-        await EndpointAsync(project, new { method = "GET", path = "/t", response = new { template = true, body = "{{now offset='soon'}}" } });
-        var detail = await (await Client.GetAsync($"/m/{project}/t")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        await EndpointAsync(project, new { method = "GET", path = "/t", response = new { template = true, body = "{{now offset=request.query.o}}" } });
+        var detail = await (await Client.GetAsync($"/m/{project}/t?o=soon")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.Contains("now: offset 'soon' should read like '3 days'", detail);
     }
 
