@@ -62,7 +62,9 @@ public sealed record BodyMatcher(
 /// Conditions on a request; all must hold. Names of query parameters and cookies are case-sensitive, of headers not.
 /// <see cref="PathParameters"/> test a path template's parameters, <see cref="Form"/> the fields of a form body;
 /// <see cref="Url"/> is the exact path and query (WireMock's <c>url</c>: no other parameter, same order),
-/// <see cref="UrlPattern"/> a regular expression over them (WireMock's <c>urlPattern</c>).
+/// <see cref="UrlPattern"/> a regular expression over them (WireMock's <c>urlPattern</c>). <see cref="ExactPath"/> and
+/// <see cref="ExactMethod"/> hold WireMock's strictness where ours is lenient: a trailing slash is another path, and a
+/// GET mapping does not answer HEAD.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.RequestMatch")]
 public sealed record RequestMatch(
@@ -73,7 +75,9 @@ public sealed record RequestMatch(
     [property: Id(4)] Dictionary<string, ValueMatcher>? PathParameters = null,
     [property: Id(5)] Dictionary<string, ValueMatcher>? Form = null,
     [property: Id(6)] string? Url = null,
-    [property: Id(7)] string? UrlPattern = null);
+    [property: Id(7)] string? UrlPattern = null,
+    [property: Id(8)] string? ExactPath = null,
+    [property: Id(9)] string? ExactMethod = null);
 
 /// <summary>A step of a WireMock scenario: the response applies only in <see cref="RequiredState"/> and moves the scenario to <see cref="NewState"/>.</summary>
 [GenerateSerializer, Immutable, Alias("om.ScenarioStep")]

@@ -109,9 +109,13 @@ public static partial class WireMockMappings
             throw new UnsupportedFieldException($"{field}.pathParameters", "path parameters need a urlPathTemplate that names them");
         }
         var form = Values(request["formParameters"], $"{field}.formParameters");
-        var match = query is null && headers is null && cookies is null && body is null && pathParameters is null && form is null && exactUrl is null && urlPattern is null
+        // WireMock's strictness: a literal urlPath is that path exactly (a trailing slash is another), GET does not answer HEAD.
+        var exactPath = request["urlPath"] is not null && pattern is null ? path : null;
+        var exactMethod = method is "GET" ? method : null;
+        var match = query is null && headers is null && cookies is null && body is null && pathParameters is null && form is null && exactUrl is null
+            && urlPattern is null && exactPath is null && exactMethod is null
             ? null
-            : new RequestMatch(query, headers, cookies, body, pathParameters, form, exactUrl, urlPattern);
+            : new RequestMatch(query, headers, cookies, body, pathParameters, form, exactUrl, urlPattern, exactPath, exactMethod);
         return (method, path, pattern, match);
     }
 

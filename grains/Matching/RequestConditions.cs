@@ -6,7 +6,7 @@ namespace OrleansMock.Grains.Matching;
 /// <summary>A compiled <see cref="RequestMatch"/>: every condition must hold; the first that does not is named.</summary>
 public sealed class RequestConditions
 {
-    public static readonly RequestConditions None = new([], [], [], [], [], [], null, null);
+    public static readonly RequestConditions None = new([], [], [], [], [], [], null, null, null, null);
 
     private readonly (string Name, ValueCondition Condition)[] _query;
     private readonly (string Name, ValueCondition Condition)[] _headers;
@@ -16,12 +16,16 @@ public sealed class RequestConditions
     private readonly (string Name, ValueCondition Condition)[] _form;
     private readonly string? _url;
     private readonly System.Text.RegularExpressions.Regex? _urlPattern;
+    private readonly string? _exactPath;
+    private readonly string? _exactMethod;
 
     private RequestConditions(
         (string, ValueCondition)[] query, (string, ValueCondition)[] headers, (string, ValueCondition)[] cookies, BodyCondition[] body,
-        (string, ValueCondition)[] pathParameters, (string, ValueCondition)[] form, string? url, System.Text.RegularExpressions.Regex? urlPattern)
+        (string, ValueCondition)[] pathParameters, (string, ValueCondition)[] form, string? url, System.Text.RegularExpressions.Regex? urlPattern,
+        string? exactPath, string? exactMethod)
     {
         (_query, _headers, _cookies, _body, _pathParameters, _form, _url, _urlPattern) = (query, headers, cookies, body, pathParameters, form, url, urlPattern);
+        (_exactPath, _exactMethod) = (exactPath, exactMethod);
         Needs = (query.Length > 0 || url is not null || urlPattern is not null ? RequestParts.Query : 0)
             | (headers.Length + cookies.Length > 0 ? RequestParts.Headers : 0)
             | (body.Length + form.Length > 0 ? RequestParts.Body : 0);
@@ -74,7 +78,7 @@ public sealed class RequestConditions
                 return false;
             }
         }
-        conditions = new RequestConditions(query, headers, cookies, body, pathParameters, form, match.Url, urlPattern);
+        conditions = new RequestConditions(query, headers, cookies, body, pathParameters, form, match.Url, urlPattern, match.ExactPath, match.ExactMethod);
         return true;
     }
 
@@ -105,6 +109,14 @@ public sealed class RequestConditions
     /// </summary>
     public string? Check(RequestView request, WorkBudget budget, Func<IReadOnlyDictionary<string, string>>? pathParameters = null)
     {
+        if (_exactMethod is not null && request.Method != _exactMethod)
+        {
+            return $"method: expected exactly {_exactMethod}, was {request.Method}";
+        }
+        if (_exactPath is not null && request.Path != _exactPath)
+        {
+            return $"path: expected exactly '{_exactPath}', was '{ValueCondition.Shorten(request.Path)}'";
+        }
         if (_url is not null && request.Url != _url)
         {
             return $"url: expected '{_url}', was '{ValueCondition.Shorten(request.Url)}'";
