@@ -245,16 +245,22 @@ public static class WireMockAdminApi
         WithProjectAsync(project, user, resolver, limits, async c =>
         {
             var scenarios = await c.Grain.GetScenariosAsync(c.Caller);
-            return scenarios.IsOk
-                ? Json(new JsonObject
+            var endpoints = await c.Grain.ListEndpointsAsync(c.Caller);
+            if (!scenarios.IsOk || !endpoints.IsOk)
+            {
+                return scenarios.IsOk ? Problems.From(endpoints) : Problems.From(scenarios);
+            }
+            return Json(new JsonObject
+            {
+                ["scenarios"] = new JsonArray([.. scenarios.Value!.Select(s => (JsonNode?)new JsonObject
                 {
-                    ["scenarios"] = new JsonArray([.. scenarios.Value!.Select(s => (JsonNode?)new JsonObject
-                    {
-                        ["id"] = s.Name, ["name"] = s.Name, ["state"] = s.State,
-                        ["possibleStates"] = new JsonArray([.. s.PossibleStates.Select(p => (JsonNode?)p)]),
-                    })]),
-                })
-                : Problems.From(scenarios);
+                    ["id"] = s.Name, ["name"] = s.Name, ["state"] = s.State,
+                    ["possibleStates"] = new JsonArray([.. s.PossibleStates.Select(p => (JsonNode?)p)]),
+                    // the scenario's mappings, as WireMock lists them with it
+                    ["mappings"] = new JsonArray([.. endpoints.Value!.Where(e => e.Spec.AllResponses.Any(r => r.Scenario?.Name == s.Name))
+                        .Select(e => (JsonNode?)WireMockMappings.ToMapping(e))]),
+                })]),
+            });
         });
 
     private static Task<IResult> ResetScenariosAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
@@ -322,34 +328,82 @@ public static class WireMockAdminApi
             }
             if (count)
             {
-                return Json(new JsonObject { ["count"] = found.Value!.Length });
+                return Json(new JsonObject { ["count"] = found.Value!.Length, ["requestJournalDisabled"] = false });
             }
+            var origin = new Uri($"{request.Scheme}://{request.Host}");
             var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{Paths.MockPrefix}/{project}";
-            var requests = new JsonArray([.. found.Value!.Select(e => (JsonNode?)Logged(e, baseUrl))]);
-            return Json(pattern ? new JsonObject { ["requests"] = requests }
+            if (remove)
+            {
+                return Json(new JsonObject { ["serveEvents"] = new JsonArray([.. found.Value!.Select(e => (JsonNode?)ServeEvent(e, origin, baseUrl))]) });
+            }
+            // find and unmatched answer logged requests, oldest first; the whole log answers serve events, newest first
+            // (WireMock's shapes and orders).
+            var requests = pattern || unmatched
+                ? new JsonArray([.. found.Value!.Reverse().Select(e => (JsonNode?)LoggedRequest(e, origin, baseUrl))])
+                : new JsonArray([.. found.Value!.Select(e => (JsonNode?)ServeEvent(e, origin, baseUrl))]);
+            return Json(pattern || unmatched ? new JsonObject { ["requests"] = requests, ["requestJournalDisabled"] = false }
                 : new JsonObject { ["requests"] = requests, ["meta"] = new JsonObject { ["total"] = found.Value!.Length }, ["requestJournalDisabled"] = false });
         });
 
-    /// <summary>A log entry as WireMock's logged request.</summary>
-    private static JsonObject Logged(RequestLogEntry entry, string baseUrl)
+    /// <summary>A journal entry as WireMock's serve event: an id, the logged request, the response's status, matched or not.</summary>
+    private static JsonObject ServeEvent(RequestLogEntry entry, Uri origin, string baseUrl) => new()
+    {
+        ["id"] = entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["request"] = LoggedRequest(entry, origin, baseUrl),
+        ["responseDefinition"] = new JsonObject { ["status"] = entry.Status },
+        ["wasMatched"] = entry.Miss is null,
+    };
+
+    /// <summary>
+    /// A journal entry as WireMock's logged request (its field names and shapes, checked against its jar): the URL as the
+    /// project sees it, headers (redacted as the journal keeps them), cookies, query and form parameters as
+    /// <c>{"key","values"}</c>, the body (the journal's preview) and its base64, dates in milliseconds and ISO 8601.
+    /// </summary>
+    private static JsonObject LoggedRequest(RequestLogEntry entry, Uri origin, string baseUrl)
     {
         var url = entry.Path + (entry.Query is { Length: > 0 } query ? (query.StartsWith('?') ? query : "?" + query) : "");
         var headers = new JsonObject();
+        var cookies = new JsonObject();
         foreach (var group in entry.Headers.GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
         {
             headers[group.Key] = string.Join(", ", group.Select(h => h.Value));
         }
+        foreach (var cookie in entry.Headers.Where(h => h.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase) && h.Value != MockTraffic.Redaction.Mask)
+                     .SelectMany(h => h.Value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            var at = cookie.IndexOf('=');
+            cookies[at < 0 ? cookie : cookie[..at]] = at < 0 ? "" : cookie[(at + 1)..];
+        }
+        var body = entry.BodyPreview ?? "";
+        var form = entry.Headers.Any(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) && h.Value.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+            ? body : "";
         return new JsonObject
         {
-            ["id"] = entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["request"] = new JsonObject
-            {
-                ["url"] = url, ["absoluteUrl"] = baseUrl + url, ["method"] = entry.Method, ["headers"] = headers,
-                ["body"] = entry.BodyPreview ?? "", ["loggedDate"] = entry.At.ToUnixTimeMilliseconds(), ["loggedDateString"] = entry.At.ToString("O"),
-            },
-            ["responseDefinition"] = new JsonObject { ["status"] = entry.Status },
-            ["wasMatched"] = entry.Miss is null,
+            ["url"] = url, ["absoluteUrl"] = baseUrl + url, ["method"] = entry.Method, ["headers"] = headers, ["cookies"] = cookies,
+            ["browserProxyRequest"] = false, ["loggedDate"] = entry.At.ToUnixTimeMilliseconds(),
+            ["bodyAsBase64"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(body)), ["body"] = body,
+            ["protocol"] = "HTTP/1.1", ["scheme"] = origin.Scheme, ["host"] = origin.Host, ["port"] = origin.Port,
+            ["loggedDateString"] = entry.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["queryParams"] = Parameters(entry.Query), ["formParams"] = Parameters(form),
         };
+    }
+
+    /// <summary>Parameters in WireMock's shape: <c>{"name": {"key": "name", "values": [...]}}</c>.</summary>
+    private static JsonObject Parameters(string? encoded)
+    {
+        var parameters = new JsonObject();
+        foreach (var pair in (encoded ?? "").TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var at = pair.IndexOf('=');
+            var name = Uri.UnescapeDataString((at < 0 ? pair : pair[..at]).Replace('+', ' '));
+            var value = at < 0 ? "" : Uri.UnescapeDataString(pair[(at + 1)..].Replace('+', ' '));
+            if (parameters[name] is not JsonObject known)
+            {
+                parameters[name] = known = new JsonObject { ["key"] = name, ["values"] = new JsonArray() };
+            }
+            known["values"]!.AsArray().Add(value);
+        }
+        return parameters;
     }
 
     private static IResult Failure<T>(Outcome<T> outcome) =>
