@@ -142,6 +142,10 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [Alias("FindRequests")]
     Task<Outcome<RequestLogEntry[]>> FindRequestsAsync(string caller, EndpointSpec? pattern, bool unmatchedOnly, bool remove);
 
+    /// <summary>For each request, the endpoint nearest to it and why it does not answer (null where one answers it now).</summary>
+    [ReadOnly, Alias("NearMisses")]
+    Task<Outcome<NearMiss?[]>> NearMissesAsync(string caller, MockRequest[] requests);
+
     /// <summary>Starts recording: mock calls go to the target and each distinct request becomes an endpoint.</summary>
     [Alias("StartRecording")]
     Task<Outcome<RecordingStatus>> StartRecordingAsync(string caller, RecordingSpec spec);

@@ -46,6 +46,12 @@ public static class WireMockAdminApi
         admin.MapPost("/requests/find", FindAsync).WithName("WireMockFindRequests");
         admin.MapPost("/requests/remove", RemoveAsync).WithName("WireMockRemoveRequests");
         admin.MapGet("/requests/unmatched", UnmatchedAsync).WithName("WireMockUnmatchedRequests");
+        admin.MapGet("/requests/unmatched/near-misses", UnmatchedNearMissesAsync).WithName("WireMockUnmatchedNearMisses")
+            .WithSummary("Each unmatched request with the mapping nearest to it");
+        admin.MapPost("/near-misses/request", NearMissesForRequestAsync).WithName("WireMockNearMissesForRequest")
+            .WithSummary("The mapping nearest to a logged request");
+        admin.MapPost("/near-misses/request-pattern", NearMissesForPatternAsync).WithName("WireMockNearMissesForPattern")
+            .WithSummary("The logged requests nearest to a request pattern (what a failed verification shows)");
         admin.MapPost("/recordings/start", StartRecordingAsync).WithName("WireMockStartRecording").WithSummary("Record a real API into this project");
         admin.MapPost("/recordings/stop", StopRecordingAsync).WithName("WireMockStopRecording").WithSummary("Stop recording; answers the mappings made");
         admin.MapGet("/recordings/status", RecordingStatusAsync).WithName("WireMockRecordingStatus");
@@ -330,20 +336,114 @@ public static class WireMockAdminApi
             {
                 return Json(new JsonObject { ["count"] = found.Value!.Length, ["requestJournalDisabled"] = false });
             }
-            var origin = new Uri($"{request.Scheme}://{request.Host}");
-            var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{Paths.MockPrefix}/{project}";
+            var (origin, baseUrl) = Bases(request, project);
             if (remove)
             {
                 return Json(new JsonObject { ["serveEvents"] = new JsonArray([.. found.Value!.Select(e => (JsonNode?)ServeEvent(e, origin, baseUrl))]) });
             }
-            // find and unmatched answer logged requests, oldest first; the whole log answers serve events, newest first
-            // (WireMock's shapes and orders).
+            // find answers logged requests oldest first, unmatched newest first; the whole log answers serve events,
+            // newest first (WireMock's shapes and orders, checked against its jar).
             var requests = pattern || unmatched
-                ? new JsonArray([.. found.Value!.Reverse().Select(e => (JsonNode?)LoggedRequest(e, origin, baseUrl))])
+                ? new JsonArray([.. (pattern ? found.Value!.Reverse() : found.Value!).Select(e => (JsonNode?)LoggedRequest(e, origin, baseUrl))])
                 : new JsonArray([.. found.Value!.Select(e => (JsonNode?)ServeEvent(e, origin, baseUrl))]);
             return Json(pattern || unmatched ? new JsonObject { ["requests"] = requests, ["requestJournalDisabled"] = false }
                 : new JsonObject { ["requests"] = requests, ["meta"] = new JsonObject { ["total"] = found.Value!.Length }, ["requestJournalDisabled"] = false });
         });
+
+    private static Task<IResult> UnmatchedNearMissesAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
+        IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, user, resolver, limits, async c =>
+        {
+            var unmatched = await c.Grain.FindRequestsAsync(c.Caller, null, unmatchedOnly: true, remove: false);
+            if (!unmatched.IsOk)
+            {
+                return Problems.From(unmatched);
+            }
+            var entries = unmatched.Value!; // newest first, as WireMock lists them
+            var (origin, baseUrl) = Bases(request, project);
+            return await NearMissesAsync(c, [.. entries.Select(ToMockRequest)], [.. entries.Select(e => (JsonNode)LoggedRequest(e, origin, baseUrl))]);
+        });
+
+    private static Task<IResult> NearMissesForRequestAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
+        IOptions<MockLimits> limits) =>
+        WithBodyAsync(project, request, user, resolver, limits, async (c, json) =>
+        {
+            if (json is not JsonObject logged || logged["url"]?.GetValue<string>() is not { } url)
+            {
+                return Problems.Status(StatusCodes.Status400BadRequest, "the body must be a logged request with at least url and method");
+            }
+            var question = url.IndexOf('?');
+            var headers = (logged["headers"] as JsonObject ?? []).Select(h => KeyValuePair.Create(h.Key, h.Value?.ToString() ?? "")).ToArray();
+            var body = logged["body"]?.GetValue<string>();
+            var mock = new MockRequest(logged["method"]?.GetValue<string>() ?? "GET", question < 0 ? url : url[..question], null,
+                Detail: new RequestDetail(question < 0 ? null : url[question..], headers, body, url, RequestParts.Query | RequestParts.Headers | RequestParts.Body));
+            return await NearMissesAsync(c, [mock], [logged]);
+        });
+
+    /// <summary>The mapping nearest to each request (none where one answers it now), in WireMock's near-miss shape.</summary>
+    private static async Task<IResult> NearMissesAsync(Context c, MockRequest[] requests, JsonNode[] shown)
+    {
+        var near = await c.Grain.NearMissesAsync(c.Caller, requests);
+        var endpoints = await c.Grain.ListEndpointsAsync(c.Caller);
+        if (!near.IsOk || !endpoints.IsOk)
+        {
+            return near.IsOk ? Problems.From(endpoints) : Problems.From(near);
+        }
+        var byId = endpoints.Value!.ToDictionary(e => e.Id);
+        var misses = new JsonArray();
+        for (var i = 0; i < near.Value!.Length; i++)
+        {
+            if (near.Value[i] is { } miss && byId.TryGetValue(miss.EndpointId, out var endpoint))
+            {
+                misses.Add(new JsonObject
+                {
+                    ["request"] = shown[i].DeepClone(),
+                    ["stubMapping"] = WireMockMappings.ToMapping(endpoint),
+                    // Our distance is not WireMock's formula: 0.5 names a near miss; diffDescriptions say why it missed.
+                    ["matchResult"] = new JsonObject { ["subEvents"] = new JsonArray(), ["diffDescriptions"] = new JsonArray(miss.Reason), ["distance"] = 0.5 },
+                });
+            }
+        }
+        return Json(new JsonObject { ["nearMisses"] = misses });
+    }
+
+    /// <summary>
+    /// The logged requests nearest to a pattern none of them matches well enough: those on the pattern's path and method
+    /// first, then its path, then its method (at most three, as WireMock gives), oldest first within each.
+    /// </summary>
+    private static Task<IResult> NearMissesForPatternAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
+        IOptions<MockLimits> limits) =>
+        WithBodyAsync(project, request, user, resolver, limits, async (c, json) =>
+        {
+            var (method, path, pathPattern, match) = WireMockMappings.ToRequest(json, "requestPattern");
+            var spec = new EndpointSpec(method, path, new ResponseDefinition(200, [], null, null, 0), pathPattern, Request: match);
+            var all = await c.Grain.FindRequestsAsync(c.Caller, null, unmatchedOnly: false, remove: false);
+            var matched = await c.Grain.FindRequestsAsync(c.Caller, spec, unmatchedOnly: false, remove: false);
+            if (!all.IsOk || !matched.IsOk)
+            {
+                return all.IsOk ? Failure(matched) : Problems.From(all);
+            }
+            var hits = matched.Value!.Select(e => e.Seq).ToHashSet();
+            var (origin, baseUrl) = Bases(request, project);
+            int Rank(RequestLogEntry e) => (e.Path == path ? 0 : 2) + (method == "ANY" || e.Method == method ? 0 : 1);
+            var nearest = all.Value!.Where(e => !hits.Contains(e.Seq)).Reverse().OrderBy(Rank).Take(3);
+            return Json(new JsonObject
+            {
+                ["nearMisses"] = new JsonArray([.. nearest.Select(e => (JsonNode?)new JsonObject
+                {
+                    ["request"] = LoggedRequest(e, origin, baseUrl), ["requestPattern"] = json?.DeepClone(),
+                    ["matchResult"] = new JsonObject { ["subEvents"] = new JsonArray(), ["diffDescriptions"] = new JsonArray(), ["distance"] = 0.25 * (1 + Rank(e)) },
+                })]),
+            });
+        });
+
+    private static (Uri Origin, string BaseUrl) Bases(HttpRequest request, string project) =>
+        (new Uri($"{request.Scheme}://{request.Host}"), $"{request.Scheme}://{request.Host}{request.PathBase}{Paths.MockPrefix}/{project}");
+
+    /// <summary>A journal entry as the request the mock saw (what the journal kept of it), to match again.</summary>
+    private static MockRequest ToMockRequest(RequestLogEntry entry) =>
+        new(entry.Method, entry.Path, null, Detail: new RequestDetail(entry.Query, entry.Headers, entry.BodyPreview,
+            entry.Path + (entry.Query is { Length: > 0 } q ? (q.StartsWith('?') ? q : "?" + q) : ""), RequestParts.Query | RequestParts.Headers | RequestParts.Body));
 
     /// <summary>A journal entry as WireMock's serve event: an id, the logged request, the response's status, matched or not.</summary>
     private static JsonObject ServeEvent(RequestLogEntry entry, Uri origin, string baseUrl) => new()

@@ -133,6 +133,9 @@ public sealed partial class MockProjectGrain
         return Outcome<RequestLogEntry[]>.Ok(found);
     }
 
+    public Task<Outcome<NearMiss?[]>> NearMissesAsync(string caller, MockRequest[] requests) =>
+        Read(caller, d => Outcome<NearMiss?[]>.Ok([.. requests.Take(limits.Value.RequestLogSize).Select(r => d.NearMiss(r, limits.Value))]));
+
     public async Task<Outcome<bool>> ClearRequestLogAsync(string caller)
     {
         if (Definition.OwnedBy(caller) is null)

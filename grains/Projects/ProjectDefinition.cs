@@ -70,6 +70,23 @@ public sealed partial class ProjectDefinition
     /// <summary>Time the matchers and templates of one mock request may use in all.</summary>
     public static readonly TimeSpan RequestBudget = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// The endpoint nearest to a request that none answers, and why it does not (WireMock's near miss); null when one
+    /// answers it now. Matched against fresh scenario state: asking changes nothing.
+    /// </summary>
+    public NearMiss? NearMiss(MockRequest request, MockLimits limits)
+    {
+        try
+        {
+            return Routes.Match(request, new Responses.MockState(), new WorkBudget(RequestBudget), limits, Random.Shared) is MockResult.NoMatch { Closest: var closest }
+                ? closest : null;
+        }
+        catch (Exception exception) when (exception is not (OutOfMemoryException or OperationCanceledException))
+        {
+            return null; // a matcher over its budget: no near miss to show
+        }
+    }
+
     private string[] ResourceNames => _resourceNames ??= [.. Resources.Select(r => r.Name)];
 
     private HashSet<string> SingularNames => _singularNames ??= Resources.Where(r => r.Singular).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);

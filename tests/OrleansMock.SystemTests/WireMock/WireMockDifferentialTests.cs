@@ -59,6 +59,27 @@ public sealed class WireMockDifferentialTests(WireMockSides sides, ITestOutputHe
     }
 }
 
+/// <summary>
+/// A Java-style verification flow through a second real WireMock client (npm wiremock-rest-client 1.11.0, run by Node):
+/// stub, call, then count, find, unmatched, near misses (the calls a failed verify() makes) and scenarios, against
+/// WireMock's jar and a project; what the client read must be the same (issue 31.6).
+/// </summary>
+public sealed class WireMockVerificationTests(WireMockSides sides) : IClassFixture<WireMockSides>
+{
+    [SkippableFact]
+    public async Task A_second_client_verifies_a_project_as_it_verifies_WireMock()
+    {
+        Skip.If(sides.Missing is not null, sides.Missing);
+        var folder = await NodeClients.FolderAsync("wiremock-rest-client", "wiremock-rest-client/package.json");
+        var (theirs, ours) = await sides.RunClientAsync(folder, "verify.mjs");
+        var (expected, actual) = (JsonNode.Parse(theirs)!.AsObject(), JsonNode.Parse(ours)!.AsObject());
+        foreach (var (name, value) in expected)
+        {
+            Assert.True(JsonNode.DeepEquals(value, actual[name]), $"{name}: WireMock {value?.ToJsonString()}, OrleansMock {actual[name]?.ToJsonString()}");
+        }
+    }
+}
+
 /// <summary>One case: mappings, then requests (mock traffic, or WireMock admin calls when <c>admin</c> is set).</summary>
 public sealed record DifferentialCase(string Name, string Area, string Source, JsonArray Mappings, JsonArray Requests, string? Known, string? Deliberate);
 
@@ -121,6 +142,25 @@ public sealed class WireMockSides : IAsyncLifetime
         finally
         {
             await _owner.DeleteAsync($"/api/v1/projects/{slug}"); // an account's projects are counted
+        }
+    }
+
+    /// <summary>Runs a client script (tests/<paramref name="folder"/>) against WireMock, then against a fresh project; answers both outputs.</summary>
+    public async Task<(string Theirs, string Ours)> RunClientAsync(string folder, string script)
+    {
+        var theirs = await NodeClients.RunAsync("node", $"{script} {_jar!.Address}", folder);
+        Assert.True(theirs.Code == 0, $"{script} against WireMock failed: {theirs.Output}");
+        var slug = UniqueSlug("wm");
+        await _owner.CreateProjectAsync(slug);
+        try
+        {
+            var ours = await NodeClients.RunAsync("node", $"{script} {_service!.Address}m/{slug}/ {_key}", folder);
+            Assert.True(ours.Code == 0, $"{script} against OrleansMock failed: {ours.Output}");
+            return (theirs.Output, ours.Output);
+        }
+        finally
+        {
+            await _owner.DeleteAsync($"/api/v1/projects/{slug}");
         }
     }
 
