@@ -40,6 +40,11 @@ internal abstract class XmlCondition : BodyCondition
         {
             namespaces.AddNamespace(prefix, uri);
         }
+        if (XPathGuard.Check(matcher.MatchesXPath!) is { } tooCostly)
+        {
+            error = $"{field}.matchesXPath '{matcher.MatchesXPath}' {tooCostly}";
+            return false;
+        }
         XPathExpression expression;
         try
         {
@@ -125,6 +130,10 @@ internal abstract class XmlCondition : BodyCondition
             if (Parse(request.Body) is not { } document)
             {
                 return $"body: expected XPath {text} to match, but it is not XML";
+            }
+            if (!XPathGuard.Fits(document))
+            {
+                return $"body: has more than {XPathGuard.MaxNodes} XML nodes, too many to match an XPath over";
             }
             object result;
             try

@@ -18,11 +18,20 @@ internal static class TemplateXml
     public static string Select(string xml, string expression, bool soap)
     {
         RenderBudget.Step(1 + xml.Length / 1024);
+        if (Matching.XPathGuard.Check(expression) is { } tooCostly)
+        {
+            throw new TemplateException($"{(soap ? "soapXPath" : "xPath")}: '{expression}' {tooCostly}");
+        }
         XPathNavigator navigator;
         try
         {
             using var reader = XmlReader.Create(new StringReader(xml), Settings);
-            navigator = new XPathDocument(reader).CreateNavigator();
+            var document = System.Xml.Linq.XDocument.Load(reader);
+            if (!Matching.XPathGuard.Fits(document))
+            {
+                throw new TemplateException($"{(soap ? "soapXPath" : "xPath")}: the input has more than {Matching.XPathGuard.MaxNodes} XML nodes");
+            }
+            navigator = document.CreateNavigator();
         }
         catch (XmlException exception)
         {
