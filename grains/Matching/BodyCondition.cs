@@ -76,7 +76,7 @@ public abstract class BodyCondition
             default:
                 try
                 {
-                    condition = new Schema(ResourceSchema.Compile(matcher.MatchesJsonSchema)!);
+                    condition = new Schema(ResourceSchema.Compile(Draft4AsDraft6(matcher.MatchesJsonSchema!))!);
                     error = "";
                     return true;
                 }
@@ -93,6 +93,17 @@ public abstract class BodyCondition
         public override string? Check(RequestView request, WorkBudget budget) =>
             condition.Check([request.Body], budget) is { } failure ? $"body: {failure}" : null;
     }
+
+    /// <summary>
+    /// A draft-04 schema (WireMock's <c>V4</c>, the default of many older mappings) read as draft-06, its nearest
+    /// successor this service validates: the same keywords except boolean <c>exclusiveMinimum</c>/<c>exclusiveMaximum</c>
+    /// and <c>id</c>, which draft 6 spells differently.
+    /// </summary>
+    private static string Draft4AsDraft6(string schema) =>
+        schema.Contains("draft-04/schema", StringComparison.Ordinal)
+            ? System.Text.RegularExpressions.Regex.Replace(schema, @"""http://json-schema\.org/draft-04/schema#?""", "\"http://json-schema.org/draft-06/schema#\"",
+                System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1))
+            : schema;
 
     private sealed class Binary(byte[] expected) : BodyCondition
     {
