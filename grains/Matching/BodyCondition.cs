@@ -133,8 +133,10 @@ public abstract class BodyCondition
             condition = null!;
             try
             {
-                // Newtonsoft parses the path when it is first used; an empty document shows a syntax error now.
-                new JObject().SelectTokens(expression).ToList();
+                // Newtonsoft parses the path when it is first used; an empty document shows a syntax error now (a
+                // trailing Jayway function, .length(), is ours to apply).
+                var path = JsonPathQuery.TrailingFunction(expression) is { } function ? expression[..^(function.Length + 3)] : expression;
+                new JObject().SelectTokens(path).ToList();
             }
             catch (Newtonsoft.Json.JsonException exception)
             {

@@ -22,8 +22,16 @@ public static class JsonPathQuery
 
     private static readonly TimeSpan MinMatchTimeout = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>Jayway's functions at the end of a path (WireMock evaluates JSONPath with Jayway): <c>$.items.length()</c>.</summary>
+    private static readonly string[] Functions = ["length", "size", "min", "max", "avg", "sum", "first", "last", "keys"];
+
     public static IEnumerable<JToken> Select(JToken root, string expression, WorkBudget budget)
     {
+        if (TrailingFunction(expression) is { } function)
+        {
+            var selected = Select(root, expression[..^(function.Length + 3)], budget).ToList();
+            return Apply(function, selected) is { } result ? [result] : [];
+        }
         budget.ThrowIfSpent();
         var settings = SettingsFor(root, expression, budget);
         return SafeRegex.Run(budget, () => SelectUnbounded(root, expression, settings),
@@ -75,6 +83,37 @@ public static class JsonPathQuery
         var rest = "$" + expression[filter..];
         var targets = prefix is "$" or "" ? [root] : root.SelectTokens(prefix, settings);
         return targets.SelectMany(target => target is JObject ? new JArray(target).SelectTokens(rest, settings) : target.SelectTokens(rest, settings)).ToList();
+    }
+
+    /// <summary>The name of a Jayway function the expression ends with (<c>.length()</c>), or null.</summary>
+    public static string? TrailingFunction(string expression)
+    {
+        if (!expression.EndsWith("()", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var dot = expression.LastIndexOf('.', expression.Length - 3);
+        var name = dot < 1 ? null : expression[(dot + 1)..^2];
+        return name is not null && Functions.Contains(name) ? name : null;
+    }
+
+    /// <summary>A function over what the path selects: a single array (or object) is the input, else the selection.</summary>
+    private static JToken? Apply(string function, List<JToken> selected)
+    {
+        var items = selected is [JArray array] ? array.ToList() : selected is [JObject single] && function is "length" or "size" or "keys" ? [single] : selected;
+        var numbers = items.Where(t => t.Type is JTokenType.Integer or JTokenType.Float).Select(t => t.Value<double>()).ToList();
+        return function switch
+        {
+            "length" or "size" => selected is [JObject o] ? new JValue(o.Count) : selected is [JValue { Type: JTokenType.String } s] ? new JValue(s.Value<string>()!.Length) : new JValue(items.Count),
+            "keys" => selected is [JObject keyed] ? new JArray(keyed.Properties().Select(p => p.Name)) : null,
+            "first" => items.FirstOrDefault(),
+            "last" => items.LastOrDefault(),
+            _ when numbers.Count == 0 => null,
+            "min" => new JValue(numbers.Min()),
+            "max" => new JValue(numbers.Max()),
+            "sum" => new JValue(numbers.Sum()),
+            _ => new JValue(numbers.Average()),
+        };
     }
 
     /// <summary>What a JSONPath selects, as text: a string's value, anything else as compact JSON.</summary>
