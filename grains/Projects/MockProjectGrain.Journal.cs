@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Safety;
 using OrleansMock.Grains.Storage;
 
 namespace OrleansMock.Grains.Projects;
@@ -133,8 +134,11 @@ public sealed partial class MockProjectGrain
         return Outcome<RequestLogEntry[]>.Ok(found);
     }
 
-    public Task<Outcome<NearMiss?[]>> NearMissesAsync(string caller, MockRequest[] requests) =>
-        Read(caller, d => Outcome<NearMiss?[]>.Ok([.. requests.Take(limits.Value.RequestLogSize).Select(r => d.NearMiss(r, limits.Value))]));
+    public Task<Outcome<NearMiss?[]>> NearMissesAsync(string caller, MockRequest[] requests) => Read(caller, d =>
+    {
+        var budget = new WorkBudget(ProjectDefinition.RequestBudget); // for all of them: past it, the rest have none
+        return Outcome<NearMiss?[]>.Ok([.. requests.Take(limits.Value.RequestLogSize).Select(r => d.NearMiss(r, limits.Value, budget))]);
+    });
 
     public async Task<Outcome<bool>> ClearRequestLogAsync(string caller)
     {

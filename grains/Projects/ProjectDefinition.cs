@@ -72,13 +72,15 @@ public sealed partial class ProjectDefinition
 
     /// <summary>
     /// The endpoint nearest to a request that none answers, and why it does not (WireMock's near miss); null when one
-    /// answers it now. Matched against fresh scenario state: asking changes nothing.
+    /// answers it now. Matched against fresh scenario state: asking changes nothing. <paramref name="budget"/> is shared
+    /// by every request asked about in one call, so a long journal cannot make one call run without bound.
     /// </summary>
-    public NearMiss? NearMiss(MockRequest request, MockLimits limits)
+    public NearMiss? NearMiss(MockRequest request, MockLimits limits, WorkBudget budget)
     {
         try
         {
-            return Routes.Match(request, new Responses.MockState(), new WorkBudget(RequestBudget), limits, Random.Shared) is MockResult.NoMatch { Closest: var closest }
+            budget.ThrowIfSpent();
+            return Routes.Match(request, new Responses.MockState(), budget, limits, Random.Shared) is MockResult.NoMatch { Closest: var closest }
                 ? closest : null;
         }
         catch (Exception exception) when (exception is not (OutOfMemoryException or OperationCanceledException))
