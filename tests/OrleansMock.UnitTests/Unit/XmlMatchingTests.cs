@@ -60,3 +60,18 @@ public sealed class XmlMatchingTests
         Assert.Contains("'//' steps", failure.Message);
     }
 }
+
+/// <summary>equalToJson's order-free comparison is quadratic: its pairs are bounded (an attack: two large arrays).</summary>
+public sealed class JsonEqualityBoundsTests
+{
+    [Fact]
+    public void Large_arrays_compared_in_any_order_stop_at_the_pair_budget()
+    {
+        var expected = Newtonsoft.Json.Linq.JArray.FromObject(Enumerable.Range(0, 1000).Select(i => new { v = i }));
+        var actual = Newtonsoft.Json.Linq.JArray.FromObject(Enumerable.Range(0, 1000).Reverse().Select(i => new { v = i }));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Contains("too large", JsonEquality.FirstDifference(expected, actual, ignoreArrayOrder: true, ignoreExtraElements: false));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
+        Assert.Null(JsonEquality.FirstDifference(new Newtonsoft.Json.Linq.JArray(1, 2, 3), new Newtonsoft.Json.Linq.JArray(3, 1, 2), true, false));
+    }
+}
