@@ -15,8 +15,6 @@ public static class JsonEquality
 {
     private const string RegexPlaceholder = "${json-unit.regex}";
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Text.RegularExpressions.Regex?> Patterns = new();
-
     /// <summary>Null when equal, else the path of the first difference.</summary>
     public static string? FirstDifference(JToken expected, JToken actual, bool ignoreArrayOrder, bool ignoreExtraElements, string path = "$")
     {
@@ -114,16 +112,14 @@ public static class JsonEquality
 
     private static System.Text.RegularExpressions.Regex? Pattern(string pattern)
     {
-        if (Patterns.TryGetValue(pattern, out var known))
+        try
         {
-            return known;
+            return SafeRegex.CreateCached($"^(?:{pattern})$", System.Text.RegularExpressions.RegexOptions.Singleline);
         }
-        ValueCondition.TryRegex(pattern, caseInsensitive: false, "equalToJson", out var regex, out _);
-        if (Patterns.Count < 1024)
+        catch (ArgumentException)
         {
-            Patterns[pattern] = regex;
+            return null; // not a pattern: nothing matches it
         }
-        return regex;
     }
 
     private static bool ScalarEquals(JToken expected, JToken actual)

@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using HandlebarsDotNet;
-using Newtonsoft.Json.Linq;
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains.Matching;
 using OrleansMock.Grains.Safety;

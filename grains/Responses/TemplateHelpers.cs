@@ -19,8 +19,6 @@ namespace OrleansMock.Grains.Responses;
 /// </summary>
 internal static class TemplateHelpers
 {
-    /// <summary>Compiled patterns of templates (a template's patterns are few and literal, so the cache stays small).</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Pattern, bool Anchored), Regex> Patterns = new();
 
     /// <summary>The name and the helper: a value helper (usable in a subexpression) and/or a block helper.</summary>
     public static void Register(IHandlebars engine, Action<string> known)
@@ -512,18 +510,9 @@ internal static class TemplateHelpers
     private static Regex Pattern(Call call, int index, bool anchored)
     {
         var pattern = call.Text(index);
-        if (Patterns.TryGetValue((pattern, anchored), out var known))
-        {
-            return known;
-        }
         try
         {
-            var regex = SafeRegex.Create(anchored ? $"^(?:{pattern})$" : pattern, RegexOptions.CultureInvariant);
-            if (Patterns.Count < 1024)
-            {
-                Patterns[(pattern, anchored)] = regex;
-            }
-            return regex;
+            return SafeRegex.CreateCached(anchored ? $"^(?:{pattern})$" : pattern, RegexOptions.CultureInvariant);
         }
         catch (ArgumentException exception)
         {

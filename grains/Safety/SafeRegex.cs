@@ -23,6 +23,26 @@ public static class SafeRegex
         return CreateLinear(pattern, options) ?? new Regex(pattern, options & ~RegexOptions.Compiled, MatchTimeout);
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, RegexOptions), Regex> Cache = new();
+
+    /// <summary>
+    /// <see cref="Create"/>, kept for the next call with the same pattern (the patterns of templates and matchers are few
+    /// and literal; the cache keeps at most 1,024). An invalid pattern throws <see cref="ArgumentException"/> each time.
+    /// </summary>
+    public static Regex CreateCached(string pattern, RegexOptions options = RegexOptions.None)
+    {
+        if (Cache.TryGetValue((pattern, options), out var known))
+        {
+            return known;
+        }
+        var regex = Create(pattern, options);
+        if (Cache.Count < 1024)
+        {
+            Cache[(pattern, options)] = regex;
+        }
+        return regex;
+    }
+
     /// <summary>The pattern on the non-backtracking engine, or null when its syntax needs backtracking.</summary>
     public static Regex? CreateLinear(string pattern, RegexOptions options = RegexOptions.None)
     {
