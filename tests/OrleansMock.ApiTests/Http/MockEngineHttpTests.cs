@@ -200,16 +200,13 @@ public sealed class MockEngineHttpTests(ApiFixture fixture)
 /// <summary>Faults and delays as a real client sees them, over real Kestrel sockets.</summary>
 public sealed class MockFaultTests : IAsyncLifetime
 {
-    private readonly ApiFactory _factory = new();
+    private ApiFactory _factory = null!;
     private HttpClient _client = null!;
     private Uri _address = null!;
 
     public async Task InitializeAsync()
     {
-        var port = ApiFactory.FreePort();
-        _factory.UseKestrel(port);
-        _factory.StartServer();
-        _address = new Uri($"http://127.0.0.1:{port}");
+        (_factory, _address) = ApiFactory.StartOnKestrel();
         _client = await new HttpClient { BaseAddress = _address }.AsNewUserAsync();
     }
 

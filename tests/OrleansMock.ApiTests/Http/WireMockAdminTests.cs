@@ -209,17 +209,15 @@ public sealed class WireMockAdminTests(ApiFixture fixture)
 /// <summary>A real WireMock client (npm wiremock-captain 4.1.3, run by Node) against a project over real Kestrel sockets.</summary>
 public sealed class WireMockClientTests : IAsyncLifetime
 {
-    private readonly ApiFactory _factory = new();
+    private ApiFactory _factory = null!;
     private HttpClient _client = null!;
     private string _address = "";
 
     public async Task InitializeAsync()
     {
-        var port = ApiFactory.FreePort();
-        _factory.UseKestrel(port);
-        _factory.StartServer();
-        _address = $"http://127.0.0.1:{port}";
-        _client = await new HttpClient { BaseAddress = new Uri(_address) }.AsNewUserAsync();
+        (_factory, var address) = ApiFactory.StartOnKestrel();
+        _address = address.ToString().TrimEnd('/');
+        _client = await new HttpClient { BaseAddress = address }.AsNewUserAsync();
     }
 
     public async Task DisposeAsync()
