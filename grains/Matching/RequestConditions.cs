@@ -105,9 +105,10 @@ public sealed class RequestConditions
 
     /// <summary>
     /// Null when every condition holds, else the first that failed, e.g. "query 'status': expected equalTo 'open', was
-    /// 'closed'". <paramref name="pathParameters"/> gives the path template's parameters, when conditions test them.
+    /// 'closed'". <paramref name="template"/> and <paramref name="segments"/> give the path template's parameters, read
+    /// only when a condition tests them (nothing is allocated for them otherwise: this runs per candidate per request).
     /// </summary>
-    public string? Check(RequestView request, WorkBudget budget, Func<IReadOnlyDictionary<string, string>>? pathParameters = null)
+    public string? Check(RequestView request, WorkBudget budget, RouteTemplate? template = null, string[]? segments = null)
     {
         if (_exactMethod is not null && request.Method != _exactMethod)
         {
@@ -127,7 +128,7 @@ public sealed class RequestConditions
         }
         if (_pathParameters.Length > 0)
         {
-            var values = pathParameters?.Invoke() ?? new Dictionary<string, string>();
+            var values = template is not null && segments is not null ? template.Values(segments) : [];
             foreach (var (name, condition) in _pathParameters)
             {
                 if (condition.Check(values.TryGetValue(name, out var value) ? [value] : [], budget) is { } failure)

@@ -16,11 +16,6 @@ internal abstract class XmlCondition : BodyCondition
 {
     private const string Ignore = "${xmlunit.ignore}";
 
-    private static readonly XmlReaderSettings Settings = new()
-    {
-        DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersFromEntities = 0, IgnoreComments = true, IgnoreWhitespace = true,
-    };
-
     public static bool TryCompileXml(BodyMatcher matcher, string field, out BodyCondition condition, out string error)
     {
         condition = null!;
@@ -68,8 +63,7 @@ internal abstract class XmlCondition : BodyCondition
     {
         try
         {
-            using var reader = XmlReader.Create(new StringReader(text), Settings);
-            return XDocument.Load(reader);
+            return SafeXml.Load(text, ignoreWhitespace: true);
         }
         catch (XmlException)
         {

@@ -10,11 +10,6 @@ namespace OrleansMock.Grains.Responses;
 /// </summary>
 internal static class TemplateXml
 {
-    private static readonly XmlReaderSettings Settings = new()
-    {
-        DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersFromEntities = 0, IgnoreComments = true,
-    };
-
     public static string Select(string xml, string expression, bool soap)
     {
         RenderBudget.Step(1 + xml.Length / 1024);
@@ -25,8 +20,7 @@ internal static class TemplateXml
         XPathNavigator navigator;
         try
         {
-            using var reader = XmlReader.Create(new StringReader(xml), Settings);
-            var document = System.Xml.Linq.XDocument.Load(reader);
+            var document = Safety.SafeXml.Load(xml, ignoreWhitespace: false);
             if (!Matching.XPathGuard.Fits(document))
             {
                 throw new TemplateException($"{(soap ? "soapXPath" : "xPath")}: the input has more than {Matching.XPathGuard.MaxNodes} XML nodes");

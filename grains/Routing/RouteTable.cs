@@ -112,7 +112,7 @@ public sealed class RouteTable
             {
                 continue;
             }
-            if (entry.Conditions.Check(view, budget, () => entry.Template?.Values(segments) ?? []) is { } failure)
+            if (entry.Conditions.Check(view, budget, entry.Template, segments) is { } failure)
             {
                 failedCondition ??= new NearMiss(entry.Endpoint.Id, entry.Method, entry.Display, failure);
                 continue;
