@@ -98,14 +98,19 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [Alias("ClearRequestLog")]
     Task<Outcome<bool>> ClearRequestLogAsync(string caller);
 
-    /// <summary>Answers one mock request from memory.</summary>
+    /// <summary>
+    /// Answers one mock request from memory. When the client goes away, the matchers and templates stop at their next
+    /// step and the journal logs 499 (<see cref="MockResult.ClientGone"/>): at once when this grain runs in the front
+    /// end's process (<paramref name="client"/>), else when Orleans delivers <paramref name="cancellation"/> (a request
+    /// still queued is dropped; one running goes on to the request's time budget).
+    /// </summary>
     /// <remarks>
     /// Every result is an immutable record, shared (a static answer is built once): the return value is marked so, or
     /// Orleans, seeing an abstract type, would look up a copier by its runtime type on every local call.
     /// </remarks>
     [ReadOnly, Alias("Handle")]
     [return: Immutable]
-    ValueTask<MockResult> HandleAsync(MockRequest request);
+    ValueTask<MockResult> HandleAsync(MockRequest request, ClientLink client = default, CancellationToken cancellation = default);
 
     /// <summary>
     /// Logs a request a resource or a proxy target answered, with its status (the answer comes after

@@ -66,6 +66,9 @@ public sealed class MockLimits
     /// <summary>Live request log streams one user may hold open on one front end (429 above).</summary>
     public int MaxLogStreamsPerUser { get; set; } = 10;
 
+    /// <summary>Live request log streams one front end holds open for all users together (429 above).</summary>
+    public int MaxLogStreams { get; set; } = 1000;
+
     /// <summary>Journal entries older than this many hours are dropped.</summary>
     public int RequestLogMaxAgeHours { get; set; } = 168;
 

@@ -135,6 +135,20 @@ public abstract record MockResult
         public override string? Miss => Error;
     }
 
+    /// <summary>
+    /// The client went away while its answer was being worked out (a long render or match): the work stopped there.
+    /// Logged as 499, the status proxies use for "client closed request"; nobody is left to write it to.
+    /// </summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.ClientGone")]
+    public sealed record ClientGone : MockResult
+    {
+        public static readonly ClientGone Instance = new();
+
+        public override int? Status => 499;
+
+        public override string? Miss => "the client closed the request before it was answered; its matching and rendering stopped";
+    }
+
     /// <summary>The request breaks the endpoint's OpenAPI contract, one entry per violation.</summary>
     [GenerateSerializer, Immutable, Alias("om.MockResult.Invalid")]
     public sealed record Invalid([property: Id(0)] string[] Violations) : MockResult

@@ -110,9 +110,6 @@ public static class RequestLogApi
     /// <summary>How often an open stream checks that the credential that opened it still holds (a revoked key, an expired token end it).</summary>
     public static readonly TimeSpan StreamCredentialCheck = TimeSpan.FromSeconds(5);
 
-    /// <summary>Open streams per user on this front end (a counter each; users without streams are not kept).</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> OpenStreams = new(StringComparer.Ordinal);
-
     /// <summary>
     /// Server-sent events of the entries logged from now on (or after <c>Last-Event-ID</c>, which a reconnecting
     /// client sends). The front end asks the project grain a few times a second for what is newer than the last entry
@@ -121,16 +118,13 @@ public static class RequestLogApi
     /// </summary>
     private static async Task StreamAsync(ProjectScope project, HttpContext context, ClaimsPrincipal user,
         TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions,
-        Microsoft.Extensions.Options.IOptions<MockLimits> limits, IGrainFactory grains)
+        Microsoft.Extensions.Options.IOptions<MockLimits> limits, IGrainFactory grains, LogStreamSlots slots)
     {
         var userId = user.UserId();
-        var max = limits.Value.MaxLogStreamsPerUser;
-        if (OpenStreams.AddOrUpdate(userId, 1, (_, open) => open + 1) > max)
+        if (slots.TryTake(userId, limits.Value.MaxLogStreamsPerUser, limits.Value.MaxLogStreams) is { } refused)
         {
-            CloseStream(userId);
             context.Response.Headers.RetryAfter = "30";
-            await Problems.Status(StatusCodes.Status429TooManyRequests,
-                $"this user already has {max} live request log streams open (OrleansMock:Limits:MaxLogStreamsPerUser); close one first").ExecuteAsync(context);
+            await Problems.Status(StatusCodes.Status429TooManyRequests, refused).ExecuteAsync(context);
             return;
         }
         try
@@ -139,15 +133,7 @@ public static class RequestLogApi
         }
         finally
         {
-            CloseStream(userId);
-        }
-    }
-
-    private static void CloseStream(string userId)
-    {
-        if (OpenStreams.AddOrUpdate(userId, 0, (_, open) => open - 1) <= 0)
-        {
-            OpenStreams.TryRemove(KeyValuePair.Create(userId, 0));
+            slots.Release(userId);
         }
     }
 

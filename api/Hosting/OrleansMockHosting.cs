@@ -26,6 +26,7 @@ public static partial class OrleansMockHosting
         builder.Services.AddSingleton<ProjectResolver>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RateLimiter>();
+        builder.Services.AddSingleton<LogStreamSlots>();
         builder.Services.AddSingleton<OrleansMock.Api.Tester.TesterClient>();
         builder.Services.AddSingleton<MockProxy>();
         builder.Services.AddSingleton<MockTrafficMiddleware.Handler>();

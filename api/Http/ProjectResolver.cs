@@ -49,7 +49,7 @@ public sealed class ProjectResolver(IGrainFactory grains)
     /// <see cref="MockRequest.ExpectedSlug"/> must be the slug when <paramref name="slugOrId"/> is one. Answering a mock
     /// changes nothing durable, so the call is retried across a silo failover.
     /// </summary>
-    public async ValueTask<MockResult> HandleAsync(string slugOrId, MockRequest request, CancellationToken cancellationToken)
+    public async ValueTask<MockResult> HandleAsync(string slugOrId, MockRequest request, ClientLink client, CancellationToken cancellationToken)
     {
         // TryGetValue reads without a lock (IsEmpty or Count would take every lock of the dictionary: the hot path).
         if (_misses.TryGetValue(slugOrId, out var until))
@@ -63,7 +63,7 @@ public sealed class ProjectResolver(IGrainFactory grains)
         try
         {
             // The hot path (a project this front end knows) makes its one grain call outside the retry loop's closure.
-            if (Known(slugOrId) is { } known && Answered(slugOrId, known, await known.Grain.HandleAsync(request)) is { } answer)
+            if (Known(slugOrId) is { } known && Answered(slugOrId, known, await known.Grain.HandleAsync(request, client, cancellationToken)) is { } answer)
             {
                 return answer is MockResult.NotFound ? Missing(slugOrId) : answer;
             }
@@ -71,21 +71,21 @@ public sealed class ProjectResolver(IGrainFactory grains)
         catch (Exception exception) when (Transient.Is(exception) && !cancellationToken.IsCancellationRequested)
         {
         }
-        return await RetryAsync(slugOrId, request, cancellationToken);
+        return await RetryAsync(slugOrId, request, client, cancellationToken);
     }
 
     // Apart from HandleAsync so that its closure is allocated only when a retry happens.
-    private ValueTask<MockResult> RetryAsync(string slugOrId, MockRequest request, CancellationToken cancellationToken) =>
-        Transient.RetryAsync(() => HandleOnceAsync(slugOrId, request), cancellationToken);
+    private ValueTask<MockResult> RetryAsync(string slugOrId, MockRequest request, ClientLink client, CancellationToken cancellationToken) =>
+        Transient.RetryAsync(() => HandleOnceAsync(slugOrId, request, client, cancellationToken), cancellationToken);
 
-    private async ValueTask<MockResult> HandleOnceAsync(string slugOrId, MockRequest request)
+    private async ValueTask<MockResult> HandleOnceAsync(string slugOrId, MockRequest request, ClientLink client, CancellationToken cancellationToken)
     {
-        if (Known(slugOrId) is { } known && Answered(slugOrId, known, await known.Grain.HandleAsync(request)) is { } answer)
+        if (Known(slugOrId) is { } known && Answered(slugOrId, known, await known.Grain.HandleAsync(request, client, cancellationToken)) is { } answer)
         {
             return answer is MockResult.NotFound ? Missing(slugOrId) : answer;
         }
         var id = await ResolveAsync(slugOrId);
-        var result = id is null ? MockResult.ProjectNotFound : await Project(id).HandleAsync(request);
+        var result = id is null ? MockResult.ProjectNotFound : await Project(id).HandleAsync(request, client, cancellationToken);
         return result is MockResult.NotFound ? Missing(slugOrId) : result;
     }
 

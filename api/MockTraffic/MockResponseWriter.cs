@@ -34,6 +34,9 @@ public static class MockResponseWriter
                     new Dictionary<string, object?> { ["errors"] = invalid.Violations }).ExecuteAsync(context);
             case MockResult.Failed failed:
                 return Problems.Status(status, $"project '{project}' could not answer {method} {path}: {failed.Error}").ExecuteAsync(context);
+            case MockResult.ClientGone:
+                context.Abort(); // nobody is left to read an answer (the grain stopped because the client went away)
+                return Task.CompletedTask;
             case MockResult.RateLimited limited:
                 // Counted by the project grain; the refusal is counted here, beside the other policies' (issue 33.7).
                 Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", nameof(RateLimitOptions.MockPerProject)));

@@ -87,6 +87,7 @@ public static class MockTrafficMiddleware
     private static async Task HandleAsync(HttpContext context, Traffic traffic, string project, string path, bool ownOrigin)
     {
         var started = Stopwatch.GetTimestamp();
+        var client = default(ClientLink);
         try
         {
             if (await RefusedAsync(context, traffic, project))
@@ -100,12 +101,13 @@ public static class MockTrafficMiddleware
             }
             // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
             var read = await traffic.Reader.ReadAsync(context, project, path, ProjectIds.IsProjectId(project) ? null : project);
-            var result = await traffic.Projects.HandleAsync(project, read.Request, context.RequestAborted);
+            client = ClientAborts.Register(context.RequestAborted);
+            var result = await traffic.Projects.HandleAsync(project, read.Request, client, context.RequestAborted);
             if (result is MockResult.NeedsDetail)
             {
                 // The project's matchers read more of the request than this front end knew: once per project and front end.
                 read = await traffic.Reader.WithDetailAsync(context, project, path, read, result.Needs);
-                result = await traffic.Projects.HandleAsync(project, read.Request, context.RequestAborted);
+                result = await traffic.Projects.HandleAsync(project, read.Request, client, context.RequestAborted);
             }
             traffic.Reader.Remember(project, read, result.Needs);
 
@@ -139,6 +141,7 @@ public static class MockTrafficMiddleware
         }
         finally
         {
+            ClientAborts.Release(client);
             Telemetry.RecordRequest(Telemetry.MockGroup, context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
         }
     }

@@ -25,7 +25,7 @@ public sealed partial class MockProjectGrain
     /// counter: safe because this method never awaits, so its whole body runs in one turn and no other turn of this
     /// grain can interleave with it (MockProjectGrainTests pins that counts stay exact under concurrent calls).
     /// </remarks>
-    public ValueTask<MockResult> HandleAsync(MockRequest request)
+    public ValueTask<MockResult> HandleAsync(MockRequest request, ClientLink client = default, CancellationToken cancellation = default)
     {
         if (Definition.Project is not { } project)
         {
@@ -37,7 +37,19 @@ public sealed partial class MockProjectGrain
             return ValueTask.FromResult(MockResult.SlugMismatch);
         }
         var started = time.GetTimestamp();
-        var result = Definition.Answer(request, rateLimits.Value.MockPerProject.Limit, _admit ??= AdmitToProjectLimit, _mockState, limits.Value, Random.Shared);
+        MockResult result;
+        if (ClientAborts.Find(client) is { CanBeCanceled: true } local)
+        {
+            cancellation = local; // the client's own token: read directly, it stops this turn when the client leaves
+        }
+        try
+        {
+            result = Definition.Answer(request, rateLimits.Value.MockPerProject.Limit, _admit ??= AdmitToProjectLimit, _mockState, limits.Value, Random.Shared, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            result = MockResult.ClientGone.Instance;
+        }
         Record(request, result, started);
         return ValueTask.FromResult(result);
     }

@@ -121,7 +121,8 @@ public sealed partial class ProjectDefinition
     /// (<paramref name="admit"/> counts and decides), then the most specific endpoint; what endpoints leave unanswered
     /// may belong to a resource (answered by its grain).
     /// </summary>
-    public MockResult Answer(MockRequest request, int defaultRateLimit, Func<int, RateLimitDecision?> admit, MockState state, MockLimits limits, Random random)
+    public MockResult Answer(MockRequest request, int defaultRateLimit, Func<int, RateLimitDecision?> admit, MockState state, MockLimits limits, Random random,
+        CancellationToken cancellation = default)
     {
         var project = Project!;
         if (project.Private && request.Caller != project.Owner)
@@ -146,7 +147,7 @@ public sealed partial class ProjectDefinition
         MockResult match;
         try
         {
-            match = Routes.Match(request, state, new WorkBudget(RequestBudget), limits, random);
+            match = Routes.Match(request, state, new WorkBudget(RequestBudget, cancellation), limits, random);
             match = needs == RequestParts.None ? match : match with { Needs = needs }; // a shared prebuilt answer is copied only when it must carry needs
         }
         catch (Exception exception) when (exception is not (OutOfMemoryException or OperationCanceledException))

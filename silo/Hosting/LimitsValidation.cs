@@ -30,7 +30,7 @@ public static class LimitsValidation
             Positive("MaxResponseHeaders", o.MaxResponseHeaders), Positive("MaxPathLength", o.MaxPathLength),
             Positive("MaxResourcesPerProject", o.MaxResourcesPerProject), Positive("MaxRecordsPerResource", o.MaxRecordsPerResource),
             Positive("MaxResourceBytes", o.MaxResourceBytes), Positive("MaxRecordBytes", o.MaxRecordBytes),
-            Positive("MaxLogStreamsPerUser", o.MaxLogStreamsPerUser), Positive("RequestLogMaxAgeHours", o.RequestLogMaxAgeHours),
+            Positive("MaxLogStreamsPerUser", o.MaxLogStreamsPerUser), Positive("MaxLogStreams", o.MaxLogStreams), Positive("RequestLogMaxAgeHours", o.RequestLogMaxAgeHours),
             ("MaxDelayMs", o.MaxDelayMs, 0, ""), ("RequestLogSize", o.RequestLogSize, 0, " (0 turns the request log off)"),
             ("RequestLogBodyBytes", o.RequestLogBodyBytes, 0, ""),
         ], o.RedactNames.Any(string.IsNullOrWhiteSpace) ? [$"{MockLimits.Section}:RedactNames may not hold an empty name (it would mask every value)."] : []);

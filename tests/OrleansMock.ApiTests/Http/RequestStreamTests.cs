@@ -57,6 +57,44 @@ public sealed class RequestStreamTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_front_end_holds_at_most_MaxLogStreams_for_all_users_together()
+    {
+        // Issue 30.9: ten per user bounded one account, not many accounts; a front end has a total too.
+        await using var factory = new ApiFactory();
+        factory.Settings["OrleansMock:Limits:MaxLogStreams"] = "2";
+        var open = new List<HttpResponseMessage>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var user = await factory.CreateClient().AsNewUserAsync();
+                var id = (await user.CreateProjectAsync()).GetProperty("id").GetString()!;
+                var stream = await user.GetAsync($"/api/v1/projects/{id}/requests/stream", HttpCompletionOption.ResponseHeadersRead);
+                Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+                open.Add(stream);
+            }
+            var third = await factory.CreateClient().AsNewUserAsync();
+            var thirdProject = (await third.CreateProjectAsync()).GetProperty("id").GetString()!;
+            var refused = await third.GetAsync($"/api/v1/projects/{thirdProject}/requests/stream", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Contains("OrleansMock:Limits:MaxLogStreams)", await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests));
+
+            open[0].Dispose(); // a closed stream gives its place back
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            HttpResponseMessage again;
+            while ((again = await third.GetAsync($"/api/v1/projects/{thirdProject}/requests/stream", HttpCompletionOption.ResponseHeadersRead)).StatusCode != HttpStatusCode.OK)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the closed stream's place did not come back: {again.StatusCode}");
+                await Task.Delay(100);
+            }
+            open.Add(again);
+        }
+        finally
+        {
+            open.ForEach(stream => stream.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task A_user_holds_at_most_ten_streams_and_a_revoked_key_ends_its_stream()
     {
         var owner = await fixture.NewUserClientAsync();

@@ -38,11 +38,15 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// The service on real Kestrel sockets at a free loopback port. Between choosing a port and binding it a parallel
     /// test can take it (the host then fails to start, seen once in CI): a start that fails is tried again on another.
     /// </summary>
-    public static (ApiFactory Factory, Uri Address) StartOnKestrel()
+    public static (ApiFactory Factory, Uri Address) StartOnKestrel(IReadOnlyDictionary<string, string>? settings = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             var factory = new ApiFactory();
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                factory.Settings[key] = value;
+            }
             var port = FreePort();
             try
             {
