@@ -119,6 +119,13 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [OneWay, Alias("RecordResourceAnswer")]
     Task RecordResourceAnswerAsync(MockRequest request, int status, double servedMs, string? endpointId = null);
 
+    /// <summary>
+    /// The project's owner (null: no such project), for its resource grains, whose bytes count against the owner's
+    /// account. Interleaves: a resource asks while the project waits for it (seeding).
+    /// </summary>
+    [AlwaysInterleave, Alias("GetOwner")]
+    Task<string?> GetOwnerAsync();
+
     /// <summary>The project's scenarios (named by its responses) and the state each is in; every scenario starts in "Started".</summary>
     [ReadOnly, Alias("GetScenarios")]
     Task<Outcome<ScenarioInfo[]>> GetScenariosAsync(string caller);
@@ -228,6 +235,20 @@ public interface IProjectCatalogGrain : IGrainWithStringKey
     /// <summary>How many projects the tenant owns.</summary>
     [ReadOnly, Alias("Count")]
     Task<int> CountAsync();
+
+    /// <summary>
+    /// Reserves bytes of the account's <see cref="MockLimits.MaxAccountBytes"/> for <paramref name="holder"/> (a project's
+    /// endpoints: its id; a resource's records: <c>{projectId}/{name}</c>), replacing what it held: <paramref name="wanted"/>
+    /// when the account has room, else <paramref name="needed"/> when it has that, else nothing. Answers what the holder
+    /// now holds; less than <paramref name="needed"/> is a refusal. Shrinking always succeeds; 0 gives everything back.
+    /// A holder of a project the account no longer has is granted without being counted (a late write of a deleted project).
+    /// </summary>
+    [Alias("ReserveBytes")]
+    Task<long> ReserveBytesAsync(string holder, long needed, long wanted);
+
+    /// <summary>What the account's projects have reserved in all (see <see cref="ReserveBytesAsync"/>).</summary>
+    [ReadOnly, Alias("ReservedBytes")]
+    Task<long> ReservedBytesAsync();
 
     /// <summary>
     /// A page of projects after <paramref name="cursor"/>; Invalid when the cursor was not issued by this service.

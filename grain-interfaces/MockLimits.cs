@@ -54,6 +54,14 @@ public sealed class MockLimits
     /// </summary>
     public long MaxResourceBytes { get; set; } = 32L * 1024 * 1024;
 
+    /// <summary>
+    /// Most bytes of endpoint definitions and resource records one account's projects may hold together (a change
+    /// that would grow past it is a 422). Each project's endpoints and each resource reserve their bytes with some
+    /// headroom (a quarter, 16 KiB to 1 MiB) from the owner's catalog, so most writes do not ask. Without it, an account
+    /// could hold its project limit times each project's and resources' budgets: over 150 GB.
+    /// </summary>
+    public long MaxAccountBytes { get; set; } = 512L * 1024 * 1024;
+
     /// <summary>Largest record (and largest seed), in bytes of JSON.</summary>
     public int MaxRecordBytes { get; set; } = 64 * 1024;
 

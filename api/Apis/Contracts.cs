@@ -26,8 +26,12 @@ public sealed record UsageValue(long Used, long Limit);
 /// <summary>A resource's records and their bytes against the per-resource budgets.</summary>
 public sealed record ResourceUsageResponse(string Name, UsageValue Records, UsageValue Bytes);
 
-/// <summary>What a project holds against its budgets (the settings under OrleansMock:Limits).</summary>
-public sealed record ProjectUsageResponse(UsageValue Endpoints, UsageValue EndpointBytes, UsageValue Resources, ResourceUsageResponse[] ResourceRecords);
+/// <summary>
+/// What a project holds against its budgets (the settings under OrleansMock:Limits), and what all the owner's projects
+/// have reserved against MaxAccountBytes (<see cref="AccountBytes"/>: their bytes plus some headroom each).
+/// </summary>
+public sealed record ProjectUsageResponse(UsageValue Endpoints, UsageValue EndpointBytes, UsageValue Resources, ResourceUsageResponse[] ResourceRecords,
+    UsageValue AccountBytes);
 
 public sealed record ProjectResponse(
     string Id, string Slug, string Name, string? Description, bool Private, int? RateLimit, bool Cors, string ForeignKeySuffix,

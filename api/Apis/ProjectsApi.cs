@@ -94,9 +94,10 @@ public static class ProjectsApi
             var used = await grains.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(scope.Id, name)).GetUsageAsync();
             return new ResourceUsageResponse(name, new UsageValue(used.Records, l.MaxRecordsPerResource), new UsageValue(used.Bytes, l.MaxResourceBytes));
         }));
+        var account = await grains.GetGrain<IProjectCatalogGrain>(scope.Caller).ReservedBytesAsync();
         return TypedResults.Ok(new ProjectUsageResponse(
             new UsageValue(project.Endpoints, l.MaxEndpointsPerProject), new UsageValue(project.EndpointBytes, l.MaxProjectBytes),
-            new UsageValue(project.Resources.Length, l.MaxResourcesPerProject), resources));
+            new UsageValue(project.Resources.Length, l.MaxResourcesPerProject), resources, new UsageValue(account, l.MaxAccountBytes)));
     }
 
     private static async Task<IResult> UpdateAsync(

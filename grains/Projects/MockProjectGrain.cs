@@ -204,16 +204,30 @@ public sealed partial class MockProjectGrain(
             return NotFound<T>();
         }
         var (outcome, next) = await change(Definition);
-        if (next is not null && Definition.OverBudget(next, limits.Value) is { } overBudget)
+        if (next is null)
+        {
+            return outcome;
+        }
+        var (before, after) = (Definition.EndpointBytes, next.EndpointBytes);
+        if ((Definition.OverBudget(next, limits.Value) ?? (after > before ? await Account.MakeRoomAsync(after) : null)) is { } overBudget)
         {
             return Outcome<T>.Fail(OutcomeKind.LimitExceeded, overBudget);
         }
-        if (next is not null)
+        await CommitAsync(next);
+        if (after < before)
         {
-            await CommitAsync(next);
+            await Account.SettleAsync(after);
         }
         return outcome;
     }
+
+    // The project's endpoints' share of the owner's MaxAccountBytes (each resource grain keeps its records' share).
+    private Safety.AccountBytes? _account;
+
+    private Safety.AccountBytes Account => _account ??= new(ProjectId,
+        () => Task.FromResult(Definition.Project is { } project ? Catalog(project.Owner) : null), limits.Value.MaxAccountBytes);
+
+    public Task<string?> GetOwnerAsync() => Task.FromResult(Definition.Project?.Owner);
 
     private IMockResourceGrain Resource(string name) => GrainFactory.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(ProjectId, name));
 

@@ -13,7 +13,8 @@ namespace OrleansMock.Grains.Projects;
 /// </summary>
 [GrainType("projectcatalog")]
 public sealed class ProjectCatalogGrain(
-    [PersistentState("catalog", StorageNames.Main)] IPersistentState<CatalogState> state) : Grain, IProjectCatalogGrain
+    [PersistentState("catalog", StorageNames.Main)] IPersistentState<CatalogState> state,
+    Microsoft.Extensions.Options.IOptions<MockLimits> limits) : Grain, IProjectCatalogGrain
 {
     public Task UpsertAsync(ProjectInfo project) => CommitAsync(With(project), state.State.Pending.Where(id => id != project.Id).ToList());
 
@@ -23,9 +24,49 @@ public sealed class ProjectCatalogGrain(
     {
         if (state.State.Projects.Exists(p => p.Id == projectId) || state.State.Pending.Contains(projectId))
         {
+            // The project's reserved bytes go with it (its endpoints' and its resources').
+            foreach (var holder in state.State.Bytes.Keys.Where(holder => ProjectOf(holder) == projectId).ToList())
+            {
+                state.State.Bytes.Remove(holder);
+            }
             await CommitAsync(state.State.Projects.Where(p => p.Id != projectId).ToList(), state.State.Pending.Where(id => id != projectId).ToList());
         }
     }
+
+    public async Task<long> ReserveBytesAsync(string holder, long needed, long wanted)
+    {
+        var project = ProjectOf(holder);
+        if (!state.State.Projects.Exists(p => p.Id == project) && !state.State.Pending.Contains(project))
+        {
+            return wanted; // a write landing after its project was deleted: nothing left to count it against
+        }
+        var bytes = state.State.Bytes;
+        var held = bytes.GetValueOrDefault(holder);
+        var others = bytes.Values.Sum() - held;
+        var max = limits.Value.MaxAccountBytes;
+        var granted = needed <= held && wanted <= held ? wanted // shrinking (or asking for no more): always
+            : others + wanted <= max ? wanted
+            : others + needed <= max ? needed
+            : held;
+        if (granted != held)
+        {
+            if (granted > 0)
+            {
+                bytes[holder] = granted;
+            }
+            else
+            {
+                bytes.Remove(holder);
+            }
+            await state.WriteOrRollBackAsync(this, () => bytes[holder] = held);
+        }
+        return granted;
+    }
+
+    public Task<long> ReservedBytesAsync() => Task.FromResult(state.State.Bytes.Values.Sum());
+
+    /// <summary>The project a byte holder belongs to: the holder itself, or what comes before its '/'.</summary>
+    private static string ProjectOf(string holder) => holder.IndexOf('/') is var slash and >= 0 ? holder[..slash] : holder;
 
     public Task<int> CountAsync() => Task.FromResult(state.State.Projects.Count);
 

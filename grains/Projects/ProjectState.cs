@@ -33,4 +33,7 @@ public sealed class CatalogState
 {
     [Id(0)] public List<ProjectInfo> Projects { get; set; } = [];
     [Id(1)] public List<string> Pending { get; set; } = [];
+
+    /// <summary>Bytes reserved against MaxAccountBytes, by holder (a project's id, or {projectId}/{resource}).</summary>
+    [Id(2)] public Dictionary<string, long> Bytes { get; set; } = [];
 }

@@ -55,6 +55,35 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         _check = new RecordCheck(_name, limits.Value.MaxRecordBytes);
         _records = Records(null);
         _writer = new RecordBatchWriter(writes => _store.ApplyAsync(Collection, _projectId, _name, writes), DeactivateOnIdle);
+        _account = new AccountBytes(key, AccountAsync, limits.Value.MaxAccountBytes);
+    }
+
+    // The records' share of the project owner's MaxAccountBytes; the owner is asked once per activation.
+    private readonly AccountBytes _account;
+    private string? _owner;
+
+    private async Task<IProjectCatalogGrain?> AccountAsync()
+    {
+        _owner ??= await GrainFactory.GetGrain<IMockProjectGrain>(_projectId).GetOwnerAsync();
+        return _owner is null ? null : GrainFactory.GetGrain<IProjectCatalogGrain>(_owner);
+    }
+
+    /// <summary>
+    /// Null when the owner's account has room for a write of <paramref name="bodyChars"/> more characters of JSON (the
+    /// record it makes is at most about that, and at most MaxRecordBytes); else the refusal. Asked before the write's
+    /// turn: when it had to wait for the catalog, writes that landed meanwhile are counted and it asks again.
+    /// </summary>
+    private async Task<ResourceAnswer?> MakeRoomAsync(long bodyChars)
+    {
+        var bound = Math.Min(6 * bodyChars + 64, _limits.Value.MaxRecordBytes + 64L);
+        while (_records.Bytes + bound > _account.Reserved)
+        {
+            if (await _account.MakeRoomAsync(_records.Bytes + bound) is { } refused)
+            {
+                return ResourceAnswer.Fail(OutcomeKind.LimitExceeded, refused);
+            }
+        }
+        return null;
     }
 
     private ResourceRecords Records(string? idField) => new(_name, _check.Check, idField ?? ResourceInfo.DefaultIdField, _limits.Value.MaxResourceBytes);
@@ -91,6 +120,10 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             {
                 await _store.DeleteGroupAsync(Collection, _projectId, _name);
                 _records = Records(info.IdField);
+                if (await MakeRoomAsync(info.SeedJson?.Length ?? 0) is { } full)
+                {
+                    return full;
+                }
                 // One budget for the whole seed: a costly pattern cannot multiply its cost by the number of records.
                 _check.SharedBudget = new WorkBudget(SeedBudget);
                 foreach (var seed in Seeds(info.SeedJson, info.Singular))
@@ -121,6 +154,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         await _writer.DrainAsync();
         await _store.DeleteGroupAsync(Collection, _projectId, _name);
         _records.Clear();
+        await _account.ReleaseAsync();
         await _state.ClearStateAsync();
         DeactivateOnIdle();
     }
@@ -138,13 +172,17 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
 
     public async Task<ResourceAnswer> HandleAsync(ResourceRequest request, CancellationToken cancellation = default)
     {
-        if (!_state.State.Configured)
+        if (Unavailable() is { } unavailable)
         {
-            return ResourceAnswer.Fail(OutcomeKind.NotFound, $"resource '{_name}' does not exist");
+            return unavailable;
         }
-        if (_reconfiguring || _writer.Broken)
+        if (request.Method is "POST" or "PUT" or "PATCH" && await MakeRoomAsync(request.BodyJson?.Length ?? 0) is { } full)
         {
-            return ResourceAnswer.Fail(OutcomeKind.Unavailable, $"resource '{_name}' is being reset or reloaded; retry shortly");
+            return full;
+        }
+        if (Unavailable() is { } meanwhile) // asked again: making room may have waited, and a reset may have begun
+        {
+            return meanwhile;
         }
         var route = request.Route;
         var maxRecords = _limits.Value.MaxRecordsPerResource;
@@ -172,6 +210,11 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         };
     }
 
+    private ResourceAnswer? Unavailable() =>
+        !_state.State.Configured ? ResourceAnswer.Fail(OutcomeKind.NotFound, $"resource '{_name}' does not exist")
+        : _reconfiguring || _writer.Broken ? ResourceAnswer.Fail(OutcomeKind.Unavailable, $"resource '{_name}' is being reset or reloaded; retry shortly")
+        : null;
+
     /// <summary>
     /// Deletes a record, then its dependents in the project's other resources (<c>postId</c> for posts, by the project's
     /// foreign-key suffix), as json-server does.
@@ -179,6 +222,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
     private async Task<ResourceAnswer> DeleteAsync(ResourceRoute route)
     {
         var deleted = await WriteAsync(_records.Delete(route.RecordId!));
+        await _account.SettleAsync(_records.Bytes);
         if (deleted.IsOk)
         {
             var field = route.ForeignKey(ResourceNames.Singular(_name));
@@ -199,6 +243,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         {
             await WriteAsync(_records.DeleteKey(key));
         }
+        await _account.SettleAsync(_records.Bytes);
         return keys.Length;
     }
 

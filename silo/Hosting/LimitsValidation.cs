@@ -29,7 +29,7 @@ public static class LimitsValidation
             Positive("MaxResponseBodyBytes", o.MaxResponseBodyBytes), Positive("MaxTemplateSteps", o.MaxTemplateSteps),
             Positive("MaxResponseHeaders", o.MaxResponseHeaders), Positive("MaxPathLength", o.MaxPathLength),
             Positive("MaxResourcesPerProject", o.MaxResourcesPerProject), Positive("MaxRecordsPerResource", o.MaxRecordsPerResource),
-            Positive("MaxResourceBytes", o.MaxResourceBytes), Positive("MaxRecordBytes", o.MaxRecordBytes),
+            Positive("MaxResourceBytes", o.MaxResourceBytes), Positive("MaxAccountBytes", o.MaxAccountBytes), Positive("MaxRecordBytes", o.MaxRecordBytes),
             Positive("MaxLogStreamsPerUser", o.MaxLogStreamsPerUser), Positive("MaxLogStreams", o.MaxLogStreams), Positive("RequestLogMaxAgeHours", o.RequestLogMaxAgeHours),
             ("MaxDelayMs", o.MaxDelayMs, 0, ""), ("RequestLogSize", o.RequestLogSize, 0, " (0 turns the request log off)"),
             ("RequestLogBodyBytes", o.RequestLogBodyBytes, 0, ""),

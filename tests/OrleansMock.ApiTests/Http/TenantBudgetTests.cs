@@ -334,6 +334,51 @@ public sealed class TenantBudgetTests(ApiFixture fixture)
             Payload("{\"method\":\"GET\",\"path\":\"/big/again\",\"response\":{\"body\":" + body + "}}"))).StatusCode);
     }
 
+    [Fact]
+    public async Task An_accounts_projects_together_stop_at_MaxAccountBytes_and_a_deleted_project_gives_its_bytes_back()
+    {
+        // Issue 30.4: per-project and per-resource budgets bounded one project; an account's 100 projects could still
+        // hold 100 times 16 MiB of endpoints and 50 times 32 MiB of records each. A 400 KB account, two projects:
+        await using var factory = new ApiFactory();
+        factory.Settings["OrleansMock:Limits:MaxAccountBytes"] = "400000";
+        var client = await factory.CreateClient().AsNewUserAsync();
+        var a = (await client.CreateProjectAsync()).GetProperty("id").GetString()!;
+        var b = await client.CreateProjectAsync();
+        var (bId, bSlug) = (b.GetProperty("id").GetString()!, b.GetProperty("slug").GetString()!);
+        var body = JsonSerializer.Serialize(new string('y', 60_000));
+        HttpResponseMessage response;
+        var added = 0;
+        while ((response = await client.PostAsync($"/api/v1/projects/{(added % 2 == 0 ? a : bId)}/endpoints",
+            Payload("{\"method\":\"GET\",\"path\":\"/big/" + added + "\",\"response\":{\"body\":" + body + "}}"))).StatusCode == HttpStatusCode.Created)
+        {
+            Assert.True(++added <= 6, "more than 400 KB of endpoints were taken into a 400 KB account");
+        }
+        Assert.Contains("MaxAccountBytes", await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity));
+        Assert.InRange(added, 4, 6);
+
+        // Records count against the same account: a resource of the second project fills what is left.
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/api/v1/projects/{bId}/resources", Payload("""{"name":"things"}"""))).StatusCode);
+        var record = JsonSerializer.Serialize(new { text = new string('r', 30_000) });
+        var records = 0;
+        while ((response = await Anonymous(factory).PostAsync($"/m/{bSlug}/things", Payload(record))).StatusCode == HttpStatusCode.Created)
+        {
+            Assert.True(++records <= 4, "records went past the account's bytes");
+        }
+        Assert.Contains("MaxAccountBytes", await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity));
+        var usage = await (await client.GetAsync($"/api/v1/projects/{bId}/usage")).ReadJsonAsync();
+        var account = usage.GetProperty("accountBytes");
+        Assert.Equal(400_000, account.GetProperty("limit").GetInt64());
+        Assert.InRange(account.GetProperty("used").GetInt64(), added * 60_000L, 400_000);
+
+        // Deleting the first project gives its bytes back to the account.
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/projects/{a}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/api/v1/projects/{bId}/endpoints",
+            Payload("{\"method\":\"GET\",\"path\":\"/big/again\",\"response\":{\"body\":" + body + "}}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Anonymous(factory).PostAsync($"/m/{bSlug}/things", Payload(record))).StatusCode);
+    }
+
+    private static HttpClient Anonymous(ApiFactory factory) => factory.CreateClient();
+
     [Theory]
     [InlineData("file:///etc/passwd", "scheme 'file'")]
     [InlineData("ftp://example.com/x", "scheme 'ftp'")]
