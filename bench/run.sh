@@ -99,6 +99,7 @@ start_orleansmock() {
     OrleansMock__RateLimits__MockPerClient__Limit="$limit" OrleansMock__RateLimits__MockPerProject__Limit=1000000000 \
     OrleansMock__RateLimits__MockPerProject__MaxLimit=1000000000 OrleansMock__RateLimits__Management__Limit=1000000 \
     OrleansMock__Limits__MaxRecordsPerResource=100000000 OrleansMock__Limits__MaxEndpointsPerProject=1000 \
+    OrleansMock__Limits__MaxResourceBytes=8000000000 OrleansMock__Limits__MaxAccountBytes=16000000000 \
     OrleansMock__Silo__SiloPort=$((port + 1000)) "$@" \
     dotnet "${OM_DLL:-$ROOT/api/bin/Release/net10.0/OrleansMock.Api.dll}" --urls "http://127.0.0.1:$port"
   wait_http "http://127.0.0.1:$port/healthz"

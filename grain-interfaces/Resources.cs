@@ -158,7 +158,10 @@ public interface IMockResourceGrain : IGrainWithStringKey
     [ReadOnly, Alias("ReadRequest")]
     Task<ResourceAnswer> ReadAsync(ResourceRequest request, CancellationToken cancellation = default);
 
-    /// <summary>For each of <paramref name="values"/>, the records whose <paramref name="field"/> equals it (for _embed), as JSON texts.</summary>
+    /// <summary>
+    /// For each of <paramref name="values"/> (values with their kind, as <c>ResourceRecords.StrictKey</c> writes them: the
+    /// number 2 is not the string "2"), the records whose <paramref name="field"/> equals it (for _embed), as JSON texts.
+    /// </summary>
     [ReadOnly, Alias("FindByAll")]
     Task<string[][]> FindByAllAsync(string field, string[] values);
 

@@ -219,7 +219,7 @@ public sealed class ResourceQuery
             var ok = op switch
             {
                 "=" => values.Any(v => actual == v),
-                "_ne" => values.All(v => actual != v),
+                "_ne" => actual is not null && values.All(v => actual != v), // json-server: a record without the field matches no operator
                 "_gte" => actual is not null && values.All(v => Compare(actual, v) >= 0),
                 "_lte" => actual is not null && values.All(v => Compare(actual, v) <= 0),
                 "_like" => actual is not null && values.Select((_, i) => _likes[like + i]).Any(r => SafeRegex.IsMatch(r, actual, budget)),
@@ -257,13 +257,9 @@ public sealed class ResourceQuery
         {
             var x = Text(At(a, path));
             var y = Text(At(b, path));
-            // Records without the field sort last, whatever the direction (as lodash's orderBy does).
-            var byPresence = (x is null).CompareTo(y is null);
-            if (byPresence != 0)
-            {
-                return byPresence;
-            }
-            var order = x is null ? 0 : Compare(x, y!);
+            // A record without the field sorts after every value, and the direction reverses that too: last when
+            // ascending, first when descending (json-server 0.17.4 sorts with lodash's orderBy).
+            var order = (x is null).CompareTo(y is null) is var byPresence and not 0 ? byPresence : x is null ? 0 : Compare(x, y!);
             if (order != 0)
             {
                 return descending ? -order : order;

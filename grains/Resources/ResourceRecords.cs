@@ -123,13 +123,28 @@ public sealed class ResourceRecords(string name, Func<string, ResourceAnswer?> c
         var wanted = values.Distinct().ToDictionary(v => v, _ => new List<string>(), StringComparer.Ordinal);
         foreach (var record in _records)
         {
-            if (ResourceQuery.Text(ResourceQuery.At(record.Value, field)) is { } value && wanted.TryGetValue(value, out var list))
+            if (StrictKey(ResourceQuery.At(record.Value, field)) is { } value && wanted.TryGetValue(value, out var list))
             {
                 list.Add(record.Json);
             }
         }
         return [.. values.Select(v => wanted[v].ToArray())];
     }
+
+    /// <summary>
+    /// A JSON value as a key that keeps its kind: the number 2 and the string "2" differ (json-server's <c>_embed</c>
+    /// filters with lodash's strict equality), 2 and 2.0 do not. Null for a missing value, null or a container.
+    /// </summary>
+    public static string? StrictKey(JsonNode? node) => node is JsonValue value
+        ? value.GetValueKind() switch
+        {
+            JsonValueKind.Number => "n:" + value.GetValue<double>().ToString("R", CultureInfo.InvariantCulture),
+            JsonValueKind.String => "s:" + value.GetValue<string>(),
+            JsonValueKind.True => "b:true",
+            JsonValueKind.False => "b:false",
+            _ => null,
+        }
+        : null;
 
     /// <param name="seed">A seed record: one without an id is kept as given (json-server serves seed records as they are).</param>
     public RecordChange Create(string? bodyJson, string? parentField, string? parentId, int maxRecords, bool seed = false)

@@ -23,7 +23,9 @@ public static class ResourceRelations
         var projectId = route.ProjectId;
         bool Defined(string name) => route.Defined is null || route.Defined.Contains(name, StringComparer.Ordinal);
         var enriched = items.Select(item => (JsonObject)item.DeepClone()).ToList();
-        var ids = enriched.Select(item => records.IdOf(item) ?? "").ToArray();
+        // Children whose foreign key holds the parent's id with its kind: json-server embeds comments whose postId is 2,
+        // not "2" (which a nested POST stores), though /posts/2/comments lists both.
+        var ids = enriched.Select(item => ResourceRecords.StrictKey(item[records.IdField]) ?? "").ToArray();
         foreach (var child in query.Embed)
         {
             var children = Defined(child)

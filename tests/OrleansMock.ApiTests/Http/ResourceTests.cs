@@ -225,7 +225,9 @@ public sealed class ResourceTests(ApiFixture fixture)
         Assert.Equal("2", created.GetProperty("postId").GetString()); // json-server 0.17.4 stores the URL's "2"
         await ExpectIdsAsync($"{b}/posts/2/comments", 2, 4);
         var post = await (await Mock.GetAsync($"{b}/posts/2?_embed=comments")).ReadJsonAsync();
-        Assert.Equal(2, post.GetProperty("comments").GetArrayLength()); // the number 2 and the text "2" both count
+        // json-server 0.17.4 embeds by strict equality: the child whose postId is the text "2" is listed above but not
+        // embedded (JsonServerDifferentialTests checks the same against json-server itself).
+        Assert.Equal([2], post.GetProperty("comments").EnumerateArray().Select(c => c.GetProperty("id").GetInt32()));
     }
 
     [Fact]

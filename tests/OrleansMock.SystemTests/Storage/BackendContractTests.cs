@@ -18,6 +18,8 @@ namespace OrleansMock.Tests.Storage;
 public sealed class MemoryGrainStorageContract(MemoryBackend backend) : GrainStorageContract, IClassFixture<MemoryBackend>
 {
     protected override Task<IGrainStorage> CreateStorageAsync() => Task.FromResult(backend.Host!.GrainStorage);
+
+    protected override bool Durable => false; // memory storage lives and dies with its host
 }
 
 [Trait("Category", "Memory")]
@@ -30,6 +32,8 @@ public sealed class MemoryRecordStoreContract(MemoryBackend backend) : RecordSto
 public sealed class EmbeddedGrainStorageContract(EmbeddedBackend backend) : GrainStorageContract, IClassFixture<EmbeddedBackend>
 {
     protected override Task<IGrainStorage> CreateStorageAsync() => Task.FromResult(backend.Host!.GrainStorage);
+
+    protected override Task<IGrainStorage> ReopenStorageAsync() => backend.ReopenAsync();
 
     protected override async Task<string?> StoredJsonAsync(string stateName, GrainId grainId)
     {
@@ -53,6 +57,8 @@ public sealed class EmbeddedRecordStoreContract(EmbeddedBackend backend) : Recor
 public sealed class PostgresGrainStorageContract(PostgresBackend backend) : GrainStorageContract, IClassFixture<PostgresBackend>
 {
     protected override Task<IGrainStorage> CreateStorageAsync() => Task.FromResult(Require(backend.Host, backend.SkipReason).GrainStorage);
+
+    protected override Task<IGrainStorage> ReopenStorageAsync() => backend.ReopenAsync();
 
     protected override async Task<string?> StoredJsonAsync(string stateName, GrainId grainId)
     {
@@ -86,6 +92,8 @@ public sealed class MongoGrainStorageContract(MongoBackend backend) : GrainStora
 {
     protected override Task<IGrainStorage> CreateStorageAsync() =>
         Task.FromResult(Require(backend.Host, StorageEnvironment.MongoSkipReason).GrainStorage);
+
+    protected override Task<IGrainStorage> ReopenStorageAsync() => backend.ReopenAsync();
 
     private Task<BsonDocument> DocumentAsync(string stateName, GrainId grainId) =>
         backend.Host!.Services.GetRequiredService<MongoDatabase>().Database.GetCollection<BsonDocument>(MongoDatabase.CollectionFor(stateName))

@@ -10,8 +10,17 @@ namespace OrleansMock.Tests.Storage;
 /// </summary>
 public abstract class GrainStorageContract
 {
-    /// <summary>A storage instance; a second call must see what the first one wrote (same database).</summary>
+    /// <summary>A storage instance over the backend's database.</summary>
     protected abstract Task<IGrainStorage> CreateStorageAsync();
+
+    /// <summary>
+    /// Another storage instance over the same database, as a restarted silo makes (a new host, nothing shared in memory):
+    /// it must see what the first one wrote. Only the memory backend, which is not durable, answers the same instance.
+    /// </summary>
+    protected virtual Task<IGrainStorage> ReopenStorageAsync() => CreateStorageAsync();
+
+    /// <summary>False only for the memory backend: its "reopened" storage is the same instance.</summary>
+    protected virtual bool Durable => true;
 
     /// <summary>Backends whose tests should skip call this; the message says why.</summary>
     protected static StorageHost Require(StorageHost? host, string reason)
@@ -59,7 +68,9 @@ public abstract class GrainStorageContract
         Assert.True(written.RecordExists);
 
         var read = Fresh();
-        await (await CreateStorageAsync()).ReadStateAsync("slug", id, read);
+        var reopened = await ReopenStorageAsync();
+        Assert.True(!Durable || !ReferenceEquals(reopened, storage), "durability is proven by another storage instance over the same database, not the same one");
+        await reopened.ReadStateAsync("slug", id, read);
         Assert.True(read.RecordExists);
         Assert.Equal(written.ETag, read.ETag);
         Assert.Equal("p_1", read.State!.HolderId);

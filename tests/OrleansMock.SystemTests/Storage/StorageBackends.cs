@@ -70,21 +70,36 @@ public abstract class BackendFixture : IAsyncLifetime
     /// <summary>The backend's settings, or null and why when it is not available here.</summary>
     protected abstract Task<(Dictionary<string, string?>? Settings, string? SkipReason)> SettingsAsync();
 
+    private Dictionary<string, string?>? _settings;
+    private readonly List<StorageHost> _reopened = [];
+
     public async Task InitializeAsync()
     {
         var (settings, skipReason) = await SettingsAsync();
         SkipReason = skipReason ?? "";
         if (settings is not null)
         {
-            _host = await StorageHost.StartAsync(Provider, settings);
+            _settings = settings;
+            _host = await StorageHost.StartAsync(Provider, new Dictionary<string, string?>(settings));
         }
+    }
+
+    /// <summary>The grain storage of a second host over the same database: what a restarted silo would read.</summary>
+    public async Task<IGrainStorage> ReopenAsync()
+    {
+        var host = await StorageHost.StartAsync(Provider, new Dictionary<string, string?>(_settings ?? throw new InvalidOperationException(SkipReason)));
+        lock (_reopened)
+        {
+            _reopened.Add(host);
+        }
+        return host.GrainStorage;
     }
 
     public async Task DisposeAsync()
     {
-        if (_host is not null)
+        foreach (var host in _reopened.Prepend(_host).OfType<StorageHost>())
         {
-            await _host.DisposeAsync();
+            await host.DisposeAsync();
         }
     }
 }

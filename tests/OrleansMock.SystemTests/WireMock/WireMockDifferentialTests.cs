@@ -20,15 +20,7 @@ namespace OrleansMock.Tests.WireMock;
 /// </summary>
 public sealed class WireMockDifferentialTests(WireMockSides sides, ITestOutputHelper output) : IClassFixture<WireMockSides>
 {
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var name in DifferentialCorpus.All.Keys)
-        {
-            data.Add(name);
-        }
-        return data;
-    }
+    public static TheoryData<string> Cases() => DifferentialVerdict.Names(DifferentialCorpus.All.Keys);
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
@@ -38,24 +30,8 @@ public sealed class WireMockDifferentialTests(WireMockSides sides, ITestOutputHe
         var @case = DifferentialCorpus.All[name];
         output.WriteLine($"source: {@case.Source}");
         var differences = await sides.CompareAsync(@case);
-        foreach (var difference in differences)
-        {
-            output.WriteLine(difference);
-        }
-        if (@case.Deliberate is { } why)
-        {
-            Assert.True(File.ReadAllText(Path.Combine(ApiProcess.RepositoryRoot(), "README.md")).Contains(why, StringComparison.Ordinal),
-                $"{name} is marked a deliberate difference, but README.md does not say so: \"{why}\"");
-            Assert.True(differences.Count > 0, $"{name} now agrees with WireMock: remove its 'deliberate' mark and its README line");
-        }
-        else if (@case.Known is null)
-        {
-            Assert.True(differences.Count == 0, $"{name} ({@case.Source}) differs from WireMock {WireMockJar.Version}:\n{string.Join("\n", differences)}");
-        }
-        else
-        {
-            Assert.True(differences.Count > 0, $"{name} now agrees with WireMock: remove its 'known' mark ({@case.Known})");
-        }
+        differences.ForEach(output.WriteLine);
+        DifferentialVerdict.Check($"WireMock {WireMockJar.Version}", name, @case.Source, differences, @case.Known, @case.Deliberate);
     }
 }
 

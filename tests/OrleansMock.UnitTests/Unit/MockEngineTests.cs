@@ -184,6 +184,11 @@ public sealed class MockEngineTests
         Assert.InRange(uniform.Average(), 45, 55);
         var lognormal = Enumerable.Range(0, 4001).Select(_ => DelaySampler.Sample(new DelaySpec(LognormalMedian: 80, LognormalSigma: 0.4), 0, 100_000, random)).Order().ToList();
         Assert.InRange(lognormal[2000], 74, 86); // the median
-        Assert.Equal(1000, DelaySampler.Sample(new DelaySpec(LognormalMedian: 900, LognormalSigma: 3), 0, 1000, new Random(3)) is var d && d <= 1000 ? 1000 : d);
+        // The cap (MaxDelayMs): a long-tailed draw is cut at it, never beyond. With median 900 and sigma 3 about half of
+        // the draws lie past 1,000 ms before the cap (raw, 400 draws reach ~10^5 ms), so the cap must be met and held.
+        var capped = Enumerable.Range(0, 400).Select(_ => DelaySampler.Sample(new DelaySpec(LognormalMedian: 900, LognormalSigma: 3), 0, 1000, random)).ToList();
+        Assert.Equal(1000, capped.Max());
+        Assert.InRange(capped.Count(d => d == 1000), 120, 280);
+        Assert.Equal(1000, DelaySampler.Sample(null, 5000, 1000, random)); // a legacy fixed delay over the cap, too
     }
 }
