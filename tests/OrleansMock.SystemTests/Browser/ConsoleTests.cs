@@ -334,7 +334,9 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await page.GetByLabel("Seed (optional)", new() { Exact = false }).FillAsync(JsonSerializer.Serialize(new[] { new { id = 1, text = payload } }));
         await page.GetByRole(AriaRole.Button, new() { Name = "Create resource" }).ClickAsync();
         await Expect(page.Locator("table.records").GetByRole(AriaRole.Cell, new() { Name = payload })).ToBeVisibleAsync();
-        await page.WaitForTimeoutAsync(500); // give an image error handler time to fire, were there one
+        // A control instead of a fixed wait: an image with the same broken source, its error handler set by the test
+        // itself (allowed by the CSP), added after the payload's; once it has fired, an injected handler would have too.
+        await page.EvaluateAsync("() => new Promise(done => { const img = new Image(); img.onerror = () => done(); img.src = 'x'; document.body.appendChild(img); })");
 
         Assert.Null(await page.EvaluateAsync<int?>("() => window.__xss ?? null"));
         lock (console)

@@ -11,6 +11,28 @@ public sealed class RestartTests : IDisposable
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orleansmock-tests", "restart-" + Guid.NewGuid().ToString("N"));
 
+    private async Task JournalStoredAsync(string projectId, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(
+                $"Data Source={Path.Combine(_dataDir, OrleansMock.Silo.OrleansMockSilo.EmbeddedDatabaseFile)};Mode=ReadOnly"))
+            {
+                await connection.OpenAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = "SELECT COUNT(*) FROM orleansmock_records WHERE collection = 'requestjournal' AND scope = $project";
+                command.Parameters.AddWithValue("$project", projectId);
+                if (Convert.ToInt32(await command.ExecuteScalarAsync()) >= count)
+                {
+                    return;
+                }
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the journal's batch never reached the store");
+            await Task.Delay(100);
+        }
+    }
+
     [Fact]
     public async Task Projects_and_endpoints_survive_kill_9_and_a_graceful_restart()
     {
@@ -25,7 +47,9 @@ public sealed class RestartTests : IDisposable
             projectId = (await client.CreateProjectAsync(slug)).GetProperty("id").GetString()!;
             await client.CreateEndpointAsync(projectId, "{\"method\":\"GET\",\"path\":\"/users/{id}\",\"response\":{\"status\":200,\"body\":{\"id\":1}}}");
             Assert.Equal("{\"id\":1}", await client.GetStringAsync($"/m/{slug}/users/42"));
-            await Task.Delay(2500); // the journal stores its batch a second after the request
+            // The journal stores its batch about a second after the request: wait until it is on disk (read from the
+            // store itself, as a restarted process would), not a fixed time.
+            await JournalStoredAsync(projectId, count: 1);
             await first.KillAsync(); // no shutdown code runs: only what was acknowledged and on disk counts
         }
 
