@@ -6,8 +6,9 @@ namespace OrleansMock.Tests.Http;
 
 /// <summary>
 /// json-server 0.17.4's data shapes beyond a plain collection: seed records without an id, a project's foreign-key
-/// suffix (<c>--fks</c>), a resource's id field (<c>--id</c>), singular resources, operators on nested paths. Each
-/// expected body is what json-server 0.17.4 answered for the same data and request (run side by side; see README).
+/// suffix (<c>--fks</c>), a resource's id field (<c>--id</c>), singular resources. That these answer as json-server does
+/// is proven against json-server itself (SystemTests, JsonServerDifferentialTests, Corpus/shapes.json); these tests pin
+/// what is ours around them: the settings and their refusals, schemas, and the deliberate differences README lists.
 /// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class ResourceShapesTests(ApiFixture fixture)
@@ -152,23 +153,5 @@ public sealed class ResourceShapesTests(ApiFixture fixture)
         Assert.Contains("singular resource", await toArray.AssertProblemAsync(HttpStatusCode.BadRequest));
         Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync($"/api/v1/projects/{id}/resources/profile/reset", null)).StatusCode);
         await ExpectJsonAsync($"{b}/profile", """{"name":"typicode"}""");
-    }
-
-    // json-server 0.17.4's answers for the same seed and query (node json-server db.json, curl, side by side).
-    [Theory]
-    [InlineData("author.name_like=T", "[1]")]
-    [InlineData("author.age_gte=35", "[2]")]
-    [InlineData("author.age_lte=35&author.name_ne=bo", "[1]")]
-    [InlineData("_sort=author.name", "[2,1]")]
-    [InlineData("_sort=author.age&_order=desc", "[2,1]")]
-    [InlineData("author.name_ne=ty&views_lte=10", "[]")]
-    [InlineData("author.name=ty&author.name=bo&_sort=views&_order=desc", "[2,1]")]
-    [InlineData("q=bo", "[2]")]
-    public async Task Operators_combine_on_nested_paths_as_in_json_server(string query, string expectedIds)
-    {
-        var (_, b) = await ProjectAsync(
-            """{"name":"posts","seed":[{"id":1,"title":"a","author":{"name":"ty","age":30},"views":5},{"id":2,"title":"b","author":{"name":"bo","age":40},"views":15}]}""");
-        var body = await (await Mock.GetAsync($"{b}/posts?{query}")).ReadJsonAsync();
-        Assert.Equal(expectedIds, "[" + string.Join(",", body.EnumerateArray().Select(p => p.GetProperty("id").GetInt32())) + "]");
     }
 }

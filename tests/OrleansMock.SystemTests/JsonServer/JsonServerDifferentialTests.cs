@@ -35,7 +35,7 @@ public sealed class JsonServerDifferentialTests(JsonServerSides sides, ITestOutp
     }
 }
 
-/// <summary>One case: a db (json-server's db.json: resources by name), then requests.</summary>
+/// <summary>One case: a db (json-server's db.json: resources by name, and <c>$options</c>: its command-line options), then requests.</summary>
 public sealed record JsonServerCase(string Name, string Source, JsonObject Db, JsonArray Requests, string? Deliberate);
 
 public static class JsonServerCorpus
@@ -95,17 +95,17 @@ public sealed class JsonServerSides : IAsyncLifetime
         var slug = await ProjectAsync(@case.Db);
         var folder = Path.Combine(_dataDir, "db-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        await File.WriteAllTextAsync(Path.Combine(folder, "db.json"), @case.Db.ToJsonString());
+        await File.WriteAllTextAsync(Path.Combine(folder, "db.json"), Data(@case.Db).ToJsonString());
         try
         {
-            await using var jsonServer = await JsonServerProcess.StartAsync(_folder, folder);
+            await using var jsonServer = await JsonServerProcess.StartAsync(_folder, folder, Options(@case.Db));
             return await CompareAsync(@case, jsonServer.Address, new Uri(_service!.Address, $"/m/{slug}/"));
         }
         finally
         {
             if (@case.Requests.Any(r => (r?["method"]?.GetValue<string>() ?? "GET") != "GET"))
             {
-                foreach (var (name, _) in @case.Db)
+                foreach (var (name, _) in Data(@case.Db))
                 {
                     var reset = await _owner.PostAsync($"/api/v1/projects/{slug}/resources/{name}/reset", null);
                     Assert.True(reset.IsSuccessStatusCode, $"reset {name}: {await reset.Content.ReadAsStringAsync()}");
@@ -122,14 +122,33 @@ public sealed class JsonServerSides : IAsyncLifetime
         }
         slug = UniqueSlug("js");
         await _owner.CreateProjectAsync(slug);
-        foreach (var (name, records) in db)
+        var options = Options(db);
+        if (options.GetValueOrDefault("fks") is { } fks)
         {
-            var created = await _owner.PostAsync($"/api/v1/projects/{slug}/resources", Payload(new JsonObject { ["name"] = name, ["seed"] = records!.DeepClone() }.ToJsonString()));
+            var patched = await _owner.PatchAsync($"/api/v1/projects/{slug}", Payload(new JsonObject { ["foreignKeySuffix"] = fks }.ToJsonString(), "application/merge-patch+json"));
+            Assert.True(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
+        }
+        foreach (var (name, records) in Data(db))
+        {
+            // json-server's --id names every collection's id field; ours is per resource.
+            var resource = new JsonObject { ["name"] = name, ["seed"] = records!.DeepClone() };
+            if (options.GetValueOrDefault("id") is { } idField && records is JsonArray)
+            {
+                resource["idField"] = idField;
+            }
+            var created = await _owner.PostAsync($"/api/v1/projects/{slug}/resources", Payload(resource.ToJsonString()));
             Assert.True(created.StatusCode == HttpStatusCode.Created, $"resource {name}: {await created.Content.ReadAsStringAsync()}");
         }
         _projects[db] = slug;
         return slug;
     }
+
+    /// <summary>A db's resources: every member but <c>$options</c>.</summary>
+    private static JsonObject Data(JsonObject db) => new(db.Where(p => p.Key != "$options").Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+
+    /// <summary>json-server's command-line options a db is served with (<c>fks</c>: --fks, <c>id</c>: --id).</summary>
+    private static Dictionary<string, string> Options(JsonObject db) =>
+        db["$options"]?.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()) ?? [];
 
     private static async Task<List<string>> CompareAsync(JsonServerCase @case, Uri theirBase, Uri ourBase)
     {
@@ -241,11 +260,13 @@ public sealed class JsonServerProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<JsonServerProcess> StartAsync(string packageFolder, string dbFolder)
+    public static async Task<JsonServerProcess> StartAsync(string packageFolder, string dbFolder, IReadOnlyDictionary<string, string> options)
     {
         var port = ApiFactory.FreePort();
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = dbFolder };
-        foreach (var argument in new[] { Path.Combine(packageFolder, "node_modules", "json-server", "lib", "cli", "bin.js"), "db.json", "--port", port.ToString(), "--host", "127.0.0.1", "--quiet" })
+        string[] arguments = [Path.Combine(packageFolder, "node_modules", "json-server", "lib", "cli", "bin.js"), "db.json", "--port", port.ToString(), "--host", "127.0.0.1", "--quiet",
+            .. options.SelectMany(o => new[] { "--" + o.Key, o.Value })];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }

@@ -38,7 +38,7 @@ public sealed class ResourceQueryTests
     [Fact] public void Start_end_slice() => Assert.Equal([2, 3], Ids(("_start", "1"), ("_end", "3")));
     [Fact] public void Start_limit_slice() => Assert.Equal([2], Ids(("_start", "1"), ("_limit", "1")));
 
-    // As json-server 0.17.4 answers (checked against it side by side): unknown plain filters, JSONP parameters and the
+    // As json-server 0.17.4 answers (JsonServerDifferentialTests runs it on these cases): unknown plain filters, JSONP parameters and the
     // cache-buster are ignored, the first q wins, _order is read in any case.
     [Fact] public void A_filter_on_a_field_no_record_has_is_ignored() => Assert.Equal([1, 2, 3, 4], Ids(("nosuch", "1")));
     [Fact] public void A_filter_on_a_field_some_records_have_still_filters() => Assert.Equal([1], Ids(("author.name", "ada"), ("id", "1"), ("nosuch", "x")));
