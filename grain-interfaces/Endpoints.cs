@@ -111,27 +111,39 @@ public sealed record EndpointImport(
 
 /// <summary>
 /// What a request must be to reach an endpoint made from an OpenAPI operation with validation on: its parameters and
-/// its JSON body (JSON Schema texts). A request that breaks it is answered 400 listing each violation. The documented
-/// <see cref="Responses"/> are what the endpoint's answers should be: one that is not is served as defined and flagged
-/// in the request journal.
+/// its body (JSON Schema texts; a form body's fields are read as the schema's types), sent as one of the documented
+/// <see cref="BodyMediaTypes"/>. A request that breaks it is answered as Prism answers: the documented 422, else 400, else
+/// <c>default</c> response (415 for a media type the operation does not take), else a 422/415 problem listing each
+/// violation. The documented <see cref="Responses"/> are what the endpoint's answers should be: one that is not is
+/// served as defined and flagged in the request journal.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.RequestContract")]
 public sealed record RequestContract(
     [property: Id(0)] ParameterRule[] Parameters,
     [property: Id(1)] string? BodySchemaJson,
     [property: Id(2)] bool BodyRequired,
-    [property: Id(3)] ResponseRule[]? Responses = null);
+    [property: Id(3)] ResponseRule[]? Responses = null,
+    [property: Id(4)] string[]? BodyMediaTypes = null,
+    [property: Id(5)] bool BodyIsForm = false);
 
-/// <summary>A documented response: its status (<c>200</c>, <c>2XX</c> or <c>default</c>) and its JSON body's schema (null: any body).</summary>
+/// <summary>
+/// A documented response: its status (<c>200</c>, <c>2XX</c> or <c>default</c>), its JSON body's schema (null: any body),
+/// and which of the endpoint's responses serves it (<see cref="ResponseIndex"/>, for <c>Prefer: code=</c> and refusals).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("om.ResponseRule")]
 public sealed record ResponseRule(
     [property: Id(0)] string Status,
-    [property: Id(1)] string? SchemaJson);
+    [property: Id(1)] string? SchemaJson,
+    [property: Id(2)] int? ResponseIndex = null);
 
-/// <summary>A path or query parameter or header (<see cref="In"/>) the operation documents: required or not, and its schema.</summary>
+/// <summary>
+/// A path or query parameter or header (<see cref="In"/>) the operation documents: required or not, its schema, and for
+/// an array whether it comes as repeated parameters (<see cref="Explode"/>, OpenAPI's default for query) or comma-separated.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("om.ParameterRule")]
 public sealed record ParameterRule(
     [property: Id(0)] string In,
     [property: Id(1)] string Name,
     [property: Id(2)] bool Required,
-    [property: Id(3)] string? SchemaJson);
+    [property: Id(3)] string? SchemaJson,
+    [property: Id(4)] bool Explode = true);

@@ -149,11 +149,17 @@ public abstract record MockResult
         public override string? Miss => "the client closed the request before it was answered; its matching and rendering stopped";
     }
 
-    /// <summary>The request breaks the endpoint's OpenAPI contract, one entry per violation.</summary>
+    /// <summary>
+    /// The request breaks the endpoint's OpenAPI contract, one entry per violation, and the document gives no response
+    /// for it: answered <see cref="Code"/> (422, or 415 for a media type the operation does not take) as Prism does.
+    /// </summary>
     [GenerateSerializer, Immutable, Alias("om.MockResult.Invalid")]
-    public sealed record Invalid([property: Id(0)] string[] Violations) : MockResult
+    public sealed record Invalid([property: Id(0)] string[] Violations, [property: Id(1)] int Code = 422) : MockResult
     {
-        public override int? Status => 400;
+        /// <summary>For a 405: the methods the document defines for the path.</summary>
+        [Id(2)] public string[]? Allow { get; init; }
+
+        public override int? Status => Code;
 
         public override string? Miss => "breaks the OpenAPI contract: " + string.Join("; ", Violations);
     }

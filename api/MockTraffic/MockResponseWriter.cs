@@ -30,6 +30,10 @@ public static class MockResponseWriter
             case MockResult.NoMatch miss:
                 return NoMatch(project, method, path, miss.Closest).ExecuteAsync(context);
             case MockResult.Invalid invalid:
+                if (invalid.Allow is { Length: > 0 } allow)
+                {
+                    context.Response.Headers.Allow = string.Join(", ", allow);
+                }
                 return Problems.Status(status, $"{method} {path} breaks the project's imported OpenAPI document: {string.Join("; ", invalid.Violations)}",
                     new Dictionary<string, object?> { ["errors"] = invalid.Violations }).ExecuteAsync(context);
             case MockResult.Failed failed:

@@ -59,8 +59,8 @@ public static class OpenApiImporter
         {
             foreach (var (method, operation) in item.Operations ?? [])
             {
-                var endpoint = Endpoint(method.Method.ToUpperInvariant(), path, operation);
-                endpoint = validate ? endpoint with { Contract = Contract(item, operation) } : endpoint;
+                var (endpoint, served) = Endpoint(method.Method.ToUpperInvariant(), path, operation);
+                endpoint = validate ? endpoint with { Contract = Contract(item, operation, served) } : endpoint;
                 if ((bytes += endpoint.SizeBytes()) > maxBytes)
                 {
                     return (null, $"its operations make more than the {maxBytes} bytes of endpoints a project may hold (OrleansMock:Limits:MaxProjectBytes), "
@@ -76,44 +76,70 @@ public static class OpenApiImporter
     public static string Id(string method, string path) =>
         IdPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{method.ToUpperInvariant()} {path}")))[..16];
 
-    private static EndpointSpec Endpoint(string method, string path, OpenApiOperation operation)
+    /// <summary>
+    /// The operation as an endpoint, and which of its responses serves each documented code. The first success (else the
+    /// first documented) answers by default; each other documented response answers <c>Prefer: code=N</c> (a token of the
+    /// header, in any case, not a prefix), and each named example of the default answer <c>Prefer: example=name</c>.
+    /// </summary>
+    private static (EndpointSpec Spec, Dictionary<string, int> Served) Endpoint(string method, string path, OpenApiOperation operation)
     {
         var documented = (operation.Responses ?? []).Select(r => (Code: r.Key, Response: r.Value)).ToList();
-        // The default answer: the first success, else the first documented response.
         var main = documented.FindIndex(r => r.Code.StartsWith('2'));
         main = main < 0 ? 0 : main;
         var responses = new List<ResponseDefinition>();
+        var served = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < documented.Count; i++)
         {
             if (i != main)
             {
-                var status = Status(documented[i].Code, 500);
-                responses.Add(Response(documented[i].Response, status) with
-                {
-                    When = new RequestMatch(Headers: new Dictionary<string, ValueMatcher> { ["Prefer"] = new(Contains: $"code={documented[i].Code}") }),
-                });
+                served[documented[i].Code] = responses.Count;
+                responses.Add(Response(documented[i].Response, Status(documented[i].Code, 500)) with { When = Prefer("code", documented[i].Code) });
             }
+        }
+        if (documented.Count > 0)
+        {
+            foreach (var (exampleName, example) in NamedExamples(documented[main].Response))
+            {
+                responses.Add(Response(documented[main].Response, Status(documented[main].Code, 200), example) with { When = Prefer("example", exampleName) });
+            }
+            served[documented[main].Code] = responses.Count;
         }
         responses.Add(documented.Count == 0 ? new ResponseDefinition(200, [], null, null, 0) : Response(documented[main].Response, Status(documented[main].Code, 200)));
         var name = operation.OperationId ?? operation.Summary;
-        return new EndpointSpec(method, path, responses[0], Responses: responses.Count > 1 ? [.. responses] : null, Name: name is { Length: > 200 } ? name[..200] : name);
+        return (new EndpointSpec(method, path, responses[0], Responses: responses.Count > 1 ? [.. responses] : null, Name: name is { Length: > 200 } ? name[..200] : name), served);
     }
+
+    /// <summary>A condition on the <c>Prefer</c> header holding <paramref name="key"/>=<paramref name="value"/> as one of its tokens (RFC 7240).</summary>
+    private static RequestMatch Prefer(string key, string value) => new(Headers: new Dictionary<string, ValueMatcher>
+    {
+        ["Prefer"] = new(Matches: $"(?i)(^|[\\s,;]){System.Text.RegularExpressions.Regex.Escape(key)}={System.Text.RegularExpressions.Regex.Escape(value)}($|[\\s,;])"),
+    });
+
+    /// <summary>The named examples of a response's media type (JSON first), when it has more than none.</summary>
+    private static IEnumerable<(string Name, JsonNode? Value)> NamedExamples(IOpenApiResponse response) =>
+        response.Content is { Count: > 0 } content && Media(content).Media.Examples is { Count: > 0 } examples
+            ? examples.Where(e => e.Value.Value is not null).Select(e => (e.Key, e.Value.Value))
+            : [];
 
     /// <summary>
     /// The operation's path and query parameters and headers (its path item's too), its JSON body and its responses'
     /// JSON bodies, as JSON Schema texts.
     /// </summary>
-    private static RequestContract Contract(IOpenApiPathItem item, OpenApiOperation operation)
+    private static RequestContract Contract(IOpenApiPathItem item, OpenApiOperation operation, Dictionary<string, int> served)
     {
         var parameters = (item.Parameters ?? []).Concat(operation.Parameters ?? [])
             .Where(p => p.In is ParameterLocation.Query or ParameterLocation.Header or ParameterLocation.Path && p.Name is not null)
             .GroupBy(p => (p.In, p.Name)).Select(g => g.Last()) // an operation's parameter overrides its path item's
             .Select(p => new ParameterRule(p.In switch { ParameterLocation.Header => "header", ParameterLocation.Path => "path", _ => "query" },
-                p.Name!, p.Required || p.In == ParameterLocation.Path, SchemaJson(p.Schema)))
+                p.Name!, p.Required || p.In == ParameterLocation.Path, SchemaJson(p.Schema), p.Explode))
             .ToArray();
-        var body = JsonContent(operation.RequestBody?.Content);
-        var responses = (operation.Responses ?? []).Select(r => new ResponseRule(r.Key, SchemaJson(JsonContent(r.Value.Content)?.Schema))).ToArray();
-        return new RequestContract(parameters, SchemaJson(body?.Schema), operation.RequestBody?.Required ?? false, responses.Length > 0 ? responses : null);
+        var content = operation.RequestBody?.Content;
+        var body = JsonContent(content);
+        var form = body is null ? content?.FirstOrDefault(c => c.Key.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)).Value : null;
+        var responses = (operation.Responses ?? [])
+            .Select(r => new ResponseRule(r.Key, SchemaJson(JsonContent(r.Value.Content)?.Schema), served.TryGetValue(r.Key, out var index) ? index : null)).ToArray();
+        return new RequestContract(parameters, SchemaJson((body ?? form)?.Schema), operation.RequestBody?.Required ?? false, responses.Length > 0 ? responses : null,
+            content is { Count: > 0 } ? [.. content.Keys] : null, BodyIsForm: form is not null);
     }
 
     private static OpenApiMediaType? JsonContent(IDictionary<string, OpenApiMediaType>? content) =>
@@ -142,22 +168,32 @@ public static class OpenApiImporter
 
     private static int Status(string code, int fallback) => int.TryParse(code, out var status) && status is >= 200 and <= 599 ? status : fallback;
 
-    private static ResponseDefinition Response(IOpenApiResponse response, int status)
+    private static (string Type, OpenApiMediaType Media) Media(IDictionary<string, OpenApiMediaType> content) =>
+        content.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)) is { Value: not null } json ? (json.Key, json.Value) : (content.First().Key, content.First().Value);
+
+    /// <param name="example">A named example to serve instead of the first one.</param>
+    private static ResponseDefinition Response(IOpenApiResponse response, int status, JsonNode? example = null)
     {
         if (status is 204 or 205 or 304 || response.Content is not { Count: > 0 } content)
         {
             return new ResponseDefinition(status, [], null, null, 0);
         }
-        var (type, media) = content.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)) is { Value: not null } json ? json : content.First();
-        var body = media.Example?.DeepClone()
+        var (type, media) = Media(content);
+        var body = example?.DeepClone()
+            ?? media.Example?.DeepClone()
             ?? media.Examples?.Values.Select(e => e.Value).FirstOrDefault(v => v is not null)?.DeepClone()
             ?? Example(media.Schema, 0);
         var isJson = type.Contains("json", StringComparison.OrdinalIgnoreCase);
+        // Under a JSON media type every value is sent as JSON: a string too (quoted, as Prism sends it), which a body
+        // that is a JSON string would otherwise mean as raw text. Other media types send a string as its text.
         var bodyJson = body is null ? null
-            : isJson ? body.ToJsonString()
-            : JsonSerializer.Serialize(body is JsonValue text && text.GetValueKind() == JsonValueKind.String ? text.GetValue<string>() : body.ToJsonString());
+            : isJson ? body is JsonValue value && value.GetValueKind() == JsonValueKind.String ? JsonSerializer.Serialize(body.ToJsonString(JsonText)) : body.ToJsonString(JsonText)
+            : JsonSerializer.Serialize(body is JsonValue text && text.GetValueKind() == JsonValueKind.String ? text.GetValue<string>() : body.ToJsonString(JsonText));
         return new ResponseDefinition(status, [], bodyJson, type, 0);
     }
+
+    // Examples keep their characters: ß, + and & as written (not \u00DF, \u002B, \u0026), as JSON.stringify writes them.
+    private static readonly JsonSerializerOptions JsonText = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>An example value for <paramref name="schema"/>: its own example, default or first enum, else one built from its type.</summary>
     public static JsonNode? Example(IOpenApiSchema? schema, int depth)
@@ -216,6 +252,12 @@ public static class OpenApiImporter
         foreach (var (name, property) in schema.Properties ?? new Dictionary<string, IOpenApiSchema>())
         {
             json[name] = Example(property, depth + 1);
+        }
+        if (schema.Properties is not { Count: > 0 } && schema.AdditionalProperties is { } additional)
+        {
+            // A map: two sample entries, named as Prism's sampler names them.
+            json["property1"] = Example(additional, depth + 1);
+            json["property2"] = Example(additional, depth + 1);
         }
         return json;
     }

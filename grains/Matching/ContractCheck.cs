@@ -14,17 +14,71 @@ namespace OrleansMock.Grains.Matching;
 /// </summary>
 public sealed class ContractCheck
 {
-    private readonly (ParameterRule Rule, ResourceSchema? Schema, string? Type)[] _parameters;
+    private readonly (ParameterRule Rule, ResourceSchema? Schema, string? Type, string? ItemType)[] _parameters;
     private readonly ResourceSchema? _body;
     private readonly bool _bodyRequired;
-    private readonly (string Status, ResourceSchema? Schema)[] _responses;
+    private readonly string[]? _bodyMediaTypes;
+    private readonly bool _bodyIsForm;
+    private readonly Dictionary<string, string?> _formTypes;
+    private readonly (string Status, ResourceSchema? Schema, int? Index)[] _responses;
 
     private ContractCheck(RequestContract contract)
     {
-        _parameters = [.. contract.Parameters.Select(p => (p, ResourceSchema.Compile(p.SchemaJson), TypeOf(p.SchemaJson)))];
+        _parameters = [.. contract.Parameters.Select(p => (p, ResourceSchema.Compile(p.SchemaJson), TypeOf(Parse(p.SchemaJson)), TypeOf(Parse(p.SchemaJson)?["items"])))];
         _body = ResourceSchema.Compile(contract.BodySchemaJson);
         _bodyRequired = contract.BodyRequired;
-        _responses = [.. (contract.Responses ?? []).Select(r => (r.Status.ToUpperInvariant(), ResourceSchema.Compile(r.SchemaJson)))];
+        _bodyMediaTypes = contract.BodyMediaTypes is { Length: > 0 } types ? [.. types.Select(t => t.Split(';')[0].Trim().ToLowerInvariant())] : null;
+        _bodyIsForm = contract.BodyIsForm;
+        _formTypes = contract.BodyIsForm && Parse(contract.BodySchemaJson)?["properties"] is JsonObject properties
+            ? properties.ToDictionary(p => p.Key, p => TypeOf(p.Value), StringComparer.Ordinal)
+            : [];
+        _responses = [.. (contract.Responses ?? []).Select(r => (r.Status.ToUpperInvariant(), ResourceSchema.Compile(r.SchemaJson), r.ResponseIndex))];
+    }
+
+    /// <summary>
+    /// The documented response that answers a request refused with <paramref name="status"/>, as Prism picks it: the one
+    /// documented for that status (for 422, else for 400), else <c>default</c> answered with the status; null when none.
+    /// </summary>
+    public (int Index, int Status)? Refusal(int status)
+    {
+        string[] wanted = status == 422 ? ["422", "400"] : [status.ToString(CultureInfo.InvariantCulture)];
+        foreach (var code in wanted)
+        {
+            if (Array.Find(_responses, r => r.Status == code) is { Index: { } index })
+            {
+                return (index, int.Parse(code, CultureInfo.InvariantCulture));
+            }
+        }
+        return Array.Find(_responses, r => r.Status == "DEFAULT") is { Index: { } fallback } ? (fallback, status) : null;
+    }
+
+    /// <summary>
+    /// The response a request asks for with <c>Prefer: code=N</c> (a token of the header, not a prefix of it): the one
+    /// documented for N, else <c>default</c> answered with N; a code the document does not answer is a 404 refusal and a
+    /// code that is no HTTP status a 422 (as Prism answers both). Null when the request asks for no code.
+    /// </summary>
+    public (int Index, int Status, string? Refusal)? Preferred(RequestView request)
+    {
+        foreach (var header in request.HeaderValues("Prefer"))
+        {
+            foreach (var token in header.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!token.StartsWith("code=", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                var text = token[5..];
+                if (text.Length != 3 || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 100 or > 599)
+                {
+                    return (-1, 422, $"Prefer: code={text} is not an HTTP status code");
+                }
+                return Array.Find(_responses, r => r.Status == text) is { Index: { } index } ? (index, code, null)
+                    : Array.Find(_responses, r => r.Status == text[0] + "XX") is { Index: { } range } ? (range, code, null)
+                    : Array.Find(_responses, r => r.Status == "DEFAULT") is { Index: { } fallback } ? (fallback, code, null)
+                    : (-1, 404, $"Prefer: code={text} asks for a status the document does not define for this operation ({string.Join(", ", _responses.Select(r => r.Status.ToLowerInvariant()))})");
+            }
+        }
+        return null;
     }
 
     /// <summary>Whether the contract documents responses to check answers against.</summary>
@@ -82,11 +136,23 @@ public sealed class ContractCheck
 
     public static RequestParts Needs => RequestParts.Query | RequestParts.Headers | RequestParts.Body;
 
-    /// <summary>Every way the request breaks the contract; <paramref name="path"/> holds the path parameters' values.</summary>
-    public string[] Check(RequestView request, IReadOnlyDictionary<string, string>? path, WorkBudget budget)
+    /// <summary>
+    /// Every way the request breaks the contract (<paramref name="path"/> holds the path parameters' values), and the status
+    /// to refuse it with: 415 when its body comes in a media type the operation does not take, else 422.
+    /// </summary>
+    public (string[] Violations, int Status) Check(RequestView request, IReadOnlyDictionary<string, string>? path, WorkBudget budget)
     {
         var violations = new List<string>();
-        foreach (var (rule, schema, type) in _parameters)
+        var body = request.Body;
+        if (!string.IsNullOrWhiteSpace(body) && _bodyMediaTypes is not null)
+        {
+            var sent = request.HeaderValues("Content-Type") is [var type, ..] ? type.Split(';')[0].Trim().ToLowerInvariant() : "";
+            if (!_bodyMediaTypes.Any(t => t == sent || t == "*/*" || (t.EndsWith("/*", StringComparison.Ordinal) && sent.StartsWith(t[..^1], StringComparison.Ordinal))))
+            {
+                return ([$"body: media type '{(sent.Length == 0 ? "(none)" : sent)}' is not one the operation takes ({string.Join(", ", _bodyMediaTypes)})"], 415);
+            }
+        }
+        foreach (var (rule, schema, type, itemType) in _parameters)
         {
             var values = rule.In switch
             {
@@ -102,12 +168,15 @@ public sealed class ContractCheck
                 }
                 continue;
             }
-            foreach (var failure in schema?.Validate(Value(values[0], type), budget) ?? [])
+            // An array comes as repeated parameters (explode) or one comma-separated value, each item read as its type.
+            var json = type == "array"
+                ? "[" + string.Join(",", (rule.Explode ? values : values[0].Split(',')).Select(v => Value(v, itemType))) + "]"
+                : Value(values[0], type);
+            foreach (var failure in schema?.Validate(json, budget) ?? [])
             {
                 violations.Add($"{rule.In} '{rule.Name}': {failure.Message}");
             }
         }
-        var body = request.Body;
         if (string.IsNullOrWhiteSpace(body))
         {
             if (_bodyRequired)
@@ -117,16 +186,31 @@ public sealed class ContractCheck
         }
         else if (_body is not null)
         {
-            if (request.JsonDocument() is null)
+            var json = _bodyIsForm ? FormJson(body) : request.JsonDocument() is null ? null : body;
+            if (json is null)
             {
                 violations.Add("body is not valid JSON");
             }
             else
             {
-                violations.AddRange(_body.Validate(body, budget).Select(f => $"body {(f.Path.Length == 0 ? "" : f.Path + " ")}{f.Rule}: {f.Message}"));
+                violations.AddRange(_body.Validate(json, budget).Select(f => $"body {(f.Path.Length == 0 ? "" : f.Path + " ")}{f.Rule}: {f.Message}"));
             }
         }
-        return [.. violations];
+        return ([.. violations], 422);
+    }
+
+    /// <summary>A form body as a JSON object, each field read as the type its schema gives it (repeated fields: an array).</summary>
+    private string FormJson(string body)
+    {
+        var form = new JsonObject();
+        foreach (var (name, values) in RequestView.ParseQuery(body))
+        {
+            var type = _formTypes.GetValueOrDefault(name);
+            form[name] = type == "array"
+                ? new JsonArray([.. values.Select(v => (JsonNode?)JsonValue.Create(v))])
+                : JsonNode.Parse(Value(values[0], type));
+        }
+        return form.ToJsonString();
     }
 
     /// <summary>A parameter's text as the JSON value its schema's type expects (a string when it does not parse).</summary>
@@ -137,22 +221,30 @@ public sealed class ContractCheck
         _ => JsonValue.Create(text).ToJsonString(),
     };
 
-    private static string? TypeOf(string? schemaJson)
+    private static JsonNode? Parse(string? schemaJson)
     {
-        if (schemaJson is null)
+        try
+        {
+            return schemaJson is null ? null : JsonNode.Parse(schemaJson);
+        }
+        catch (System.Text.Json.JsonException)
         {
             return null;
         }
+    }
+
+    private static string? TypeOf(JsonNode? schema)
+    {
         try
         {
-            return JsonNode.Parse(schemaJson)?["type"] switch
+            return schema?["type"] switch
             {
                 JsonValue value => value.GetValue<string>(),
                 JsonArray types => types.Select(t => t?.GetValue<string>()).FirstOrDefault(t => t != "null"),
                 _ => null,
             };
         }
-        catch (Exception exception) when (exception is System.Text.Json.JsonException or InvalidOperationException)
+        catch (InvalidOperationException)
         {
             return null;
         }

@@ -110,9 +110,13 @@ public sealed class CompiledResponse
     // A rendered header value may not break the header block.
     private static string Clean(string value) => new(value.Where(c => c == '\t' || !char.IsControl(c)).ToArray());
 
-    private static MockResponse Copy(MockResponse from, KeyValuePair<string, string>[] headers, byte[] body, int delay) => new()
+    /// <summary><paramref name="response"/> answered with another status (an OpenAPI <c>default</c> response serving the code asked for).</summary>
+    public static MockResponse WithStatus(MockResponse response, int status) =>
+        response.Status == status ? response : Copy(response, response.Headers, response.Body, response.DelayMs, status);
+
+    private static MockResponse Copy(MockResponse from, KeyValuePair<string, string>[] headers, byte[] body, int delay, int? status = null) => new()
     {
-        Status = from.Status,
+        Status = status ?? from.Status,
         Headers = headers,
         ContentType = from.ContentType,
         Body = body,

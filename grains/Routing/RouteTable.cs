@@ -57,9 +57,22 @@ public sealed class RouteTable
         var best = Best(candidates, method, path, segments, view, budget, null, out var failedCondition);
         HashSet<CompiledEndpoint>? passed = null;
         NearMiss? noResponse = null;
-        if (best?.Contract?.Check(view, best.Template?.Values(segments), budget) is { Length: > 0 } violations)
+        if (best?.Contract is { } openApi)
         {
-            return new MockResult.Invalid(violations);
+            var (violations, refusal) = openApi.Check(view, best.Template?.Values(segments), budget);
+            if (violations.Length > 0)
+            {
+                // As Prism: the document's own response for the refusal when it has one, else a problem listing the violations.
+                return openApi.Refusal(refusal) is { } documented
+                    ? Documented(best, documented, view, segments, limits, budget, random, "the request breaks the OpenAPI contract: " + string.Join("; ", violations))
+                    : new MockResult.Invalid(violations, refusal);
+            }
+            if (openApi.Preferred(view) is { } preferred)
+            {
+                return preferred.Refusal is { } refused
+                    ? new MockResult.Invalid([refused], preferred.Status)
+                    : Documented(best, (preferred.Index, preferred.Status), view, segments, limits, budget, random, null);
+            }
         }
         while (best is not null)
         {
@@ -91,7 +104,25 @@ public sealed class RouteTable
                 return new MockResult.Options(allowed);
             }
         }
+        if (failedCondition is null && method != "OPTIONS" && candidates.Any(e => e.Contract is not null && e.PathMatches(path, segments, budget)))
+        {
+            // An OpenAPI operation's path with another method: 405 naming the methods it has, as Prism answers.
+            var allowed = AllowedMethods(candidates, path, segments, budget);
+            return new MockResult.Invalid([$"the document defines {string.Join(", ", allowed)} for {path}, not {method}"], 405) { Allow = allowed };
+        }
         return new MockResult.NoMatch(failedCondition ?? ClosestMiss(method, segments));
+    }
+
+    /// <summary>An imported endpoint's documented response <paramref name="chosen"/>.Index, answered with <paramref name="chosen"/>.Status.</summary>
+    private static MockResult Documented(CompiledEndpoint endpoint, (int Index, int Status) chosen, RequestView view, string[] segments, MockLimits limits,
+        WorkBudget budget, Random random, string? violation)
+    {
+        if (chosen.Index < 0 || chosen.Index >= endpoint.Responses.Length)
+        {
+            return new MockResult.Invalid([violation ?? "the document's response is missing"], chosen.Status);
+        }
+        var response = endpoint.Responses[chosen.Index];
+        return response.Answer(CompiledResponse.WithStatus(response.Render(view, endpoint.Template, segments, limits, budget, random), chosen.Status), violation);
     }
 
     /// <summary>The best-ranked entry whose method, path and conditions match (none of <paramref name="excluded"/>).</summary>

@@ -132,33 +132,37 @@ public sealed class OpenApiImportTests(ApiFixture fixture)
     }
 
     [Fact]
-    public async Task With_validate_requests_that_break_the_document_get_a_400_listing_each_violation()
+    public async Task With_validate_requests_that_break_the_document_get_its_own_refusal_or_a_422_listing_each_violation()
     {
         var (id, b) = await ProjectAsync();
         var response = await Client.PostAsync($"/api/v1/projects/{id}/imports/openapi?validate=true",
             new StringContent(Document("petstore.yaml"), Encoding.UTF8, "application/yaml"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
+        // createPet documents a 422 (its example): that is the answer, as Prism gives it; the journal keeps why.
         var noName = await Mock.PostAsync($"{b}/pets", Payload("""{"tag":5}"""));
-        var problem = await noName.AssertProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Contains("required", problem); // name is required
-        Assert.Contains("/tag", problem);     // and tag must be a string or null
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "application/problem+json"), (noName.StatusCode, noName.Content.Headers.ContentType!.MediaType));
+        Assert.Equal("name is required", (await noName.ReadJsonAsync()).GetProperty("title").GetString());
         Assert.Equal(HttpStatusCode.Created, (await Mock.PostAsync($"{b}/pets", Payload("""{"name":"Rex"}"""))).StatusCode);
+        var form = await Mock.PostAsync($"{b}/pets", new StringContent("name=Rex", Encoding.UTF8, "application/x-www-form-urlencoded"));
+        Assert.Contains("media type 'application/x-www-form-urlencoded'", await form.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType));
 
-        Assert.Contains("query 'limit'", await (await Mock.GetAsync($"{b}/pets?limit=abc")).AssertProblemAsync(HttpStatusCode.BadRequest));
+        // The others document no refusal: a 422 problem listing each violation.
+        Assert.Contains("query 'limit'", await (await Mock.GetAsync($"{b}/pets?limit=abc")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity));
         Assert.Equal(HttpStatusCode.OK, (await Mock.GetAsync($"{b}/pets?limit=5")).StatusCode);
 
-        Assert.Contains("header 'X-Request-Id' is required", await (await Mock.GetAsync($"{b}/pets/1")).AssertProblemAsync(HttpStatusCode.BadRequest));
+        Assert.Contains("header 'X-Request-Id' is required", await (await Mock.GetAsync($"{b}/pets/1")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity));
         var withHeader = new HttpRequestMessage(HttpMethod.Get, $"{b}/pets/1");
         withHeader.Headers.Add("X-Request-Id", "r-1");
         Assert.Equal(HttpStatusCode.OK, (await Mock.SendAsync(withHeader)).StatusCode);
 
         var badId = new HttpRequestMessage(HttpMethod.Get, $"{b}/pets/abc");
         badId.Headers.Add("X-Request-Id", "r-2");
-        Assert.Contains("path 'petId'", await (await Mock.SendAsync(badId)).AssertProblemAsync(HttpStatusCode.BadRequest));
+        Assert.Contains("path 'petId'", await (await Mock.SendAsync(badId)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity));
 
-        var journal = await (await Client.GetAsync($"/api/v1/projects/{id}/requests?status=400")).ReadJsonAsync();
+        var journal = await (await Client.GetAsync($"/api/v1/projects/{id}/requests?status=422")).ReadJsonAsync();
         Assert.Equal(4, journal.GetProperty("items").GetArrayLength()); // the refusals are in the journal, with why
+        Assert.Contains("/tag", journal.ToString());                    // the documented one too
 
         // without validate, the same import answers anything that matches the path
         var (plain, p) = await ProjectAsync();

@@ -40,4 +40,33 @@ public sealed class ContractCheckTests
         Assert.Equal("status 418 is not a documented response (200, 404)", check.CheckResponse(Answer(418, "{}"), Budget));
         Assert.False(Compile().ChecksResponses);
     }
+
+    private static RequestView Request(string query = "", params (string Name, string Value)[] headers) =>
+        new(new MockRequest("GET", "/", null, Detail: new RequestDetail(query, [.. headers.Select(h => KeyValuePair.Create(h.Name, h.Value))], null, "/", RequestParts.Query | RequestParts.Headers)));
+
+    [Theory]
+    [InlineData(true, "?tags=dog&tags=cat&ids=1&ids=2", 0)]
+    [InlineData(true, "?ids=1&ids=x", 1)]      // each item is read as its type
+    [InlineData(false, "?tags=dog,cat&ids=1,2", 0)]
+    public void Array_parameters_come_repeated_or_comma_separated_as_their_explode_says(bool explode, string query, int violations)
+    {
+        var check = ContractCheck.TryCompile(new RequestContract([
+            new("query", "tags", false, """{"type":"array","items":{"type":"string"}}""", explode),
+            new("query", "ids", false, """{"type":"array","items":{"type":"integer"}}""", explode)], null, false), out _)!;
+        Assert.Equal(violations, check.Check(Request(query), null, Budget).Violations.Length);
+    }
+
+    [Fact]
+    public void Prefer_asks_for_a_documented_code_as_a_whole_token_and_default_serves_the_others()
+    {
+        var check = Compile(new("200", null, 1), new("203", null, 0), new("default", null, 2));
+        Assert.Equal((0, 203, null), check.Preferred(Request(headers: ("Prefer", "code=203"))));
+        Assert.Equal((0, 203, null), check.Preferred(Request(headers: ("Prefer", "wait=5, CODE=203"))));
+        Assert.Equal((2, 500, null), check.Preferred(Request(headers: ("Prefer", "code=500")))); // default, with the code asked for
+        Assert.Equal(422, check.Preferred(Request(headers: ("Prefer", "code=2030")))!.Value.Status); // no HTTP status: not the 203
+        Assert.Null(check.Preferred(Request(headers: ("Prefer", "example=foo"))));
+        Assert.Equal(404, Compile(new ResponseRule("200", null, 0)).Preferred(Request(headers: ("Prefer", "code=418"))) is { Refusal: not null } refused ? refused.Status : 0);
+        Assert.Equal((1, 400), Compile(new("400", null, 1), new("default", null, 2)).Refusal(422)); // 422 undocumented: the 400
+        Assert.Equal((2, 415), Compile(new("400", null, 1), new("default", null, 2)).Refusal(415));
+    }
 }

@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OrleansMock.Tests.Http;
+using Xunit.Abstractions;
+using static OrleansMock.Tests.Http.HttpHelpers;
+
+namespace OrleansMock.Tests.Prism;
+
+/// <summary>
+/// Stoplight Prism and the built OrleansMock service side by side on the same OpenAPI documents (issue 37): each
+/// document of Prism/Documents (public documents, each naming its source in the corpus) is served by <c>prism mock</c>
+/// (static mode) and imported into a fresh project with <c>?validate=true</c>; every case of Prism/Corpus/*.json sends
+/// the same requests to both and compares status, media type, the headers it names, and the body: equal (<c>exact</c>,
+/// the default: the document decides it), of the same JSON shape (<c>shape</c>: generated from a schema, where Prism and
+/// we may pick other values), or not at all (<c>status</c>: an error Prism words its own way). <c>known</c> and
+/// <c>deliberate</c> marks work as in the other differential suites (<see cref="DifferentialVerdict"/>).
+/// </summary>
+public sealed class PrismDifferentialTests(PrismSides sides, ITestOutputHelper output) : IClassFixture<PrismSides>
+{
+    public static TheoryData<string> Cases() => DifferentialVerdict.Names(PrismCorpus.All.Keys);
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public async Task Answers_as_Prism_does(string name)
+    {
+        Skip.If(sides.Missing is not null, sides.Missing);
+        var @case = PrismCorpus.All[name];
+        output.WriteLine($"source: {@case.Source}");
+        var differences = await sides.CompareAsync(@case);
+        differences.ForEach(output.WriteLine);
+        DifferentialVerdict.Check($"Prism {PrismSides.Version}", name, @case.Source, differences, @case.Known, @case.Deliberate);
+    }
+}
+
+/// <summary>One case: a document (a file of Prism/Documents), then requests.</summary>
+public sealed record PrismCase(string Name, string Source, string Document, JsonArray Requests, string? Known, string? Deliberate);
+
+public static class PrismCorpus
+{
+    public static readonly IReadOnlyDictionary<string, PrismCase> All = Load();
+
+    private static Dictionary<string, PrismCase> Load()
+    {
+        var cases = new SortedDictionary<string, PrismCase>(StringComparer.Ordinal);
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Prism", "Corpus"), "*.json"))
+        {
+            var corpus = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+            var document = corpus["document"]!.GetValue<string>();
+            var source = corpus["source"]!.GetValue<string>();
+            foreach (var node in corpus["cases"]!.AsArray())
+            {
+                var name = $"{Path.GetFileNameWithoutExtension(file)}: {node!["name"]!.GetValue<string>()}";
+                cases.Add(name, new PrismCase(name, $"{source}; {node["source"]?.GetValue<string>() ?? "the document's own operations"}", document,
+                    node["requests"]!.AsArray(), node["known"]?.GetValue<string>(), node["deliberate"]?.GetValue<string>()));
+            }
+        }
+        return new Dictionary<string, PrismCase>(cases);
+    }
+}
+
+/// <summary>OrleansMock's built service (no settings), one project per document; Prism started once per document.</summary>
+public sealed class PrismSides : IAsyncLifetime
+{
+    public const string Version = "5.14.2";
+
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orleansmock-tests", "prism-" + Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, (PrismProcess Prism, Uri Ours)> _documents = new(StringComparer.Ordinal);
+    private ApiProcess? _service;
+    private HttpClient _owner = null!;
+    private string _folder = "";
+
+    public string? Missing { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        if (Environment.GetEnvironmentVariable("PATH")?.Split(Path.PathSeparator).Any(p => File.Exists(Path.Combine(p, "node"))) != true)
+        {
+            Missing = "no Node.js on this machine; the Prism differential tests run Prism itself";
+            return;
+        }
+        _folder = await NodeClients.FolderAsync("prism", "@stoplight/prism-cli/package.json");
+        _service = await ApiProcess.StartAsync(_dataDir);
+        _owner = new HttpClient { BaseAddress = _service.Address };
+        _owner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _owner.RegisterAndLoginAsync());
+    }
+
+    public async Task<List<string>> CompareAsync(PrismCase @case)
+    {
+        var (prism, ours) = await SidesAsync(@case.Document);
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(20) };
+        var differences = new List<string>();
+        foreach (var (request, index) in @case.Requests.Select((r, i) => (r!.AsObject(), i)))
+        {
+            var url = request["url"]!.GetValue<string>();
+            var label = $"request {index} ({request["method"]?.GetValue<string>() ?? "GET"} {url})";
+            var a = await SendAsync(client, request, prism.Address);
+            var b = await SendAsync(client, request, ours);
+            if (a.Status != b.Status)
+            {
+                differences.Add($"{label}: status Prism {a.Status}, OrleansMock {b.Status}\n  Prism:       {Shorten(a.Body)}\n  OrleansMock: {Shorten(b.Body)}");
+                continue;
+            }
+            if (a.MediaType != b.MediaType)
+            {
+                differences.Add($"{label}: media type Prism {a.MediaType ?? "(none)"}, OrleansMock {b.MediaType ?? "(none)"}");
+            }
+            var compare = request["compare"]?.GetValue<string>() ?? "exact";
+            if (compare != "status" && !(compare == "shape" ? SameShape(a.Body, b.Body) : SameBody(a.Body, b.Body)))
+            {
+                differences.Add($"{label}: body ({compare})\n  Prism:       {Shorten(a.Body)}\n  OrleansMock: {Shorten(b.Body)}");
+            }
+            foreach (var header in request["headers"]?.AsArray().Select(n => n!.GetValue<string>()) ?? [])
+            {
+                if ((a.Header(header) is null) != (b.Header(header) is null))
+                {
+                    differences.Add($"{label}: header {header}: Prism {a.Header(header) ?? "(none)"}, OrleansMock {b.Header(header) ?? "(none)"}");
+                }
+            }
+        }
+        return differences;
+    }
+
+    private async Task<(PrismProcess Prism, Uri Ours)> SidesAsync(string document)
+    {
+        if (_documents.TryGetValue(document, out var sides))
+        {
+            return sides;
+        }
+        var file = Path.Combine(AppContext.BaseDirectory, "Prism", "Documents", document);
+        var slug = UniqueSlug("oa");
+        await _owner.CreateProjectAsync(slug);
+        var imported = await _owner.PostAsync($"/api/v1/projects/{slug}/imports/openapi?validate=true",
+            new StringContent(await File.ReadAllTextAsync(file), Encoding.UTF8, "application/yaml"));
+        Assert.True(imported.IsSuccessStatusCode, $"import of {document}: {await imported.Content.ReadAsStringAsync()}");
+        sides = (await PrismProcess.StartAsync(_folder, file), new Uri(_service!.Address, $"/m/{slug}/"));
+        _documents[document] = sides;
+        return sides;
+    }
+
+    private static bool SameBody(string a, string b)
+    {
+        if (a == b)
+        {
+            return true;
+        }
+        try
+        {
+            return JsonNode.DeepEquals(JsonNode.Parse(a), JsonNode.Parse(b));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Both JSON, with the same members and kinds of value throughout (values generated from one schema).</summary>
+    private static bool SameShape(string a, string b)
+    {
+        try
+        {
+            return Shape(JsonNode.Parse(a)) == Shape(JsonNode.Parse(b));
+        }
+        catch (JsonException)
+        {
+            return a == b;
+        }
+    }
+
+    private static string Shape(JsonNode? node) => node switch
+    {
+        JsonObject o => "{" + string.Join(",", o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + ":" + Shape(p.Value))) + "}",
+        JsonArray array => "[" + (array.Count == 0 ? "" : Shape(array[0])) + "]",
+        JsonValue v => v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? "boolean" : v.GetValueKind().ToString(),
+        _ => "null",
+    };
+
+    private static string Shorten(string text) => text.Length > 500 ? text[..500] + "…" : text;
+
+    private static async Task<(int Status, string? MediaType, string Body, Func<string, string?> Header)> SendAsync(HttpClient client, JsonObject request, Uri baseUri)
+    {
+        using var message = new HttpRequestMessage(new HttpMethod(request["method"]?.GetValue<string>() ?? "GET"), new Uri(baseUri, request["url"]!.GetValue<string>().TrimStart('/')));
+        if (request["body"] is { } body)
+        {
+            var text = body is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : body.ToJsonString();
+            message.Content = new StringContent(text, Encoding.UTF8);
+            message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(request["contentType"]?.GetValue<string>() ?? "application/json");
+        }
+        foreach (var (name, value) in request["send"]?.AsObject() ?? [])
+        {
+            message.Headers.TryAddWithoutValidation(name, value!.GetValue<string>());
+        }
+        var response = await client.SendAsync(message);
+        var content = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, content,
+            name => response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? string.Join(", ", values) : null);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var (prism, _) in _documents.Values)
+        {
+            await prism.DisposeAsync();
+        }
+        if (_service is not null)
+        {
+            await _service.DisposeAsync();
+        }
+        _owner?.Dispose();
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
+
+/// <summary>Prism itself (tests/prism, npm, from its lock file): <c>prism mock</c> in static mode on a document and a free port.</summary>
+public sealed class PrismProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ProcessOutput _output;
+
+    private PrismProcess(Process process, Uri address) => (_process, _output, Address) = (process, new ProcessOutput(process), address);
+
+    public Uri Address { get; }
+
+    public static async Task<PrismProcess> StartAsync(string packageFolder, string document)
+    {
+        var port = ApiFactory.FreePort();
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = packageFolder };
+        foreach (var argument in new[] { Path.Combine(packageFolder, "node_modules", "@stoplight", "prism-cli", "dist", "index.js"), "mock", document, "--port", port.ToString(), "--host", "127.0.0.1", "--errors", "false" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var prism = new PrismProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}/"));
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !prism._process.HasExited)
+        {
+            if (prism._output.ToString().Contains("Prism is listening", StringComparison.Ordinal))
+            {
+                return prism;
+            }
+            await Task.Delay(100);
+        }
+        var output = prism._output.ToString();
+        await prism.DisposeAsync();
+        throw new TimeoutException($"Prism {PrismSides.Version} did not start in 60 s:\n{output}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
