@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -251,54 +250,13 @@ public sealed class JsonServerSides : IAsyncLifetime
 }
 
 /// <summary>json-server itself (tests/json-server, npm, from its lock file), run by Node on a db file and a free port.</summary>
-public sealed class JsonServerProcess : IAsyncDisposable
+public static class JsonServerProcess
 {
-    private readonly Process _process;
-    private readonly ProcessOutput _output;
+    private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(2) };
 
-    private JsonServerProcess(Process process, Uri address) => (_process, _output, Address) = (process, new ProcessOutput(process), address);
-
-    public Uri Address { get; }
-
-    public static async Task<JsonServerProcess> StartAsync(string packageFolder, string dbFolder, IReadOnlyDictionary<string, string> options)
-    {
-        var port = ApiFactory.FreePort();
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = dbFolder };
-        string[] arguments = [Path.Combine(packageFolder, "node_modules", "json-server", "lib", "cli", "bin.js"), "db.json", "--port", port.ToString(), "--host", "127.0.0.1", "--quiet",
-            .. options.SelectMany(o => new[] { "--" + o.Key, o.Value })];
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        var server = new JsonServerProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}/"));
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline && !server._process.HasExited)
-        {
-            try
-            {
-                if ((await probe.GetAsync(new Uri(server.Address, "db"))).IsSuccessStatusCode)
-                {
-                    return server;
-                }
-            }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-            {
-            }
-            await Task.Delay(100);
-        }
-        var output = server._output.ToString();
-        await server.DisposeAsync();
-        throw new TimeoutException($"json-server {JsonServerSides.Version} did not answer in 30 s:\n{output}");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
+    public static Task<ReferenceProcess> StartAsync(string packageFolder, string dbFolder, IReadOnlyDictionary<string, string> options) =>
+        ReferenceProcess.StartAsync($"json-server {JsonServerSides.Version}", dbFolder,
+            [Path.Combine(packageFolder, "node_modules", "json-server", "lib", "cli", "bin.js"), "db.json", "--port", "{port}", "--host", "127.0.0.1", "--quiet",
+                .. options.SelectMany(o => new[] { "--" + o.Key, o.Value })],
+            async server => (await Probe.GetAsync(new Uri(server.Address, "db"))).IsSuccessStatusCode);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -68,7 +67,7 @@ public sealed class PrismSides : IAsyncLifetime
     public const string Version = "5.14.2";
 
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orleansmock-tests", "prism-" + Guid.NewGuid().ToString("N"));
-    private readonly Dictionary<string, (PrismProcess Prism, Uri Ours)> _documents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ReferenceProcess Prism, Uri Ours)> _documents = new(StringComparer.Ordinal);
     private ApiProcess? _service;
     private HttpClient _owner = null!;
     private string _folder = "";
@@ -124,7 +123,7 @@ public sealed class PrismSides : IAsyncLifetime
         return differences;
     }
 
-    private async Task<(PrismProcess Prism, Uri Ours)> SidesAsync(string document)
+    private async Task<(ReferenceProcess Prism, Uri Ours)> SidesAsync(string document)
     {
         if (_documents.TryGetValue(document, out var sides))
         {
@@ -221,45 +220,10 @@ public sealed class PrismSides : IAsyncLifetime
 }
 
 /// <summary>Prism itself (tests/prism, npm, from its lock file): <c>prism mock</c> in static mode on a document and a free port.</summary>
-public sealed class PrismProcess : IAsyncDisposable
+public static class PrismProcess
 {
-    private readonly Process _process;
-    private readonly ProcessOutput _output;
-
-    private PrismProcess(Process process, Uri address) => (_process, _output, Address) = (process, new ProcessOutput(process), address);
-
-    public Uri Address { get; }
-
-    public static async Task<PrismProcess> StartAsync(string packageFolder, string document)
-    {
-        var port = ApiFactory.FreePort();
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = packageFolder };
-        foreach (var argument in new[] { Path.Combine(packageFolder, "node_modules", "@stoplight", "prism-cli", "dist", "index.js"), "mock", document, "--port", port.ToString(), "--host", "127.0.0.1", "--errors", "false" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        var prism = new PrismProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}/"));
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline && !prism._process.HasExited)
-        {
-            if (prism._output.ToString().Contains("Prism is listening", StringComparison.Ordinal))
-            {
-                return prism;
-            }
-            await Task.Delay(100);
-        }
-        var output = prism._output.ToString();
-        await prism.DisposeAsync();
-        throw new TimeoutException($"Prism {PrismSides.Version} did not start in 60 s:\n{output}");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
+    public static Task<ReferenceProcess> StartAsync(string packageFolder, string document) =>
+        ReferenceProcess.StartAsync($"Prism {PrismSides.Version}", packageFolder,
+            [Path.Combine(packageFolder, "node_modules", "@stoplight", "prism-cli", "dist", "index.js"), "mock", document, "--port", "{port}", "--host", "127.0.0.1", "--errors", "false"],
+            prism => Task.FromResult(prism.Output.Contains("Prism is listening", StringComparison.Ordinal)));
 }
