@@ -23,6 +23,9 @@ public static class OpenApiImporter
 
     public sealed record Result(EndpointImport[] Endpoints, string Title, string Version);
 
+    private static readonly System.Text.RegularExpressions.Regex Overlooked = new(
+        "^The field '(title|version|description)' in '[a-z]+' object is REQUIRED\\.$|is not a valid property", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+
     /// <summary>
     /// The endpoints of <paramref name="text"/>, or an error naming each problem's line or JSON pointer. With
     /// <paramref name="validate"/>, each endpoint enforces its operation's query parameters, headers and JSON body. The
@@ -45,7 +48,10 @@ public static class OpenApiImporter
             // keys, a type it did not expect) means the document cannot be imported, which is the caller's to fix.
             return (null, exception.Message);
         }
-        if (read.Diagnostic?.Errors is { Count: > 0 } errors)
+        // What Prism also overlooks is not a reason to refuse a document: a missing title, version or description (text
+        // for people), a keyword the reader does not know (3.1's "examples" in a 3.0 schema). Anything else the reader
+        // reports is.
+        if (read.Diagnostic?.Errors.Where(e => !Overlooked.IsMatch(e.Message)).ToList() is { Count: > 0 } errors)
         {
             return (null, string.Join("; ", errors.Take(10).Select(e => string.IsNullOrEmpty(e.Pointer) ? e.Message : $"{e.Pointer}: {e.Message}")));
         }

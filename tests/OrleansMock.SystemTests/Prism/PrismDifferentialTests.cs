@@ -123,6 +123,59 @@ public sealed class PrismSides : IAsyncLifetime
         return differences;
     }
 
+    /// <summary>One case of Prism's own harness: its document served by Prism and imported into a fresh project, one request to both.</summary>
+    public async Task<List<string>> CompareHarnessAsync(string name, string spec, Curl request)
+    {
+        var file = Path.Combine(_dataDir, "harness-" + Guid.NewGuid().ToString("N") + (spec.TrimStart().StartsWith('{') ? ".json" : ".yaml"));
+        Directory.CreateDirectory(_dataDir);
+        await File.WriteAllTextAsync(file, spec);
+        var slug = UniqueSlug("ph");
+        await _owner.CreateProjectAsync(slug);
+        try
+        {
+            var imported = await _owner.PostAsync($"/api/v1/projects/{slug}/imports/openapi?validate=true", new StringContent(spec, Encoding.UTF8, "application/yaml"));
+            if (!imported.IsSuccessStatusCode)
+            {
+                return [$"{name}: the import was refused: {(int)imported.StatusCode} {await imported.Content.ReadAsStringAsync()}"];
+            }
+            await using var prism = await PrismProcess.StartAsync(_folder, file);
+            using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(20) };
+            var a = await Answer(client, request.ToRequest(prism.Address));
+            var b = await Answer(client, request.ToRequest(new Uri(_service!.Address, $"/m/{slug}/")));
+            var label = $"{request.Method} {request.PathAndQuery}";
+            if (a.Status != b.Status)
+            {
+                return [$"{label}: status Prism {a.Status}, OrleansMock {b.Status}\n  Prism:       {Shorten(a.Body)}\n  OrleansMock: {Shorten(b.Body)}"];
+            }
+            var differences = new List<string>();
+            if (a.MediaType != b.MediaType)
+            {
+                differences.Add($"{label}: media type Prism {a.MediaType ?? "(none)"}, OrleansMock {b.MediaType ?? "(none)"}");
+            }
+            // Prism's own error problems are worded its way (compared by status and media type); any other body is the
+            // document's: equal, or, generated from a schema, of the same shape.
+            var prismError = a.Body.Contains("\"https://stoplight.io/prism/errors#", StringComparison.Ordinal);
+            if (!prismError && !SameBody(a.Body, b.Body) && !(a.Body.Length > 0 && SameShape(a.Body, b.Body)))
+            {
+                differences.Add($"{label}: body\n  Prism:       {Shorten(a.Body)}\n  OrleansMock: {Shorten(b.Body)}");
+            }
+            return differences;
+        }
+        finally
+        {
+            await _owner.DeleteAsync($"/api/v1/projects/{slug}");
+        }
+    }
+
+    private static async Task<(int Status, string? MediaType, string Body)> Answer(HttpClient client, HttpRequestMessage request)
+    {
+        using (request)
+        {
+            var response = await client.SendAsync(request);
+            return ((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
+        }
+    }
+
     private async Task<(ReferenceProcess Prism, Uri Ours)> SidesAsync(string document)
     {
         if (_documents.TryGetValue(document, out var sides))
