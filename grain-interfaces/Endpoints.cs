@@ -124,7 +124,26 @@ public sealed record RequestContract(
     [property: Id(2)] bool BodyRequired,
     [property: Id(3)] ResponseRule[]? Responses = null,
     [property: Id(4)] string[]? BodyMediaTypes = null,
-    [property: Id(5)] bool BodyIsForm = false);
+    [property: Id(5)] bool BodyIsForm = false,
+    [property: Id(6)] SecurityRule[][]? Security = null,
+    [property: Id(7)] ExampleRule[]? Examples = null);
+
+/// <summary>A documented response's named example (<see cref="Status"/> as documented) and which of the endpoint's responses serves it.</summary>
+[GenerateSerializer, Immutable, Alias("om.ExampleRule")]
+public sealed record ExampleRule(
+    [property: Id(0)] string Status,
+    [property: Id(1)] string Name,
+    [property: Id(2)] int ResponseIndex);
+
+/// <summary>
+/// One credential an OpenAPI security requirement asks for: <see cref="Kind"/> <c>basic</c>, <c>bearer</c> (also OAuth2 and
+/// OpenID Connect), <c>digest</c>, or an API key <c>header</c>/<c>query</c>/<c>cookie</c> named <see cref="Name"/>. A
+/// contract's security lists alternatives; a request must carry every credential of one of them (an empty one: none).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.SecurityRule")]
+public sealed record SecurityRule(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] string? Name = null);
 
 /// <summary>
 /// A documented response: its status (<c>200</c>, <c>2XX</c> or <c>default</c>), its JSON body's schema (null: any body),

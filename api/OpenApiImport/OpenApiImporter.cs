@@ -66,7 +66,7 @@ public static class OpenApiImporter
             foreach (var (method, operation) in item.Operations ?? [])
             {
                 var (endpoint, served) = Endpoint(method.Method.ToUpperInvariant(), path, operation);
-                endpoint = validate ? endpoint with { Contract = Contract(item, operation, served) } : endpoint;
+                endpoint = validate ? endpoint with { Contract = Contract(item, operation, served) with { Security = Security(operation.Security ?? document.Security) } } : endpoint;
                 if ((bytes += endpoint.SizeBytes()) > maxBytes)
                 {
                     return (null, $"its operations make more than the {maxBytes} bytes of endpoints a project may hold (OrleansMock:Limits:MaxProjectBytes), "
@@ -87,32 +87,75 @@ public static class OpenApiImporter
     /// first documented) answers by default; each other documented response answers <c>Prefer: code=N</c> (a token of the
     /// header, in any case, not a prefix), and each named example of the default answer <c>Prefer: example=name</c>.
     /// </summary>
-    private static (EndpointSpec Spec, Dictionary<string, int> Served) Endpoint(string method, string path, OpenApiOperation operation)
+    private static (EndpointSpec Spec, Served Served) Endpoint(string method, string path, OpenApiOperation operation)
     {
         var documented = (operation.Responses ?? []).Select(r => (Code: r.Key, Response: r.Value)).ToList();
         var main = documented.FindIndex(r => r.Code.StartsWith('2'));
         main = main < 0 ? 0 : main;
         var responses = new List<ResponseDefinition>();
-        var served = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var served = new Served(new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase), []);
         for (var i = 0; i < documented.Count; i++)
         {
+            var (code, response) = documented[i];
+            var status = Status(code, i == main ? 200 : 500);
+            // Named examples answer Prefer: example=name (with code=N for a response other than the default one).
+            foreach (var (exampleName, example) in NamedExamples(response))
+            {
+                served.Examples.Add(new ExampleRule(code, exampleName, responses.Count));
+                var when = Prefer("example", exampleName);
+                responses.Add(Response(response, status, example) with { When = i == main ? when : Both(Prefer("code", code), when) });
+            }
             if (i != main)
             {
-                served[documented[i].Code] = responses.Count;
-                responses.Add(Response(documented[i].Response, Status(documented[i].Code, 500)) with { When = Prefer("code", documented[i].Code) });
+                served.Codes[code] = responses.Count;
+                responses.Add(Response(response, status) with { When = Prefer("code", code) });
             }
         }
         if (documented.Count > 0)
         {
-            foreach (var (exampleName, example) in NamedExamples(documented[main].Response))
-            {
-                responses.Add(Response(documented[main].Response, Status(documented[main].Code, 200), example) with { When = Prefer("example", exampleName) });
-            }
-            served[documented[main].Code] = responses.Count;
+            served.Codes[documented[main].Code] = responses.Count;
         }
         responses.Add(documented.Count == 0 ? new ResponseDefinition(200, [], null, null, 0) : Response(documented[main].Response, Status(documented[main].Code, 200)));
         var name = operation.OperationId ?? operation.Summary;
         return (new EndpointSpec(method, path, responses[0], Responses: responses.Count > 1 ? [.. responses] : null, Name: name is { Length: > 200 } ? name[..200] : name), served);
+    }
+
+    /// <summary>Which of an endpoint's responses serves each documented code, and each named example.</summary>
+    private sealed record Served(Dictionary<string, int> Codes, List<ExampleRule> Examples);
+
+    private static RequestMatch Both(RequestMatch a, RequestMatch b) =>
+        new(Headers: new Dictionary<string, ValueMatcher> { ["Prefer"] = new(And: [a.Headers!["Prefer"], b.Headers!["Prefer"]]) });
+
+    /// <summary>
+    /// An operation's security requirements (its own, else the document's) as credentials to look for: alternatives, each
+    /// a list a request must all carry. Null when there are none; a scheme the document does not define is skipped.
+    /// </summary>
+    private static SecurityRule[][]? Security(IList<OpenApiSecurityRequirement>? requirements) =>
+        requirements is not { Count: > 0 } ? null
+            : [.. requirements.Select(requirement => requirement.Keys.Select(Rule).OfType<SecurityRule>().ToArray())];
+
+    private static SecurityRule? Rule(OpenApiSecuritySchemeReference scheme)
+    {
+        try
+        {
+            return scheme.Type switch
+            {
+                SecuritySchemeType.Http when string.Equals(scheme.Scheme, "basic", StringComparison.OrdinalIgnoreCase) => new SecurityRule("basic"),
+                SecuritySchemeType.Http when string.Equals(scheme.Scheme, "digest", StringComparison.OrdinalIgnoreCase) => new SecurityRule("digest"),
+                SecuritySchemeType.Http or SecuritySchemeType.OAuth2 or SecuritySchemeType.OpenIdConnect => new SecurityRule("bearer"),
+                SecuritySchemeType.ApiKey when scheme.Name is { Length: > 0 } name => new SecurityRule(scheme.In switch
+                {
+                    ParameterLocation.Query => "query",
+                    ParameterLocation.Cookie => "cookie",
+                    _ => "header",
+                }, name),
+                _ => null,
+            };
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // a reference to a scheme the document does not define
+        }
     }
 
     /// <summary>A condition on the <c>Prefer</c> header holding <paramref name="key"/>=<paramref name="value"/> as one of its tokens (RFC 7240).</summary>
@@ -131,7 +174,7 @@ public static class OpenApiImporter
     /// The operation's path and query parameters and headers (its path item's too), its JSON body and its responses'
     /// JSON bodies, as JSON Schema texts.
     /// </summary>
-    private static RequestContract Contract(IOpenApiPathItem item, OpenApiOperation operation, Dictionary<string, int> served)
+    private static RequestContract Contract(IOpenApiPathItem item, OpenApiOperation operation, Served served)
     {
         var parameters = (item.Parameters ?? []).Concat(operation.Parameters ?? [])
             .Where(p => p.In is ParameterLocation.Query or ParameterLocation.Header or ParameterLocation.Path && p.Name is not null)
@@ -143,9 +186,9 @@ public static class OpenApiImporter
         var body = JsonContent(content);
         var form = body is null ? content?.FirstOrDefault(c => c.Key.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)).Value : null;
         var responses = (operation.Responses ?? [])
-            .Select(r => new ResponseRule(r.Key, SchemaJson(JsonContent(r.Value.Content)?.Schema), served.TryGetValue(r.Key, out var index) ? index : null)).ToArray();
+            .Select(r => new ResponseRule(r.Key, SchemaJson(JsonContent(r.Value.Content)?.Schema), served.Codes.TryGetValue(r.Key, out var index) ? index : null)).ToArray();
         return new RequestContract(parameters, SchemaJson((body ?? form)?.Schema), operation.RequestBody?.Required ?? false, responses.Length > 0 ? responses : null,
-            content is { Count: > 0 } ? [.. content.Keys] : null, BodyIsForm: form is not null);
+            content is { Count: > 0 } ? [.. content.Keys] : null, BodyIsForm: form is not null, Examples: served.Examples.Count > 0 ? [.. served.Examples] : null);
     }
 
     private static OpenApiMediaType? JsonContent(IDictionary<string, OpenApiMediaType>? content) =>

@@ -21,6 +21,8 @@ public sealed class ContractCheck
     private readonly bool _bodyIsForm;
     private readonly Dictionary<string, string?> _formTypes;
     private readonly (string Status, ResourceSchema? Schema, int? Index)[] _responses;
+    private readonly SecurityRule[][]? _security;
+    private readonly ExampleRule[] _examples;
 
     private ContractCheck(RequestContract contract)
     {
@@ -33,6 +35,54 @@ public sealed class ContractCheck
             ? properties.ToDictionary(p => p.Key, p => TypeOf(p.Value), StringComparer.Ordinal)
             : [];
         _responses = [.. (contract.Responses ?? []).Select(r => (r.Status.ToUpperInvariant(), ResourceSchema.Compile(r.SchemaJson), r.ResponseIndex))];
+        _security = contract.Security;
+        _examples = [.. (contract.Examples ?? []).Select(e => e with { Status = e.Status.ToUpperInvariant() })];
+    }
+
+    /// <summary>
+    /// Why the request carries none of the credential sets the operation's security asks for (null: it carries one), as
+    /// Prism checks them: an API key present where the scheme puts it; <c>Authorization: Basic</c> with base64 of
+    /// user:password; <c>Bearer</c> with a token; <c>Digest</c> with its parameters.
+    /// </summary>
+    public string? SecurityFailure(RequestView request)
+    {
+        if (_security is null || _security.Any(alternative => alternative.All(rule => Carries(request, rule))))
+        {
+            return null;
+        }
+        return "the request carries none of the credentials the operation's security asks for: "
+            + string.Join(" or ", _security.Select(alternative => string.Join(" and ", alternative.Select(r => r.Name is null ? r.Kind : $"{r.Kind} '{r.Name}'"))));
+    }
+
+    private static bool Carries(RequestView request, SecurityRule rule)
+    {
+        var authorization = request.HeaderValues("Authorization") is [var value, ..] ? value.Trim() : "";
+        return rule.Kind switch
+        {
+            "header" => request.HeaderValues(rule.Name!).Count > 0,
+            "query" => request.QueryValues(rule.Name!).Count > 0,
+            "cookie" => request.CookieValues(rule.Name!).Count > 0,
+            "basic" => Credential(authorization, "Basic") is { } token && BasicPair(token),
+            "bearer" => Credential(authorization, "Bearer") is { Length: > 0 },
+            "digest" => Credential(authorization, "Digest") is { } digest
+                && new[] { "username=", "realm=", "nonce=", "uri=", "response=" }.All(p => digest.Contains(p, StringComparison.OrdinalIgnoreCase)),
+            _ => true,
+        };
+    }
+
+    private static string? Credential(string authorization, string scheme) =>
+        authorization.StartsWith(scheme + " ", StringComparison.OrdinalIgnoreCase) ? authorization[(scheme.Length + 1)..].Trim() : null;
+
+    private static bool BasicPair(string token)
+    {
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(token)).Contains(':', StringComparison.Ordinal);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -53,33 +103,57 @@ public sealed class ContractCheck
     }
 
     /// <summary>
-    /// The response a request asks for with <c>Prefer: code=N</c> (a token of the header, not a prefix of it): the one
-    /// documented for N, else <c>default</c> answered with N; a code the document does not answer is a 404 refusal and a
-    /// code that is no HTTP status a 422 (as Prism answers both). Null when the request asks for no code.
+    /// The response a request asks for, as Prism reads it: <c>Prefer: code=N</c> and <c>example=name</c> (tokens of the
+    /// header, not prefixes), or the query's <c>__code</c> and <c>__example</c>. A code answers with the response documented
+    /// for it, else its range's (<c>4XX</c>), else <c>default</c> with that code; an example with that response's (or the
+    /// default answer's) named example. A code the document does not answer or an example it does not name is a 404
+    /// refusal, a code that is no HTTP status a 422. Null when the request asks for nothing.
     /// </summary>
     public (int Index, int Status, string? Refusal)? Preferred(RequestView request)
     {
+        string? code = null, example = null;
         foreach (var header in request.HeaderValues("Prefer"))
         {
             foreach (var token in header.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                if (!token.StartsWith("code=", StringComparison.OrdinalIgnoreCase))
+                if (token.StartsWith("code=", StringComparison.OrdinalIgnoreCase))
                 {
-                    continue;
+                    code ??= token[5..];
                 }
-                var text = token[5..];
-                if (text.Length != 3 || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 100 or > 599)
+                else if (token.StartsWith("example=", StringComparison.OrdinalIgnoreCase))
                 {
-                    return (-1, 422, $"Prefer: code={text} is not an HTTP status code");
+                    example ??= token[8..].Trim('"');
                 }
-                return Array.Find(_responses, r => r.Status == text) is { Index: { } index } ? (index, code, null)
-                    : Array.Find(_responses, r => r.Status == text[0] + "XX") is { Index: { } range } ? (range, code, null)
-                    : Array.Find(_responses, r => r.Status == "DEFAULT") is { Index: { } fallback } ? (fallback, code, null)
-                    : (-1, 404, $"Prefer: code={text} asks for a status the document does not define for this operation ({string.Join(", ", _responses.Select(r => r.Status.ToLowerInvariant()))})");
             }
         }
-        return null;
+        code ??= request.QueryValues("__code") is [var queryCode, ..] ? queryCode : null;
+        example ??= request.QueryValues("__example") is [var queryExample, ..] ? queryExample : null;
+        if (code is null && example is null)
+        {
+            return null;
+        }
+        var status = 0;
+        if (code is not null && (code.Length != 3 || !int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out status) || status is < 100 or > 599))
+        {
+            return (-1, 422, $"code={code} is not an HTTP status code");
+        }
+        if (example is not null)
+        {
+            var named = _examples.Where(e => e.Name == example && (code is null ? e.Status == MainStatus : e.Status == code)).ToArray();
+            return named is [var found, ..]
+                ? (found.ResponseIndex, code is null ? StatusOf(found.Status) : status, null)
+                : (-1, 404, $"example '{example}' is not one the document names for {(code is null ? "the default answer" : $"response {code}")}");
+        }
+        return Array.Find(_responses, r => r.Status == code) is { Index: { } index } ? (index, status, null)
+            : Array.Find(_responses, r => r.Status == code![0] + "XX") is { Index: { } range } ? (range, status, null)
+            : Array.Find(_responses, r => r.Status == "DEFAULT") is { Index: { } fallback } ? (fallback, status, null)
+            : (-1, 404, $"code={code} asks for a status the document does not define for this operation ({string.Join(", ", _responses.Select(r => r.Status.ToLowerInvariant()))})");
     }
+
+    /// <summary>The documented status of the default answer: the first success, else the first documented.</summary>
+    private string? MainStatus => _responses.FirstOrDefault(r => r.Status.StartsWith('2')).Status ?? _responses.FirstOrDefault().Status;
+
+    private static int StatusOf(string code) => int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out var status) ? status : 200;
 
     /// <summary>Whether the contract documents responses to check answers against.</summary>
     public bool ChecksResponses => _responses.Length > 0;

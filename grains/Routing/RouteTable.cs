@@ -59,6 +59,20 @@ public sealed class RouteTable
         NearMiss? noResponse = null;
         if (best?.Contract is { } openApi)
         {
+            if (openApi.SecurityFailure(view) is { } unauthorized)
+            {
+                return openApi.Refusal(401) is { } documented401
+                    ? Documented(best, documented401, view, segments, limits, budget, random, unauthorized)
+                    : new MockResult.Invalid([unauthorized], 401);
+            }
+            // A response asked for by name or code is served whatever else the request breaks (Prism's order), as
+            // is a refusal of what it asks for.
+            if (openApi.Preferred(view) is { } preferred)
+            {
+                return preferred.Refusal is { } refused
+                    ? new MockResult.Invalid([refused], preferred.Status)
+                    : Documented(best, (preferred.Index, preferred.Status), view, segments, limits, budget, random, null);
+            }
             var (violations, refusal) = openApi.Check(view, best.Template?.Values(segments), budget);
             if (violations.Length > 0)
             {
@@ -66,12 +80,6 @@ public sealed class RouteTable
                 return openApi.Refusal(refusal) is { } documented
                     ? Documented(best, documented, view, segments, limits, budget, random, "the request breaks the OpenAPI contract: " + string.Join("; ", violations))
                     : new MockResult.Invalid(violations, refusal);
-            }
-            if (openApi.Preferred(view) is { } preferred)
-            {
-                return preferred.Refusal is { } refused
-                    ? new MockResult.Invalid([refused], preferred.Status)
-                    : Documented(best, (preferred.Index, preferred.Status), view, segments, limits, budget, random, null);
             }
         }
         while (best is not null)

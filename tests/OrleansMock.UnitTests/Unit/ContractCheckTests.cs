@@ -64,7 +64,9 @@ public sealed class ContractCheckTests
         Assert.Equal((0, 203, null), check.Preferred(Request(headers: ("Prefer", "wait=5, CODE=203"))));
         Assert.Equal((2, 500, null), check.Preferred(Request(headers: ("Prefer", "code=500")))); // default, with the code asked for
         Assert.Equal(422, check.Preferred(Request(headers: ("Prefer", "code=2030")))!.Value.Status); // no HTTP status: not the 203
-        Assert.Null(check.Preferred(Request(headers: ("Prefer", "example=foo"))));
+        Assert.Equal(404, check.Preferred(Request(headers: ("Prefer", "example=foo")))!.Value.Status); // no such example
+        Assert.Null(check.Preferred(Request(headers: ("Prefer", "respond-async"))));
+        Assert.Equal((2, 500, null), check.Preferred(Request("?__code=500"))); // Prism's query form
         Assert.Equal(404, Compile(new ResponseRule("200", null, 0)).Preferred(Request(headers: ("Prefer", "code=418"))) is { Refusal: not null } refused ? refused.Status : 0);
         Assert.Equal((1, 400), Compile(new("400", null, 1), new("default", null, 2)).Refusal(422)); // 422 undocumented: the 400
         Assert.Equal((2, 415), Compile(new("400", null, 1), new("default", null, 2)).Refusal(415));
