@@ -223,9 +223,10 @@ public static class OpenApiImporter
     /// <param name="example">A named example to serve instead of the first one.</param>
     private static ResponseDefinition Response(IOpenApiResponse response, int status, JsonNode? example = null)
     {
+        var headers = Headers(response);
         if (status is 204 or 205 or 304 || response.Content is not { Count: > 0 } content)
         {
-            return new ResponseDefinition(status, [], null, null, 0);
+            return new ResponseDefinition(status, headers, null, null, 0);
         }
         var (type, media) = Media(content);
         var body = example?.DeepClone()
@@ -238,7 +239,29 @@ public static class OpenApiImporter
         var bodyJson = body is null ? null
             : isJson ? body is JsonValue value && value.GetValueKind() == JsonValueKind.String ? JsonSerializer.Serialize(body.ToJsonString(JsonText)) : body.ToJsonString(JsonText)
             : JsonSerializer.Serialize(body is JsonValue text && text.GetValueKind() == JsonValueKind.String ? text.GetValue<string>() : body.ToJsonString(JsonText));
-        return new ResponseDefinition(status, [], bodyJson, type, 0);
+        return new ResponseDefinition(status, headers, bodyJson, type, 0);
+    }
+
+    /// <summary>
+    /// A response's documented headers, each with its example, else a value generated from its schema (as Prism sends
+    /// them); <c>Content-Type</c> and <c>Content-Length</c> are ours to write.
+    /// </summary>
+    private static Dictionary<string, string> Headers(IOpenApiResponse response)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, header) in response.Headers ?? new Dictionary<string, IOpenApiHeader>())
+        {
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            var value = header.Example ?? header.Examples?.Values.Select(e => e.Value).FirstOrDefault(v => v is not null) ?? Example(header.Schema, 0);
+            if (value is not null)
+            {
+                headers[name] = value is JsonValue text && text.GetValueKind() == JsonValueKind.String ? text.GetValue<string>() : value.ToJsonString(JsonText);
+            }
+        }
+        return headers;
     }
 
     // Examples keep their characters: ß, + and & as written (not \u00DF, \u002B, \u0026), as JSON.stringify writes them.

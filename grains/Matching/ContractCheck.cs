@@ -26,8 +26,8 @@ public sealed class ContractCheck
 
     private ContractCheck(RequestContract contract)
     {
-        _parameters = [.. contract.Parameters.Select(p => (p, ResourceSchema.Compile(p.SchemaJson), TypeOf(Parse(p.SchemaJson)), TypeOf(Parse(p.SchemaJson)?["items"])))];
-        _body = ResourceSchema.Compile(contract.BodySchemaJson);
+        _parameters = [.. contract.Parameters.Select(p => (p, ResourceSchema.Compile(p.SchemaJson, formats: true), TypeOf(Parse(p.SchemaJson)), TypeOf(Parse(p.SchemaJson)?["items"])))];
+        _body = ResourceSchema.Compile(contract.BodySchemaJson, formats: true);
         _bodyRequired = contract.BodyRequired;
         _bodyMediaTypes = contract.BodyMediaTypes is { Length: > 0 } types ? [.. types.Select(t => t.Split(';')[0].Trim().ToLowerInvariant())] : null;
         _bodyIsForm = contract.BodyIsForm;

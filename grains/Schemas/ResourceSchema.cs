@@ -27,10 +27,16 @@ public sealed class ResourceSchema
 
     private readonly JsonSchema _schema;
 
-    private ResourceSchema(JsonSchema schema) => _schema = schema;
+    private readonly bool _formats;
 
-    /// <summary>Null for no schema; an unusable schema throws <see cref="ResourceSchemaException"/> saying why.</summary>
-    public static ResourceSchema? Compile(string? schemaJson)
+    private ResourceSchema(JsonSchema schema, bool formats) => (_schema, _formats) = (schema, formats);
+
+    /// <summary>
+    /// Null for no schema; an unusable schema throws <see cref="ResourceSchemaException"/> saying why. With
+    /// <paramref name="formats"/>, <c>format</c> is asserted (an OpenAPI contract: <c>uuid</c>, <c>date-time</c>, <c>email</c>, ...,
+    /// as Prism checks them); a resource's schema treats it as a note, as before.
+    /// </summary>
+    public static ResourceSchema? Compile(string? schemaJson, bool formats = false)
     {
         if (string.IsNullOrWhiteSpace(schemaJson))
         {
@@ -57,7 +63,7 @@ public sealed class ResourceSchema
             {
                 var schema = JsonSchema.Build(root.Clone(), Build, new Uri($"urn:orleansmock:schema:{Guid.NewGuid():N}"));
                 UseLinearPatternProperties(schema);
-                return new ResourceSchema(schema);
+                return new ResourceSchema(schema, formats);
             }
             catch (Exception exception) when (exception is JsonSchemaException or JsonException or ArgumentException or InvalidOperationException
                                                   or NotSupportedException or KeyNotFoundException or RefResolutionException)
@@ -75,7 +81,7 @@ public sealed class ResourceSchema
         EvaluationResults result;
         try
         {
-            result = _schema.Evaluate(record, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            result = _schema.Evaluate(record, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = _formats });
         }
         catch (Exception exception) when (exception is not (WorkBudgetExceededException or OperationCanceledException or OutOfMemoryException))
         {
