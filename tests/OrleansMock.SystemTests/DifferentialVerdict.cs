@@ -25,6 +25,17 @@ public static class DifferentialVerdict
         }
     }
 
+    /// <summary>One case of a suite: skipped (saying why) when the reference cannot run here, else compared and judged.</summary>
+    public static async Task RunAsync(Xunit.Abstractions.ITestOutputHelper output, string? missing, string reference, string name, string source,
+        Func<Task<List<string>>> compare, string? known, string? deliberate)
+    {
+        Skip.If(missing is not null, missing);
+        output.WriteLine($"source: {source}");
+        var differences = await compare();
+        differences.ForEach(output.WriteLine);
+        Check(reference, name, source, differences, known, deliberate);
+    }
+
     /// <summary>The names of a corpus's cases, as theory data.</summary>
     public static TheoryData<string> Names(IEnumerable<string> names)
     {

@@ -58,3 +58,55 @@ public sealed class ReferenceProcess : IAsyncDisposable
         _process.Dispose();
     }
 }
+
+/// <summary>
+/// The two sides of a differential suite whose reference runs on Node.js (json-server, Prism): the built service (no
+/// settings) with a signed-in owner, and the reference's npm folder (tests/<c>package</c>, installed from its lock file).
+/// </summary>
+public abstract class NodeReferenceSides(string package, string installedFile, string reference) : IAsyncLifetime
+{
+    protected string DataDir { get; } = Path.Combine(Path.GetTempPath(), "orleansmock-tests", package + "-" + Guid.NewGuid().ToString("N"));
+
+    protected ApiProcess Service { get; private set; } = null!;
+
+    protected HttpClient Owner { get; private set; } = null!;
+
+    /// <summary>tests/<c>package</c>, with its node_modules.</summary>
+    protected string PackageFolder { get; private set; } = "";
+
+    /// <summary>Why the suite cannot run here (no Node.js), or null.</summary>
+    public string? Missing { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        if (Environment.GetEnvironmentVariable("PATH")?.Split(Path.PathSeparator).Any(p => File.Exists(Path.Combine(p, "node"))) != true)
+        {
+            Missing = $"no Node.js on this machine; the {reference} differential tests run {reference} itself";
+            return;
+        }
+        PackageFolder = await NodeClients.FolderAsync(package, installedFile);
+        Service = await ApiProcess.StartAsync(DataDir);
+        Owner = new HttpClient { BaseAddress = Service.Address };
+        Owner.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await Owner.RegisterAndLoginAsync());
+    }
+
+    /// <summary>What the suite started besides the service (reference processes kept across cases).</summary>
+    protected virtual ValueTask StopReferencesAsync() => ValueTask.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await StopReferencesAsync();
+        if (Service is not null)
+        {
+            await Service.DisposeAsync();
+        }
+        Owner?.Dispose();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}

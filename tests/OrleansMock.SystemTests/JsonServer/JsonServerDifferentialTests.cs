@@ -23,14 +23,10 @@ public sealed class JsonServerDifferentialTests(JsonServerSides sides, ITestOutp
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
-    public async Task Answers_as_json_server_does(string name)
+    public Task Answers_as_json_server_does(string name)
     {
-        Skip.If(sides.Missing is not null, sides.Missing);
         var @case = JsonServerCorpus.All[name];
-        output.WriteLine($"source: {@case.Source}");
-        var differences = await sides.CompareAsync(@case);
-        differences.ForEach(output.WriteLine);
-        DifferentialVerdict.Check($"json-server {JsonServerSides.Version}", name, @case.Source, differences, known: null, @case.Deliberate);
+        return DifferentialVerdict.RunAsync(output, sides.Missing, $"json-server {JsonServerSides.Version}", name, @case.Source, () => sides.CompareAsync(@case), null, @case.Deliberate);
     }
 }
 
@@ -61,29 +57,10 @@ public static class JsonServerCorpus
 }
 
 /// <summary>OrleansMock's built service (no settings), started once; json-server started per case on its db.</summary>
-public sealed class JsonServerSides : IAsyncLifetime
+public sealed class JsonServerSides() : NodeReferenceSides("json-server", "json-server/lib/cli/bin.js", "json-server")
 {
     public const string Version = "0.17.4";
 
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orleansmock-tests", "json-server-" + Guid.NewGuid().ToString("N"));
-    private ApiProcess? _service;
-    private HttpClient _owner = null!;
-    private string _folder = "";
-
-    public string? Missing { get; private set; }
-
-    public async Task InitializeAsync()
-    {
-        if (Environment.GetEnvironmentVariable("PATH")?.Split(Path.PathSeparator).Any(p => File.Exists(Path.Combine(p, "node"))) != true)
-        {
-            Missing = "no Node.js on this machine; the json-server differential tests run json-server itself";
-            return;
-        }
-        _folder = await NodeClients.FolderAsync("json-server", "json-server/lib/cli/bin.js");
-        _service = await ApiProcess.StartAsync(_dataDir);
-        _owner = new HttpClient { BaseAddress = _service.Address };
-        _owner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _owner.RegisterAndLoginAsync());
-    }
 
     // One project per db, its resources seeded once (the management API allows 600 calls a minute); a case that writes
     // puts every resource back to its seed afterwards. json-server gets a fresh copy of the db for every case.
@@ -92,13 +69,13 @@ public sealed class JsonServerSides : IAsyncLifetime
     public async Task<List<string>> CompareAsync(JsonServerCase @case)
     {
         var slug = await ProjectAsync(@case.Db);
-        var folder = Path.Combine(_dataDir, "db-" + Guid.NewGuid().ToString("N"));
+        var folder = Path.Combine(DataDir, "db-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         await File.WriteAllTextAsync(Path.Combine(folder, "db.json"), Data(@case.Db).ToJsonString());
         try
         {
-            await using var jsonServer = await JsonServerProcess.StartAsync(_folder, folder, Options(@case.Db));
-            return await CompareAsync(@case, jsonServer.Address, new Uri(_service!.Address, $"/m/{slug}/"));
+            await using var jsonServer = await JsonServerProcess.StartAsync(PackageFolder, folder, Options(@case.Db));
+            return await CompareAsync(@case, jsonServer.Address, new Uri(Service.Address, $"/m/{slug}/"));
         }
         finally
         {
@@ -106,7 +83,7 @@ public sealed class JsonServerSides : IAsyncLifetime
             {
                 foreach (var (name, _) in Data(@case.Db))
                 {
-                    var reset = await _owner.PostAsync($"/api/v1/projects/{slug}/resources/{name}/reset", null);
+                    var reset = await Owner.PostAsync($"/api/v1/projects/{slug}/resources/{name}/reset", null);
                     Assert.True(reset.IsSuccessStatusCode, $"reset {name}: {await reset.Content.ReadAsStringAsync()}");
                 }
             }
@@ -120,11 +97,11 @@ public sealed class JsonServerSides : IAsyncLifetime
             return slug;
         }
         slug = UniqueSlug("js");
-        await _owner.CreateProjectAsync(slug);
+        await Owner.CreateProjectAsync(slug);
         var options = Options(db);
         if (options.GetValueOrDefault("fks") is { } fks)
         {
-            var patched = await _owner.PatchAsync($"/api/v1/projects/{slug}", Payload(new JsonObject { ["foreignKeySuffix"] = fks }.ToJsonString(), "application/merge-patch+json"));
+            var patched = await Owner.PatchAsync($"/api/v1/projects/{slug}", Payload(new JsonObject { ["foreignKeySuffix"] = fks }.ToJsonString(), "application/merge-patch+json"));
             Assert.True(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
         }
         foreach (var (name, records) in Data(db))
@@ -135,7 +112,7 @@ public sealed class JsonServerSides : IAsyncLifetime
             {
                 resource["idField"] = idField;
             }
-            var created = await _owner.PostAsync($"/api/v1/projects/{slug}/resources", Payload(resource.ToJsonString()));
+            var created = await Owner.PostAsync($"/api/v1/projects/{slug}/resources", Payload(resource.ToJsonString()));
             Assert.True(created.StatusCode == HttpStatusCode.Created, $"resource {name}: {await created.Content.ReadAsStringAsync()}");
         }
         _projects[db] = slug;
@@ -232,21 +209,6 @@ public sealed class JsonServerSides : IAsyncLifetime
             ? string.Join(", ", values) : null);
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_service is not null)
-        {
-            await _service.DisposeAsync();
-        }
-        _owner?.Dispose();
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
 }
 
 /// <summary>json-server itself (tests/json-server, npm, from its lock file), run by Node on a db file and a free port.</summary>

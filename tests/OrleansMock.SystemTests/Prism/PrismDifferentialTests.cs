@@ -24,14 +24,10 @@ public sealed class PrismDifferentialTests(PrismSides sides, ITestOutputHelper o
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
-    public async Task Answers_as_Prism_does(string name)
+    public Task Answers_as_Prism_does(string name)
     {
-        Skip.If(sides.Missing is not null, sides.Missing);
         var @case = PrismCorpus.All[name];
-        output.WriteLine($"source: {@case.Source}");
-        var differences = await sides.CompareAsync(@case);
-        differences.ForEach(output.WriteLine);
-        DifferentialVerdict.Check($"Prism {PrismSides.Version}", name, @case.Source, differences, @case.Known, @case.Deliberate);
+        return DifferentialVerdict.RunAsync(output, sides.Missing, $"Prism {PrismSides.Version}", name, @case.Source, () => sides.CompareAsync(@case), @case.Known, @case.Deliberate);
     }
 }
 
@@ -62,30 +58,11 @@ public static class PrismCorpus
 }
 
 /// <summary>OrleansMock's built service (no settings), one project per document; Prism started once per document.</summary>
-public sealed class PrismSides : IAsyncLifetime
+public sealed class PrismSides() : NodeReferenceSides("prism", "@stoplight/prism-cli/package.json", "Prism")
 {
     public const string Version = "5.14.2";
 
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orleansmock-tests", "prism-" + Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, (ReferenceProcess Prism, Uri Ours)> _documents = new(StringComparer.Ordinal);
-    private ApiProcess? _service;
-    private HttpClient _owner = null!;
-    private string _folder = "";
-
-    public string? Missing { get; private set; }
-
-    public async Task InitializeAsync()
-    {
-        if (Environment.GetEnvironmentVariable("PATH")?.Split(Path.PathSeparator).Any(p => File.Exists(Path.Combine(p, "node"))) != true)
-        {
-            Missing = "no Node.js on this machine; the Prism differential tests run Prism itself";
-            return;
-        }
-        _folder = await NodeClients.FolderAsync("prism", "@stoplight/prism-cli/package.json");
-        _service = await ApiProcess.StartAsync(_dataDir);
-        _owner = new HttpClient { BaseAddress = _service.Address };
-        _owner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _owner.RegisterAndLoginAsync());
-    }
 
     public async Task<List<string>> CompareAsync(PrismCase @case)
     {
@@ -126,22 +103,22 @@ public sealed class PrismSides : IAsyncLifetime
     /// <summary>One case of Prism's own harness: its document served by Prism and imported into a fresh project, one request to both.</summary>
     public async Task<List<string>> CompareHarnessAsync(string name, string spec, Curl request)
     {
-        var file = Path.Combine(_dataDir, "harness-" + Guid.NewGuid().ToString("N") + (spec.TrimStart().StartsWith('{') ? ".json" : ".yaml"));
-        Directory.CreateDirectory(_dataDir);
+        var file = Path.Combine(DataDir, "harness-" + Guid.NewGuid().ToString("N") + (spec.TrimStart().StartsWith('{') ? ".json" : ".yaml"));
+        Directory.CreateDirectory(DataDir);
         await File.WriteAllTextAsync(file, spec);
         var slug = UniqueSlug("ph");
-        await _owner.CreateProjectAsync(slug);
+        await Owner.CreateProjectAsync(slug);
         try
         {
-            var imported = await _owner.PostAsync($"/api/v1/projects/{slug}/imports/openapi?validate=true", new StringContent(spec, Encoding.UTF8, "application/yaml"));
+            var imported = await Owner.PostAsync($"/api/v1/projects/{slug}/imports/openapi?validate=true", new StringContent(spec, Encoding.UTF8, "application/yaml"));
             if (!imported.IsSuccessStatusCode)
             {
                 return [$"{name}: the import was refused: {(int)imported.StatusCode} {await imported.Content.ReadAsStringAsync()}"];
             }
-            await using var prism = await PrismProcess.StartAsync(_folder, file);
+            await using var prism = await PrismProcess.StartAsync(PackageFolder, file);
             using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(20) };
             var a = await Answer(client, request.ToRequest(prism.Address));
-            var b = await Answer(client, request.ToRequest(new Uri(_service!.Address, $"/m/{slug}/")));
+            var b = await Answer(client, request.ToRequest(new Uri(Service.Address, $"/m/{slug}/")));
             var label = $"{request.Method} {request.PathAndQuery}";
             if (a.Status != b.Status)
             {
@@ -163,7 +140,7 @@ public sealed class PrismSides : IAsyncLifetime
         }
         finally
         {
-            await _owner.DeleteAsync($"/api/v1/projects/{slug}");
+            await Owner.DeleteAsync($"/api/v1/projects/{slug}");
         }
     }
 
@@ -184,11 +161,11 @@ public sealed class PrismSides : IAsyncLifetime
         }
         var file = Path.Combine(AppContext.BaseDirectory, "Prism", "Documents", document);
         var slug = UniqueSlug("oa");
-        await _owner.CreateProjectAsync(slug);
-        var imported = await _owner.PostAsync($"/api/v1/projects/{slug}/imports/openapi?validate=true",
+        await Owner.CreateProjectAsync(slug);
+        var imported = await Owner.PostAsync($"/api/v1/projects/{slug}/imports/openapi?validate=true",
             new StringContent(await File.ReadAllTextAsync(file), Encoding.UTF8, "application/yaml"));
         Assert.True(imported.IsSuccessStatusCode, $"import of {document}: {await imported.Content.ReadAsStringAsync()}");
-        sides = (await PrismProcess.StartAsync(_folder, file), new Uri(_service!.Address, $"/m/{slug}/"));
+        sides = (await PrismProcess.StartAsync(PackageFolder, file), new Uri(Service.Address, $"/m/{slug}/"));
         _documents[document] = sides;
         return sides;
     }
@@ -251,23 +228,11 @@ public sealed class PrismSides : IAsyncLifetime
             name => response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? string.Join(", ", values) : null);
     }
 
-    public async Task DisposeAsync()
+    protected override async ValueTask StopReferencesAsync()
     {
         foreach (var (prism, _) in _documents.Values)
         {
             await prism.DisposeAsync();
-        }
-        if (_service is not null)
-        {
-            await _service.DisposeAsync();
-        }
-        _owner?.Dispose();
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
         }
     }
 }
