@@ -42,7 +42,8 @@ public sealed record RecordingStatus(
     [property: Id(3)] int Requests,
     [property: Id(4)] string[] Created,
     [property: Id(5)] string[] Updated,
-    [property: Id(6)] string[] Skipped);
+    [property: Id(6)] string[] Skipped,
+    [property: Id(7)] bool EverStarted = false);
 
 /// <summary>
 /// One real request and the real answer to it, to become an endpoint: from a recording, or a tester history entry.

@@ -102,7 +102,9 @@ public static class WireMockAdminApi
         WithProjectAsync(project, user, resolver, limits, async c =>
         {
             var status = await c.Grain.GetRecordingAsync(c.Caller);
-            return status.IsOk ? Json(new JsonObject { ["status"] = status.Value!.Recording ? "Recording" : "Stopped" }) : Problems.From(status);
+            return status.IsOk
+                ? Json(new JsonObject { ["status"] = status.Value!.Recording ? "Recording" : status.Value.EverStarted ? "Stopped" : "NeverStarted" })
+                : Problems.From(status);
         });
 
     private sealed record Context(IMockProjectGrain Grain, string Caller, MockLimits Limits);

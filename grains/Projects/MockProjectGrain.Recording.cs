@@ -11,7 +11,7 @@ public sealed partial class MockProjectGrain
     public Task<Outcome<RecordingStatus>> StopRecordingAsync(string caller) => ChangeAsync(caller, d => d.StopRecording());
 
     public Task<Outcome<RecordingStatus>> GetRecordingAsync(string caller) =>
-        Read(caller, d => Outcome<RecordingStatus>.Ok(d.Recording?.Status(true) ?? ProjectDefinition.NotRecording));
+        Read(caller, d => Outcome<RecordingStatus>.Ok(d.Recording?.Status(true) ?? ProjectDefinition.NotRecording with { EverStarted = state.State.RecordedBefore }));
 
     public async Task RecordAsync(RecordedExchange exchange)
     {

@@ -61,7 +61,7 @@ public sealed partial class MockProjectGrain(
         var endpointWrites = moving || !ReferenceEquals(previous.Endpoints, next.Endpoints) ? _endpointRecords.Changes(next.Endpoints) : [];
         var stateChanges = moving || !previous.SameStateAs(next);
         _stored ??= previous;
-        (state.State, _definition) = (stateChanges ? next.ToState() : state.State, next);
+        (state.State, _definition) = (stateChanges ? Carried(next.ToState(), previousState, next) : state.State, next);
         try
         {
             if (endpointWrites.Count > 0)
@@ -83,6 +83,13 @@ public sealed partial class MockProjectGrain(
             LogWriteFailed(logger, exception, ProjectId);
             throw;
         }
+    }
+
+    /// <summary>What the state keeps beside the definition: whether the project ever recorded.</summary>
+    private static ProjectState Carried(ProjectState state, ProjectState previous, ProjectDefinition next)
+    {
+        state.RecordedBefore = previous.RecordedBefore || next.Recording is not null;
+        return state;
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)

@@ -15,6 +15,9 @@ public sealed class ProjectState
     [Id(1)] public List<EndpointInfo> Endpoints { get; set; } = [];
     [Id(2)] public List<ResourceInfo> Resources { get; set; } = [];
     [Id(3)] public RecordingState? Recording { get; set; }
+
+    /// <summary>Whether the project has ever recorded (WireMock's recording status tells "Stopped" from "NeverStarted").</summary>
+    [Id(4)] public bool RecordedBefore { get; set; }
 }
 
 /// <summary>The persisted state of a unique index entry: who holds the key.</summary>

@@ -19,7 +19,7 @@ public sealed record RecordingState(
     /// <summary>Reasons kept for requests that could not be recorded; the count goes on.</summary>
     public const int MaxSkipped = 50;
 
-    public RecordingStatus Status(bool recording) => new(recording, Spec, StartedAt, Requests, Created, Updated, Skipped);
+    public RecordingStatus Status(bool recording) => new(recording, Spec, StartedAt, Requests, Created, Updated, Skipped, EverStarted: true);
 
     public RecordingState Skip(string reason) =>
         this with { Requests = Requests + 1, Skipped = Skipped.Length >= MaxSkipped ? Skipped : [.. Skipped, reason] };

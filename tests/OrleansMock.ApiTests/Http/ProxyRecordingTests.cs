@@ -347,6 +347,7 @@ public sealed class ProxyRecordingTests(ProxyFixture fixture) : IClassFixture<Pr
     {
         var (upstream, url) = await ProxyFixture.StartUpstreamAsync();
         var (_, b) = await ProjectAsync();
+        Assert.Equal("NeverStarted", (await (await Client.GetAsync($"{b}/__admin/recordings/status")).ReadJsonAsync()).GetProperty("status").GetString());
         var started = await Client.PostAsync($"{b}/__admin/recordings/start", Payload("{\"targetBaseUrl\":\"" + url + "\",\"captureHeaders\":{\"Accept\":{}}}"));
         Assert.Equal(HttpStatusCode.OK, started.StatusCode);
         Assert.Equal("Recording", (await (await Client.GetAsync($"{b}/__admin/recordings/status")).ReadJsonAsync()).GetProperty("status").GetString());
