@@ -14,7 +14,7 @@ namespace OrleansMock.Grains.Matching;
 /// </summary>
 public sealed class ContractCheck
 {
-    private readonly (ParameterRule Rule, ResourceSchema? Schema, string? Type, string? ItemType)[] _parameters;
+    private readonly (ParameterRule Rule, ResourceSchema? Schema, string? Type, string? ItemType, string? Format)[] _parameters;
     private readonly ResourceSchema? _body;
     private readonly bool _bodyRequired;
     private readonly string[]? _bodyMediaTypes;
@@ -26,7 +26,9 @@ public sealed class ContractCheck
 
     private ContractCheck(RequestContract contract)
     {
-        _parameters = [.. contract.Parameters.Select(p => (p, ResourceSchema.Compile(p.SchemaJson, formats: true), TypeOf(Parse(p.SchemaJson)), TypeOf(Parse(p.SchemaJson)?["items"])))];
+        _parameters = [.. contract.Parameters.Select(p => (p, ResourceSchema.Compile(p.SchemaJson, formats: true), TypeOf(Parse(p.SchemaJson)),
+            TypeOf(Parse(p.SchemaJson)?["items"]), (Parse(p.SchemaJson)?["format"] as JsonValue)?.GetValueKind() == System.Text.Json.JsonValueKind.String
+                ? Parse(p.SchemaJson)!["format"]!.GetValue<string>() : null))];
         _body = ResourceSchema.Compile(contract.BodySchemaJson, formats: true);
         _bodyRequired = contract.BodyRequired;
         _bodyMediaTypes = contract.BodyMediaTypes is { Length: > 0 } types ? [.. types.Select(t => t.Split(';')[0].Trim().ToLowerInvariant())] : null;
@@ -226,7 +228,7 @@ public sealed class ContractCheck
                 return ([$"body: media type '{(sent.Length == 0 ? "(none)" : sent)}' is not one the operation takes ({string.Join(", ", _bodyMediaTypes)})"], 415);
             }
         }
-        foreach (var (rule, schema, type, itemType) in _parameters)
+        foreach (var (rule, schema, type, itemType, format) in _parameters)
         {
             var values = rule.In switch
             {
@@ -250,6 +252,10 @@ public sealed class ContractCheck
             {
                 violations.Add($"{rule.In} '{rule.Name}': {failure.Message}");
             }
+            if (type == "integer" && OutOfRange(values[0], format) is { } range)
+            {
+                violations.Add($"{rule.In} '{rule.Name}': {values[0]} is outside {range}");
+            }
         }
         if (string.IsNullOrWhiteSpace(body))
         {
@@ -272,6 +278,16 @@ public sealed class ContractCheck
         }
         return ([.. violations], 422);
     }
+
+    /// <summary>The range an integer of OpenAPI's <c>int32</c>/<c>int64</c> format leaves <paramref name="text"/> outside, or null.</summary>
+    private static string? OutOfRange(string text, string? format) => format switch
+    {
+        "int32" when System.Numerics.BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
+            && (n < int.MinValue || n > int.MaxValue) => "int32's range",
+        "int64" when System.Numerics.BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
+            && (n < long.MinValue || n > long.MaxValue) => "int64's range",
+        _ => null,
+    };
 
     /// <summary>A form body as a JSON object, each field read as the type its schema gives it (repeated fields: an array).</summary>
     private string FormJson(string body)

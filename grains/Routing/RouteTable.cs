@@ -147,6 +147,10 @@ public sealed class RouteTable
                 break; // ranked: nothing further can beat the match in hand
             }
             var score = MethodScore(entry.Method, method);
+            if (score == 2 && entry.Contract is not null)
+            {
+                continue; // an OpenAPI operation answers its own method only: HEAD on a GET operation is Prism's 405
+            }
             if (score <= bestScore || excluded?.Contains(entry) == true || !entry.PathMatches(path, segments, budget))
             {
                 continue;

@@ -5,8 +5,26 @@ namespace OrleansMock.Tests.Http;
 /// <summary>The real npm clients under tests/ (wiremock-captain, newman): installed from their lock file on first use, run with Node.</summary>
 public static class NodeClients
 {
+    // One install per folder at a time: test classes that share a folder start in parallel, and two `npm ci` runs in one
+    // folder fail each other (ENOTEMPTY, seen in CI when both Prism suites started at once).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Installs = new(StringComparer.Ordinal);
+
     /// <summary>tests/<paramref name="name"/>, with its node_modules installed (npm ci) when missing.</summary>
     public static async Task<string> FolderAsync(string name, string installedFile)
+    {
+        var gate = Installs.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync();
+        try
+        {
+            return await InstalledAsync(name, installedFile);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static async Task<string> InstalledAsync(string name, string installedFile)
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "OrleansMock.sln")))
