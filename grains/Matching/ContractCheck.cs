@@ -26,9 +26,9 @@ public sealed class ContractCheck
 
     private ContractCheck(RequestContract contract)
     {
-        _parameters = [.. contract.Parameters.Select(p => (p, ResourceSchema.Compile(p.SchemaJson, formats: true), TypeOf(Parse(p.SchemaJson)),
-            TypeOf(Parse(p.SchemaJson)?["items"]), (Parse(p.SchemaJson)?["format"] as JsonValue)?.GetValueKind() == System.Text.Json.JsonValueKind.String
-                ? Parse(p.SchemaJson)!["format"]!.GetValue<string>() : null))];
+        _parameters = [.. contract.Parameters.Select(p => Parse(p.SchemaJson) is var schema
+            ? (p, ResourceSchema.Compile(p.SchemaJson, formats: true), TypeOf(schema), TypeOf(schema?["items"]), Text(schema?["format"]))
+            : default)];
         _body = ResourceSchema.Compile(contract.BodySchemaJson, formats: true);
         _bodyRequired = contract.BodyRequired;
         _bodyMediaTypes = contract.BodyMediaTypes is { Length: > 0 } types ? [.. types.Select(t => t.Split(';')[0].Trim().ToLowerInvariant())] : null;
@@ -322,6 +322,8 @@ public sealed class ContractCheck
             return null;
         }
     }
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.String ? value.GetValue<string>() : null;
 
     private static string? TypeOf(JsonNode? schema)
     {
