@@ -5,7 +5,7 @@ namespace OrleansMock.GrainInterfaces;
 /// (null for no body). When a content type is given (here or as a Content-Type header) and the body is a JSON
 /// string, the string itself is served; otherwise the JSON text is served. With <see cref="Base64Body"/> the body is a
 /// JSON string of base64 and its bytes are served (a recorded binary answer). A <see cref="Proxy"/> response forwards
-/// the request to a real API instead.
+/// the request to a real API instead. <see cref="Webhooks"/> are sent after this response answers.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.ResponseDefinition")]
 public sealed record ResponseDefinition(
@@ -25,7 +25,8 @@ public sealed record ResponseDefinition(
     [property: Id(13)] bool Base64Body = false,
     [property: Id(14)] bool NoContentType = false,
     [property: Id(15)] KeyValuePair<string, string>[]? MoreHeaderValues = null,
-    [property: Id(16)] string? StatusMessage = null);
+    [property: Id(16)] string? StatusMessage = null,
+    [property: Id(17)] WebhookSpec[]? Webhooks = null);
 
 /// <summary>
 /// The user-editable part of an endpoint: method (or ANY), a path template (or a regular expression in
@@ -64,7 +65,8 @@ public sealed record EndpointSpec(
         var size = 256L + Text(Method) + Text(Path) + Text(PathPattern) + Text(Name) + Text(MetadataJson) + Text(SourceJson);
         foreach (var response in AllResponses)
         {
-            size += 64 + Text(response.BodyJson) + Text(response.ContentType) + response.Headers.Sum(h => h.Key.Length + h.Value.Length);
+            size += 64 + Text(response.BodyJson) + Text(response.ContentType) + response.Headers.Sum(h => h.Key.Length + h.Value.Length)
+                + (response.Webhooks ?? []).Sum(w => w.SizeBytes());
         }
         if (Contract is { } contract)
         {

@@ -39,6 +39,30 @@ public sealed class MockLimits
     /// <summary>Longest delay an endpoint may ask for, in milliseconds.</summary>
     public int MaxDelayMs { get; set; } = 60_000;
 
+    /// <summary>Most webhooks one response may send (WireMock's serveEventListeners).</summary>
+    public int MaxWebhooksPerResponse { get; set; } = 5;
+
+    /// <summary>Webhooks one project's outbox may hold waiting (stored); one more is dropped and logged as such.</summary>
+    public int MaxPendingWebhooks { get; set; } = 1000;
+
+    /// <summary>Webhooks of one project sent at the same time; the others wait their turn.</summary>
+    public int WebhookConcurrency { get; set; } = 4;
+
+    /// <summary>Webhooks one project sends per minute at most; those over it wait for the next free place.</summary>
+    public int WebhooksPerMinute { get; set; } = 600;
+
+    /// <summary>Longest delay a webhook may ask for, in milliseconds (it waits stored, not in memory).</summary>
+    public int MaxWebhookDelayMs { get; set; } = 3_600_000;
+
+    /// <summary>Largest rendered webhook body, in bytes (a larger one is not sent, and logged as such).</summary>
+    public int MaxWebhookBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How long one webhook attempt may take, connection and answer, in milliseconds.</summary>
+    public int WebhookTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>Attempts each project's webhook log keeps (newest replace oldest).</summary>
+    public int WebhookLogSize { get; set; } = 100;
+
     /// <summary>Longest path template, in characters.</summary>
     public int MaxPathLength { get; set; } = 1024;
 

@@ -34,6 +34,8 @@ public static class OrleansMockSilo
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<SiloWarmup>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<SiloWarmup>());
+        silo.Services.AddSingleton<OrleansMock.Grains.Webhooks.WebhookSender>();
+        silo.Services.AddHostedService<WebhookSweep>();
         // Idle rate-limit buckets are collected after a minute; the collector must look more often than that.
         silo.Configure<GrainCollectionOptions>(collection => collection.CollectionQuantum = TimeSpan.FromSeconds(30));
         // Registered after Orleans' default (Newtonsoft with CLR type names) so ours is the one every backend resolves;

@@ -213,41 +213,13 @@ public sealed class TesterClient : IDisposable
         return new TesterOutcome((int)response.StatusCode, headers, text, encoding, size, truncated, timings, [.. redirects], null, null);
     }
 
-    /// <summary>Resolves, checks every address, connects to the first allowed one: the check and the connection use one address.</summary>
+    /// <summary>Every connection goes through the guard (<see cref="TargetGuard.ConnectAsync"/>), which also times it.</summary>
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var measure = Current.Value ?? new Measure();
-        var host = context.DnsEndPoint.Host;
-        var clock = Stopwatch.StartNew();
-        IPAddress[] addresses;
-        try
-        {
-            addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
-        }
-        catch (SocketException exception)
-        {
-            throw new HttpRequestException(HttpRequestError.NameResolutionError, $"'{host}' could not be resolved: {exception.Message}");
-        }
-        measure.DnsMs = Math.Round(clock.Elapsed.TotalMilliseconds, 2);
-        var refusals = addresses.Select(a => _guard.CheckAddress(a, host)).ToArray();
-        if (refusals.FirstOrDefault(r => r is not null) is { } refused)
-        {
-            // One forbidden address is enough to refuse: a host name must not straddle public and private space.
-            throw new HttpRequestException(HttpRequestError.Unknown, "forbidden: " + refused);
-        }
-        clock.Restart();
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(new IPEndPoint(addresses[0], context.DnsEndPoint.Port), cancellationToken);
-            measure.ConnectMs = Math.Round(clock.Elapsed.TotalMilliseconds, 2);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        var (stream, dnsMs, connectMs) = await _guard.ConnectAsync(context.DnsEndPoint, cancellationToken);
+        (measure.DnsMs, measure.ConnectMs) = (dnsMs, connectMs);
+        return stream;
     }
 
     private static (string Kind, string Message) Describe(HttpRequestException exception)

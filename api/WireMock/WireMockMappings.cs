@@ -15,7 +15,8 @@ namespace OrleansMock.Api.WireMock;
 public static partial class WireMockMappings
 {
     private static readonly HashSet<string> MappingFields = ["id", "uuid", "name", "request", "response", "priority", "scenarioName",
-        "requiredScenarioState", "newScenarioState", "metadata", "persistent", "insertionIndex"];
+        "requiredScenarioState", "newScenarioState", "metadata", "persistent", "insertionIndex", "serveEventListeners", "postServeActions"];
+    private static readonly HashSet<string> ListenerFields = ["name", "parameters", "requestPhases"];
     private static readonly HashSet<string> RequestFields = ["method", "url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate",
         "queryParameters", "headers", "cookies", "bodyPatterns", "pathParameters", "formParameters", "basicAuth"];
     private static readonly HashSet<string> ResponseFields = ["status", "statusMessage", "headers", "body", "jsonBody", "base64Body",
@@ -41,7 +42,8 @@ public static partial class WireMockMappings
         var scenario = Text(mapping["scenarioName"], $"{field}.scenarioName") is { } name
             ? new ScenarioStep(name, Text(mapping["requiredScenarioState"], $"{field}.requiredScenarioState"), Text(mapping["newScenarioState"], $"{field}.newScenarioState"))
             : null;
-        var response = ToResponse(mapping["response"], $"{field}.response") with { Scenario = scenario };
+        var webhooks = ToWebhooks(mapping, field);
+        var response = ToResponse(mapping["response"], $"{field}.response") with { Scenario = scenario, Webhooks = webhooks.Length > 0 ? webhooks : null };
         var metadata = mapping["metadata"] is { } meta ? Object(meta, $"{field}.metadata").ToJsonString() : null;
         var source = (JsonObject)mapping.DeepClone();
         source.Remove("id");
@@ -258,6 +260,69 @@ public static partial class WireMockMappings
             Delay: ToDelay(response["delayDistribution"], $"{field}.delayDistribution"), Fault: fault, ChunkedDribbleDelay: dribble, Proxy: proxy,
             Base64Body: base64, NoContentType: contentType is null, // WireMock adds no Content-Type of its own
             MoreHeaderValues: moreValues.Count > 0 ? [.. moreValues] : null, StatusMessage: Text(response["statusMessage"], $"{field}.statusMessage"));
+    }
+
+    /// <summary>
+    /// A mapping's webhooks: <c>serveEventListeners</c> (WireMock 3) and <c>postServeActions</c> (the older form, an array
+    /// of the same entries or an object by name). Only the <c>webhook</c> listener exists here; any other is refused.
+    /// </summary>
+    private static WebhookSpec[] ToWebhooks(JsonObject mapping, string field)
+    {
+        var listeners = new List<(JsonNode? Node, string Field)>();
+        foreach (var key in (string[])["serveEventListeners", "postServeActions"])
+        {
+            switch (mapping[key])
+            {
+                case null:
+                    break;
+                case JsonObject byName: // {"webhook": {...parameters}}
+                    listeners.AddRange(byName.Select(p => ((JsonNode?)new JsonObject { ["name"] = p.Key, ["parameters"] = p.Value?.DeepClone() }, $"{field}.{key}.{p.Key}")));
+                    break;
+                case var list:
+                    listeners.AddRange(Array(list, $"{field}.{key}").Select((l, i) => (l, $"{field}.{key}[{i}]")));
+                    break;
+            }
+        }
+        return [.. listeners.Select(l => ToWebhook(l.Node, l.Field))];
+    }
+
+    private static readonly HashSet<string> WebhookFields = ["method", "url", "headers", "body", "base64Body", "jsonBody", "delay"];
+
+    private static WebhookSpec ToWebhook(JsonNode? node, string field)
+    {
+        var listener = Object(node, field);
+        Known(listener, ListenerFields, field);
+        if (Text(listener["name"], $"{field}.name") is not "webhook")
+        {
+            throw new UnsupportedFieldException($"{field}.name", $"'{listener["name"]}' is not supported; only the webhook listener is");
+        }
+        if (listener["requestPhases"] is { } phases && Array(phases, $"{field}.requestPhases").Any(p => Text(p, $"{field}.requestPhases") is not "AFTER_COMPLETE"))
+        {
+            throw new UnsupportedFieldException($"{field}.requestPhases", "webhooks are sent after the response (AFTER_COMPLETE), in no other phase");
+        }
+        field += ".parameters";
+        var parameters = Object(listener["parameters"] ?? new JsonObject(), field);
+        if (parameters["bodyFileName"] is not null)
+        {
+            throw new UnsupportedFieldException($"{field}.bodyFileName", "files of the server are not read; give the body inline (body, jsonBody or base64Body)");
+        }
+        var headers = new List<KeyValuePair<string, string>>();
+        foreach (var (name, value) in parameters["headers"] is { } h ? Object(h, $"{field}.headers") : [])
+        {
+            var values = value is JsonArray many ? many.Select((v, i) => Text(v, $"{field}.headers.{name}[{i}]") ?? "") : [Text(value, $"{field}.headers.{name}") ?? ""];
+            headers.AddRange(values.Select(v => KeyValuePair.Create(name, v)));
+        }
+        var (body, base64) = (Text(parameters["base64Body"], $"{field}.base64Body"), true);
+        if (body is null)
+        {
+            (body, base64) = (parameters["jsonBody"] is { } json ? json.ToJsonString() : Text(parameters["body"], $"{field}.body"), false);
+        }
+        // The other parameters are the template's {{parameters.*}}, as in WireMock.
+        var extra = new JsonObject(parameters.Where(p => !WebhookFields.Contains(p.Key)).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+        return new WebhookSpec(
+            Text(parameters["method"], $"{field}.method") ?? "GET",
+            Text(parameters["url"], $"{field}.url") ?? throw new UnsupportedFieldException($"{field}.url", "a webhook needs the URL it is sent to"),
+            [.. headers], body, base64, ToDelay(parameters["delay"], $"{field}.delay"), extra.Count > 0 ? extra.ToJsonString() : null);
     }
 
     private static DelaySpec? ToDelay(JsonNode? node, string field)

@@ -150,6 +150,7 @@ public sealed partial class MockProjectGrain
         }
         _journal?.Clear();
         await store.DeleteGroupAsync(Storage.RecordCollection.Journal, ProjectId, RequestJournal.Group);
+        await GrainFactory.GetGrain<IWebhookOutboxGrain>(ProjectId).ClearAsync();
         await Slug(current.Slug).ReleaseAsync(ProjectId);
         await Catalog(current.Owner).RemoveAsync(ProjectId);
         LogDeleted(logger, ProjectId);

@@ -50,7 +50,11 @@ public sealed partial class MockProjectGrain
         {
             result = MockResult.ClientGone.Instance;
         }
-        Record(request, result, started);
+        var seq = Record(request, result, started);
+        if (result is MockResult.Answered)
+        {
+            SendWebhooks(request, result, seq, cancellation);
+        }
         return ValueTask.FromResult(result);
     }
 
@@ -76,21 +80,37 @@ public sealed partial class MockProjectGrain
         return Task.CompletedTask;
     }
 
-    private void Record(MockRequest request, MockResult result, long started)
+    /// <summary>
+    /// Renders the webhooks the answer's response sends (none for nearly every answer: one dictionary lookup) and hands
+    /// them to the project's outbox, which stores them before their delay starts; the answer does not wait for it.
+    /// </summary>
+    private void SendWebhooks(MockRequest request, MockResult result, long seq, CancellationToken cancellation)
+    {
+        var (calls, failures) = Definition.Webhooks(request, result, limits.Value, Random.Shared, time.GetUtcNow(), seq, cancellation);
+        if (calls.Length + failures.Length > 0)
+        {
+            _ = GrainFactory.GetGrain<IWebhookOutboxGrain>(ProjectId).EnqueueAsync(calls, failures);
+        }
+    }
+
+    /// <summary>Logs an answered request; answers its journal place (<c>Seq</c>; 0 when nothing is logged).</summary>
+    private long Record(MockRequest request, MockResult result, long started)
     {
         // A resource's or proxy target's answer (also a proxy endpoint's) has no status yet: it is logged when it is
         // known (RecordResourceAnswerAsync), not here.
         if (limits.Value.RequestLogSize <= 0 || result.Status is not { } status)
         {
-            return;
+            return 0;
         }
         var answered = result as MockResult.Answered;
         var served = time.GetElapsedTime(started).TotalMilliseconds + (answered?.Response.DelayMs ?? 0);
         var now = time.GetUtcNow();
+        var seq = Journal.NextSeq(now);
         Journal.Add(new RequestLogEntry(now, request.Method, request.Path, request.Query, request.Headers ?? [],
             request.BodyPreview, status, answered?.Response.EndpointId ?? (result as MockResult.NoMatch)?.Closest?.EndpointId, result.Miss, served,
-            answered?.Response.ResponseIndex, Journal.NextSeq(now), answered?.ContractViolation));
+            answered?.Response.ResponseIndex, seq, answered?.ContractViolation));
         ScheduleJournalFlush();
+        return seq;
     }
 
     // ---- scenarios -----------------------------------------------------------------------------------------------------

@@ -175,6 +175,36 @@ public sealed partial class ProjectDefinition
             : new MockResult.ToResource(resourceRoute) { CorsDisabled = !project.Cors, Needs = needs };
     }
 
+    /// <summary>
+    /// The webhooks <paramref name="result"/>'s response sends for <paramref name="request"/>: the rendered calls, and an
+    /// attempt logged for each that could not be rendered (WireMock logs those as error sub-events too).
+    /// </summary>
+    public (WebhookCall[] Calls, WebhookAttempt[] Failures) Webhooks(MockRequest request, MockResult result, MockLimits limits, Random random,
+        DateTimeOffset now, long seq, CancellationToken cancellation)
+    {
+        if (result is not MockResult.Answered { Response: var response } || Routes.WebhooksOf(response.EndpointId, response.ResponseIndex) is not { Webhooks.Length: > 0 } found)
+        {
+            return ([], []);
+        }
+        var view = new RequestView(request);
+        var parameters = found.Template?.Values(RouteTemplate.SplitPath(request.Path)) ?? [];
+        var budget = new WorkBudget(RequestBudget, cancellation);
+        var (calls, failures) = (new List<WebhookCall>(), new List<WebhookAttempt>());
+        foreach (var webhook in found.Webhooks)
+        {
+            try
+            {
+                calls.Add(webhook.Render(view, parameters, limits, budget, random, now, response.EndpointId, seq));
+            }
+            catch (Exception exception) when (exception is not (OutOfMemoryException or OperationCanceledException))
+            {
+                failures.Add(new WebhookAttempt(Guid.NewGuid().ToString("N"), now, response.EndpointId, seq, webhook.Spec.Method, webhook.Spec.Url, [], null,
+                    null, "the webhook could not be made: " + exception.Message, 0));
+            }
+        }
+        return ([.. calls], [.. failures]);
+    }
+
     /// <summary>Where a mock path lands among the project's resources (null: none of them).</summary>
     public ResourceRoute? RouteToResource(string path) =>
         Resources.Count == 0 || Project is not { } project ? null : ResourceRules.Find(project.Id, ResourceNames, SingularNames, project.ForeignKeySuffix, path);

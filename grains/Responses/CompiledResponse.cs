@@ -14,7 +14,7 @@ public sealed class CompiledResponse
     private readonly (string Name, ResponseTemplate Value)[] _headers;
 
     private CompiledResponse(ResponseDefinition definition, int index, RequestConditions when, MockResponse prebuilt,
-        ResponseTemplate? body, (string, ResponseTemplate)[] headers)
+        ResponseTemplate? body, (string, ResponseTemplate)[] headers, CompiledWebhook[] webhooks)
     {
         Definition = definition;
         Index = index;
@@ -22,7 +22,9 @@ public sealed class CompiledResponse
         Prebuilt = prebuilt;
         _body = body;
         _headers = headers;
-        Needs = when.Needs | (definition.Template ? RequestParts.Query | RequestParts.Headers | (ReadsBody ? RequestParts.Body : 0) : 0);
+        Webhooks = webhooks;
+        Needs = when.Needs | (definition.Template ? RequestParts.Query | RequestParts.Headers | (ReadsBody ? RequestParts.Body : 0) : 0)
+            | (webhooks.Length > 0 ? RequestParts.Query | RequestParts.Headers | (webhooks.Any(w => w.ReadsBody) ? RequestParts.Body : 0) : 0);
         Matched = Answer(prebuilt);
     }
 
@@ -40,6 +42,9 @@ public sealed class CompiledResponse
     public MockResponse Prebuilt { get; }
 
     public RequestParts Needs { get; }
+
+    /// <summary>What this response sends after it answers (rendered per request by the project grain).</summary>
+    public CompiledWebhook[] Webhooks { get; }
 
     /// <summary>True when every request gets the same answer (no template, no drawn delay): <see cref="Matched"/>.</summary>
     public bool IsStatic => !Definition.Template && Definition.Delay is null or { Fixed: not null };
@@ -82,7 +87,15 @@ public sealed class CompiledResponse
                 headers.Add((name, header));
             }
         }
-        compiled = new CompiledResponse(definition, index, when, prebuilt, body, [.. headers]);
+        var webhooks = new CompiledWebhook[definition.Webhooks?.Length ?? 0];
+        for (var i = 0; i < webhooks.Length; i++)
+        {
+            if (!CompiledWebhook.TryCompile(definition.Webhooks![i], $"{field}.webhooks[{i}]", out webhooks[i], out error))
+            {
+                return false;
+            }
+        }
+        compiled = new CompiledResponse(definition, index, when, prebuilt, body, [.. headers], webhooks);
         return true;
     }
 

@@ -146,14 +146,16 @@ public sealed class ResponseTemplate
 /// <summary>A template's input: the request in WireMock's shape, built once per request.</summary>
 public sealed class TemplateModel
 {
-    public TemplateModel(RequestView request, IReadOnlyDictionary<string, string> pathParameters)
+    /// <param name="root">The request's name in the model: <c>request</c>, or a webhook's <c>originalRequest</c>.</param>
+    /// <param name="parameters">A webhook's <c>parameters</c> (its listener's other fields), when it has any.</param>
+    public TemplateModel(RequestView request, IReadOnlyDictionary<string, string> pathParameters, string root = "request", object? parameters = null)
     {
         var segments = RouteTemplate.SplitPath(request.Path).Select(Uri.UnescapeDataString).ToArray();
         var body = request.Body;
         // Every list and map is a TemplateValues, so a loop over any of them counts against the render's budget.
         Root = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["request"] = TemplateValues.Map(new Dictionary<string, object?>
+            [root] = TemplateValues.Map(new Dictionary<string, object?>
             {
                 ["id"] = Guid.NewGuid().ToString(),
                 ["method"] = request.Method,
@@ -168,6 +170,10 @@ public sealed class TemplateModel
                 ["multipart"] = request.HeaderValues("Content-Type") is [var type, ..] && type.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase),
             }),
         };
+        if (parameters is not null)
+        {
+            Root["parameters"] = parameters;
+        }
         Values = TemplateValues.Map(Root);
     }
 

@@ -443,12 +443,12 @@ internal static class TemplateHelpers
             {
                 "+" => x + y,
                 "-" => x - y,
-                "*" => x * y,
+                "*" or "x" => x * y,
                 "/" when y == 0 => throw call.Fail("divides by zero"),
                 "/" => x / y,
                 "%" when y == 0 => throw call.Fail("divides by zero"),
                 "%" => x % y,
-                _ => throw call.Fail($"'{op}' is not one of + - * / %"),
+                _ => throw call.Fail($"'{op}' is not one of + - * x / %"),
             };
         }
         var (m, n) = (call.ToNumber(a, "the first number"), call.ToNumber(b, "the second number"));
@@ -458,11 +458,11 @@ internal static class TemplateHelpers
             {
                 "+" => m + n,
                 "-" => m - n,
-                "*" => m * n,
+                "*" or "x" => m * n,
                 "/" or "%" when n == 0 => throw call.Fail("divides by zero"),
                 "/" => m / n,
                 "%" => m % n,
-                _ => throw call.Fail($"'{op}' is not one of + - * / %"),
+                _ => throw call.Fail($"'{op}' is not one of + - * x / %"),
             };
         }
         catch (OverflowException)

@@ -138,6 +138,50 @@ public static class EndpointValidator
 
     public const int MaxResponses = 50;
 
+    /// <summary>Null when a response's webhooks are within the limits; else what is wrong (their templates are compiled with the response).</summary>
+    private static string? CheckWebhooks(WebhookSpec[]? webhooks, string field, MockLimits limits)
+    {
+        if (webhooks is not { Length: > 0 })
+        {
+            return null;
+        }
+        if (webhooks.Length > limits.MaxWebhooksPerResponse)
+        {
+            return $"{field} has {webhooks.Length} webhooks; a response may send {limits.MaxWebhooksPerResponse}";
+        }
+        foreach (var (webhook, i) in webhooks.Select((w, i) => (w, i)))
+        {
+            if (string.IsNullOrWhiteSpace(webhook.Url) || (!webhook.Url.Contains("{{", StringComparison.Ordinal)
+                && TargetGuard.ParseHttpUrl(webhook.Url, out _) is null))
+            {
+                return $"{field}[{i}].url '{webhook.Url}' is not an absolute http(s) URL (or a template making one)";
+            }
+            if (webhook.Headers.Length > limits.MaxResponseHeaders)
+            {
+                return $"{field}[{i}] has {webhook.Headers.Length} headers; the limit is {limits.MaxResponseHeaders}";
+            }
+            if (webhook.Headers.FirstOrDefault(h => string.IsNullOrEmpty(h.Key) || !h.Key.All(IsTokenChar)) is { Key: { } badName })
+            {
+                return $"{field}[{i}] header name '{badName}' is not a valid HTTP header name";
+            }
+            if (webhook.Base64Body && !IsBase64(webhook.Body))
+            {
+                return $"{field}[{i}].base64Body is not base64";
+            }
+            if (webhook.Body?.Length > limits.MaxWebhookBodyBytes)
+            {
+                return $"{field}[{i}].body is {webhook.Body.Length} characters; a webhook body may have {limits.MaxWebhookBodyBytes} bytes";
+            }
+            if (DelaySampler.Check(webhook.Delay, $"{field}[{i}].delay", limits.MaxWebhookDelayMs) is { } delayError)
+            {
+                return delayError;
+            }
+        }
+        return null;
+    }
+
+    private static bool IsBase64(string? text) => text is not null && Convert.TryFromBase64String(text, new byte[text.Length], out _);
+
     private static bool TryNormalizeResponse(ResponseDefinition response, string field, MockLimits limits, out ResponseDefinition normalized, out string error)
     {
         normalized = response;
@@ -180,6 +224,11 @@ public static class EndpointValidator
         if (response.Proxy is { } proxy && ProxyRules.Check(proxy, $"{field}.proxy") is { } proxyError)
         {
             error = proxyError;
+            return false;
+        }
+        if (CheckWebhooks(response.Webhooks, $"{field}.webhooks", limits) is { } webhookError)
+        {
+            error = webhookError;
             return false;
         }
         if (response.Scenario is { } scenario && (string.IsNullOrWhiteSpace(scenario.Name) || scenario.Name.Length > 200

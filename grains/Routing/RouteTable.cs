@@ -34,7 +34,17 @@ public sealed class RouteTable
             .GroupBy(e => e.Template!.SegmentCount)
             .ToDictionary(g => g.Key, g => new RouteIndex(Rank(g.Concat(_patterns)), indexAbove));
         Needs = _entries.Aggregate(RequestParts.None, (needs, e) => needs | e.Needs);
+        _withWebhooks = _entries.Where(e => e.Responses.Any(r => r.Webhooks.Length > 0)).ToDictionary(e => e.Endpoint.Id, StringComparer.Ordinal);
     }
+
+    // The endpoints whose responses send webhooks (usually none): looked up after an answer, by its endpoint id.
+    private readonly Dictionary<string, CompiledEndpoint> _withWebhooks;
+
+    /// <summary>The webhooks an answer of <paramref name="endpointId"/>'s response <paramref name="responseIndex"/> sends, and the endpoint's path template.</summary>
+    public (CompiledWebhook[] Webhooks, RouteTemplate? Template) WebhooksOf(string endpointId, int responseIndex) =>
+        _withWebhooks.Count > 0 && _withWebhooks.TryGetValue(endpointId, out var endpoint) && responseIndex >= 0 && responseIndex < endpoint.Responses.Length
+            ? (endpoint.Responses[responseIndex].Webhooks, endpoint.Template)
+            : ([], null);
 
     public int Count => _entries.Length;
 

@@ -33,6 +33,10 @@ public static class LimitsValidation
             Positive("MaxLogStreamsPerUser", o.MaxLogStreamsPerUser), Positive("MaxLogStreams", o.MaxLogStreams), Positive("RequestLogMaxAgeHours", o.RequestLogMaxAgeHours),
             ("MaxDelayMs", o.MaxDelayMs, 0, ""), ("RequestLogSize", o.RequestLogSize, 0, " (0 turns the request log off)"),
             ("RequestLogBodyBytes", o.RequestLogBodyBytes, 0, ""),
+            ("MaxWebhooksPerResponse", o.MaxWebhooksPerResponse, 0, " (0 turns webhooks off)"), Positive("MaxPendingWebhooks", o.MaxPendingWebhooks),
+            Positive("WebhookConcurrency", o.WebhookConcurrency), Positive("WebhooksPerMinute", o.WebhooksPerMinute),
+            ("MaxWebhookDelayMs", o.MaxWebhookDelayMs, 0, ""), Positive("MaxWebhookBodyBytes", o.MaxWebhookBodyBytes),
+            Positive("WebhookTimeoutMs", o.WebhookTimeoutMs), ("WebhookLogSize", o.WebhookLogSize, 0, ""),
         ], o.RedactNames.Any(string.IsNullOrWhiteSpace) ? [$"{MockLimits.Section}:RedactNames may not hold an empty name (it would mask every value)."] : []);
     }
 

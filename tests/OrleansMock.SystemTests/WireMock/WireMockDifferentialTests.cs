@@ -77,8 +77,8 @@ public static class DifferentialCorpus
     }
 }
 
-/// <summary>WireMock's jar and OrleansMock's built service (no settings), started once for the corpus.</summary>
-public sealed class WireMockSides : IAsyncLifetime
+/// <summary>WireMock's jar and OrleansMock's built service (no settings but <see cref="Settings"/>), started once for the corpus.</summary>
+public class WireMockSides : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "orleansmock-tests", "differential-" + Guid.NewGuid().ToString("N"));
     private WireMockJar? _jar;
@@ -88,6 +88,19 @@ public sealed class WireMockSides : IAsyncLifetime
 
     public string? Missing { get; private set; }
 
+    /// <summary>What the service is started with (nothing: as a user gets it).</summary>
+    protected virtual Dictionary<string, string> Settings => [];
+
+    public Uri WireMockAddress => _jar!.Address;
+
+    public Uri ServiceAddress => _service!.Address;
+
+    /// <summary>A client signed in as the owner of the projects the cases run in.</summary>
+    public HttpClient Owner => _owner;
+
+    /// <summary>WireMock's Basic auth for a project's admin API (an API key as password).</summary>
+    public AuthenticationHeaderValue AdminKey => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("wiremock:" + _key)));
+
     public async Task InitializeAsync()
     {
         Missing = WireMockJar.Missing();
@@ -96,7 +109,7 @@ public sealed class WireMockSides : IAsyncLifetime
             return;
         }
         var jar = WireMockJar.StartAsync();
-        _service = await ApiProcess.StartAsync(_dataDir);
+        _service = await ApiProcess.StartAsync(_dataDir, Settings);
         _jar = await jar;
         _owner = new HttpClient { BaseAddress = _service.Address };
         _owner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _owner.RegisterAndLoginAsync());
@@ -290,7 +303,7 @@ public sealed class WireMockSides : IAsyncLifetime
             Message.Headers.TryGetValues(name, out var values) || Message.Content.Headers.TryGetValues(name, out values) ? string.Join(" | ", values) : null;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_jar is not null)
         {

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace OrleansMock.Api.Tester;
+namespace OrleansMock.GrainInterfaces;
 
 /// <summary>
 /// Decides which addresses the API tester may connect to. Loopback, private, link-local (cloud metadata lives there),
@@ -9,7 +9,8 @@ namespace OrleansMock.Api.Tester;
 /// IPv4-mapped, 6to4 and NAT64 addresses checked as the IPv4 address they carry. Host names are checked after
 /// resolution, and again on the address actually connected to (<see cref="TesterClient"/>), so DNS rebinding cannot
 /// slip between the check and the connection. An allowlist (<c>OrleansMock:Tester:Allow</c>) may open named hosts or
-/// CIDR ranges (tests allow a loopback target).
+/// CIDR ranges (tests allow a loopback target). The API tester, the mock proxy and webhooks all connect through it
+/// (<see cref="ConnectAsync"/>).
 /// </summary>
 public sealed class TargetGuard
 {
@@ -156,6 +157,45 @@ public sealed class TargetGuard
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="endpoint"/>'s host, checks every address, and connects to the first (the check and the
+    /// connection use one address): a <see cref="SocketsHttpHandler.ConnectCallback"/>. A refusal is an
+    /// <see cref="HttpRequestException"/> whose message starts with <c>forbidden: </c>; an unknown name one with
+    /// <see cref="HttpRequestError.NameResolutionError"/>. Answers the time resolving and connecting took.
+    /// </summary>
+    public async Task<(Stream Stream, double DnsMs, double ConnectMs)> ConnectAsync(DnsEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        var host = endpoint.Host;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        }
+        catch (SocketException exception)
+        {
+            throw new HttpRequestException(HttpRequestError.NameResolutionError, $"'{host}' could not be resolved: {exception.Message}");
+        }
+        var dnsMs = Math.Round(clock.Elapsed.TotalMilliseconds, 2);
+        // One forbidden address is enough to refuse: a host name must not straddle public and private space.
+        if (addresses.Select(a => CheckAddress(a, host)).FirstOrDefault(r => r is not null) is { } refused)
+        {
+            throw new HttpRequestException(HttpRequestError.Unknown, "forbidden: " + refused);
+        }
+        clock.Restart();
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(addresses[0], endpoint.Port), cancellationToken);
+            return (new NetworkStream(socket, ownsSocket: true), dnsMs, Math.Round(clock.Elapsed.TotalMilliseconds, 2));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The IPv4 address inside an IPv4-mapped, IPv4-compatible, 6to4 or NAT64 IPv6 address.</summary>

@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+using System.Text;
+using System.Text.Json.Nodes;
+using OrleansMock.Tests.Http;
+using Xunit.Abstractions;
+using static OrleansMock.Tests.Http.HttpHelpers;
+
+namespace OrleansMock.Tests.WireMock;
+
+/// <summary>
+/// Webhooks beside the real WireMock (issue 31.5): every case of WireMock/Webhooks/webhooks.json (from WireMock's
+/// webhook documentation and its webhook acceptance tests, each naming its source) posts the same mappings to WireMock
+/// and to a project, sends the same requests, and compares what a receiver on 127.0.0.1 got from each: how many
+/// webhooks, and of each its method, path and query, body and the headers the mappings name (and Content-Type); a
+/// delayed webhook must not arrive before its delay. <c>$RECEIVER</c> in a case is the receiver's address for that side.
+/// </summary>
+public sealed class WireMockWebhookTests(WebhookSides sides, ITestOutputHelper output) : IClassFixture<WebhookSides>
+{
+    private static readonly IReadOnlyDictionary<string, JsonObject> Corpus = JsonNode.Parse(File.ReadAllText(
+            Path.Combine(AppContext.BaseDirectory, "WireMock", "Webhooks", "webhooks.json")))!.AsArray()
+        .ToDictionary(c => c!["name"]!.GetValue<string>(), c => c!.AsObject());
+
+    public static TheoryData<string> Cases() => DifferentialVerdict.Names(Corpus.Keys.Order(StringComparer.Ordinal));
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public Task Sends_the_webhooks_WireMock_sends(string name)
+    {
+        var @case = Corpus[name];
+        return DifferentialVerdict.RunAsync(output, sides.Missing, $"WireMock {WireMockJar.Version}", name, @case["source"]!.GetValue<string>(),
+            () => CompareAsync(@case), @case["known"]?.GetValue<string>(), @case["deliberate"]?.GetValue<string>());
+    }
+
+    private async Task<List<string>> CompareAsync(JsonObject @case)
+    {
+        var differences = new List<string>();
+        using var wireMock = new HttpClient { BaseAddress = sides.WireMockAddress };
+        using var ours = new HttpClient { BaseAddress = sides.ServiceAddress };
+        Assert.True((await wireMock.PostAsync("/__admin/reset", null)).IsSuccessStatusCode);
+        var slug = UniqueSlug("wh");
+        await sides.Owner.CreateProjectAsync(slug);
+        try
+        {
+            var run = Guid.NewGuid().ToString("N")[..8];
+            var (theirs, mine) = ($"{sides.Receiver.Address}{run}-wm", $"{sides.Receiver.Address}{run}-om");
+            foreach (var (mapping, index) in @case["mappings"]!.AsArray().Select((m, i) => (m!.ToJsonString(), i)))
+            {
+                var a = await wireMock.PostAsync("/__admin/mappings", Payload(mapping.Replace("$RECEIVER", theirs)));
+                var b = await ours.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/m/{slug}/__admin/mappings")
+                {
+                    Content = Payload(mapping.Replace("$RECEIVER", mine)), Headers = { Authorization = sides.AdminKey },
+                });
+                if (a.StatusCode != b.StatusCode)
+                {
+                    differences.Add($"mapping {index}: WireMock {(int)a.StatusCode}, OrleansMock {(int)b.StatusCode} {await b.Content.ReadAsStringAsync()}");
+                }
+            }
+            // Before each side's first request: a webhook received less than its delay after it came too early.
+            var (sentTheirs, sentOurs) = (0L, 0L);
+            foreach (var request in @case["requests"]!.AsArray().Select(r => r!.ToJsonString()))
+            {
+                sentTheirs = sentTheirs == 0 ? Stopwatch.GetTimestamp() : sentTheirs;
+                var a = await SendAsync(wireMock, request.Replace("$RECEIVER", theirs), "");
+                sentOurs = sentOurs == 0 ? Stopwatch.GetTimestamp() : sentOurs;
+                var b = await SendAsync(ours, request.Replace("$RECEIVER", mine), $"/m/{slug}");
+                if (a != b)
+                {
+                    differences.Add($"request {request}: WireMock answered {a}, OrleansMock {b}");
+                }
+            }
+            var expected = @case["webhooks"]!.GetValue<int>();
+            var minDelay = @case["minDelayMs"]?.GetValue<int>() ?? 0;
+            var (got, gotOurs) = (await sides.Receiver.WaitAsync($"/{run}-wm", expected), await sides.Receiver.WaitAsync($"/{run}-om", expected));
+            if (got.Count != expected)
+            {
+                differences.Add($"the case expects {expected} webhooks; WireMock sent {got.Count}");
+            }
+            if (gotOurs.Count != got.Count)
+            {
+                differences.Add($"webhooks: WireMock sent {got.Count}, OrleansMock {gotOurs.Count}");
+            }
+            var names = HeaderNames(@case);
+            foreach (var (x, y) in got.OrderBy(r => r.Key).Zip(gotOurs.OrderBy(r => r.Key)))
+            {
+                foreach (var (what, a, b) in new (string, string?, string?)[] { ("method and URL", x.Line, y.Line), ("body", x.Body, y.Body) }
+                    .Concat(names.Select(n => ($"header {n}", x.Header(n), y.Header(n)))))
+                {
+                    if (a != b)
+                    {
+                        differences.Add($"webhook {x.Line}: {what}: WireMock {a ?? "(none)"}, OrleansMock {b ?? "(none)"}");
+                    }
+                }
+            }
+            foreach (var (side, received, sent) in new[] { ("WireMock", got, sentTheirs), ("OrleansMock", gotOurs, sentOurs) })
+            {
+                var after = received.Select(r => (int)Stopwatch.GetElapsedTime(sent, r.Ticks).TotalMilliseconds).ToArray();
+                output.WriteLine($"{side}: {received.Count} webhooks, received {string.Join(", ", after)} ms after the first request");
+                if (after.Any(ms => ms < minDelay - 50))
+                {
+                    differences.Add($"{side} sent a webhook {after.Min()} ms after the request, before its {minDelay} ms delay");
+                }
+            }
+            return differences;
+        }
+        finally
+        {
+            await sides.Owner.DeleteAsync($"/api/v1/projects/{slug}");
+        }
+    }
+
+    /// <summary>Content-Type and every header a mapping's webhook names.</summary>
+    private static SortedSet<string> HeaderNames(JsonObject @case)
+    {
+        var names = new SortedSet<string>(["Content-Type"], StringComparer.OrdinalIgnoreCase);
+        foreach (var mapping in @case["mappings"]!.AsArray())
+        {
+            foreach (var listener in (mapping!["serveEventListeners"] ?? mapping["postServeActions"])?.AsArray() ?? [])
+            {
+                foreach (var header in listener!["parameters"]?["headers"]?.AsObject() ?? [])
+                {
+                    names.Add(header.Key);
+                }
+            }
+        }
+        return names;
+    }
+
+    private static async Task<string> SendAsync(HttpClient client, string json, string prefix)
+    {
+        var request = JsonNode.Parse(json)!.AsObject();
+        using var message = new HttpRequestMessage(new HttpMethod(request["method"]?.GetValue<string>() ?? "GET"), prefix + request["url"]!.GetValue<string>());
+        if (request["body"] is { } body)
+        {
+            message.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString()));
+        }
+        foreach (var (name, value) in request["headers"]?.AsObject() ?? [])
+        {
+            if (!message.Headers.TryAddWithoutValidation(name, value!.GetValue<string>()))
+            {
+                message.Content ??= new ByteArrayContent([]);
+                message.Content.Headers.TryAddWithoutValidation(name, value.GetValue<string>());
+            }
+        }
+        using var response = await client.SendAsync(message);
+        return $"{(int)response.StatusCode}";
+    }
+}
+
+/// <summary>The WireMock sides, with a receiver for webhooks on 127.0.0.1, which the service's address guard is opened to.</summary>
+public sealed class WebhookSides : WireMockSides
+{
+    public WebhookReceiver Receiver { get; } = new();
+
+    // A user running the service and the webhook's target on one machine opens the guard to it the same way.
+    protected override Dictionary<string, string> Settings => new() { ["OrleansMock__Tester__Allow__0"] = "127.0.0.1" };
+
+    public override async Task DisposeAsync()
+    {
+        await Receiver.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}
+
+/// <summary>One request a webhook made: method and URL (after the side's prefix), body, headers, and when it came (a <see cref="Stopwatch"/> timestamp).</summary>
+public sealed record ReceivedWebhook(string Line, string Body, IReadOnlyDictionary<string, string[]> Headers, long Ticks)
+{
+    public string Key => Line + " " + Body;
+
+    /// <summary>A header's values as one text: several lines and one comma-separated line read the same (RFC 9110, 5.3).</summary>
+    public string? Header(string name) => Headers.TryGetValue(name, out var values)
+        ? string.Join(",", values.SelectMany(v => v.Split(',')).Select(v => v.Trim()))
+        : null;
+}
+
+/// <summary>A Kestrel server on 127.0.0.1 that records every request, answering 200.</summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<(string Path, ReceivedWebhook Request)> _received = new();
+    private readonly Microsoft.AspNetCore.Builder.WebApplication _app;
+
+    public WebhookReceiver()
+    {
+        var port = ApiFactory.FreePort();
+        Address = new Uri($"http://127.0.0.1:{port}/");
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(Address.ToString());
+        builder.Logging.ClearProviders();
+        _app = builder.Build();
+        Microsoft.AspNetCore.Builder.RunExtensions.Run(_app, async (Microsoft.AspNetCore.Http.HttpContext context) =>
+        {
+            var ticks = Stopwatch.GetTimestamp();
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            var path = context.Request.Path + context.Request.QueryString;
+            var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? "").ToArray(), StringComparer.OrdinalIgnoreCase);
+            _received.Enqueue((path, new ReceivedWebhook($"{context.Request.Method} {path}", body, headers, ticks)));
+        });
+        _app.StartAsync().GetAwaiter().GetResult();
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>
+    /// The requests whose path starts with <paramref name="prefix"/>, once <paramref name="count"/> came (or 15 s passed),
+    /// and after a further half second in which no more may come unnoticed.
+    /// </summary>
+    public async Task<List<ReceivedWebhook>> WaitAsync(string prefix, int count)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (Matching(prefix).Count < count && deadline.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(50);
+        }
+        await Task.Delay(500);
+        return Matching(prefix);
+    }
+
+    private List<ReceivedWebhook> Matching(string prefix) =>
+        [.. _received.Where(r => r.Path.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(r => r.Request with { Line = r.Request.Line.Replace(prefix, "", StringComparison.Ordinal) })];
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
