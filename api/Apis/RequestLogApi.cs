@@ -24,6 +24,16 @@ public sealed record RequestLogEntryResponse(
     }
 }
 
+/// <summary>A project's webhooks: waiting (soonest first) and attempted (newest first); <c>requestId</c> is the triggering journal entry's id.</summary>
+public sealed record WebhookLogResponse(PendingWebhookResponse[] Pending, WebhookAttemptResponse[] Items);
+
+public sealed record PendingWebhookResponse(string Id, DateTimeOffset Due, string Method, string Url, string EndpointId, string RequestId);
+
+/// <summary>One attempt: the request as sent (secret header values masked, the body cut to the journal's preview), and the target's answer or the error.</summary>
+public sealed record WebhookAttemptResponse(string Id, DateTimeOffset At, string EndpointId, string RequestId, string Method, string Url,
+    Dictionary<string, string> Headers, string? BodyPreview, int? Status, string? Error, double DurationMs, Dictionary<string, string>? ResponseHeaders,
+    string? ResponseBodyPreview);
+
 /// <summary>
 /// A project's request journal: its mock requests and what answered them (retention by count and age), kept by the
 /// project grain and stored in batches, so it survives restarts.
@@ -44,6 +54,10 @@ public static class RequestLogApi
             .WithName("StreamRequestLog")
             .WithSummary("The project's new mock requests as server-sent events (event: request, data: one entry as JSON), as they are logged")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        app.MapGet($"/projects/{{{ProjectScope.RouteValue}}}/webhooks", WebhooksAsync).WithTags("Request log").AddEndpointFilter(ProjectScope.Require)
+            .WithName("GetWebhookLog")
+            .WithSummary("The project's webhooks: those waiting to be sent (soonest first) and the latest attempts (newest first), each naming the request that triggered it")
+            .Produces<WebhookLogResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/", ClearAsync)
             .WithName("ClearRequestLog").WithSummary("Empty the project's request log")
             .Produces(StatusCodes.Status204NoContent);
@@ -227,6 +241,22 @@ public static class RequestLogApi
         }
         value = parsed;
         return null;
+    }
+
+    private static async Task<IResult> WebhooksAsync(ProjectScope project, ProjectResolver resolver, Microsoft.Extensions.Options.IOptions<MockLimits> limits)
+    {
+        if (await project.Grain.GetAsync(project.Caller) is null)
+        {
+            return ProjectScope.NotFound(project.Name);
+        }
+        var log = await resolver.Webhooks(project.Id).GetLogAsync(limits.Value.WebhookLogSize);
+        static string Seq(long seq) => seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        static Dictionary<string, string> Headers(KeyValuePair<string, string>[]? headers) =>
+            (headers ?? []).GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => string.Join(", ", g.Select(h => h.Value)));
+        return TypedResults.Ok(new WebhookLogResponse(
+            [.. log.Pending.Select(p => new PendingWebhookResponse(p.Id, p.Due, p.Method, p.Url, p.EndpointId, Seq(p.RequestSeq)))],
+            [.. log.Attempts.Select(a => new WebhookAttemptResponse(a.Id, a.At, a.EndpointId, Seq(a.RequestSeq), a.Method, a.Url, Headers(a.Headers), a.BodyPreview,
+                a.Status, a.Error, a.DurationMs, a.ResponseHeaders is null ? null : Headers(a.ResponseHeaders), a.ResponseBodyPreview))]));
     }
 
     private static async Task<IResult> ClearAsync(ProjectScope project)

@@ -107,7 +107,7 @@ public static class WireMockAdminApi
                 : Problems.From(status);
         });
 
-    private sealed record Context(IMockProjectGrain Grain, string Caller, MockLimits Limits);
+    private sealed record Context(IMockProjectGrain Grain, string Caller, MockLimits Limits, IWebhookOutboxGrain Webhooks);
 
     /// <summary>Runs <paramref name="action"/> for the project's owner: a project not theirs is a 404, an unrepresentable mapping a 422.</summary>
     private static async Task<IResult> WithProjectAsync(string project, ClaimsPrincipal user, ProjectResolver resolver,
@@ -119,7 +119,7 @@ public static class WireMockAdminApi
         }
         try
         {
-            return await action(new Context(resolver.Project(id), user.UserId(), limits.Value));
+            return await action(new Context(resolver.Project(id), user.UserId(), limits.Value, resolver.Webhooks(id)));
         }
         catch (UnsupportedFieldException exception)
         {
@@ -348,6 +348,10 @@ public static class WireMockAdminApi
             var requests = pattern || unmatched
                 ? new JsonArray([.. (pattern ? found.Value!.Reverse() : found.Value!).Select(e => (JsonNode?)LoggedRequest(e, origin, baseUrl))])
                 : new JsonArray([.. found.Value!.Select(e => (JsonNode?)ServeEvent(e, origin, baseUrl))]);
+            if (!pattern && !unmatched)
+            {
+                await AddWebhookEventsAsync(c.Webhooks, requests, c.Limits);
+            }
             return Json(pattern || unmatched ? new JsonObject { ["requests"] = requests, ["requestJournalDisabled"] = false }
                 : new JsonObject { ["requests"] = requests, ["meta"] = new JsonObject { ["total"] = found.Value!.Length }, ["requestJournalDisabled"] = false });
         });
@@ -446,6 +450,57 @@ public static class WireMockAdminApi
     private static MockRequest ToMockRequest(RequestLogEntry entry) =>
         new(entry.Method, entry.Path, null, Detail: new RequestDetail(entry.Query, entry.Headers, entry.BodyPreview,
             entry.Path + (entry.Query is { Length: > 0 } q ? (q.StartsWith('?') ? q : "?" + q) : ""), RequestParts.Query | RequestParts.Headers | RequestParts.Body));
+
+    /// <summary>
+    /// The webhooks each serve event sent, as WireMock 3.7+ logs them: a <c>WEBHOOK_REQUEST</c> sub-event with the request
+    /// in its logged-request shape, then a <c>WEBHOOK_RESPONSE</c> with the target's answer, or an <c>ERROR</c> saying why
+    /// there is none (the address guard refused it, the connection failed, the template failed).
+    /// </summary>
+    private static async Task AddWebhookEventsAsync(IWebhookOutboxGrain webhooks, JsonArray serveEvents, MockLimits limits)
+    {
+        var log = await webhooks.GetLogAsync(limits.WebhookLogSize);
+        if (log.Attempts.Length == 0)
+        {
+            return;
+        }
+        var bySeq = log.Attempts.GroupBy(a => a.RequestSeq).ToDictionary(g => g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), g => g.Reverse().ToArray());
+        foreach (var serveEvent in serveEvents.OfType<JsonObject>())
+        {
+            if (serveEvent["id"]?.GetValue<string>() is not { } id || !bySeq.TryGetValue(id, out var attempts))
+            {
+                continue;
+            }
+            var subEvents = new JsonArray();
+            foreach (var attempt in attempts)
+            {
+                if (attempt.Status is { } status)
+                {
+                    var url = new Uri(attempt.Url);
+                    var sent = new RequestLogEntry(attempt.At, attempt.Method, url.AbsolutePath, url.Query, attempt.Headers, attempt.BodyPreview, 0, null, null, 0);
+                    subEvents.Add(new JsonObject { ["type"] = "WEBHOOK_REQUEST", ["timeOffsetNanos"] = 0, ["data"] = LoggedRequest(sent, url, url.GetLeftPart(UriPartial.Authority)) });
+                    var headers = new JsonObject();
+                    foreach (var (name, value) in attempt.ResponseHeaders ?? [])
+                    {
+                        headers[name] = value;
+                    }
+                    var body = attempt.ResponseBodyPreview ?? "";
+                    subEvents.Add(new JsonObject
+                    {
+                        ["type"] = "WEBHOOK_RESPONSE", ["timeOffsetNanos"] = 0,
+                        ["data"] = new JsonObject
+                        {
+                            ["status"] = status, ["headers"] = headers, ["bodyAsBase64"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(body)), ["body"] = body,
+                        },
+                    });
+                }
+                else
+                {
+                    subEvents.Add(new JsonObject { ["type"] = "ERROR", ["timeOffsetNanos"] = 0, ["data"] = new JsonObject { ["message"] = $"Failed to fire webhook {attempt.Method} {attempt.Url}: {attempt.Error}" } });
+                }
+            }
+            serveEvent["subEvents"] = subEvents;
+        }
+    }
 
     /// <summary>A journal entry as WireMock's serve event: an id, the logged request, the response's status, matched or not.</summary>
     private static JsonObject ServeEvent(RequestLogEntry entry, Uri origin, string baseUrl) => new()

@@ -25,6 +25,9 @@ public sealed class ProjectResolver(IGrainFactory grains)
     private readonly GrainReferences<IMockProjectGrain> _projects = new(grains);
     private readonly GrainReferences<IUniqueKeyGrain> _slugIndex = new(grains);
 
+    /// <summary>A project's webhook outbox (by project id; ask only after the caller's ownership of it is checked).</summary>
+    public IWebhookOutboxGrain Webhooks(string projectId) => grains.GetGrain<IWebhookOutboxGrain>(projectId);
+
     /// <summary>The project id for <paramref name="slugOrId"/> from the authoritative index, or null when no project has that slug.</summary>
     public async ValueTask<string?> ResolveAsync(string slugOrId)
     {

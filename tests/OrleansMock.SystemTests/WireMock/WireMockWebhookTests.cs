@@ -94,6 +94,15 @@ public sealed class WireMockWebhookTests(WebhookSides sides, ITestOutputHelper o
                     }
                 }
             }
+            // The request log's sub-events (WireMock 3.7+): per serve event, each webhook's request and the target's answer.
+            var theirLog = await SubEventsAsync(await wireMock.GetStringAsync("/__admin/requests"), $"/{run}-wm");
+            using var logRequest = new HttpRequestMessage(HttpMethod.Get, $"/m/{slug}/__admin/requests") { Headers = { Authorization = sides.AdminKey } };
+            var ourLog = await SubEventsAsync(await (await ours.SendAsync(logRequest)).Content.ReadAsStringAsync(), $"/{run}-om");
+            output.WriteLine($"request log sub-events: {theirLog}");
+            if (theirLog != ourLog)
+            {
+                differences.Add($"request log sub-events:\n  WireMock:    {theirLog}\n  OrleansMock: {ourLog}");
+            }
             foreach (var (side, received, sent) in new[] { ("WireMock", got, sentTheirs), ("OrleansMock", gotOurs, sentOurs) })
             {
                 var after = received.Select(r => (int)Stopwatch.GetElapsedTime(sent, r.Ticks).TotalMilliseconds).ToArray();
@@ -109,6 +118,22 @@ public sealed class WireMockWebhookTests(WebhookSides sides, ITestOutputHelper o
         {
             await sides.Owner.DeleteAsync($"/api/v1/projects/{slug}");
         }
+    }
+
+    /// <summary>
+    /// Each serve event's sub-events as one line: type, and the webhook request's method, URL (without the side's prefix)
+    /// and body, or the answer's status; in order of text (WireMock logs a request when it is made and its answer when
+    /// it comes, so two webhooks of one event interleave by timing).
+    /// </summary>
+    private static Task<string> SubEventsAsync(string requests, string prefix)
+    {
+        var lines = JsonNode.Parse(requests)!["requests"]!.AsArray().Select(e => string.Join(" ", (e!["subEvents"]?.AsArray() ?? []).Select(sub => sub!["type"]!.GetValue<string>() switch
+        {
+            "WEBHOOK_REQUEST" => $"[request {sub["data"]!["method"]} {sub["data"]!["url"]!.GetValue<string>().Replace(prefix, "")} '{sub["data"]!["body"]}']",
+            "WEBHOOK_RESPONSE" => $"[response {sub["data"]!["status"]}]",
+            var other => $"[{other}]",
+        }).Order(StringComparer.Ordinal)));
+        return Task.FromResult(string.Join(" | ", lines));
     }
 
     /// <summary>Content-Type and every header a mapping's webhook names.</summary>
