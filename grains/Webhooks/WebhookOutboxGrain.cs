@@ -40,6 +40,7 @@ public sealed partial class WebhookOutboxGrain(
     private IGrainTimer? _timer;
     private DateTimeOffset? _timerDue;
     private bool _listed;
+    private int _storing;
 
     private string ProjectId => this.GetPrimaryKeyString();
 
@@ -67,8 +68,10 @@ public sealed partial class WebhookOutboxGrain(
 
     public async Task EnqueueAsync(WebhookCall[] calls, WebhookAttempt[] failures)
     {
-        var room = Math.Max(0, Limits.MaxPendingWebhooks - _pending.Count);
+        // Calls interleave (the grain is reentrant): room is counted with what other calls are still storing.
+        var room = Math.Max(0, Limits.MaxPendingWebhooks - _pending.Count - _storing);
         var accepted = calls.Take(room).ToArray();
+        _storing += accepted.Length;
         var dropped = calls.Skip(room).Select(c => new WebhookAttempt(c.Id, time.GetUtcNow(), c.EndpointId, c.RequestSeq, c.Method, c.Url, [], null, null,
             $"dropped: the project's outbox already holds {Limits.MaxPendingWebhooks} webhooks waiting to be sent (OrleansMock:Limits:MaxPendingWebhooks)", 0));
         if (accepted.Length > 0)
@@ -83,6 +86,7 @@ public sealed partial class WebhookOutboxGrain(
                 // Not stored: sent from memory all the same, without the guarantee.
                 LogStoreFailed(logger, exception, ProjectId);
             }
+            _storing -= accepted.Length;
             foreach (var call in accepted)
             {
                 Hold(call);
