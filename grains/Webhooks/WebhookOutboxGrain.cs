@@ -76,6 +76,8 @@ public sealed partial class WebhookOutboxGrain(
             $"dropped: the project's outbox already holds {Limits.MaxPendingWebhooks} webhooks waiting to be sent (OrleansMock:Limits:MaxPendingWebhooks)", 0));
         if (accepted.Length > 0)
         {
+            // Listed before stored: a call that is stored is always found by the silos' wake-up round.
+            await ListAsync(true);
             try
             {
                 await store.ApplyAsync(RecordCollection.Journal, ProjectId, PendingGroup,
@@ -91,7 +93,6 @@ public sealed partial class WebhookOutboxGrain(
             {
                 Hold(call);
             }
-            await ListAsync(true);
         }
         foreach (var attempt in failures.Concat(dropped))
         {
@@ -100,7 +101,15 @@ public sealed partial class WebhookOutboxGrain(
         Schedule();
     }
 
-    public Task WakeAsync() => Task.CompletedTask; // activation resumes what is stored
+    /// <summary>Activation resumes what is stored; an outbox listed with nothing left (a store that failed after the listing) leaves the index.</summary>
+    public async Task WakeAsync()
+    {
+        if (_pending.Count == 0 && _storing == 0)
+        {
+            _listed = true;
+            await ListAsync(false);
+        }
+    }
 
     public Task<WebhookLog> GetLogAsync(int limit) =>
         Task.FromResult(new WebhookLog([.. _queue.Select(q => _pending[q.Id])], [.. _log.Take(Math.Clamp(limit, 0, Limits.WebhookLogSize))]));
@@ -189,7 +198,7 @@ public sealed partial class WebhookOutboxGrain(
             _inFlight.Remove(call.Id);
             _queue.Remove((call.Due, call.Id));
             _pending.Remove(call.Id);
-            if (_pending.Count == 0)
+            if (_pending.Count == 0 && _storing == 0)
             {
                 await ListAsync(false);
             }

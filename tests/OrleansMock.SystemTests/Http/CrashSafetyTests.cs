@@ -68,6 +68,58 @@ public sealed class CrashSafetyTests : IDisposable
         Assert.Equal("7", await after.GetStringAsync($"/m/{slug}/items/7"));
     }
 
+    /// <summary>
+    /// Issue 31.5: a webhook waiting for its delay when the process dies is sent after it starts again (the outbox stored
+    /// it, and the silo's wake-up round resumes it without waiting for the project's next request).
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
+    [Trait("Category", "Durability")]
+    public async Task A_webhook_waiting_when_the_process_dies_is_sent_after_the_restart(string provider)
+    {
+        var settings = await SettingsAsync(provider);
+        settings["OrleansMock__Tester__Allow__0"] = "127.0.0.1"; // the receiver is on this machine
+        await using var receiver = new WebhookReceiver();
+        var target = $"/after-crash-{Guid.NewGuid():N}";
+        string projectId, token;
+        await using (var first = await ApiProcess.StartAsync(_dataDir, settings))
+        {
+            using var client = new HttpClient { BaseAddress = first.Address };
+            token = await client.RegisterAndLoginAsync();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            var slug = UniqueSlug("hook");
+            projectId = (await client.CreateProjectAsync(slug)).GetProperty("id").GetString()!;
+            var (_, key) = await client.CreateApiKeyAsync("webhooks");
+            using var admin = new HttpClient { BaseAddress = first.Address };
+            admin.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("wiremock:" + key)));
+            var mapping = new System.Text.Json.Nodes.JsonObject
+            {
+                ["request"] = new System.Text.Json.Nodes.JsonObject { ["method"] = "POST", ["urlPath"] = "/pay" },
+                ["response"] = new System.Text.Json.Nodes.JsonObject { ["status"] = 202 },
+                ["serveEventListeners"] = System.Text.Json.Nodes.JsonNode.Parse(
+                    "[{\"name\":\"webhook\",\"parameters\":{\"method\":\"POST\",\"url\":\"" + receiver.Address + target[1..]
+                    + "\",\"body\":\"paid {{originalRequest.query.order}}\",\"delay\":{\"type\":\"fixed\",\"milliseconds\":4000}}}]"),
+            }.ToJsonString();
+            Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync($"/m/{slug}/__admin/mappings", Payload(mapping))).StatusCode);
+            Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync($"/m/{slug}/pay?order=17", null)).StatusCode);
+            // Listed as waiting: stored (the outbox lists a call only once its write has completed).
+            for (var i = 0; i < 100 && (await (await client.GetAsync($"/api/v1/projects/{projectId}/webhooks")).ReadJsonAsync()).GetProperty("pending").GetArrayLength() == 0; i++)
+            {
+                await Task.Delay(20);
+            }
+            await first.KillAsync();
+        }
+        Assert.Empty(await receiver.WaitAsync(target, 0)); // not sent before the crash
+
+        await using var second = await ApiProcess.StartAsync(_dataDir, settings);
+        var received = await receiver.WaitAsync(target, 1);
+        Assert.Equal("paid 17", Assert.Single(received).Body);
+        using var after = new HttpClient { BaseAddress = second.Address, DefaultRequestHeaders = { Authorization = new("Bearer", token) } };
+        var log = await (await after.GetAsync($"/api/v1/projects/{projectId}/webhooks")).ReadJsonAsync();
+        Assert.Equal(0, log.GetProperty("pending").GetArrayLength());
+        Assert.Equal(200, log.GetProperty("items")[0].GetProperty("status").GetInt32());
+    }
+
     [SkippableTheory]
     [MemberData(nameof(Backends))]
     [Trait("Category", "Durability")]
