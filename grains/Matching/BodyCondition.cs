@@ -133,10 +133,9 @@ public abstract class BodyCondition
             condition = null!;
             try
             {
-                // Newtonsoft parses the path when it is first used; an empty document shows a syntax error now (a
-                // trailing Jayway function, .length(), is ours to apply).
-                var path = JsonPathQuery.TrailingFunction(expression) is { } function ? expression[..^(function.Length + 3)] : expression;
-                new JObject().SelectTokens(path).ToList();
+                // Newtonsoft parses the path when it is first used; an empty document shows a syntax error now (Jayway
+                // functions, .length() at the end or @.items.size() in a filter, are ours to apply).
+                new JObject().SelectTokens(JsonPathQuery.WithoutFunctions(expression)).ToList();
             }
             catch (Newtonsoft.Json.JsonException exception)
             {
@@ -202,12 +201,19 @@ public abstract class BodyCondition
     {
         public override string? Check(RequestView request, WorkBudget budget)
         {
+            // As WireMock: a body that is not JSON is validated as a string of its text, and so is a number, boolean or
+            // null that fails as itself (its text "5" may satisfy a string schema).
             using var document = request.JsonDocument();
-            if (document is null)
+            using var text = document is null || document.RootElement.ValueKind is System.Text.Json.JsonValueKind.Number or System.Text.Json.JsonValueKind.True
+                    or System.Text.Json.JsonValueKind.False or System.Text.Json.JsonValueKind.Null
+                ? System.Text.Json.JsonDocument.Parse(System.Text.Json.JsonSerializer.Serialize(request.Body))
+                : null;
+            var errors = schema.Validate((document ?? text)!.RootElement, budget);
+            if (errors.Length > 0 && document is not null && text is not null)
             {
-                return "body: expected to match a JSON Schema, but it is not JSON";
+                errors = schema.Validate(text.RootElement, budget);
             }
-            return schema.Validate(document.RootElement, budget) is [var first, ..]
+            return errors is [var first, ..]
                 ? $"body: does not match the JSON Schema: {first.Path} {first.Rule}: {first.Message}"
                 : null;
         }

@@ -15,7 +15,7 @@ namespace OrleansMock.Grains.Matching;
 /// ends the query (<see cref="WorkBudgetExceededException"/>).
 /// </para>
 /// </summary>
-public static class JsonPathQuery
+public static partial class JsonPathQuery
 {
     /// <summary>Most string values a document may hold for a regular-expression filter to run over it.</summary>
     public const int MaxRegexStrings = 1000;
@@ -82,8 +82,50 @@ public static class JsonPathQuery
         var prefix = expression[..filter];
         var rest = "$" + expression[filter..];
         var targets = prefix is "$" or "" ? [root] : root.SelectTokens(prefix, settings);
+        var condition = expression[(filter + 3)..end];
+        if (FilterFunction().IsMatch(condition))
+        {
+            return [.. targets.SelectMany(target => WithFunctions(target, condition, expression[(end + 2)..], settings))];
+        }
         return targets.SelectMany(target => target is JObject ? new JArray(target).SelectTokens(rest, settings) : target.SelectTokens(rest, settings)).ToList();
     }
+
+    /// <summary>
+    /// A filter that calls Jayway functions on its item (<c>[?(@.things.size() == 2)]</c>), which Newtonsoft cannot:
+    /// for each item the filter tests, each call is replaced by its value for that item, then the filter is tested.
+    /// </summary>
+    private static IEnumerable<JToken> WithFunctions(JToken target, string condition, string after, Newtonsoft.Json.Linq.JsonSelectSettings? settings)
+    {
+        foreach (var item in target is JArray array ? array.Children().ToList() : [target])
+        {
+            var tested = FilterFunction().Replace(condition, call =>
+            {
+                var path = "$" + call.Groups["path"].Value;
+                return Apply(call.Groups["function"].Value, item.SelectTokens(path, settings).ToList()) is not { } value ? "null"
+                    : value.Type == JTokenType.String ? "'" + value.Value<string>()!.Replace("\\", "\\\\").Replace("'", "\\'") + "'"
+                    : value.ToString(Newtonsoft.Json.Formatting.None);
+            });
+            if (new JArray(item.DeepClone()).SelectTokens($"$[?({tested})]", settings).Any())
+            {
+                foreach (var selected in after.Length == 0 ? [item] : item.SelectTokens("$" + after, settings))
+                {
+                    yield return selected;
+                }
+            }
+        }
+    }
+
+    /// <summary>A call of a Jayway function on a path of the filter's item: <c>@.things.size()</c>.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"@(?<path>(?:\.[\w$-]+|\[[^\]]*\])*)\.(?<function>length|size|min|max|avg|sum|first|last|keys)\(\)",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant, 100)]
+    private static partial System.Text.RegularExpressions.Regex FilterFunction();
+
+    /// <summary>
+    /// The expression as Newtonsoft parses it, for a check of its syntax: a trailing Jayway function removed, and the
+    /// function calls of a filter replaced by a number (both are ours to apply).
+    /// </summary>
+    public static string WithoutFunctions(string expression) =>
+        FilterFunction().Replace(TrailingFunction(expression) is { } function ? expression[..^(function.Length + 3)] : expression, "0");
 
     /// <summary>The name of a Jayway function the expression ends with (<c>.length()</c>), or null.</summary>
     public static string? TrailingFunction(string expression)

@@ -115,6 +115,17 @@ public sealed class MatchingTests
         { new(MatchesJsonPath: "$.tags", JsonPathValue: new(Contains: "\"b\"")), """{"tags":["a","b"]}""", true },
         { new(MatchesJsonSchema: """{"type":"object","required":["id"]}"""), """{"id":1}""", true },
         { new(MatchesJsonSchema: """{"type":"object","required":["id"]}"""), """{"name":"x"}""", false },
+        // Jayway's functions on a filter's item; a string result is compared as a quoted literal.
+        { new(MatchesJsonPath: "$.orders[?(@.items.length() >= 2)]"), """{"orders":[{"items":[1]},{"items":[1,2]}]}""", true },
+        { new(MatchesJsonPath: "$.orders[?(@.items.length() >= 2)]"), """{"orders":[{"items":[1]}]}""", false },
+        { new(MatchesJsonPath: "$[?(@.names.first() == 'O\\'Brien')]"), """{"names":["O'Brien","Ada"]}""", true },
+        { new(MatchesJsonPath: "$[?(@.prices.max() > 10 && @.prices.min() < 2)]"), """{"prices":[1,5,20]}""", true },
+        { new(MatchesJsonPath: "$[?(@.prices.sum() > 100)]"), """{"prices":[1,5,20]}""", false },
+        // As WireMock: a body that is not JSON, or a scalar that fails as itself, is checked again as its text.
+        { new(MatchesJsonSchema: """{"type":"string","maxLength":3}"""), "5", true },
+        { new(MatchesJsonSchema: """{"type":"string","maxLength":3}"""), "plain", false },
+        { new(MatchesJsonSchema: """{"type":"string","maxLength":5}"""), "plain", true },
+        { new(MatchesJsonSchema: """{"type":"string"}"""), "[1]", false },
     };
 
     [Theory]
