@@ -175,7 +175,7 @@ public sealed record LognormalDelay(double Median, double Sigma);
 /// response), <c>scenario</c>, <c>template</c> (Handlebars in body and header values), <c>delay</c>, <c>fault</c>,
 /// <c>chunkedDribbleDelay</c>, <c>weight</c> (for <c>responseMode: random</c>), <c>bodyEncoding: "base64"</c> (the body is a
 /// string of base64: its bytes are served, e.g. a recorded image), <c>proxy</c> (<c>{"baseUrl", "headers", "stripPrefix"}</c>:
-/// forward the request to a real API instead).
+/// forward the request to a real API instead), <c>webhooks</c> (requests sent after this response answers).
 /// </summary>
 public sealed record ResponseRequest(
     int? Status,
@@ -191,7 +191,8 @@ public sealed record ResponseRequest(
     ChunkedDribble? ChunkedDribbleDelay = null,
     int? Weight = null,
     ProxySpec? Proxy = null,
-    string? BodyEncoding = null)
+    string? BodyEncoding = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WebhookRequest[]? Webhooks = null)
 {
     public static ResponseRequest From(ResponseDefinition response) => new(
         response.Status,
@@ -207,7 +208,8 @@ public sealed record ResponseRequest(
         response.ChunkedDribbleDelay,
         response.Weight == 1 ? null : response.Weight,
         response.Proxy,
-        response.Base64Body ? "base64" : null);
+        response.Base64Body ? "base64" : null,
+        response.Webhooks is { Length: > 0 } webhooks ? [.. webhooks.Select(WebhookRequest.From)] : null);
 
     public ResponseDefinition ToDefinition(string field = "response") => new(
         Status ?? 200,
@@ -230,7 +232,45 @@ public sealed record ResponseRequest(
             null or "utf8" => false,
             "base64" => true,
             _ => throw new ContractException($"{field}.bodyEncoding '{BodyEncoding}' is not one of utf8, base64"),
-        });
+        },
+        Webhooks: Webhooks is { Length: > 0 } webhooks ? [.. webhooks.Select((w, i) => w.ToSpec($"{field}.webhooks[{i}]"))] : null);
+}
+
+/// <summary>
+/// A request sent after the response answers (WireMock's webhook): <c>method</c> (POST unless given), <c>url</c>,
+/// <c>headers</c> (a value or an array of values), <c>body</c> (text; base64 with <c>bodyEncoding: "base64"</c>), <c>delay</c>.
+/// Every text is a template over <c>originalRequest</c>, the request that triggered it.
+/// </summary>
+public sealed record WebhookRequest(string? Method, string? Url, Dictionary<string, JsonElement>? Headers, string? Body, string? BodyEncoding, DelayRequest? Delay,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Parameters = null)
+{
+    public static WebhookRequest From(WebhookSpec webhook) => new(webhook.Method, webhook.Url,
+        webhook.Headers.GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key,
+            g => JsonSerializer.SerializeToElement(g.Count() == 1 ? (object)g.First().Value : g.Select(h => h.Value).ToArray())),
+        webhook.Body, webhook.Base64Body ? "base64" : null, DelayRequest.From(webhook.Delay),
+        webhook.ParametersJson is { } json ? JsonDocument.Parse(json).RootElement.Clone() : null);
+
+    public WebhookSpec ToSpec(string field) => new(
+        Method ?? "POST",
+        Url ?? throw new ContractException($"{field}.url is missing: the URL the webhook is sent to"),
+        [.. (Headers ?? []).SelectMany(h => HeaderValues(h.Value, $"{field}.headers.{h.Key}").Select(v => KeyValuePair.Create(h.Key, v)))],
+        Body,
+        BodyEncoding switch
+        {
+            null or "utf8" => false,
+            "base64" => true,
+            _ => throw new ContractException($"{field}.bodyEncoding '{BodyEncoding}' is not one of utf8, base64"),
+        },
+        Delay?.ToSpec(),
+        Parameters is { ValueKind: JsonValueKind.Object } parameters ? parameters.GetRawText()
+            : Parameters is null or { ValueKind: JsonValueKind.Null } ? null : throw new ContractException($"{field}.parameters must be a JSON object"));
+
+    private static IEnumerable<string> HeaderValues(JsonElement value, string field) => value.ValueKind switch
+    {
+        JsonValueKind.String => [value.GetString()!],
+        JsonValueKind.Array when value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String) => value.EnumerateArray().Select(v => v.GetString()!),
+        _ => throw new ContractException($"{field} must be a string or an array of strings"),
+    };
 }
 
 public sealed record EndpointResponse(

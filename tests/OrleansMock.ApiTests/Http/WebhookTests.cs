@@ -134,6 +134,39 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(2, log["items"]!.AsArray().Count(a => a!["status"]?.GetValue<int>() == 200));
     }
 
+    [Fact]
+    public async Task An_endpoint_of_our_own_api_sends_its_webhooks_and_shows_them_back()
+    {
+        var (id, slug, _) = await ProjectAsync();
+        var path = $"/own-{Guid.NewGuid():N}";
+        var endpoint = new JsonObject
+        {
+            ["method"] = "POST", ["path"] = "/orders/{orderId}",
+            ["response"] = new JsonObject
+            {
+                ["status"] = 201,
+                ["webhooks"] = new JsonArray(new JsonObject
+                {
+                    ["url"] = $"{_receiver.Address}{path[1..]}/{{{{originalRequest.path.orderId}}}}",
+                    ["headers"] = new JsonObject { ["Content-Type"] = "application/json", ["X-Tag"] = new JsonArray("a", "b") },
+                    ["body"] = "{\"order\":\"{{originalRequest.path.orderId}}\",\"total\":{{jsonPath originalRequest.body '$.total'}} }",
+                }),
+            },
+        }.ToJsonString();
+        var created = await _client.CreateEndpointAsync(slug, endpoint);
+        var webhook = created.GetProperty("response").GetProperty("webhooks")[0];
+        Assert.Equal("POST", webhook.GetProperty("method").GetString());
+        Assert.Equal(2, webhook.GetProperty("headers").GetProperty("X-Tag").GetArrayLength());
+
+        Assert.Equal(HttpStatusCode.Created, (await _mock.PostAsync($"/m/{slug}/orders/77", Payload("""{"total":12.5}"""))).StatusCode);
+        var received = Assert.Single(await _receiver.WaitAsync(path, 1));
+        Assert.Equal("POST /77", received.Line); // the receiver names what came after the prefix
+        Assert.Equal("""{"order":"77","total":12.5 }""", received.Body);
+        Assert.Equal("a,b", received.Header("X-Tag"));
+        var attempt = await WaitForAsync(id, log => log["items"]!.AsArray().FirstOrDefault());
+        Assert.Equal(200, attempt["status"]!.GetValue<int>());
+    }
+
     private async Task<JsonNode> LogAsync(string projectId)
     {
         var answer = await _client.GetAsync($"/api/v1/projects/{projectId}/webhooks");
