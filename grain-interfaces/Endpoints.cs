@@ -150,12 +150,21 @@ public sealed record SecurityRule(
 /// <summary>
 /// A documented response: its status (<c>200</c>, <c>2XX</c> or <c>default</c>), its JSON body's schema (null: any body),
 /// and which of the endpoint's responses serves it (<see cref="ResponseIndex"/>, for <c>Prefer: code=</c> and refusals).
+/// <see cref="Media"/> are its media types in the document's order, each with the response that serves it, which the
+/// request's <c>Accept</c> chooses among (none: a response without content).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.ResponseRule")]
 public sealed record ResponseRule(
     [property: Id(0)] string Status,
     [property: Id(1)] string? SchemaJson,
-    [property: Id(2)] int? ResponseIndex = null);
+    [property: Id(2)] int? ResponseIndex = null,
+    [property: Id(3)] MediaRule[]? Media = null);
+
+/// <summary>One media type a documented response offers, and which of the endpoint's responses serves it.</summary>
+[GenerateSerializer, Immutable, Alias("om.MediaRule")]
+public sealed record MediaRule(
+    [property: Id(0)] string Type,
+    [property: Id(1)] int ResponseIndex);
 
 /// <summary>
 /// A path or query parameter or header (<see cref="In"/>) the operation documents: required or not, its schema, and for

@@ -93,7 +93,7 @@ public static class OpenApiImporter
         var main = documented.FindIndex(r => r.Code.StartsWith('2'));
         main = main < 0 ? 0 : main;
         var responses = new List<ResponseDefinition>();
-        var served = new Served(new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase), []);
+        var served = new Served(new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase), [], new Dictionary<string, List<MediaRule>>(StringComparer.OrdinalIgnoreCase));
         for (var i = 0; i < documented.Count; i++)
         {
             var (code, response) = documented[i];
@@ -105,23 +105,56 @@ public static class OpenApiImporter
                 var when = Prefer("example", exampleName);
                 responses.Add(Response(response, status, example) with { When = i == main ? when : Both(Prefer("code", code), when) });
             }
+            var media = Alternatives(response, status, i == main ? null : code, responses);
             if (i != main)
             {
                 served.Codes[code] = responses.Count;
                 responses.Add(Response(response, status) with { When = Prefer("code", code) });
             }
+            served.Media[code] = media;
         }
         if (documented.Count > 0)
         {
             served.Codes[documented[main].Code] = responses.Count;
+        }
+        foreach (var code in served.Media.Keys.ToList())
+        {
+            // The media type served by default is the code's own response.
+            served.Media[code] = [.. served.Media[code].Select(m => m.ResponseIndex < 0 ? m with { ResponseIndex = served.Codes[code] } : m)];
         }
         responses.Add(documented.Count == 0 ? new ResponseDefinition(200, [], null, null, 0) : Response(documented[main].Response, Status(documented[main].Code, 200)));
         var name = operation.OperationId ?? operation.Summary;
         return (new EndpointSpec(method, path, responses[0], Responses: responses.Count > 1 ? [.. responses] : null, Name: name is { Length: > 200 } ? name[..200] : name), served);
     }
 
-    /// <summary>Which of an endpoint's responses serves each documented code, and each named example.</summary>
-    private sealed record Served(Dictionary<string, int> Codes, List<ExampleRule> Examples);
+    /// <summary>Which of an endpoint's responses serves each documented code, each named example, and each media type of a code.</summary>
+    private sealed record Served(Dictionary<string, int> Codes, List<ExampleRule> Examples, Dictionary<string, List<MediaRule>> Media);
+
+    /// <summary>
+    /// A documented response's media types in the document's order; each but the one served by default becomes a response
+    /// of its own, which the request's <c>Accept</c> chooses (and <c>Prefer: media=type</c>, with <c>code=N</c> for a
+    /// response other than the default answer). The default's index is filled in by the caller (-1 here).
+    /// </summary>
+    private static List<MediaRule> Alternatives(IOpenApiResponse response, int status, string? code, List<ResponseDefinition> responses)
+    {
+        if (status is 204 or 205 or 304 || response.Content is not { Count: > 0 } content)
+        {
+            return []; // no content: the Accept header is not negotiated (as Prism)
+        }
+        var chosen = Media(content).Type;
+        var media = new List<MediaRule>();
+        foreach (var type in content.Keys)
+        {
+            if (type == chosen)
+            {
+                media.Add(new MediaRule(type, -1));
+                continue;
+            }
+            media.Add(new MediaRule(type, responses.Count));
+            responses.Add(Response(response, status, mediaType: type) with { When = code is null ? Prefer("media", type) : Both(Prefer("code", code), Prefer("media", type)) });
+        }
+        return media;
+    }
 
     private static RequestMatch Both(RequestMatch a, RequestMatch b) =>
         new(Headers: new Dictionary<string, ValueMatcher> { ["Prefer"] = new(And: [a.Headers!["Prefer"], b.Headers!["Prefer"]]) });
@@ -186,7 +219,8 @@ public static class OpenApiImporter
         var body = JsonContent(content);
         var form = body is null ? content?.FirstOrDefault(c => c.Key.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)).Value : null;
         var responses = (operation.Responses ?? [])
-            .Select(r => new ResponseRule(r.Key, SchemaJson(JsonContent(r.Value.Content)?.Schema), served.Codes.TryGetValue(r.Key, out var index) ? index : null)).ToArray();
+            .Select(r => new ResponseRule(r.Key, SchemaJson(JsonContent(r.Value.Content)?.Schema), served.Codes.TryGetValue(r.Key, out var index) ? index : null,
+                served.Media.TryGetValue(r.Key, out var media) ? [.. media] : null)).ToArray();
         return new RequestContract(parameters, SchemaJson((body ?? form)?.Schema), operation.RequestBody?.Required ?? false, responses.Length > 0 ? responses : null,
             content is { Count: > 0 } ? [.. content.Keys] : null, BodyIsForm: form is not null, Examples: served.Examples.Count > 0 ? [.. served.Examples] : null);
     }
@@ -221,14 +255,15 @@ public static class OpenApiImporter
         content.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)) is { Value: not null } json ? (json.Key, json.Value) : (content.First().Key, content.First().Value);
 
     /// <param name="example">A named example to serve instead of the first one.</param>
-    private static ResponseDefinition Response(IOpenApiResponse response, int status, JsonNode? example = null)
+    /// <param name="mediaType">The media type to serve (by default JSON's, else the first).</param>
+    private static ResponseDefinition Response(IOpenApiResponse response, int status, JsonNode? example = null, string? mediaType = null)
     {
         var headers = Headers(response);
         if (status is 204 or 205 or 304 || response.Content is not { Count: > 0 } content)
         {
             return new ResponseDefinition(status, headers, null, null, 0);
         }
-        var (type, media) = Media(content);
+        var (type, media) = mediaType is null ? Media(content) : (mediaType, content[mediaType]);
         var body = example?.DeepClone()
             ?? media.Example?.DeepClone()
             ?? media.Examples?.Values.Select(e => e.Value).FirstOrDefault(v => v is not null)?.DeepClone()

@@ -20,7 +20,7 @@ public sealed class ContractCheck
     private readonly string[]? _bodyMediaTypes;
     private readonly bool _bodyIsForm;
     private readonly Dictionary<string, string?> _formTypes;
-    private readonly (string Status, ResourceSchema? Schema, int? Index)[] _responses;
+    private readonly (string Status, ResourceSchema? Schema, int? Index, MediaRule[]? Media)[] _responses;
     private readonly SecurityRule[][]? _security;
     private readonly ExampleRule[] _examples;
 
@@ -36,7 +36,7 @@ public sealed class ContractCheck
         _formTypes = contract.BodyIsForm && Parse(contract.BodySchemaJson)?["properties"] is JsonObject properties
             ? properties.ToDictionary(p => p.Key, p => TypeOf(p.Value), StringComparer.Ordinal)
             : [];
-        _responses = [.. (contract.Responses ?? []).Select(r => (r.Status.ToUpperInvariant(), ResourceSchema.Compile(r.SchemaJson), r.ResponseIndex))];
+        _responses = [.. (contract.Responses ?? []).Select(r => (r.Status.ToUpperInvariant(), ResourceSchema.Compile(r.SchemaJson), r.ResponseIndex, r.Media))];
         _security = contract.Security;
         _examples = [.. (contract.Examples ?? []).Select(e => e with { Status = e.Status.ToUpperInvariant() })];
     }
@@ -152,6 +152,127 @@ public sealed class ContractCheck
             : (-1, 404, $"code={code} asks for a status the document does not define for this operation ({string.Join(", ", _responses.Select(r => r.Status.ToLowerInvariant()))})");
     }
 
+    /// <summary>
+    /// The response the request's <c>Accept</c> chooses among the media types of the documented response that the
+    /// endpoint's response <paramref name="index"/> serves, as Prism negotiates (the jshttp negotiator's order: quality,
+    /// then specificity, then the order of the header, then the document's; media type parameters must match, and are
+    /// ignored, all but q, on a second try). No media type acceptable is a 406 refusal (its message). Null when nothing
+    /// is negotiated: no <c>Accept</c>, a response without content, or one that is not documented.
+    /// </summary>
+    public (int Index, string? NotAcceptable)? Negotiate(RequestView request, int index)
+    {
+        var accept = request.HeaderValues("Accept");
+        if (accept.Count == 0 || _responses.FirstOrDefault(r => r.Media?.Any(m => m.ResponseIndex == index) == true).Media is not { Length: > 0 } media)
+        {
+            return null;
+        }
+        var header = string.Join(",", accept);
+        var offered = media.Select(m => MediaRange.Parse(m.Type, 0)).ToArray();
+        if (offered.Any(o => o is null))
+        {
+            return null;
+        }
+        var ranges = MediaRange.ParseAll(header, keepParameters: true);
+        if (ranges.Count == 0)
+        {
+            return null; // an empty Accept is none
+        }
+        var best = MediaRange.Best(ranges, offered!) ?? (ranges.Any(r => r.Parameters.Length > 0) ? MediaRange.Best(MediaRange.ParseAll(header, keepParameters: false), offered!) : null);
+        return best is { } chosen ? (media[chosen].ResponseIndex, null) : (-1, $"Unable to find content for {header}: the document offers {string.Join(", ", media.Select(m => m.Type))}");
+    }
+
+    /// <summary>One media range of an <c>Accept</c> header (or one offered media type): its parts, parameters but q, quality and place.</summary>
+    private sealed record MediaRange(string Type, string Subtype, KeyValuePair<string, string>[] Parameters, double Quality, int Order)
+    {
+        public static MediaRange? Parse(string text, int order, bool keepParameters = true)
+        {
+            var parts = text.Split(';', StringSplitOptions.TrimEntries);
+            var slash = parts[0].IndexOf('/');
+            var (type, subtype) = parts[0] == "*" ? ("*", "*") : slash <= 0 || slash == parts[0].Length - 1 ? ("", "") : (parts[0][..slash], parts[0][(slash + 1)..]);
+            if (type.Length == 0)
+            {
+                return null;
+            }
+            var quality = 1.0;
+            var parameters = new List<KeyValuePair<string, string>>();
+            foreach (var parameter in parts.Skip(1))
+            {
+                var at = parameter.IndexOf('=');
+                var (name, value) = at < 0 ? (parameter, "") : (parameter[..at].Trim(), parameter[(at + 1)..].Trim().Trim('"'));
+                if (name.Equals("q", StringComparison.OrdinalIgnoreCase))
+                {
+                    quality = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var q) ? Math.Clamp(q, 0, 1) : 1;
+                }
+                else if (keepParameters && name.Length > 0)
+                {
+                    parameters.Add(KeyValuePair.Create(name.ToLowerInvariant(), value));
+                }
+            }
+            return new MediaRange(type.ToLowerInvariant(), subtype.ToLowerInvariant(), [.. parameters], quality, order);
+        }
+
+        public static List<MediaRange> ParseAll(string header, bool keepParameters) =>
+            [.. header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select((t, i) => Parse(t, i, keepParameters)).OfType<MediaRange>()];
+
+        /// <summary>How specifically this range matches <paramref name="offered"/> (type 4, subtype 2, parameters 1), or null when it does not.</summary>
+        private int? Specificity(MediaRange offered)
+        {
+            var s = 0;
+            if (Type == offered.Type)
+            {
+                s |= 4;
+            }
+            else if (Type != "*")
+            {
+                return null;
+            }
+            if (Subtype == offered.Subtype)
+            {
+                s |= 2;
+            }
+            else if (Subtype != "*")
+            {
+                return null;
+            }
+            if (Parameters.Length > 0)
+            {
+                if (!Parameters.All(p => offered.Parameters.Any(o => o.Key == p.Key && string.Equals(o.Value, p.Value, StringComparison.OrdinalIgnoreCase))))
+                {
+                    return null;
+                }
+                s |= 1;
+            }
+            return s;
+        }
+
+        /// <summary>The index of the offered type the ranges prefer, or null when none is acceptable (quality 0 refuses).</summary>
+        public static int? Best(List<MediaRange> ranges, MediaRange[] offered)
+        {
+            (double Q, int S, int O, int I)? best = null;
+            for (var i = 0; i < offered.Length; i++)
+            {
+                (double Q, int S, int O)? priority = null;
+                foreach (var range in ranges)
+                {
+                    if (range.Specificity(offered[i]) is { } s && (priority is not { } p || s > p.S || (s == p.S && (range.Quality > p.Q || (range.Quality == p.Q && range.Order < p.O)))))
+                    {
+                        priority = (range.Quality, s, range.Order);
+                    }
+                }
+                if (priority is not { Q: > 0 } found)
+                {
+                    continue;
+                }
+                var candidate = (found.Q, found.S, found.O, i);
+                if (best is not { } b || candidate.Q > b.Q || (candidate.Q == b.Q && (candidate.S > b.S || (candidate.S == b.S && candidate.O < b.O))))
+                {
+                    best = candidate;
+                }
+            }
+            return best?.I;
+        }
+    }
+
     /// <summary>The documented status of the default answer: the first success, else the first documented.</summary>
     private string? MainStatus => _responses.FirstOrDefault(r => r.Status.StartsWith('2')).Status ?? _responses.FirstOrDefault().Status;
 
@@ -171,9 +292,9 @@ public sealed class ContractCheck
         {
             return $"status {status} is not a documented response ({string.Join(", ", _responses.Select(r => r.Status.ToLowerInvariant()))})";
         }
-        if (rule.Schema is null)
+        if (rule.Schema is null || (response.ContentType is { } type && !type.Contains("json", StringComparison.OrdinalIgnoreCase)))
         {
-            return null;
+            return null; // the documented schema is the JSON content's; another media type's body is not checked against it
         }
         if (response.Body.Length == 0)
         {

@@ -79,9 +79,17 @@ public sealed class RouteTable
             // is a refusal of what it asks for.
             if (openApi.Preferred(view) is { } preferred)
             {
-                return preferred.Refusal is { } refused
-                    ? new MockResult.Invalid([refused], preferred.Status)
-                    : Documented(best, (preferred.Index, preferred.Status), view, segments, limits, budget, random, null);
+                if (preferred.Refusal is { } refused)
+                {
+                    return new MockResult.Invalid([refused], preferred.Status);
+                }
+                // The response asked for, in the media type the Accept header chooses (or 406), as Prism negotiates it.
+                return openApi.Negotiate(view, preferred.Index) switch
+                {
+                    { NotAcceptable: { } notAcceptable } => new MockResult.Invalid([notAcceptable], 406),
+                    { Index: var index } => Documented(best, (index, preferred.Status), view, segments, limits, budget, random, null),
+                    null => Documented(best, (preferred.Index, preferred.Status), view, segments, limits, budget, random, null),
+                };
             }
             var (violations, refusal) = openApi.Check(view, best.Template?.Values(segments), budget);
             if (violations.Length > 0)
@@ -90,6 +98,14 @@ public sealed class RouteTable
                 return openApi.Refusal(refusal) is { } documented
                     ? Documented(best, documented, view, segments, limits, budget, random, "the request breaks the OpenAPI contract: " + string.Join("; ", violations))
                     : new MockResult.Invalid(violations, refusal);
+            }
+            // The default answer (an import's last response) in the media type the Accept header chooses, or 406.
+            var main = best.Responses.Length - 1;
+            if (openApi.Negotiate(view, main) is { } negotiated && negotiated.Index != main)
+            {
+                return negotiated.NotAcceptable is { } notAcceptable
+                    ? new MockResult.Invalid([notAcceptable], 406)
+                    : Documented(best, (negotiated.Index, best.Responses[main].Definition.Status), view, segments, limits, budget, random, null);
             }
         }
         while (best is not null)

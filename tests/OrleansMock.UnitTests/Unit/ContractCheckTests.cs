@@ -32,6 +32,27 @@ public sealed class ContractCheckTests
         Assert.Contains("has no body", check.CheckResponse(Answer(200, ""), Budget));
     }
 
+    [Theory]
+    [InlineData(null, 2)] // no Accept: the default answer
+    [InlineData("", 2)]
+    [InlineData("application/xml", 0)]
+    [InlineData("application/json;q=0.8, application/xml", 0)]
+    [InlineData("application/json;q=0.8, application/xml;q=0.9", 0)]
+    [InlineData("application/xml, application/json", 0)] // the header's order, not the document's
+    [InlineData("application/*", 2)] // the document's order among equals: json first here
+    [InlineData("text/*;q=0.5, application/json;q=0.1", 1)]
+    [InlineData("*/*", 2)]
+    [InlineData("application/json; version=1", 2)] // a parameter no type has is ignored on a second try
+    [InlineData("application/json;q=0, */*", 0)] // q=0 refuses json: the next offered type
+    [InlineData("image/png", -1)] // nothing acceptable: 406
+    public void The_Accept_header_chooses_among_a_responses_media_types_as_Prism_negotiates(string? accept, int expected)
+    {
+        var check = Compile(new ResponseRule("200", null, 2, [new("application/json", 2), new("application/xml", 0), new("text/plain", 1)]));
+        var negotiated = check.Negotiate(accept is null ? Request() : Request(headers: ("Accept", accept)), 2);
+        Assert.Equal(expected, negotiated?.Index ?? 2);
+        Assert.Equal(expected < 0, negotiated?.NotAcceptable is not null);
+    }
+
     [Fact]
     public void Without_default_an_undocumented_status_is_named_with_the_documented_ones()
     {
