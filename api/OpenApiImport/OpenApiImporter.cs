@@ -271,11 +271,30 @@ public static class OpenApiImporter
         var isJson = type.Contains("json", StringComparison.OrdinalIgnoreCase);
         // Under a JSON media type every value is sent as JSON: a string too (quoted, as Prism sends it), which a body
         // that is a JSON string would otherwise mean as raw text. Other media types send a string as its text.
+        // Under an XML media type a value that is not a string is written as XML, as Prism writes it (fast-xml-parser,
+        // inside an <xml> element).
+        var isString = body is JsonValue scalar && scalar.GetValueKind() == JsonValueKind.String;
         var bodyJson = body is null ? null
-            : isJson ? body is JsonValue value && value.GetValueKind() == JsonValueKind.String ? JsonSerializer.Serialize(body.ToJsonString(JsonText)) : body.ToJsonString(JsonText)
-            : JsonSerializer.Serialize(body is JsonValue text && text.GetValueKind() == JsonValueKind.String ? text.GetValue<string>() : body.ToJsonString(JsonText));
+            : isJson ? isString ? JsonSerializer.Serialize(body.ToJsonString(JsonText)) : body.ToJsonString(JsonText)
+            : JsonSerializer.Serialize(isString ? body.GetValue<string>() : IsXml(type) ? Xml("xml", body) : body.ToJsonString(JsonText));
         return new ResponseDefinition(status, headers, bodyJson, type, 0);
     }
+
+    private static bool IsXml(string mediaType)
+    {
+        var type = mediaType.Split(';')[0].Trim();
+        return type.Equals("application/xml", StringComparison.OrdinalIgnoreCase) || type.Equals("text/xml", StringComparison.OrdinalIgnoreCase)
+            || type.EndsWith("+xml", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A JSON value as XML elements named <paramref name="name"/>: members as child elements, an array as repeated elements.</summary>
+    private static string Xml(string name, JsonNode? node) => node switch
+    {
+        JsonObject members => $"<{name}>{string.Concat(members.Select(m => Xml(m.Key, m.Value)))}</{name}>",
+        JsonArray items => string.Concat(items.Select(item => Xml(name, item))),
+        JsonValue value => $"<{name}>{System.Security.SecurityElement.Escape(value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString())}</{name}>",
+        _ => $"<{name}></{name}>",
+    };
 
     /// <summary>
     /// A response's documented headers, each with its example, else a value generated from its schema (as Prism sends

@@ -40,6 +40,7 @@ public sealed partial class WebhookOutboxGrain(
     private IGrainTimer? _timer;
     private DateTimeOffset? _timerDue;
     private bool _listed;
+    private Task _listing = Task.CompletedTask;
     private int _storing;
 
     private string ProjectId => this.GetPrimaryKeyString();
@@ -229,14 +230,22 @@ public sealed partial class WebhookOutboxGrain(
         }
     }
 
-    /// <summary>Keeps the index's entry for this project in step: listed while calls wait.</summary>
+    /// <summary>
+    /// Keeps the index's entry for this project in step: listed while calls wait. A call that finds the change already
+    /// under way waits for it too (interleaved enqueues must not store before the listing is).
+    /// </summary>
     private async Task ListAsync(bool pending)
     {
-        if (_listed == pending)
+        if (_listed != pending)
         {
-            return;
+            _listed = pending;
+            _listing = SetListedAsync(pending);
         }
-        _listed = pending;
+        await _listing;
+    }
+
+    private async Task SetListedAsync(bool pending)
+    {
         try
         {
             await GrainFactory.GetGrain<IWebhookIndexGrain>(IWebhookIndexGrain.Key).SetAsync(ProjectId, pending);
