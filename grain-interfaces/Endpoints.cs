@@ -167,8 +167,10 @@ public sealed record MediaRule(
     [property: Id(1)] int ResponseIndex);
 
 /// <summary>
-/// A path or query parameter or header (<see cref="In"/>) the operation documents: required or not, its schema, and for
-/// an array whether it comes as repeated parameters (<see cref="Explode"/>, OpenAPI's default for query) or comma-separated.
+/// A path or query parameter or header (<see cref="In"/>) the operation documents: required or not, its schema, and how
+/// it is written: its OpenAPI <see cref="Style"/> (<c>form</c>, <c>spaceDelimited</c>, <c>pipeDelimited</c>,
+/// <c>deepObject</c>, <c>simple</c>; null: the location's default) and whether an array or object is spread over
+/// repeated parameters (<see cref="Explode"/>, OpenAPI's default for form) or written in one.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.ParameterRule")]
 public sealed record ParameterRule(
@@ -176,4 +178,5 @@ public sealed record ParameterRule(
     [property: Id(1)] string Name,
     [property: Id(2)] bool Required,
     [property: Id(3)] string? SchemaJson,
-    [property: Id(4)] bool Explode = true);
+    [property: Id(4)] bool Explode = true,
+    [property: Id(5)] string? Style = null);

@@ -213,7 +213,14 @@ public static class OpenApiImporter
             .Where(p => p.In is ParameterLocation.Query or ParameterLocation.Header or ParameterLocation.Path && p.Name is not null)
             .GroupBy(p => (p.In, p.Name)).Select(g => g.Last()) // an operation's parameter overrides its path item's
             .Select(p => new ParameterRule(p.In switch { ParameterLocation.Header => "header", ParameterLocation.Path => "path", _ => "query" },
-                p.Name!, p.Required || p.In == ParameterLocation.Path, SchemaJson(p.Schema), p.Explode))
+                p.Name!, p.Required || p.In == ParameterLocation.Path, SchemaJson(p.Schema), p.Explode, p.Style switch
+                {
+                    ParameterStyle.SpaceDelimited => "spaceDelimited",
+                    ParameterStyle.PipeDelimited => "pipeDelimited",
+                    ParameterStyle.DeepObject => "deepObject",
+                    ParameterStyle.Form => "form",
+                    _ => null,
+                }))
             .ToArray();
         var content = operation.RequestBody?.Content;
         var body = JsonContent(content);

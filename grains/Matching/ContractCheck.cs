@@ -14,7 +14,7 @@ namespace OrleansMock.Grains.Matching;
 /// </summary>
 public sealed class ContractCheck
 {
-    private readonly (ParameterRule Rule, ResourceSchema? Schema, string? Type, string? ItemType, string? Format)[] _parameters;
+    private readonly (ParameterRule Rule, ResourceSchema? Schema, string? Type, string? ItemType, string? Format, Dictionary<string, string?>? Properties)[] _parameters;
     private readonly ResourceSchema? _body;
     private readonly bool _bodyRequired;
     private readonly string[]? _bodyMediaTypes;
@@ -27,7 +27,8 @@ public sealed class ContractCheck
     private ContractCheck(RequestContract contract)
     {
         _parameters = [.. contract.Parameters.Select(p => Parse(p.SchemaJson) is var schema
-            ? (p, ResourceSchema.Compile(p.SchemaJson, formats: true), TypeOf(schema), TypeOf(schema?["items"]), Text(schema?["format"]))
+            ? (p, ResourceSchema.Compile(p.SchemaJson, formats: true), TypeOf(schema), TypeOf(schema?["items"]), Text(schema?["format"]),
+                schema?["properties"] is JsonObject members ? members.ToDictionary(m => m.Key, m => TypeOf(m.Value), StringComparer.Ordinal) : null)
             : default)];
         _body = ResourceSchema.Compile(contract.BodySchemaJson, formats: true);
         _bodyRequired = contract.BodyRequired;
@@ -349,8 +350,23 @@ public sealed class ContractCheck
                 return ([$"body: media type '{(sent.Length == 0 ? "(none)" : sent)}' is not one the operation takes ({string.Join(", ", _bodyMediaTypes)})"], 415);
             }
         }
-        foreach (var (rule, schema, type, itemType, format) in _parameters)
+        foreach (var (rule, schema, type, itemType, format, properties) in _parameters)
         {
+            if (type == "object" && rule.In == "query")
+            {
+                // An object is read as its style writes it (form exploded: one parameter per member; form: name=k,v,k,v;
+                // deepObject: name[k]=v), each member as its type.
+                if (QueryObject(request, rule, properties ?? []) is not { } members)
+                {
+                    if (rule.Required)
+                    {
+                        violations.Add($"{rule.In} '{rule.Name}' is required");
+                    }
+                    continue;
+                }
+                violations.AddRange((schema?.Validate(members, budget) ?? []).Select(f => $"{rule.In} '{rule.Name}{(f.Path.Length == 0 ? "" : f.Path.Replace('/', '.'))}': {f.Message}"));
+                continue;
+            }
             var values = rule.In switch
             {
                 "header" => request.HeaderValues(rule.Name),
@@ -365,9 +381,10 @@ public sealed class ContractCheck
                 }
                 continue;
             }
-            // An array comes as repeated parameters (explode) or one comma-separated value, each item read as its type.
+            // An array comes as repeated parameters (explode) or one value split by its style's delimiter, each item read
+            // as its type.
             var json = type == "array"
-                ? "[" + string.Join(",", (rule.Explode ? values : values[0].Split(',')).Select(v => Value(v, itemType))) + "]"
+                ? "[" + string.Join(",", (rule.Explode && rule.In == "query" && rule.Style is null or "form" ? values : values[0].Split(Delimiter(rule.Style))).Select(v => Value(v, itemType))) + "]"
                 : Value(values[0], type);
             foreach (var failure in schema?.Validate(json, budget) ?? [])
             {
@@ -422,6 +439,49 @@ public sealed class ContractCheck
                 : JsonNode.Parse(Value(values[0], type));
         }
         return form.ToJsonString();
+    }
+
+    private static char Delimiter(string? style) => style switch
+    {
+        "spaceDelimited" => ' ',
+        "pipeDelimited" => '|',
+        _ => ',',
+    };
+
+    /// <summary>An object query parameter as a JSON object (members read as their types), or null when the request has none of it.</summary>
+    private static string? QueryObject(RequestView request, ParameterRule rule, Dictionary<string, string?> properties)
+    {
+        var members = new JsonObject();
+        if (rule.Style == "deepObject")
+        {
+            foreach (var name in properties.Keys)
+            {
+                if (request.QueryValues($"{rule.Name}[{name}]") is [var value, ..])
+                {
+                    members[name] = JsonNode.Parse(Value(value, properties[name]));
+                }
+            }
+        }
+        else if (rule.Explode)
+        {
+            foreach (var name in properties.Keys)
+            {
+                if (request.QueryValues(name) is [var value, ..])
+                {
+                    members[name] = JsonNode.Parse(Value(value, properties[name]));
+                }
+            }
+        }
+        else if (request.QueryValues(rule.Name) is [var written, ..])
+        {
+            var parts = written.Split(',');
+            for (var i = 0; i + 1 < parts.Length; i += 2)
+            {
+                members[parts[i]] = JsonNode.Parse(Value(parts[i + 1], properties.GetValueOrDefault(parts[i])));
+            }
+            return members.ToJsonString();
+        }
+        return members.Count == 0 ? null : members.ToJsonString();
     }
 
     /// <summary>A parameter's text as the JSON value its schema's type expects (a string when it does not parse).</summary>

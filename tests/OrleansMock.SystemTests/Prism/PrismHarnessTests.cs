@@ -150,6 +150,12 @@ public sealed record Curl(string Method, string PathAndQuery, List<(string Name,
             {
                 (quote, any) = (c, true);
             }
+            else if (c == '\\' && i + 1 < text.Length)
+            {
+                // Unquoted, a backslash escapes the next character as the shell reads it (curl ...recipes\?page\=1).
+                word.Append(text[++i]);
+                any = true;
+            }
             else if (char.IsWhiteSpace(c))
             {
                 if (any)

@@ -66,6 +66,32 @@ public sealed class ContractCheckTests
         new(new MockRequest("GET", "/", null, Detail: new RequestDetail(query, [.. headers.Select(h => KeyValuePair.Create(h.Name, h.Value))], null, "/", RequestParts.Query | RequestParts.Headers)));
 
     [Theory]
+    [InlineData("form", true, "?offset=1&limit=25", 0)]
+    [InlineData("form", true, "?offset=x&limit=25", 1)]      // each member read as its type
+    [InlineData("form", true, "?other=1", 1)]                // required, and none of its members came
+    [InlineData("form", false, "?page=offset,1,limit,25", 0)]
+    [InlineData("form", false, "?page=offset,x,limit,y", 2)]
+    [InlineData("deepObject", true, "?page[offset]=1&page[limit]=25", 0)]
+    [InlineData("deepObject", true, "?page[offset]=one", 1)]
+    public void Object_query_parameters_are_read_as_their_style_writes_them(string style, bool explode, string query, int violations)
+    {
+        var check = ContractCheck.TryCompile(new RequestContract([
+            new("query", "page", true, """{"type":"object","properties":{"offset":{"type":"integer"},"limit":{"type":"integer"}}}""", explode, style)], null, false), out _)!;
+        Assert.Equal(violations, check.Check(Request(query), null, Budget).Violations.Length);
+    }
+
+    [Theory]
+    [InlineData("pipeDelimited", "?names=a|b", 0)]
+    [InlineData("pipeDelimited", "?names=a,b", 1)] // one item "a,b": fewer than minItems
+    [InlineData("spaceDelimited", "?names=a%20b", 0)]
+    public void Delimited_arrays_split_by_their_styles_delimiter(string style, string query, int violations)
+    {
+        var check = ContractCheck.TryCompile(new RequestContract([
+            new("query", "names", true, """{"type":"array","minItems":2,"items":{"type":"string"}}""", false, style)], null, false), out _)!;
+        Assert.Equal(violations, check.Check(Request(query), null, Budget).Violations.Length);
+    }
+
+    [Theory]
     [InlineData(true, "?tags=dog&tags=cat&ids=1&ids=2", 0)]
     [InlineData(true, "?ids=1&ids=x", 1)]      // each item is read as its type
     [InlineData(false, "?tags=dog,cat&ids=1,2", 0)]
