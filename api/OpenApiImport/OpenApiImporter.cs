@@ -137,13 +137,13 @@ public static class OpenApiImporter
     /// </summary>
     private static List<MediaRule> Alternatives(IOpenApiResponse response, int status, string? code, List<ResponseDefinition> responses)
     {
-        if (status is 204 or 205 or 304 || response.Content is not { Count: > 0 } content)
+        if (status is 204 or 205 or 304 || response.Content is not { Count: > 0 } content || content.All(c => c.Value is null))
         {
             return []; // no content: the Accept header is not negotiated (as Prism)
         }
         var chosen = Media(content).Type;
         var media = new List<MediaRule>();
-        foreach (var type in content.Keys)
+        foreach (var type in content.Where(c => c.Value is not null).Select(c => c.Key)) // a key that is no media type object is skipped
         {
             if (type == chosen)
             {
@@ -199,7 +199,7 @@ public static class OpenApiImporter
 
     /// <summary>The named examples of a response's media type (JSON first), when it has more than none.</summary>
     private static IEnumerable<(string Name, JsonNode? Value)> NamedExamples(IOpenApiResponse response) =>
-        response.Content is { Count: > 0 } content && Media(content).Media.Examples is { Count: > 0 } examples
+        response.Content is { Count: > 0 } content && Media(content).Media?.Examples is { Count: > 0 } examples
             ? examples.Where(e => e.Value.Value is not null).Select(e => (e.Key, e.Value.Value))
             : [];
 
@@ -259,14 +259,15 @@ public static class OpenApiImporter
     private static int Status(string code, int fallback) => int.TryParse(code, out var status) && status is >= 200 and <= 599 ? status : fallback;
 
     private static (string Type, OpenApiMediaType Media) Media(IDictionary<string, OpenApiMediaType> content) =>
-        content.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)) is { Value: not null } json ? (json.Key, json.Value) : (content.First().Key, content.First().Value);
+        content.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase) && c.Value is not null) is { Value: not null } json ? (json.Key, json.Value)
+            : content.FirstOrDefault(c => c.Value is not null) is { Value: not null } first ? (first.Key, first.Value) : default;
 
     /// <param name="example">A named example to serve instead of the first one.</param>
     /// <param name="mediaType">The media type to serve (by default JSON's, else the first).</param>
     private static ResponseDefinition Response(IOpenApiResponse response, int status, JsonNode? example = null, string? mediaType = null)
     {
         var headers = Headers(response);
-        if (status is 204 or 205 or 304 || response.Content is not { Count: > 0 } content)
+        if (status is 204 or 205 or 304 || response.Content is not { Count: > 0 } content || content.All(c => c.Value is null))
         {
             return new ResponseDefinition(status, headers, null, null, 0);
         }

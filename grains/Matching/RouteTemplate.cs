@@ -1,18 +1,23 @@
 namespace OrleansMock.Grains.Matching;
 
 /// <summary>
-/// A parsed path template such as <c>/users/{id}/orders</c> or <c>/users/:id/orders</c>. A segment is either a
-/// literal (compared case-sensitively, as URL paths are) or a whole-segment parameter. A trailing slash is ignored.
+/// A parsed path template such as <c>/users/{id}/orders</c> or <c>/users/:id/orders</c>. A segment is a literal
+/// (compared case-sensitively, as URL paths are), a whole-segment parameter, or a parameter between fixed text
+/// (<c>/report.{format}</c>, <c>/pets:{action}</c>, as OpenAPI paths have them). A trailing slash is ignored.
 /// </summary>
 public sealed class RouteTemplate
 {
-    private RouteTemplate(string text, string shape, string?[] literals, string?[] parameters)
+    private RouteTemplate(string text, string shape, string?[] literals, string?[] parameters, (string Prefix, string Suffix)?[] around)
     {
         Text = text;
         Shape = shape;
         Literals = literals;
         Parameters = parameters;
+        _around = around;
     }
+
+    // Per segment: the fixed text before and after a parameter that is not a whole segment (null otherwise).
+    private readonly (string Prefix, string Suffix)?[] _around;
 
     /// <summary>The template as the user wrote it, without a trailing slash.</summary>
     public string Text { get; }
@@ -36,7 +41,12 @@ public sealed class RouteTemplate
         {
             if (Parameters[i] is { } name)
             {
-                values[name] = Uri.UnescapeDataString(segments[i]);
+                var segment = segments[i];
+                if (_around[i] is var (prefix, suffix) && segment.Length >= prefix.Length + suffix.Length)
+                {
+                    segment = segment[prefix.Length..^suffix.Length];
+                }
+                values[name] = Uri.UnescapeDataString(segment);
             }
         }
         return values;
@@ -78,6 +88,7 @@ public sealed class RouteTemplate
         var parts = trimmed == "/" ? [] : trimmed[1..].Split('/');
         var literals = new string?[parts.Length];
         var parameters = new string?[parts.Length];
+        var around = new (string Prefix, string Suffix)?[parts.Length];
         var shape = new System.Text.StringBuilder();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < parts.Length; i++)
@@ -89,20 +100,29 @@ public sealed class RouteTemplate
                 return false;
             }
             var name = ParameterName(part);
+            var (open, close) = (part.IndexOf('{'), part.IndexOf('}'));
+            if (name is null && open >= 0 && close > open + 1 && part.IndexOf('{', open + 1) < 0 && part.IndexOf('}', close + 1) < 0)
+            {
+                // One parameter between fixed text: report.{format}, pets:{action}.
+                name = part[(open + 1)..close];
+                around[i] = (part[..open], part[(close + 1)..]);
+            }
             if (name is null)
             {
                 if (part.Contains('{') || part.Contains('}'))
                 {
-                    error = $"segment '{part}' mixes text and a parameter; a parameter must be a whole segment, like '{{id}}' or ':id'";
+                    error = $"segment '{part}' is not a parameter: a segment holds one '{{name}}' at most, with or without text around it, like '{{id}}' or 'report.{{format}}'";
                     return false;
                 }
                 literals[i] = part;
                 shape.Append('/').Append(part);
                 continue;
             }
-            if (!IsIdentifier(name))
+            if (part[0] == ':' ? !IsIdentifier(name) : !IsBracedName(name))
             {
-                error = $"parameter name '{name}' in segment '{part}' must start with a letter or '_' and contain only letters, digits and '_'";
+                error = part[0] == ':'
+                    ? $"parameter name '{name}' in segment '{part}' must start with a letter or '_' and contain only letters, digits and '_'"
+                    : $"parameter name '{name}' in segment '{part}' may contain only letters, digits, '_', '-' and '.'";
                 return false;
             }
             if (!names.Add(name))
@@ -111,10 +131,10 @@ public sealed class RouteTemplate
                 return false;
             }
             parameters[i] = name;
-            shape.Append("/{}");
+            shape.Append('/').Append(around[i]?.Prefix).Append("{}").Append(around[i]?.Suffix);
         }
 
-        template = new RouteTemplate(trimmed, parts.Length == 0 ? "/" : shape.ToString(), literals, parameters);
+        template = new RouteTemplate(trimmed, parts.Length == 0 ? "/" : shape.ToString(), literals, parameters, around);
         error = "";
         return true;
     }
@@ -129,7 +149,7 @@ public sealed class RouteTemplate
         for (var i = 0; i < segments.Length; i++)
         {
             var literal = Literals[i];
-            if (literal is null ? segments[i].Length == 0 : !string.Equals(literal, segments[i], StringComparison.Ordinal))
+            if (literal is null ? !ParameterMatches(i, segments[i]) : !string.Equals(literal, segments[i], StringComparison.Ordinal))
             {
                 return false;
             }
@@ -137,24 +157,31 @@ public sealed class RouteTemplate
         return true;
     }
 
+    /// <summary>A parameter segment holds a non-empty value (between its fixed text, when it has some).</summary>
+    private bool ParameterMatches(int index, string segment) => _around[index] is not var (prefix, suffix)
+        ? segment.Length > 0
+        : segment.Length > prefix.Length + suffix.Length && segment.StartsWith(prefix, StringComparison.Ordinal) && segment.EndsWith(suffix, StringComparison.Ordinal);
+
     /// <summary>
     /// Orders templates of equal length by specificity: the first segment where they differ decides, and a literal
-    /// beats a parameter there. So literals win over parameters and a longer literal prefix wins over a shorter one.
+    /// beats a parameter between fixed text, which beats a whole-segment parameter. So literals win over parameters and
+    /// a longer literal prefix wins over a shorter one.
     /// </summary>
     public int CompareSpecificity(RouteTemplate other)
     {
         var n = Math.Min(Literals.Length, other.Literals.Length);
         for (var i = 0; i < n; i++)
         {
-            var mine = Literals[i] is not null;
-            var theirs = other.Literals[i] is not null;
+            var (mine, theirs) = (Rank(i), other.Rank(i));
             if (mine != theirs)
             {
-                return mine ? 1 : -1;
+                return mine > theirs ? 1 : -1;
             }
         }
         return 0;
     }
+
+    private int Rank(int index) => Literals[index] is not null ? 2 : _around[index] is not null ? 1 : 0;
 
     /// <summary>Splits a request path into segments the way templates are split (trailing slash ignored).</summary>
     public static string[] SplitPath(string path)
@@ -170,7 +197,7 @@ public sealed class RouteTemplate
 
     private static string? ParameterName(string segment)
     {
-        if (segment.Length >= 2 && segment[0] == '{' && segment[^1] == '}')
+        if (segment.Length >= 2 && segment[0] == '{' && segment[^1] == '}' && segment.IndexOfAny(['{', '}'], 1, segment.Length - 2) < 0)
         {
             return segment[1..^1];
         }
@@ -180,6 +207,8 @@ public sealed class RouteTemplate
         }
         return null;
     }
+
+    private static bool IsBracedName(string name) => name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
 
     private static bool IsIdentifier(string name) =>
         name.Length > 0

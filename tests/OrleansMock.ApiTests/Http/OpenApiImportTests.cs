@@ -171,6 +171,45 @@ public sealed class OpenApiImportTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Media_types_are_negotiated_and_odd_documents_are_imported_without_a_server_error()
+    {
+        var (id, b) = await ProjectAsync();
+        // A content key that is no media type object ("description: ok", as in Prism's harness) and a path parameter
+        // between fixed text with a hyphenated name: both imported (once a 500).
+        const string document = """
+            openapi: 3.0.2
+            paths:
+              /pets/{pet-id}.json:
+                get:
+                  responses:
+                    '200':
+                      content:
+                        description: ok
+                        application/json:
+                          example: {"id": 1}
+                        application/xml:
+                          example: {"id": 1}
+            """;
+        var response = await Client.PostAsync($"/api/v1/projects/{id}/imports/openapi?validate=true", new StringContent(document, Encoding.UTF8, "application/yaml"));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+
+        async Task<(HttpStatusCode Status, string? Type, string Body)> GetAsync(string? accept)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{b}/pets/7.json");
+            if (accept is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Accept", accept);
+            }
+            var answer = await Mock.SendAsync(request);
+            return (answer.StatusCode, answer.Content.Headers.ContentType?.MediaType, await answer.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal((HttpStatusCode.OK, "application/json", """{"id":1}"""), await GetAsync(null));
+        Assert.Equal((HttpStatusCode.OK, "application/xml", "<xml><id>1</id></xml>"), await GetAsync("application/json;q=0.5, application/xml"));
+        Assert.Equal(HttpStatusCode.NotAcceptable, (await GetAsync("image/png")).Status);
+    }
+
+    [Fact]
     public async Task With_validate_answers_that_break_the_documented_responses_are_served_and_flagged_in_the_journal()
     {
         var (id, b) = await ProjectAsync();

@@ -179,7 +179,8 @@ public sealed record Curl(string Method, string PathAndQuery, List<(string Name,
 
     public HttpRequestMessage ToRequest(Uri baseUri)
     {
-        var message = new HttpRequestMessage(new HttpMethod(Method), new Uri(baseUri, PathAndQuery.TrimStart('/')));
+        // Joined as text: resolved as a relative URI, a first segment with a colon (/test:yes) would read as a scheme.
+        var message = new HttpRequestMessage(new HttpMethod(Method), new Uri(baseUri.AbsoluteUri.TrimEnd('/') + PathAndQuery));
         if (Body is not null)
         {
             message.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(Body));

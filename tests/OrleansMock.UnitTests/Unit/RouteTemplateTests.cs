@@ -22,8 +22,9 @@ public sealed class RouteTemplateTests
     [InlineData("users", "must start with '/'")]
     [InlineData("/users?x=1", "query strings")]
     [InlineData("/users//x", "empty segment")]
-    [InlineData("/users/user-{id}", "whole segment")]
-    [InlineData("/users/{1id}", "parameter name")]
+    [InlineData("/users/{a}-{b}", "one '{name}' at most")]
+    [InlineData("/users/{id!}", "parameter name")]
+    [InlineData("/users/:1id", "parameter name")]
     [InlineData("/a/{id}/b/{id}", "appears twice")]
     [InlineData("/a b", "spaces")]
     public void Rejects_invalid_templates_with_a_reason(string path, string expected)
@@ -47,6 +48,12 @@ public sealed class RouteTemplateTests
     [InlineData("/users/{id}", "/users/42/orders", false)]
     [InlineData("/", "/", true)]
     [InlineData("/users/me", "/users/me", true)]
+    [InlineData("/report.{format}", "/report.json", true)] // a parameter between fixed text (OpenAPI paths)
+    [InlineData("/report.{format}", "/report.", false)]
+    [InlineData("/report.{format}", "/report", false)]
+    [InlineData("/pets:{action}", "/pets:run", true)]
+    [InlineData("/pets:{action}", "/pet:run", false)]
+    [InlineData("/a/{b-id}", "/a/7", true)]
     public void Matches_segment_for_segment(string template, string path, bool expected)
     {
         RouteTemplate.TryParse(template, 1024, out var parsed, out _);
@@ -62,5 +69,19 @@ public sealed class RouteTemplateTests
         Assert.True(literal.CompareSpecificity(parameter) > 0);
         Assert.True(parameter.CompareSpecificity(laterLiteral) > 0);
         Assert.Equal(0, literal.CompareSpecificity(literal));
+    }
+
+    [Fact]
+    public void A_parameter_between_fixed_text_ranks_between_a_literal_and_a_whole_segment_and_yields_the_middle()
+    {
+        RouteTemplate.TryParse("/test/fixed", 1024, out var literal, out _);
+        RouteTemplate.TryParse("/test/fixed.{format}", 1024, out var mixed, out _);
+        RouteTemplate.TryParse("/test/{name}", 1024, out var whole, out _);
+        Assert.True(literal.CompareSpecificity(mixed) > 0);
+        Assert.True(mixed.CompareSpecificity(whole) > 0);
+        Assert.Equal("/test/fixed.{}", mixed.Shape);
+        Assert.Equal("json", mixed.Values(RouteTemplate.SplitPath("/test/fixed.json"))["format"]);
+        RouteTemplate.TryParse("/a/x:{b-id}:y", 1024, out var hyphen, out _);
+        Assert.Equal("7", hyphen.Values(RouteTemplate.SplitPath("/a/x:7:y"))["b-id"]);
     }
 }
