@@ -66,7 +66,7 @@ public static class OpenApiImporter
             foreach (var (method, operation) in item.Operations ?? [])
             {
                 var (endpoint, served) = Endpoint(method.Method.ToUpperInvariant(), path, operation);
-                endpoint = validate ? endpoint with { Contract = Contract(item, operation, served) with { Security = Security(operation.Security ?? document.Security) } } : endpoint;
+                endpoint = validate ? endpoint with { Contract = Contract(item, operation, served, document.Components?.Schemas) with { Security = Security(operation.Security ?? document.Security) } } : endpoint;
                 if ((bytes += endpoint.SizeBytes()) > maxBytes)
                 {
                     return (null, $"its operations make more than the {maxBytes} bytes of endpoints a project may hold (OrleansMock:Limits:MaxProjectBytes), "
@@ -207,13 +207,13 @@ public static class OpenApiImporter
     /// The operation's path and query parameters and headers (its path item's too), its JSON body and its responses'
     /// JSON bodies, as JSON Schema texts.
     /// </summary>
-    private static RequestContract Contract(IOpenApiPathItem item, OpenApiOperation operation, Served served)
+    private static RequestContract Contract(IOpenApiPathItem item, OpenApiOperation operation, Served served, IDictionary<string, IOpenApiSchema>? components)
     {
         var parameters = (item.Parameters ?? []).Concat(operation.Parameters ?? [])
             .Where(p => p.In is ParameterLocation.Query or ParameterLocation.Header or ParameterLocation.Path && p.Name is not null)
             .GroupBy(p => (p.In, p.Name)).Select(g => g.Last()) // an operation's parameter overrides its path item's
             .Select(p => new ParameterRule(p.In switch { ParameterLocation.Header => "header", ParameterLocation.Path => "path", _ => "query" },
-                p.Name!, p.Required || p.In == ParameterLocation.Path, SchemaJson(p.Schema), p.Explode, p.Style switch
+                p.Name!, p.Required || p.In == ParameterLocation.Path, SchemaJson(p.Schema, components), p.Explode, p.Style switch
                 {
                     ParameterStyle.SpaceDelimited => "spaceDelimited",
                     ParameterStyle.PipeDelimited => "pipeDelimited",
@@ -226,9 +226,9 @@ public static class OpenApiImporter
         var body = JsonContent(content);
         var form = body is null ? content?.FirstOrDefault(c => c.Key.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)).Value : null;
         var responses = (operation.Responses ?? [])
-            .Select(r => new ResponseRule(r.Key, SchemaJson(JsonContent(r.Value.Content)?.Schema), served.Codes.TryGetValue(r.Key, out var index) ? index : null,
+            .Select(r => new ResponseRule(r.Key, SchemaJson(JsonContent(r.Value.Content)?.Schema, components), served.Codes.TryGetValue(r.Key, out var index) ? index : null,
                 served.Media.TryGetValue(r.Key, out var media) ? [.. media] : null)).ToArray();
-        return new RequestContract(parameters, SchemaJson((body ?? form)?.Schema), operation.RequestBody?.Required ?? false, responses.Length > 0 ? responses : null,
+        return new RequestContract(parameters, SchemaJson((body ?? form)?.Schema, components), operation.RequestBody?.Required ?? false, responses.Length > 0 ? responses : null,
             content is { Count: > 0 } ? [.. content.Keys] : null, BodyIsForm: form is not null, Examples: served.Examples.Count > 0 ? [.. served.Examples] : null);
     }
 
@@ -236,7 +236,8 @@ public static class OpenApiImporter
         content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value;
 
     /// <summary>A schema as JSON Schema (OpenAPI 3.1's dialect, <c>$ref</c>s inlined); null when it cannot be written.</summary>
-    private static string? SchemaJson(IOpenApiSchema? schema)
+    /// <param name="components">The document's component schemas, which a schema that refers back to itself keeps as <c>$defs</c>.</param>
+    private static string? SchemaJson(IOpenApiSchema? schema, IDictionary<string, IOpenApiSchema>? components)
     {
         if (schema is null)
         {
@@ -244,16 +245,105 @@ public static class OpenApiImporter
         }
         try
         {
-            using var text = new StringWriter();
-            var writer = new OpenApiJsonWriter(text, new OpenApiJsonWriterSettings { InlineLocalReferences = true, Terse = true });
-            schema.SerializeAsV31(writer);
-            text.Flush();
-            return text.ToString();
+            var json = Serialize(schema, inline: true);
+            // A schema that refers back to itself cannot be inlined: what is left of #/components/schemas/ goes into
+            // $defs (with what those refer to), and the references point there.
+            if (!json.Contains("#/components/schemas/", StringComparison.Ordinal) || JsonNode.Parse(json) is not JsonObject root || Referenced(root).Count == 0)
+            {
+                return json;
+            }
+            var definitions = new JsonObject();
+            var pending = new Queue<string>(Referenced(root));
+            while (pending.TryDequeue(out var name))
+            {
+                if (definitions.ContainsKey(name) || components?.TryGetValue(name, out var component) != true || component is null)
+                {
+                    continue;
+                }
+                var definition = JsonNode.Parse(Serialize(component, inline: false))!;
+                definitions[name] = definition;
+                foreach (var next in Referenced(definition))
+                {
+                    pending.Enqueue(next);
+                }
+            }
+            root["$defs"] = definitions;
+            return Repoint(root).ToJsonString();
         }
-        catch (Exception exception) when (exception is InvalidOperationException or OpenApiException)
+        catch (Exception exception) when (exception is InvalidOperationException or OpenApiException or JsonException)
         {
             return null;
         }
+    }
+
+    private static string Serialize(IOpenApiSchema schema, bool inline)
+    {
+        using var text = new StringWriter();
+        var writer = new OpenApiJsonWriter(text, new OpenApiJsonWriterSettings { InlineLocalReferences = inline, Terse = true });
+        schema.SerializeAsV31(writer);
+        text.Flush();
+        return text.ToString();
+    }
+
+    /// <summary>The component schemas a schema's <c>$ref</c>s name.</summary>
+    private static List<string> Referenced(JsonNode? node)
+    {
+        var names = new List<string>();
+        void Walk(JsonNode? n)
+        {
+            switch (n)
+            {
+                case JsonObject o:
+                    foreach (var (key, value) in o)
+                    {
+                        if (key == "$ref" && value is JsonValue v && v.TryGetValue<string>(out var target) && target.StartsWith("#/components/schemas/", StringComparison.Ordinal))
+                        {
+                            names.Add(Uri.UnescapeDataString(target["#/components/schemas/".Length..]).Replace("~1", "/").Replace("~0", "~"));
+                        }
+                        else
+                        {
+                            Walk(value);
+                        }
+                    }
+                    break;
+                case JsonArray a:
+                    foreach (var item in a)
+                    {
+                        Walk(item);
+                    }
+                    break;
+            }
+        }
+        Walk(node);
+        return names;
+    }
+
+    /// <summary>Every <c>#/components/schemas/X</c> reference as <c>#/$defs/X</c>.</summary>
+    private static JsonNode Repoint(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var key in o.Select(p => p.Key).ToList())
+                {
+                    if (key == "$ref" && o[key] is JsonValue v && v.TryGetValue<string>(out var target) && target.StartsWith("#/components/schemas/", StringComparison.Ordinal))
+                    {
+                        o[key] = "#/$defs/" + target["#/components/schemas/".Length..];
+                    }
+                    else if (o[key] is { } child)
+                    {
+                        Repoint(child);
+                    }
+                }
+                break;
+            case JsonArray a:
+                foreach (var item in a.OfType<JsonNode>())
+                {
+                    Repoint(item);
+                }
+                break;
+        }
+        return node;
     }
 
     private static int Status(string code, int fallback) => int.TryParse(code, out var status) && status is >= 200 and <= 599 ? status : fallback;

@@ -51,7 +51,7 @@ public sealed partial class MockProjectGrain
             result = MockResult.ClientGone.Instance;
         }
         var seq = Record(request, result, started);
-        if (result is MockResult.Answered)
+        if (result is MockResult.Answered && Definition.SendsWebhooks)
         {
             SendWebhooks(request, result, seq, cancellation);
         }

@@ -175,6 +175,9 @@ public sealed partial class ProjectDefinition
             : new MockResult.ToResource(resourceRoute) { CorsDisabled = !project.Cors, Needs = needs };
     }
 
+    /// <summary>Whether any endpoint of the project sends webhooks.</summary>
+    public bool SendsWebhooks => Routes.SendsWebhooks;
+
     /// <summary>
     /// The webhooks <paramref name="result"/>'s response sends for <paramref name="request"/>: the rendered calls, and an
     /// attempt logged for each that could not be rendered (WireMock logs those as error sub-events too).

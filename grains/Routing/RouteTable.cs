@@ -40,6 +40,9 @@ public sealed class RouteTable
     // The endpoints whose responses send webhooks (usually none): looked up after an answer, by its endpoint id.
     private readonly Dictionary<string, CompiledEndpoint> _withWebhooks;
 
+    /// <summary>Whether any endpoint's response sends webhooks (a mock answer asks nothing more when none does).</summary>
+    public bool SendsWebhooks => _withWebhooks.Count > 0;
+
     /// <summary>The webhooks an answer of <paramref name="endpointId"/>'s response <paramref name="responseIndex"/> sends, and the endpoint's path template.</summary>
     public (CompiledWebhook[] Webhooks, RouteTemplate? Template) WebhooksOf(string endpointId, int responseIndex) =>
         _withWebhooks.Count > 0 && _withWebhooks.TryGetValue(endpointId, out var endpoint) && responseIndex >= 0 && responseIndex < endpoint.Responses.Length

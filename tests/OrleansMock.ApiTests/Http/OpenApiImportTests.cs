@@ -210,6 +210,36 @@ public sealed class OpenApiImportTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_schema_that_refers_back_to_itself_is_validated_to_any_depth()
+    {
+        var (id, b) = await ProjectAsync();
+        const string document = """
+            openapi: 3.0.0
+            paths:
+              /docs:
+                put:
+                  requestBody:
+                    required: true
+                    content:
+                      application/json:
+                        schema: { "$ref": "#/components/schemas/Document" }
+                  responses:
+                    '204': { description: stored }
+            components:
+              schemas:
+                Document:
+                  type: object
+                  properties:
+                    chunks: { type: array, items: { "$ref": "#/components/schemas/Document" } }
+            """;
+        var response = await Client.PostAsync($"/api/v1/projects/{id}/imports/openapi?validate=true", new StringContent(document, Encoding.UTF8, "application/yaml"));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NoContent, (await Mock.PutAsync($"{b}/docs", Payload("""{"chunks":[{"chunks":[{}]}]}"""))).StatusCode);
+        var refused = await Mock.PutAsync($"{b}/docs", Payload("""{"chunks":[{"chunks":[{"chunks":5}]}]}"""));
+        Assert.Contains("/chunks/0/chunks/0/chunks", await refused.AssertProblemAsync(HttpStatusCode.UnprocessableEntity));
+    }
+
+    [Fact]
     public async Task With_validate_answers_that_break_the_documented_responses_are_served_and_flagged_in_the_journal()
     {
         var (id, b) = await ProjectAsync();
