@@ -366,6 +366,7 @@ public static class OpenApiImporter
             ?? media.Example?.DeepClone()
             ?? media.Examples?.Values.Select(e => e.Value).FirstOrDefault(v => v is not null)?.DeepClone()
             ?? Example(media.Schema, 0);
+        body = WithoutNullSentinels(body);
         var isJson = type.Contains("json", StringComparison.OrdinalIgnoreCase);
         // Under a JSON media type every value is sent as JSON: a string too (quoted, as Prism sends it), which a body
         // that is a JSON string would otherwise mean as raw text. Other media types send a string as its text.
@@ -376,6 +377,44 @@ public static class OpenApiImporter
             : isJson ? isString ? JsonSerializer.Serialize(body.ToJsonString(JsonText)) : body.ToJsonString(JsonText)
             : JsonSerializer.Serialize(isString ? body.GetValue<string>() : IsXml(type) ? Xml("xml", body) : body.ToJsonString(JsonText));
         return new ResponseDefinition(status, headers, bodyJson, type, 0);
+    }
+
+    /// <summary>
+    /// <paramref name="node"/> with the reader's stand-in for a JSON null (a sentinel string, e.g. an example
+    /// <c>ending_before: null</c>) made null again: served as it was written, not as the sentinel's text.
+    /// </summary>
+    private static JsonNode? WithoutNullSentinels(JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                return null;
+            case JsonValue when JsonNullSentinel.IsJsonNullSentinel(node):
+                return null;
+            case JsonObject members:
+                foreach (var key in members.Select(m => m.Key).ToList())
+                {
+                    var child = members[key];
+                    var cleaned = WithoutNullSentinels(child);
+                    if (!ReferenceEquals(cleaned, child))
+                    {
+                        members[key] = cleaned;
+                    }
+                }
+                return members;
+            case JsonArray items:
+                for (var i = 0; i < items.Count; i++)
+                {
+                    var cleaned = WithoutNullSentinels(items[i]);
+                    if (!ReferenceEquals(cleaned, items[i]))
+                    {
+                        items[i] = cleaned;
+                    }
+                }
+                return items;
+            default:
+                return node;
+        }
     }
 
     private static bool IsXml(string mediaType)
@@ -407,7 +446,7 @@ public static class OpenApiImporter
             {
                 continue;
             }
-            var value = header.Example ?? header.Examples?.Values.Select(e => e.Value).FirstOrDefault(v => v is not null) ?? Example(header.Schema, 0);
+            var value = WithoutNullSentinels(header.Example ?? header.Examples?.Values.Select(e => e.Value).FirstOrDefault(v => v is not null) ?? Example(header.Schema, 0));
             if (value is not null)
             {
                 headers[name] = value is JsonValue text && text.GetValueKind() == JsonValueKind.String ? text.GetValue<string>() : value.ToJsonString(JsonText);
