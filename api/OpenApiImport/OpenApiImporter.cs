@@ -11,7 +11,7 @@ namespace OrleansMock.Api.OpenApiImport;
 
 /// <summary>
 /// An OpenAPI 3.0/3.1 or Swagger 2.0 document (JSON or YAML) as endpoints: one per operation, each documented
-/// response one of its responses. The first success (or the first documented) answers by default; the others answer
+/// response one of its responses. The lowest success code (or the first documented) answers by default; the others answer
 /// a request with <c>Prefer: code=404</c> (as Prism does). Bodies come from <c>example</c>/<c>examples</c>, else are
 /// generated from the schema (<c>$ref</c>, <c>allOf</c>/<c>oneOf</c>/<c>anyOf</c>, formats, enums, arrays, nullable).
 /// Endpoint ids are derived from method and path (<c>oas-...</c>), so a re-import updates what it made before.
@@ -83,15 +83,16 @@ public static class OpenApiImporter
         IdPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{method.ToUpperInvariant()} {path}")))[..16];
 
     /// <summary>
-    /// The operation as an endpoint, and which of its responses serves each documented code. The first success (else the
+    /// The operation as an endpoint, and which of its responses serves each documented code. The lowest success code (else the
     /// first documented) answers by default; each other documented response answers <c>Prefer: code=N</c> (a token of the
     /// header, in any case, not a prefix), and each named example of the default answer <c>Prefer: example=name</c>.
     /// </summary>
     private static (EndpointSpec Spec, Served Served) Endpoint(string method, string path, OpenApiOperation operation)
     {
         var documented = (operation.Responses ?? []).Select(r => (Code: r.Key, Response: r.Value)).ToList();
-        var main = documented.FindIndex(r => r.Code.StartsWith('2'));
-        main = main < 0 ? 0 : main;
+        // The default answer is the lowest 2xx code (2XX sorting after 2xx codes), as Prism picks it; else the first.
+        var successes = documented.Select((r, i) => (r.Code, Index: i)).Where(r => r.Code.StartsWith('2')).OrderBy(r => r.Code.ToUpperInvariant(), StringComparer.Ordinal).ToList();
+        var main = successes.Count > 0 ? successes[0].Index : 0;
         var responses = new List<ResponseDefinition>();
         var served = new Served(new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase), [], new Dictionary<string, List<MediaRule>>(StringComparer.OrdinalIgnoreCase));
         for (var i = 0; i < documented.Count; i++)

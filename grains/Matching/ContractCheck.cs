@@ -274,8 +274,9 @@ public sealed class ContractCheck
         }
     }
 
-    /// <summary>The documented status of the default answer: the first success, else the first documented.</summary>
-    private string? MainStatus => _responses.FirstOrDefault(r => r.Status.StartsWith('2')).Status ?? _responses.FirstOrDefault().Status;
+    /// <summary>The documented status of the default answer: the lowest success code (as the importer picks it), else the first documented.</summary>
+    private string? MainStatus => _responses.Where(r => r.Status.StartsWith('2')).Select(r => r.Status).Order(StringComparer.Ordinal).FirstOrDefault()
+        ?? _responses.FirstOrDefault().Status;
 
     private static int StatusOf(string code) => int.TryParse(code, NumberStyles.None, CultureInfo.InvariantCulture, out var status) ? status : 200;
 
