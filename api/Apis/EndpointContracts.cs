@@ -227,13 +227,16 @@ public sealed record ResponseRequest(
         ChunkedDribbleDelay,
         Weight ?? 1,
         Proxy,
-        BodyEncoding switch
-        {
-            null or "utf8" => false,
-            "base64" => true,
-            _ => throw new ContractException($"{field}.bodyEncoding '{BodyEncoding}' is not one of utf8, base64"),
-        },
+        IsBase64(BodyEncoding, field),
         Webhooks: Webhooks is { Length: > 0 } webhooks ? [.. webhooks.Select((w, i) => w.ToSpec($"{field}.webhooks[{i}]"))] : null);
+
+    /// <summary>Whether a <c>bodyEncoding</c> says base64 (utf8 or none: text).</summary>
+    internal static bool IsBase64(string? encoding, string field) => encoding switch
+    {
+        null or "utf8" => false,
+        "base64" => true,
+        _ => throw new ContractException($"{field}.bodyEncoding '{encoding}' is not one of utf8, base64"),
+    };
 }
 
 /// <summary>
@@ -255,12 +258,7 @@ public sealed record WebhookRequest(string? Method, string? Url, Dictionary<stri
         Url ?? throw new ContractException($"{field}.url is missing: the URL the webhook is sent to"),
         [.. (Headers ?? []).SelectMany(h => HeaderValues(h.Value, $"{field}.headers.{h.Key}").Select(v => KeyValuePair.Create(h.Key, v)))],
         Body,
-        BodyEncoding switch
-        {
-            null or "utf8" => false,
-            "base64" => true,
-            _ => throw new ContractException($"{field}.bodyEncoding '{BodyEncoding}' is not one of utf8, base64"),
-        },
+        ResponseRequest.IsBase64(BodyEncoding, field),
         Delay?.ToSpec(),
         Parameters is { ValueKind: JsonValueKind.Object } parameters ? parameters.GetRawText()
             : Parameters is null or { ValueKind: JsonValueKind.Null } ? null : throw new ContractException($"{field}.parameters must be a JSON object"));

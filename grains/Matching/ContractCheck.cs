@@ -453,21 +453,12 @@ public sealed class ContractCheck
     private static string? QueryObject(RequestView request, ParameterRule rule, Dictionary<string, string?> properties)
     {
         var members = new JsonObject();
-        if (rule.Style == "deepObject")
+        if (rule.Style == "deepObject" || rule.Explode)
         {
+            // One query parameter per member: page[offset]=1 (deepObject), or offset=1 (form, exploded).
             foreach (var name in properties.Keys)
             {
-                if (request.QueryValues($"{rule.Name}[{name}]") is [var value, ..])
-                {
-                    members[name] = JsonNode.Parse(Value(value, properties[name]));
-                }
-            }
-        }
-        else if (rule.Explode)
-        {
-            foreach (var name in properties.Keys)
-            {
-                if (request.QueryValues(name) is [var value, ..])
+                if (request.QueryValues(rule.Style == "deepObject" ? $"{rule.Name}[{name}]" : name) is [var value, ..])
                 {
                     members[name] = JsonNode.Parse(Value(value, properties[name]));
                 }

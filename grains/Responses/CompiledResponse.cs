@@ -120,8 +120,8 @@ public sealed class CompiledResponse
         return Copy(Prebuilt, headers, body, delay);
     }
 
-    // A rendered header value may not break the header block.
-    private static string Clean(string value) => new(value.Where(c => c == '\t' || !char.IsControl(c)).ToArray());
+    /// <summary>A rendered header value, without what would break the header block (control characters but tab).</summary>
+    internal static string Clean(string value) => new(value.Where(c => c == '\t' || !char.IsControl(c)).ToArray());
 
     /// <summary><paramref name="response"/> answered with another status (an OpenAPI <c>default</c> response serving the code asked for).</summary>
     public static MockResponse WithStatus(MockResponse response, int status) =>

@@ -80,7 +80,7 @@ public sealed class CompiledWebhook
         {
             throw new TemplateException($"the webhook's {problem}");
         }
-        var headers = _headers.Select(h => KeyValuePair.Create(h.Name, Clean(h.Value.Render(model, 8192, limits.MaxTemplateSteps, budget)))).ToArray();
+        var headers = _headers.Select(h => KeyValuePair.Create(h.Name, CompiledResponse.Clean(h.Value.Render(model, 8192, limits.MaxTemplateSteps, budget)))).ToArray();
         byte[]? body = null;
         if (MethodsWithBody.Contains(method))
         {
@@ -93,7 +93,4 @@ public sealed class CompiledWebhook
         var delay = DelaySampler.Sample(Spec.Delay, 0, limits.MaxWebhookDelayMs, random);
         return new WebhookCall(Guid.NewGuid().ToString("N"), now.AddMilliseconds(delay), method, url.AbsoluteUri, headers, body, endpointId, requestSeq, now);
     }
-
-    // A rendered header value may not break the header block.
-    private static string Clean(string value) => new(value.Where(c => c == '\t' || !char.IsControl(c)).ToArray());
 }

@@ -272,7 +272,8 @@ public class WireMockSides : IAsyncLifetime
             BaseAddress = address, Timeout = TimeSpan.FromSeconds(20),
         };
 
-    private sealed record Answer(int Status, string Body, HttpResponseMessage Message)
+    /// <summary>A request of a case (method, url, headers, body) sent, and what came back.</summary>
+    internal sealed record Answer(int Status, string Body, HttpResponseMessage Message)
     {
         public static async Task<Answer> SendAsync(HttpClient client, JsonObject request, string url, AuthenticationHeaderValue? admin)
         {

@@ -153,21 +153,8 @@ public sealed class WireMockWebhookTests(WebhookSides sides, ITestOutputHelper o
     private static async Task<string> SendAsync(HttpClient client, string json, string prefix)
     {
         var request = JsonNode.Parse(json)!.AsObject();
-        using var message = new HttpRequestMessage(new HttpMethod(request["method"]?.GetValue<string>() ?? "GET"), prefix + request["url"]!.GetValue<string>());
-        if (request["body"] is { } body)
-        {
-            message.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString()));
-        }
-        foreach (var (name, value) in request["headers"]?.AsObject() ?? [])
-        {
-            if (!message.Headers.TryAddWithoutValidation(name, value!.GetValue<string>()))
-            {
-                message.Content ??= new ByteArrayContent([]);
-                message.Content.Headers.TryAddWithoutValidation(name, value.GetValue<string>());
-            }
-        }
-        using var response = await client.SendAsync(message);
-        return $"{(int)response.StatusCode}";
+        var answer = await WireMockSides.Answer.SendAsync(client, request, prefix + request["url"]!.GetValue<string>(), null);
+        return answer.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }
 
