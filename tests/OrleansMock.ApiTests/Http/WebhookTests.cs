@@ -167,6 +167,33 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(200, attempt["status"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task A_webhook_template_that_would_run_without_bound_is_stopped_by_the_render_budget_and_logged()
+    {
+        var (id, slug, admin) = await ProjectAsync();
+        // Three nested loops over 400 path segments: 64 million iterations, far past the steps and time one render may take.
+        var body = "{{#each originalRequest.pathSegments}}{{#each ../originalRequest.pathSegments}}{{#each ../../originalRequest.pathSegments}}x{{/each}}{{/each}}{{/each}}";
+        var mapping = new JsonObject
+        {
+            ["request"] = new JsonObject { ["method"] = "POST", ["urlPathPattern"] = "/loop/.*" },
+            ["response"] = new JsonObject { ["status"] = 202 },
+            ["serveEventListeners"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "webhook",
+                ["parameters"] = new JsonObject { ["method"] = "POST", ["url"] = $"{_receiver.Address}never", ["body"] = body },
+            }),
+        }.ToJsonString();
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync($"/m/{slug}/__admin/mappings", Payload(mapping))).StatusCode);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.Accepted, (await _mock.PostAsync($"/m/{slug}/loop" + string.Concat(Enumerable.Repeat("/a", 400)), null)).StatusCode);
+        Assert.True(clock.ElapsedMilliseconds < 5000, $"the answer took {clock.ElapsedMilliseconds} ms");
+        var attempt = await WaitForAsync(id, log => log["items"]!.AsArray().FirstOrDefault());
+        Assert.Null(attempt["status"]);
+        Assert.StartsWith("the webhook could not be made", attempt["error"]!.GetValue<string>());
+        Assert.Empty(await _receiver.WaitAsync("/never", 0));
+    }
+
     private async Task<JsonNode> LogAsync(string projectId)
     {
         var answer = await _client.GetAsync($"/api/v1/projects/{projectId}/webhooks");
