@@ -7,9 +7,10 @@ namespace OrleansMock.Grains.Projects;
 
 /// <summary>
 /// The request journal's storage: entries are written in batches, one stored record per batch, a second after the
-/// first unstored entry (a timer interleaved with mock traffic, so a write never holds a request up); what an earlier
-/// activation stored is read on the first read or write of the journal, not on activation. A crash loses at most the
-/// last second of entries.
+/// first unstored entry (a timer interleaved with mock traffic, so a write never holds a request up); the index of what
+/// an earlier activation stored is built on the first read or write of the journal, not on activation; reads beyond the
+/// newest entries scan the stored batches (<see cref="RequestJournal"/>). A crash loses at most the last second of
+/// entries.
 /// </summary>
 public sealed partial class MockProjectGrain
 {
@@ -52,7 +53,7 @@ public sealed partial class MockProjectGrain
             }
             (afterSort, afterId) = (page[^1].Sort, page[^1].Id);
         }
-        Journal.Load(stored, time.GetUtcNow());
+        Journal.Load(stored);
     }
 
     private async Task FlushJournalAsync(CancellationToken cancellationToken)
@@ -72,6 +73,7 @@ public sealed partial class MockProjectGrain
                 try
                 {
                     await store.ApplyAsync(RecordCollection.Journal, ProjectId, RequestJournal.Group, writes);
+                    Journal.Written();
                 }
                 catch (Exception exception) when (exception is not OutOfMemoryException)
                 {
@@ -99,17 +101,21 @@ public sealed partial class MockProjectGrain
         }
     }
 
-    public async Task<Outcome<RequestLogEntry[]>> GetRequestLogAsync(string caller, int limit)
-    {
-        await EnsureJournalLoadedAsync();
-        return await Read(caller, _ => Outcome<RequestLogEntry[]>.Ok(Journal.Newest(limit)));
-    }
+    public Task<Outcome<RequestLogEntry[]>> GetRequestLogAsync(string caller, int limit) =>
+        QueryRequestLogAsync(caller, new RequestLogQuery(limit));
 
     public async Task<Outcome<RequestLogEntry[]>> QueryRequestLogAsync(string caller, RequestLogQuery query)
     {
+        if (Definition.OwnedBy(caller) is null)
+        {
+            return NotFound<RequestLogEntry[]>();
+        }
         await EnsureJournalLoadedAsync();
-        return await Read(caller, _ => Outcome<RequestLogEntry[]>.Ok(Journal.Query(query)));
+        return Outcome<RequestLogEntry[]>.Ok(await Journal.QueryAsync(query, time.GetUtcNow(), ReadJournal));
     }
+
+    private Task<IReadOnlyList<StoredRecord>> ReadJournal(RecordQuery page) =>
+        store.ListAsync(RecordCollection.Journal, ProjectId, RequestJournal.Group, page);
 
     public async Task<Outcome<RequestLogEntry[]>> FindRequestsAsync(string caller, EndpointSpec? pattern, bool unmatchedOnly, bool remove)
     {
@@ -122,11 +128,12 @@ public sealed partial class MockProjectGrain
             return Outcome<RequestLogEntry[]>.Fail(OutcomeKind.Invalid, error!);
         }
         await EnsureJournalLoadedAsync();
-        var found = Journal.All.Where(e => (!unmatchedOnly || e.Miss is not null) && matches(e)).ToArray();
+        var all = await Journal.AllAsync(time.GetUtcNow(), ReadJournal);
+        var found = all.Where(e => (!unmatchedOnly || e.Miss is not null) && matches(e)).ToArray();
         if (remove && found.Length > 0)
         {
             var removed = found.ToHashSet(ReferenceEqualityComparer.Instance);
-            Journal.RemoveWhere(removed.Contains);
+            Journal.Replace([.. all.Where(e => !removed.Contains(e))]);
             // What remains is stored again as one batch.
             await store.DeleteGroupAsync(RecordCollection.Journal, ProjectId, RequestJournal.Group);
             await FlushJournalAsync(CancellationToken.None);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using OrleansMock.GrainInterfaces;
 using OrleansMock.Grains.Storage;
@@ -5,23 +6,32 @@ using OrleansMock.Grains.Storage;
 namespace OrleansMock.Grains.Projects;
 
 /// <summary>
-/// A project's request journal: the newest entries in memory (<see cref="RequestLog"/>, as many as the retention
-/// count), and every entry also queued for storage, written in batches (one stored record per batch) off the hot
-/// path. Retention: the stored batches whose entries are all beyond the newest <c>capacity</c>, or older than
-/// <c>maxAge</c>, are deleted with the next batch. <see cref="Load"/> merges what an earlier activation stored. Pure
-/// logic: the grain does the I/O.
+/// A project's request journal. Entries live in storage, written in batches (one stored record per batch) off the hot
+/// path; memory holds only what is not stored yet, the newest <see cref="RecentSize"/> entries (the live log and the
+/// console's first page are answered from them), and a 16-byte index entry per stored batch. A read that needs more
+/// scans the stored batches newest first and stops as soon as it has its answer. Retention: the newest
+/// <c>capacity</c> entries no older than <c>maxAge</c>; stored batches beyond them are deleted with the next batch.
+/// Pure logic: the grain does the I/O and hands reads a function listing stored batches.
 /// </summary>
 public sealed class RequestJournal(int capacity, TimeSpan maxAge)
 {
     public const string Group = "requests";
 
+    /// <summary>How many of the newest entries stay in memory whatever is stored.</summary>
+    public const int RecentSize = 16;
+
+    private const int ScanPage = 16;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly RequestLog _log = new(capacity);
-    private readonly Queue<(string Id, int Count, DateTimeOffset Last)> _batches = new();
+    private readonly RequestLog _recent = new(Math.Min(capacity, RecentSize));
+    // Stored batches, oldest first: the last entry's place, the entry count, whether the id is the older form (no count).
+    private readonly Queue<(long Seq, int Count, bool OldId)> _batches = new();
     // Only the newest `capacity` entries are worth storing: older ones would fall out of retention at once.
     private Queue<RequestLogEntry> _pending = new();
+    private RequestLogEntry[] _writing = []; // taken for a batch whose write has not finished
     private int _stored;
+    private int _size; // entries in the journal, stored or not (at most capacity); never below the true count
     private long _lastSeq;
 
     public int Capacity => capacity;
@@ -39,7 +49,8 @@ public sealed class RequestJournal(int capacity, TimeSpan maxAge)
         {
             return;
         }
-        _log.Add(entry);
+        _recent.Add(entry);
+        _size = Math.Min(capacity, _size + 1);
         _pending.Enqueue(entry);
         if (_pending.Count > capacity)
         {
@@ -47,29 +58,20 @@ public sealed class RequestJournal(int capacity, TimeSpan maxAge)
         }
     }
 
-    /// <summary>What an earlier activation stored (batches in order), put before what this one has seen.</summary>
-    public void Load(IEnumerable<StoredRecord> batches, DateTimeOffset now)
+    /// <summary>What an earlier activation stored (batches in order): indexed, not kept.</summary>
+    public void Load(IEnumerable<StoredRecord> batches)
     {
-        var current = _log.Newest(_log.Count).Reverse().ToArray();
-        _log.Clear();
         foreach (var batch in batches)
         {
-            var entries = JsonSerializer.Deserialize<RequestLogEntry[]>(batch.Json, Json) ?? [];
-            if (entries.Length == 0)
+            var (count, oldId) = CountOf(batch);
+            if (count == 0)
             {
                 continue;
             }
-            _batches.Enqueue((batch.Id, entries.Length, entries[^1].At));
-            _stored += entries.Length;
-            foreach (var entry in entries.Where(e => e.At >= now - maxAge))
-            {
-                _log.Add(entry);
-                _lastSeq = Math.Max(_lastSeq, entry.Seq);
-            }
-        }
-        foreach (var entry in current)
-        {
-            _log.Add(entry);
+            _batches.Enqueue((batch.Sort, count, oldId));
+            _stored += count;
+            _size = Math.Min(capacity, _size + count);
+            _lastSeq = Math.Max(_lastSeq, batch.Sort);
         }
         Loaded = true;
     }
@@ -83,18 +85,22 @@ public sealed class RequestJournal(int capacity, TimeSpan maxAge)
         }
         var entries = _pending.ToArray();
         _pending.Clear();
-        var id = entries[^1].Seq.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
-        var writes = new List<RecordWrite> { RecordWrite.Store(new StoredRecord(id, entries[^1].Seq, JsonSerializer.Serialize(entries, Json))) };
-        _batches.Enqueue((id, entries.Length, entries[^1].At));
+        _writing = entries;
+        var last = entries[^1].Seq;
+        var writes = new List<RecordWrite> { RecordWrite.Store(new StoredRecord(BatchId(last, entries.Length), last, JsonSerializer.Serialize(entries, Json))) };
+        _batches.Enqueue((last, entries.Length, false));
         _stored += entries.Length;
-        while (_batches.Count > 1 && _batches.Peek() is var oldest && (_stored - oldest.Count >= capacity || oldest.Last < now - maxAge))
+        while (_batches.Count > 1 && _batches.Peek() is var oldest && (_stored - oldest.Count >= capacity || AtOf(oldest.Seq) < now - maxAge))
         {
             _batches.Dequeue();
             _stored -= oldest.Count;
-            writes.Add(RecordWrite.Delete(oldest.Id));
+            writes.Add(RecordWrite.Delete(IdOf(oldest)));
         }
         return writes;
     }
+
+    /// <summary>The batch <see cref="TakeBatch"/> gave is stored.</summary>
+    public void Written() => _writing = [];
 
     /// <summary>A batch that could not be stored: its entries wait for the next one.</summary>
     public void Requeue(IReadOnlyList<RecordWrite> failed)
@@ -103,45 +109,161 @@ public sealed class RequestJournal(int capacity, TimeSpan maxAge)
         var items = _batches.ToList();
         var id = failed[0].Upsert!.Id;
         _batches.Clear();
-        foreach (var item in items.Where(b => b.Id != id))
+        foreach (var item in items.Where(b => IdOf(b) != id))
         {
             _batches.Enqueue(item);
         }
         var entries = JsonSerializer.Deserialize<RequestLogEntry[]>(failed[0].Upsert!.Json, Json) ?? [];
         _stored -= entries.Length;
         _pending = new Queue<RequestLogEntry>(entries.Concat(_pending).TakeLast(capacity));
+        _writing = [];
     }
 
-    public RequestLogEntry[] Newest(int limit) => _log.Newest(limit);
+    /// <summary>Entries newest first that <paramref name="query"/> selects: from memory when the newest entries answer it, else read from storage.</summary>
+    public async Task<RequestLogEntry[]> QueryAsync(RequestLogQuery query, DateTimeOffset now, Func<RecordQuery, Task<IReadOnlyList<StoredRecord>>> read)
+    {
+        var found = new List<RequestLogEntry>();
+        var scan = new Scan(query, now - maxAge, capacity, found);
+        var recent = _recent.Newest(_recent.Count);
+        foreach (var entry in recent)
+        {
+            if (!scan.Visit(entry))
+            {
+                return [.. found];
+            }
+        }
+        if (recent.Length >= _size)
+        {
+            return [.. found]; // the newest entries are all there is
+        }
+        found.Clear();
+        scan = new Scan(query, now - maxAge, capacity, found);
+        await foreach (var entry in NewestFirstAsync(read))
+        {
+            if (!scan.Visit(entry))
+            {
+                break;
+            }
+        }
+        return [.. found];
+    }
 
-    public IEnumerable<RequestLogEntry> All => _log.Newest(_log.Count);
+    /// <summary>Every retained entry, newest first.</summary>
+    public Task<RequestLogEntry[]> AllAsync(DateTimeOffset now, Func<RecordQuery, Task<IReadOnlyList<StoredRecord>>> read) =>
+        QueryAsync(new RequestLogQuery(Math.Max(capacity, 1)), now, read);
 
-    /// <summary>Entries newest first that <paramref name="query"/> selects.</summary>
-    public RequestLogEntry[] Query(RequestLogQuery query) =>
-        [.. (query.After is { } after ? All.TakeWhile(e => e.Seq > after) : All).Where(e => (query.Before is not { } before || e.Seq < before)
+    /// <summary>Empties memory and the queue (the grain deletes what is stored).</summary>
+    public void Clear()
+    {
+        _recent.Clear();
+        _pending.Clear();
+        _writing = [];
+        _batches.Clear();
+        _stored = 0;
+        _size = 0;
+    }
+
+    /// <summary>
+    /// What remains after a removal (<paramref name="kept"/>, newest first) becomes the whole journal, queued again as one
+    /// batch (the grain deletes what was stored first).
+    /// </summary>
+    public void Replace(IReadOnlyList<RequestLogEntry> kept)
+    {
+        Clear();
+        foreach (var entry in kept.Reverse())
+        {
+            Add(entry);
+        }
+    }
+
+    /// <summary>The unstored entries and the stored batches merged newest first (a batch written meanwhile is read once).</summary>
+    private async IAsyncEnumerable<RequestLogEntry> NewestFirstAsync(Func<RecordQuery, Task<IReadOnlyList<StoredRecord>>> read)
+    {
+        var unstored = _writing.Concat(_pending).OrderByDescending(e => e.Seq).ToArray();
+        var seen = unstored.Select(e => e.Seq).ToHashSet();
+        var next = 0;
+        var fromStore = new Queue<RequestLogEntry>();
+        RecordQuery? page = new(ScanPage, Descending: true);
+        while (true)
+        {
+            if (fromStore.Count == 0 && page is not null)
+            {
+                var batches = await read(page);
+                page = batches.Count < page.Limit ? null : new RecordQuery(ScanPage, true, batches[^1].Sort, batches[^1].Id);
+                foreach (var batch in batches)
+                {
+                    var entries = JsonSerializer.Deserialize<RequestLogEntry[]>(batch.Json, Json) ?? [];
+                    for (var i = entries.Length - 1; i >= 0; i--)
+                    {
+                        if (!seen.Contains(entries[i].Seq))
+                        {
+                            fromStore.Enqueue(entries[i]);
+                        }
+                    }
+                }
+                continue;
+            }
+            var memory = next < unstored.Length ? unstored[next] : null;
+            var stored = fromStore.Count > 0 ? fromStore.Peek() : null;
+            if (memory is null && stored is null)
+            {
+                yield break;
+            }
+            if (stored is null || (memory is not null && memory.Seq > stored.Seq))
+            {
+                next++;
+                yield return memory!;
+            }
+            else
+            {
+                yield return fromStore.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>One pass over entries newest first: retention (count, age), the query's cursor, filters and limit.</summary>
+    private sealed class Scan(RequestLogQuery query, DateTimeOffset oldest, int capacity, List<RequestLogEntry> found)
+    {
+        private int _position;
+
+        /// <summary>Takes the entry if selected; false when no older entry can be selected.</summary>
+        public bool Visit(RequestLogEntry e)
+        {
+            if (++_position > capacity || e.At < oldest || (query.After is { } after && e.Seq <= after) || found.Count >= query.Limit)
+            {
+                return false;
+            }
+            if ((query.Before is not { } before || e.Seq < before)
                 && (query.Method is not { } method || string.Equals(e.Method, method, StringComparison.OrdinalIgnoreCase))
                 && (query.PathPrefix is not { } prefix || e.Path.StartsWith(prefix, StringComparison.Ordinal))
                 && (query.Status is not { } status || e.Status == status)
                 && (query.Matched is not { } matched || (e.Miss is null) == matched)
                 && (query.From is not { } from || e.At >= from)
                 && (query.To is not { } to || e.At <= to))
-            .Take(query.Limit)];
-
-    /// <summary>Empties memory and the queue (the grain deletes what is stored).</summary>
-    public void Clear()
-    {
-        _log.Clear();
-        _pending.Clear();
-        _batches.Clear();
-        _stored = 0;
+            {
+                found.Add(e);
+            }
+            return found.Count < query.Limit;
+        }
     }
 
-    /// <summary>Drops entries; what remains is queued again as one batch (the grain deletes what was stored first).</summary>
-    public void RemoveWhere(Func<RequestLogEntry, bool> remove)
+    // A batch's id: its last entry's place and its entry count ("00000638712345678901-25"), so the index is rebuilt
+    // without reading the entries; batches stored before the count was in the id are counted by reading them.
+    private static string BatchId(long seq, int count) =>
+        string.Create(CultureInfo.InvariantCulture, $"{seq:D20}-{count}");
+
+    private static string IdOf((long Seq, int Count, bool OldId) batch) =>
+        batch.OldId ? batch.Seq.ToString("D20", CultureInfo.InvariantCulture) : BatchId(batch.Seq, batch.Count);
+
+    private static (int Count, bool OldId) CountOf(StoredRecord batch)
     {
-        _log.RemoveWhere(remove);
-        _pending = new Queue<RequestLogEntry>(_log.Newest(_log.Count).Reverse());
-        _batches.Clear();
-        _stored = 0;
+        var dash = batch.Id.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 && int.TryParse(batch.Id.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            ? (count, false)
+            : ((JsonSerializer.Deserialize<RequestLogEntry[]>(batch.Json, Json) ?? []).Length, true);
     }
+
+    // A batch's time: its last place, which is the clock's ticks at that entry or just above.
+    private static DateTimeOffset AtOf(long seq) =>
+        seq is > 0 and < 3_155_378_975_999_999_999 ? new DateTimeOffset(seq, TimeSpan.Zero) : DateTimeOffset.MinValue;
 }
