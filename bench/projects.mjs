@@ -21,7 +21,7 @@ for (let user = 0; user * 100 < count; user++) {
       await json('POST', '/api/v1/projects', { name: slug, slug }, token);
       for (let e = 0; e < 5; e++) {
         await json('POST', `/api/v1/projects/${slug}/endpoints`, { method: 'GET', path: `/items${e}/{id}`,
-          response: { body: { id: '{{request.path.id}}', kind: `item ${e}`, tags: ['a', 'b'], price: 12.5 }, template: e === 4 } }, token);
+          response: { body: { id: '{{request.path.id}}', kind: `item ${e}`, tags: ['a', 'b'], price: 12.5 }, template: e === 4 && process.env.BENCH_TEMPLATES !== '0' } }, token);
       }
     }));
   }

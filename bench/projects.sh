@@ -35,7 +35,7 @@ for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" 
 # Warm-up: one project of its own, its journal filled, so the JIT and the pools are in place before the first reading.
 node "$BENCH/projects.mjs" "http://127.0.0.1:$PORT" 1 warm > "$WORK/warm.lua" || exit 1
 BENCH_SLUGS="$WORK/warm.lua" wrk -t2 -c16 -d5s -s "$BENCH/projects.lua" "http://127.0.0.1:$PORT" > /dev/null
-sleep 3; START=$(rss_mb $PID); START_ANON=$(anon_mb $PID)
+sleep 3; START=$(rss_mb $PID); START_ANON=$(anon_mb $PID); gcdump warm; START=$(rss_mb $PID); START_ANON=$(anon_mb $PID)
 log "defining $PROJECTS projects x 5 endpoints"
 t0=$(date +%s.%N)
 node "$BENCH/projects.mjs" "http://127.0.0.1:$PORT" "$PROJECTS" > "$WORK/slugs.lua" || exit 1

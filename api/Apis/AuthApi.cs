@@ -43,6 +43,20 @@ public static class AuthApi
             .WithName("Login").WithSummary("Exchange email and password for a bearer token")
             .Accepts<LoginRequest>("application/json")
             .Produces<TokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapPost("/session", SessionSignInAsync).AllowAnonymous()
+            .WithName("ConsoleSignIn").WithSummary("Sign in to the web console: a bearer token, and a session cookie that lasts across reloads and tabs")
+            .WithDescription("As login, and also sets an HttpOnly, Secure, SameSite=Strict cookie scoped to /api/v1/auth/session. "
+                + "The cookie authenticates nothing else: it only buys bearer tokens at POST /api/v1/auth/session/token.")
+            .Accepts<LoginRequest>("application/json")
+            .Produces<TokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapPost("/session/token", SessionTokenAsync).AllowAnonymous()
+            .WithName("ConsoleSessionToken").WithSummary("A fresh bearer token for the console's session cookie")
+            .WithDescription($"Needs the session cookie, the header {ConsoleHeader}: 1, and (when the browser sends them) an Origin of this host "
+                + "and Sec-Fetch-Site same-origin: another site's page can neither send the cookie (SameSite=Strict) nor this header.")
+            .Produces<TokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapDelete("/session", SessionSignOut).AllowAnonymous()
+            .WithName("ConsoleSignOut").WithSummary("Sign out of the web console: the session cookie is removed")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapGet("/me", MeAsync).RequireAuthorization()
             .WithName("Me").WithSummary("The authenticated user")
             .Produces<UserResponse>().ProducesProblem(StatusCodes.Status401Unauthorized);
@@ -89,16 +103,114 @@ public static class AuthApi
     private static async Task<IResult> LoginAsync(HttpContext context, IGrainFactory grains, TokenIssuer tokens, IOptions<MockLimits> limits,
         RateLimiter limiter, IOptions<RateLimitOptions> rateLimits, LoginGuard guard)
     {
+        var (user, refused) = await CheckLoginAsync(context, grains, limits, limiter, rateLimits, guard);
+        if (user is null)
+        {
+            return refused!;
+        }
+        var (token, expiresAt) = tokens.Issue(user);
+        return TypedResults.Ok(new TokenResponse(token, expiresAt));
+    }
+
+    // ---- the web console's session -----------------------------------------------------------------------------------
+    // The console keeps its bearer token in memory; a reload or a second tab asks for a new one with this cookie. The
+    // cookie is scoped to /api/v1/auth/session, so no other route ever receives it, and it is accepted only with a header
+    // a cross-site form cannot send and (as browsers send them) this host's Origin: nothing but the console can spend it.
+
+    public const string SessionCookie = "om_session";
+    public const string ConsoleHeader = "X-OrleansMock-Console";
+    private const string SessionPath = "/api/v1/auth/session";
+
+    private static async Task<IResult> SessionSignInAsync(HttpContext context, IGrainFactory grains, TokenIssuer tokens, IOptions<MockLimits> limits,
+        RateLimiter limiter, IOptions<RateLimitOptions> rateLimits, LoginGuard guard)
+    {
+        if (ConsoleOnly(context.Request) is { } foreign)
+        {
+            return foreign;
+        }
+        var (user, refused) = await CheckLoginAsync(context, grains, limits, limiter, rateLimits, guard);
+        if (user is null)
+        {
+            return refused!;
+        }
+        if (tokens.SessionLifetime > TimeSpan.Zero)
+        {
+            var (session, _) = tokens.IssueSession(user);
+            context.Response.Cookies.Append(SessionCookie, session, SessionCookieOptions(tokens.SessionLifetime));
+        }
+        var (token, expiresAt) = tokens.Issue(user);
+        return TypedResults.Ok(new TokenResponse(token, expiresAt));
+    }
+
+    private static async Task<IResult> SessionTokenAsync(HttpContext context, TokenIssuer tokens, IGrainFactory grains)
+    {
+        if (ConsoleOnly(context.Request) is { } foreign)
+        {
+            return foreign;
+        }
+        var cookie = context.Request.Cookies[SessionCookie];
+        var userId = cookie is { Length: > 0 and < 4096 } ? await tokens.SessionUserAsync(cookie) : null;
+        var user = userId is null ? null : await grains.GetGrain<IUserGrain>(userId).GetAsync();
+        if (user is null)
+        {
+            if (cookie is not null)
+            {
+                context.Response.Cookies.Delete(SessionCookie, SessionCookieOptions(TimeSpan.Zero));
+            }
+            return Problems.Status(StatusCodes.Status401Unauthorized,
+                cookie is null ? "no console session: sign in" : "the console session has expired or is not valid: sign in again");
+        }
+        var (token, expiresAt) = tokens.Issue(user);
+        return TypedResults.Ok(new TokenResponse(token, expiresAt));
+    }
+
+    private static IResult SessionSignOut(HttpContext context)
+    {
+        if (ConsoleOnly(context.Request) is { } foreign)
+        {
+            return foreign;
+        }
+        context.Response.Cookies.Delete(SessionCookie, SessionCookieOptions(TimeSpan.Zero));
+        return TypedResults.NoContent();
+    }
+
+    private static CookieOptions SessionCookieOptions(TimeSpan lifetime) => new()
+    {
+        HttpOnly = true,
+        Secure = true, // browsers keep Secure cookies on https and on localhost/127.0.0.1 only
+        SameSite = SameSiteMode.Strict,
+        Path = SessionPath,
+        MaxAge = lifetime > TimeSpan.Zero ? lifetime : null,
+        IsEssential = true,
+    };
+
+    /// <summary>A 403 problem unless the request comes from this host's own page: the console's header, and this host's Origin when one is sent.</summary>
+    private static IResult? ConsoleOnly(HttpRequest request)
+    {
+        var origin = request.Headers.Origin.ToString();
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        var sameHost = origin.Length == 0 || (Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+            && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+        return request.Headers[ConsoleHeader] == "1" && sameHost && site is "" or "same-origin" or "none"
+            ? null
+            : Problems.Status(StatusCodes.Status403Forbidden,
+                $"the console session is for this host's own web console: send {ConsoleHeader}: 1 from a page of the same origin");
+    }
+
+    /// <summary>Email and password checked under the login limits: the user, or the problem to answer.</summary>
+    private static async Task<(UserInfo? User, IResult? Refused)> CheckLoginAsync(HttpContext context, IGrainFactory grains, IOptions<MockLimits> limits,
+        RateLimiter limiter, IOptions<RateLimitOptions> rateLimits, LoginGuard guard)
+    {
         var client = ClientAddress.Of(context);
         var limit = await limiter.CheckAsync(RateLimiter.LoginPerClient, rateLimits.Value.LoginPerClient, client);
         if (limit.Refused)
         {
-            return RateLimiter.Refusal(context.Response, limit, "logins from this client");
+            return (null, RateLimiter.Refusal(context.Response, limit, "logins from this client"));
         }
         var body = await JsonBody.ReadAsync<LoginRequest>(context.Request, limits.Value.MaxRequestBodyBytes);
         if (body.Problem is not null)
         {
-            return body.Problem;
+            return (null, body.Problem);
         }
         var email = UserKeys.NormalizeEmail(body.Value!.Email ?? "");
         var password = body.Value.Password ?? "";
@@ -106,8 +218,8 @@ public static class AuthApi
         {
             var seconds = (int)Math.Ceiling(wait.TotalSeconds);
             context.Response.Headers.RetryAfter = seconds.ToString();
-            return Problems.Status(StatusCodes.Status429TooManyRequests,
-                $"too many failed logins for this account from this address; try again in {seconds} seconds");
+            return (null, Problems.Status(StatusCodes.Status429TooManyRequests,
+                $"too many failed logins for this account from this address; try again in {seconds} seconds"));
         }
         var userId = email.Length == 0 ? null : await grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Email(email)).ResolveAsync();
         LoginResult result;
@@ -123,12 +235,11 @@ public static class AuthApi
         if (result.Outcome == LoginOutcome.Ok)
         {
             guard.RecordSuccess(email, client);
-            var (token, expiresAt) = tokens.Issue(result.User!);
-            return TypedResults.Ok(new TokenResponse(token, expiresAt));
+            return (result.User!, null);
         }
         guard.RecordFailure(email, client);
         context.Response.Headers.WWWAuthenticate = "Bearer";
-        return Problems.Status(StatusCodes.Status401Unauthorized, "email or password is wrong");
+        return (null, Problems.Status(StatusCodes.Status401Unauthorized, "email or password is wrong"));
     }
 
     private static async Task<IResult> MeAsync(ClaimsPrincipal principal, IGrainFactory grains)

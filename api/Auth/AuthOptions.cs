@@ -16,4 +16,10 @@ public sealed class AuthOptions
     public string Audience { get; set; } = "orleansmock-api";
 
     public int TokenLifetimeMinutes { get; set; } = 60;
+
+    /// <summary>
+    /// How long the web console's sign-in lasts across reloads and tabs (its HttpOnly session cookie, which only buys
+    /// bearer tokens at <c>POST /api/v1/auth/session/token</c>); 0 keeps the console's sign-in in the tab only.
+    /// </summary>
+    public int SessionLifetimeHours { get; set; } = 168;
 }

@@ -22,8 +22,13 @@ function useRoute(): string[] {
 export function App() {
   const token = useSyncExternalStore(session.subscribe, () => session.token);
   const route = useRoute();
+  // On load, the session cookie (if any) signs this tab in; until it has answered, neither form nor pages flash.
+  const [restored, setRestored] = useState(false);
+  useEffect(() => {
+    void session.restore().finally(() => setRestored(true));
+  }, []);
   if (!token) {
-    return <SignIn />;
+    return restored ? <SignIn /> : <main id="main" aria-busy="true"><p className="muted">Loading…</p></main>;
   }
   const [section = 'projects', slug, tab] = route;
   const link = (path: string, label: string) => (
@@ -39,7 +44,7 @@ export function App() {
           {link('tester', 'API tester')}
           {link('account', 'Account')}
         </nav>
-        <button type="button" className="secondary small" onClick={() => { session.signOut(); navigate('projects'); }}>Sign out</button>
+        <button type="button" className="secondary small" onClick={() => { void session.end(); navigate('projects'); }}>Sign out</button>
       </header>
       <main id="main" tabIndex={-1}>
         {section === 'projects' && !slug && <Projects />}

@@ -213,9 +213,11 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         var sent = (await client.GetFromJsonAsync<JsonElement>("/api/v1/tester/history")).GetProperty("items")[0];
         var detail = await client.GetFromJsonAsync<JsonElement>($"/api/v1/tester/history/{sent.GetProperty("id").GetString()}");
         Assert.Equal("abc", detail.GetProperty("request").GetProperty("headers").GetProperty("X-Trace").GetString());
-        // No credential is kept where a script could read it later: the token lives in the page's memory only.
+        // No credential is kept where a script could read it later: the token lives in the page's memory only, and the
+        // one cookie is the HttpOnly console session (A_sign_in_lasts_across_reloads_and_tabs_until_signing_out).
         Assert.Empty(await page.EvaluateAsync<string[]>("() => Object.keys(localStorage).concat(Object.keys(sessionStorage))"));
-        Assert.Empty(await page.Context.CookiesAsync());
+        Assert.Equal("", await page.EvaluateAsync<string>("document.cookie"));
+        Assert.All(await page.Context.CookiesAsync(), c => Assert.True(c.HttpOnly && c.Name == "om_session"));
 
         await history.GetByRole(AriaRole.Button, new() { Name = $"Delete GET {mockUrl}/users/7?verbose=1 from history" }).ClickAsync();
         await Expect(history.GetByText("Nothing sent yet.")).ToBeVisibleAsync();
@@ -266,6 +268,36 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Open First" }).ClickAsync();
         await Expect(page.GetByLabel("URL", new() { Exact = true })).ToHaveValueAsync("{{base}}/users/3");
         await ScreenshotAsync(page, "collections");
+    }
+
+    [SkippableFact]
+    public async Task A_sign_in_lasts_across_reloads_and_tabs_until_signing_out()
+    {
+        var (page, console) = await OpenAsync();
+        await SignUpAsync(page);
+        await CreateProjectAsync(page, "Kept across reloads");
+
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Kept across reloads" })).ToBeVisibleAsync(); // still signed in, same page
+        var second = await page.Context.NewPageAsync();
+        await second.GotoAsync("/#/projects");
+        await Expect(second.GetByRole(AriaRole.Link, new() { Name = "Kept across reloads" })).ToBeVisibleAsync();
+
+        // The session lives in a cookie scripts cannot read, sent to the session route only.
+        Assert.Equal("", await page.EvaluateAsync<string>("document.cookie"));
+        var cookie = Assert.Single(await page.Context.CookiesAsync());
+        Assert.Equal(("om_session", "/api/v1/auth/session", true, true, SameSiteAttribute.Strict),
+            (cookie.Name, cookie.Path, cookie.HttpOnly, cookie.Secure, cookie.SameSite));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        Assert.Empty(await page.Context.CookiesAsync());
+        await second.ReloadAsync();
+        await Expect(second.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        lock (console)
+        {
+            Assert.DoesNotContain(console, m => m.Contains("error", StringComparison.OrdinalIgnoreCase) && !m.Contains("401", StringComparison.Ordinal));
+        }
     }
 
     [SkippableFact]

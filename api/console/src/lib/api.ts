@@ -1,5 +1,7 @@
-// The console's only way to the server: the public /api/v1 API with a bearer token held in memory (never in storage,
-// never in a cookie), so no credential outlives the tab and no request carries one the page did not add itself.
+// The console's only way to the server: the public /api/v1 API with a bearer token held in memory (never in storage),
+// so no request carries a credential the page did not add itself. A reload or a second tab gets a new token from the
+// session cookie (HttpOnly, SameSite=Strict, sent only to /api/v1/auth/session, spent only with the console's header):
+// scripts never see it, and nothing but this page can buy a token with it.
 
 export class ApiError extends Error {
   constructor(public status: number, public title: string, public detail?: string, public errors?: string[]) {
@@ -8,7 +10,9 @@ export class ApiError extends Error {
 }
 
 let token: string | null = null;
+let restoring: Promise<boolean> | null = null;
 const listeners = new Set<() => void>();
+const consoleHeaders = { Accept: 'application/json', 'X-OrleansMock-Console': '1' };
 
 export const session = {
   get token(): string | null {
@@ -17,6 +21,37 @@ export const session = {
   signIn(value: string) {
     token = value;
     listeners.forEach((l) => l());
+  },
+  /** Signs in with email and password; the server also sets the session cookie a reload uses. */
+  async start(email: string, password: string): Promise<void> {
+    const response = await fetch('/api/v1/auth/session', {
+      method: 'POST', credentials: 'same-origin', body: JSON.stringify({ email, password }),
+      headers: { ...consoleHeaders, 'Content-Type': 'application/json' },
+    });
+    const text = await response.text();
+    if (!response.ok) throw problemOf({ status: response.status, headers: response.headers, text });
+    session.signIn((JSON.parse(text) as { token: string }).token);
+  },
+  /** A new token from the session cookie (a reload, a second tab, an expired token); false when there is no session. */
+  restore(): Promise<boolean> {
+    restoring ??= (async () => {
+      try {
+        const response = await fetch('/api/v1/auth/session/token', { method: 'POST', credentials: 'same-origin', headers: consoleHeaders });
+        if (!response.ok) return false;
+        session.signIn(((await response.json()) as { token: string }).token);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        restoring = null;
+      }
+    })();
+    return restoring;
+  },
+  /** Forgets the token and removes the session cookie. */
+  async end(): Promise<void> {
+    session.signOut();
+    await fetch('/api/v1/auth/session', { method: 'DELETE', credentials: 'same-origin', headers: consoleHeaders }).catch(() => undefined);
   },
   signOut() {
     token = null;
@@ -55,9 +90,14 @@ export function problemOf(response: RawResponse): ApiError {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await raw(method, path, body);
+  let response = await raw(method, path, body);
   if (response.status === 401 && token) {
-    session.signOut();
+    // The token expired (they last an hour): the session cookie buys the next one, else the user signs in again.
+    if (await session.restore()) {
+      response = await raw(method, path, body);
+    } else {
+      session.signOut();
+    }
   }
   if (response.status >= 400) {
     throw problemOf(response);

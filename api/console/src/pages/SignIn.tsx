@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, session } from '../lib/api';
 import { ErrorMessage, Field } from '../ui';
 
-/** Sign in or create an account; the token it gets is kept in memory only. */
+/** Sign in or create an account; the token it gets is kept in memory, the session cookie lets a reload sign in again. */
 export function SignIn() {
   const [mode, setMode] = useState<'in' | 'up'>('in');
   const [email, setEmail] = useState('');
@@ -18,8 +18,7 @@ export function SignIn() {
       if (mode === 'up') {
         await api('POST', '/api/v1/auth/register', { email, password });
       }
-      const { token } = await api<{ token: string }>('POST', '/api/v1/auth/login', { email, password });
-      session.signIn(token);
+      await session.start(email, password);
     } catch (caught) {
       setError(caught);
     } finally {
