@@ -53,7 +53,8 @@ sleep 5; FULL=$(rss_mb $PID); FULL_ANON=$(anon_mb $PID); gcdump full; AFTER_GC=$
 per() { awk -v a="$1" -v b="$2" -v n="$PROJECTS" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }'; }
 OUT="$BENCH/results/$(date -u +%Y-%m-%d-%H%M)-projects.md"
 {
-  echo "### Memory per active project ($(date -u +%Y-%m-%dT%H:%MZ), ${OM_DLL:-this build}; $PROJECTS projects x 5 endpoints, retention $RETENTION)"
+  settings=$(env | grep -E '^(DOTNET_|BENCH_TEMPLATES=)' | sort | tr '\n' ' ')
+  echo "### Memory per active project ($(date -u +%Y-%m-%dT%H:%MZ), ${OM_DLL:-this build}; $PROJECTS projects x 5 endpoints (one a template unless BENCH_TEMPLATES=0), retention $RETENTION${settings:+; $settings})"
   echo
   echo "| stage | RSS MB | per project KB | anonymous RSS MB | per project KB |"
   echo "|---|---:|---:|---:|---:|"
