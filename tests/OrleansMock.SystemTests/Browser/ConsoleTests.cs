@@ -300,6 +300,173 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         }
     }
 
+    /// <summary>A client signed in as the console's user (the tests check through the API what the console changed).</summary>
+    private async Task<HttpClient> ApiClientAsync(string email)
+    {
+        var client = new HttpClient { BaseAddress = Base };
+        var login = await (await client.PostAsJsonAsync("/api/v1/auth/login", new { email, password = Password })).Content.ReadFromJsonAsync<JsonElement>();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", login.GetProperty("token").GetString());
+        return client;
+    }
+
+    private const string PetsDocument = """
+        openapi: 3.0.3
+        info: { title: Pets, version: "1.2" }
+        paths:
+          /pets:
+            get:
+              responses:
+                "200":
+                  description: the pets
+                  content: { application/json: { example: [{ id: 1, name: Rex }] } }
+          /pets/{id}:
+            get:
+              parameters: [{ name: id, in: path, required: true, schema: { type: integer } }]
+              responses:
+                "200":
+                  description: a pet
+                  content: { application/json: { example: { id: 1, name: Rex } } }
+        """;
+
+    [SkippableFact]
+    public async Task OpenApi_and_WireMock_mappings_are_imported_with_the_plan_shown_first_and_exported()
+    {
+        var (page, _) = await OpenAsync();
+        var email = await SignUpAsync(page);
+        var mockUrl = await CreateProjectAsync(page, "Imports " + Guid.NewGuid().ToString("N")[..6]);
+        var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
+        using var client = await ApiClientAsync(email);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Import & export" }).ClickAsync();
+
+        await page.GetByLabel("OpenAPI file").SetInputFilesAsync(new FilePayload { Name = "pets.yaml", MimeType = "application/yaml", Buffer = System.Text.Encoding.UTF8.GetBytes(PetsDocument) });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        var plan = page.GetByRole(AriaRole.Region, new() { Name = "Import plan" });
+        await Expect(plan.GetByRole(AriaRole.Heading, new() { Name = "Create: 2" })).ToBeVisibleAsync();
+        await Expect(plan).ToContainTextAsync("/pets/{id}");
+        await ScreenshotAsync(page, "import-plan");
+        var before = await client.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{slug}/endpoints");
+        Assert.Equal(0, before.GetProperty("items").GetArrayLength()); // a preview changes nothing
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Imported \"Pets\" 1.2: 2 created");
+        using (var mock = new HttpClient())
+        {
+            Assert.Equal("Rex", (await mock.GetFromJsonAsync<JsonElement>(mockUrl + "/pets/1")).GetProperty("name").GetString());
+        }
+
+        var mappings = """{"mappings":[{"request":{"method":"GET","urlPath":"/hello"},"response":{"status":200,"body":"hi"}}]}""";
+        await page.GetByLabel("Import a mappings file").SetInputFilesAsync(new FilePayload { Name = "hello.json", MimeType = "application/json", Buffer = System.Text.Encoding.UTF8.GetBytes(mappings) });
+        await Expect(page.GetByText("Imported 1 mapping from hello.json.")).ToBeVisibleAsync();
+        using (var mock = new HttpClient())
+        {
+            Assert.Equal("hi", await mock.GetStringAsync(mockUrl + "/hello"));
+        }
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Export mappings" }).ClickAsync());
+        Assert.Equal($"{slug}-wiremock-mappings.json", download.SuggestedFilename);
+        var exported = JsonDocument.Parse(await File.ReadAllTextAsync((await download.PathAsync())!)).RootElement;
+        Assert.Equal(3, exported.GetProperty("mappings").GetArrayLength());
+        Assert.Equal(3, exported.GetProperty("meta").GetProperty("total").GetInt32());
+        await ScreenshotAsync(page, "import-export");
+    }
+
+    [SkippableFact]
+    public async Task Scenarios_are_shown_moved_by_hand_and_reset()
+    {
+        var (page, _) = await OpenAsync();
+        var email = await SignUpAsync(page);
+        var mockUrl = await CreateProjectAsync(page, "Scenarios " + Guid.NewGuid().ToString("N")[..6]);
+        var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
+        using var client = await ApiClientAsync(email);
+        var created = await client.PostAsync($"/api/v1/projects/{slug}/endpoints", new StringContent("""
+            {"method":"GET","path":"/order","responses":[
+              {"status":200,"body":{"state":"new"},"scenario":{"name":"order","requiredState":"Started","newState":"paid"}},
+              {"status":200,"body":{"state":"paid"},"scenario":{"name":"order","requiredState":"paid","newState":"shipped"}},
+              {"status":200,"body":{"state":"shipped"},"scenario":{"name":"order","requiredState":"shipped"}}]}
+            """, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        using var mock = new HttpClient();
+        await mock.GetStringAsync(mockUrl + "/order"); // Started -> paid
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Scenarios" }).ClickAsync();
+        await Expect(page.GetByTestId("state-order")).ToHaveTextAsync("paid");
+        await page.GetByLabel("State of order").SelectOptionAsync("shipped");
+        await Expect(page.GetByTestId("state-order")).ToHaveTextAsync("shipped");
+        Assert.Contains("shipped", await mock.GetStringAsync(mockUrl + "/order"));
+        await ScreenshotAsync(page, "scenarios");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reset scenarios and sequences" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+        await Expect(page.GetByTestId("state-order")).ToHaveTextAsync("Started");
+        Assert.Contains("\"new\"", await mock.GetStringAsync(mockUrl + "/order"));
+    }
+
+    [SkippableFact]
+    public async Task Settings_set_cors_foreign_keys_and_a_proxy_fallback_and_a_recording_starts_and_stops()
+    {
+        var (page, _) = await OpenAsync();
+        var email = await SignUpAsync(page);
+        var mockUrl = await CreateProjectAsync(page, "Settings " + Guid.NewGuid().ToString("N")[..6]);
+        var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
+        using var client = await ApiClientAsync(email);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
+        var cors = page.GetByLabel("CORS", new() { Exact = false });
+        var wasCors = await cors.IsCheckedAsync();
+        await cors.SetCheckedAsync(!wasCors);
+        await page.GetByLabel("Foreign-key suffix").FillAsync("_id");
+        await page.GetByLabel("Fallback base URL").FillAsync("https://api.example.com");
+        await page.GetByLabel("Strip this path prefix before forwarding").FillAsync("/v2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Expect(page.GetByText("Saved.")).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "settings");
+        var project = await client.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{slug}");
+        Assert.Equal(!wasCors, project.GetProperty("cors").GetBoolean());
+        Assert.Equal("_id", project.GetProperty("foreignKeySuffix").GetString());
+        Assert.Equal("https://api.example.com", project.GetProperty("proxy").GetProperty("baseUrl").GetString());
+        Assert.Equal("/v2", project.GetProperty("proxy").GetProperty("stripPrefix").GetString());
+
+        await page.GetByLabel("Fallback base URL").FillAsync("");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Expect(page.GetByText("Saved.")).ToBeVisibleAsync();
+        var removed = false; // "Saved." was on the page already: wait for the second save itself
+        for (var i = 0; i < 50 && !removed; i++, await Task.Delay(100))
+        {
+            removed = !(await client.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{slug}")).TryGetProperty("proxy", out var proxy) || proxy.ValueKind == JsonValueKind.Null;
+        }
+        Assert.True(removed, "an empty base URL removes the fallback");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Recording" }).ClickAsync();
+        await page.GetByLabel("Real API base URL").FillAsync("https://api.example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start recording" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Recording from https://api.example.com");
+        await ScreenshotAsync(page, "recording");
+        var status = await client.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{slug}/recordings/status");
+        Assert.True(status.GetProperty("recording").GetBoolean());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Stop recording" }).ClickAsync();
+        await Expect(page.GetByText("No endpoints: nothing was recorded.")).ToBeVisibleAsync();
+        Assert.False((await client.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{slug}/recordings/status")).GetProperty("recording").GetBoolean());
+    }
+
+    [SkippableFact]
+    public async Task A_Postman_collection_is_imported_and_exported()
+    {
+        var (page, _) = await OpenAsync();
+        await SignUpAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "API tester" }).ClickAsync();
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Collections" }).ClickAsync();
+        var postman = """
+            {"info":{"name":"Shop","schema":"https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+             "item":[{"name":"List users","request":{"method":"GET","url":"{{base}}/users"}}]}
+            """;
+        await page.GetByLabel("Import a Postman collection").SetInputFilesAsync(new FilePayload { Name = "shop.postman_collection.json", MimeType = "application/json", Buffer = System.Text.Encoding.UTF8.GetBytes(postman) });
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Open List users" })).ToBeVisibleAsync();
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Export Shop for Postman" }).ClickAsync());
+        Assert.Equal("Shop.postman_collection.json", download.SuggestedFilename);
+        var exported = JsonDocument.Parse(await File.ReadAllTextAsync((await download.PathAsync())!)).RootElement;
+        Assert.Contains("v2.1", exported.GetProperty("info").GetProperty("schema").GetString());
+        Assert.Equal("List users", exported.GetProperty("item")[0].GetProperty("name").GetString());
+    }
+
     [SkippableFact]
     public async Task An_api_key_is_shown_once_works_and_stops_working_when_revoked()
     {
@@ -427,7 +594,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         var mockUrl = await CreateProjectAsync(page, "A project with a rather long name " + Guid.NewGuid().ToString("N")[..6]);
         await AddEndpointAsync(page, "/a/very/long/path/that/goes/on/and/on/{id}/with/more/segments", "{\"k\": \"v\"}");
         var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
-        foreach (var route in new[] { "projects", $"projects/{slug}/endpoints", $"projects/{slug}/resources", $"projects/{slug}/requests", $"projects/{slug}/settings", "tester", "account" })
+        foreach (var route in new[] { "projects", $"projects/{slug}/endpoints", $"projects/{slug}/resources", $"projects/{slug}/requests", $"projects/{slug}/scenarios", $"projects/{slug}/recording", $"projects/{slug}/transfer", $"projects/{slug}/settings", "tester", "account" })
         {
             await page.GotoAsync("/#/" + route);
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
@@ -462,7 +629,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
             await page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" }).ClickAsync();
             await AuditAsync("endpoint editor");
             var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
-            foreach (var route in new[] { "resources", "requests", "settings" })
+            foreach (var route in new[] { "resources", "requests", "scenarios", "recording", "transfer", "settings" })
             {
                 await page.GotoAsync($"/#/projects/{slug}/{route}");
                 await page.WaitForLoadStateAsync(LoadState.NetworkIdle);

@@ -131,6 +131,8 @@ export interface Project {
   private: boolean;
   rateLimit?: number | null;
   cors: boolean;
+  foreignKeySuffix?: string;
+  proxy?: { baseUrl: string; headers?: Record<string, string>; stripPrefix?: string } | null;
   createdAt: string;
   updatedAt: string;
   mockUrl: string;
@@ -182,4 +184,54 @@ export interface ApiKey {
   prefix: string;
   createdAt: string;
   key?: string;
+}
+
+export interface Scenario {
+  name: string;
+  state: string;
+  possibleStates: string[];
+}
+
+export interface RecordingStatus {
+  recording: boolean;
+  spec?: { targetBaseUrl: string } | null;
+  startedAt?: string | null;
+  requests: number;
+  created: string[];
+  updated: string[];
+  skipped: string[];
+}
+
+export interface ImportPlanItem {
+  id: string;
+  method: string;
+  path: string;
+  name?: string;
+}
+
+export interface ImportResult {
+  title: string;
+  version: string;
+  dryRun: boolean;
+  plan: { create: ImportPlanItem[]; update: ImportPlanItem[]; unchanged: ImportPlanItem[]; delete: ImportPlanItem[] };
+}
+
+/** Sends a file's text as it is (an OpenAPI document in JSON or YAML, WireMock mappings), with the session's token. */
+export async function sendText<T>(method: string, path: string, text: string, contentType: string): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': contentType };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(path, { method, headers, body: text, credentials: 'omit' });
+  const body = await response.text();
+  if (response.status >= 400) throw problemOf({ status: response.status, headers: response.headers, text: body });
+  return (body ? JSON.parse(body) : undefined) as T;
+}
+
+/** Offers <paramref name="text"/> as a file download. */
+export function download(name: string, text: string, type = 'application/json') {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

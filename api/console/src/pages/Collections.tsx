@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../lib/api';
+import { api, download, sendText } from '../lib/api';
 import { bodyOf, joinUrl, type TesterDraft } from '../lib/tester';
 import { ErrorMessage, Field, useConfirm, useLoad } from '../ui';
 import type { SendResult } from './Tester';
@@ -61,6 +61,15 @@ export function Collections({ draft, environmentId, onOpen, onRun }: { draft: Te
     onRun(await api<SendResult>('POST', `/api/v1/collections/${encodeURIComponent(collection.id)}/items/${encodeURIComponent(item.id)}/run${query}`));
   });
 
+  const importPostman = (file: File | undefined) => file && act(async () => {
+    await sendText('POST', '/api/v1/collections/import', await file.text(), 'application/json');
+  });
+
+  const exportPostman = (collection: Collection) => act(async () => {
+    const exported = await api<unknown>('GET', `/api/v1/collections/${encodeURIComponent(collection.id)}/export?format=postman`);
+    download(`${collection.name.replace(/[^\w.-]+/g, '_')}.postman_collection.json`, JSON.stringify(exported, null, 2));
+  });
+
   const saveName = (event: FormEvent) => {
     event.preventDefault();
     if (!naming) return;
@@ -76,6 +85,9 @@ export function Collections({ draft, environmentId, onOpen, onRun }: { draft: Te
         <Field label="New collection">{(id) => <input id={id} required value={name} onChange={(e) => setName(e.target.value)} />}</Field>
         <button type="submit" className="small">Create</button>
       </form>
+      <Field label="Import a Postman collection (v2.1 or v2.0)">
+        {(id) => <input id={id} type="file" accept=".json,application/json" onChange={(e) => { importPostman(e.target.files?.[0]); e.target.value = ''; }} />}
+      </Field>
       <ErrorMessage error={error ?? list.error} />
       <ul className="tree" aria-label="Collections">
         {(list.data?.items ?? []).map((collection) => (
@@ -86,6 +98,7 @@ export function Collections({ draft, environmentId, onOpen, onRun }: { draft: Te
                 <button type="button" className="secondary small"
                   onClick={() => setNaming({ collection, mode: 'add', value: `${draft.method} ${draft.url}`.slice(0, 100) })}>Add current request</button>
                 <button type="button" className="secondary small" onClick={() => setNaming({ collection, mode: 'rename', value: collection.name })}>Rename</button>
+                <button type="button" className="secondary small" aria-label={`Export ${collection.name} for Postman`} onClick={() => exportPostman(collection)}>Export</button>
                 <button type="button" className="danger small" onClick={async () => {
                   if (await confirm(`Delete the collection "${collection.name}"?`)) act(() => api('DELETE', `/api/v1/collections/${encodeURIComponent(collection.id)}`));
                 }}>Delete</button>

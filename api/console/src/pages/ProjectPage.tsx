@@ -5,11 +5,17 @@ import { CopyButton, ErrorMessage, Field, useConfirm, useLoad } from '../ui';
 import { Endpoints } from './Endpoints';
 import { Resources } from './Resources';
 import { RequestLog } from './RequestLog';
+import { Scenarios } from './Scenarios';
+import { Transfer } from './Transfer';
+import { Recording } from './Recording';
 
 const tabs = [
   ['endpoints', 'Endpoints'],
   ['resources', 'Resources'],
   ['requests', 'Request log'],
+  ['scenarios', 'Scenarios'],
+  ['recording', 'Recording'],
+  ['transfer', 'Import & export'],
   ['settings', 'Settings'],
 ] as const;
 
@@ -36,6 +42,9 @@ export function ProjectPage({ slug, tab }: { slug: string; tab: string }) {
       {tab === 'endpoints' && <Endpoints project={p} />}
       {tab === 'resources' && <Resources project={p} />}
       {tab === 'requests' && <RequestLog project={p} />}
+      {tab === 'scenarios' && <Scenarios project={p} />}
+      {tab === 'recording' && <Recording project={p} />}
+      {tab === 'transfer' && <Transfer project={p} />}
       {tab === 'settings' && <Settings project={p} onChange={(changed) => (changed.slug !== p.slug ? navigate(`projects/${changed.slug}/settings`) : project.set(changed))} />}
     </section>
   );
@@ -46,6 +55,10 @@ function Settings({ project, onChange }: { project: Project; onChange: (project:
   const [slug, setSlug] = useState(project.slug);
   const [isPrivate, setPrivate] = useState(project.private);
   const [rateLimit, setRateLimit] = useState(project.rateLimit ? String(project.rateLimit) : '');
+  const [cors, setCors] = useState(project.cors);
+  const [foreignKeySuffix, setForeignKeySuffix] = useState(project.foreignKeySuffix ?? 'Id');
+  const [proxyUrl, setProxyUrl] = useState(project.proxy?.baseUrl ?? '');
+  const [stripPrefix, setStripPrefix] = useState(project.proxy?.stripPrefix ?? '');
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState(false);
   const [confirm, dialog] = useConfirm();
@@ -56,7 +69,9 @@ function Settings({ project, onChange }: { project: Project; onChange: (project:
     setSaved(false);
     try {
       const changed = await api<Project>('PATCH', `/api/v1/projects/${encodeURIComponent(project.id)}`, {
-        name, slug, private: isPrivate, rateLimit: rateLimit.trim() === '' ? 0 : Number(rateLimit),
+        name, slug, private: isPrivate, rateLimit: rateLimit.trim() === '' ? 0 : Number(rateLimit), cors, foreignKeySuffix,
+        // An empty base URL removes the fallback; headers set through the API are kept.
+        proxy: { baseUrl: proxyUrl.trim(), headers: project.proxy?.headers, stripPrefix: stripPrefix.trim() || undefined },
       });
       setSaved(true);
       onChange(changed);
@@ -84,6 +99,16 @@ function Settings({ project, onChange }: { project: Project; onChange: (project:
         <Field label="Rate limit (requests per window, empty for the default)">
           {(id) => <input id={id} inputMode="numeric" pattern="[0-9]*" value={rateLimit} onChange={(e) => setRateLimit(e.target.value)} />}
         </Field>
+        <label className="check"><input type="checkbox" checked={cors} onChange={(e) => setCors(e.target.checked)} /> CORS: answer browsers' preflight requests and allow any origin to read the mock's answers</label>
+        <Field label="Foreign-key suffix" hint="How resources link: with Id, a comment's postId points at a post (json-server's --fks)">
+          {(id) => <input id={id} value={foreignKeySuffix} onChange={(e) => setForeignKeySuffix(e.target.value)} />}
+        </Field>
+        <fieldset className="stack">
+          <legend>Proxy fallback</legend>
+          <p className="muted small-text">What no endpoint or resource answers is forwarded to this real API (empty: answered 404).</p>
+          <Field label="Fallback base URL">{(id) => <input id={id} type="url" value={proxyUrl} placeholder="https://api.example.com" onChange={(e) => setProxyUrl(e.target.value)} />}</Field>
+          <Field label="Strip this path prefix before forwarding">{(id) => <input id={id} value={stripPrefix} placeholder="/v2" onChange={(e) => setStripPrefix(e.target.value)} />}</Field>
+        </fieldset>
         <ErrorMessage error={error} />
         {saved && <p role="status">Saved.</p>}
         <div className="row"><button type="submit">Save</button></div>
