@@ -31,8 +31,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
         Api = await ApiProcess.StartAsync(_dataDir, new Dictionary<string, string>
         {
             // No tester allow-list: the tester reaches this service's own mock URLs as a user's does, with no setting.
-            // Every test signs up from the same address.
+            // Every test signs up and signs in from the same address (some sign in again through the API).
             ["OrleansMock__RateLimits__RegisterPerClient__Limit"] = "1000",
+            ["OrleansMock__RateLimits__LoginPerClient__Limit"] = "1000",
         });
         using (var client = new HttpClient { BaseAddress = Api.Address })
         {

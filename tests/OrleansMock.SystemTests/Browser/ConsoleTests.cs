@@ -448,6 +448,27 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
     }
 
     [SkippableFact]
+    public async Task A_proxy_endpoint_is_defined_in_the_form()
+    {
+        var (page, _) = await OpenAsync();
+        var email = await SignUpAsync(page);
+        var mockUrl = await CreateProjectAsync(page, "Proxy " + Guid.NewGuid().ToString("N")[..6]);
+        var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
+        using var client = await ApiClientAsync(email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" }).ClickAsync();
+        await page.GetByLabel("Path", new() { Exact = true }).FillAsync("/live/:id");
+        await page.GetByText("Proxy to a real API").ClickAsync();
+        await page.GetByLabel("Proxy to (base URL)").FillAsync("ftp://nowhere");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create endpoint" }).ClickAsync();
+        await Expect(page.GetByText("the proxy target must be an http:// or https:// URL")).ToBeVisibleAsync();
+        await page.GetByLabel("Proxy to (base URL)").FillAsync("https://api.example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create endpoint" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "/live/:id", Exact = true })).ToBeVisibleAsync();
+        var endpoint = (await client.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{slug}/endpoints")).GetProperty("items")[0];
+        Assert.Equal("https://api.example.com", endpoint.GetProperty("response").GetProperty("proxy").GetProperty("baseUrl").GetString());
+    }
+
+    [SkippableFact]
     public async Task A_Postman_collection_is_imported_and_exported()
     {
         var (page, _) = await OpenAsync();

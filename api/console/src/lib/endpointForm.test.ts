@@ -108,3 +108,21 @@ describe('the endpoint form', () => {
     expect(fieldOfProblem('something else')).toBeUndefined();
   });
 });
+
+describe('proxy responses', () => {
+  it('round-trips a proxy target and keeps what the form does not show', () => {
+    const stored = { method: 'GET', path: '/users', response: { status: 200, proxy: { baseUrl: 'https://api.example.com', stripPrefix: '/v1', headers: { 'X-Key': 'k' } } } };
+    const edited = formFromDefinition(stored);
+    expect(edited.responses[0].proxyUrl).toBe('https://api.example.com');
+    const { definition } = definitionFromForm({ ...edited, responses: [{ ...edited.responses[0], proxyUrl: 'https://other.example.com' }] }, stored);
+    expect((definition!.response as Record<string, unknown>).proxy).toEqual({ baseUrl: 'https://other.example.com', stripPrefix: '/v1', headers: { 'X-Key': 'k' } });
+    const cleared = definitionFromForm({ ...edited, responses: [{ ...edited.responses[0], proxyUrl: '' }] }, stored).definition;
+    expect((cleared!.response as Record<string, unknown>).proxy).toBeUndefined();
+  });
+
+  it('refuses a target that is not an http URL, by its field', () => {
+    const { errors } = definitionFromForm(form({}, { proxyUrl: 'ftp://x' }), {});
+    expect(errors['responses[0].proxy.baseUrl']).toContain('http');
+    expect(fieldOfProblem('response.proxy.baseUrl must be an absolute http(s) URL')).toBe('responses[0].proxy.baseUrl');
+  });
+});

@@ -29,6 +29,8 @@ export interface ResponseForm {
   scenarioName: string;
   requiredState: string;
   newState: string;
+  /** A real API this response forwards to (the mock answers with its answer); empty: the response is the body above. */
+  proxyUrl: string;
 }
 
 export interface EndpointForm {
@@ -53,7 +55,7 @@ export const bodyOperators: Operator[] = ['equalTo', 'contains', 'matches', 'equ
 
 export const emptyResponse: ResponseForm = {
   status: '200', headers: [], body: '{\n  "ok": true\n}', contentType: 'application/json', delayMs: '0', template: false, fault: '', weight: '',
-  scenarioName: '', requiredState: '', newState: '',
+  scenarioName: '', requiredState: '', newState: '', proxyUrl: '',
 };
 
 export const emptyForm: EndpointForm = { name: '', method: 'GET', path: '/', priority: '', mode: 'first', conditions: [], conditionsEditable: true, responses: [emptyResponse] };
@@ -78,6 +80,7 @@ function responseForm(response: Definition): ResponseForm {
     scenarioName: (scenario.name as string | undefined) ?? '',
     requiredState: (scenario.requiredState as string | undefined) ?? '',
     newState: (scenario.newState as string | undefined) ?? '',
+    proxyUrl: ((response.proxy as Definition | undefined)?.baseUrl as string | undefined) ?? '',
   };
 }
 
@@ -160,15 +163,19 @@ function responseDefinition(form: ResponseForm, previous: Definition, field: str
       body = form.body;
     }
   }
+  const proxyUrl = form.proxyUrl.trim();
+  if (proxyUrl && !/^https?:\/\/[^/\s]+/i.test(proxyUrl)) errors[`${field}.proxy.baseUrl`] = 'the proxy target must be an http:// or https:// URL';
   if ((form.requiredState.trim() || form.newState.trim()) && !form.scenarioName.trim()) {
     errors[`${field}.scenarioName`] = 'name the scenario the states belong to';
   }
   const response: Definition = { ...previous, status, headers, contentType: form.contentType.trim() || undefined, delayMs: delay };
   const set = (key: string, value: unknown) => { if (value === undefined) delete response[key]; else response[key] = value; };
-  set('body', body);
+  set('body', proxyUrl ? undefined : body); // a proxy answers with the real API's body
   set('template', form.template ? true : undefined);
   set('fault', form.fault || undefined);
   set('weight', weight === 1 ? undefined : weight);
+  // Headers and a prefix to strip set through the API or the raw JSON stay with the target.
+  set('proxy', proxyUrl ? { ...((previous.proxy as Definition | undefined) ?? {}), baseUrl: proxyUrl } : undefined);
   set('scenario', form.scenarioName.trim()
     ? { name: form.scenarioName.trim(), requiredState: form.requiredState.trim() || undefined, newState: form.newState.trim() || undefined }
     : undefined);
@@ -230,11 +237,11 @@ export function definitionFromForm(form: EndpointForm, base: Definition = {}): {
 export function fieldOfProblem(detail: string | undefined): string | undefined {
   if (!detail) return undefined;
   const text = detail.replace(/^response\./, 'responses[0].');
-  const response = /^responses\[(\d+)\]\.(status|headers?|body|contenttype|delayms|delay|fault|weight|scenario)\b/i.exec(text);
+  const response = /^responses\[(\d+)\]\.(status|headers?|body|contenttype|delayms|delay|fault|weight|scenario|proxy)\b/i.exec(text);
   if (response) {
     const part = response[2].toLowerCase();
     const field = part.startsWith('header') ? 'headers' : part === 'contenttype' ? 'contentType' : part.startsWith('delay') ? 'delayMs'
-      : part === 'scenario' ? 'scenarioName' : part;
+      : part === 'scenario' ? 'scenarioName' : part === 'proxy' ? 'proxy.baseUrl' : part;
     return `responses[${response[1]}].${field}`;
   }
   const single = /^(status|headers?|body|contentType|delayMs|fault)\b/.exec(text);

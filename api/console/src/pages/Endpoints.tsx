@@ -130,7 +130,7 @@ function EndpointEditor({ base, endpoint, onDone, onCancel }: { base: string; en
         <button type="button" className={rawMode ? 'small' : 'secondary small'} aria-pressed={rawMode} onClick={toRaw} disabled={rawMode}>Raw JSON</button>
       </div>
       {rawMode ? (
-        <Field label="Definition (JSON)" hint="Everything the API accepts, including what the form does not show (a response's own conditions, delay distributions, proxying)">
+        <Field label="Definition (JSON)" hint="Everything the API accepts, including what the form does not show (a response's own conditions, delay distributions, a proxy's headers)">
           {(id) => <textarea id={id} className="code" rows={22} spellCheck={false} value={rawText} onChange={(e) => setRawText(e.target.value)} />}
         </Field>
       ) : (
@@ -228,6 +228,12 @@ function ResponseEditor({ index, count, response, mode, errors, onChange, onRemo
         )}
         <label className="check"><input type="checkbox" checked={response.template} onChange={(e) => onChange({ template: e.target.checked })} /> Template ({'{{request.path.id}}'} and helpers)</label>
       </div>
+      <details open={!!(response.proxyUrl || err('proxy.baseUrl'))}>
+        <summary>Proxy to a real API</summary>
+        <Field label={label('Proxy to (base URL)')} error={err('proxy.baseUrl')} hint="The request is forwarded there (its path appended) and the real answer is sent back; the body above is not used">
+          {(id, d) => <input id={id} aria-describedby={d} type="url" placeholder="https://api.example.com" value={response.proxyUrl} onChange={(e) => onChange({ proxyUrl: e.target.value })} />}
+        </Field>
+      </details>
       <details open={!!(response.scenarioName || err('scenarioName'))}>
         <summary>Scenario</summary>
         <div className="row wrap">
