@@ -67,7 +67,7 @@ public static class RecordingsApi
     private static async Task<IResult> StatusAsync(ProjectScope project) => OkOr(await project.Grain.GetRecordingAsync(project.Caller));
 
     private static async Task<IResult> FromHistoryAsync(ProjectScope project, string historyId, HttpRequest request,
-        IGrainFactory grains, IOptions<MockLimits> limits)
+        IGrainFactory grains, IOptions<MockLimits> limits, Tester.IOwnMocks ownMocks)
     {
         var options = new FromHistoryRequest(null, null);
         if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
@@ -83,7 +83,9 @@ public static class RecordingsApi
         {
             return Problems.NotFound($"tester history entry {historyId} does not exist (or was cleared)");
         }
-        var (exchange, error) = Exchange(entry);
+        // A request the tester sent to one of this service's own mocks becomes an endpoint for the path it asked that
+        // mock for (/m/shop/users/7 → /users/7), not for the mock URL's own path.
+        var (exchange, error) = Exchange(entry, url => ownMocks.PathInProject(url, request.Host.Value));
         if (exchange is null)
         {
             return Problems.Status(StatusCodes.Status422UnprocessableEntity, $"tester history entry {historyId} cannot become an endpoint: {error}");
@@ -98,7 +100,7 @@ public static class RecordingsApi
     private static IResult OkOr(Outcome<RecordingStatus> outcome) => outcome.IsOk ? TypedResults.Ok(outcome.Value) : Problems.From(outcome);
 
     /// <summary>A history entry's request and answer (as the tester stored them) as one exchange; or why it cannot be one.</summary>
-    private static (RecordedExchange? Exchange, string? Error) Exchange(TesterHistoryEntry entry)
+    private static (RecordedExchange? Exchange, string? Error) Exchange(TesterHistoryEntry entry, Func<Uri, string?> ownMockPath)
     {
         using var document = JsonDocument.Parse(entry.Json);
         var root = document.RootElement;
@@ -118,7 +120,7 @@ public static class RecordingsApi
             return (null, $"its URL '{entry.Url}' is not absolute");
         }
         var query = QueryHelpers.ParseQuery(url.Query).SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? ""))).ToArray();
-        return (new RecordedExchange(entry.Method, Uri.UnescapeDataString(url.AbsolutePath), query, Headers(sent), Bytes(sent),
+        return (new RecordedExchange(entry.Method, ownMockPath(url) ?? Uri.UnescapeDataString(url.AbsolutePath), query, Headers(sent), Bytes(sent),
             got.GetProperty("status").GetInt32(), Headers(got), Bytes(got) ?? []), null);
     }
 

@@ -43,6 +43,21 @@ public sealed class LocalMocks(IServiceProvider services, IServer server, IOptio
             || (IsLoopback(url) && ListeningPorts().Contains(url.Port));
     }
 
+    public string? PathInProject(Uri url, string? serviceHost)
+    {
+        if (!IsOwn(url, serviceHost))
+        {
+            return null;
+        }
+        var path = Uri.UnescapeDataString(url.AbsolutePath);
+        if (services.GetRequiredService<MockTrafficMiddleware.Handler>().HostedProject(url.Host) is not null)
+        {
+            return path;
+        }
+        var rest = path.IndexOf('/', Paths.MockPrefix.Length + 1); // past "/m/{project}"
+        return rest < 0 ? "/" : path[rest..];
+    }
+
     private static bool IsLoopback(Uri url) =>
         url.IsLoopback || url.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
 

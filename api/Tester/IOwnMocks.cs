@@ -15,6 +15,12 @@ public interface IOwnMocks
     /// <summary>Whether <paramref name="url"/> is one of this service's mock URLs; <paramref name="serviceHost"/> is the Host the caller reached this service with.</summary>
     bool IsOwn(Uri url, string? serviceHost);
 
+    /// <summary>
+    /// The path an own mock URL asks its project for (<c>/m/shop/users/7</c> → <c>/users/7</c>; on a project's own mock
+    /// origin, the path as it is), or null when <paramref name="url"/> is not one of this service's mock URLs.
+    /// </summary>
+    string? PathInProject(Uri url, string? serviceHost);
+
     /// <summary>Sends a request to an own mock URL in process.</summary>
     HttpMessageInvoker Invoker { get; }
 }

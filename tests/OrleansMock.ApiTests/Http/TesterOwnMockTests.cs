@@ -52,6 +52,20 @@ public sealed class TesterOwnMockTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task An_answer_from_an_own_mock_becomes_an_endpoint_for_the_path_the_mock_was_asked_for()
+    {
+        var client = await fixture.NewUserClientAsync();
+        var source = await ProjectWithEndpointsAsync(client, """{"method":"GET","path":"/users/{id}","response":{"body":{"id":7,"name":"Ann"}}}""");
+        var target = await ProjectWithEndpointsAsync(client);
+        var sent = await client.TesterSendAsync(new { url = $"http://localhost/m/{source}/users/7?full=1" });
+        var made = await client.PostAsync($"/api/v1/projects/{target}/endpoints/from-history/{sent.GetProperty("historyId").GetString()}", null);
+        Assert.Equal(HttpStatusCode.Created, made.StatusCode);
+        Assert.Equal("/users/7", (await made.ReadJsonAsync()).GetProperty("path").GetString()); // not /m/{source}/users/7
+        var answer = await client.GetAsync($"/m/{target}/users/7?full=1");
+        Assert.Equal("Ann", (await answer.ReadJsonAsync()).GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task Redirects_between_own_mocks_are_followed_and_a_fault_is_the_network_error_a_client_sees()
     {
         var client = await fixture.NewUserClientAsync();

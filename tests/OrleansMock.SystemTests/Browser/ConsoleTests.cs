@@ -469,6 +469,51 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
     }
 
     [SkippableFact]
+    public async Task An_answer_in_the_tester_becomes_an_endpoint_and_webhooks_and_usage_are_shown()
+    {
+        var (page, _) = await OpenAsync();
+        var email = await SignUpAsync(page);
+        using var client = await ApiClientAsync(email);
+        var targetName = "Target " + Guid.NewGuid().ToString("N")[..6];
+        var target = await CreateProjectAsync(page, targetName);
+        var targetSlug = target[(target.LastIndexOf('/') + 1)..];
+        var source = await CreateProjectAsync(page, "Source " + Guid.NewGuid().ToString("N")[..6]);
+        var sourceSlug = source[(source.LastIndexOf('/') + 1)..];
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/api/v1/projects/{sourceSlug}/endpoints", new StringContent("""
+            {"method":"GET","path":"/users/{id}","response":{"body":{"id":7,"name":"Ann"},
+             "webhooks":[{"method":"POST","url":"http://127.0.0.1:9/hook","body":"called"}]}}
+            """, System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "API tester" }).ClickAsync();
+        await page.GetByLabel("URL", new() { Exact = true }).FillAsync(source + "/users/7");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await Expect(page.GetByTestId("response-status")).ToHaveTextAsync("200");
+        await page.GetByLabel("Save this answer as an endpoint of").SelectOptionAsync(new SelectOptionValue { Label = targetName });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save as endpoint" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Form, new() { Name = "Save this answer as a mock endpoint" }).GetByRole(AriaRole.Status)).ToContainTextAsync("Saved GET /users/7 in " + targetName);
+        var made = (await client.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{targetSlug}/endpoints")).GetProperty("items");
+        Assert.Equal("/users/7", Assert.Single(made.EnumerateArray()).GetProperty("path").GetString());
+        using (var mock = new HttpClient())
+        {
+            Assert.Equal("Ann", (await mock.GetFromJsonAsync<JsonElement>(target + "/users/7")).GetProperty("name").GetString());
+        }
+
+        // The mock call sent its webhook (refused: loopback is not an allowed target here); the tab shows the attempt.
+        await page.GotoAsync($"/#/projects/{sourceSlug}/webhooks");
+        var attempts = page.GetByRole(AriaRole.Table, new() { Name = "Webhook attempts" });
+        for (var i = 0; i < 50 && await attempts.CountAsync() == 0; i++)
+        {
+            await Task.Delay(200);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Refresh" }).ClickAsync();
+        }
+        await Expect(attempts).ToContainTextAsync("http://127.0.0.1:9/hook");
+        await ScreenshotAsync(page, "webhooks");
+
+        await page.GotoAsync($"/#/projects/{sourceSlug}/settings");
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Usage" })).ToContainTextAsync("1 of 500");
+    }
+
+    [SkippableFact]
     public async Task A_Postman_collection_is_imported_and_exported()
     {
         var (page, _) = await OpenAsync();
@@ -615,7 +660,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         var mockUrl = await CreateProjectAsync(page, "A project with a rather long name " + Guid.NewGuid().ToString("N")[..6]);
         await AddEndpointAsync(page, "/a/very/long/path/that/goes/on/and/on/{id}/with/more/segments", "{\"k\": \"v\"}");
         var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
-        foreach (var route in new[] { "projects", $"projects/{slug}/endpoints", $"projects/{slug}/resources", $"projects/{slug}/requests", $"projects/{slug}/scenarios", $"projects/{slug}/recording", $"projects/{slug}/transfer", $"projects/{slug}/settings", "tester", "account" })
+        foreach (var route in new[] { "projects", $"projects/{slug}/endpoints", $"projects/{slug}/resources", $"projects/{slug}/requests", $"projects/{slug}/scenarios", $"projects/{slug}/webhooks", $"projects/{slug}/recording", $"projects/{slug}/transfer", $"projects/{slug}/settings", "tester", "account" })
         {
             await page.GotoAsync("/#/" + route);
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
@@ -650,7 +695,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
             await page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" }).ClickAsync();
             await AuditAsync("endpoint editor");
             var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
-            foreach (var route in new[] { "resources", "requests", "scenarios", "recording", "transfer", "settings" })
+            foreach (var route in new[] { "resources", "requests", "scenarios", "webhooks", "recording", "transfer", "settings" })
             {
                 await page.GotoAsync($"/#/projects/{slug}/{route}");
                 await page.WaitForLoadStateAsync(LoadState.NetworkIdle);

@@ -8,12 +8,14 @@ import { RequestLog } from './RequestLog';
 import { Scenarios } from './Scenarios';
 import { Transfer } from './Transfer';
 import { Recording } from './Recording';
+import { Webhooks } from './Webhooks';
 
 const tabs = [
   ['endpoints', 'Endpoints'],
   ['resources', 'Resources'],
   ['requests', 'Request log'],
   ['scenarios', 'Scenarios'],
+  ['webhooks', 'Webhooks'],
   ['recording', 'Recording'],
   ['transfer', 'Import & export'],
   ['settings', 'Settings'],
@@ -44,6 +46,7 @@ export function ProjectPage({ slug, tab }: { slug: string; tab: string }) {
       {tab === 'requests' && <RequestLog project={p} />}
       {tab === 'scenarios' && <Scenarios project={p} />}
       {tab === 'recording' && <Recording project={p} />}
+      {tab === 'webhooks' && <Webhooks project={p} />}
       {tab === 'transfer' && <Transfer project={p} />}
       {tab === 'settings' && <Settings project={p} onChange={(changed) => (changed.slug !== p.slug ? navigate(`projects/${changed.slug}/settings`) : project.set(changed))} />}
     </section>
@@ -113,9 +116,45 @@ function Settings({ project, onChange }: { project: Project; onChange: (project:
         {saved && <p role="status">Saved.</p>}
         <div className="row"><button type="submit">Save</button></div>
       </form>
+      <Usage project={project} />
       <h2>Danger zone</h2>
       <button type="button" className="danger" onClick={remove}>Delete project</button>
       {dialog}
     </div>
+  );
+}
+
+interface UsageValue { used: number; limit: number }
+interface Usage {
+  endpoints: UsageValue; endpointBytes: UsageValue; resources: UsageValue; accountBytes: UsageValue;
+  resourceRecords: { name: string; records: UsageValue; bytes: UsageValue }[];
+}
+
+/** What the project holds against its budgets (past a limit, a change that grows it is refused). */
+function Usage({ project }: { project: Project }) {
+  const usage = useLoad(() => api<Usage>('GET', `/api/v1/projects/${encodeURIComponent(project.id)}/usage`), [project.id]);
+  const u = usage.data;
+  const row = (label: string, value: UsageValue, bytes = false) => {
+    const show = (n: number) => (bytes ? `${(n / 1024).toFixed(n < 10240 ? 1 : 0)} KB` : String(n));
+    return <tr key={label}><th scope="row">{label}</th><td>{show(value.used)} of {show(value.limit)}</td><td><meter min={0} max={value.limit} value={value.used} aria-label={`${label} used`} /></td></tr>;
+  };
+  return (
+    <section aria-labelledby="usage-title">
+      <h2 id="usage-title">Usage</h2>
+      <ErrorMessage error={usage.error} />
+      {u && (
+        <div className="table-wrap">
+          <table aria-label="Usage">
+            <tbody>
+              {row('Endpoints', u.endpoints)}
+              {row('Endpoint definitions', u.endpointBytes, true)}
+              {row('Resources', u.resources)}
+              {u.resourceRecords.map((r) => row(`Records of ${r.name}`, r.records))}
+              {row('Your account, all projects', u.accountBytes, true)}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }

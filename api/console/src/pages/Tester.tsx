@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../lib/api';
+import { api, type Project } from '../lib/api';
 import { emptyDraft, formatSize, sendRequest, splitUrl, type BodyKind, type Row, type TesterDraft } from '../lib/tester';
 import { prettyJson } from '../lib/endpointForm';
 import { ErrorMessage, Field, formatTime, useConfirm, useLoad } from '../ui';
@@ -116,6 +116,7 @@ export function Tester() {
         </div>
         <ErrorMessage error={error} />
         {result && <ResponseView result={result} />}
+        {result?.historyId && <SaveAsEndpoint historyId={result.historyId} />}
       </section>
       <aside className="stack" aria-label="History, collections and environments">
         <div className="tabs" role="tablist">
@@ -238,5 +239,47 @@ export function ResponseView({ result }: { result: SendResult }) {
         </>
       )}
     </section>
+  );
+}
+
+/** Turns the answer just received (a real request and its real answer, from the history) into an endpoint of a project. */
+function SaveAsEndpoint({ historyId }: { historyId: string }) {
+  const projects = useLoad(() => api<{ items: Project[] }>('GET', '/api/v1/projects?limit=100'), []);
+  const [projectId, setProjectId] = useState('');
+  const [saved, setSaved] = useState<{ project: Project; method: string; path: string }>();
+  const [error, setError] = useState<unknown>();
+  const items = projects.data?.items ?? [];
+  const chosen = items.find((p) => p.id === projectId) ?? items[0];
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!chosen) return;
+    setError(undefined);
+    setSaved(undefined);
+    try {
+      const endpoint = await api<{ method: string; path?: string; pathPattern?: string }>('POST',
+        `/api/v1/projects/${encodeURIComponent(chosen.id)}/endpoints/from-history/${encodeURIComponent(historyId)}`, {});
+      setSaved({ project: chosen, method: endpoint.method, path: endpoint.path ?? endpoint.pathPattern ?? '' });
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+
+  if (projects.data && items.length === 0) return null;
+  return (
+    <form onSubmit={save} className="row wrap" aria-label="Save this answer as a mock endpoint">
+      <label htmlFor="save-project">Save this answer as an endpoint of</label>
+      <select id="save-project" value={chosen?.id ?? ''} onChange={(e) => setProjectId(e.target.value)}>
+        {items.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+      </select>
+      <button type="submit" className="secondary small" disabled={!chosen}>Save as endpoint</button>
+      <ErrorMessage error={error ?? projects.error} />
+      {saved && (
+        <p role="status">
+          Saved <span className="method">{saved.method}</span> <code>{saved.path}</code> in{' '}
+          <a href={`#/projects/${encodeURIComponent(saved.project.slug)}/endpoints`}>{saved.project.name}</a>.
+        </p>
+      )}
+    </form>
   );
 }
