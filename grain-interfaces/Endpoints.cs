@@ -113,7 +113,9 @@ public sealed record EndpointImport(
 
 /// <summary>
 /// What a request must be to reach an endpoint made from an OpenAPI operation with validation on: its parameters and
-/// its body (JSON Schema texts; a form body's fields are read as the schema's types), sent as one of the documented
+/// its body (JSON Schema texts; a form body's fields are read as the schema's types, and those its <c>encoding</c> lists
+/// without <c>allowReserved: true</c> (<see cref="FormFieldsWithoutReserved"/>) must not carry reserved characters
+/// unencoded, as Prism checks them), sent as one of the documented
 /// <see cref="BodyMediaTypes"/>. A request that breaks it is answered as Prism answers: the documented 422, else 400, else
 /// <c>default</c> response (415 for a media type the operation does not take), else a 422/415 problem listing each
 /// violation. The documented <see cref="Responses"/> are what the endpoint's answers should be: one that is not is
@@ -128,7 +130,8 @@ public sealed record RequestContract(
     [property: Id(4)] string[]? BodyMediaTypes = null,
     [property: Id(5)] bool BodyIsForm = false,
     [property: Id(6)] SecurityRule[][]? Security = null,
-    [property: Id(7)] ExampleRule[]? Examples = null);
+    [property: Id(7)] ExampleRule[]? Examples = null,
+    [property: Id(8)] string[]? FormFieldsWithoutReserved = null);
 
 /// <summary>A documented response's named example (<see cref="Status"/> as documented) and which of the endpoint's responses serves it.</summary>
 [GenerateSerializer, Immutable, Alias("om.ExampleRule")]

@@ -90,15 +90,18 @@ public static class OpenApiImporter
     private static (EndpointSpec Spec, Served Served) Endpoint(string method, string path, OpenApiOperation operation)
     {
         var documented = (operation.Responses ?? []).Select(r => (Code: r.Key, Response: r.Value)).ToList();
-        // The default answer is the lowest 2xx code (2XX sorting after 2xx codes), as Prism picks it; else the first.
+        // The default answer is the lowest 2xx code (2XX sorting after 2xx codes), as Prism picks it; else the `default`
+        // response (served with 200); else the first.
         var successes = documented.Select((r, i) => (r.Code, Index: i)).Where(r => r.Code.StartsWith('2')).OrderBy(r => r.Code.ToUpperInvariant(), StringComparer.Ordinal).ToList();
-        var main = successes.Count > 0 ? successes[0].Index : 0;
+        var main = successes.Count > 0 ? successes[0].Index
+            : documented.FindIndex(r => r.Code.Equals("default", StringComparison.OrdinalIgnoreCase)) is var fallback and >= 0 ? fallback
+            : 0;
         var responses = new List<ResponseDefinition>();
         var served = new Served(new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase), [], new Dictionary<string, List<MediaRule>>(StringComparer.OrdinalIgnoreCase));
         for (var i = 0; i < documented.Count; i++)
         {
             var (code, response) = documented[i];
-            var status = Status(code, i == main ? 200 : 500);
+            var status = i == main ? MainStatus(code) : Status(code, 500);
             // Named examples answer Prefer: example=name (with code=N for a response other than the default one).
             foreach (var (exampleName, example) in NamedExamples(response))
             {
@@ -123,7 +126,7 @@ public static class OpenApiImporter
             // The media type served by default is the code's own response.
             served.Media[code] = [.. served.Media[code].Select(m => m.ResponseIndex < 0 ? m with { ResponseIndex = served.Codes[code] } : m)];
         }
-        responses.Add(documented.Count == 0 ? new ResponseDefinition(200, [], null, null, 0) : Response(documented[main].Response, Status(documented[main].Code, 200)));
+        responses.Add(documented.Count == 0 ? new ResponseDefinition(200, [], null, null, 0) : Response(documented[main].Response, MainStatus(documented[main].Code)));
         var name = operation.OperationId ?? operation.Summary;
         return (new EndpointSpec(method, path, responses[0], Responses: responses.Count > 1 ? [.. responses] : null, Name: name is { Length: > 200 } ? name[..200] : name), served);
     }
@@ -230,7 +233,8 @@ public static class OpenApiImporter
             .Select(r => new ResponseRule(r.Key, SchemaJson(JsonContent(r.Value.Content)?.Schema, components), served.Codes.TryGetValue(r.Key, out var index) ? index : null,
                 served.Media.TryGetValue(r.Key, out var media) ? [.. media] : null)).ToArray();
         return new RequestContract(parameters, SchemaJson((body ?? form)?.Schema, components), operation.RequestBody?.Required ?? false, responses.Length > 0 ? responses : null,
-            content is { Count: > 0 } ? [.. content.Keys] : null, BodyIsForm: form is not null, Examples: served.Examples.Count > 0 ? [.. served.Examples] : null);
+            content is { Count: > 0 } ? [.. content.Keys] : null, BodyIsForm: form is not null, Examples: served.Examples.Count > 0 ? [.. served.Examples] : null,
+            FormFieldsWithoutReserved: form?.Encoding?.Where(e => e.Value?.AllowReserved != true).Select(e => e.Key).ToArray() is { Length: > 0 } strict ? strict : null);
     }
 
     private static OpenApiMediaType? JsonContent(IDictionary<string, OpenApiMediaType>? content) =>
@@ -346,6 +350,10 @@ public static class OpenApiImporter
         }
         return node;
     }
+
+    /// <summary>The default answer's status: its code, a range's first (4XX: 400, as Prism serves it), `default`'s 200.</summary>
+    private static int MainStatus(string code) =>
+        code.Length == 3 && code[0] is >= '2' and <= '5' && code.EndsWith("XX", StringComparison.OrdinalIgnoreCase) ? (code[0] - '0') * 100 : Status(code, 200);
 
     private static int Status(string code, int fallback) => int.TryParse(code, out var status) && status is >= 200 and <= 599 ? status : fallback;
 

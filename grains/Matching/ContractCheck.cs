@@ -19,6 +19,7 @@ public sealed class ContractCheck
     private readonly bool _bodyRequired;
     private readonly string[]? _bodyMediaTypes;
     private readonly bool _bodyIsForm;
+    private readonly HashSet<string>? _formFieldsWithoutReserved;
     private readonly Dictionary<string, string?> _formTypes;
     private readonly (string Status, ResourceSchema? Schema, int? Index, MediaRule[]? Media)[] _responses;
     private readonly SecurityRule[][]? _security;
@@ -34,6 +35,7 @@ public sealed class ContractCheck
         _bodyRequired = contract.BodyRequired;
         _bodyMediaTypes = contract.BodyMediaTypes is { Length: > 0 } types ? [.. types.Select(t => t.Split(';')[0].Trim().ToLowerInvariant())] : null;
         _bodyIsForm = contract.BodyIsForm;
+        _formFieldsWithoutReserved = contract.FormFieldsWithoutReserved is { Length: > 0 } strict ? [.. strict] : null;
         _formTypes = contract.BodyIsForm && Parse(contract.BodySchemaJson)?["properties"] is JsonObject properties
             ? properties.ToDictionary(p => p.Key, p => TypeOf(p.Value), StringComparer.Ordinal)
             : [];
@@ -405,6 +407,10 @@ public sealed class ContractCheck
         }
         else if (_body is not null)
         {
+            if (_bodyIsForm && _formFieldsWithoutReserved is not null)
+            {
+                violations.AddRange(ReservedInForm(body, _formFieldsWithoutReserved));
+            }
             var json = _bodyIsForm ? FormJson(body) : request.JsonDocument() is null ? null : body;
             if (json is null)
             {
@@ -427,6 +433,23 @@ public sealed class ContractCheck
             && (n < long.MinValue || n > long.MaxValue) => "int64's range",
         _ => null,
     };
+
+    // What RFC 3986 reserves (less ':'), as Prism tests a form field sent without percent-encoding them.
+    private static readonly System.Buffers.SearchValues<char> Reserved = System.Buffers.SearchValues.Create("/?#[]@!$&'()*+,;=");
+
+    /// <summary>A violation per field of <paramref name="fields"/> whose raw (undecoded) value carries a reserved character.</summary>
+    private static IEnumerable<string> ReservedInForm(string body, HashSet<string> fields)
+    {
+        foreach (var pair in body.Split('&'))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = Uri.UnescapeDataString((equals < 0 ? pair : pair[..equals]).Replace('+', ' '));
+            if (equals >= 0 && fields.Contains(name) && pair.AsSpan(equals + 1).IndexOfAny(Reserved) >= 0)
+            {
+                yield return $"body {name}: reserved characters used (its encoding does not allow them: allowReserved is false)";
+            }
+        }
+    }
 
     /// <summary>A form body as a JSON object, each field read as the type its schema gives it (repeated fields: an array).</summary>
     private string FormJson(string body)
