@@ -284,7 +284,7 @@ if wanted flood; then
   # A million distinct clients: every request from a fresh random address (so a fresh rate-limit subject), this build
   # and, with BENCH_BEFORE_DLL, the build before in the same run.
   {
-    echo "### Distinct clients (every request from a new random address, ${MANY_SUBJECTS_SECONDS} s, 32 connections)"
+    echo "### Distinct clients (every request from a new random address, ${MANY_SUBJECTS_SECONDS} s, 32 connections, after a ${WARMUP} s warm-up from 1,000 addresses)"
     echo
     echo "| build | requests (= distinct subjects) | req/s | p99 ms | server RSS before -> after, MB | RSS growth per subject, bytes |"
     echo "|---|---|---|---|---|---|"
@@ -292,9 +292,11 @@ if wanted flood; then
   for build in current ${BENCH_BEFORE_DLL:+before}; do
     dll=""; [ "$build" = before ] && dll="$BENCH_BEFORE_DLL"
     OM_DLL="${dll:-${OM_DLL:-}}" start_orleansmock 18089 1000 OrleansMock__ForwardedHeaders__KnownProxies__0=127.0.0.1; OM=$STARTED_PID; om_project 18089 bench
+    # Warmed up first (JIT, pools, the shard grains active) from a thousand clients, so the growth is the subjects'.
+    BENCH_XFF_POOL=1000 wrk_run "http://127.0.0.1:18089$PATH_STUB" 32 "$WARMUP" > /dev/null; sleep 2
     rss_before=$(rss_mb "$OM")
     many=$(BENCH_XFF_POOL=random wrk_run "http://127.0.0.1:18089$PATH_STUB" 32 "$MANY_SUBJECTS_SECONDS")
-    rss_after=$(rss_mb "$OM")
+    sleep 2; rss_after=$(rss_mb "$OM")
     echo "| $build | $(field requests "$many") | $(field rps "$many") | $(awk -v v="$(field p99_us "$many")" 'BEGIN{print v/1000}') | $rss_before -> $rss_after | $(awk -v a="$rss_after" -v b="$rss_before" -v n="$(field requests "$many")" 'BEGIN{ if (n > 0) printf "%.0f", (a - b) * 1048576 / n; else print "?" }') |" >> "$NOTES"
     stop "$OM"
   done
@@ -307,6 +309,8 @@ OUT="$BENCH/results/$STAMP.md"
 {
   echo "# OrleansMock benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
+  settings=$(env | grep -E '^DOTNET_' | sort | tr '\n' ' ')
+  [ -z "$settings" ] || { echo "Runtime settings: $settings"; echo; }
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), .NET $(dotnet --version), wrk on loopback, $THREADS wrk threads."
   echo "Runs: ${WARMUP} s warm-up, median of $REPS x ${DURATION} s at $CONNS connections, then 1 x ${DURATION} s at $HICONNS. CPU us/req: server user+system CPU over the $CONNS-connection runs divided by requests."
   echo

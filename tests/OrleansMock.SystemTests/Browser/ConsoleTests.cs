@@ -462,6 +462,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Create endpoint" }).ClickAsync();
         await Expect(page.GetByText("the proxy target must be an http:// or https:// URL")).ToBeVisibleAsync();
         await page.GetByLabel("Proxy to (base URL)").FillAsync("https://api.example.com");
+        await ScreenshotAsync(page, "proxy-endpoint");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create endpoint" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "/live/:id", Exact = true })).ToBeVisibleAsync();
         var endpoint = (await client.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{slug}/endpoints")).GetProperty("items")[0];
@@ -526,6 +527,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
             """;
         await page.GetByLabel("Import a Postman collection").SetInputFilesAsync(new FilePayload { Name = "shop.postman_collection.json", MimeType = "application/json", Buffer = System.Text.Encoding.UTF8.GetBytes(postman) });
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Open List users" })).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "postman-import");
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Export Shop for Postman" }).ClickAsync());
         Assert.Equal("Shop.postman_collection.json", download.SuggestedFilename);
         var exported = JsonDocument.Parse(await File.ReadAllTextAsync((await download.PathAsync())!)).RootElement;
