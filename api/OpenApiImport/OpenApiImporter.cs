@@ -468,11 +468,23 @@ public static class OpenApiImporter
     private static readonly JsonSerializerOptions JsonText = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>An example value for <paramref name="schema"/>: its own example, default or first enum, else one built from its type.</summary>
-    public static JsonNode? Example(IOpenApiSchema? schema, int depth)
+    public static JsonNode? Example(IOpenApiSchema? schema, int depth) => Example(schema, depth, []);
+
+    /// <param name="refs">The components referenced on the way here: a component met a third time on one path is
+    /// sampled as <c>{}</c>, as Prism's sampler stops a recursive schema (two levels deep, then an empty object).</param>
+    private static JsonNode? Example(IOpenApiSchema? schema, int depth, System.Collections.Immutable.ImmutableList<string> refs)
     {
         if (schema is null || depth > MaxDepth)
         {
             return null;
+        }
+        if (schema is OpenApiSchemaReference { Reference.Id: { } id })
+        {
+            if (refs.Count(r => r == id) >= 2)
+            {
+                return new JsonObject();
+            }
+            refs = refs.Add(id);
         }
 #pragma warning disable CS0618 // OpenAPI 3.0's single "example" is still where 3.0 documents put it
         var example = schema.Example;
@@ -488,14 +500,14 @@ public static class OpenApiImporter
         if (schema.AllOf is { Count: > 0 } all)
         {
             var merged = new JsonObject();
-            foreach (var part in all.Select(s => Example(s, depth + 1)).OfType<JsonObject>())
+            foreach (var part in all.Select(s => Example(s, depth + 1, refs)).OfType<JsonObject>())
             {
                 foreach (var (key, value) in part)
                 {
                     merged[key] = value?.DeepClone();
                 }
             }
-            foreach (var (key, value) in Properties(schema, depth))
+            foreach (var (key, value) in Properties(schema, depth, refs))
             {
                 merged[key] = value;
             }
@@ -503,13 +515,13 @@ public static class OpenApiImporter
         }
         if ((schema.OneOf is { Count: > 0 } ? schema.OneOf : schema.AnyOf) is { Count: > 0 } choices)
         {
-            return Example(choices[0], depth + 1);
+            return Example(choices[0], depth + 1, refs);
         }
         var type = (schema.Type ?? (schema.Properties is { Count: > 0 } ? JsonSchemaType.Object : schema.Items is not null ? JsonSchemaType.Array : 0)) & ~JsonSchemaType.Null;
         return type switch
         {
-            _ when type.HasFlag(JsonSchemaType.Object) => Properties(schema, depth),
-            _ when type.HasFlag(JsonSchemaType.Array) => new JsonArray(Example(schema.Items, depth + 1) is { } item ? [item] : []),
+            _ when type.HasFlag(JsonSchemaType.Object) => Properties(schema, depth, refs),
+            _ when type.HasFlag(JsonSchemaType.Array) => new JsonArray(Example(schema.Items, depth + 1, refs) is { } item ? [item] : []),
             _ when type.HasFlag(JsonSchemaType.String) => JsonValue.Create(Text(schema.Format)),
             _ when type.HasFlag(JsonSchemaType.Integer) => JsonValue.Create((long)Minimum(schema)),
             _ when type.HasFlag(JsonSchemaType.Number) => JsonValue.Create(Minimum(schema)),
@@ -518,18 +530,18 @@ public static class OpenApiImporter
         };
     }
 
-    private static JsonObject Properties(IOpenApiSchema schema, int depth)
+    private static JsonObject Properties(IOpenApiSchema schema, int depth, System.Collections.Immutable.ImmutableList<string> refs)
     {
         var json = new JsonObject();
         foreach (var (name, property) in schema.Properties ?? new Dictionary<string, IOpenApiSchema>())
         {
-            json[name] = Example(property, depth + 1);
+            json[name] = Example(property, depth + 1, refs);
         }
         if (schema.Properties is not { Count: > 0 } && schema.AdditionalProperties is { } additional)
         {
             // A map: two sample entries, named as Prism's sampler names them.
-            json["property1"] = Example(additional, depth + 1);
-            json["property2"] = Example(additional, depth + 1);
+            json["property1"] = Example(additional, depth + 1, refs);
+            json["property2"] = Example(additional, depth + 1, refs);
         }
         return json;
     }
