@@ -77,9 +77,11 @@ public sealed class RouteTemplate
                 error = $"path must not contain '{c}': query strings and fragments are not part of a path template";
                 return false;
             }
-            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            // A space is a character a path may hold (sent as %20, as OpenAPI documents write such paths); other
+            // whitespace and control characters never reach a route.
+            if ((char.IsWhiteSpace(c) && c != ' ') || char.IsControl(c))
             {
-                error = "path must not contain spaces or control characters";
+                error = "path must not contain tabs, line breaks or control characters";
                 return false;
             }
         }

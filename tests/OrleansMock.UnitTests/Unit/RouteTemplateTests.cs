@@ -26,11 +26,21 @@ public sealed class RouteTemplateTests
     [InlineData("/users/{id!}", "parameter name")]
     [InlineData("/users/:1id", "parameter name")]
     [InlineData("/a/{id}/b/{id}", "appears twice")]
-    [InlineData("/a b", "spaces")]
+    [InlineData("/a\tb", "tabs")]
+    [InlineData("/a\nb", "line breaks")]
     public void Rejects_invalid_templates_with_a_reason(string path, string expected)
     {
         Assert.False(RouteTemplate.TryParse(path, 1024, out _, out var error));
         Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void A_space_is_a_path_character_as_OpenAPI_documents_write_paths()
+    {
+        // Prism's harness (routing/support-encoded-path): the request's %20, %3E, %7C and %25 arrive decoded.
+        Assert.True(RouteTemplate.TryParse("/test path > with | unsafe % characters", 1024, out var template, out _));
+        Assert.True(template.IsMatch(["test path > with | unsafe % characters"]));
+        Assert.False(template.IsMatch(["test%20path"]));
     }
 
     [Fact]
