@@ -159,6 +159,31 @@ public sealed class RouteTemplate
         return true;
     }
 
+    /// <summary>
+    /// The parameter a request path leaves empty (<c>/path//foo</c> against <c>/path/{param}/foo</c>) where the rest of
+    /// it matches; null when it does not match that way. An OpenAPI operation refuses such a request as Prism does (422).
+    /// </summary>
+    public string? EmptyParameter(string[] segments)
+    {
+        if (segments.Length != Literals.Length)
+        {
+            return null;
+        }
+        string? empty = null;
+        for (var i = 0; i < segments.Length; i++)
+        {
+            if (Literals[i] is { } literal ? !string.Equals(literal, segments[i], StringComparison.Ordinal) : segments[i].Length == 0 ? _around[i] is not null : !ParameterMatches(i, segments[i]))
+            {
+                return null;
+            }
+            if (Literals[i] is null && segments[i].Length == 0)
+            {
+                empty ??= Parameters[i];
+            }
+        }
+        return empty;
+    }
+
     /// <summary>A parameter segment holds a non-empty value (between its fixed text, when it has some).</summary>
     private bool ParameterMatches(int index, string segment) => _around[index] is not var (prefix, suffix)
         ? segment.Length > 0

@@ -147,7 +147,29 @@ public sealed class RouteTable
             var allowed = AllowedMethods(candidates, path, segments, budget);
             return new MockResult.Invalid([$"the document defines {string.Join(", ", allowed)} for {path}, not {method}"], 405) { Allow = allowed };
         }
+        if (failedCondition is null && Array.IndexOf(segments, "") >= 0 && EmptyPathParameter(candidates, method, segments) is ({ Contract: { } operation } endpoint, var name))
+        {
+            // An OpenAPI operation's path with a parameter left empty: refused as a missing required parameter, as Prism does.
+            var violation = $"path '{name}' is required: the request leaves its segment empty";
+            return operation.Refusal(422) is { } documented
+                ? Documented(endpoint, documented, view, segments, limits, budget, random, violation)
+                : new MockResult.Invalid([violation], 422);
+        }
         return new MockResult.NoMatch(failedCondition ?? ClosestMiss(method, segments));
+    }
+
+    /// <summary>The first imported operation (of this method) whose path would match with a parameter left empty, and that parameter.</summary>
+    private static (CompiledEndpoint Endpoint, string Name)? EmptyPathParameter(IEnumerable<CompiledEndpoint> candidates, string method, string[] segments)
+    {
+        foreach (var endpoint in candidates)
+        {
+            if (endpoint.Contract is not null && string.Equals(endpoint.Method, method, StringComparison.OrdinalIgnoreCase)
+                && endpoint.Template?.EmptyParameter(segments) is { } name)
+            {
+                return (endpoint, name);
+            }
+        }
+        return null;
     }
 
     /// <summary>An imported endpoint's documented response <paramref name="chosen"/>.Index, answered with <paramref name="chosen"/>.Status.</summary>

@@ -43,6 +43,19 @@ public sealed class RouteTemplateTests
         Assert.False(template.IsMatch(["test%20path"]));
     }
 
+    [Theory]
+    [InlineData("/path/{param}/foo", "/path//foo", "param")]
+    [InlineData("/path/{param}/foo", "/path/x/foo", null)] // nothing empty
+    [InlineData("/path/{param}/foo", "/other//foo", null)] // the rest does not match
+    [InlineData("/path/v{param}/foo", "/path//foo", null)] // text around a parameter is never empty
+    [InlineData("/a/{x}/{y}", "/a//", null)] // a trailing slash is no segment
+    [InlineData("/a/{x}/{y}/b", "/a///b", "x")]
+    public void An_empty_segment_names_the_parameter_it_leaves_empty(string path, string request, string? expected)
+    {
+        Assert.True(RouteTemplate.TryParse(path, 1024, out var template, out _));
+        Assert.Equal(expected, template.EmptyParameter(RouteTemplate.SplitPath(request)));
+    }
+
     [Fact]
     public void Rejects_templates_longer_than_the_limit()
     {
