@@ -19,6 +19,29 @@ public sealed partial class MockProjectGrain
     private IGrainTimer? _journalTimer;
     private Task? _journalLoad;
     private bool _journalFlushing;
+    private TaskCompletionSource? _journalFlushed; // the flush in flight, if any: a clear or removal waits for it
+
+    /// <summary>
+    /// Runs a change of the stored journal (a clear, a removal) with no batch being written: it waits for a write in
+    /// flight, and the flush timer (interleaved) skips its turn meanwhile, so no stale batch lands after the change.
+    /// </summary>
+    private async Task WithoutJournalWritesAsync(Func<Task> change)
+    {
+        if (_journalFlushed is { } inFlight)
+        {
+            await inFlight.Task;
+        }
+        _journalFlushing = true;
+        try
+        {
+            await change();
+        }
+        finally
+        {
+            _journalFlushing = false;
+        }
+        await FlushJournalAsync(CancellationToken.None); // what waits (what a removal keeps, what arrived meanwhile)
+    }
 
     /// <summary>A flush a second from now, unless one is already due.</summary>
     private void ScheduleJournalFlush() =>
@@ -65,6 +88,7 @@ public sealed partial class MockProjectGrain
             return;
         }
         _journalFlushing = true;
+        _journalFlushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
             await EnsureJournalLoadedAsync();
@@ -86,6 +110,7 @@ public sealed partial class MockProjectGrain
         finally
         {
             _journalFlushing = false;
+            _journalFlushed.TrySetResult();
             if (Journal.Pending > 0)
             {
                 ScheduleJournalFlush();
@@ -128,16 +153,23 @@ public sealed partial class MockProjectGrain
             return Outcome<RequestLogEntry[]>.Fail(OutcomeKind.Invalid, error!);
         }
         await EnsureJournalLoadedAsync();
-        var all = await Journal.AllAsync(time.GetUtcNow(), ReadJournal);
-        var found = all.Where(e => (!unmatchedOnly || e.Miss is not null) && matches(e)).ToArray();
-        if (remove && found.Length > 0)
+        if (!remove)
         {
-            var removed = found.ToHashSet(ReferenceEqualityComparer.Instance);
-            Journal.Replace([.. all.Where(e => !removed.Contains(e))]);
-            // What remains is stored again as one batch.
-            await store.DeleteGroupAsync(RecordCollection.Journal, ProjectId, RequestJournal.Group);
-            await FlushJournalAsync(CancellationToken.None);
+            var all = await Journal.AllAsync(time.GetUtcNow(), ReadJournal);
+            return Outcome<RequestLogEntry[]>.Ok([.. all.Where(e => (!unmatchedOnly || e.Miss is not null) && matches(e))]);
         }
+        RequestLogEntry[] found = [];
+        await WithoutJournalWritesAsync(async () =>
+        {
+            var all = await Journal.AllAsync(time.GetUtcNow(), ReadJournal);
+            found = [.. all.Where(e => (!unmatchedOnly || e.Miss is not null) && matches(e))];
+            if (found.Length > 0)
+            {
+                var removed = found.ToHashSet(ReferenceEqualityComparer.Instance);
+                Journal.Replace([.. all.Where(e => !removed.Contains(e))]); // stored again as one batch, below
+                await store.DeleteGroupAsync(RecordCollection.Journal, ProjectId, RequestJournal.Group);
+            }
+        });
         return Outcome<RequestLogEntry[]>.Ok(found);
     }
 
@@ -154,8 +186,11 @@ public sealed partial class MockProjectGrain
             return NotFound<bool>();
         }
         await EnsureJournalLoadedAsync();
-        Journal.Clear();
-        await store.DeleteGroupAsync(RecordCollection.Journal, ProjectId, RequestJournal.Group);
+        await WithoutJournalWritesAsync(() =>
+        {
+            Journal.Clear();
+            return store.DeleteGroupAsync(RecordCollection.Journal, ProjectId, RequestJournal.Group);
+        });
         return Outcome<bool>.Ok(true);
     }
 
