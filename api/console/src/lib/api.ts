@@ -69,13 +69,18 @@ export interface RawResponse {
   text: string;
 }
 
-/** Sends a request with the session's token; JSON in and out. */
-export async function raw(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<RawResponse> {
+/** Sends a request with the session's token: a body of text of the given type (or none). */
+async function send(method: string, path: string, text?: string, contentType?: string, signal?: AbortSignal): Promise<RawResponse> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, credentials: 'omit' });
+  if (contentType) headers['Content-Type'] = contentType;
+  const response = await fetch(path, { method, headers, body: text, signal, credentials: 'omit' });
   return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** Sends a request with the session's token; JSON in and out. */
+export function raw(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<RawResponse> {
+  return body === undefined ? send(method, path, undefined, undefined, signal) : send(method, path, JSON.stringify(body), 'application/json', signal);
 }
 
 /** The problem (RFC 9457) a failed response carries, as an error to show. */
@@ -89,12 +94,22 @@ export function problemOf(response: RawResponse): ApiError {
   }
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let response = await raw(method, path, body);
+export function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return answerOf<T>(() => raw(method, path, body));
+}
+
+/** Sends a file's text as it is (an OpenAPI document in JSON or YAML, WireMock mappings); JSON out. */
+export function sendText<T>(method: string, path: string, text: string, contentType: string): Promise<T> {
+  return answerOf<T>(() => send(method, path, text, contentType));
+}
+
+/** The parsed answer of a request, or its problem thrown; a 401 renews the token once from the session cookie. */
+async function answerOf<T>(request: () => Promise<RawResponse>): Promise<T> {
+  let response = await request();
   if (response.status === 401 && token) {
     // The token expired (they last an hour): the session cookie buys the next one, else the user signs in again.
     if (await session.restore()) {
-      response = await raw(method, path, body);
+      response = await request();
     } else {
       session.signOut();
     }
@@ -214,16 +229,6 @@ export interface ImportResult {
   version: string;
   dryRun: boolean;
   plan: { create: ImportPlanItem[]; update: ImportPlanItem[]; unchanged: ImportPlanItem[]; delete: ImportPlanItem[] };
-}
-
-/** Sends a file's text as it is (an OpenAPI document in JSON or YAML, WireMock mappings), with the session's token. */
-export async function sendText<T>(method: string, path: string, text: string, contentType: string): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': contentType };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch(path, { method, headers, body: text, credentials: 'omit' });
-  const body = await response.text();
-  if (response.status >= 400) throw problemOf({ status: response.status, headers: response.headers, text: body });
-  return (body ? JSON.parse(body) : undefined) as T;
 }
 
 /** Offers <paramref name="text"/> as a file download. */
