@@ -96,7 +96,8 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     Task<Outcome<RequestLogEntry[]>> QueryRequestLogAsync(string caller, RequestLogQuery query);
 
     [Alias("ClearRequestLog")]
-    Task<Outcome<bool>> ClearRequestLogAsync(string caller);
+    /// <summary>Empties one slice of the journal: the project's own requests, or a test session's.</summary>
+    Task<Outcome<bool>> ClearRequestLogAsync(string caller, string? session = null);
 
     /// <summary>
     /// Answers one mock request from memory. When the client goes away, the matchers and templates stop at their next
@@ -126,9 +127,12 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [AlwaysInterleave, Alias("GetOwner")]
     Task<string?> GetOwnerAsync();
 
-    /// <summary>The project's scenarios (named by its responses) and the state each is in; every scenario starts in "Started".</summary>
+    /// <summary>
+    /// The project's scenarios (named by its responses) and the state each is in; every scenario starts in "Started".
+    /// With <paramref name="session"/>, the states are a test session's.
+    /// </summary>
     [ReadOnly, Alias("GetScenarios")]
-    Task<Outcome<ScenarioInfo[]>> GetScenariosAsync(string caller);
+    Task<Outcome<ScenarioInfo[]>> GetScenariosAsync(string caller, SessionState? session = null);
 
     /// <summary>Puts every scenario back in "Started", and every sequence back at its first response.</summary>
     [Alias("ResetScenarios")]
@@ -152,7 +156,28 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     /// dropped from the log. A null pattern matches every entry; <paramref name="unmatchedOnly"/> keeps the misses (no endpoint answered).
     /// </summary>
     [Alias("FindRequests")]
-    Task<Outcome<RequestLogEntry[]>> FindRequestsAsync(string caller, EndpointSpec? pattern, bool unmatchedOnly, bool remove);
+    Task<Outcome<RequestLogEntry[]>> FindRequestsAsync(string caller, EndpointSpec? pattern, bool unmatchedOnly, bool remove, string? session = null);
+
+    /// <summary>
+    /// Answers one request of test session <paramref name="session"/> (from its <see cref="IMockSessionGrain"/>) with the
+    /// session's <paramref name="state"/>: as <see cref="HandleAsync"/>, and the request is logged in the session's slice
+    /// of the journal. The first request of a session registers it (<see cref="MockResult.TooManySessions"/> past the cap).
+    /// </summary>
+    [ReadOnly, Alias("HandleInSession")]
+    [return: Immutable]
+    ValueTask<SessionAnswer> HandleInSessionAsync(string session, MockRequest request, SessionState state, ClientLink client = default, CancellationToken cancellation = default);
+
+    /// <summary>The project's live test sessions, most recently used first.</summary>
+    [ReadOnly, Alias("ListSessions")]
+    Task<Outcome<SessionInfo[]>> ListSessionsAsync(string caller);
+
+    /// <summary>Ends a test session (its state, records and journal slice go); a later request starts it afresh. True for an unknown one too.</summary>
+    [Alias("DeleteSession")]
+    Task<Outcome<bool>> DeleteSessionAsync(string caller, string session);
+
+    /// <summary>A resource's definition (its seed), for a test session's copy of it. Interleaves: it only reads the definition.</summary>
+    [AlwaysInterleave, Alias("GetResourceDefinition")]
+    Task<ResourceInfo?> GetResourceDefinitionAsync(string name);
 
     /// <summary>For each request, the endpoint nearest to it and why it does not answer (null where one answers it now).</summary>
     [ReadOnly, Alias("NearMisses")]

@@ -11,6 +11,12 @@ public sealed class MockLimits
     /// <summary>Largest management request body the front end reads, in bytes (413 above it).</summary>
     public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Most live test sessions one project may keep (X-Mock-Session); a request starting one more is answered 429.</summary>
+    public int MaxSessionsPerProject { get; set; } = 100;
+
+    /// <summary>Minutes a test session lives without a request; then its state, records and journal slice go.</summary>
+    public int SessionIdleMinutes { get; set; } = 30;
+
     /// <summary>Most projects one account may own.</summary>
     public int MaxProjectsPerUser { get; set; } = 100;
 

@@ -5,6 +5,7 @@ namespace OrleansMock.GrainInterfaces;
 /// project through a cached slug; the grain answers <see cref="MockResult.StaleSlug"/> if that slug is no
 /// longer its own, so a stale cache can never serve another project's endpoints. <see cref="Caller"/> is the
 /// authenticated user, if the request carried credentials (private projects answer only their owner).
+/// <see cref="Session"/> is the test session it runs in (<see cref="MockSessions"/>), null for the project's own state.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.MockRequest")]
 public sealed record MockRequest(
@@ -15,7 +16,8 @@ public sealed record MockRequest(
     [property: Id(4)] string? Query = null,
     [property: Id(5)] KeyValuePair<string, string>[]? Headers = null,
     [property: Id(6)] string? BodyPreview = null,
-    [property: Id(7)] RequestDetail? Detail = null);
+    [property: Id(7)] RequestDetail? Detail = null,
+    [property: Id(8)] string? Session = null);
 
 /// <summary>A ready-to-write response. Built once per endpoint change and shared by every request.</summary>
 [GenerateSerializer, Immutable, Alias("om.MockResponse")]
@@ -162,6 +164,15 @@ public abstract record MockResult
         public override int? Status => Code;
 
         public override string? Miss => "breaks the OpenAPI contract: " + string.Join("; ", Violations);
+    }
+
+    /// <summary>The request would start a test session, and the project has as many as it may keep.</summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.TooManySessions")]
+    public sealed record TooManySessions([property: Id(0)] int Limit) : MockResult
+    {
+        public override int? Status => 429;
+
+        public override string? Miss => $"the project has {Limit} live test sessions, as many as it may keep";
     }
 
     /// <summary>The project is private and the caller is not its owner.</summary>

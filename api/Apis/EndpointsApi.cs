@@ -158,16 +158,23 @@ public static class EndpointsApi
     public static RouteGroupBuilder MapScenariosApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapProjectArea("/scenarios", "Scenarios");
-        group.MapGet("/", async (ProjectScope project) =>
-                ToResult(await project.Grain.GetScenariosAsync(project.Caller), items => TypedResults.Ok(new { items })))
-            .WithName("ListScenarios").WithSummary("The project's scenarios and the state each is in (every scenario starts in \"Started\")")
+        // Each takes ?session=: a test session's states instead of the project's own.
+        group.MapGet("/", async (ProjectScope project, string? session) =>
+                SessionsApi.Refused(session) ?? ToResult(session is null ? await project.Grain.GetScenariosAsync(project.Caller)
+                    : await project.Session(session).GetScenariosAsync(project.Caller), items => TypedResults.Ok(new { items })))
+            .WithName("ListScenarios").WithSummary("The project's scenarios and the state each is in (every scenario starts in \"Started\"); session: a test session's")
             .Produces<ScenarioInfo[]>();
-        group.MapPost("/reset", async (ProjectScope project) =>
-                ToResult(await project.Grain.ResetScenariosAsync(project.Caller), _ => TypedResults.NoContent()))
-            .WithName("ResetScenarios").WithSummary("Put every scenario back in \"Started\" and every sequence at its first response")
+        group.MapPost("/reset", async (ProjectScope project, string? session) =>
+                SessionsApi.Refused(session) ?? ToResult(session is null ? await project.Grain.ResetScenariosAsync(project.Caller)
+                    : await project.Session(session).ResetScenariosAsync(project.Caller), _ => TypedResults.NoContent()))
+            .WithName("ResetScenarios").WithSummary("Put every scenario back in \"Started\" and every sequence at its first response; session: a test session's")
             .Produces(StatusCodes.Status204NoContent);
-        group.MapPut("/{name}/state", async (ProjectScope project, string name, HttpRequest request) =>
+        group.MapPut("/{name}/state", async (ProjectScope project, string name, HttpRequest request, string? session) =>
             {
+                if (SessionsApi.Refused(session) is { } wrongSession)
+                {
+                    return wrongSession;
+                }
                 var body = await JsonBody.ReadAsync<ScenarioStateRequest>(request, 4096);
                 if (body.Problem is not null)
                 {
@@ -177,7 +184,8 @@ public static class EndpointsApi
                 {
                     return Problems.BadRequest("state is required, for example {\"state\":\"Started\"}");
                 }
-                return ToResult(await project.Grain.SetScenarioStateAsync(project.Caller, name, body.Value.State), TypedResults.Ok);
+                return ToResult(session is null ? await project.Grain.SetScenarioStateAsync(project.Caller, name, body.Value.State)
+                    : await project.Session(session).SetScenarioStateAsync(project.Caller, name, body.Value.State), TypedResults.Ok);
             })
             .WithName("SetScenarioState").WithSummary("Move a scenario to one of its states")
             .Accepts<ScenarioStateRequest>("application/json")

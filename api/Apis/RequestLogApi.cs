@@ -10,7 +10,8 @@ public sealed record RequestLogResponse(RequestLogEntryResponse[] Items, string?
 
 public sealed record RequestLogEntryResponse(
     DateTimeOffset At, string Method, string Path, string? Query, Dictionary<string, string> Headers, string? BodyPreview,
-    int Status, string? EndpointId, string? Miss, double ServedMs, int? ResponseIndex, string Id, string? ContractViolation = null)
+    int Status, string? EndpointId, string? Miss, double ServedMs, int? ResponseIndex, string Id, string? ContractViolation = null,
+    string? Session = null)
 {
     public static RequestLogEntryResponse From(RequestLogEntry entry)
     {
@@ -20,7 +21,8 @@ public sealed record RequestLogEntryResponse(
             headers.TryAdd(name, value);
         }
         return new(entry.At, entry.Method, entry.Path, entry.Query, headers, entry.BodyPreview, entry.Status, entry.EndpointId, entry.Miss,
-            Math.Round(entry.ServedMs, 3), entry.ResponseIndex, entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), entry.ContractViolation);
+            Math.Round(entry.ServedMs, 3), entry.ResponseIndex, entry.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), entry.ContractViolation,
+            entry.Session);
     }
 }
 
@@ -47,7 +49,8 @@ public static class RequestLogApi
         var group = app.MapProjectArea("/requests", "Request log");
         group.MapGet("/", GetAsync)
             .WithName("GetRequestLog")
-            .WithSummary("The project's mock requests, newest first; filters: method, pathPrefix, status, matched, from, to; paging: limit, before")
+            .WithSummary("The project's mock requests, newest first; filters: method, pathPrefix, status, matched, from, to; paging: limit, before; "
+                + "session: a test session's requests instead of the project's own")
             .Produces<RequestLogResponse>().ProducesProblem(StatusCodes.Status400BadRequest);
         // Not retried as a whole (the filter above would run it again after it has started writing).
         app.MapGet($"/projects/{{{ProjectScope.RouteValue}}}/requests/stream", StreamAsync).WithTags("Request log").AddEndpointFilter(ProjectScope.Require).ProducesProblem(StatusCodes.Status404NotFound)
@@ -59,14 +62,18 @@ public static class RequestLogApi
             .WithSummary("The project's webhooks: those waiting to be sent (soonest first) and the latest attempts (newest first), each naming the request that triggered it")
             .Produces<WebhookLogResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/", ClearAsync)
-            .WithName("ClearRequestLog").WithSummary("Empty the project's request log")
+            .WithName("ClearRequestLog").WithSummary("Empty the project's request log (its own requests; with session, that test session's)")
             .Produces(StatusCodes.Status204NoContent);
         return group;
     }
 
     private static async Task<IResult> GetAsync(ProjectScope project, string? limit, string? method, string? pathPrefix, string? status, string? matched,
-        string? from, string? to, string? before)
+        string? from, string? to, string? before, string? session)
     {
+        if (SessionsApi.Refused(session) is { } wrongSession)
+        {
+            return wrongSession;
+        }
         var size = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, out size) || size < 1 || size > 10_000))
         {
@@ -104,7 +111,7 @@ public static class RequestLogApi
             cursor = parsed;
         }
         var outcome = await project.Grain.QueryRequestLogAsync(project.Caller,
-            new RequestLogQuery(size, method?.ToUpperInvariant(), pathPrefix, statusCode, wasMatched, fromTime, toTime, cursor));
+            new RequestLogQuery(size, method?.ToUpperInvariant(), pathPrefix, statusCode, wasMatched, fromTime, toTime, cursor, Session: session));
         if (!outcome.IsOk)
         {
             return ProjectScope.NotFound(project.Name);
@@ -132,8 +139,13 @@ public static class RequestLogApi
     /// </summary>
     private static async Task StreamAsync(ProjectScope project, HttpContext context, ClaimsPrincipal user,
         TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions,
-        Microsoft.Extensions.Options.IOptions<MockLimits> limits, IGrainFactory grains, LogStreamSlots slots)
+        Microsoft.Extensions.Options.IOptions<MockLimits> limits, IGrainFactory grains, LogStreamSlots slots, string? session)
     {
+        if (SessionsApi.Refused(session) is { } wrongSession)
+        {
+            await wrongSession.ExecuteAsync(context);
+            return;
+        }
         var userId = user.UserId();
         if (slots.TryTake(userId, limits.Value.MaxLogStreamsPerUser, limits.Value.MaxLogStreams) is { } refused)
         {
@@ -143,7 +155,7 @@ public static class RequestLogApi
         }
         try
         {
-            await StreamOpenedAsync(project, context, user, time, jsonOptions, grains);
+            await StreamOpenedAsync(project, context, user, time, jsonOptions, grains, session);
         }
         finally
         {
@@ -165,11 +177,11 @@ public static class RequestLogApi
     }
 
     private static async Task StreamOpenedAsync(ProjectScope project, HttpContext context, ClaimsPrincipal user,
-        TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions, IGrainFactory grains)
+        TimeProvider time, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions, IGrainFactory grains, string? session)
     {
         var grain = project.Grain;
         // The owner check comes first, whether or not the client resumes an earlier stream.
-        var newest = await grain.QueryRequestLogAsync(project.Caller, new RequestLogQuery(1));
+        var newest = await grain.QueryRequestLogAsync(project.Caller, new RequestLogQuery(1, Session: session));
         if (!newest.IsOk)
         {
             await ProjectScope.NotFound(project.Name).ExecuteAsync(context);
@@ -199,7 +211,7 @@ public static class RequestLogApi
                         return;
                     }
                 }
-                var page = await grain.QueryRequestLogAsync(project.Caller, new RequestLogQuery(200, After: after));
+                var page = await grain.QueryRequestLogAsync(project.Caller, new RequestLogQuery(200, After: after, Session: session));
                 if (page is not { IsOk: true, Value: { } entries })
                 {
                     return; // the project was deleted meanwhile
@@ -259,9 +271,13 @@ public static class RequestLogApi
                 a.Status, a.Error, a.DurationMs, a.ResponseHeaders is null ? null : Headers(a.ResponseHeaders), a.ResponseBodyPreview))]));
     }
 
-    private static async Task<IResult> ClearAsync(ProjectScope project)
+    private static async Task<IResult> ClearAsync(ProjectScope project, string? session)
     {
-        var outcome = await project.Grain.ClearRequestLogAsync(project.Caller);
+        if (SessionsApi.Refused(session) is { } wrongSession)
+        {
+            return wrongSession;
+        }
+        var outcome = await project.Grain.ClearRequestLogAsync(project.Caller, session);
         return outcome.IsOk ? TypedResults.NoContent() : ProjectScope.NotFound(project.Name);
     }
 }

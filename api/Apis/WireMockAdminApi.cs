@@ -107,19 +107,39 @@ public static class WireMockAdminApi
                 : Problems.From(status);
         });
 
-    private sealed record Context(IMockProjectGrain Grain, string Caller, MockLimits Limits, IWebhookOutboxGrain Webhooks);
+    /// <summary>What an admin call works on; <see cref="Session"/>: the test session its X-Mock-Session header names, if any.</summary>
+    private sealed record Context(IMockProjectGrain Grain, string Caller, MockLimits Limits, IWebhookOutboxGrain Webhooks, string? Session = null,
+        IMockSessionGrain? SessionGrain = null);
 
     /// <summary>Runs <paramref name="action"/> for the project's owner: a project not theirs is a 404, an unrepresentable mapping a 422.</summary>
-    private static async Task<IResult> WithProjectAsync(string project, ClaimsPrincipal user, ProjectResolver resolver,
+    private static Task<IResult> WithProjectAsync(string project, ClaimsPrincipal user, ProjectResolver resolver,
+        IOptions<MockLimits> limits, Func<Context, Task<IResult>> action) =>
+        WithProjectAsync(project, null, user, resolver, limits, action);
+
+    /// <summary>
+    /// As <see cref="WithProjectAsync(string, ClaimsPrincipal, ProjectResolver, IOptions{MockLimits}, Func{Context, Task{IResult}})"/>,
+    /// honouring the request's X-Mock-Session header: the journal and scenario calls then work on that test session.
+    /// </summary>
+    private static async Task<IResult> WithProjectAsync(string project, HttpRequest? request, ClaimsPrincipal user, ProjectResolver resolver,
         IOptions<MockLimits> limits, Func<Context, Task<IResult>> action)
     {
+        string? session = null;
+        if (request is not null && request.Headers.TryGetValue(MockSessions.Header, out var header))
+        {
+            if (header.Count != 1 || !MockSessions.IsValid(header[0]))
+            {
+                return Problems.BadRequest(MockSessions.Rule($"the {MockSessions.Header} header"));
+            }
+            session = header[0];
+        }
         if (await resolver.ResolveAsync(project) is not { } id)
         {
             return ProjectScope.NotFound(project);
         }
         try
         {
-            return await action(new Context(resolver.Project(id), user.UserId(), limits.Value, resolver.Webhooks(id)));
+            return await action(new Context(resolver.Project(id), user.UserId(), limits.Value, resolver.Webhooks(id), session,
+                session is null ? null : resolver.Session(id, session)));
         }
         catch (UnsupportedFieldException exception)
         {
@@ -133,7 +153,7 @@ public static class WireMockAdminApi
     /// </summary>
     private static Task<IResult> WithBodyAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
         IOptions<MockLimits> limits, Func<Context, JsonNode?, Task<IResult>> action) =>
-        WithProjectAsync(project, user, resolver, limits, async c =>
+        WithProjectAsync(project, request, user, resolver, limits, async c =>
         {
             var read = await JsonBody.ReadAsync<JsonNode>(request, c.Limits.MaxRequestBodyBytes * 4, anyContentType: true);
             return read.Problem ?? await action(c, read.Value);
@@ -236,9 +256,15 @@ public static class WireMockAdminApi
             return imported.IsOk ? Json(new JsonObject()) : Failure(imported);
         });
 
-    private static Task<IResult> ResetAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, limits, async c =>
+    private static Task<IResult> ResetAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, request, user, resolver, limits, async c =>
         {
+            if (c.Session is { } session)
+            {
+                // A test session's reset: its state and journal go; the mappings are the project's, shared by every session.
+                var ended = await c.Grain.DeleteSessionAsync(c.Caller, session);
+                return ended.IsOk ? Json(new JsonObject()) : Problems.From(ended);
+            }
             var deleted = await c.Grain.ImportEndpointsAsync(c.Caller, [], replaceAll: true);
             if (!deleted.IsOk)
             {
@@ -249,10 +275,10 @@ public static class WireMockAdminApi
             return Json(new JsonObject());
         });
 
-    private static Task<IResult> ScenariosAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, limits, async c =>
+    private static Task<IResult> ScenariosAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, request, user, resolver, limits, async c =>
         {
-            var scenarios = await c.Grain.GetScenariosAsync(c.Caller);
+            var scenarios = c.SessionGrain is { } session ? await session.GetScenariosAsync(c.Caller) : await c.Grain.GetScenariosAsync(c.Caller);
             var endpoints = await c.Grain.ListEndpointsAsync(c.Caller);
             if (!scenarios.IsOk || !endpoints.IsOk)
             {
@@ -271,10 +297,10 @@ public static class WireMockAdminApi
             });
         });
 
-    private static Task<IResult> ResetScenariosAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, limits, async c =>
+    private static Task<IResult> ResetScenariosAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, request, user, resolver, limits, async c =>
         {
-            var reset = await c.Grain.ResetScenariosAsync(c.Caller);
+            var reset = c.SessionGrain is { } session ? await session.ResetScenariosAsync(c.Caller) : await c.Grain.ResetScenariosAsync(c.Caller);
             return reset.IsOk ? Json(new JsonObject()) : Problems.From(reset);
         });
 
@@ -285,7 +311,9 @@ public static class WireMockAdminApi
             var state = (json as JsonObject)?["state"] is JsonValue value && value.GetValueKind() == JsonValueKind.String
                 ? value.GetValue<string>()
                 : throw new UnsupportedFieldException("state", "give the new state: {\"state\":\"...\"}");
-            var set = await c.Grain.SetScenarioStateAsync(c.Caller, name, state);
+            var set = c.SessionGrain is { } session
+                ? await session.SetScenarioStateAsync(c.Caller, name, state)
+                : await c.Grain.SetScenarioStateAsync(c.Caller, name, state);
             return set.IsOk ? Json(new JsonObject()) : Problems.From(set);
         });
 
@@ -304,17 +332,17 @@ public static class WireMockAdminApi
     private static Task<IResult> RemoveAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
         QueryLogAsync(project, request, user, resolver, limits, pattern: true, unmatched: false, remove: true, count: false);
 
-    private static Task<IResult> ClearRequestsAsync(string project, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, limits, async c =>
+    private static Task<IResult> ClearRequestsAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver, IOptions<MockLimits> limits) =>
+        WithProjectAsync(project, request, user, resolver, limits, async c =>
         {
-            var cleared = await c.Grain.ClearRequestLogAsync(c.Caller);
+            var cleared = await c.Grain.ClearRequestLogAsync(c.Caller, c.Session);
             return cleared.IsOk ? Json(new JsonObject()) : Problems.From(cleared);
         });
 
     /// <summary>The request log through a WireMock request pattern (a body with method, url..., headers, queryParameters, bodyPatterns).</summary>
     private static Task<IResult> QueryLogAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
         IOptions<MockLimits> limits, bool pattern, bool unmatched, bool remove, bool count) =>
-        WithProjectAsync(project, user, resolver, limits, async c =>
+        WithProjectAsync(project, request, user, resolver, limits, async c =>
         {
             EndpointSpec? spec = null;
             if (pattern)
@@ -327,7 +355,7 @@ public static class WireMockAdminApi
                 var (method, path, pathPattern, match) = WireMockMappings.ToRequest(read.Value, "request");
                 spec = new EndpointSpec(method, path, new ResponseDefinition(200, [], null, null, 0), pathPattern, Request: match);
             }
-            var found = await c.Grain.FindRequestsAsync(c.Caller, spec, unmatched, remove);
+            var found = await c.Grain.FindRequestsAsync(c.Caller, spec, unmatched, remove, c.Session);
             if (!found.IsOk)
             {
                 return found.Kind == OutcomeKind.Invalid
@@ -358,9 +386,9 @@ public static class WireMockAdminApi
 
     private static Task<IResult> UnmatchedNearMissesAsync(string project, HttpRequest request, ClaimsPrincipal user, ProjectResolver resolver,
         IOptions<MockLimits> limits) =>
-        WithProjectAsync(project, user, resolver, limits, async c =>
+        WithProjectAsync(project, request, user, resolver, limits, async c =>
         {
-            var unmatched = await c.Grain.FindRequestsAsync(c.Caller, null, unmatchedOnly: true, remove: false);
+            var unmatched = await c.Grain.FindRequestsAsync(c.Caller, null, unmatchedOnly: true, remove: false, c.Session);
             if (!unmatched.IsOk)
             {
                 return Problems.From(unmatched);
@@ -423,8 +451,8 @@ public static class WireMockAdminApi
         {
             var (method, path, pathPattern, match) = WireMockMappings.ToRequest(json, "requestPattern");
             var spec = new EndpointSpec(method, path, new ResponseDefinition(200, [], null, null, 0), pathPattern, Request: match);
-            var all = await c.Grain.FindRequestsAsync(c.Caller, null, unmatchedOnly: false, remove: false);
-            var matched = await c.Grain.FindRequestsAsync(c.Caller, spec, unmatchedOnly: false, remove: false);
+            var all = await c.Grain.FindRequestsAsync(c.Caller, null, unmatchedOnly: false, remove: false, c.Session);
+            var matched = await c.Grain.FindRequestsAsync(c.Caller, spec, unmatchedOnly: false, remove: false, c.Session);
             if (!all.IsOk || !matched.IsOk)
             {
                 return all.IsOk ? Failure(matched) : Problems.From(all);

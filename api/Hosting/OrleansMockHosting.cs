@@ -81,6 +81,7 @@ public static partial class OrleansMockHosting
         api.MapProjectsApi();
         api.MapEndpointsApi();
         api.MapScenariosApi();
+        api.MapSessionsApi();
         api.MapRequestLogApi();
         api.MapResourcesApi();
         api.MapRecordingsApi();

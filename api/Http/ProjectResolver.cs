@@ -24,6 +24,7 @@ public sealed class ProjectResolver(IGrainFactory grains)
 
     private readonly GrainReferences<IMockProjectGrain> _projects = new(grains);
     private readonly GrainReferences<IUniqueKeyGrain> _slugIndex = new(grains);
+    private readonly GrainReferences<IMockSessionGrain> _sessions = new(grains);
 
     /// <summary>A project's webhook outbox (by project id; ask only after the caller's ownership of it is checked).</summary>
     public IWebhookOutboxGrain Webhooks(string projectId) => grains.GetGrain<IWebhookOutboxGrain>(projectId);
@@ -91,6 +92,34 @@ public sealed class ProjectResolver(IGrainFactory grains)
         var result = id is null ? MockResult.ProjectNotFound : await Project(id).HandleAsync(request, client, cancellationToken);
         return result is MockResult.NotFound ? Missing(slugOrId) : result;
     }
+
+    /// <summary>
+    /// As <see cref="HandleAsync"/>, for a request of test session <paramref name="session"/>: it goes to the session's
+    /// grain (keyed by the project's id), which brings the session's state to the project grain.
+    /// </summary>
+    public ValueTask<MockResult> HandleInSessionAsync(string slugOrId, string session, MockRequest request, ClientLink client, CancellationToken cancellationToken)
+    {
+        if (_misses.TryGetValue(slugOrId, out var until) && until > Environment.TickCount64)
+        {
+            return ValueTask.FromResult(MockResult.ProjectNotFound);
+        }
+        return Transient.RetryAsync(() => InSessionOnceAsync(slugOrId, session, request, client, cancellationToken), cancellationToken);
+    }
+
+    private async ValueTask<MockResult> InSessionOnceAsync(string slugOrId, string session, MockRequest request, ClientLink client, CancellationToken cancellationToken)
+    {
+        if (Known(slugOrId) is { } known
+            && Answered(slugOrId, known, await Session(known.Id, session).HandleAsync(request, client, cancellationToken)) is { } answer)
+        {
+            return answer is MockResult.NotFound ? Missing(slugOrId) : answer;
+        }
+        var id = await ResolveAsync(slugOrId);
+        var result = id is null ? MockResult.ProjectNotFound : await Session(id, session).HandleAsync(request, client, cancellationToken);
+        return result is MockResult.NotFound ? Missing(slugOrId) : result;
+    }
+
+    /// <summary>A test session's grain (ask only after the caller's ownership of the project is checked, or for mock traffic).</summary>
+    public IMockSessionGrain Session(string projectId, string session) => _sessions.Get(MockSessions.Scope(projectId, session));
 
     /// <summary>Remembers for <see cref="MissTtl"/> that <paramref name="slugOrId"/> names no project; answers so.</summary>
     private MockResult Missing(string slugOrId)

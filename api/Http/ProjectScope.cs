@@ -35,6 +35,9 @@ public sealed class ProjectScope
     /// <summary>The project's grain.</summary>
     public IMockProjectGrain Grain => _resolver.Project(Id);
 
+    /// <summary>A test session's grain of the project (its methods check the caller through the project grain).</summary>
+    public IMockSessionGrain Session(string session) => _resolver.Session(Id, session);
+
     /// <summary>Minimal APIs bind the parameter with this: the name and caller only; resolving waits for the filter.</summary>
     public static ValueTask<ProjectScope?> BindAsync(HttpContext context) =>
         ValueTask.FromResult<ProjectScope?>(new ProjectScope(context.Request.RouteValues[RouteValue] as string ?? "", context.User.UserId(),

@@ -25,7 +25,7 @@ public sealed class MockRequestReader(MockLimits limits, Redaction redaction, Ow
     /// <summary>A read request: <see cref="Logged"/> is what the journal keeps, <see cref="Request"/> what the grain is sent.</summary>
     public readonly record struct Read(MockRequest Logged, MockRequest Request, string? Body, RequestParts Needs);
 
-    public async ValueTask<Read> ReadAsync(HttpContext context, string project, string path, string? expectedSlug)
+    public async ValueTask<Read> ReadAsync(HttpContext context, string project, string path, string? expectedSlug, string? session = null)
     {
         var needs = _needs.GetValueOrDefault(project);
         // A project whose matchers read the body gets all of it (read once: the log's preview is its start).
@@ -33,8 +33,9 @@ public sealed class MockRequestReader(MockLimits limits, Redaction redaction, Ow
         var http = context.Request;
         var logged = limits.RequestLogSize > 0
             ? new MockRequest(http.Method, path, expectedSlug, await CallerAsync(context), redaction.Query(http.QueryString.Value), LoggedHeaders(http.Headers),
-                redaction.Body(body is null ? await BodyPreviewAsync(http, limits.RequestLogBodyBytes) : Preview(body, limits.RequestLogBodyBytes), http.ContentType))
-            : new MockRequest(http.Method, path, expectedSlug, await CallerAsync(context));
+                redaction.Body(body is null ? await BodyPreviewAsync(http, limits.RequestLogBodyBytes) : Preview(body, limits.RequestLogBodyBytes), http.ContentType),
+                Session: session)
+            : new MockRequest(http.Method, path, expectedSlug, await CallerAsync(context), Session: session);
         return new Read(logged, needs == RequestParts.None ? logged : logged with { Detail = Detail(http, path, needs, body) }, body, needs);
     }
 

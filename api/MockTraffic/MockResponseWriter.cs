@@ -45,6 +45,10 @@ public static class MockResponseWriter
                 // Counted by the project grain; the refusal is counted here, beside the other policies' (issue 33.7).
                 Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", nameof(RateLimitOptions.MockPerProject)));
                 return RateLimiter.Refusal(context.Response, new RateLimiter.Check(limited.Decision, false), $"project '{project}'").ExecuteAsync(context);
+            case MockResult.TooManySessions full:
+                return Problems.Status(status, $"project '{project}' has {full.Limit} live test sessions, as many as it may keep "
+                    + $"(OrleansMock:Limits:MaxSessionsPerProject): delete one (DELETE /api/v1/projects/{{id}}/sessions/{{session}}) or wait until one is idle for "
+                    + "OrleansMock:Limits:SessionIdleMinutes").ExecuteAsync(context);
             case MockResult.Private:
                 context.Response.Headers.WWWAuthenticate = $"{ApiKeyAuthentication.SchemeName} header=\"{ApiKeyAuthentication.Header}\", Bearer";
                 return Problems.Status(status,

@@ -84,12 +84,17 @@ public static class MockTrafficMiddleware
         RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockProjectGrain> ProjectGrains, RateLimitPolicyOptions PerClient,
         MockLimits Limits, MockRequestReader Reader, MockProxy Proxy, JsonServerResponder Resources);
 
-    private static async Task HandleAsync(HttpContext context, Traffic traffic, string project, string path, bool ownOrigin)
+    private static async Task HandleAsync(HttpContext context, Traffic traffic, string address, string path, bool ownOrigin)
     {
         var started = Stopwatch.GetTimestamp();
         var client = default(ClientLink);
         try
         {
+            if (!SessionOf(context, address, out var project, out var session, out var wrongSession))
+            {
+                await Problems.BadRequest(wrongSession!).ExecuteAsync(context);
+                return;
+            }
             if (await RefusedAsync(context, traffic, project))
             {
                 return;
@@ -100,21 +105,21 @@ public static class MockTrafficMiddleware
                 context.Response.Headers.ContentSecurityPolicy = MockOrigin.SandboxPolicy;
             }
             // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
-            var read = await traffic.Reader.ReadAsync(context, project, path, ProjectIds.IsProjectId(project) ? null : project);
+            var read = await traffic.Reader.ReadAsync(context, project, path, ProjectIds.IsProjectId(project) ? null : project, session);
             client = ClientAborts.Register(context.RequestAborted);
-            var result = await traffic.Projects.HandleAsync(project, read.Request, client, context.RequestAborted);
+            var result = await AnswerAsync(traffic, project, session, read.Request, client, context.RequestAborted);
             if (result is MockResult.NeedsDetail)
             {
                 // The project's matchers read more of the request than this front end knew: once per project and front end.
                 read = await traffic.Reader.WithDetailAsync(context, project, path, read, result.Needs);
-                result = await traffic.Projects.HandleAsync(project, read.Request, client, context.RequestAborted);
+                result = await AnswerAsync(traffic, project, session, read.Request, client, context.RequestAborted);
             }
             traffic.Reader.Remember(project, read, result.Needs);
 
             switch (result)
             {
                 case MockResult.Forward forward:
-                    await ForwardAsync(context, traffic, project, path, read.Logged, forward, ownOrigin ? null : MockOrigin.CookieScope(project), started);
+                    await ForwardAsync(context, traffic, project, path, read.Logged, forward, ownOrigin ? null : MockOrigin.CookieScope(address), started);
                     return;
                 case MockResult.ToResource resource:
                     try
@@ -123,11 +128,11 @@ public static class MockTrafficMiddleware
                     }
                     finally
                     {
-                        Journal(traffic, resource.Route.ProjectId, read.Logged, context, started);
+                        Journal(traffic, MockSessions.ProjectOf(resource.Route.ProjectId), read.Logged, context, started);
                     }
                     return;
                 default:
-                    await MockResponseWriter.WriteAsync(context, result, project, path, ownOrigin);
+                    await MockResponseWriter.WriteAsync(context, result, address, path, ownOrigin);
                     return;
             }
         }
@@ -144,6 +149,46 @@ public static class MockTrafficMiddleware
             ClientAborts.Release(client);
             Telemetry.RecordRequest(Telemetry.MockGroup, context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
         }
+    }
+
+    /// <summary>The project's own state, or a test session's (<see cref="MockSessions"/>).</summary>
+    private static ValueTask<MockResult> AnswerAsync(Traffic traffic, string project, string? session, MockRequest request, ClientLink client, CancellationToken cancellation) =>
+        session is null
+            ? traffic.Projects.HandleAsync(project, request, client, cancellation)
+            : traffic.Projects.HandleInSessionAsync(project, session, request, client, cancellation);
+
+    /// <summary>
+    /// The project and the test session a request names: <c>{project}~{session}</c> in the URL, or the
+    /// <c>X-Mock-Session</c> header (both may be given when they agree). False, with the reason, for a malformed session.
+    /// </summary>
+    private static bool SessionOf(HttpContext context, string address, out string project, out string? session, out string? error)
+    {
+        (project, session, error) = (address, null, null);
+        var separator = address.IndexOf(MockSessions.Separator);
+        if (separator >= 0)
+        {
+            (project, session) = (address[..separator], address[(separator + 1)..]);
+            if (!MockSessions.IsValid(session))
+            {
+                error = MockSessions.Rule($"the URL's '{MockSessions.Separator}{session}'");
+                return false;
+            }
+        }
+        if (context.Request.Headers.TryGetValue(MockSessions.Header, out var header))
+        {
+            if (header.Count != 1 || !MockSessions.IsValid(header[0]))
+            {
+                error = MockSessions.Rule($"the {MockSessions.Header} header");
+                return false;
+            }
+            if (session is not null && session != header[0])
+            {
+                error = $"the URL names test session '{session}' and the {MockSessions.Header} header '{header[0]}': give one, or the same in both";
+                return false;
+            }
+            session = header[0];
+        }
+        return true;
     }
 
     /// <summary>What is refused before any grain is asked: no project in the URL, the client's rate limit, a body too large.</summary>

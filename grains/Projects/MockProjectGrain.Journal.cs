@@ -124,6 +124,10 @@ public sealed partial class MockProjectGrain
         {
             await FlushJournalAsync(cancellationToken);
         }
+        if (_sessions is { Pending: true })
+        {
+            await FlushSessionsAsync(cancellationToken);
+        }
     }
 
     public Task<Outcome<RequestLogEntry[]>> GetRequestLogAsync(string caller, int limit) =>
@@ -142,7 +146,7 @@ public sealed partial class MockProjectGrain
     private Task<IReadOnlyList<StoredRecord>> ReadJournal(RecordQuery page) =>
         store.ListAsync(RecordCollection.Journal, ProjectId, RequestJournal.Group, page);
 
-    public async Task<Outcome<RequestLogEntry[]>> FindRequestsAsync(string caller, EndpointSpec? pattern, bool unmatchedOnly, bool remove)
+    public async Task<Outcome<RequestLogEntry[]>> FindRequestsAsync(string caller, EndpointSpec? pattern, bool unmatchedOnly, bool remove, string? session = null)
     {
         if (Definition.OwnedBy(caller) is null)
         {
@@ -155,14 +159,22 @@ public sealed partial class MockProjectGrain
         await EnsureJournalLoadedAsync();
         if (!remove)
         {
-            var all = await Journal.AllAsync(time.GetUtcNow(), ReadJournal);
+            var all = await Journal.AllAsync(time.GetUtcNow(), ReadJournal, session);
             return Outcome<RequestLogEntry[]>.Ok([.. all.Where(e => (!unmatchedOnly || e.Miss is not null) && matches(e))]);
         }
+        return Outcome<RequestLogEntry[]>.Ok(await RemoveFromJournalAsync(e =>
+            string.Equals(e.Session, session, StringComparison.Ordinal) && (!unmatchedOnly || e.Miss is not null) && matches(e)));
+    }
+
+    /// <summary>Removes the entries <paramref name="selected"/> picks (of every slice); what remains is stored again as one batch. Answers the removed, newest first.</summary>
+    private async Task<RequestLogEntry[]> RemoveFromJournalAsync(Func<RequestLogEntry, bool> selected)
+    {
+        await EnsureJournalLoadedAsync();
         RequestLogEntry[] found = [];
         await WithoutJournalWritesAsync(async () =>
         {
-            var all = await Journal.AllAsync(time.GetUtcNow(), ReadJournal);
-            found = [.. all.Where(e => (!unmatchedOnly || e.Miss is not null) && matches(e))];
+            var all = await Journal.EverythingAsync(time.GetUtcNow(), ReadJournal);
+            found = [.. all.Where(selected)];
             if (found.Length > 0)
             {
                 var removed = found.ToHashSet(ReferenceEqualityComparer.Instance);
@@ -170,7 +182,7 @@ public sealed partial class MockProjectGrain
                 await store.DeleteGroupAsync(RecordCollection.Journal, ProjectId, RequestJournal.Group);
             }
         });
-        return Outcome<RequestLogEntry[]>.Ok(found);
+        return found;
     }
 
     public Task<Outcome<NearMiss?[]>> NearMissesAsync(string caller, MockRequest[] requests) => Read(caller, d =>
@@ -179,13 +191,20 @@ public sealed partial class MockProjectGrain
         return Outcome<NearMiss?[]>.Ok([.. requests.Take(limits.Value.RequestLogSize).Select(r => d.NearMiss(r, limits.Value, budget))]);
     });
 
-    public async Task<Outcome<bool>> ClearRequestLogAsync(string caller)
+    public async Task<Outcome<bool>> ClearRequestLogAsync(string caller, string? session = null)
     {
         if (Definition.OwnedBy(caller) is null)
         {
             return NotFound<bool>();
         }
         await EnsureJournalLoadedAsync();
+        await EnsureSessionsLoadedAsync();
+        if (session is not null || Sessions.Count > 0)
+        {
+            // One slice goes; the others (test sessions running beside it, or the project's own) stay.
+            await RemoveFromJournalAsync(e => string.Equals(e.Session, session, StringComparison.Ordinal));
+            return Outcome<bool>.Ok(true);
+        }
         await WithoutJournalWritesAsync(() =>
         {
             Journal.Clear();

@@ -138,6 +138,7 @@ public sealed partial class MockProjectGrain
             return false;
         }
         var resources = Definition.Resources;
+        await EndEverySessionAsync();
         await Catalog(current.Owner).ExpectAsync(current);
         await state.ClearStateAsync();
         state.State = new ProjectState();

@@ -25,17 +25,23 @@ public sealed partial class MockProjectGrain
     /// counter: safe because this method never awaits, so its whole body runs in one turn and no other turn of this
     /// grain can interleave with it (MockProjectGrainTests pins that counts stay exact under concurrent calls).
     /// </remarks>
-    public ValueTask<MockResult> HandleAsync(MockRequest request, ClientLink client = default, CancellationToken cancellation = default)
+    public ValueTask<MockResult> HandleAsync(MockRequest request, ClientLink client = default, CancellationToken cancellation = default) =>
+        ValueTask.FromResult(Refused(request) ?? Answer(request, _mockState, client, cancellation));
+
+    /// <summary>What is answered before any endpoint is looked at: no such project, a stale slug; null when neither.</summary>
+    private MockResult? Refused(MockRequest request)
     {
         if (Definition.Project is not { } project)
         {
             DeactivateOnIdle(); // no such project (a guessed id): the activation does not outlive the call
-            return ValueTask.FromResult(MockResult.ProjectNotFound);
+            return MockResult.ProjectNotFound;
         }
-        if (request.ExpectedSlug is not null && request.ExpectedSlug != project.Slug)
-        {
-            return ValueTask.FromResult(MockResult.SlugMismatch);
-        }
+        return request.ExpectedSlug is not null && request.ExpectedSlug != project.Slug ? MockResult.SlugMismatch : null;
+    }
+
+    /// <summary>Answers a request of the project with <paramref name="mockState"/> (the project's own, or a test session's), logs it and sends its webhooks.</summary>
+    private MockResult Answer(MockRequest request, MockState mockState, ClientLink client, CancellationToken cancellation)
+    {
         var started = time.GetTimestamp();
         MockResult result;
         if (ClientAborts.Find(client) is { CanBeCanceled: true } local)
@@ -44,7 +50,7 @@ public sealed partial class MockProjectGrain
         }
         try
         {
-            result = Definition.Answer(request, rateLimits.Value.MockPerProject.Limit, _admit ??= AdmitToProjectLimit, _mockState, limits.Value, Random.Shared, cancellation);
+            result = Definition.Answer(request, rateLimits.Value.MockPerProject.Limit, _admit ??= AdmitToProjectLimit, mockState, limits.Value, Random.Shared, cancellation);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -55,7 +61,7 @@ public sealed partial class MockProjectGrain
         {
             SendWebhooks(request, result, seq, cancellation);
         }
-        return ValueTask.FromResult(result);
+        return result;
     }
 
     // One delegate for the activation's life: the hot path allocates no closure per request.
@@ -74,7 +80,7 @@ public sealed partial class MockProjectGrain
         {
             var now = time.GetUtcNow();
             Journal.Add(new RequestLogEntry(now, request.Method, request.Path, request.Query, request.Headers ?? [],
-                request.BodyPreview, status, endpointId, null, servedMs, Seq: Journal.NextSeq(now)));
+                request.BodyPreview, status, endpointId, null, servedMs, Seq: Journal.NextSeq(now), Session: request.Session));
             ScheduleJournalFlush();
         }
         return Task.CompletedTask;
@@ -108,15 +114,15 @@ public sealed partial class MockProjectGrain
         var seq = Journal.NextSeq(now);
         Journal.Add(new RequestLogEntry(now, request.Method, request.Path, request.Query, request.Headers ?? [],
             request.BodyPreview, status, answered?.Response.EndpointId ?? (result as MockResult.NoMatch)?.Closest?.EndpointId, result.Miss, served,
-            answered?.Response.ResponseIndex, seq, answered?.ContractViolation));
+            answered?.Response.ResponseIndex, seq, answered?.ContractViolation, request.Session));
         ScheduleJournalFlush();
         return seq;
     }
 
     // ---- scenarios -----------------------------------------------------------------------------------------------------
 
-    public Task<Outcome<ScenarioInfo[]>> GetScenariosAsync(string caller) =>
-        Read(caller, d => Outcome<ScenarioInfo[]>.Ok(_mockState.Describe(d.Endpoints)));
+    public Task<Outcome<ScenarioInfo[]>> GetScenariosAsync(string caller, SessionState? session = null) =>
+        Read(caller, d => Outcome<ScenarioInfo[]>.Ok((session is null ? _mockState : new MockState(session)).Describe(d.Endpoints)));
 
     public Task<Outcome<bool>> ResetScenariosAsync(string caller) => Read(caller, _ =>
     {
@@ -126,16 +132,11 @@ public sealed partial class MockProjectGrain
 
     public Task<Outcome<ScenarioInfo>> SetScenarioStateAsync(string caller, string name, string state) => Read(caller, d =>
     {
-        if (_mockState.Describe(d.Endpoints).FirstOrDefault(s => s.Name == name) is not { } scenario)
+        var moved = MockState.CheckMove(_mockState.Describe(d.Endpoints), name, state, ProjectId);
+        if (moved.IsOk)
         {
-            return Outcome<ScenarioInfo>.Fail(OutcomeKind.NotFound, $"no response of project {ProjectId} names scenario '{name}'");
+            _mockState.MoveScenario(name, state);
         }
-        if (!scenario.PossibleStates.Contains(state))
-        {
-            return Outcome<ScenarioInfo>.Fail(OutcomeKind.Invalid,
-                $"scenario '{name}' has no state '{state}'; its states are {string.Join(", ", scenario.PossibleStates.Select(s => $"'{s}'"))}");
-        }
-        _mockState.MoveScenario(name, state);
-        return Outcome<ScenarioInfo>.Ok(scenario with { State = state });
+        return moved;
     });
 }

@@ -199,6 +199,7 @@ public sealed partial class MockProjectGrain(
         if (deleted.IsOk)
         {
             await Resource(name).DropAsync();
+            await DropSessionCopiesAsync(name);
         }
         return deleted;
     }

@@ -148,9 +148,25 @@ public sealed class RequestJournal(int capacity, TimeSpan maxAge)
         return [.. found];
     }
 
-    /// <summary>Every retained entry, newest first.</summary>
-    public Task<RequestLogEntry[]> AllAsync(DateTimeOffset now, Func<RecordQuery, Task<IReadOnlyList<StoredRecord>>> read) =>
-        QueryAsync(new RequestLogQuery(Math.Max(capacity, 1)), now, read);
+    /// <summary>Every retained entry of one slice (the project's own, or a test session's), newest first.</summary>
+    public Task<RequestLogEntry[]> AllAsync(DateTimeOffset now, Func<RecordQuery, Task<IReadOnlyList<StoredRecord>>> read, string? session = null) =>
+        QueryAsync(new RequestLogQuery(Math.Max(capacity, 1), Session: session), now, read);
+
+    /// <summary>Every retained entry of every slice, newest first.</summary>
+    public async Task<RequestLogEntry[]> EverythingAsync(DateTimeOffset now, Func<RecordQuery, Task<IReadOnlyList<StoredRecord>>> read)
+    {
+        var found = new List<RequestLogEntry>();
+        var position = 0;
+        await foreach (var entry in NewestFirstAsync(read))
+        {
+            if (++position > capacity || entry.At < now - maxAge)
+            {
+                break;
+            }
+            found.Add(entry);
+        }
+        return [.. found];
+    }
 
     /// <summary>Empties memory and the queue (the grain deletes what is stored).</summary>
     public void Clear()
@@ -233,7 +249,8 @@ public sealed class RequestJournal(int capacity, TimeSpan maxAge)
             {
                 return false;
             }
-            if ((query.Before is not { } before || e.Seq < before)
+            if (string.Equals(e.Session, query.Session, StringComparison.Ordinal)
+                && (query.Before is not { } before || e.Seq < before)
                 && (query.Method is not { } method || string.Equals(e.Method, method, StringComparison.OrdinalIgnoreCase))
                 && (query.PathPrefix is not { } prefix || e.Path.StartsWith(prefix, StringComparison.Ordinal))
                 && (query.Status is not { } status || e.Status == status)

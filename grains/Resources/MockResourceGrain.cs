@@ -64,7 +64,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
 
     private async Task<IProjectCatalogGrain?> AccountAsync()
     {
-        _owner ??= await GrainFactory.GetGrain<IMockProjectGrain>(_projectId).GetOwnerAsync();
+        _owner ??= await GrainFactory.GetGrain<IMockProjectGrain>(MockSessions.ProjectOf(_projectId)).GetOwnerAsync();
         return _owner is null ? null : GrainFactory.GetGrain<IProjectCatalogGrain>(_owner);
     }
 
@@ -106,6 +106,34 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
                 break;
             }
             (afterSort, afterId) = (page[^1].Sort, page[^1].Id);
+        }
+    }
+
+    // A test session's copy (keyed by the session's scope) starts from the project's seed on its first use; until then
+    // (and after it is dropped) nothing of it is stored.
+    private Task? _seeding;
+
+    private Task SeededAsync()
+    {
+        if (_state.State.Configured || MockSessions.SessionOf(_projectId) is null)
+        {
+            return Task.CompletedTask;
+        }
+        return _seeding ??= SeedSessionCopyAsync();
+    }
+
+    private async Task SeedSessionCopyAsync()
+    {
+        try
+        {
+            if (await GrainFactory.GetGrain<IMockProjectGrain>(MockSessions.ProjectOf(_projectId)).GetResourceDefinitionAsync(_name) is { } info)
+            {
+                await ConfigureAsync(info, reseed: true);
+            }
+        }
+        finally
+        {
+            _seeding = null;
         }
     }
 
@@ -151,27 +179,50 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
     public async Task DropAsync()
     {
         _reconfiguring = true;
-        await _writer.DrainAsync();
-        await _store.DeleteGroupAsync(Collection, _projectId, _name);
-        _records.Clear();
-        await _account.ReleaseAsync();
-        await _state.ClearStateAsync();
+        try
+        {
+            await _writer.DrainAsync();
+            await _store.DeleteGroupAsync(Collection, _projectId, _name);
+            _records.Clear();
+            await _account.ReleaseAsync();
+            await _state.ClearStateAsync();
+        }
+        finally
+        {
+            _reconfiguring = false; // unconfigured now: "does not exist", or for a session's copy the seed again on its next use
+        }
         DeactivateOnIdle();
     }
 
-    public Task<int> CountAsync() => Task.FromResult(_records.Count);
+    public async Task<int> CountAsync()
+    {
+        await SeededAsync();
+        return _records.Count;
+    }
 
-    public Task<string[][]> FindByAllAsync(string field, string[] values) =>
-        Task.FromResult(_state.State.Singular ? [.. values.Select(_ => Array.Empty<string>())] : _records.FindByAll(field, values));
+    public async Task<string[][]> FindByAllAsync(string field, string[] values)
+    {
+        await SeededAsync();
+        return _state.State.Singular ? [.. values.Select(_ => Array.Empty<string>())] : _records.FindByAll(field, values);
+    }
 
-    public Task<string?[]> FindAllAsync(string[] ids) => Task.FromResult(ids.Select(id => _records.Find(id)?.Json).ToArray());
+    public async Task<string?[]> FindAllAsync(string[] ids)
+    {
+        await SeededAsync();
+        return ids.Select(id => _records.Find(id)?.Json).ToArray();
+    }
 
-    public Task<ResourceAnswer> ReadAsync(ResourceRequest request, CancellationToken cancellation = default) => GetAsync(request, cancellation);
+    public async Task<ResourceAnswer> ReadAsync(ResourceRequest request, CancellationToken cancellation = default)
+    {
+        await SeededAsync();
+        return await GetAsync(request, cancellation);
+    }
 
     public Task<ResourceUsage> GetUsageAsync() => Task.FromResult(new ResourceUsage(_records.Count, _records.Bytes));
 
     public async Task<ResourceAnswer> HandleAsync(ResourceRequest request, CancellationToken cancellation = default)
     {
+        await SeededAsync();
         if (Unavailable() is { } unavailable)
         {
             return unavailable;
@@ -234,6 +285,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
 
     public async Task<int> DeleteDependentsAsync(string field, string value)
     {
+        await SeededAsync();
         if (!_state.State.Configured || _state.State.Singular || _reconfiguring)
         {
             return 0;
