@@ -167,8 +167,8 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [return: Immutable]
     ValueTask<SessionAnswer> HandleInSessionAsync(string session, MockRequest request, SessionState state, ClientLink client = default, CancellationToken cancellation = default);
 
-    /// <summary>The project's live test sessions, most recently used first.</summary>
-    [ReadOnly, Alias("ListSessions")]
+    /// <summary>The project's live test sessions, most recently used first (those idle past their time are ended first).</summary>
+    [Alias("ListSessions")]
     Task<Outcome<SessionInfo[]>> ListSessionsAsync(string caller);
 
     /// <summary>Ends a test session (its state, records and journal slice go); a later request starts it afresh. True for an unknown one too.</summary>

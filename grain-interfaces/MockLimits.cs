@@ -15,7 +15,7 @@ public sealed class MockLimits
     public int MaxSessionsPerProject { get; set; } = 100;
 
     /// <summary>Minutes a test session lives without a request; then its state, records and journal slice go.</summary>
-    public int SessionIdleMinutes { get; set; } = 30;
+    public double SessionIdleMinutes { get; set; } = 30;
 
     /// <summary>Most projects one account may own.</summary>
     public int MaxProjectsPerUser { get; set; } = 100;

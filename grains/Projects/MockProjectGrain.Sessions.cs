@@ -14,7 +14,7 @@ namespace OrleansMock.Grains.Projects;
 public sealed partial class MockProjectGrain
 {
     private static readonly TimeSpan SessionsFlushDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan SessionSweepEvery = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan SessionSweepEvery = TimeSpan.FromMinutes(1); // at most; half the idle time when that is shorter
 
     private SessionRegistry? _sessions;
     private Task? _sessionsLoad;
@@ -64,6 +64,7 @@ public sealed partial class MockProjectGrain
             return NotFound<SessionInfo[]>();
         }
         await EnsureSessionsLoadedAsync();
+        await SweepSessionsAsync(CancellationToken.None);
         return Outcome<SessionInfo[]>.Ok(Sessions.List());
     }
 
@@ -161,7 +162,8 @@ public sealed partial class MockProjectGrain
         }
         if (Sessions.Count > 0)
         {
-            _sweepTimer ??= this.RegisterGrainTimer(SweepSessionsAsync, new GrainTimerCreationOptions(SessionSweepEvery, SessionSweepEvery));
+            var every = TimeSpan.FromMinutes(Math.Clamp(limits.Value.SessionIdleMinutes / 2, 1.0 / 60, SessionSweepEvery.TotalMinutes));
+            _sweepTimer ??= this.RegisterGrainTimer(SweepSessionsAsync, new GrainTimerCreationOptions(every, every));
         }
     }
 
