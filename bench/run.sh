@@ -100,7 +100,7 @@ start_orleansmock() {
     OrleansMock__RateLimits__MockPerProject__MaxLimit=1000000000 OrleansMock__RateLimits__Management__Limit=1000000 \
     OrleansMock__Limits__MaxRecordsPerResource=100000000 OrleansMock__Limits__MaxEndpointsPerProject=1000 \
     OrleansMock__Limits__MaxResourceBytes=8000000000 OrleansMock__Limits__MaxAccountBytes=16000000000 \
-    OrleansMock__Silo__SiloPort=$((port + 1000)) "$@" \
+    OrleansMock__Limits__MaxSessionsPerProject=100000000 OrleansMock__Silo__SiloPort=$((port + 1000)) "$@" \
     dotnet "${OM_DLL:-$ROOT/api/bin/Release/net10.0/OrleansMock.Api.dll}" --urls "http://127.0.0.1:$port"
   wait_http "http://127.0.0.1:$port/healthz"
 }
@@ -155,6 +155,11 @@ if wanted orleansmock; then
     measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench-match/orders/7?mode=fast" "matched POST (3 conditions, template)" > /dev/null
   BENCH_METHOD=POST BENCH_BODY="$ORDER_BODY" BENCH_HEADER="X-Client: bench" \
     measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench-post/orders/7?mode=fast" "plain POST stub (same 1 KB body)" > /dev/null
+  # Test sessions (X-Mock-Session): traffic spread over 100 sessions, and every request a new session's first (a
+  # shorter run: each leaves a session behind, kept for its idle time).
+  BENCH_SESSIONS=100 measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET in 100 sessions" > /dev/null
+  WARMUP=2 DURATION=5 REPS=1 BENCH_SESSIONS=new \
+    measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET, each a new session's first" > /dev/null
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/users/500" "GET 1 of 1000" > /dev/null
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench1k/items/i500" "GET 1 of 1000 endpoints" > /dev/null
   BENCH_METHOD=POST BENCH_BODY='{"title":"bench","body":"a new record"}' \

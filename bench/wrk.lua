@@ -31,6 +31,21 @@ if pool then
   end
 end
 
+-- BENCH_SESSIONS=N: each request runs in one of N test sessions (X-Mock-Session: s0 ... s{N-1}), in turn;
+-- BENCH_SESSIONS=new: every request starts a session of its own (the cost of a session's first request).
+local sessions = os.getenv("BENCH_SESSIONS")
+if sessions then
+  local size = tonumber(sessions)
+  local n = 0
+  local id = 0
+  setup = function(thread) id = id + 1; thread:set("tid", id) end
+  request = function()
+    n = n + 1
+    wrk.headers["X-Mock-Session"] = size and ("s" .. (n % size)) or string.format("t%d-%d-%d", tid, os.time(), n)
+    return wrk.format()
+  end
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT requests=%d seconds=%.3f rps=%.1f p50_us=%d p95_us=%d p99_us=%d errors=%d non2xx=%d\n",

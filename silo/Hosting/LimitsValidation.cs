@@ -37,7 +37,13 @@ public static class LimitsValidation
             Positive("WebhookConcurrency", o.WebhookConcurrency), Positive("WebhooksPerMinute", o.WebhooksPerMinute),
             ("MaxWebhookDelayMs", o.MaxWebhookDelayMs, 0, ""), Positive("MaxWebhookBodyBytes", o.MaxWebhookBodyBytes),
             Positive("WebhookTimeoutMs", o.WebhookTimeoutMs), ("WebhookLogSize", o.WebhookLogSize, 0, ""),
-        ], o.RedactNames.Any(string.IsNullOrWhiteSpace) ? [$"{MockLimits.Section}:RedactNames may not hold an empty name (it would mask every value)."] : []);
+            ("MaxSessionsPerProject", o.MaxSessionsPerProject, 0, " (0 turns test sessions off)"),
+        ],
+        [
+            .. o.RedactNames.Any(string.IsNullOrWhiteSpace) ? [$"{MockLimits.Section}:RedactNames may not hold an empty name (it would mask every value)."] : Array.Empty<string>(),
+            .. o.SessionIdleMinutes is > 0 and <= 10_080 ? Array.Empty<string>()
+                : [$"{MockLimits.Section}:SessionIdleMinutes='{o.SessionIdleMinutes}' must be more than 0 and at most 10080 (a week)."],
+        ]);
     }
 
     public sealed class RateLimits : IValidateOptions<RateLimitOptions>

@@ -369,12 +369,12 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await ScreenshotAsync(page, "import-export");
     }
 
-    [SkippableFact]
-    public async Task Scenarios_are_shown_moved_by_hand_and_reset()
+    /// <summary>A signed-up user's new project with one endpoint, GET /order, stepping a scenario new -> paid -> shipped; its mock URL.</summary>
+    private async Task<(IPage Page, string MockUrl)> ScenarioProjectAsync(string name)
     {
         var (page, _) = await OpenAsync();
         var email = await SignUpAsync(page);
-        var mockUrl = await CreateProjectAsync(page, "Scenarios " + Guid.NewGuid().ToString("N")[..6]);
+        var mockUrl = await CreateProjectAsync(page, name + " " + Guid.NewGuid().ToString("N")[..6]);
         var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
         using var client = await ApiClientAsync(email);
         var created = await client.PostAsync($"/api/v1/projects/{slug}/endpoints", new StringContent("""
@@ -384,6 +384,13 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
               {"status":200,"body":{"state":"shipped"},"scenario":{"name":"order","requiredState":"shipped"}}]}
             """, System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (page, mockUrl);
+    }
+
+    [SkippableFact]
+    public async Task Scenarios_are_shown_moved_by_hand_and_reset()
+    {
+        var (page, mockUrl) = await ScenarioProjectAsync("Scenarios");
         using var mock = new HttpClient();
         await mock.GetStringAsync(mockUrl + "/order"); // Started -> paid
 
@@ -398,6 +405,49 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
         await Expect(page.GetByTestId("state-order")).ToHaveTextAsync("Started");
         Assert.Contains("\"new\"", await mock.GetStringAsync(mockUrl + "/order"));
+    }
+
+    [SkippableFact]
+    public async Task Test_sessions_are_listed_shown_in_the_log_and_scenarios_and_deleted()
+    {
+        var (page, mockUrl) = await ScenarioProjectAsync("Sessions");
+        using var mock = new HttpClient();
+        async Task<string> InSessionAsync(string session, string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, mockUrl + path);
+            request.Headers.Add("X-Mock-Session", session);
+            return await (await mock.SendAsync(request)).Content.ReadAsStringAsync();
+        }
+        await InSessionAsync("ci-1", "/order");
+        await InSessionAsync("ci-1", "/order");
+        await InSessionAsync("ci-2", "/unknown");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Test sessions" }).ClickAsync();
+        var table = page.GetByRole(AriaRole.Table, new() { Name = "Test sessions" });
+        await Expect(table.GetByRole(AriaRole.Rowheader, new() { Name = "ci-1" })).ToBeVisibleAsync();
+        await Expect(table.GetByRole(AriaRole.Rowheader, new() { Name = "ci-2" })).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "sessions");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Scenarios" }).ClickAsync();
+        await Expect(page.GetByTestId("state-order")).ToHaveTextAsync("Started");
+        await page.GetByLabel("Test session").SelectOptionAsync("ci-1");
+        await Expect(page.GetByTestId("state-order")).ToHaveTextAsync("shipped");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Request log" }).ClickAsync();
+        var log = page.GetByRole(AriaRole.List, new() { Name = "Requests, newest first" });
+        await page.GetByLabel("Test session").SelectOptionAsync("ci-2");
+        await Expect(log.GetByRole(AriaRole.Listitem)).ToHaveCountAsync(1);
+        await Expect(log).ToContainTextAsync("/unknown");
+        await InSessionAsync("ci-2", "/order"); // arrives live, in the session's slice only
+        await Expect(log.GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
+        await page.GetByLabel("Test session").SelectOptionAsync("");
+        await Expect(log).ToHaveTextAsync("No requests yet."); // the project's own: no session's request
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Test sessions" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete session ci-1" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+        await Expect(table.GetByRole(AriaRole.Rowheader, new() { Name = "ci-1" })).ToHaveCountAsync(0);
+        Assert.Contains("\"new\"", await InSessionAsync("ci-1", "/order")); // deleted, so reset
     }
 
     [SkippableFact]
@@ -662,7 +712,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         var mockUrl = await CreateProjectAsync(page, "A project with a rather long name " + Guid.NewGuid().ToString("N")[..6]);
         await AddEndpointAsync(page, "/a/very/long/path/that/goes/on/and/on/{id}/with/more/segments", "{\"k\": \"v\"}");
         var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
-        foreach (var route in new[] { "projects", $"projects/{slug}/endpoints", $"projects/{slug}/resources", $"projects/{slug}/requests", $"projects/{slug}/scenarios", $"projects/{slug}/webhooks", $"projects/{slug}/recording", $"projects/{slug}/transfer", $"projects/{slug}/settings", "tester", "account" })
+        foreach (var route in new[] { "projects", $"projects/{slug}/endpoints", $"projects/{slug}/resources", $"projects/{slug}/requests", $"projects/{slug}/scenarios", $"projects/{slug}/sessions", $"projects/{slug}/webhooks", $"projects/{slug}/recording", $"projects/{slug}/transfer", $"projects/{slug}/settings", "tester", "account" })
         {
             await page.GotoAsync("/#/" + route);
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
@@ -697,7 +747,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
             await page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" }).ClickAsync();
             await AuditAsync("endpoint editor");
             var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
-            foreach (var route in new[] { "resources", "requests", "scenarios", "webhooks", "recording", "transfer", "settings" })
+            foreach (var route in new[] { "resources", "requests", "scenarios", "sessions", "webhooks", "recording", "transfer", "settings" })
             {
                 await page.GotoAsync($"/#/projects/{slug}/{route}");
                 await page.WaitForLoadStateAsync(LoadState.NetworkIdle);

@@ -179,6 +179,7 @@ export interface Resource {
 
 export interface LogEntry {
   id: string;
+  session?: string;
   at: string;
   method: string;
   path: string;
@@ -199,6 +200,14 @@ export interface ApiKey {
   prefix: string;
   createdAt: string;
   key?: string;
+}
+
+/** A live test session of a project (X-Mock-Session). */
+export interface MockSession {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
 }
 
 export interface Scenario {

@@ -9,12 +9,14 @@ import { Scenarios } from './Scenarios';
 import { Transfer } from './Transfer';
 import { Recording } from './Recording';
 import { Webhooks } from './Webhooks';
+import { Sessions } from './Sessions';
 
 const tabs = [
   ['endpoints', 'Endpoints'],
   ['resources', 'Resources'],
   ['requests', 'Request log'],
   ['scenarios', 'Scenarios'],
+  ['sessions', 'Test sessions'],
   ['webhooks', 'Webhooks'],
   ['recording', 'Recording'],
   ['transfer', 'Import & export'],
@@ -45,6 +47,7 @@ export function ProjectPage({ slug, tab }: { slug: string; tab: string }) {
       {tab === 'resources' && <Resources project={p} />}
       {tab === 'requests' && <RequestLog project={p} />}
       {tab === 'scenarios' && <Scenarios project={p} />}
+      {tab === 'sessions' && <Sessions project={p} />}
       {tab === 'recording' && <Recording project={p} />}
       {tab === 'webhooks' && <Webhooks project={p} />}
       {tab === 'transfer' && <Transfer project={p} />}

@@ -2,11 +2,13 @@ import { useEffect, useState } from 'react';
 import { api, stream, type LogEntry, type Project } from '../lib/api';
 import { SseParser } from '../lib/sse';
 import { ErrorMessage, formatTime, useConfirm } from '../ui';
+import { SessionPicker, withSession } from './Sessions';
 
 const keep = 200;
 
 /** The project's recent mock requests, updating live from the server's event stream. */
 export function RequestLog({ project }: { project: Project }) {
+  const [session, setSession] = useState('');
   const base = `/api/v1/projects/${encodeURIComponent(project.id)}/requests`;
   const [entries, setEntries] = useState<LogEntry[]>([]);
   const [live, setLive] = useState(false);
@@ -18,13 +20,14 @@ export function RequestLog({ project }: { project: Project }) {
     let retry: ReturnType<typeof setTimeout> | undefined;
     const connect = async () => {
       try {
-        const first = await api<{ items: LogEntry[] }>('GET', `${base}?limit=50`);
+        const first = await api<{ items: LogEntry[] }>('GET', withSession(`${base}?limit=50`, session));
         if (abort.signal.aborted) return;
         setEntries(first.items);
         setError(undefined);
         const parser = new SseParser();
         setLive(true);
-        await stream(`${base}/stream`, (chunk) => {
+        await stream(withSession(`${base}/stream`, session), (chunk) => {
+          if (abort.signal.aborted) return; // another session was chosen meanwhile
           const added = parser.push(chunk).filter((e) => e.event === 'request').map((e) => JSON.parse(e.data) as LogEntry);
           if (added.length > 0) {
             setEntries((current) => {
@@ -42,11 +45,11 @@ export function RequestLog({ project }: { project: Project }) {
     };
     connect();
     return () => { abort.abort(); clearTimeout(retry); };
-  }, [base]);
+  }, [base, session]);
 
   const clear = async () => {
-    if (!(await confirm('Clear the request log of this project?'))) return;
-    try { await api('DELETE', base); setEntries([]); } catch (caught) { setError(caught); }
+    if (!(await confirm(session ? `Clear the requests of test session ${session}?` : 'Clear the request log of this project?'))) return;
+    try { await api('DELETE', withSession(base, session)); setEntries([]); } catch (caught) { setError(caught); }
   };
 
   return (
@@ -57,6 +60,7 @@ export function RequestLog({ project }: { project: Project }) {
         <button type="button" className="secondary small" onClick={clear}>Clear</button>
       </div>
       <p className="muted">Calls to <code>{project.mockUrl}</code> appear here as they happen.</p>
+      <SessionPicker project={project} value={session} onChange={(next) => { setEntries([]); setSession(next); }} />
       <ErrorMessage error={error} />
       <ol className="log" aria-label="Requests, newest first" aria-live="polite">
         {entries.map((entry) => (

@@ -1,18 +1,20 @@
 import { useState } from 'react';
 import { api, type Project, type Scenario } from '../lib/api';
 import { ErrorMessage, useConfirm, useLoad } from '../ui';
+import { SessionPicker, withSession } from './Sessions';
 
 /** The project's scenarios: the state each is in, moved by hand, and a reset of all (sequences too). */
 export function Scenarios({ project }: { project: Project }) {
   const base = `/api/v1/projects/${encodeURIComponent(project.id)}/scenarios`;
-  const scenarios = useLoad(() => api<{ items: Scenario[] }>('GET', base), [base]);
+  const [session, setSession] = useState('');
+  const scenarios = useLoad(() => api<{ items: Scenario[] }>('GET', withSession(base, session)), [base, session]);
   const [error, setError] = useState<unknown>();
   const [confirm, dialog] = useConfirm();
 
   const move = async (name: string, state: string) => {
     setError(undefined);
     try {
-      await api('PUT', `${base}/${encodeURIComponent(name)}/state`, { state });
+      await api('PUT', withSession(`${base}/${encodeURIComponent(name)}/state`, session), { state });
       scenarios.reload();
     } catch (caught) {
       setError(caught);
@@ -20,10 +22,10 @@ export function Scenarios({ project }: { project: Project }) {
   };
 
   const reset = async () => {
-    if (!(await confirm('Put every scenario back in "Started" and every sequence at its first response?'))) return;
+    if (!(await confirm(`Put every scenario back in "Started" and every sequence at its first response${session ? ` in test session ${session}` : ''}?`))) return;
     setError(undefined);
     try {
-      await api('POST', `${base}/reset`);
+      await api('POST', withSession(`${base}/reset`, session));
       scenarios.reload();
     } catch (caught) {
       setError(caught);
@@ -34,6 +36,7 @@ export function Scenarios({ project }: { project: Project }) {
   return (
     <div className="stack">
       <p className="muted">A response names a scenario and the state it needs; answering it can move the scenario on. Every scenario starts in "Started".</p>
+      <SessionPicker project={project} value={session} onChange={setSession} />
       <ErrorMessage error={scenarios.error ?? error} />
       {scenarios.loading && !scenarios.data && <p aria-busy="true">Loading…</p>}
       {scenarios.data && items.length === 0 && <p>No scenarios yet: give a response a scenario name in the endpoint editor.</p>}
