@@ -5,7 +5,8 @@ namespace OrleansMock.GrainInterfaces;
 /// (null for no body). When a content type is given (here or as a Content-Type header) and the body is a JSON
 /// string, the string itself is served; otherwise the JSON text is served. With <see cref="Base64Body"/> the body is a
 /// JSON string of base64 and its bytes are served (a recorded binary answer). A <see cref="Proxy"/> response forwards
-/// the request to a real API instead. <see cref="Webhooks"/> are sent after this response answers.
+/// the request to a real API instead; a <see cref="Graphql"/> response is a GraphQL API (its schema and values).
+/// <see cref="Webhooks"/> are sent after this response answers.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.ResponseDefinition")]
 public sealed record ResponseDefinition(
@@ -26,7 +27,8 @@ public sealed record ResponseDefinition(
     [property: Id(14)] bool NoContentType = false,
     [property: Id(15)] KeyValuePair<string, string>[]? MoreHeaderValues = null,
     [property: Id(16)] string? StatusMessage = null,
-    [property: Id(17)] WebhookSpec[]? Webhooks = null);
+    [property: Id(17)] WebhookSpec[]? Webhooks = null,
+    [property: Id(18)] GraphQlSpec? Graphql = null);
 
 /// <summary>
 /// The user-editable part of an endpoint: method (or ANY), a path template (or a regular expression in
@@ -66,6 +68,7 @@ public sealed record EndpointSpec(
         foreach (var response in AllResponses)
         {
             size += 64 + Text(response.BodyJson) + Text(response.ContentType) + response.Headers.Sum(h => h.Key.Length + h.Value.Length)
+                + Text(response.Graphql?.Schema) + Text(response.Graphql?.ValuesJson)
                 + (response.Webhooks ?? []).Sum(w => w.SizeBytes());
         }
         if (Contract is { } contract)

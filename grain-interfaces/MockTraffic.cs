@@ -89,6 +89,13 @@ public abstract record MockResult
         public override int? Status => null;
     }
 
+    /// <summary>A GraphQL API answers: the front end reads the operation from the request and has it run (<see cref="IGraphQlGrain"/>).</summary>
+    [GenerateSerializer, Immutable, Alias("om.MockResult.GraphQl")]
+    public sealed record GraphQl([property: Id(0)] GraphQlSpec Spec, [property: Id(1)] string EndpointId) : MockResult
+    {
+        public override int? Status => null;
+    }
+
     /// <summary>No endpoint matched; <see cref="Closest"/> is the nearest and why it did not.</summary>
     [GenerateSerializer, Immutable, Alias("om.MockResult.NoMatch")]
     public sealed record NoMatch([property: Id(0)] NearMiss? Closest) : MockResult

@@ -23,7 +23,8 @@ public sealed record EndpointRequest(
     [property: JsonConverter(typeof(LowerCaseEnum<ResponseMode>))] ResponseMode? ResponseMode = null,
     ResponseRequest[]? Responses = null,
     string? Name = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Metadata = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Metadata = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] GraphQlRequestBody? Graphql = null)
 {
     public static EndpointRequest From(EndpointSpec spec) => new(
         spec.Method,
@@ -40,6 +41,15 @@ public sealed record EndpointRequest(
     /// <summary>The spec, or a message naming the field whose shape is wrong.</summary>
     public EndpointSpec ToSpec()
     {
+        if (Graphql is not null)
+        {
+            // "graphql" beside method and path: a GraphQL API as the endpoint's one response.
+            if (Response is not null || Responses is not null)
+            {
+                throw new ContractException("give graphql (a GraphQL API) or response/responses, not both; a response may carry graphql too");
+            }
+            return (this with { Graphql = null, Response = new ResponseRequest(null, null, default, null, null, Graphql: Graphql) }).ToSpec();
+        }
         if (Response is not null && Responses is not null)
         {
             throw new ContractException("give response (one) or responses (several), not both");
@@ -175,7 +185,8 @@ public sealed record LognormalDelay(double Median, double Sigma);
 /// response), <c>scenario</c>, <c>template</c> (Handlebars in body and header values), <c>delay</c>, <c>fault</c>,
 /// <c>chunkedDribbleDelay</c>, <c>weight</c> (for <c>responseMode: random</c>), <c>bodyEncoding: "base64"</c> (the body is a
 /// string of base64: its bytes are served, e.g. a recorded image), <c>proxy</c> (<c>{"baseUrl", "headers", "stripPrefix"}</c>:
-/// forward the request to a real API instead), <c>webhooks</c> (requests sent after this response answers).
+/// forward the request to a real API instead), <c>webhooks</c> (requests sent after this response answers),
+/// <c>graphql</c> (<c>{"schema": "&lt;SDL&gt;", "values": {"Query.user": {...}}}</c>: a GraphQL API instead).
 /// </summary>
 public sealed record ResponseRequest(
     int? Status,
@@ -192,7 +203,8 @@ public sealed record ResponseRequest(
     int? Weight = null,
     ProxySpec? Proxy = null,
     string? BodyEncoding = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WebhookRequest[]? Webhooks = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] WebhookRequest[]? Webhooks = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] GraphQlRequestBody? Graphql = null)
 {
     public static ResponseRequest From(ResponseDefinition response) => new(
         response.Status,
@@ -209,7 +221,8 @@ public sealed record ResponseRequest(
         response.Weight == 1 ? null : response.Weight,
         response.Proxy,
         response.Base64Body ? "base64" : null,
-        response.Webhooks is { Length: > 0 } webhooks ? [.. webhooks.Select(WebhookRequest.From)] : null);
+        response.Webhooks is { Length: > 0 } webhooks ? [.. webhooks.Select(WebhookRequest.From)] : null,
+        GraphQlRequestBody.From(response.Graphql));
 
     public ResponseDefinition ToDefinition(string field = "response") => new(
         Status ?? 200,
@@ -228,7 +241,8 @@ public sealed record ResponseRequest(
         Weight ?? 1,
         Proxy,
         IsBase64(BodyEncoding, field),
-        Webhooks: Webhooks is { Length: > 0 } webhooks ? [.. webhooks.Select((w, i) => w.ToSpec($"{field}.webhooks[{i}]"))] : null);
+        Webhooks: Webhooks is { Length: > 0 } webhooks ? [.. webhooks.Select((w, i) => w.ToSpec($"{field}.webhooks[{i}]"))] : null,
+        Graphql: Graphql?.ToSpec($"{field}.graphql"));
 
     /// <summary>Whether a <c>bodyEncoding</c> says base64 (utf8 or none: text).</summary>
     internal static bool IsBase64(string? encoding, string field) => encoding switch
@@ -237,6 +251,19 @@ public sealed record ResponseRequest(
         "base64" => true,
         _ => throw new ContractException($"{field}.bodyEncoding '{encoding}' is not one of utf8, base64"),
     };
+}
+
+/// <summary>A GraphQL API: <c>schema</c> (SDL) and <c>values</c> (a JSON object keyed <c>"Type.field"</c>).</summary>
+public sealed record GraphQlRequestBody(string? Schema, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Values = null)
+{
+    public static GraphQlRequestBody? From(GraphQlSpec? spec) =>
+        spec is null ? null : new(spec.Schema, spec.ValuesJson is { } values ? JsonDocument.Parse(values).RootElement.Clone() : null);
+
+    public GraphQlSpec ToSpec(string field) => new(
+        string.IsNullOrWhiteSpace(Schema) ? throw new ContractException($"{field}.schema is missing: the API's schema in GraphQL SDL") : Schema,
+        Values is null or { ValueKind: JsonValueKind.Null } ? null
+            : Values.Value.ValueKind == JsonValueKind.Object ? Values.Value.GetRawText()
+            : throw new ContractException($"{field}.values must be a JSON object keyed \"Type.field\""));
 }
 
 /// <summary>

@@ -29,6 +29,7 @@ public static partial class OrleansMockHosting
         builder.Services.AddSingleton<LogStreamSlots>();
         builder.Services.AddSingleton<OrleansMock.Api.Tester.TesterClient>();
         builder.Services.AddSingleton<MockProxy>();
+        builder.Services.AddSingleton<GraphQlResponder>();
         builder.Services.AddSingleton<MockTrafficMiddleware.Handler>();
         builder.Services.AddSingleton(services => new JsonServerResponder(
             new GrainReferences<IMockResourceGrain>(services.GetRequiredService<IGrainFactory>()), services.GetRequiredService<IOptions<MockLimits>>().Value));

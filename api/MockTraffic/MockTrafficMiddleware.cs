@@ -48,7 +48,7 @@ public static class MockTrafficMiddleware
             _traffic = new Traffic(services.GetRequiredService<RateLimiter>(), services.GetRequiredService<ProjectResolver>(),
                 new GrainReferences<IMockProjectGrain>(grains), services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, limits,
                 new MockRequestReader(limits, new Redaction(limits.RedactNames), services.GetRequiredService<OwnCredentials>()),
-                services.GetRequiredService<MockProxy>(), services.GetRequiredService<JsonServerResponder>());
+                services.GetRequiredService<MockProxy>(), services.GetRequiredService<JsonServerResponder>(), services.GetRequiredService<GraphQlResponder>());
             _mockDomain = services.GetRequiredService<IConfiguration>()[MockOrigin.DomainKey] is { Length: > 0 } domain ? "." + domain.Trim('.') : null;
         }
 
@@ -82,7 +82,7 @@ public static class MockTrafficMiddleware
 
     private sealed record Traffic(
         RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockProjectGrain> ProjectGrains, RateLimitPolicyOptions PerClient,
-        MockLimits Limits, MockRequestReader Reader, MockProxy Proxy, JsonServerResponder Resources);
+        MockLimits Limits, MockRequestReader Reader, MockProxy Proxy, JsonServerResponder Resources, GraphQlResponder GraphQl);
 
     private static async Task HandleAsync(HttpContext context, Traffic traffic, string address, string path, bool ownOrigin)
     {
@@ -129,6 +129,16 @@ public static class MockTrafficMiddleware
                     finally
                     {
                         Journal(traffic, MockSessions.ProjectOf(resource.Route.ProjectId), read.Logged, context, started);
+                    }
+                    return;
+                case MockResult.GraphQl graphQl:
+                    try
+                    {
+                        await traffic.GraphQl.AnswerAsync(context, graphQl, !result.CorsDisabled);
+                    }
+                    finally
+                    {
+                        Journal(traffic, await traffic.Projects.ResolveAsync(project) ?? project, read.Logged, context, started, graphQl.EndpointId);
                     }
                     return;
                 default:

@@ -296,6 +296,10 @@ public sealed partial class ProjectDefinition
         {
             return Outcome<EndpointInfo>.Fail(OutcomeKind.Invalid, error);
         }
+        if (EndpointValidator.CheckGraphQl(normalized) is { } graphQlError)
+        {
+            return Outcome<EndpointInfo>.Fail(OutcomeKind.Unprocessable, graphQlError);
+        }
         if (SameAs(normalized, exceptId) is { } other)
         {
             var where = other.Spec.PathPattern is { } pattern ? $"pattern {pattern}" : other.Spec.Path;

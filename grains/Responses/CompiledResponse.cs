@@ -53,8 +53,9 @@ public sealed class CompiledResponse
     public MockResult Matched { get; }
 
     /// <summary>What the endpoint answers with this response: the response itself, or a forward to the real API it proxies.</summary>
-    public MockResult Answer(MockResponse response, string? contractViolation = null) => Definition.Proxy is { } proxy
-        ? new MockResult.Forward(proxy, EndpointId: response.EndpointId)
+    public MockResult Answer(MockResponse response, string? contractViolation = null) =>
+        Definition.Proxy is { } proxy ? new MockResult.Forward(proxy, EndpointId: response.EndpointId)
+        : Definition.Graphql is { } graphql ? new MockResult.GraphQl(graphql, response.EndpointId)
         : new MockResult.Answered(response, contractViolation);
 
     private bool ReadsBody => (_body?.ReadsBody ?? false) || _headers.Any(h => h.Value.ReadsBody);

@@ -19,6 +19,20 @@ public static class EndpointValidator
         "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Trailer", "TE", "Proxy-Connection",
     };
 
+    /// <summary>Why a GraphQL response's schema or values cannot be mocked (the field and the line named), or null.</summary>
+    public static string? CheckGraphQl(EndpointSpec spec)
+    {
+        var responses = spec.AllResponses;
+        for (var i = 0; i < responses.Length; i++)
+        {
+            if (responses[i].Graphql is { } graphql && GraphQl.MockSchema.Check(graphql.Schema, graphql.ValuesJson) is { } error)
+            {
+                return $"{(spec.Responses is null ? "response" : $"responses[{i}]")}.graphql: {error}";
+            }
+        }
+        return null;
+    }
+
     /// <summary>
     /// Checks and normalizes a spec against the rules (method, path, sizes, headers, delays...). What compiles (the
     /// pattern, conditions, templates, the contract) is checked when the endpoint is compiled, once:
@@ -224,6 +238,11 @@ public static class EndpointValidator
         if (response.Proxy is { } proxy && ProxyRules.Check(proxy, $"{field}.proxy") is { } proxyError)
         {
             error = proxyError;
+            return false;
+        }
+        if (response.Graphql is not null && response.Proxy is not null)
+        {
+            error = $"{field} gives a proxy and a GraphQL API: one or the other";
             return false;
         }
         if (CheckWebhooks(response.Webhooks, $"{field}.webhooks", limits) is { } webhookError)
