@@ -408,6 +408,40 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
     }
 
     [SkippableFact]
+    public async Task A_GraphQL_API_is_defined_from_its_schema_refused_when_wrong_and_tried()
+    {
+        var (page, _) = await OpenAsync();
+        await SignUpAsync(page);
+        var mockUrl = await CreateProjectAsync(page, "GraphQL " + Guid.NewGuid().ToString("N")[..6]);
+        await page.GetByRole(AriaRole.Link, new() { Name = "GraphQL" }).ClickAsync();
+
+        // A schema that names a type it does not define is refused, naming the line.
+        var schema = page.GetByLabel("Schema (SDL)");
+        await schema.FillAsync("type Query {\n  user(id: ID!): Userr\n}");
+        await page.GetByLabel("Values").FillAsync("{}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create GraphQL API" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasTextString = "line 2" })).ToBeVisibleAsync();
+
+        await schema.FillAsync("type Query {\n  user(id: ID!): User\n}\ntype User { id: ID! name: String! email: String }");
+        await page.GetByLabel("Values").FillAsync("""{"Query.user": {"id": "{{args.id}}", "name": "Ada Lovelace"}}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create GraphQL API" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasTextString = "Saved" })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Operation" }).FillAsync("query GetUser($id: ID!) { user(id: $id) { id name email } }");
+        await page.GetByLabel("Variables").FillAsync("""{"id": "7"}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
+        var answer = page.GetByTestId("graphql-answer");
+        await Expect(answer).ToContainTextAsync("\"Ada Lovelace\"");
+        await Expect(answer).ToContainTextAsync("\"7\"");
+        await ScreenshotAsync(page, "graphql");
+
+        // The same API from outside, as a client sends it.
+        using var client = new HttpClient();
+        var response = await client.PostAsync(mockUrl + "/graphql", new StringContent("""{"query":"{ user(id: 3) { name } }"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Contains("Ada Lovelace", await response.Content.ReadAsStringAsync());
+    }
+
+    [SkippableFact]
     public async Task Test_sessions_are_listed_shown_in_the_log_and_scenarios_and_deleted()
     {
         var (page, mockUrl) = await ScenarioProjectAsync("Sessions");
@@ -712,7 +746,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         var mockUrl = await CreateProjectAsync(page, "A project with a rather long name " + Guid.NewGuid().ToString("N")[..6]);
         await AddEndpointAsync(page, "/a/very/long/path/that/goes/on/and/on/{id}/with/more/segments", "{\"k\": \"v\"}");
         var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
-        foreach (var route in new[] { "projects", $"projects/{slug}/endpoints", $"projects/{slug}/resources", $"projects/{slug}/requests", $"projects/{slug}/scenarios", $"projects/{slug}/sessions", $"projects/{slug}/webhooks", $"projects/{slug}/recording", $"projects/{slug}/transfer", $"projects/{slug}/settings", "tester", "account" })
+        foreach (var route in new[] { "projects", $"projects/{slug}/endpoints", $"projects/{slug}/resources", $"projects/{slug}/requests", $"projects/{slug}/scenarios", $"projects/{slug}/sessions", $"projects/{slug}/graphql", $"projects/{slug}/webhooks", $"projects/{slug}/recording", $"projects/{slug}/transfer", $"projects/{slug}/settings", "tester", "account" })
         {
             await page.GotoAsync("/#/" + route);
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
@@ -747,7 +781,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
             await page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" }).ClickAsync();
             await AuditAsync("endpoint editor");
             var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
-            foreach (var route in new[] { "resources", "requests", "scenarios", "sessions", "webhooks", "recording", "transfer", "settings" })
+            foreach (var route in new[] { "resources", "graphql", "requests", "scenarios", "sessions", "webhooks", "recording", "transfer", "settings" })
             {
                 await page.GotoAsync($"/#/projects/{slug}/{route}");
                 await page.WaitForLoadStateAsync(LoadState.NetworkIdle);

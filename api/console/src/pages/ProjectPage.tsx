@@ -10,10 +10,12 @@ import { Transfer } from './Transfer';
 import { Recording } from './Recording';
 import { Webhooks } from './Webhooks';
 import { Sessions } from './Sessions';
+import { GraphQl } from './GraphQl';
 
 const tabs = [
   ['endpoints', 'Endpoints'],
   ['resources', 'Resources'],
+  ['graphql', 'GraphQL'],
   ['requests', 'Request log'],
   ['scenarios', 'Scenarios'],
   ['sessions', 'Test sessions'],
@@ -45,6 +47,7 @@ export function ProjectPage({ slug, tab }: { slug: string; tab: string }) {
       </nav>
       {tab === 'endpoints' && <Endpoints project={p} />}
       {tab === 'resources' && <Resources project={p} />}
+      {tab === 'graphql' && <GraphQl project={p} />}
       {tab === 'requests' && <RequestLog project={p} />}
       {tab === 'scenarios' && <Scenarios project={p} />}
       {tab === 'sessions' && <Sessions project={p} />}
