@@ -77,7 +77,22 @@ public sealed record RequestMatch(
     [property: Id(6)] string? Url = null,
     [property: Id(7)] string? UrlPattern = null,
     [property: Id(8)] string? ExactPath = null,
-    [property: Id(9)] string? ExactMethod = null);
+    [property: Id(9)] string? ExactMethod = null,
+    [property: Id(10)] MultipartPattern[]? Multipart = null);
+
+/// <summary>
+/// A condition on the parts of a <c>multipart/form-data</c> body. With <see cref="Name"/>, a part of that name must be
+/// there and hold every other condition; without, some part must (<see cref="All"/>: every part must, WireMock's
+/// <c>matchingType: ALL</c>). <see cref="Headers"/> are the part's own headers (Content-Disposition, Content-Type).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.MultipartPattern")]
+public sealed record MultipartPattern(
+    [property: Id(0)] string? Name = null,
+    [property: Id(1)] ValueMatcher? Filename = null,
+    [property: Id(2)] ValueMatcher? ContentType = null,
+    [property: Id(3)] BodyMatcher[]? Body = null,
+    [property: Id(4)] Dictionary<string, ValueMatcher>? Headers = null,
+    [property: Id(5)] bool All = false);
 
 /// <summary>A step of a WireMock scenario: the response applies only in <see cref="RequiredState"/> and moves the scenario to <see cref="NewState"/>.</summary>
 [GenerateSerializer, Immutable, Alias("om.ScenarioStep")]

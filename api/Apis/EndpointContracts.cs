@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Api.Apis;
@@ -74,20 +75,63 @@ public sealed class ContractException(string message) : Exception(message);
 /// <summary>
 /// Conditions on a request, all of which must hold: <c>query</c>, <c>headers</c> and <c>cookies</c> map names to a
 /// matcher (<c>equalTo</c>, <c>contains</c>, <c>doesNotContain</c>, <c>matches</c>, <c>doesNotMatch</c>, with optional
-/// <c>caseInsensitive</c>; or <c>absent: true</c>); <c>body</c> lists body matchers.
+/// <c>caseInsensitive</c>; or <c>absent: true</c>); <c>body</c> lists body matchers; <c>multipart</c> lists parts of a
+/// multipart body that must be there and hold (<see cref="MultipartRequest"/>).
 /// </summary>
 public sealed record RequestMatchRequest(
     Dictionary<string, ValueMatcher>? Query,
     Dictionary<string, ValueMatcher>? Headers,
     Dictionary<string, ValueMatcher>? Cookies,
-    BodyMatcherRequest[]? Body)
+    BodyMatcherRequest[]? Body,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] MultipartRequest[]? Multipart = null)
 {
     public static RequestMatchRequest? From(RequestMatch? match) => match is null
         ? null
-        : new(match.Query, match.Headers, match.Cookies, match.Body?.Select(BodyMatcherRequest.From).ToArray());
+        : new(match.Query, match.Headers, match.Cookies, match.Body?.Select(BodyMatcherRequest.From).ToArray(),
+            match.Multipart is { Length: > 0 } parts ? [.. parts.Select(MultipartRequest.From)] : null);
 
     public RequestMatch ToMatch(string field) =>
-        new(Query, Headers, Cookies, Body?.Select((b, i) => b?.ToMatcher($"{field}.body[{i}]") ?? throw new ContractException($"{field}.body[{i}] is null")).ToArray());
+        new(Query, Headers, Cookies, Body?.Select((b, i) => b?.ToMatcher($"{field}.body[{i}]") ?? throw new ContractException($"{field}.body[{i}] is null")).ToArray(),
+            Multipart: Multipart?.Select((m, i) => m?.ToPattern($"{field}.multipart[{i}]") ?? throw new ContractException($"{field}.multipart[{i}] is null")).ToArray());
+}
+
+/// <summary>
+/// A part of a multipart body: <c>name</c> (a part of that name must be there), <c>filename</c> and <c>contentType</c>
+/// (value matchers), <c>headers</c> (the part's own), <c>body</c> (a body matcher, or a list of them); without a name,
+/// some part must hold them (<c>"matchingType": "ALL"</c>: every part).
+/// </summary>
+public sealed record MultipartRequest(
+    string? Name,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ValueMatcher? Filename = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ValueMatcher? ContentType = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] JsonElement Body = default,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Dictionary<string, ValueMatcher>? Headers = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MatchingType = null)
+{
+    public static MultipartRequest From(MultipartPattern pattern) => new(pattern.Name, pattern.Filename, pattern.ContentType,
+        pattern.Body is { Length: > 0 } body ? JsonSerializer.SerializeToElement(body.Length == 1 ? (object)BodyMatcherRequest.From(body[0]) : body.Select(BodyMatcherRequest.From).ToArray(), JsonBody.Options) : default,
+        pattern.Headers, pattern.All ? "ALL" : null);
+
+    public MultipartPattern ToPattern(string field)
+    {
+        var body = Body.ValueKind switch
+        {
+            JsonValueKind.Undefined or JsonValueKind.Null => null,
+            JsonValueKind.Object => [Matcher(Body, $"{field}.body")],
+            JsonValueKind.Array => Body.EnumerateArray().Select((b, i) => Matcher(b, $"{field}.body[{i}]")).ToArray(),
+            _ => throw new ContractException($"{field}.body must be a body matcher (for example {{\"contains\": \"PNG\"}}) or a list of them"),
+        };
+        var all = MatchingType?.ToUpperInvariant() switch
+        {
+            null or "ANY" => false,
+            "ALL" => true,
+            _ => throw new ContractException($"{field}.matchingType '{MatchingType}' is not one of ALL, ANY"),
+        };
+        return new MultipartPattern(Name, Filename, ContentType, body, Headers, all);
+    }
+
+    private static BodyMatcher Matcher(JsonElement element, string field) =>
+        (element.Deserialize<BodyMatcherRequest>(JsonBody.Options) ?? throw new ContractException($"{field} is null")).ToMatcher(field);
 }
 
 /// <summary>
@@ -133,7 +177,7 @@ public sealed record BodyMatcherRequest(
                 path = expression.GetString();
                 try
                 {
-                    pathValue = JsonSerializer.Deserialize<ValueMatcher>(JsonSerializer.Serialize(members), Http.JsonBody.Options);
+                    pathValue = JsonSerializer.Deserialize<ValueMatcher>(JsonSerializer.Serialize(members), JsonBody.Options);
                 }
                 catch (JsonException exception)
                 {
@@ -153,7 +197,7 @@ public sealed record BodyMatcherRequest(
 
     private static JsonElement JsonPathObject(string expression, ValueMatcher value)
     {
-        var node = JsonSerializer.SerializeToNode(value, Http.JsonBody.Options)!.AsObject();
+        var node = JsonSerializer.SerializeToNode(value, JsonBody.Options)!.AsObject();
         node.Insert(0, "expression", expression);
         foreach (var empty in node.Where(p => p.Value is null).Select(p => p.Key).ToList())
         {

@@ -88,7 +88,40 @@ public static partial class WireMockMappings
         {
             request["bodyPatterns"] = new JsonArray([.. body.Select(b => (JsonNode?)FromBody(b))]);
         }
+        if (match?.Multipart is { Length: > 0 } multipart)
+        {
+            request["multipartPatterns"] = new JsonArray([.. multipart.Select(m => (JsonNode?)FromMultipart(m))]);
+        }
         return request;
+    }
+
+    /// <summary>A multipart condition as WireMock writes it: the part's name and file name become Content-Disposition conditions.</summary>
+    private static JsonObject FromMultipart(MultipartPattern pattern)
+    {
+        var headers = new JsonObject();
+        var named = pattern.Headers?.Keys.Any(k => string.Equals(k, "Content-Disposition", StringComparison.OrdinalIgnoreCase)) == true;
+        if (pattern.Name is { } name && !named)
+        {
+            headers["Content-Disposition"] = new JsonObject { ["contains"] = $"name=\"{name}\"" };
+        }
+        if (pattern.ContentType is { } contentType)
+        {
+            headers["Content-Type"] = FromValue(contentType);
+        }
+        foreach (var (key, value) in pattern.Headers ?? [])
+        {
+            headers[key] = FromValue(value);
+        }
+        var json = new JsonObject { ["matchingType"] = pattern.All ? "ALL" : "ANY" };
+        if (headers.Count > 0)
+        {
+            json["headers"] = headers;
+        }
+        if (pattern.Body is { Length: > 0 } body)
+        {
+            json["bodyPatterns"] = new JsonArray([.. body.Select(b => (JsonNode?)FromBody(b))]);
+        }
+        return json;
     }
 
     private static JsonObject FromValue(ValueMatcher matcher)

@@ -18,7 +18,7 @@ public static partial class WireMockMappings
         "requiredScenarioState", "newScenarioState", "metadata", "persistent", "insertionIndex", "serveEventListeners", "postServeActions"];
     private static readonly HashSet<string> ListenerFields = ["name", "parameters", "requestPhases"];
     private static readonly HashSet<string> RequestFields = ["method", "url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate",
-        "queryParameters", "headers", "cookies", "bodyPatterns", "pathParameters", "formParameters", "basicAuth"];
+        "queryParameters", "headers", "cookies", "bodyPatterns", "pathParameters", "formParameters", "basicAuth", "multipartPatterns"];
     private static readonly HashSet<string> ResponseFields = ["status", "statusMessage", "headers", "body", "jsonBody", "base64Body",
         "fixedDelayMilliseconds", "delayDistribution", "fault", "chunkedDribbleDelay", "transformers", "transformerParameters", "proxyBaseUrl",
         "additionalProxyRequestHeaders", "proxyUrlPrefixToRemove"];
@@ -111,14 +111,39 @@ public static partial class WireMockMappings
             throw new UnsupportedFieldException($"{field}.pathParameters", "path parameters need a urlPathTemplate that names them");
         }
         var form = Values(request["formParameters"], $"{field}.formParameters");
+        var multipart = request["multipartPatterns"] is { } multipartPatterns
+            ? Array(multipartPatterns, $"{field}.multipartPatterns").Select((p, i) => ToMultipart(p, $"{field}.multipartPatterns[{i}]")).ToArray()
+            : null;
         // WireMock's strictness: a literal urlPath is that path exactly (a trailing slash is another), GET does not answer HEAD.
         var exactPath = request["urlPath"] is not null && pattern is null ? path : null;
         var exactMethod = method is "GET" ? method : null;
         var match = query is null && headers is null && cookies is null && body is null && pathParameters is null && form is null && exactUrl is null
-            && urlPattern is null && exactPath is null && exactMethod is null
+            && urlPattern is null && exactPath is null && exactMethod is null && multipart is null
             ? null
-            : new RequestMatch(query, headers, cookies, body, pathParameters, form, exactUrl, urlPattern, exactPath, exactMethod);
+            : new RequestMatch(query, headers, cookies, body, pathParameters, form, exactUrl, urlPattern, exactPath, exactMethod, multipart);
         return (method, path, pattern, match);
+    }
+
+    private static readonly HashSet<string> MultipartFields = ["matchingType", "headers", "bodyPatterns", "name"];
+
+    /// <summary>
+    /// One of WireMock's <c>multipartPatterns</c>: <c>matchingType</c> ANY (some part holds it, the default) or ALL (every
+    /// part), the part's <c>headers</c> (Content-Disposition names the part) and <c>bodyPatterns</c>.
+    /// </summary>
+    private static MultipartPattern ToMultipart(JsonNode? node, string field)
+    {
+        var pattern = Object(node, field);
+        Known(pattern, MultipartFields, field);
+        var all = Text(pattern["matchingType"], $"{field}.matchingType") switch
+        {
+            null or "ANY" => false,
+            "ALL" => true,
+            var other => throw new UnsupportedFieldException($"{field}.matchingType", $"'{other}' is not one of ALL, ANY"),
+        };
+        var body = pattern["bodyPatterns"] is { } patterns
+            ? Array(patterns, $"{field}.bodyPatterns").Select((p, i) => ToBody(p, $"{field}.bodyPatterns[{i}]")).ToArray()
+            : null;
+        return new MultipartPattern(Text(pattern["name"], $"{field}.name"), Body: body, Headers: Values(pattern["headers"], $"{field}.headers"), All: all);
     }
 
     private static (string Path, string? Pattern) Literal(string path) =>

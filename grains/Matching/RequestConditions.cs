@@ -6,7 +6,7 @@ namespace OrleansMock.Grains.Matching;
 /// <summary>A compiled <see cref="RequestMatch"/>: every condition must hold; the first that does not is named.</summary>
 public sealed class RequestConditions
 {
-    public static readonly RequestConditions None = new([], [], [], [], [], [], null, null, null, null);
+    public static readonly RequestConditions None = new([], [], [], [], [], [], null, null, null, null, []);
 
     private readonly (string Name, ValueCondition Condition)[] _query;
     private readonly (string Name, ValueCondition Condition)[] _headers;
@@ -18,19 +18,20 @@ public sealed class RequestConditions
     private readonly System.Text.RegularExpressions.Regex? _urlPattern;
     private readonly string? _exactPath;
     private readonly string? _exactMethod;
+    private readonly MultipartCondition[] _multipart;
 
     private RequestConditions(
         (string, ValueCondition)[] query, (string, ValueCondition)[] headers, (string, ValueCondition)[] cookies, BodyCondition[] body,
         (string, ValueCondition)[] pathParameters, (string, ValueCondition)[] form, string? url, System.Text.RegularExpressions.Regex? urlPattern,
-        string? exactPath, string? exactMethod)
+        string? exactPath, string? exactMethod, MultipartCondition[] multipart)
     {
         (_query, _headers, _cookies, _body, _pathParameters, _form, _url, _urlPattern) = (query, headers, cookies, body, pathParameters, form, url, urlPattern);
-        (_exactPath, _exactMethod) = (exactPath, exactMethod);
+        (_exactPath, _exactMethod, _multipart) = (exactPath, exactMethod, multipart);
         Needs = (query.Length > 0 || url is not null || urlPattern is not null ? RequestParts.Query : 0)
-            | (headers.Length + cookies.Length > 0 ? RequestParts.Headers : 0)
-            | (body.Length + form.Length > 0 ? RequestParts.Body : 0);
+            | (headers.Length + cookies.Length > 0 || multipart.Length > 0 ? RequestParts.Headers : 0)
+            | (body.Length + form.Length + multipart.Length > 0 ? RequestParts.Body : 0);
         Count = query.Length + headers.Length + cookies.Length + body.Length + pathParameters.Length + form.Length
-            + (url is null ? 0 : 1) + (urlPattern is null ? 0 : 1);
+            + (url is null ? 0 : 1) + (urlPattern is null ? 0 : 1) + multipart.Sum(m => m.Count);
     }
 
     /// <summary>The parts of the request these conditions read.</summary>
@@ -51,7 +52,7 @@ public sealed class RequestConditions
             return true;
         }
         var count = (match.Query?.Count ?? 0) + (match.Headers?.Count ?? 0) + (match.Cookies?.Count ?? 0) + (match.Body?.Length ?? 0)
-            + (match.PathParameters?.Count ?? 0) + (match.Form?.Count ?? 0);
+            + (match.PathParameters?.Count ?? 0) + (match.Form?.Count ?? 0) + (match.Multipart?.Length ?? 0);
         if (count > maxConditions)
         {
             error = $"{field} has {count} conditions; the limit is {maxConditions}";
@@ -78,7 +79,16 @@ public sealed class RequestConditions
                 return false;
             }
         }
-        conditions = new RequestConditions(query, headers, cookies, body, pathParameters, form, match.Url, urlPattern, match.ExactPath, match.ExactMethod);
+        var multipart = new MultipartCondition[match.Multipart?.Length ?? 0];
+        for (var i = 0; i < multipart.Length; i++)
+        {
+            if (match.Multipart![i] is not { } part || !MultipartCondition.TryCompile(part, $"{field}.multipart[{i}]", out multipart[i], out error))
+            {
+                error = error.Length > 0 ? error : $"{field}.multipart[{i}] is null";
+                return false;
+            }
+        }
+        conditions = new RequestConditions(query, headers, cookies, body, pathParameters, form, match.Url, urlPattern, match.ExactPath, match.ExactMethod, multipart);
         return true;
     }
 
@@ -172,6 +182,13 @@ public sealed class RequestConditions
             }
         }
         foreach (var condition in _body)
+        {
+            if (condition.Check(request, budget) is { } failure)
+            {
+                return failure;
+            }
+        }
+        foreach (var condition in _multipart)
         {
             if (condition.Check(request, budget) is { } failure)
             {

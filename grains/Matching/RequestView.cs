@@ -33,6 +33,11 @@ public sealed class RequestView(MockRequest request)
 
     public Dictionary<string, List<string>> Cookies => _cookies ??= ParseCookies(Headers.TryGetValue("Cookie", out var cookie) ? cookie : []);
 
+    private IReadOnlyList<MultipartPart>? _parts;
+
+    /// <summary>The parts of a multipart body (none for any other body).</summary>
+    public IReadOnlyList<MultipartPart> Parts => _parts ??= MultipartBody.Parse(HeaderValues("Content-Type") is [var type, ..] ? type : null, Body);
+
     public IReadOnlyList<string> QueryValues(string name) => Query.TryGetValue(name, out var values) ? values : None;
 
     public IReadOnlyList<string> HeaderValues(string name) => Headers.TryGetValue(name, out var values) ? values : None;

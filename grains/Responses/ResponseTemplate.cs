@@ -33,7 +33,7 @@ public sealed class ResponseTemplate
     public string Text { get; }
 
     /// <summary>Whether the template reads the request body (so the front end must send it).</summary>
-    public bool ReadsBody => Text.Contains("body", StringComparison.Ordinal);
+    public bool ReadsBody => Text.Contains("body", StringComparison.Ordinal) || Text.Contains("parts", StringComparison.Ordinal);
 
     public static bool TryCompile(string text, string field, out ResponseTemplate template, out string error)
     {
@@ -152,6 +152,7 @@ public sealed class TemplateModel
     {
         var segments = RouteTemplate.SplitPath(request.Path).Select(Uri.UnescapeDataString).ToArray();
         var body = request.Body;
+        var multipart = request.HeaderValues("Content-Type") is [var type, ..] && type.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);
         // Every list and map is a TemplateValues, so a loop over any of them counts against the render's budget.
         Root = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -167,7 +168,8 @@ public sealed class TemplateModel
                 ["cookies"] = OneOrMany(request.Cookies, StringComparer.Ordinal),
                 ["body"] = body,
                 ["bodyAsBase64"] = new LazyText(() => Convert.ToBase64String(Encoding.UTF8.GetBytes(body))),
-                ["multipart"] = request.HeaderValues("Content-Type") is [var type, ..] && type.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase),
+                ["multipart"] = multipart,
+                ["parts"] = multipart ? Parts(request.Parts) : TemplateValues.Map(new Dictionary<string, object?>()),
             }),
         };
         if (parameters is not null)
@@ -185,6 +187,36 @@ public sealed class TemplateModel
     /// <summary>A query parameter, header or cookie prints its first value; <c>.1</c>, <c>.last</c> reach the others (WireMock's "one or many").</summary>
     private static TemplateValues OneOrMany(Dictionary<string, List<string>> values, StringComparer comparer) =>
         TemplateValues.Map(values.ToDictionary(p => p.Key, p => (object?)TemplateValues.OneOrMany(p.Value), comparer));
+
+    /// <summary>
+    /// A multipart request's parts by name (WireMock 3.8's model): <c>body</c>, <c>bodyAsBase64</c>, <c>binary</c>,
+    /// <c>headers.&lt;name&gt;</c>, and ours, <c>filename</c> and <c>contentType</c>. The first part of a name wins.
+    /// </summary>
+    private static TemplateValues Parts(IReadOnlyList<MultipartPart> parts)
+    {
+        var byName = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var part in parts.Where(p => p.Name is not null))
+        {
+            if (byName.ContainsKey(part.Name!))
+            {
+                continue;
+            }
+            var headers = part.Headers.GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(g => g.Key, g => g.Select(h => h.Value).ToList(), StringComparer.OrdinalIgnoreCase);
+            var textual = part.ContentType is null || part.ContentType.StartsWith("text/", StringComparison.OrdinalIgnoreCase)
+                || part.ContentType.Contains("json", StringComparison.OrdinalIgnoreCase) || part.ContentType.Contains("xml", StringComparison.OrdinalIgnoreCase);
+            byName[part.Name!] = TemplateValues.Map(new Dictionary<string, object?>
+            {
+                ["body"] = part.Body,
+                ["bodyAsBase64"] = new LazyText(() => Convert.ToBase64String(Encoding.UTF8.GetBytes(part.Body))),
+                ["binary"] = !textual,
+                ["filename"] = part.Filename,
+                ["contentType"] = part.ContentType,
+                ["headers"] = OneOrMany(headers, StringComparer.OrdinalIgnoreCase),
+            });
+        }
+        return TemplateValues.Map(byName);
+    }
 
     /// <summary>Text made only when a template prints it (the body in base64).</summary>
     private sealed class LazyText(Func<string> make)
