@@ -17,6 +17,12 @@ public sealed class MockLimits
     /// <summary>Minutes a test session lives without a request; then its state, records and journal slice go.</summary>
     public double SessionIdleMinutes { get; set; } = 30;
 
+    /// <summary>
+    /// Largest file one multipart write to a resource may carry (413 above). Files count against the resource's
+    /// <see cref="MaxResourceBytes"/> and the owner's <see cref="MaxAccountBytes"/>, with its records.
+    /// </summary>
+    public int MaxUploadBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Most projects one account may own.</summary>
     public int MaxProjectsPerUser { get; set; } = 100;
 

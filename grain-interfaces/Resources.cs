@@ -82,7 +82,17 @@ public sealed record ResourceRequest(
     [property: Id(1)] ResourceRoute Route,
     [property: Id(2)] KeyValuePair<string, string>[] Query,
     [property: Id(3)] string? BodyJson,
-    [property: Id(4)] string BaseUrl);
+    [property: Id(4)] string BaseUrl,
+    [property: Id(5)] UploadedFile[]? Files = null,
+    [property: Id(6)] string? FilesUrl = null);
+
+/// <summary>A file sent in a multipart write to a resource: the form field it came in, its name, media type and bytes.</summary>
+[GenerateSerializer, Immutable, Alias("om.UploadedFile")]
+public sealed record UploadedFile([property: Id(0)] string Field, [property: Id(1)] string Filename, [property: Id(2)] string ContentType, [property: Id(3)] byte[] Bytes);
+
+/// <summary>A stored file, as it is served back.</summary>
+[GenerateSerializer, Immutable, Alias("om.StoredFile")]
+public sealed record StoredFile([property: Id(0)] string Filename, [property: Id(1)] string ContentType, [property: Id(2)] byte[] Bytes);
 
 /// <summary>One failed JSON Schema rule: where, which keyword, why.</summary>
 [GenerateSerializer, Immutable, Alias("om.SchemaFailure")]
@@ -146,6 +156,10 @@ public interface IMockResourceGrain : IGrainWithStringKey
 
     [ReadOnly, Alias("Count")]
     Task<int> CountAsync();
+
+    /// <summary>A file a record of this resource carries (uploaded with a multipart write), read from storage; null when there is none.</summary>
+    [ReadOnly, Alias("GetFile")]
+    Task<StoredFile?> GetFileAsync(string fileId);
 
     /// <summary>A write (or any request); <paramref name="cancellation"/> (the client went away) stops a costly schema check.</summary>
     [Alias("HandleRequest")]

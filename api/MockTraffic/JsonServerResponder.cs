@@ -12,6 +12,54 @@ namespace OrleansMock.Api.MockTraffic;
 /// </summary>
 public sealed class JsonServerResponder(GrainReferences<IMockResourceGrain> resources, MockLimits limits)
 {
+    /// <summary>A multipart form's fields (as json-server takes a form: strings, a repeated one a list) and files; a file over <see cref="MockLimits.MaxUploadBytes"/> is a 413.</summary>
+    private async Task<(string? Body, UploadedFile[]? Files, IResult? Problem)> UploadAsync(HttpContext context)
+    {
+        IFormCollection form;
+        try
+        {
+            form = await context.Request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (InvalidDataException exception)
+        {
+            return (null, null, Problems.BadRequest($"the multipart body cannot be read: {exception.Message}"));
+        }
+        var record = new JsonObject();
+        foreach (var (field, values) in form)
+        {
+            record[field] = values.Count == 1 ? JsonValue.Create(values[0]) : new JsonArray([.. values.Select(v => (JsonNode?)JsonValue.Create(v))]);
+        }
+        var files = new List<UploadedFile>();
+        foreach (var file in form.Files)
+        {
+            if (file.Length > limits.MaxUploadBytes)
+            {
+                return (null, null, Problems.Status(StatusCodes.Status413PayloadTooLarge,
+                    $"file '{file.FileName}' ({file.Name}) is {file.Length} bytes; a file may have at most {limits.MaxUploadBytes} (OrleansMock:Limits:MaxUploadBytes)"));
+            }
+            using var bytes = new MemoryStream((int)file.Length);
+            await file.CopyToAsync(bytes, context.RequestAborted);
+            files.Add(new UploadedFile(file.Name, Path.GetFileName(file.FileName), file.ContentType ?? "application/octet-stream", bytes.ToArray()));
+        }
+        return (record.ToJsonString(), files.Count > 0 ? [.. files] : null, null);
+    }
+
+    /// <summary>The mock base URL a stored file is served under (with the request's test session, so its files are the session's).</summary>
+    private static string FilesUrl(HttpRequest request)
+    {
+        var origin = $"{request.Scheme}://{request.Host}{request.PathBase}";
+        var path = request.Path.Value ?? "";
+        if (!Paths.IsUnder(path, Paths.MockPrefix))
+        {
+            return origin; // a project's own origin
+        }
+        var end = path.IndexOf('/', Paths.MockPrefix.Length + 1);
+        var address = end < 0 ? path : path[..end];
+        return request.Headers.TryGetValue(MockSessions.Header, out var session) && session.Count == 1 && !address.Contains(MockSessions.Separator)
+            ? $"{origin}{address}{MockSessions.Separator}{session[0]}"
+            : origin + address;
+    }
+
     /// <summary>A resource request: the body (POST, PUT, PATCH) is read here, the resource grain does the rest.</summary>
     public async Task AnswerAsync(HttpContext context, ResourceRoute route, bool cors)
     {
@@ -49,7 +97,19 @@ public sealed class JsonServerResponder(GrainReferences<IMockResourceGrain> reso
             return;
         }
         string? body = null;
-        if (method is "POST" or "PUT" or "PATCH" && context.Request.HasFormContentType && !context.Request.ContentType!.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        UploadedFile[]? files = null;
+        if (method is "POST" or "PUT" or "PATCH" && context.Request.HasFormContentType && context.Request.ContentType!.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        {
+            // A multipart form: its fields become string fields, its files are stored and named by their metadata.
+            var upload = await UploadAsync(context);
+            if (upload.Problem is not null)
+            {
+                await upload.Problem.ExecuteAsync(context);
+                return;
+            }
+            (body, files) = (upload.Body, upload.Files);
+        }
+        else if (method is "POST" or "PUT" or "PATCH" && context.Request.HasFormContentType)
         {
             // A form, as json-server takes it: each field a string (a repeated one, an array of strings).
             IFormCollection form;
@@ -85,7 +145,7 @@ public sealed class JsonServerResponder(GrainReferences<IMockResourceGrain> reso
         var query = request.Query.SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? ""))).ToArray();
         var baseUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}";
         var resource = resources.Get(ResourceKeys.Grain(route.ProjectId, route.Resource));
-        var message = new ResourceRequest(method, route, query, body, baseUrl);
+        var message = new ResourceRequest(method, route, query, body, baseUrl, files, files is null ? null : FilesUrl(request));
         // Reads are retried across a failover and run interleaved in the grain; writes are not retried.
         var answer = HttpMethods.IsGet(method) || HttpMethods.IsHead(method)
             ? await Transient.RetryAsync(() => new ValueTask<ResourceAnswer>(resource.ReadAsync(message, context.RequestAborted)), context.RequestAborted)

@@ -48,7 +48,8 @@ public static class MockTrafficMiddleware
             _traffic = new Traffic(services.GetRequiredService<RateLimiter>(), services.GetRequiredService<ProjectResolver>(),
                 new GrainReferences<IMockProjectGrain>(grains), services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, limits,
                 new MockRequestReader(limits, new Redaction(limits.RedactNames), services.GetRequiredService<OwnCredentials>()),
-                services.GetRequiredService<MockProxy>(), services.GetRequiredService<JsonServerResponder>(), services.GetRequiredService<GraphQlResponder>());
+                services.GetRequiredService<MockProxy>(), services.GetRequiredService<JsonServerResponder>(), services.GetRequiredService<GraphQlResponder>(),
+                new GrainReferences<IMockResourceGrain>(grains));
             _mockDomain = services.GetRequiredService<IConfiguration>()[MockOrigin.DomainKey] is { Length: > 0 } domain ? "." + domain.Trim('.') : null;
         }
 
@@ -82,7 +83,8 @@ public static class MockTrafficMiddleware
 
     private sealed record Traffic(
         RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockProjectGrain> ProjectGrains, RateLimitPolicyOptions PerClient,
-        MockLimits Limits, MockRequestReader Reader, MockProxy Proxy, JsonServerResponder Resources, GraphQlResponder GraphQl);
+        MockLimits Limits, MockRequestReader Reader, MockProxy Proxy, JsonServerResponder Resources, GraphQlResponder GraphQl,
+        GrainReferences<IMockResourceGrain> Files);
 
     private static async Task HandleAsync(HttpContext context, Traffic traffic, string address, string path, bool ownOrigin)
     {
@@ -103,6 +105,11 @@ public static class MockTrafficMiddleware
             {
                 // On the service's origin, whatever a tenant serves renders in an opaque origin, never as the service's pages.
                 context.Response.Headers.ContentSecurityPolicy = MockOrigin.SandboxPolicy;
+            }
+            if (Paths.IsUnder(path, FilesSegment))
+            {
+                await FileAsync(context, traffic, project, session, path);
+                return;
             }
             // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
             var read = await traffic.Reader.ReadAsync(context, project, path, ProjectIds.IsProjectId(project) ? null : project, session);
@@ -158,6 +165,36 @@ public static class MockTrafficMiddleware
         {
             ClientAborts.Release(client);
             Telemetry.RecordRequest(Telemetry.MockGroup, context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private const string FilesSegment = "/__files";
+
+    /// <summary>
+    /// A file a resource's record carries (<c>/__files/{resource}/{fileId}</c>, the <c>url</c> of its metadata): its bytes
+    /// as uploaded, from the resource's (or the test session's) storage. The file id is the capability: unguessable, and
+    /// given only to whoever reads the record.
+    /// </summary>
+    private static async Task FileAsync(HttpContext context, Traffic traffic, string project, string? session, string path)
+    {
+        var parts = path[(FilesSegment.Length + 1)..].Split('/');
+        var id = parts.Length == 2 && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            ? await traffic.Projects.ResolveAsync(project) : null;
+        var file = id is null || parts.Length != 2 ? null
+            : await traffic.Files.Get(ResourceKeys.Grain(session is null ? id : MockSessions.Scope(id, session), Uri.UnescapeDataString(parts[0])))
+                .GetFileAsync(parts[1]);
+        if (file is null)
+        {
+            await Problems.NotFound($"no file {path} in project '{project}'").ExecuteAsync(context);
+            return;
+        }
+        context.Response.ContentType = file.ContentType;
+        context.Response.Headers.ContentDisposition = new System.Net.Mime.ContentDisposition { Inline = true, FileName = file.Filename }.ToString();
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        context.Response.ContentLength = file.Bytes.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.Body.WriteAsync(file.Bytes, context.RequestAborted);
         }
     }
 

@@ -76,15 +76,21 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
     private async Task<ResourceAnswer?> MakeRoomAsync(long bodyChars)
     {
         var bound = Math.Min(6 * bodyChars + 64, _limits.Value.MaxRecordBytes + 64L);
-        while (_records.Bytes + bound > _account.Reserved)
+        while (Used + bound > _account.Reserved)
         {
-            if (await _account.MakeRoomAsync(_records.Bytes + bound) is { } refused)
+            if (await _account.MakeRoomAsync(Used + bound) is { } refused)
             {
                 return ResourceAnswer.Fail(OutcomeKind.LimitExceeded, refused);
             }
         }
         return null;
     }
+
+    /// <summary>What the resource holds against the owner's account: its records and its files.</summary>
+    private long Used => _records.Bytes + _files.Bytes;
+
+    // The files the records carry: their bytes in storage (read when served), their sizes here.
+    private readonly ResourceFiles _files = new();
 
     private ResourceRecords Records(string? idField) => new(_name, _check.Check, idField ?? ResourceInfo.DefaultIdField, _limits.Value.MaxResourceBytes);
 
@@ -107,6 +113,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             }
             (afterSort, afterId) = (page[^1].Sort, page[^1].Id);
         }
+        await _files.LoadAsync(_store, _projectId, _name);
     }
 
     // A test session's copy (keyed by the session's scope) starts from the project's seed on its first use; until then
@@ -146,6 +153,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
             _check.UseSchema(info.SchemaJson);
             if (reseed)
             {
+                await _files.DropAsync(_store, _projectId, _name);
                 await _store.DeleteGroupAsync(Collection, _projectId, _name);
                 _records = Records(info.IdField);
                 if (await MakeRoomAsync(info.SeedJson?.Length ?? 0) is { } full)
@@ -183,6 +191,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         {
             await _writer.DrainAsync();
             await _store.DeleteGroupAsync(Collection, _projectId, _name);
+            await _files.DropAsync(_store, _projectId, _name);
             _records.Clear();
             await _account.ReleaseAsync();
             await _state.ClearStateAsync();
@@ -218,11 +227,65 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         return await GetAsync(request, cancellation);
     }
 
-    public Task<ResourceUsage> GetUsageAsync() => Task.FromResult(new ResourceUsage(_records.Count, _records.Bytes));
+    public Task<ResourceUsage> GetUsageAsync() => Task.FromResult(new ResourceUsage(_records.Count, Used));
 
+    public async Task<StoredFile?> GetFileAsync(string fileId)
+    {
+        await SeededAsync();
+        return await _files.GetAsync(_store, _projectId, _name, fileId);
+    }
+
+    /// <summary>
+    /// A write, with the files it uploads stored first (their metadata becomes the record's fields) and dropped again
+    /// when the write is refused; a file a record no longer names (replaced, or the record deleted) is deleted.
+    /// </summary>
     public async Task<ResourceAnswer> HandleAsync(ResourceRequest request, CancellationToken cancellation = default)
     {
         await SeededAsync();
+        var before = request.Route.RecordId is { } id ? _records.Find(id)?.Json : _state.State.Singular && _records.Count > 0 ? _records.JsonOf(_records.Values.First()) : null;
+        string[] uploaded = [];
+        if (request.Files is { Length: > 0 } files)
+        {
+            if (Unavailable() is { } unavailable)
+            {
+                return unavailable;
+            }
+            var bytes = files.Sum(f => (long)f.Bytes.Length);
+            if (Used + bytes > _limits.Value.MaxResourceBytes)
+            {
+                return ResourceAnswer.Fail(OutcomeKind.TooLarge,
+                    $"resource '{_name}' would hold more than {_limits.Value.MaxResourceBytes} bytes of records and files (OrleansMock:Limits:MaxResourceBytes)");
+            }
+            while (Used + bytes + 64 > _account.Reserved)
+            {
+                if (await _account.MakeRoomAsync(Used + bytes + 64) is { } refused)
+                {
+                    return ResourceAnswer.Fail(OutcomeKind.LimitExceeded, refused);
+                }
+            }
+            var (body, ids) = await _files.StoreAsync(_store, _projectId, _name, files, request.BodyJson, request.FilesUrl ?? "");
+            (request, uploaded) = (request with { BodyJson = body, Files = null }, ids);
+        }
+        var answer = await HandleRecordAsync(request, cancellation);
+        var write = request.Method is "POST" or "PUT" or "PATCH" or "DELETE";
+        if (!answer.IsOk)
+        {
+            await _files.DeleteAsync(_store, _projectId, _name, uploaded); // the write was refused: its files go with it
+        }
+        else if (write && before is not null && ResourceFiles.Named(before, _name) is { Length: > 0 } named)
+        {
+            var after = request.Route.RecordId is { } written ? _records.Find(written)?.Json : _state.State.Singular && _records.Count > 0 ? _records.JsonOf(_records.Values.First()) : null;
+            await _files.DeleteAsync(_store, _projectId, _name, [.. named.Except(after is null ? [] : ResourceFiles.Named(after, _name))]);
+        }
+        if (uploaded.Length > 0 || (write && before is not null))
+        {
+            await _account.SettleAsync(Used);
+        }
+        return answer;
+    }
+
+    private async Task<ResourceAnswer> HandleRecordAsync(ResourceRequest request, CancellationToken cancellation)
+    {
         if (Unavailable() is { } unavailable)
         {
             return unavailable;
@@ -273,7 +336,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
     private async Task<ResourceAnswer> DeleteAsync(ResourceRoute route)
     {
         var deleted = await WriteAsync(_records.Delete(route.RecordId!));
-        await _account.SettleAsync(_records.Bytes);
+        await _account.SettleAsync(Used);
         if (deleted.IsOk)
         {
             var field = route.ForeignKey(ResourceNames.Singular(_name));
@@ -295,7 +358,7 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         {
             await WriteAsync(_records.DeleteKey(key));
         }
-        await _account.SettleAsync(_records.Bytes);
+        await _account.SettleAsync(Used);
         return keys.Length;
     }
 
