@@ -104,21 +104,21 @@ public sealed record MultipartRequest(
     string? Name,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ValueMatcher? Filename = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ValueMatcher? ContentType = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] JsonElement Body = default,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Body = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Dictionary<string, ValueMatcher>? Headers = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MatchingType = null)
 {
     public static MultipartRequest From(MultipartPattern pattern) => new(pattern.Name, pattern.Filename, pattern.ContentType,
-        pattern.Body is { Length: > 0 } body ? JsonSerializer.SerializeToElement(body.Length == 1 ? (object)BodyMatcherRequest.From(body[0]) : body.Select(BodyMatcherRequest.From).ToArray(), JsonBody.Options) : default,
+        pattern.Body is { Length: > 0 } body ? JsonSerializer.SerializeToElement(body.Length == 1 ? (object)BodyMatcherRequest.From(body[0]) : body.Select(BodyMatcherRequest.From).ToArray(), JsonBody.Options) : null,
         pattern.Headers, pattern.All ? "ALL" : null);
 
     public MultipartPattern ToPattern(string field)
     {
-        var body = Body.ValueKind switch
+        var body = Body?.ValueKind switch
         {
-            JsonValueKind.Undefined or JsonValueKind.Null => null,
-            JsonValueKind.Object => [Matcher(Body, $"{field}.body")],
-            JsonValueKind.Array => Body.EnumerateArray().Select((b, i) => Matcher(b, $"{field}.body[{i}]")).ToArray(),
+            null or JsonValueKind.Undefined or JsonValueKind.Null => null,
+            JsonValueKind.Object => [Matcher(Body.Value, $"{field}.body")],
+            JsonValueKind.Array => Body.Value.EnumerateArray().Select((b, i) => Matcher(b, $"{field}.body[{i}]")).ToArray(),
             _ => throw new ContractException($"{field}.body must be a body matcher (for example {{\"contains\": \"PNG\"}}) or a list of them"),
         };
         var all = MatchingType?.ToUpperInvariant() switch

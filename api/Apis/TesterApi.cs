@@ -18,7 +18,19 @@ namespace OrleansMock.Api.Apis;
 /// </summary>
 public sealed record TesterSendRequest(
     string? Method, string? Url, Dictionary<string, string>? Headers, string? Body, string? BodyEncoding, int? TimeoutMs, bool? FollowRedirects,
-    string? Environment = null, string[]? SecretHeaders = null);
+    string? Environment = null, string[]? SecretHeaders = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TesterPart[]? Multipart = null);
+
+/// <summary>
+/// One part of a <c>multipart/form-data</c> body the tester sends: a field (<c>name</c>, <c>value</c>) or a file
+/// (<c>name</c>, <c>filename</c>, <c>contentType</c>, <c>data</c> in base64).
+/// </summary>
+public sealed record TesterPart(
+    string? Name,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Value = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Filename = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ContentType = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Data = null);
 
 public sealed record TesterError(string Kind, string Message);
 
@@ -103,6 +115,7 @@ public static class TesterApi
             {
                 method = send!.Method, url = recorded.Url, body = recorded.Body, bodyEncoding = input.BodyEncoding ?? "utf8",
                 headers = recorded.Headers?.ToDictionary(h => h.Key, h => send.IsMarkedSecret(h.Key) ? "[redacted]" : h.Value),
+                multipart = HistoryParts(recorded.Multipart),
             },
             response = new { outcome.Status, outcome.Headers, outcome.Body, outcome.BodyEncoding, outcome.Size, outcome.Truncated, outcome.Timings, outcome.Redirects, error = error2 },
         }, JsonBody.Options);
@@ -154,6 +167,7 @@ public static class TesterApi
             Url = Apply(input.Url),
             Body = Apply(input.Body),
             Headers = input.Headers?.ToDictionary(h => Apply(h.Key)!, h => Apply(h.Value)!),
+            Multipart = input.Multipart?.Select(p => p with { Name = Apply(p.Name), Value = Apply(p.Value) }).ToArray(),
         };
     }
 
@@ -175,7 +189,25 @@ public static class TesterApi
             return Problems.BadRequest($"timeoutMs must be between 1 and {limits.MaxTimeoutMs}");
         }
         byte[]? body = null;
-        if (input.Body is not null)
+        var headers = (input.Headers ?? []).ToArray();
+        if (input.Multipart is not null)
+        {
+            if (input.Body is not null)
+            {
+                return Problems.BadRequest("give body or multipart, not both");
+            }
+            if (Multipart(input.Multipart, out var contentType) is not { } multipart)
+            {
+                return Problems.BadRequest(contentType);
+            }
+            if (multipart.Length > limits.MaxRequestBodyBytes)
+            {
+                return Problems.Status(StatusCodes.Status413PayloadTooLarge, $"the multipart body is larger than {limits.MaxRequestBodyBytes} bytes");
+            }
+            body = multipart;
+            headers = [.. headers.Where(h => !h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)), KeyValuePair.Create("Content-Type", contentType)];
+        }
+        else if (input.Body is not null)
         {
             switch (input.BodyEncoding ?? "utf8")
             {
@@ -200,7 +232,6 @@ public static class TesterApi
                 return Problems.Status(StatusCodes.Status413PayloadTooLarge, $"body is larger than {limits.MaxRequestBodyBytes} bytes");
             }
         }
-        var headers = (input.Headers ?? []).ToArray();
         if (headers.FirstOrDefault(h => h.Key.Length == 0 || h.Value.Any(c => c is '\r' or '\n')) is { Key: not null } bad)
         {
             return Problems.BadRequest($"header '{bad.Key}' has an empty name or a line break");
@@ -211,6 +242,66 @@ public static class TesterApi
         }
         send = new TesterSend(method, url, headers, body, null, timeout, input.FollowRedirects ?? true, input.SecretHeaders ?? []);
         return null;
+    }
+
+    /// <summary>Files up to this many bytes in all are kept in the history with their bytes; larger, by name, type and size.</summary>
+    public const int HistoryFileBytes = 256 * 1024;
+
+    /// <summary>A multipart/form-data body of <paramref name="parts"/>, or null with why not in <paramref name="contentType"/>.</summary>
+    private static byte[]? Multipart(TesterPart[] parts, out string contentType)
+    {
+        var boundary = "----OrleansMockTester" + Guid.NewGuid().ToString("N");
+        using var body = new MemoryStream();
+        void Write(string text) => body.Write(Encoding.UTF8.GetBytes(text));
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = parts[i];
+            if (string.IsNullOrEmpty(part.Name) || part.Name.Any(c => c is '"' or '\r' or '\n'))
+            {
+                contentType = $"multipart[{i}].name is required, without quotes or line breaks";
+                return null;
+            }
+            Write($"--{boundary}\r\nContent-Disposition: form-data; name=\"{part.Name}\"");
+            if (part.Data is not null || part.Filename is not null)
+            {
+                byte[] data;
+                try
+                {
+                    data = Convert.FromBase64String(part.Data ?? "");
+                }
+                catch (FormatException)
+                {
+                    contentType = $"multipart[{i}].data is not valid base64";
+                    return null;
+                }
+                var filename = (part.Filename ?? "file").Replace("\"", "", StringComparison.Ordinal).ReplaceLineEndings("");
+                Write($"; filename=\"{filename}\"\r\nContent-Type: {(string.IsNullOrWhiteSpace(part.ContentType) ? "application/octet-stream" : part.ContentType.ReplaceLineEndings(""))}\r\n\r\n");
+                body.Write(data);
+            }
+            else
+            {
+                Write(part.ContentType is { Length: > 0 } type ? $"\r\nContent-Type: {type.ReplaceLineEndings("")}\r\n\r\n" : "\r\n\r\n");
+                Write(part.Value ?? "");
+            }
+            Write("\r\n");
+        }
+        Write($"--{boundary}--\r\n");
+        contentType = $"multipart/form-data; boundary={boundary}";
+        return body.ToArray();
+    }
+
+    /// <summary>The parts as the history keeps them: fields as sent, files with their bytes while they are small (<see cref="HistoryFileBytes"/> in all).</summary>
+    private static object[]? HistoryParts(TesterPart[]? parts)
+    {
+        if (parts is null)
+        {
+            return null;
+        }
+        static long Size(string? base64) => base64 is null ? 0 : base64.Length * 3L / 4 - (base64.EndsWith("==", StringComparison.Ordinal) ? 2 : base64.EndsWith('=') ? 1 : 0);
+        var fileBytes = parts.Sum(p => Size(p.Data));
+        return [.. parts.Select(p => p.Data is null && p.Filename is null
+            ? (object)new { name = p.Name, value = p.Value, contentType = p.ContentType }
+            : new { name = p.Name, filename = p.Filename, contentType = p.ContentType, size = Size(p.Data), data = fileBytes <= HistoryFileBytes ? p.Data : null })];
     }
 
     private static async Task<IResult> ListAsync(ClaimsPrincipal user, IGrainFactory grains, string? before, string? limit)

@@ -25,6 +25,36 @@ public sealed class TesterOwnMockTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task The_tester_sends_multipart_fields_and_files_and_the_history_keeps_them()
+    {
+        var client = await fixture.NewUserClientAsync();
+        var slug = await ProjectWithEndpointsAsync(client, """
+            {"method":"POST","path":"/scan","request":{"multipart":[{"name":"file","filename":{"equalTo":"cat.png"},"contentType":{"equalTo":"image/png"},"body":{"contains":"PNG"}},{"name":"note","body":{"equalTo":"hello"}}]},
+             "response":{"status":200,"template":true,"body":"scanned {{request.parts.file.filename}} ({{request.parts.note.body}})"}}
+            """);
+        var png = Convert.ToBase64String([0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10]);
+        var sent = await client.TesterSendAsync(new
+        {
+            method = "POST", url = $"http://localhost/m/{slug}/scan",
+            multipart = new object[] { new { name = "note", value = "hello" }, new { name = "file", filename = "cat.png", contentType = "image/png", data = png } },
+        });
+        Assert.Equal(JsonValueKind.Null, sent.GetProperty("error").ValueKind);
+        Assert.Equal(200, sent.GetProperty("status").GetInt32());
+        Assert.Equal("scanned cat.png (hello)", sent.GetProperty("body").GetString());
+
+        var entry = await (await client.GetAsync($"/api/v1/tester/history/{sent.GetProperty("historyId").GetString()}")).ReadJsonAsync();
+        var parts = entry.GetProperty("request").GetProperty("multipart");
+        Assert.Equal("hello", parts[0].GetProperty("value").GetString());
+        Assert.Equal(png, parts[1].GetProperty("data").GetString());
+        Assert.Equal(8, parts[1].GetProperty("size").GetInt32());
+
+        var both = await client.PostAsync("/api/v1/tester/send", Payload(JsonSerializer.Serialize(new { url = $"http://localhost/m/{slug}/scan", body = "x", multipart = new[] { new { name = "a", value = "b" } } })));
+        await both.AssertProblemAsync(HttpStatusCode.BadRequest);
+        var unnamed = await client.PostAsync("/api/v1/tester/send", Payload(JsonSerializer.Serialize(new { url = $"http://localhost/m/{slug}/scan", multipart = new[] { new { value = "b" } } })));
+        Assert.Contains("multipart[0].name", await unnamed.AssertProblemAsync(HttpStatusCode.BadRequest));
+    }
+
+    [Fact]
     public async Task The_tester_reaches_the_users_own_mock_and_the_mock_logs_the_request()
     {
         var client = await fixture.NewUserClientAsync();

@@ -60,7 +60,7 @@ public sealed class WireMockAdminTests(ApiFixture fixture)
     }
 
     [Theory]
-    [InlineData("""{"request":{"method":"POST","urlPath":"/x","multipartPatterns":[{"matchingType":"ANY"}]},"response":{"status":200}}""", "mapping.request.multipartPatterns")]
+    [InlineData("""{"request":{"method":"POST","urlPath":"/x","multipartPatterns":[{"matchingType":"ANY","filename":"a"}]},"response":{"status":200}}""", "mapping.request.multipartPatterns[0].filename")]
     [InlineData("""{"request":{"method":"GET","urlPath":"/x"},"response":{"status":200,"bodyFileName":"a.json"}}""", "mapping.response.bodyFileName")]
     [InlineData("""{"request":{"method":"POST","urlPath":"/x","bodyPatterns":[{"equalToXml":"<a/>","placeholderOpeningDelimiterRegex":"\\[\\["}]},"response":{"status":200}}""", "mapping.request.bodyPatterns[0].placeholderOpeningDelimiterRegex")]
     [InlineData("""{"request":{"method":"GET","urlPath":"/x","headers":{"A":{"and":[{"equalToNumber":1}]}}},"response":{"status":200}}""", "mapping.request.headers.A.and[0].equalToNumber")]
