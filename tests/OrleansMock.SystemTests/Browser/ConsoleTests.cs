@@ -408,6 +408,41 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
     }
 
     [SkippableFact]
+    public async Task The_tester_uploads_a_file_from_the_picker_as_a_multipart_body()
+    {
+        var (page, _) = await OpenAsync();
+        var email = await SignUpAsync(page);
+        var mockUrl = await CreateProjectAsync(page, "Upload " + Guid.NewGuid().ToString("N")[..6]);
+        var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
+        using var client = await ApiClientAsync(email);
+        var created = await client.PostAsync($"/api/v1/projects/{slug}/endpoints", new StringContent("""
+            {"method":"POST","path":"/scan","request":{"multipart":[{"name":"file","filename":{"equalTo":"cat.png"},"body":{"contains":"PNG"}}]},
+             "response":{"status":200,"template":true,"body":"scanned {{request.parts.file.filename}} {{request.parts.note.body}}"}}
+            """, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "API tester" }).ClickAsync();
+        await page.GetByLabel("Method").SelectOptionAsync("POST");
+        await page.GetByLabel("URL", new() { Exact = true }).FillAsync(mockUrl + "/scan");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Body" }).ClickAsync();
+        await page.GetByRole(AriaRole.Radio, new() { Name = "multipart" }).CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add part" }).ClickAsync();
+        await page.GetByLabel("Part 1 name").FillAsync("note");
+        await page.GetByLabel("Part 1 value").FillAsync("from the browser");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add part" }).ClickAsync();
+        await page.GetByLabel("Part 2 name").FillAsync("file");
+        await page.GetByLabel("Part 2 file").SetInputFilesAsync(new FilePayload
+        {
+            Name = "cat.png", MimeType = "image/png", Buffer = [0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10],
+        });
+        await Expect(page.GetByText("cat.png (8 B)")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await Expect(page.GetByTestId("response-status")).ToHaveTextAsync("200");
+        await Expect(page.GetByTestId("response-body")).ToContainTextAsync("scanned cat.png from the browser");
+        await ScreenshotAsync(page, "tester-upload");
+    }
+
+    [SkippableFact]
     public async Task A_GraphQL_API_is_defined_from_its_schema_refused_when_wrong_and_tried()
     {
         var (page, _) = await OpenAsync();

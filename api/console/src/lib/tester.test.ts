@@ -33,6 +33,21 @@ describe('the tester request', () => {
     expect(sendRequest(draft, {}).error).toContain('http://');
   });
 
+  it('sends multipart parts for the server to build, fields and files, and no Content-Type of its own', () => {
+    const draft = {
+      ...emptyDraft, method: 'POST', url: 'https://api.test/upload', bodyKind: 'multipart' as const,
+      parts: [
+        { enabled: true, name: 'note', value: 'hi' },
+        { enabled: true, name: 'file', value: '', file: { name: 'a.png', type: 'image/png', data: 'iVBORw==', size: 4 } },
+        { enabled: false, name: 'off', value: 'x' },
+      ],
+    };
+    const { request } = sendRequest(draft, {});
+    expect(request?.multipart).toEqual([{ name: 'note', value: 'hi' }, { name: 'file', filename: 'a.png', contentType: 'image/png', data: 'iVBORw==' }]);
+    expect(request?.body).toBeUndefined();
+    expect(request?.headers).toEqual({});
+  });
+
   it('formats sizes', () => {
     expect(formatSize(12)).toBe('12 B');
     expect(formatSize(2048)).toBe('2.0 KiB');

@@ -7,7 +7,15 @@ export interface Row {
   value: string;
 }
 
-export type BodyKind = 'none' | 'raw' | 'form' | 'graphql';
+export type BodyKind = 'none' | 'raw' | 'form' | 'multipart' | 'graphql';
+
+/** A part of a multipart body: a text field, or a file (its bytes in base64, read from the file picker). */
+export interface Part {
+  enabled: boolean;
+  name: string;
+  value: string;
+  file?: { name: string; type: string; data: string; size: number };
+}
 
 export interface TesterDraft {
   method: string;
@@ -18,12 +26,13 @@ export interface TesterDraft {
   raw: string;
   rawType: string;
   form: Row[];
+  parts: Part[];
   graphqlQuery: string;
   graphqlVariables: string;
 }
 
 export const emptyDraft: TesterDraft = {
-  method: 'GET', url: '', params: [], headers: [], bodyKind: 'none', raw: '', rawType: 'application/json', form: [], graphqlQuery: '', graphqlVariables: '',
+  method: 'GET', url: '', params: [], headers: [], bodyKind: 'none', raw: '', rawType: 'application/json', form: [], parts: [], graphqlQuery: '', graphqlVariables: '',
 };
 
 /** `{{name}}` replaced by the environment's value; unknown names stay as written (the server substitutes its own). */
@@ -90,6 +99,13 @@ export function sendRequest(draft: TesterDraft, variables: Record<string, string
   const headers: Record<string, string> = {};
   for (const row of draft.headers) {
     if (row.enabled && row.name.trim() !== '') headers[row.name.trim()] = row.value;
+  }
+  if (draft.bodyKind === 'multipart') {
+    // The server builds the body and its Content-Type (with the boundary).
+    const multipart = draft.parts.filter((p) => p.enabled && p.name !== '').map((p) => (p.file
+      ? { name: p.name, filename: p.file.name, contentType: p.file.type || 'application/octet-stream', data: p.file.data }
+      : { name: p.name, value: p.value }));
+    return { request: { method: draft.method, url, headers, multipart, environment: environmentId || undefined } };
   }
   if (contentType && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = contentType;
   return { request: { method: draft.method, url, headers, body, environment: environmentId || undefined } };

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Project } from '../lib/api';
-import { emptyDraft, formatSize, sendRequest, splitUrl, type BodyKind, type Row, type TesterDraft } from '../lib/tester';
+import { emptyDraft, formatSize, sendRequest, splitUrl, type BodyKind, type Part, type Row, type TesterDraft } from '../lib/tester';
 import { prettyJson } from '../lib/endpointForm';
 import { ErrorMessage, Field, formatTime, useConfirm, useLoad } from '../ui';
 import { Collections, type CollectionItem } from './Collections';
@@ -52,12 +52,18 @@ export function Tester() {
 
   const reopen = async (id: string) => {
     try {
-      const entry = await api<{ request: { method: string; url: string; headers?: Record<string, string>; body?: string | null }; response: SendResult }>('GET', `/api/v1/tester/history/${encodeURIComponent(id)}`);
+      type HistoryPart = { name: string; value?: string; filename?: string; contentType?: string; size?: number; data?: string | null };
+      const entry = await api<{ request: { method: string; url: string; headers?: Record<string, string>; body?: string | null; multipart?: HistoryPart[] | null }; response: SendResult }>(
+        'GET', `/api/v1/tester/history/${encodeURIComponent(id)}`);
+      // A file the history kept without its bytes (a large one) comes back as a part to pick again.
+      const parts = (entry.request.multipart ?? []).map((p) => (p.filename !== undefined && p.data
+        ? { enabled: true, name: p.name, value: '', file: { name: p.filename, type: p.contentType ?? '', data: p.data, size: p.size ?? 0 } }
+        : { enabled: true, name: p.name, value: p.value ?? '' }));
       const { base, params } = splitUrl(entry.request.url);
       setDraft({
         ...emptyDraft, method: entry.request.method, url: base, params,
         headers: Object.entries(entry.request.headers ?? {}).map(([name, value]) => ({ enabled: true, name, value })),
-        bodyKind: entry.request.body ? 'raw' : 'none', raw: entry.request.body ?? '',
+        bodyKind: parts.length > 0 ? 'multipart' : entry.request.body ? 'raw' : 'none', raw: entry.request.body ?? '', parts,
         rawType: Object.entries(entry.request.headers ?? {}).find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? 'application/json',
       });
       setResult({ ...entry.response, historyId: id });
@@ -174,11 +180,46 @@ function Rows({ label, rows, onChange }: { label: string; rows: Row[]; onChange:
   );
 }
 
+/** Reads a picked file as base64 (what the tester's multipart parts carry). */
+function readFile(file: File): Promise<{ name: string; type: string; data: string; size: number }> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      const url = String(reader.result);
+      resolve({ name: file.name, type: file.type, data: url.slice(url.indexOf(',') + 1), size: file.size });
+    };
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+/** The parts of a multipart body: each a text field or a file from the picker. */
+function Parts({ parts, onChange }: { parts: Part[]; onChange: (parts: Part[]) => void }) {
+  const update = (i: number, part: Partial<Part>) => onChange(parts.map((p, j) => (j === i ? { ...p, ...part } : p)));
+  return (
+    <div className="stack">
+      {parts.map((part, i) => (
+        <div className="row wrap" key={i}>
+          <input type="checkbox" aria-label={`Part ${i + 1} enabled`} checked={part.enabled} onChange={(e) => update(i, { enabled: e.target.checked })} />
+          <input aria-label={`Part ${i + 1} name`} placeholder="Name" value={part.name} onChange={(e) => update(i, { name: e.target.value })} />
+          {part.file
+            ? <span className="grow">{part.file.name} <span className="muted">({formatSize(part.file.size)})</span></span>
+            : <input aria-label={`Part ${i + 1} value`} placeholder="Value" className="grow" value={part.value} onChange={(e) => update(i, { value: e.target.value })} />}
+          <input type="file" aria-label={`Part ${i + 1} file`}
+            onChange={async (e) => { const file = e.target.files?.[0]; update(i, { file: file ? await readFile(file) : undefined }); }} />
+          <button type="button" className="secondary small" aria-label={`Remove part ${i + 1}`} onClick={() => onChange(parts.filter((_, j) => j !== i))}>Remove</button>
+        </div>
+      ))}
+      <div className="row"><button type="button" className="secondary small" onClick={() => onChange([...parts, { enabled: true, name: '', value: '' }])}>Add part</button></div>
+    </div>
+  );
+}
+
 function BodyEditor({ draft, set }: { draft: TesterDraft; set: <K extends keyof TesterDraft>(key: K, value: TesterDraft[K]) => void }) {
   return (
     <div className="stack">
       <div className="row wrap" role="radiogroup" aria-label="Body kind">
-        {(['none', 'raw', 'form', 'graphql'] as BodyKind[]).map((kind) => (
+        {(['none', 'raw', 'form', 'multipart', 'graphql'] as BodyKind[]).map((kind) => (
           <label key={kind} className="check"><input type="radio" name="body-kind" checked={draft.bodyKind === kind} onChange={() => set('bodyKind', kind)} /> {kind === 'graphql' ? 'GraphQL' : kind}</label>
         ))}
       </div>
@@ -189,6 +230,7 @@ function BodyEditor({ draft, set }: { draft: TesterDraft; set: <K extends keyof 
         </>
       )}
       {draft.bodyKind === 'form' && <Rows label="Form field" rows={draft.form} onChange={(rows) => set('form', rows)} />}
+      {draft.bodyKind === 'multipart' && <Parts parts={draft.parts} onChange={(parts) => set('parts', parts)} />}
       {draft.bodyKind === 'graphql' && (
         <>
           <Field label="Query">{(id) => <textarea id={id} className="code" rows={8} spellCheck={false} value={draft.graphqlQuery} onChange={(e) => set('graphqlQuery', e.target.value)} />}</Field>
