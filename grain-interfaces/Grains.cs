@@ -36,6 +36,14 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [ReadOnly, Alias("GetUsage")]
     Task<Outcome<ProjectUsage>> GetUsageAsync(string caller);
 
+    /// <summary>The caller's role in the project (<see cref="TeamRoles"/>: owner for a personal project's owner), or null.</summary>
+    [ReadOnly, Alias("RoleOf")]
+    Task<string?> RoleOfAsync(string caller);
+
+    /// <summary>The members of the team that owns the project (user id to role), from the team grain.</summary>
+    [Alias("SetMembers")]
+    Task<Outcome<bool>> SetMembersAsync(string teamId, Dictionary<string, string> members);
+
     /// <summary>Deletes the project and its endpoints; true when there was one the caller owns.</summary>
     [Alias("Delete")]
     Task<bool> DeleteAsync(string caller);

@@ -24,6 +24,8 @@ public enum OutcomeKind
     NotAllowed = 9,
     /// <summary>Temporarily unable to answer (being reset or reloaded); retry shortly.</summary>
     Unavailable = 10,
+    /// <summary>The caller may see the target but not do this (a team role that does not allow it).</summary>
+    Forbidden = 11,
 }
 
 /// <summary>The result of a grain command: a value, or a kind of failure with a message a person can act on.</summary>

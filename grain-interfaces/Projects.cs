@@ -14,7 +14,12 @@ public sealed record ProjectInfo(
     [property: Id(8)] int? RateLimit = null,
     [property: Id(9)] bool Cors = true,
     [property: Id(10)] string? ForeignKeySuffix = null,
-    [property: Id(11)] ProxySpec? Proxy = null);
+    [property: Id(11)] ProxySpec? Proxy = null,
+    [property: Id(12)] Dictionary<string, string>? Members = null)
+{
+    /// <summary>What <paramref name="caller"/> may do here: the owner's role, a team member's, or null (the project does not exist for them).</summary>
+    public string? RoleOf(string caller) => Owner == caller ? TeamRoles.Owner : Members is { } members && members.TryGetValue(caller, out var role) ? role : null;
+}
 
 /// <summary>Creates a project. <see cref="Owner"/> is the tenant that will own it; a null slug is derived from the name.</summary>
 [GenerateSerializer, Immutable, Alias("om.CreateProject")]

@@ -8,7 +8,8 @@ namespace OrleansMock.Api.Apis;
 // fix the JSON shape, so a field of the wrong type or an unknown field is rejected before any grain is called.
 
 /// <summary>Creates a project. The slug is derived from the name when omitted; a private project's mock traffic needs its owner's credentials.</summary>
-public sealed record CreateProjectRequest(string? Name, string? Slug, string? Description, bool? Private);
+/// <summary>A new project; with <c>teamId</c>, the team owns it (its owners and editors may create one).</summary>
+public sealed record CreateProjectRequest(string? Name, string? Slug, string? Description, bool? Private, string? TeamId = null);
 
 /// <summary>
 /// Changes a project; omitted fields stay as they are, an empty description clears it. <c>rateLimit</c> sets the
@@ -35,12 +36,16 @@ public sealed record ProjectUsageResponse(UsageValue Endpoints, UsageValue Endpo
 
 public sealed record ProjectResponse(
     string Id, string Slug, string Name, string? Description, bool Private, int? RateLimit, bool Cors, string ForeignKeySuffix,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MockUrl, ProxySpec? Proxy)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MockUrl, ProxySpec? Proxy,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? TeamId = null,
+    string Role = TeamRoles.Owner)
 {
-    public static ProjectResponse From(ProjectInfo project, HttpRequest request) => new(
+    /// <summary>The project as <paramref name="caller"/> sees it: <c>teamId</c> when a team owns it, and the caller's <c>role</c>.</summary>
+    public static ProjectResponse From(ProjectInfo project, HttpRequest request, string? caller = null) => new(
         project.Id, project.Slug, project.Name, project.Description, project.Private, project.RateLimit, project.Cors,
         project.ForeignKeySuffix ?? ResourceRoute.DefaultForeignKeySuffix, project.CreatedAt, project.UpdatedAt,
-        $"{request.Scheme}://{request.Host}{request.PathBase}/m/{project.Slug}", project.Proxy);
+        $"{request.Scheme}://{request.Host}{request.PathBase}/m/{project.Slug}", project.Proxy,
+        TeamIds.IsTeamId(project.Owner) ? project.Owner : null, (caller is null ? null : project.RoleOf(caller)) ?? TeamRoles.Owner);
 }
 
 public sealed record ProjectListResponse(ProjectResponse[] Items, string? NextCursor);

@@ -51,16 +51,41 @@ public static class ProjectsApi
             return body.Problem;
         }
         var input = body.Value!;
+        var caller = user.UserId();
+        var owner = caller;
+        if (input.TeamId is { } teamId)
+        {
+            // A team's project: its owners and editors may create one; the team's quotas (projects, bytes) apply.
+            var role = TeamIds.IsTeamId(teamId) ? await grains.GetGrain<ITeamGrain>(teamId).RoleOfAsync(caller) : null;
+            if (role is null)
+            {
+                return Problems.NotFound($"team '{teamId}' does not exist; list your teams with GET /api/v1/teams");
+            }
+            if (!TeamRoles.Allows(role, TeamRoles.Editor))
+            {
+                return Problems.Status(StatusCodes.Status403Forbidden, $"your role in team {teamId} is {role}; creating a project needs editor or owner");
+            }
+            owner = teamId;
+        }
         var id = ProjectIds.NewProjectId();
         var outcome = await grains.GetGrain<IMockProjectGrain>(id)
-            .CreateAsync(new CreateProject(input.Name ?? "", input.Slug, input.Description, user.UserId(), input.Private ?? false));
-        if (outcome.IsOk)
+            .CreateAsync(new CreateProject(input.Name ?? "", input.Slug, input.Description, owner, input.Private ?? false));
+        if (!outcome.IsOk)
         {
-            resolver.Forget(outcome.Value!.Slug); // mock traffic may have remembered the slug as missing a moment ago
+            return Problems.From(outcome);
         }
-        return outcome.IsOk
-            ? TypedResults.Created($"{ApiGroups.Root}/projects/{id}", ProjectResponse.From(outcome.Value!, request))
-            : Problems.From(outcome);
+        resolver.Forget(outcome.Value!.Slug); // mock traffic may have remembered the slug as missing a moment ago
+        var created = outcome.Value!;
+        if (owner != caller)
+        {
+            var attached = await grains.GetGrain<ITeamGrain>(owner).AttachProjectAsync(caller, id);
+            if (!attached.IsOk)
+            {
+                return Problems.From(attached);
+            }
+            created = await grains.GetGrain<IMockProjectGrain>(id).GetAsync(caller) ?? created;
+        }
+        return TypedResults.Created($"{ApiGroups.Root}/projects/{id}", ProjectResponse.From(created, request, caller));
     }
 
     private static async Task<IResult> ListAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, string? cursor, string? limit)
@@ -70,17 +95,26 @@ public static class ProjectsApi
         {
             return Problems.BadRequest($"limit must be an integer from 1 to {MaxPageSize}");
         }
-        var outcome = await grains.GetGrain<IProjectCatalogGrain>(user.UserId()).ListAsync(cursor, size);
+        var caller = user.UserId();
+        var outcome = await grains.GetGrain<IProjectCatalogGrain>(caller).ListAsync(cursor, size);
         if (!outcome.IsOk)
         {
             return Problems.From(outcome);
         }
         var page = outcome.Value!;
-        return TypedResults.Ok(new ProjectListResponse([.. page.Items.Select(p => ProjectResponse.From(p, request))], page.NextCursor));
+        IEnumerable<ProjectInfo> items = page.Items;
+        if (cursor is null)
+        {
+            // The first page also lists the projects of the caller's teams (each team's newest, up to a page each).
+            var teams = await grains.GetGrain<IUserTeamsGrain>(caller).ListAsync();
+            var teamPages = await Task.WhenAll(teams.Select(t => grains.GetGrain<IProjectCatalogGrain>(t).ListAsync(null, MaxPageSize)));
+            items = items.Concat(teamPages.Where(p => p.IsOk).SelectMany(p => p.Value!.Items).Where(p => p.RoleOf(caller) is not null));
+        }
+        return TypedResults.Ok(new ProjectListResponse([.. items.Select(p => ProjectResponse.From(p, request, caller))], page.NextCursor));
     }
 
     private static async Task<IResult> GetAsync(ProjectScope project, HttpRequest request) =>
-        await project.Grain.GetAsync(project.Caller) is { } found ? TypedResults.Ok(ProjectResponse.From(found, request)) : ProjectScope.NotFound(project.Name);
+        await project.Grain.GetAsync(project.Caller) is { } found ? TypedResults.Ok(ProjectResponse.From(found, request, project.Caller)) : ProjectScope.NotFound(project.Name);
 
     private static async Task<IResult> UsageAsync(ProjectScope scope, IGrainFactory grains, IOptions<MockLimits> limits)
     {
@@ -114,9 +148,15 @@ public static class ProjectsApi
         {
             resolver.Forget(outcome.Value!.Slug); // a slug this project just took may be remembered as missing
         }
-        return outcome.IsOk ? TypedResults.Ok(ProjectResponse.From(outcome.Value!, request)) : Problems.From(outcome);
+        return outcome.IsOk ? TypedResults.Ok(ProjectResponse.From(outcome.Value!, request, project.Caller)) : Problems.From(outcome);
     }
 
-    private static async Task<IResult> DeleteAsync(ProjectScope project) =>
-        await project.Grain.DeleteAsync(project.Caller) ? TypedResults.NoContent() : ProjectScope.NotFound(project.Name);
+    private static async Task<IResult> DeleteAsync(ProjectScope project)
+    {
+        if (project.Role != TeamRoles.Owner)
+        {
+            return Problems.Status(StatusCodes.Status403Forbidden, $"your role in the team that owns project '{project.Name}' is {project.Role}; deleting it needs owner");
+        }
+        return await project.Grain.DeleteAsync(project.Caller) ? TypedResults.NoContent() : ProjectScope.NotFound(project.Name);
+    }
 }

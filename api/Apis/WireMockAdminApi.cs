@@ -23,8 +23,8 @@ public static class WireMockAdminApi
     public static void MapWireMockAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup(Paths.MockPrefix + "/{project}" + Segment).WithTags("WireMock admin API").RequireAuthorization()
-            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
+            .AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(Transient.RetryReadsAndUndeliveredWrites).AddEndpointFilter(ViewersOnlyRead)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
         admin.MapGet("/mappings", ListAsync).WithName("WireMockListMappings").WithSummary("Every mapping (endpoint) of the project");
         admin.MapPost("/mappings", CreateAsync).WithName("WireMockCreateMapping").WithSummary("Add a mapping; 422 names a field we cannot represent");
         admin.MapGet("/mappings/{id}", GetAsync).WithName("WireMockGetMapping");
@@ -106,6 +106,26 @@ public static class WireMockAdminApi
                 ? Json(new JsonObject { ["status"] = status.Value!.Recording ? "Recording" : status.Value.EverStarted ? "Stopped" : "NeverStarted" })
                 : Problems.From(status);
         });
+
+    // The admin API's POSTs that only read (WireMock puts a request pattern in their body).
+    private static readonly string[] ReadingPosts = ["/requests/count", "/requests/find", "/near-misses/request", "/near-misses/request-pattern", "/mappings/find-by-metadata"];
+
+    /// <summary>A team viewer reads through the admin API (lists, counts, finds) and changes nothing: a 403 naming the role.</summary>
+    private static async ValueTask<object?> ViewersOnlyRead(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var path = http.Request.Path.Value ?? "";
+        var reads = HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
+            || (HttpMethods.IsPost(http.Request.Method) && ReadingPosts.Any(p => path.EndsWith(p, StringComparison.Ordinal)));
+        if (!reads && http.Request.RouteValues["project"] is string project
+            && await http.RequestServices.GetRequiredService<ProjectResolver>().ResolveAsync(project) is { } id
+            && await http.RequestServices.GetRequiredService<ProjectResolver>().Project(id).RoleOfAsync(http.User.UserId()) is { } role
+            && !TeamRoles.Allows(role, TeamRoles.Editor))
+        {
+            return ProjectScope.Forbidden(project, role);
+        }
+        return await next(context);
+    }
 
     /// <summary>What an admin call works on; <see cref="Session"/>: the test session its X-Mock-Session header names, if any.</summary>
     private sealed record Context(IMockProjectGrain Grain, string Caller, MockLimits Limits, IWebhookOutboxGrain Webhooks, string? Session = null,

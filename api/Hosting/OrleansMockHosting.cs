@@ -83,6 +83,7 @@ public static partial class OrleansMockHosting
         api.MapEndpointsApi();
         api.MapScenariosApi();
         api.MapSessionsApi();
+        api.MapTeamsApi();
         api.MapRequestLogApi();
         api.MapResourcesApi();
         api.MapRecordingsApi();

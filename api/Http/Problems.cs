@@ -25,6 +25,7 @@ public static class Problems
         OutcomeKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
         OutcomeKind.NotAllowed => StatusCodes.Status405MethodNotAllowed,
         OutcomeKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        OutcomeKind.Forbidden => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -29,6 +29,9 @@ public sealed class ProjectScope
     /// <summary>The signed-in caller's user id.</summary>
     public string Caller { get; }
 
+    /// <summary>The caller's role in the project (owner of a personal project; a team role), resolved by <see cref="Require"/>.</summary>
+    public string Role { get; private set; } = TeamRoles.Viewer;
+
     /// <summary>The project's id (resolved by <see cref="Require"/> before the handler runs).</summary>
     public string Id => _id ?? throw new InvalidOperationException($"{nameof(ProjectScope)}.{nameof(Require)} is not on this route's group");
 
@@ -43,18 +46,36 @@ public sealed class ProjectScope
         ValueTask.FromResult<ProjectScope?>(new ProjectScope(context.Request.RouteValues[RouteValue] as string ?? "", context.User.UserId(),
             context.RequestServices.GetRequiredService<ProjectResolver>()));
 
-    /// <summary>Endpoint filter: resolves the handler's <see cref="ProjectScope"/>, or answers 404 when no such project exists.</summary>
+    /// <summary>
+    /// Endpoint filter: resolves the handler's <see cref="ProjectScope"/> and the caller's role in it: 404 when no such
+    /// project exists for the caller, 403 naming the role when a viewer asks for anything but a read. The project grain
+    /// is the one place a role is held, so a removed member or a lowered role holds at once on every front end.
+    /// </summary>
     public static async ValueTask<object?> Require(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         foreach (var argument in context.Arguments)
         {
-            if (argument is ProjectScope scope && (scope._id ??= await scope._resolver.ResolveAsync(scope.Name)) is null)
+            if (argument is not ProjectScope scope)
+            {
+                continue;
+            }
+            if ((scope._id ??= await scope._resolver.ResolveAsync(scope.Name)) is null
+                || await scope.Grain.RoleOfAsync(scope.Caller) is not { } role)
             {
                 return NotFound(scope.Name);
+            }
+            scope.Role = role;
+            if (!TeamRoles.Allows(role, TeamRoles.Editor) && !HttpMethods.IsGet(context.HttpContext.Request.Method) && !HttpMethods.IsHead(context.HttpContext.Request.Method))
+            {
+                return Forbidden(scope.Name, role);
             }
         }
         return await next(context);
     }
+
+    /// <summary>The answer to a team member whose role does not allow a change.</summary>
+    public static IResult Forbidden(string project, string role) =>
+        Problems.Status(StatusCodes.Status403Forbidden, $"your role in the team that owns project '{project}' is {role}: it reads the project and changes nothing");
 
     /// <summary>The one answer for a project that does not exist or is not the caller's.</summary>
     public static IResult NotFound(string project) =>

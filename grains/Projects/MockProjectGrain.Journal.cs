@@ -152,6 +152,10 @@ public sealed partial class MockProjectGrain
         {
             return NotFound<RequestLogEntry[]>();
         }
+        if (remove && Refused<RequestLogEntry[]>(caller, TeamRoles.Editor) is { } refused)
+        {
+            return refused;
+        }
         if (RequestPatterns.Compile(pattern, limits.Value, out var error) is not { } matches)
         {
             return Outcome<RequestLogEntry[]>.Fail(OutcomeKind.Invalid, error!);
@@ -193,9 +197,9 @@ public sealed partial class MockProjectGrain
 
     public async Task<Outcome<bool>> ClearRequestLogAsync(string caller, string? session = null)
     {
-        if (Definition.OwnedBy(caller) is null)
+        if (Refused<bool>(caller, TeamRoles.Editor) is { } refused)
         {
-            return NotFound<bool>();
+            return refused;
         }
         await EnsureJournalLoadedAsync();
         await EnsureSessionsLoadedAsync();

@@ -69,10 +69,12 @@ public sealed partial class MockProjectGrain
 
     public async Task<Outcome<ProjectInfo>> UpdateAsync(string caller, UpdateProject command)
     {
-        if (Definition.OwnedBy(caller) is not { } current)
+        // A project's slug and privacy are its owners'; the rest its editors'.
+        if (Refused<ProjectInfo>(caller, command.Slug is not null || command.Private is not null ? TeamRoles.Owner : TeamRoles.Editor) is { } refused)
         {
-            return NotFound<ProjectInfo>();
+            return refused;
         }
+        var current = Definition.Project!;
         var maxRateLimit = rateLimits.Value.MockPerProject.MaxLimit;
         var error = (command.Name is null ? null : ProjectRules.CheckName(command.Name))
             ?? ProjectRules.CheckDescription(command.Description)
@@ -133,9 +135,13 @@ public sealed partial class MockProjectGrain
 
     public async Task<bool> DeleteAsync(string caller)
     {
-        if (Definition.OwnedBy(caller) is not { } current)
+        if (Definition.OwnedBy(caller) is not { } current || Definition.RoleOf(caller) != TeamRoles.Owner)
         {
             return false;
+        }
+        if (TeamIds.IsTeamId(current.Owner))
+        {
+            await GrainFactory.GetGrain<ITeamGrain>(current.Owner).DetachProjectAsync(ProjectId);
         }
         var resources = Definition.Resources;
         await EndEverySessionAsync();

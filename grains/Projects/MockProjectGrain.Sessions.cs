@@ -70,9 +70,9 @@ public sealed partial class MockProjectGrain
 
     public async Task<Outcome<bool>> DeleteSessionAsync(string caller, string session)
     {
-        if (Definition.OwnedBy(caller) is null)
+        if (Refused<bool>(caller, TeamRoles.Editor) is { } refused)
         {
-            return NotFound<bool>();
+            return refused;
         }
         if (!MockSessions.IsValid(session))
         {

@@ -124,13 +124,14 @@ public sealed partial class MockProjectGrain
     public Task<Outcome<ScenarioInfo[]>> GetScenariosAsync(string caller, SessionState? session = null) =>
         Read(caller, d => Outcome<ScenarioInfo[]>.Ok((session is null ? _mockState : new MockState(session)).Describe(d.Endpoints)));
 
-    public Task<Outcome<bool>> ResetScenariosAsync(string caller) => Read(caller, _ =>
+    public Task<Outcome<bool>> ResetScenariosAsync(string caller) => Refused<bool>(caller, TeamRoles.Editor) is { } refused ? Task.FromResult(refused) : Read(caller, _ =>
     {
         _mockState.Reset();
         return Outcome<bool>.Ok(true);
     });
 
-    public Task<Outcome<ScenarioInfo>> SetScenarioStateAsync(string caller, string name, string state) => Read(caller, d =>
+    public Task<Outcome<ScenarioInfo>> SetScenarioStateAsync(string caller, string name, string state) =>
+        Refused<ScenarioInfo>(caller, TeamRoles.Editor) is { } refused ? Task.FromResult(refused) : Read(caller, d =>
     {
         var moved = MockState.CheckMove(_mockState.Describe(d.Endpoints), name, state, ProjectId);
         if (moved.IsOk)

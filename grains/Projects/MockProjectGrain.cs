@@ -106,6 +106,29 @@ public sealed partial class MockProjectGrain(
 
     private Outcome<T> NotFound<T>() => Outcome<T>.Fail(OutcomeKind.NotFound, $"project {ProjectId} does not exist");
 
+    /// <summary>Null when the caller's role allows what <paramref name="needed"/> may do; else a 404 (no role) or a 403 naming their role.</summary>
+    private Outcome<T>? Refused<T>(string caller, string needed) => Definition.RoleOf(caller) switch
+    {
+        null => NotFound<T>(),
+        var role when !TeamRoles.Allows(role, needed) =>
+            Outcome<T>.Fail(OutcomeKind.Forbidden, $"your role in the team that owns project {ProjectId} is {role}; this needs {needed} or more"),
+        _ => null,
+    };
+
+    public Task<string?> RoleOfAsync(string caller) => Task.FromResult(Definition.RoleOf(caller));
+
+    public async Task<Outcome<bool>> SetMembersAsync(string teamId, Dictionary<string, string> members)
+    {
+        if (Definition.Project is not { } project || project.Owner != teamId)
+        {
+            return NotFound<bool>();
+        }
+        var updated = project with { Members = members };
+        await CommitAsync(Definition.With(updated));
+        await Catalog(updated.Owner).UpsertAsync(updated);
+        return Outcome<bool>.Ok(true);
+    }
+
     // ---- endpoints ----------------------------------------------------------------------------------------------------
 
     public Task<Outcome<EndpointInfo[]>> ListEndpointsAsync(string caller) => Read(caller, d => Outcome<EndpointInfo[]>.Ok([.. d.Endpoints]));
@@ -207,9 +230,9 @@ public sealed partial class MockProjectGrain(
     /// <summary>A change that may need other grains before it is committed (seeding a resource, say).</summary>
     private async Task<Outcome<T>> ChangeAsync<T>(string caller, Func<ProjectDefinition, Task<Change<T>>> change)
     {
-        if (Definition.OwnedBy(caller) is null)
+        if (Refused<T>(caller, TeamRoles.Editor) is { } refused)
         {
-            return NotFound<T>();
+            return refused;
         }
         var (outcome, next) = await change(Definition);
         if (next is null)

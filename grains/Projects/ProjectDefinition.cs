@@ -111,8 +111,14 @@ public sealed partial class ProjectDefinition
 
     private ProjectDefinition With(RecordingState? recording) => new(Project, Endpoints, Resources, recording);
 
-    /// <summary>The project when <paramref name="caller"/> owns it; to anyone else it does not exist.</summary>
-    public ProjectInfo? OwnedBy(string caller) => Project is { } project && project.Owner == caller ? project : null;
+    /// <summary>
+    /// The project when <paramref name="caller"/> may see it: its owner, or a member of the team that owns it (any
+    /// role); to anyone else it does not exist.
+    /// </summary>
+    public ProjectInfo? OwnedBy(string caller) => Project is { } project && project.RoleOf(caller) is not null ? project : null;
+
+    /// <summary>The caller's role here (<see cref="TeamRoles"/>), or null.</summary>
+    public string? RoleOf(string caller) => Project?.RoleOf(caller);
 
     // ---- mock traffic ----------------------------------------------------------------------------------------------
 
@@ -125,7 +131,7 @@ public sealed partial class ProjectDefinition
         CancellationToken cancellation = default)
     {
         var project = Project!;
-        if (project.Private && request.Caller != project.Owner)
+        if (project.Private && (request.Caller is not { } caller || project.RoleOf(caller) is null))
         {
             return MockResult.Unauthorized;
         }
