@@ -9,20 +9,21 @@ using static OrleansMock.Tests.Http.HttpHelpers;
 namespace OrleansMock.Tests.Cluster;
 
 /// <summary>
-/// Test sessions in cluster mode (Redis membership, PostgreSQL storage, two silos, two front ends): a session's steps are
-/// exact whichever front end its requests come through, sessions spread over the silos, and a session's records survive
-/// the loss of a silo.
+/// State shared across front ends in cluster mode (Redis membership, PostgreSQL storage, two silos, two front ends): a
+/// test session's steps are exact whichever front end its requests come through, sessions spread over the silos and
+/// their records survive the loss of a silo; a team member removed through one front end is refused at once through
+/// the other.
 /// </summary>
 [Trait("Category", "Cluster")]
 [Collection(ClusterProcesses.Name)]
-public sealed class SessionClusterTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class SharedStateClusterTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly List<ApiProcess> _processes = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    [SkippableFact]
-    public async Task A_session_is_exact_across_front_ends_and_its_records_survive_a_silo_crash()
+    /// <summary>Two silos and two front ends in cluster mode; the clients of the front ends, signed in as one new user.</summary>
+    private async Task<(ApiProcess[] Silos, HttpClient A, HttpClient B)> ClusterAsync()
     {
         var (redis, postgres) = await TestServices.RequireClusterServicesAsync();
         var settings = new Dictionary<string, string>
@@ -43,11 +44,19 @@ public sealed class SessionClusterTests(ITestOutputHelper output) : IAsyncLifeti
             Track(await ApiProcess.StartAsync(Path.GetTempPath(), new Dictionary<string, string>(settings) { ["OrleansMock__Mode"] = "Cluster" })),
         };
         await Task.WhenAll(frontEnds.Select(f => ClusterTraffic.WaitReadyAsync(f.Address)));
-        using var a = new HttpClient { BaseAddress = frontEnds[0].Address, Timeout = TimeSpan.FromSeconds(30) };
-        using var b = new HttpClient { BaseAddress = frontEnds[1].Address, Timeout = TimeSpan.FromSeconds(30) };
+        var a = new HttpClient { BaseAddress = frontEnds[0].Address, Timeout = TimeSpan.FromSeconds(30) };
+        var b = new HttpClient { BaseAddress = frontEnds[1].Address, Timeout = TimeSpan.FromSeconds(30) };
         a.DefaultRequestHeaders.Authorization = new("Bearer", await a.RegisterAndLoginAsync());
         b.DefaultRequestHeaders.Authorization = a.DefaultRequestHeaders.Authorization;
+        return (silos, a, b);
+    }
 
+    [SkippableFact]
+    public async Task A_session_is_exact_across_front_ends_and_its_records_survive_a_silo_crash()
+    {
+        var (silos, a, b) = await ClusterAsync();
+        using var _ = a;
+        using var __ = b;
         var project = await a.CreateProjectAsync();
         var (id, slug) = (project.GetProperty("id").GetString()!, project.GetProperty("slug").GetString()!);
         await a.CreateEndpointAsync(slug, JsonSerializer.Serialize(new
@@ -99,6 +108,33 @@ public sealed class SessionClusterTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal("[]", await b.GetStringAsync($"/m/{slug}/items"));
         var listed = await (await b.GetAsync($"/api/v1/projects/{id}/sessions")).ReadJsonAsync();
         Assert.Equal(sessions.Length, listed.GetProperty("items").GetArrayLength());
+    }
+
+    [SkippableFact]
+    public async Task A_removed_team_member_is_refused_at_once_through_the_other_front_end()
+    {
+        var (_, a, b) = await ClusterAsync();
+        using var owner = a;
+        using var __ = b;
+        // The member signs in through front end B.
+        var email = UniqueEmail();
+        using var member = new HttpClient { BaseAddress = b.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        member.DefaultRequestHeaders.Authorization = new("Bearer", await member.RegisterAndLoginAsync(email));
+        var teamId = (await (await owner.PostAsync("/api/v1/teams", Payload("""{"name":"Cluster"}"""))).ReadJsonAsync()).GetProperty("id").GetString()!;
+        var token = (await (await owner.PostAsync($"/api/v1/teams/{teamId}/invitations", Payload(JsonSerializer.Serialize(new { email, role = "editor" })))).ReadJsonAsync())
+            .GetProperty("token").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await member.PostAsync($"/api/v1/invitations/{token}/accept", null)).StatusCode);
+        var projectId = (await (await owner.PostAsync("/api/v1/projects", Payload(JsonSerializer.Serialize(new { name = "Shared", teamId })))).ReadJsonAsync()).GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.Created, (await member.PostAsync($"/api/v1/projects/{projectId}/endpoints", Payload("""{"method":"GET","path":"/a","response":{}}"""))).StatusCode);
+        var memberId = (await (await owner.GetAsync($"/api/v1/teams/{teamId}/members")).ReadJsonAsync()).GetProperty("items").EnumerateArray()
+            .Single(m => m.GetProperty("role").GetString() == "editor").GetProperty("userId").GetString();
+
+        // Lowered through A: the very next change through B is refused; removed through A: the next read through B is a 404.
+        Assert.Equal(HttpStatusCode.OK, (await owner.PatchAsync($"/api/v1/teams/{teamId}/members/{memberId}", Payload("""{"role":"viewer"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await member.PostAsync($"/api/v1/projects/{projectId}/endpoints", Payload("""{"method":"GET","path":"/b","response":{}}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync($"/api/v1/projects/{projectId}/endpoints")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.DeleteAsync($"/api/v1/teams/{teamId}/members/{memberId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await member.GetAsync($"/api/v1/projects/{projectId}/endpoints")).StatusCode);
     }
 
     private ApiProcess Track(ApiProcess process)
