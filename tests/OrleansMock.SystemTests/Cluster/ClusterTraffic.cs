@@ -6,6 +6,21 @@ using static OrleansMock.Tests.Http.HttpHelpers;
 
 namespace OrleansMock.Tests.Cluster;
 
+/// <summary>The settings every process of a test cluster shares: PostgreSQL storage, loopback addresses, a fresh cluster id and signing key, no rate limits.</summary>
+public static class ClusterSettings
+{
+    public static Dictionary<string, string> Create() => new()
+    {
+        ["OrleansMock__Storage__Provider"] = "Postgres",
+        ["OrleansMock__Silo__AdvertisedAddress"] = "127.0.0.1",
+        // A fresh cluster id per run: a crashed earlier run's membership rows can never stall this one.
+        ["OrleansMock__Cluster__ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..12],
+        ["OrleansMock__Auth__SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)),
+        ["OrleansMock__RateLimits__MockPerClient__Limit"] = "0",
+        ["OrleansMock__RateLimits__Management__Limit"] = "0",
+    };
+}
+
 /// <summary>
 /// Traffic against a cluster's front end for the multi-process tests: mock reads and endpoint writes across projects,
 /// recording every failure (when, what, status; 0 for no answer) and every acknowledged write.

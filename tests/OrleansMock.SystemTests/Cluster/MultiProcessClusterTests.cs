@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Security.Cryptography;
 using OrleansMock.Tests.Http;
 using OrleansMock.Tests.Services;
 using Xunit.Abstractions;
@@ -18,15 +17,8 @@ namespace OrleansMock.Tests.Cluster;
 public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly List<ApiProcess> _processes = [];
-    private readonly Dictionary<string, string> _settings = new()
+    private readonly Dictionary<string, string> _settings = new(ClusterSettings.Create())
     {
-        ["OrleansMock__Storage__Provider"] = "Postgres",
-        ["OrleansMock__Silo__AdvertisedAddress"] = "127.0.0.1",
-        // A fresh cluster id per run: a crashed earlier run's membership rows can never stall this one.
-        ["OrleansMock__Cluster__ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..12],
-        ["OrleansMock__Auth__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
-        ["OrleansMock__RateLimits__MockPerClient__Limit"] = "0",
-        ["OrleansMock__RateLimits__Management__Limit"] = "0",
         // The traffic adds endpoints for the whole run: a fast run reaches the default 500 per project (a correct 422).
         ["OrleansMock__Limits__MaxEndpointsPerProject"] = "100000",
         ["DOTNET_TieredPGO"] = "0",

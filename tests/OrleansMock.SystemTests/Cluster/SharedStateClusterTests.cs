@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
 using OrleansMock.Tests.Http;
 using OrleansMock.Tests.Services;
@@ -26,14 +25,8 @@ public sealed class SharedStateClusterTests(ITestOutputHelper output) : IAsyncLi
     private async Task<(ApiProcess[] Silos, HttpClient A, HttpClient B)> ClusterAsync()
     {
         var (redis, postgres) = await TestServices.RequireClusterServicesAsync();
-        var settings = new Dictionary<string, string>
+        var settings = new Dictionary<string, string>(ClusterSettings.Create())
         {
-            ["OrleansMock__Storage__Provider"] = "Postgres",
-            ["OrleansMock__Silo__AdvertisedAddress"] = "127.0.0.1",
-            ["OrleansMock__Cluster__ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..12],
-            ["OrleansMock__Auth__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
-            ["OrleansMock__RateLimits__MockPerClient__Limit"] = "0",
-            ["OrleansMock__RateLimits__Management__Limit"] = "0",
             ["ConnectionStrings__Redis"] = redis,
             ["ConnectionStrings__Postgres"] = postgres,
         };
