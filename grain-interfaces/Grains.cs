@@ -36,6 +36,17 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [ReadOnly, Alias("GetUsage")]
     Task<Outcome<ProjectUsage>> GetUsageAsync(string caller);
 
+    /// <summary>The project's history of endpoint changes, newest first, a page after <paramref name="before"/> (an entry id).</summary>
+    [ReadOnly, Alias("GetHistory")]
+    Task<Outcome<HistoryEntry[]>> GetHistoryAsync(string caller, string? before, int limit);
+
+    /// <summary>
+    /// Undoes a change: the endpoints it deleted or changed come back as they were, those it created go (editors). The
+    /// restore is a change of its own, in the history too. Answers the entry recorded for the restore.
+    /// </summary>
+    [Alias("RestoreHistory")]
+    Task<Outcome<EndpointInfo[]>> RestoreAsync(string caller, string changeId);
+
     /// <summary>The caller's role in the project (<see cref="TeamRoles"/>: owner for a personal project's owner), or null.</summary>
     [ReadOnly, Alias("RoleOf")]
     Task<string?> RoleOfAsync(string caller);

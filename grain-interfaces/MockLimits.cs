@@ -23,6 +23,12 @@ public sealed class MockLimits
     /// </summary>
     public int MaxUploadBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Changes of a project's endpoints its history keeps (the oldest go first); 0 keeps none.</summary>
+    public int HistorySize { get; set; } = 200;
+
+    /// <summary>Bytes of a project's history at most (the endpoints before and after each change); the oldest entries go first.</summary>
+    public long HistoryMaxBytes { get; set; } = 8L * 1024 * 1024;
+
     /// <summary>Most projects one account may own.</summary>
     public int MaxProjectsPerUser { get; set; } = 100;
 

@@ -51,3 +51,19 @@ public sealed record UpdateProject(
 public sealed record ProjectPage(
     [property: Id(0)] ProjectInfo[] Items,
     [property: Id(1)] string? NextCursor);
+
+/// <summary>
+/// One change of a project's endpoints, as its history keeps it: who (<see cref="Actor"/>, a user id), when, what
+/// (<see cref="Action"/>: <c>endpoint.created</c>, <c>endpoint.changed</c>, <c>endpoint.deleted</c>, or
+/// <c>endpoints.changed</c> for an import or a reset, with <see cref="Target"/> the endpoint's id or a count), and the
+/// endpoints it touched before and after.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.HistoryEntry")]
+public sealed record HistoryEntry(
+    [property: Id(0)] string Id,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] string Actor,
+    [property: Id(3)] string Action,
+    [property: Id(4)] string? Target,
+    [property: Id(5)] EndpointInfo[] Before,
+    [property: Id(6)] EndpointInfo[] After);

@@ -84,6 +84,7 @@ public static partial class OrleansMockHosting
         api.MapScenariosApi();
         api.MapSessionsApi();
         api.MapTeamsApi();
+        api.MapHistoryApi();
         api.MapRequestLogApi();
         api.MapResourcesApi();
         api.MapRecordingsApi();

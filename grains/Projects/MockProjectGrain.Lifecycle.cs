@@ -157,6 +157,8 @@ public sealed partial class MockProjectGrain
         }
         _journal?.Clear();
         await store.DeleteGroupAsync(Storage.RecordCollection.Journal, ProjectId, RequestJournal.Group);
+        await store.DeleteGroupAsync(Storage.RecordCollection.Journal, ProjectId, HistoryGroup);
+        _history = null;
         await GrainFactory.GetGrain<IWebhookOutboxGrain>(ProjectId).ClearAsync();
         await Slug(current.Slug).ReleaseAsync(ProjectId);
         await Catalog(current.Owner).RemoveAsync(ProjectId);

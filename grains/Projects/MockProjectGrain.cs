@@ -244,7 +244,9 @@ public sealed partial class MockProjectGrain(
         {
             return Outcome<T>.Fail(OutcomeKind.LimitExceeded, overBudget);
         }
+        var previous = Definition;
         await CommitAsync(next);
+        await RecordHistoryAsync(caller, previous, next);
         if (after < before)
         {
             await Account.SettleAsync(after);
