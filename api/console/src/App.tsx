@@ -5,6 +5,7 @@ import { Projects } from './pages/Projects';
 import { ProjectPage } from './pages/ProjectPage';
 import { Tester } from './pages/Tester';
 import { Account } from './pages/Account';
+import { Teams } from './pages/Teams';
 import { navigate, parseRoute } from './lib/route';
 
 /** The route is the URL's fragment (#/projects/shop/endpoints): the server serves one page, the console the rest. */
@@ -41,6 +42,7 @@ export function App() {
         <a className="brand" href="#/projects">OrleansMock</a>
         <nav aria-label="Main">
           {link('projects', 'Projects')}
+          {link('teams', 'Teams')}
           {link('tester', 'API tester')}
           {link('account', 'Account')}
         </nav>
@@ -51,7 +53,8 @@ export function App() {
         {section === 'projects' && slug && <ProjectPage slug={slug} tab={tab ?? 'endpoints'} />}
         {section === 'tester' && <Tester />}
         {section === 'account' && <Account />}
-        {!['projects', 'tester', 'account'].includes(section) && <p>Nothing here. <a href="#/projects">Back to projects</a></p>}
+        {section === 'teams' && <Teams />}
+        {!['projects', 'tester', 'account', 'teams'].includes(section) && <p>Nothing here. <a href="#/projects">Back to projects</a></p>}
       </main>
     </>
   );

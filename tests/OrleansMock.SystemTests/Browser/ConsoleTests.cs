@@ -408,6 +408,75 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
     }
 
     [SkippableFact]
+    public async Task A_team_shares_a_project_a_viewer_sees_no_edit_controls_and_the_history_restores_a_change()
+    {
+        var (viewerPage, _) = await OpenAsync();
+        var viewerEmail = await SignUpAsync(viewerPage);
+        var (page, _) = await OpenAsync();
+        var ownerEmail = await SignUpAsync(page);
+
+        // The owner creates a team and invites the viewer.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Teams" }).ClickAsync();
+        await page.GetByLabel("Team name").FillAsync("Payments");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create team" }).ClickAsync();
+        await Expect(page.GetByTestId("team-role-Payments")).ToHaveTextAsync("owner");
+        await page.GetByLabel("Email to invite").FillAsync(viewerEmail);
+        await page.GetByLabel("Role", new() { Exact = true }).SelectOptionAsync("viewer");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Invite", Exact = true }).ClickAsync();
+        var token = await page.GetByTestId("invitation-token").TextContentAsync();
+        await ScreenshotAsync(page, "teams");
+
+        await viewerPage.GetByRole(AriaRole.Link, new() { Name = "Teams" }).ClickAsync();
+        await viewerPage.GetByLabel("Invitation token").FillAsync(token!);
+        await viewerPage.GetByRole(AriaRole.Button, new() { Name = "Accept invitation" }).ClickAsync();
+        await Expect(viewerPage.GetByTestId("team-role-Payments")).ToHaveTextAsync("viewer");
+
+        // A team project, an endpoint, and a change to it through the API.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Projects" }).ClickAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Shared " + Guid.NewGuid().ToString("N")[..6]);
+        await page.GetByLabel("Owner").SelectOptionAsync(new SelectOptionValue { Label = "Team Payments" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create project" }).ClickAsync();
+        var mockUrl = (await page.GetByTestId("mock-url").TextContentAsync())!;
+        var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
+        await AddEndpointAsync(page, "/price", "{\"amount\": 10}");
+        using var owner = await ApiClientAsync(ownerEmail);
+        var endpoint = (await owner.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{slug}/endpoints")).GetProperty("items")[0];
+        var changed = await owner.PutAsync($"/api/v1/projects/{slug}/endpoints/{endpoint.GetProperty("id").GetString()}",
+            new StringContent("""{"method":"GET","path":"/price","response":{"body":{"amount":99}}}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+
+        // The history shows both changes with who made them; restoring the second brings the first answer back.
+        await page.GetByRole(AriaRole.Link, new() { Name = "History" }).ClickAsync();
+        var changes = page.GetByRole(AriaRole.List, new() { Name = "Changes, newest first" });
+        await Expect(changes.GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
+        await changes.GetByRole(AriaRole.Listitem).First.Locator("summary").ClickAsync();
+        await Expect(changes.GetByRole(AriaRole.Listitem).First).ToContainTextAsync("changed endpoint");
+        await Expect(changes.GetByRole(AriaRole.Listitem).First).ToContainTextAsync(ownerEmail);
+        await Expect(page.Locator("pre.diff .added").Filter(new() { HasTextString = "\"amount\": 99" })).ToHaveCountAsync(1);
+        await Expect(page.Locator("pre.diff .removed").Filter(new() { HasTextString = "\"amount\": 10" })).ToHaveCountAsync(1);
+        await ScreenshotAsync(page, "history");
+        await changes.GetByRole(AriaRole.Button, new() { Name = "Restore" }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasTextString = "Restored" })).ToBeVisibleAsync();
+        using var mock = new HttpClient();
+        Assert.Contains("10", await mock.GetStringAsync(mockUrl + "/price"));
+
+        // The viewer reads the project without edit controls, and a forced change is a 403.
+        await viewerPage.GotoAsync($"/#/projects/{slug}/endpoints");
+        await Expect(viewerPage.GetByRole(AriaRole.Note)).ToContainTextAsync("viewer");
+        await Expect(viewerPage.GetByRole(AriaRole.Cell, new() { Name = "/price", Exact = true })).ToBeVisibleAsync();
+        await Expect(viewerPage.GetByRole(AriaRole.Button, new() { Name = "New endpoint" })).ToHaveCountAsync(0);
+        await Expect(viewerPage.GetByRole(AriaRole.Button, new() { Name = "Edit GET /price" })).ToHaveCountAsync(0);
+        await viewerPage.GetByRole(AriaRole.Link, new() { Name = "History" }).ClickAsync();
+        await Expect(viewerPage.GetByRole(AriaRole.List, new() { Name = "Changes, newest first" }).GetByRole(AriaRole.Listitem)).ToHaveCountAsync(3);
+        await Expect(viewerPage.GetByRole(AriaRole.Button, new() { Name = "Restore" })).ToHaveCountAsync(0);
+        using var viewer = await ApiClientAsync(viewerEmail);
+        var forced = await viewer.PostAsync($"/api/v1/projects/{slug}/endpoints",
+            new StringContent("""{"method":"GET","path":"/x","response":{}}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Forbidden, forced.StatusCode);
+    }
+
+    [SkippableFact]
     public async Task The_tester_uploads_a_file_from_the_picker_as_a_multipart_body()
     {
         var (page, _) = await OpenAsync();
@@ -781,7 +850,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         var mockUrl = await CreateProjectAsync(page, "A project with a rather long name " + Guid.NewGuid().ToString("N")[..6]);
         await AddEndpointAsync(page, "/a/very/long/path/that/goes/on/and/on/{id}/with/more/segments", "{\"k\": \"v\"}");
         var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
-        foreach (var route in new[] { "projects", $"projects/{slug}/endpoints", $"projects/{slug}/resources", $"projects/{slug}/requests", $"projects/{slug}/scenarios", $"projects/{slug}/sessions", $"projects/{slug}/graphql", $"projects/{slug}/webhooks", $"projects/{slug}/recording", $"projects/{slug}/transfer", $"projects/{slug}/settings", "tester", "account" })
+        foreach (var route in new[] { "projects", $"projects/{slug}/endpoints", $"projects/{slug}/resources", $"projects/{slug}/requests", $"projects/{slug}/scenarios", $"projects/{slug}/sessions", $"projects/{slug}/graphql", $"projects/{slug}/history", "teams", $"projects/{slug}/webhooks", $"projects/{slug}/recording", $"projects/{slug}/transfer", $"projects/{slug}/settings", "tester", "account" })
         {
             await page.GotoAsync("/#/" + route);
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
@@ -816,13 +885,13 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
             await page.GetByRole(AriaRole.Button, new() { Name = "New endpoint" }).ClickAsync();
             await AuditAsync("endpoint editor");
             var slug = mockUrl[(mockUrl.LastIndexOf('/') + 1)..];
-            foreach (var route in new[] { "resources", "graphql", "requests", "scenarios", "sessions", "webhooks", "recording", "transfer", "settings" })
+            foreach (var route in new[] { "resources", "graphql", "requests", "scenarios", "sessions", "history", "webhooks", "recording", "transfer", "settings" })
             {
                 await page.GotoAsync($"/#/projects/{slug}/{route}");
                 await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
                 await AuditAsync(route);
             }
-            foreach (var route in new[] { "tester", "account" })
+            foreach (var route in new[] { "tester", "account", "teams" })
             {
                 await page.GotoAsync("/#/" + route);
                 await page.WaitForLoadStateAsync(LoadState.NetworkIdle);

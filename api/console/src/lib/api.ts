@@ -151,6 +151,10 @@ export interface Project {
   createdAt: string;
   updatedAt: string;
   mockUrl: string;
+  /** The team that owns it, if one does. */
+  teamId?: string;
+  /** The caller's role: owner of a personal project, or a team role. */
+  role?: 'owner' | 'editor' | 'viewer';
 }
 
 export interface Endpoint {

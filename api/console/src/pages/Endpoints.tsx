@@ -8,6 +8,7 @@ import { ErrorMessage, Field, errorText, useConfirm, useLoad } from '../ui';
 
 /** The project's endpoints: a list, and a form (or the raw definition) to create or edit one. */
 export function Endpoints({ project }: { project: Project }) {
+  const readOnly = project.role === 'viewer';
   const base = `/api/v1/projects/${encodeURIComponent(project.id)}/endpoints`;
   const list = useLoad(() => api<{ items: Endpoint[] }>('GET', base), [base]);
   const [editing, setEditing] = useState<Endpoint | 'new'>();
@@ -33,7 +34,7 @@ export function Endpoints({ project }: { project: Project }) {
   const status = (e: Endpoint) => e.response?.status ?? e.responses?.[0]?.status ?? '';
   return (
     <div>
-      <div className="row"><button type="button" onClick={() => setEditing('new')}>New endpoint</button></div>
+      {!readOnly && <div className="row"><button type="button" onClick={() => setEditing('new')}>New endpoint</button></div>}
       <ErrorMessage error={error ?? list.error} />
       <div className="table-wrap">
         <table>
@@ -51,8 +52,8 @@ export function Endpoints({ project }: { project: Project }) {
                   {endpoint.warnings?.length ? <span className="warning" title={endpoint.warnings.join('\n')}> ⚠ {endpoint.warnings.length === 1 ? 'a response can never answer' : `${endpoint.warnings.length} warnings`}</span> : null}
                 </td>
                 <td className="actions">
-                  <button type="button" className="secondary small" onClick={() => setEditing(endpoint)} aria-label={`Edit ${endpoint.method} ${endpoint.path ?? ''}`}>Edit</button>
-                  <button type="button" className="danger small" onClick={() => remove(endpoint)} aria-label={`Delete ${endpoint.method} ${endpoint.path ?? ''}`}>Delete</button>
+                  {!readOnly && <button type="button" className="secondary small" onClick={() => setEditing(endpoint)} aria-label={`Edit ${endpoint.method} ${endpoint.path ?? ''}`}>Edit</button>}
+                  {!readOnly && <button type="button" className="danger small" onClick={() => remove(endpoint)} aria-label={`Delete ${endpoint.method} ${endpoint.path ?? ''}`}>Delete</button>}
                 </td>
               </tr>
             ))}

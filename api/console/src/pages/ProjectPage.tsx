@@ -11,6 +11,7 @@ import { Recording } from './Recording';
 import { Webhooks } from './Webhooks';
 import { Sessions } from './Sessions';
 import { GraphQl } from './GraphQl';
+import { History } from './History';
 
 const tabs = [
   ['endpoints', 'Endpoints'],
@@ -19,6 +20,7 @@ const tabs = [
   ['requests', 'Request log'],
   ['scenarios', 'Scenarios'],
   ['sessions', 'Test sessions'],
+  ['history', 'History'],
   ['webhooks', 'Webhooks'],
   ['recording', 'Recording'],
   ['transfer', 'Import & export'],
@@ -40,6 +42,8 @@ export function ProjectPage({ slug, tab }: { slug: string; tab: string }) {
         <code className="url" data-testid="mock-url">{p.mockUrl}</code>
         <CopyButton text={p.mockUrl} label="Copy mock URL" />
       </div>
+      {p.role === 'viewer' && <p className="card" role="note">You are a viewer of this team project: you can read everything and change nothing.</p>}
+      {p.teamId && p.role !== 'viewer' && <p className="muted">A team project; your role: <span className="badge">{p.role}</span></p>}
       <nav className="tabs" aria-label="Project">
         {tabs.map(([key, label]) => (
           <a key={key} href={`#/projects/${encodeURIComponent(p.slug)}/${key}`} aria-current={tab === key ? 'page' : undefined}>{label}</a>
@@ -51,6 +55,7 @@ export function ProjectPage({ slug, tab }: { slug: string; tab: string }) {
       {tab === 'requests' && <RequestLog project={p} />}
       {tab === 'scenarios' && <Scenarios project={p} />}
       {tab === 'sessions' && <Sessions project={p} />}
+      {tab === 'history' && <History project={p} canEdit={p.role !== 'viewer'} />}
       {tab === 'recording' && <Recording project={p} />}
       {tab === 'webhooks' && <Webhooks project={p} />}
       {tab === 'transfer' && <Transfer project={p} />}
