@@ -35,7 +35,32 @@ public static class TeamIds
     public static string NewInvitationToken(string teamId) => teamId + "." + RandomNumberGenerator.GetString(Alphabet, 32);
 
     public static string? TeamOfToken(string token) => token.IndexOf('.') is var dot and > 0 && IsTeamId(token[..dot]) ? token[..dot] : null;
+
+    /// <summary>A team API key: <c>omt.{teamId}.{keyId}.{secret}</c> (the team grain is found from the key).</summary>
+    public static string NewApiKey(string teamId, string keyId) => $"omt.{teamId}.{keyId}.{RandomNumberGenerator.GetString(Alphabet, 40)}";
+
+    public static string NewKeyId() => "k_" + RandomNumberGenerator.GetString(Alphabet, 12);
+
+    /// <summary>The team a team API key belongs to, or null when the text is not shaped like one.</summary>
+    public static string? TeamOfApiKey(string key) =>
+        key.Split('.') is ["omt", var team, var id, { Length: 40 }] && IsTeamId(team) && id.StartsWith("k_", StringComparison.Ordinal) ? team : null;
 }
+
+/// <summary>
+/// A team API key as listed (never its secret): it acts for the team, as an owner of the team's projects, unless it is
+/// <see cref="ReadOnly"/> (then as a viewer) and, with <see cref="ProjectId"/>, on that one project only.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.TeamKeyInfo")]
+public sealed record TeamKeyInfo(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? ProjectId,
+    [property: Id(3)] bool ReadOnly,
+    [property: Id(4)] DateTimeOffset CreatedAt);
+
+/// <summary>A team key just created: <see cref="Key"/> is shown this once and stored only as a hash.</summary>
+[GenerateSerializer, Immutable, Alias("om.NewTeamKey")]
+public sealed record NewTeamKey([property: Id(0)] TeamKeyInfo Info, [property: Id(1)] string Key);
 
 /// <summary>A team as one of its members sees it (<see cref="Role"/>: theirs).</summary>
 [GenerateSerializer, Immutable, Alias("om.TeamInfo")]
@@ -93,6 +118,21 @@ public interface ITeamGrain : IGrainWithStringKey
     /// <summary>Removes a member (owners; or members themselves, leaving); the team keeps at least one owner.</summary>
     [Alias("Remove")]
     Task<Outcome<bool>> RemoveAsync(string caller, string userId);
+
+    /// <summary>Creates a team API key (owners only); <paramref name="projectId"/> limits it to one of the team's projects.</summary>
+    [Alias("CreateKey")]
+    Task<Outcome<NewTeamKey>> CreateKeyAsync(string caller, string name, string? projectId, bool readOnly);
+
+    [ReadOnly, Alias("ListKeys")]
+    Task<Outcome<TeamKeyInfo[]>> ListKeysAsync(string caller);
+
+    /// <summary>Revokes a team key at once (owners only).</summary>
+    [Alias("RevokeKey")]
+    Task<Outcome<bool>> RevokeKeyAsync(string caller, string keyId);
+
+    /// <summary>The key's grants when <paramref name="key"/> is one of the team's live keys, else null.</summary>
+    [ReadOnly, Alias("AuthenticateKey")]
+    Task<TeamKeyInfo?> AuthenticateKeyAsync(string key);
 
     /// <summary>A project the team now owns: it learns the members (editors and owners may attach one).</summary>
     [Alias("AttachProject")]

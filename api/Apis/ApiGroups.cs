@@ -13,13 +13,29 @@ public static class ApiGroups
 
     /// <summary>The parent of every signed-in management route: authorization and the caller's rate limit.</summary>
     public static RouteGroupBuilder MapManagementApi(this IEndpointRouteBuilder app) =>
-        app.MapGroup(Root).RequireAuthorization().AddEndpointFilter(NoSniff).AddEndpointFilter(RateLimiter.ManagementFilter)
+        app.MapGroup(Root).RequireAuthorization().AddEndpointFilter(NoSniff).AddEndpointFilter(RateLimiter.ManagementFilter).AddEndpointFilter(TeamKeysOnProjects)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     /// <summary>
     /// JSON is written with only the escapes JSON needs (<see cref="GrainInterfaces.JsonText"/>), so a tenant's
     /// <c>&lt;script&gt;</c> is text in a string: the answer is never to be read as anything but its declared type.
     /// </summary>
+    /// <summary>A team API key works on the team's projects (their routes, and listing them), nothing else of the service.</summary>
+    private static ValueTask<object?> TeamKeysOnProjects(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (!http.User.IsTeamKey())
+        {
+            return next(context);
+        }
+        var pattern = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText?.TrimEnd('/') ?? "";
+        var projects = $"{Root}/projects";
+        return pattern.StartsWith($"{projects}/{{{ProjectScope.RouteValue}}}", StringComparison.Ordinal) || (pattern == projects && HttpMethods.IsGet(http.Request.Method))
+            ? next(context)
+            : ValueTask.FromResult<object?>(Problems.Status(StatusCodes.Status403Forbidden,
+                "a team API key works on the team's projects only (/api/v1/projects and /api/v1/projects/{id}/...)"));
+    }
+
     private static ValueTask<object?> NoSniff(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         context.HttpContext.Response.Headers.XContentTypeOptions = "nosniff";

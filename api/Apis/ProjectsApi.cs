@@ -110,7 +110,8 @@ public static class ProjectsApi
             var teamPages = await Task.WhenAll(teams.Select(t => grains.GetGrain<IProjectCatalogGrain>(t).ListAsync(null, MaxPageSize)));
             items = items.Concat(teamPages.Where(p => p.IsOk).SelectMany(p => p.Value!.Items).Where(p => p.RoleOf(caller) is not null));
         }
-        return TypedResults.Ok(new ProjectListResponse([.. items.Select(p => ProjectResponse.From(p, request, caller))], page.NextCursor));
+        return TypedResults.Ok(new ProjectListResponse([.. items.Where(p => user.WithinGrants(p.Id, p.RoleOf(caller)) is not null)
+            .Select(p => ProjectResponse.From(p, request, caller))], page.NextCursor));
     }
 
     private static async Task<IResult> GetAsync(ProjectScope project, HttpRequest request) =>

@@ -11,6 +11,9 @@ public sealed record InviteRequest(string? Email, string? Role);
 
 public sealed record RoleRequest(string? Role);
 
+/// <summary>A team API key: a <c>name</c>; <c>projectId</c> limits it to one of the team's projects; <c>readOnly</c> makes it a viewer.</summary>
+public sealed record TeamKeyRequest(string? Name, string? ProjectId, bool? ReadOnly);
+
 public sealed record TeamResponse(string Id, string Name, string Role, DateTimeOffset CreatedAt)
 {
     public static TeamResponse From(TeamInfo team) => new(team.Id, team.Name, team.Role, team.CreatedAt);
@@ -44,6 +47,15 @@ public static class TeamsApi
                 Result(await Team(grains, teamId).RemoveAsync(user.UserId(), userId), _ => TypedResults.NoContent()))
             .WithName("RemoveTeamMember").WithSummary("Remove a member (owners; or a member leaving); the team keeps at least one owner")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{teamId}/keys", CreateKeyAsync).WithName("CreateTeamKey")
+            .WithSummary("Create a team API key (owners only): it acts for the team, optionally read-only and/or on one project; the key is shown once")
+            .Accepts<TeamKeyRequest>("application/json").Produces<NewTeamKey>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapGet("/{teamId}/keys", async (string teamId, ClaimsPrincipal user, IGrainFactory grains) =>
+                Result(await Team(grains, teamId).ListKeysAsync(user.UserId()), keys => TypedResults.Ok(new { items = keys })))
+            .WithName("ListTeamKeys").WithSummary("The team's API keys (never their secrets; owners only)");
+        group.MapDelete("/{teamId}/keys/{keyId}", async (string teamId, string keyId, ClaimsPrincipal user, IGrainFactory grains) =>
+                Result(await Team(grains, teamId).RevokeKeyAsync(user.UserId(), keyId), _ => TypedResults.NoContent()))
+            .WithName("RevokeTeamKey").WithSummary("Revoke a team API key at once (owners only)").Produces(StatusCodes.Status204NoContent);
         app.MapArea("/invitations", "Teams").MapPost("/{token}/accept", AcceptAsync).WithName("AcceptInvitation")
             .WithSummary("Accept an invitation, signed in with the invited email").Produces<TeamResponse>().ProducesProblem(StatusCodes.Status403Forbidden);
         return group;
@@ -95,6 +107,24 @@ public static class TeamsApi
     {
         var body = await JsonBody.ReadAsync<RoleRequest>(request, limits.Value.MaxRequestBodyBytes);
         return body.Problem ?? Result(await Team(grains, teamId).SetRoleAsync(user.UserId(), userId, body.Value!.Role ?? ""), TypedResults.Ok);
+    }
+
+    private static async Task<IResult> CreateKeyAsync(string teamId, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, ProjectResolver resolver,
+        IOptions<MockLimits> limits)
+    {
+        var body = await JsonBody.ReadAsync<TeamKeyRequest>(request, limits.Value.MaxRequestBodyBytes);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var input = body.Value!;
+        string? projectId = null;
+        if (input.ProjectId is { Length: > 0 } project && (projectId = await resolver.ResolveAsync(project)) is null)
+        {
+            return Problems.BadRequest($"projectId '{project}' names no project");
+        }
+        var created = await Team(grains, teamId).CreateKeyAsync(user.UserId(), input.Name ?? "", projectId, input.ReadOnly ?? false);
+        return Result(created, key => TypedResults.Created($"{ApiGroups.Root}/teams/{teamId}/keys/{key.Info.Id}", key));
     }
 
     private static async Task<IResult> AcceptAsync(string token, ClaimsPrincipal user, IGrainFactory grains)

@@ -117,12 +117,19 @@ public static class WireMockAdminApi
         var path = http.Request.Path.Value ?? "";
         var reads = HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
             || (HttpMethods.IsPost(http.Request.Method) && ReadingPosts.Any(p => path.EndsWith(p, StringComparison.Ordinal)));
-        if (!reads && http.Request.RouteValues["project"] is string project
-            && await http.RequestServices.GetRequiredService<ProjectResolver>().ResolveAsync(project) is { } id
-            && await http.RequestServices.GetRequiredService<ProjectResolver>().Project(id).RoleOfAsync(http.User.UserId()) is { } role
-            && !TeamRoles.Allows(role, TeamRoles.Editor))
+        if (http.Request.RouteValues["project"] is string project
+            && await http.RequestServices.GetRequiredService<ProjectResolver>().ResolveAsync(project) is { } id)
         {
-            return ProjectScope.Forbidden(project, role);
+            var held = await http.RequestServices.GetRequiredService<ProjectResolver>().Project(id).RoleOfAsync(http.User.UserId());
+            var role = http.User.WithinGrants(id, held);
+            if (role is null && held is not null)
+            {
+                return ProjectScope.NotFound(project); // a team key limited to another project
+            }
+            if (!reads && role is not null && !TeamRoles.Allows(role, TeamRoles.Editor))
+            {
+                return ProjectScope.Forbidden(project, role);
+            }
         }
         return await next(context);
     }

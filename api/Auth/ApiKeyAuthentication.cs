@@ -36,7 +36,7 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         {
             var decoded = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
             var password = decoded.IndexOf(':') is var colon and >= 0 ? decoded[(colon + 1)..] : "";
-            return password.Length <= 200 && UserKeys.UserOfApiKey(password) is not null ? password : null;
+            return password.Length <= 200 && (UserKeys.UserOfApiKey(password) is not null || TeamIds.TeamOfApiKey(password) is not null) ? password : null;
         }
         catch (FormatException)
         {
@@ -61,6 +61,25 @@ public sealed class ApiKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOpt
         if (limiter.IsBlocked(RateLimiter.FailedAuthPerClient, policy, client))
         {
             return Fail("too many failed authentications from this address; wait a minute before trying another key");
+        }
+        if (key.Length <= 200 && TeamIds.TeamOfApiKey(key) is { } teamId)
+        {
+            // A team key acts for the team (its subject), within its grants (see Claims.WithinGrants).
+            if (await grains.GetGrain<ITeamGrain>(teamId).AuthenticateKeyAsync(key) is not { } grant)
+            {
+                await limiter.CheckAsync(RateLimiter.FailedAuthPerClient, policy, client);
+                return Fail("the team API key is unknown or has been revoked");
+            }
+            List<Claim> claims = [new(Claims.Subject, teamId), new(Claims.TeamKey, grant.Id)];
+            if (grant.ProjectId is { } only)
+            {
+                claims.Add(new Claim(Claims.KeyProject, only));
+            }
+            if (grant.ReadOnly)
+            {
+                claims.Add(new Claim(Claims.KeyReadOnly, "true"));
+            }
+            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
         }
         if (key.Length > 200 || UserKeys.UserOfApiKey(key) is not { } userId)
         {

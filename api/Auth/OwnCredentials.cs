@@ -22,7 +22,7 @@ public sealed class OwnCredentials(string issuer)
         }
         if (name.Equals(ApiKeyAuthentication.Header, StringComparison.OrdinalIgnoreCase))
         {
-            return UserKeys.UserOfApiKey(value.Trim()) is not null;
+            return IsKey(value.Trim());
         }
         if (!name.Equals(HeaderNames.Authorization, StringComparison.OrdinalIgnoreCase))
         {
@@ -31,10 +31,13 @@ public sealed class OwnCredentials(string issuer)
         if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var token = value["Bearer ".Length..].Trim();
-            return UserKeys.UserOfApiKey(token) is not null || IssuedHere(token);
+            return IsKey(token) || IssuedHere(token);
         }
         return ApiKeyAuthentication.BasicKey(value) is not null;
     }
+
+    /// <summary>A user's API key or a team's, by its shape.</summary>
+    private static bool IsKey(string value) => UserKeys.UserOfApiKey(value) is not null || TeamIds.TeamOfApiKey(value) is not null;
 
     /// <summary>Whether one of <paramref name="values"/> of header <paramref name="name"/> is ours (no allocation for other names: the hot path).</summary>
     public bool AnyOwn(string name, Microsoft.Extensions.Primitives.StringValues values)

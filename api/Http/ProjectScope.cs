@@ -60,7 +60,7 @@ public sealed class ProjectScope
                 continue;
             }
             if ((scope._id ??= await scope._resolver.ResolveAsync(scope.Name)) is null
-                || await scope.Grain.RoleOfAsync(scope.Caller) is not { } role)
+                || context.HttpContext.User.WithinGrants(scope._id!, await scope.Grain.RoleOfAsync(scope.Caller)) is not { } role)
             {
                 return NotFound(scope.Name);
             }

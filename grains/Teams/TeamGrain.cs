@@ -12,7 +12,12 @@ public sealed class TeamState
     [Id(2)] public List<TeamMember> Members { get; set; } = [];
     [Id(3)] public List<StoredInvitation> Invitations { get; set; } = [];
     [Id(4)] public List<string> Projects { get; set; } = [];
+    [Id(5)] public List<StoredTeamKey> Keys { get; set; } = [];
 }
+
+/// <summary>A team API key as stored: its grants and the hash of the key.</summary>
+[GenerateSerializer, Immutable, Alias("om.StoredTeamKey")]
+public sealed record StoredTeamKey([property: Id(0)] TeamKeyInfo Info, [property: Id(1)] string Hash);
 
 /// <summary>An open invitation as stored: the token only as its hash.</summary>
 [GenerateSerializer, Immutable, Alias("om.StoredInvitation")]
@@ -167,6 +172,57 @@ public sealed class TeamGrain(
         await ChangedAsync();
         await GrainFactory.GetGrain<IUserTeamsGrain>(userId).RemoveAsync(TeamId);
         return Outcome<bool>.Ok(true);
+    }
+
+    public const int MaxKeys = 50;
+
+    public async Task<Outcome<NewTeamKey>> CreateKeyAsync(string caller, string name, string? projectId, bool readOnly)
+    {
+        if (Refused<NewTeamKey>(caller, TeamRoles.Owner) is { } refused)
+        {
+            return refused;
+        }
+        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100)
+        {
+            return Outcome<NewTeamKey>.Fail(OutcomeKind.Invalid, "name is required: 1 to 100 characters");
+        }
+        if (projectId is not null && !State.Projects.Contains(projectId))
+        {
+            return Outcome<NewTeamKey>.Fail(OutcomeKind.Invalid, $"projectId '{projectId}' is not a project of team '{State.Name}' (give its id)");
+        }
+        if (State.Keys.Count >= MaxKeys)
+        {
+            return Outcome<NewTeamKey>.Fail(OutcomeKind.LimitExceeded, $"a team has at most {MaxKeys} API keys; revoke one first");
+        }
+        var info = new TeamKeyInfo(TeamIds.NewKeyId(), name.Trim(), projectId, readOnly, time.GetUtcNow());
+        var key = TeamIds.NewApiKey(TeamId, info.Id);
+        State.Keys.Add(new StoredTeamKey(info, Hash(key)));
+        await state.WriteStateAsync();
+        return Outcome<NewTeamKey>.Ok(new NewTeamKey(info, key));
+    }
+
+    public Task<Outcome<TeamKeyInfo[]>> ListKeysAsync(string caller) =>
+        Task.FromResult(Refused<TeamKeyInfo[]>(caller, TeamRoles.Owner) ?? Outcome<TeamKeyInfo[]>.Ok([.. State.Keys.Select(k => k.Info)]));
+
+    public async Task<Outcome<bool>> RevokeKeyAsync(string caller, string keyId)
+    {
+        if (Refused<bool>(caller, TeamRoles.Owner) is { } refused)
+        {
+            return refused;
+        }
+        if (State.Keys.RemoveAll(k => k.Info.Id == keyId) == 0)
+        {
+            return Outcome<bool>.Fail(OutcomeKind.NotFound, $"team '{State.Name}' has no API key {keyId}");
+        }
+        await state.WriteStateAsync();
+        return Outcome<bool>.Ok(true);
+    }
+
+    public Task<TeamKeyInfo?> AuthenticateKeyAsync(string key)
+    {
+        var hash = Hash(key);
+        var stored = State.Keys.FirstOrDefault(k => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(k.Hash), Encoding.ASCII.GetBytes(hash)));
+        return Task.FromResult(stored?.Info);
     }
 
     public async Task<Outcome<bool>> AttachProjectAsync(string caller, string projectId)

@@ -112,6 +112,43 @@ public sealed class TeamTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Team_API_keys_act_for_the_team_within_their_grants_and_stop_when_revoked()
+    {
+        var (owner, editor, _, teamId, projectId, slug, _, _) = await TeamAsync();
+        var other = (await OkJsonAsync(await owner.PostAsync("/api/v1/projects", Payload(JsonSerializer.Serialize(new { name = "Other", teamId }))), HttpStatusCode.Created))
+            .GetProperty("id").GetString()!;
+        await (await editor.PostAsync($"/api/v1/teams/{teamId}/keys", Payload("""{"name":"ci"}"""))).AssertProblemAsync(HttpStatusCode.Forbidden);
+        var readOnly = await OkJsonAsync(await owner.PostAsync($"/api/v1/teams/{teamId}/keys", Payload(JsonSerializer.Serialize(new { name = "dashboards", projectId, readOnly = true }))), HttpStatusCode.Created);
+        var full = await OkJsonAsync(await owner.PostAsync($"/api/v1/teams/{teamId}/keys", Payload("""{"name":"ci"}""")), HttpStatusCode.Created);
+
+        using var reader = fixture.Factory.CreateClient();
+        reader.DefaultRequestHeaders.Add("X-Api-Key", readOnly.GetProperty("key").GetString());
+        var listed = (await OkJsonAsync(await reader.GetAsync("/api/v1/projects"))).GetProperty("items").EnumerateArray().Select(p => p.GetProperty("id").GetString()).ToList();
+        Assert.Equal([projectId], listed);
+        await OkJsonAsync(await reader.GetAsync($"/api/v1/projects/{projectId}/endpoints"));
+        Assert.Contains("viewer", await (await reader.PostAsync($"/api/v1/projects/{projectId}/endpoints", Payload("""{"method":"GET","path":"/k","response":{}}"""))).AssertProblemAsync(HttpStatusCode.Forbidden));
+        await (await reader.GetAsync($"/api/v1/projects/{other}/endpoints")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await reader.GetAsync("/api/v1/teams")).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await reader.GetAsync("/api/v1/tester/history")).AssertProblemAsync(HttpStatusCode.Forbidden);
+        using var basic = fixture.Factory.CreateClient();
+        basic.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("x:" + readOnly.GetProperty("key").GetString())));
+        await OkJsonAsync(await basic.GetAsync($"/m/{slug}/__admin/mappings"));
+        await (await basic.PostAsync($"/m/{slug}/__admin/mappings", Payload("""{"request":{"url":"/x"},"response":{"status":200}}"""))).AssertProblemAsync(HttpStatusCode.Forbidden);
+
+        using var ci = fixture.Factory.CreateClient();
+        ci.DefaultRequestHeaders.Add("X-Api-Key", full.GetProperty("key").GetString());
+        await OkJsonAsync(await ci.PostAsync($"/api/v1/projects/{other}/endpoints", Payload("""{"method":"GET","path":"/echo","response":{"template":true,"body":"key=[{{request.headers.X-Api-Key}}]"}}""")),
+            HttpStatusCode.Created);
+        // A key sent along with a mock request is never shown to the project's templates.
+        Assert.Equal("key=[]", await ci.GetStringAsync($"/m/{(await OkJsonAsync(await ci.GetAsync($"/api/v1/projects/{other}"))).GetProperty("slug").GetString()}/echo"));
+        var keys = (await OkJsonAsync(await owner.GetAsync($"/api/v1/teams/{teamId}/keys"))).GetProperty("items");
+        Assert.Equal(2, keys.GetArrayLength());
+        Assert.DoesNotContain("omt.", keys.GetRawText());
+        await OkJsonAsync(await owner.DeleteAsync($"/api/v1/teams/{teamId}/keys/{full.GetProperty("info").GetProperty("id").GetString()}"), HttpStatusCode.NoContent);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await ci.GetAsync($"/api/v1/projects/{other}/endpoints")).StatusCode);
+    }
+
+    [Fact]
     public async Task An_invitation_is_accepted_only_by_its_email_and_a_private_team_project_answers_members_only()
     {
         var (owner, _, viewer, teamId, projectId, slug, _, _) = await TeamAsync();
