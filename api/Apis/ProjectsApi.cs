@@ -129,7 +129,9 @@ public static class ProjectsApi
             var used = await grains.GetGrain<IMockResourceGrain>(ResourceKeys.Grain(scope.Id, name)).GetUsageAsync();
             return new ResourceUsageResponse(name, new UsageValue(used.Records, l.MaxRecordsPerResource), new UsageValue(used.Bytes, l.MaxResourceBytes));
         }));
-        var account = await grains.GetGrain<IProjectCatalogGrain>(scope.Caller).ReservedBytesAsync();
+        // The account the project counts against: its owner's (a team's, for a team project).
+        var owner = (await scope.Grain.GetAsync(scope.Caller))?.Owner ?? scope.Caller;
+        var account = await grains.GetGrain<IProjectCatalogGrain>(owner).ReservedBytesAsync();
         return TypedResults.Ok(new ProjectUsageResponse(
             new UsageValue(project.Endpoints, l.MaxEndpointsPerProject), new UsageValue(project.EndpointBytes, l.MaxProjectBytes),
             new UsageValue(project.Resources.Length, l.MaxResourcesPerProject), resources, new UsageValue(account, l.MaxAccountBytes)));

@@ -135,6 +135,12 @@ public sealed class ProjectResolver(IGrainFactory grains)
     /// <summary>Forgets what mock traffic remembered of a slug or id (a project was just created or renamed to it).</summary>
     public void Forget(string slugOrId) => _misses.TryRemove(slugOrId, out _);
 
+    /// <summary>
+    /// The project id of a slug or id that a mock request was just answered for: from the cache (the answer checked the
+    /// slug and refreshed it), else from the index.
+    /// </summary>
+    public async ValueTask<string?> IdOfAnsweredAsync(string slugOrId) => Known(slugOrId)?.Id ?? await ResolveAsync(slugOrId);
+
     /// <summary>The project an id names, or a cached slug's project.</summary>
     private (IMockProjectGrain Grain, string Id)? Known(string slugOrId) =>
         ProjectIds.IsProjectId(slugOrId) ? (Project(slugOrId), slugOrId)

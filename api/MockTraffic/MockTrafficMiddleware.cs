@@ -145,7 +145,7 @@ public static class MockTrafficMiddleware
                     }
                     finally
                     {
-                        Journal(traffic, await traffic.Projects.ResolveAsync(project) ?? project, read.Logged, context, started, graphQl.EndpointId);
+                        Journal(traffic, await traffic.Projects.IdOfAnsweredAsync(project) ?? project, read.Logged, context, started, graphQl.EndpointId);
                     }
                     return;
                 default:
@@ -278,7 +278,7 @@ public static class MockTrafficMiddleware
     private static async Task ForwardAsync(HttpContext context, Traffic traffic, string project, string path, MockRequest request,
         MockResult.Forward forward, string? cookieScope, long started)
     {
-        var projectId = await traffic.Projects.ResolveAsync(project) ?? project;
+        var projectId = await traffic.Projects.IdOfAnsweredAsync(project) ?? project;
         try
         {
             var exchange = await traffic.Proxy.ForwardAsync(context, forward.Proxy, path, request.Caller is not null, !forward.CorsDisabled, cookieScope, forward.Record);
