@@ -155,15 +155,15 @@ if wanted orleansmock; then
     measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench-match/orders/7?mode=fast" "matched POST (3 conditions, template)" > /dev/null
   BENCH_METHOD=POST BENCH_BODY="$ORDER_BODY" BENCH_HEADER="X-Client: bench" \
     measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench-post/orders/7?mode=fast" "plain POST stub (same 1 KB body)" > /dev/null
-  # Test sessions (X-Mock-Session): traffic spread over 100 sessions, and every request a new session's first (a
-  # shorter run: each leaves a session behind, kept for its idle time).
-  BENCH_SESSIONS=100 measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET in 100 sessions" > /dev/null
-  WARMUP=2 DURATION=5 REPS=1 BENCH_SESSIONS=new \
-    measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET, each a new session's first" > /dev/null
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/users/500" "GET 1 of 1000" > /dev/null
   measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/bench1k/items/i500" "GET 1 of 1000 endpoints" > /dev/null
   BENCH_METHOD=POST BENCH_BODY='{"title":"bench","body":"a new record"}' \
     measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082/m/benchres/posts" "POST record" > /dev/null
+  # Test sessions (X-Mock-Session), last (each new session stays for its idle time, and the heap with it): traffic
+  # spread over 100 sessions, and every request a new session's first (a shorter run).
+  BENCH_SESSIONS=100 measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET in 100 sessions" > /dev/null
+  WARMUP=2 DURATION=5 REPS=1 BENCH_SESSIONS=new \
+    measure "OrleansMock embedded (limiter on)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET, each a new session's first" > /dev/null
   stop "$OM"
   start_orleansmock 18082 0 OrleansMock__RateLimits__MockPerProject__Limit=0; OM=$STARTED_PID; om_project 18082 bench
   measure "OrleansMock embedded (limiter off)" "$OM" "http://127.0.0.1:18082$PATH_STUB" "stub GET" > /dev/null
