@@ -29,6 +29,9 @@ public sealed class MockLimits
     /// <summary>Bytes of a project's history at most (the endpoints before and after each change); the oldest entries go first.</summary>
     public long HistoryMaxBytes { get; set; } = 8L * 1024 * 1024;
 
+    /// <summary>Most teams one user may belong to when creating another (a 422 beyond).</summary>
+    public int MaxTeamsPerUser { get; set; } = 20;
+
     /// <summary>Most projects one account may own.</summary>
     public int MaxProjectsPerUser { get; set; } = 100;
 

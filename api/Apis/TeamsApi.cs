@@ -76,6 +76,11 @@ public static class TeamsApi
         {
             return Problems.Status(StatusCodes.Status401Unauthorized, "the account behind these credentials no longer exists");
         }
+        if ((await grains.GetGrain<IUserTeamsGrain>(caller.Id).ListAsync()).Length >= limits.Value.MaxTeamsPerUser)
+        {
+            return Problems.Status(StatusCodes.Status422UnprocessableEntity,
+                $"you belong to {limits.Value.MaxTeamsPerUser} teams, as many as you may when creating one (OrleansMock:Limits:MaxTeamsPerUser)");
+        }
         var id = TeamIds.NewTeamId();
         var created = await grains.GetGrain<ITeamGrain>(id).CreateAsync(body.Value!.Name ?? "", caller);
         return Result(created, team => TypedResults.Created($"{ApiGroups.Root}/teams/{id}", TeamResponse.From(team)));

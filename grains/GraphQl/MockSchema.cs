@@ -9,13 +9,17 @@ namespace OrleansMock.Grains.GraphQl;
 /// <summary>
 /// A GraphQL schema (SDL) compiled for mocking: GraphQL.NET builds it, and every field of every object type is
 /// resolved by <see cref="MockData"/> (declared values, else data generated from the field's type). Compiled schemas
-/// are kept by their text, at most <see cref="MaxKept"/> per process.
+/// are kept by their text, at most <see cref="MaxKept"/> (and <see cref="MaxKeptChars"/> of text) per process.
 /// </summary>
 public static class MockSchema
 {
     private const int MaxKept = 500;
 
+    /// <summary>At most this many characters of schema text are kept compiled (beside <see cref="MaxKept"/> schemas).</summary>
+    private const long MaxKeptChars = 32L * 1024 * 1024;
+
     private static readonly ConcurrentDictionary<string, ISchema> Kept = new(StringComparer.Ordinal);
+    private static long _keptChars;
 
     /// <summary>The compiled schema of <paramref name="sdl"/> (checked when the endpoint was saved).</summary>
     public static ISchema Of(string sdl)
@@ -24,10 +28,12 @@ public static class MockSchema
         {
             return schema;
         }
-        if (Kept.Count >= MaxKept)
+        if (Kept.Count >= MaxKept || Interlocked.Read(ref _keptChars) + sdl.Length > MaxKeptChars)
         {
             Kept.Clear();
+            Interlocked.Exchange(ref _keptChars, 0);
         }
+        Interlocked.Add(ref _keptChars, sdl.Length);
         return Kept[sdl] = Compile(sdl);
     }
 
@@ -43,7 +49,11 @@ public static class MockSchema
         {
             return $"line {syntax.Location.Line}, column {syntax.Location.Column}: {syntax.Description}";
         }
-        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException or NotSupportedException)
+        catch (GraphQLParser.Exceptions.GraphQLParserException parser)
+        {
+            return $"the schema cannot be read: {parser.Message.Split('\n')[0]}"; // a document nested past the parser's depth, say
+        }
+        catch (Exception exception) when (exception is not (OutOfMemoryException or InsufficientExecutionStackException))
         {
             return LineOf(sdl, exception.Message) is { } line ? $"line {line}: {exception.Message}" : exception.Message;
         }

@@ -38,7 +38,7 @@ public static class LimitsValidation
             ("MaxWebhookDelayMs", o.MaxWebhookDelayMs, 0, ""), Positive("MaxWebhookBodyBytes", o.MaxWebhookBodyBytes),
             Positive("WebhookTimeoutMs", o.WebhookTimeoutMs), ("WebhookLogSize", o.WebhookLogSize, 0, ""),
             ("MaxSessionsPerProject", o.MaxSessionsPerProject, 0, " (0 turns test sessions off)"), Positive("MaxUploadBytes", o.MaxUploadBytes),
-            ("HistorySize", o.HistorySize, 0, " (0 keeps no history)"), Positive("HistoryMaxBytes", o.HistoryMaxBytes),
+            ("HistorySize", o.HistorySize, 0, " (0 keeps no history)"), Positive("HistoryMaxBytes", o.HistoryMaxBytes), Positive("MaxTeamsPerUser", o.MaxTeamsPerUser),
         ],
         [
             .. o.RedactNames.Any(string.IsNullOrWhiteSpace) ? [$"{MockLimits.Section}:RedactNames may not hold an empty name (it would mask every value)."] : Array.Empty<string>(),

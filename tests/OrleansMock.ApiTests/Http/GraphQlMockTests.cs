@@ -141,6 +141,8 @@ public sealed class GraphQlMockTests(ApiFixture fixture)
         var unknown = await RefusedAsync(new { schema = "type Query {\n  user: Userr\n}" });
         Assert.Contains("Userr", unknown);
         Assert.Contains("line 2", unknown);
+        // A schema nested past the parser's depth is refused, not a crash or a 500.
+        Assert.Contains("cannot be read", await RefusedAsync(new { schema = "type Query { a: " + new string('[', 20_000) + "String" + new string(']', 20_000) + " }" }));
         var values = await RefusedAsync(new { schema = "type Query { user: String }", values = new Dictionary<string, object> { ["Query.nope"] = 1 } });
         Assert.Contains("values.Query.nope", values);
         await (await Client.PostAsync($"/api/v1/projects/{slug}/endpoints", Payload("""{"method":"POST","path":"/graphql","graphql":{}}""")))

@@ -112,6 +112,19 @@ public sealed class TeamTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task One_account_cannot_create_teams_without_bound()
+    {
+        await using var factory = new ApiFactory();
+        factory.Settings["OrleansMock:Limits:MaxTeamsPerUser"] = "2";
+        using var client = await factory.CreateClient().AsNewUserAsync();
+        for (var i = 0; i < 2; i++)
+        {
+            await OkJsonAsync(await client.PostAsync("/api/v1/teams", Payload("""{"name":"T"}""")), HttpStatusCode.Created);
+        }
+        Assert.Contains("MaxTeamsPerUser", await (await client.PostAsync("/api/v1/teams", Payload("""{"name":"T"}"""))).AssertProblemAsync(HttpStatusCode.UnprocessableEntity));
+    }
+
+    [Fact]
     public async Task Team_API_keys_act_for_the_team_within_their_grants_and_stop_when_revoked()
     {
         var (owner, editor, _, teamId, projectId, slug, _, _) = await TeamAsync();
