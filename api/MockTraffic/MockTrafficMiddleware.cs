@@ -177,7 +177,7 @@ public static class MockTrafficMiddleware
     /// </summary>
     private static async Task FileAsync(HttpContext context, Traffic traffic, string project, string? session, string path)
     {
-        var parts = path[(FilesSegment.Length + 1)..].Split('/');
+        var parts = path.Length > FilesSegment.Length + 1 ? path[(FilesSegment.Length + 1)..].Split('/') : [];
         var id = parts.Length == 2 && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
             ? await traffic.Projects.ResolveAsync(project) : null;
         var file = id is null || parts.Length != 2 ? null
@@ -189,7 +189,9 @@ public static class MockTrafficMiddleware
             return;
         }
         context.Response.ContentType = file.ContentType;
-        context.Response.Headers.ContentDisposition = new System.Net.Mime.ContentDisposition { Inline = true, FileName = file.Filename }.ToString();
+        var disposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("inline");
+        disposition.SetHttpFileName(file.Filename); // quoted, and RFC 5987-encoded when it is not ASCII
+        context.Response.Headers.ContentDisposition = disposition.ToString();
         context.Response.Headers.XContentTypeOptions = "nosniff";
         context.Response.ContentLength = file.Bytes.Length;
         if (!HttpMethods.IsHead(context.Request.Method))

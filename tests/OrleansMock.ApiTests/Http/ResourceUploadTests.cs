@@ -47,6 +47,14 @@ public sealed class ResourceUploadTests(ApiFixture fixture)
         Assert.Equal("image/png", served.Content.Headers.ContentType!.MediaType);
         Assert.Equal(bytes, await served.Content.ReadAsByteArrayAsync());
 
+        // A name with non-ASCII letters is served back safely; the bare files path is a 404, not an error.
+        var odd = await (await Client.PostAsync($"/m/{slug}/photos", Form([7], "ça va.png"))).ReadJsonAsync();
+        var oddServed = await Client.GetAsync(new Uri(odd.GetProperty("image").GetProperty("url").GetString()!).PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, oddServed.StatusCode);
+        Assert.Contains("filename", oddServed.Content.Headers.ContentDisposition!.ToString());
+        await (await Client.GetAsync($"/m/{slug}/__files")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.GetAsync($"/m/{slug}/__files/photos")).AssertProblemAsync(HttpStatusCode.NotFound);
+
         // Replacing the file drops the old one; deleting the record drops the new one.
         var id = record.GetProperty("id").ToString();
         var replaced = await (await Client.PatchAsync($"/m/{slug}/photos/{id}", Form([1, 2, 3], "dog.png", "a dog"))).ReadJsonAsync();

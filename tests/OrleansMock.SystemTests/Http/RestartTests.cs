@@ -21,7 +21,7 @@ public sealed class RestartTests : IDisposable
             {
                 await connection.OpenAsync();
                 await using var command = connection.CreateCommand();
-                command.CommandText = "SELECT COUNT(*) FROM orleansmock_records WHERE collection = 'requestjournal' AND scope = $project";
+                command.CommandText = "SELECT COUNT(*) FROM orleansmock_records WHERE collection = 'requestjournal' AND grp = 'requests' AND scope = $project"; // the journal's batches (the collection holds the project's history too)
                 command.Parameters.AddWithValue("$project", projectId);
                 if (Convert.ToInt32(await command.ExecuteScalarAsync()) >= count)
                 {
