@@ -8,8 +8,10 @@ namespace OrleansMock.Grains.Projects;
 
 /// <summary>
 /// The history of a project's endpoint changes: each change made through <see cref="ChangeAsync{T}(string, Func{ProjectDefinition, Task{Change{T}}})"/>
-/// is stored after it is committed, as one record (group <see cref="HistoryGroup"/>): who, when, and the endpoints it
-/// touched before and after, so it can be undone (<see cref="RestoreAsync"/>). Bounded by
+/// is recorded after it is committed, stored as one record (group <see cref="HistoryGroup"/>) with the next batch, a
+/// second later at most (as the request journal: a write per change would double the cost of creating stubs one by
+/// one; a crash loses at most the last second of history, never a change): who, when, and the endpoints it touched
+/// before and after, so it can be undone (<see cref="RestoreAsync"/>). Bounded by
 /// <see cref="MockLimits.HistorySize"/> entries and <see cref="MockLimits.HistoryMaxBytes"/>, the oldest going first.
 /// </summary>
 public sealed partial class MockProjectGrain
@@ -19,6 +21,9 @@ public sealed partial class MockProjectGrain
     // The stored entries, oldest first: their ids and sizes (loaded on the first change or read of an activation).
     private LinkedList<(string Id, long Bytes)>? _history;
     private long _historyBytes;
+    private List<StoredRecord> _historyPending = [];
+    private IGrainTimer? _historyTimer;
+    private Task? _historyFlush;
 
     private async Task<LinkedList<(string Id, long Bytes)>> HistoryIndexAsync()
     {
@@ -46,8 +51,8 @@ public sealed partial class MockProjectGrain
         return _history ??= index;
     }
 
-    /// <summary>Stores what a committed change did to the endpoints (nothing when it touched none).</summary>
-    private async Task RecordHistoryAsync(string caller, ProjectDefinition previous, ProjectDefinition next)
+    /// <summary>Records what a committed change did to the endpoints (nothing when it touched none), stored with the next batch.</summary>
+    private void RecordHistory(string caller, ProjectDefinition previous, ProjectDefinition next)
     {
         if (limits.Value.HistorySize <= 0 || ReferenceEquals(previous.Endpoints, next.Endpoints))
         {
@@ -70,19 +75,46 @@ public sealed partial class MockProjectGrain
         var entry = new HistoryEntry(
             string.Create(CultureInfo.InvariantCulture, $"h_{now.UtcTicks:D20}{Random.Shared.Next(1000):D3}"), now, caller, action, target,
             [.. touched.Where(before.ContainsKey).Select(id => before[id])], [.. touched.Where(after.ContainsKey).Select(id => after[id])]);
+        _historyPending.Add(new StoredRecord(entry.Id, now.UtcTicks, JsonSerializer.Serialize(entry, StoredJson.Options)));
+        _historyTimer ??= this.RegisterGrainTimer(_ => FlushHistoryAsync(), new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan) { Interleave = true });
+    }
+
+    /// <summary>Stores the recorded entries (one batch, with the deletions that keep the history within its bounds); one flush at a time.</summary>
+    private Task FlushHistoryAsync()
+    {
+        _historyTimer?.Dispose();
+        _historyTimer = null;
+        return _historyFlush is { IsCompleted: false } running ? running.ContinueWith(_ => FlushHistoryAsync(), TaskScheduler.Current).Unwrap()
+            : _historyFlush = FlushHistoryOnceAsync();
+    }
+
+    private async Task FlushHistoryOnceAsync()
+    {
+        if (_historyPending.Count == 0)
+        {
+            return;
+        }
+        var pending = _historyPending;
+        _historyPending = [];
         try
         {
-            var json = JsonSerializer.Serialize(entry, StoredJson.Options);
             var index = await HistoryIndexAsync();
-            var writes = new List<RecordWrite> { RecordWrite.Store(new StoredRecord(entry.Id, now.UtcTicks, json)) };
-            index.AddLast((entry.Id, json.Length));
-            _historyBytes += json.Length;
+            var writes = new List<RecordWrite>();
+            foreach (var record in pending)
+            {
+                writes.Add(RecordWrite.Store(record));
+                index.AddLast((record.Id, record.Json.Length));
+                _historyBytes += record.Json.Length;
+            }
             while (index.Count > 1 && (index.Count > limits.Value.HistorySize || _historyBytes > limits.Value.HistoryMaxBytes))
             {
                 var oldest = index.First!.Value;
                 index.RemoveFirst();
                 _historyBytes -= oldest.Bytes;
-                writes.Add(RecordWrite.Delete(oldest.Id));
+                if (writes.RemoveAll(w => w.Upsert?.Id == oldest.Id) == 0)
+                {
+                    writes.Add(RecordWrite.Delete(oldest.Id));
+                }
             }
             await store.ApplyAsync(RecordCollection.Journal, ProjectId, HistoryGroup, writes);
         }
@@ -100,6 +132,7 @@ public sealed partial class MockProjectGrain
         {
             return NotFound<HistoryEntry[]>();
         }
+        await FlushHistoryAsync(); // what was recorded, stored first: a read sees every acknowledged change
         var page = await store.ListAsync(RecordCollection.Journal, ProjectId, HistoryGroup,
             before is null ? new RecordQuery(limit, true) : new RecordQuery(limit, true, SortOf(before), before));
         return Outcome<HistoryEntry[]>.Ok([.. page.Select(r => JsonSerializer.Deserialize<HistoryEntry>(r.Json, StoredJson.Options)!)]);
@@ -111,6 +144,7 @@ public sealed partial class MockProjectGrain
         {
             return refused;
         }
+        await FlushHistoryAsync();
         if (await store.GetAsync(RecordCollection.Journal, ProjectId, HistoryGroup, changeId) is not { } record)
         {
             return Outcome<EndpointInfo[]>.Fail(OutcomeKind.NotFound, $"project {ProjectId} has no change '{changeId}' in its history");

@@ -128,6 +128,7 @@ public sealed partial class MockProjectGrain
         {
             await FlushSessionsAsync(cancellationToken);
         }
+        await FlushHistoryAsync();
     }
 
     public Task<Outcome<RequestLogEntry[]>> GetRequestLogAsync(string caller, int limit) =>

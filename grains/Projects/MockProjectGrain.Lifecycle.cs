@@ -157,6 +157,7 @@ public sealed partial class MockProjectGrain
         }
         _journal?.Clear();
         await store.DeleteGroupAsync(Storage.RecordCollection.Journal, ProjectId, RequestJournal.Group);
+        _historyPending = [];
         await store.DeleteGroupAsync(Storage.RecordCollection.Journal, ProjectId, HistoryGroup);
         _history = null;
         await GrainFactory.GetGrain<IWebhookOutboxGrain>(ProjectId).ClearAsync();

@@ -246,7 +246,7 @@ public sealed partial class MockProjectGrain(
         }
         var previous = Definition;
         await CommitAsync(next);
-        await RecordHistoryAsync(caller, previous, next);
+        RecordHistory(caller, previous, next);
         if (after < before)
         {
             await Account.SettleAsync(after);
