@@ -6,6 +6,29 @@ using static OrleansMock.Tests.Http.HttpHelpers;
 
 namespace OrleansMock.Tests.Cluster;
 
+/// <summary>A test that starts cluster processes: each is stopped when the test ends, however it ends.</summary>
+public abstract class ClusterProcessTest : IAsyncLifetime
+{
+    private readonly List<ApiProcess> _processes = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Keeps <paramref name="process"/> to stop at the end; answers it.</summary>
+    protected ApiProcess Track(ApiProcess process)
+    {
+        _processes.Add(process);
+        return process;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+    }
+}
+
 /// <summary>The settings every process of a test cluster shares: PostgreSQL storage, loopback addresses, a fresh cluster id and signing key, no rate limits.</summary>
 public static class ClusterSettings
 {

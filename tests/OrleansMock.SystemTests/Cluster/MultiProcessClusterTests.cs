@@ -14,9 +14,8 @@ namespace OrleansMock.Tests.Cluster;
 /// </summary>
 [Trait("Category", "Cluster")]
 [Collection(ClusterProcesses.Name)]
-public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class MultiProcessClusterTests(ITestOutputHelper output) : ClusterProcessTest
 {
-    private readonly List<ApiProcess> _processes = [];
     private readonly Dictionary<string, string> _settings = new(ClusterSettings.Create())
     {
         // The traffic adds endpoints for the whole run: a fast run reaches the default 500 per project (a correct 422).
@@ -25,8 +24,6 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
     };
 
     private readonly ClusterTraffic _traffic = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
 
     [SkippableFact]
     public async Task Survives_a_silo_crash_scales_out_and_stops_a_silo_gracefully()
@@ -135,19 +132,5 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
 
         // 4. Every acknowledged write is still there.
         await _traffic.AssertAcknowledgedAsync(client);
-    }
-
-    private ApiProcess Track(ApiProcess process)
-    {
-        _processes.Add(process);
-        return process;
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var process in _processes)
-        {
-            await process.DisposeAsync();
-        }
     }
 }

@@ -15,11 +15,8 @@ namespace OrleansMock.Tests.Cluster;
 /// </summary>
 [Trait("Category", "Cluster")]
 [Collection(ClusterProcesses.Name)]
-public sealed class SharedStateClusterTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class SharedStateClusterTests(ITestOutputHelper output) : ClusterProcessTest
 {
-    private readonly List<ApiProcess> _processes = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
 
     /// <summary>Two silos and two front ends in cluster mode; the clients of the front ends, signed in as one new user.</summary>
     private async Task<(ApiProcess[] Silos, HttpClient A, HttpClient B)> ClusterAsync()
@@ -128,19 +125,5 @@ public sealed class SharedStateClusterTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal(HttpStatusCode.OK, (await member.GetAsync($"/api/v1/projects/{projectId}/endpoints")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await owner.DeleteAsync($"/api/v1/teams/{teamId}/members/{memberId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await member.GetAsync($"/api/v1/projects/{projectId}/endpoints")).StatusCode);
-    }
-
-    private ApiProcess Track(ApiProcess process)
-    {
-        _processes.Add(process);
-        return process;
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var process in _processes)
-        {
-            await process.DisposeAsync();
-        }
     }
 }
