@@ -36,16 +36,25 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [ReadOnly, Alias("GetUsage")]
     Task<Outcome<ProjectUsage>> GetUsageAsync(string caller);
 
-    /// <summary>The project's history of endpoint changes, newest first, a page after <paramref name="before"/> (an entry id).</summary>
+    /// <summary>The project's history of changes, newest first, a page after <paramref name="before"/> (an entry id).</summary>
     [ReadOnly, Alias("GetHistory")]
     Task<Outcome<HistoryEntry[]>> GetHistoryAsync(string caller, string? before, int limit);
 
     /// <summary>
-    /// Undoes a change: the endpoints it deleted or changed come back as they were, those it created go (editors). The
-    /// restore is a change of its own, in the history too. Answers the entry recorded for the restore.
+    /// Undoes a change: the endpoints and resources it deleted or changed come back as they were, those it created go,
+    /// the project's settings go back (editors; the owner for a slug or privacy). The restore is a change of its own, in
+    /// the history too. A transfer to a team is not undone here (Conflict).
     /// </summary>
     [Alias("RestoreHistory")]
-    Task<Outcome<EndpointInfo[]>> RestoreAsync(string caller, string changeId);
+    Task<Outcome<HistoryRestore>> RestoreAsync(string caller, string changeId);
+
+    /// <summary>
+    /// Moves a personal project to a team (its owner, who must be an owner or editor of the team: the caller checks that):
+    /// the team's catalog takes the project and the bytes it holds (refused past the team's quotas), the members given
+    /// get their roles at once. Repeating a finished move is a no-op.
+    /// </summary>
+    [Alias("TransferToTeam")]
+    Task<Outcome<ProjectInfo>> TransferToTeamAsync(string caller, string teamId, Dictionary<string, string> members);
 
     /// <summary>The caller's role in the project (<see cref="TeamRoles"/>: owner for a personal project's owner), or null.</summary>
     [ReadOnly, Alias("RoleOf")]
@@ -293,6 +302,17 @@ public interface IProjectCatalogGrain : IGrainWithStringKey
     /// <summary>What the account's projects have reserved in all (see <see cref="ReserveBytesAsync"/>).</summary>
     [ReadOnly, Alias("ReservedBytes")]
     Task<long> ReservedBytesAsync();
+
+    /// <summary>What one project's holders have reserved here (its endpoints' and each resource's), for a transfer.</summary>
+    [ReadOnly, Alias("BytesOf")]
+    Task<Dictionary<string, long>> BytesOfAsync(string projectId);
+
+    /// <summary>
+    /// Takes a project moved here from another account, pending until <see cref="UpsertAsync"/> confirms it, with the bytes
+    /// its holders reserved there; LimitExceeded when that would take the account past its projects or bytes.
+    /// </summary>
+    [Alias("Adopt")]
+    Task<Outcome<bool>> AdoptAsync(ProjectInfo project, Dictionary<string, long> bytes);
 
     /// <summary>
     /// A page of projects after <paramref name="cursor"/>; Invalid when the cursor was not issued by this service.

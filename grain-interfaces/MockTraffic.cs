@@ -17,7 +17,8 @@ public sealed record MockRequest(
     [property: Id(5)] KeyValuePair<string, string>[]? Headers = null,
     [property: Id(6)] string? BodyPreview = null,
     [property: Id(7)] RequestDetail? Detail = null,
-    [property: Id(8)] string? Session = null);
+    [property: Id(8)] string? Session = null,
+    [property: Id(9)] string? CallerOnly = null);
 
 /// <summary>A ready-to-write response. Built once per endpoint change and shared by every request.</summary>
 [GenerateSerializer, Immutable, Alias("om.MockResponse")]

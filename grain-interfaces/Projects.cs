@@ -53,10 +53,17 @@ public sealed record ProjectPage(
     [property: Id(1)] string? NextCursor);
 
 /// <summary>
-/// One change of a project's endpoints, as its history keeps it: who (<see cref="Actor"/>, a user id), when, what
-/// (<see cref="Action"/>: <c>endpoint.created</c>, <c>endpoint.changed</c>, <c>endpoint.deleted</c>, or
-/// <c>endpoints.changed</c> for an import or a reset, with <see cref="Target"/> the endpoint's id or a count), and the
-/// endpoints it touched before and after.
+/// One change of a project, as its history keeps it: who (<see cref="Actor"/>, a user id), when, what
+/// (<see cref="Action"/>, with <see cref="Target"/> what it names), and what it touched before and after:
+/// <list type="bullet">
+/// <item><c>endpoint.created</c>, <c>endpoint.changed</c>, <c>endpoint.deleted</c> (target: the endpoint's id) and
+/// <c>endpoints.changed</c> for an import or a reset (target: a count) in <see cref="Before"/> and <see cref="After"/>;</item>
+/// <item><c>resource.created</c>, <c>resource.changed</c>, <c>resource.deleted</c> (target: its name) and
+/// <c>resources.changed</c> in <see cref="ResourcesBefore"/> and <see cref="ResourcesAfter"/>;</item>
+/// <item><c>definitions.changed</c>: an import that changed endpoints and resources at once (both pairs);</item>
+/// <item><c>project.changed</c>: the project's settings (target: the settings that changed), in
+/// <see cref="ProjectBefore"/> and <see cref="ProjectAfter"/>; <c>project.transferred</c>: moved to a team (target: the team).</item>
+/// </list>
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.HistoryEntry")]
 public sealed record HistoryEntry(
@@ -66,4 +73,15 @@ public sealed record HistoryEntry(
     [property: Id(3)] string Action,
     [property: Id(4)] string? Target,
     [property: Id(5)] EndpointInfo[] Before,
-    [property: Id(6)] EndpointInfo[] After);
+    [property: Id(6)] EndpointInfo[] After,
+    [property: Id(7)] ResourceInfo[]? ResourcesBefore = null,
+    [property: Id(8)] ResourceInfo[]? ResourcesAfter = null,
+    [property: Id(9)] ProjectInfo? ProjectBefore = null,
+    [property: Id(10)] ProjectInfo? ProjectAfter = null);
+
+/// <summary>What a restore brought back: the endpoints and resources it changed, the project's settings when it changed them.</summary>
+[GenerateSerializer, Immutable, Alias("om.HistoryRestore")]
+public sealed record HistoryRestore(
+    [property: Id(0)] EndpointInfo[] Endpoints,
+    [property: Id(1)] ResourceInfo[] Resources,
+    [property: Id(2)] ProjectInfo? Project);

@@ -21,6 +21,9 @@ public sealed record CreateProjectRequest(string? Name, string? Slug, string? De
 public sealed record UpdateProjectRequest(string? Name, string? Slug, string? Description, bool? Private, int? RateLimit, bool? Cors, string? ForeignKeySuffix,
     ProxySpec? Proxy);
 
+/// <summary>Moves a personal project to a team (its owner, an owner or editor of the team).</summary>
+public sealed record TransferProjectRequest(string? TeamId);
+
 /// <summary>How much of a budget is used: <c>used</c> of <c>limit</c> (past the limit, a change that grows is refused).</summary>
 public sealed record UsageValue(long Used, long Limit);
 

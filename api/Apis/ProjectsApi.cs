@@ -37,6 +37,11 @@ public static class ProjectsApi
             .Accepts<UpdateProjectRequest>("application/json", "application/merge-patch+json")
             .Produces<ProjectResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        project.MapPost("/transfer", TransferAsync)
+            .WithName("TransferProject").WithSummary("Move a personal project to a team: the team owns it, its members get their roles, its quotas apply")
+            .Accepts<TransferProjectRequest>("application/json")
+            .Produces<ProjectResponse>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         project.MapDelete("/", DeleteAsync)
             .WithName("DeleteProject").WithSummary("Delete a project and all its endpoints")
             .Produces(StatusCodes.Status204NoContent);
@@ -152,6 +157,42 @@ public static class ProjectsApi
             resolver.Forget(outcome.Value!.Slug); // a slug this project just took may be remembered as missing
         }
         return outcome.IsOk ? TypedResults.Ok(ProjectResponse.From(outcome.Value!, request, project.Caller)) : Problems.From(outcome);
+    }
+
+    private static async Task<IResult> TransferAsync(ProjectScope project, HttpRequest request, IGrainFactory grains, IOptions<MockLimits> limits)
+    {
+        var body = await JsonBody.ReadAsync<TransferProjectRequest>(request, limits.Value.MaxRequestBodyBytes);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        if (body.Value!.TeamId is not { Length: > 0 } teamId)
+        {
+            return Problems.BadRequest("teamId is required: the team to move the project to (GET /api/v1/teams lists yours)");
+        }
+        var team = grains.GetGrain<ITeamGrain>(teamId);
+        var role = TeamIds.IsTeamId(teamId) && !request.HttpContext.User.IsTeamKey() ? await team.RoleOfAsync(project.Caller) : null;
+        if (role is null)
+        {
+            return Problems.NotFound($"team '{teamId}' does not exist; list your teams with GET /api/v1/teams");
+        }
+        if (!TeamRoles.Allows(role, TeamRoles.Editor))
+        {
+            return Problems.Status(StatusCodes.Status403Forbidden, $"your role in team {teamId} is {role}; moving a project to it needs editor or owner");
+        }
+        var members = await team.MembersAsync(project.Caller);
+        if (!members.IsOk)
+        {
+            return Problems.From(members);
+        }
+        var moved = await project.Grain.TransferToTeamAsync(project.Caller, teamId, members.Value!.ToDictionary(m => m.UserId, m => m.Role, StringComparer.Ordinal));
+        if (!moved.IsOk)
+        {
+            return Problems.From(moved);
+        }
+        // The team learns the project, so later membership changes reach it.
+        var attached = await team.AttachProjectAsync(project.Caller, project.Id);
+        return attached.IsOk ? TypedResults.Ok(ProjectResponse.From(moved.Value!, request, project.Caller)) : Problems.From(attached);
     }
 
     private static async Task<IResult> DeleteAsync(ProjectScope project)

@@ -132,7 +132,8 @@ public static class ResourcesApi
 
     private static string? Json(JsonElement element) => element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null : element.GetRawText();
 
-    private static async Task<string> MockBaseAsync(HttpRequest request, ProjectScope project)
+    /// <summary>The project's mock base URL, as the caller's request reached this service.</summary>
+    internal static async Task<string> MockBaseAsync(HttpRequest request, ProjectScope project)
     {
         var found = await project.Grain.GetAsync(project.Caller);
         return $"{request.Scheme}://{request.Host}{request.PathBase}{Paths.MockPrefix}/{found?.Slug ?? project.Id}";

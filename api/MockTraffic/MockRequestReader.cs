@@ -31,11 +31,12 @@ public sealed class MockRequestReader(MockLimits limits, Redaction redaction, Ow
         // A project whose matchers read the body gets all of it (read once: the log's preview is its start).
         var body = needs.HasFlag(RequestParts.Body) ? await BodyAsync(context.Request) : null;
         var http = context.Request;
+        var (caller, only) = await CallerAsync(context);
         var logged = limits.RequestLogSize > 0
-            ? new MockRequest(http.Method, path, expectedSlug, await CallerAsync(context), redaction.Query(http.QueryString.Value), LoggedHeaders(http.Headers),
+            ? new MockRequest(http.Method, path, expectedSlug, caller, redaction.Query(http.QueryString.Value), LoggedHeaders(http.Headers),
                 redaction.Body(body is null ? await BodyPreviewAsync(http, limits.RequestLogBodyBytes) : Preview(body, limits.RequestLogBodyBytes), http.ContentType),
-                Session: session)
-            : new MockRequest(http.Method, path, expectedSlug, await CallerAsync(context), Session: session);
+                Session: session, CallerOnly: only)
+            : new MockRequest(http.Method, path, expectedSlug, caller, Session: session, CallerOnly: only);
         return new Read(logged, needs == RequestParts.None ? logged : logged with { Detail = Detail(http, path, needs, body) }, body, needs);
     }
 
@@ -158,15 +159,18 @@ public sealed class MockRequestReader(MockLimits limits, Redaction redaction, Ow
     private static bool HasBody(HttpRequest request) =>
         request.ContentLength is not 0 && (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0);
 
-    /// <summary>The authenticated user when the request carries credentials; mock traffic without any skips authentication.</summary>
-    private static async ValueTask<string?> CallerAsync(HttpContext context)
+    /// <summary>
+    /// The authenticated user when the request carries credentials, and the one project a team key is limited to;
+    /// mock traffic without any skips authentication.
+    /// </summary>
+    private static async ValueTask<(string? Caller, string? Only)> CallerAsync(HttpContext context)
     {
         var headers = context.Request.Headers;
         if (!headers.ContainsKey(HeaderNames.Authorization) && !headers.ContainsKey(ApiKeyAuthentication.Header))
         {
-            return null;
+            return (null, null);
         }
         var result = await context.AuthenticateAsync(AuthSetup.Scheme);
-        return result.Succeeded ? result.Principal.UserIdOrNull() : null;
+        return result.Succeeded ? (result.Principal.UserIdOrNull(), result.Principal.FindFirst(Claims.KeyProject)?.Value) : (null, null);
     }
 }

@@ -69,12 +69,17 @@ public sealed partial class MockProjectGrain
 
     public async Task<Outcome<ProjectInfo>> UpdateAsync(string caller, UpdateProject command)
     {
-        // A project's slug and privacy are its owners'; the rest its editors'.
-        if (Refused<ProjectInfo>(caller, command.Slug is not null || command.Private is not null ? TeamRoles.Owner : TeamRoles.Editor) is { } refused)
+        // A project's slug and privacy are its owners' (sent unchanged, as a settings form does, they change nothing); the rest its editors'.
+        var current = Definition.Project;
+        var ownersOnly = (command.Slug is { } newSlug && newSlug != current?.Slug) || (command.Private is { } newPrivate && newPrivate != current?.Private);
+        if (Refused<ProjectInfo>(caller, ownersOnly ? TeamRoles.Owner : TeamRoles.Editor) is { } refused)
         {
             return refused;
         }
-        var current = Definition.Project!;
+        if (current is null)
+        {
+            return NotFound<ProjectInfo>();
+        }
         var maxRateLimit = rateLimits.Value.MockPerProject.MaxLimit;
         var error = (command.Name is null ? null : ProjectRules.CheckName(command.Name))
             ?? ProjectRules.CheckDescription(command.Description)
@@ -124,6 +129,7 @@ public sealed partial class MockProjectGrain
             {
                 await Slug(current.Slug).ReleaseAsync(ProjectId);
             }
+            RecordSettings(caller, current, updated);
             await Catalog(updated.Owner).UpsertAsync(updated);
             return Outcome<ProjectInfo>.Ok(updated);
         }
@@ -166,6 +172,37 @@ public sealed partial class MockProjectGrain
         LogDeleted(logger, ProjectId);
         DeactivateOnIdle();
         return true;
+    }
+
+    public async Task<Outcome<ProjectInfo>> TransferToTeamAsync(string caller, string teamId, Dictionary<string, string> members)
+    {
+        if (Definition.Project is { } moved && moved.Owner == teamId && moved.RoleOf(caller) is not null)
+        {
+            return Outcome<ProjectInfo>.Ok(moved); // moved already (a repeat after the team was told, or before)
+        }
+        if (Refused<ProjectInfo>(caller, TeamRoles.Owner) is { } refused)
+        {
+            return refused;
+        }
+        var current = Definition.Project!;
+        if (current.Owner != caller)
+        {
+            return Outcome<ProjectInfo>.Fail(OutcomeKind.Conflict, $"project {ProjectId} belongs to team {current.Owner}; only a personal project moves to a team");
+        }
+        // The team's catalog takes the project and what it holds (pending), then the project changes owner, then the
+        // old catalog lets it go: every stop in between is settled by the next listing of either catalog.
+        var updated = current with { Owner = teamId, Members = members, UpdatedAt = time.GetUtcNow() };
+        var bytes = await Catalog(caller).BytesOfAsync(ProjectId);
+        if (await Catalog(teamId).AdoptAsync(updated, bytes) is { IsOk: false } full)
+        {
+            return Outcome<ProjectInfo>.Fail(full.Kind, full.Error!);
+        }
+        await Catalog(caller).ExpectAsync(updated);
+        await CommitAsync(Definition.With(updated));
+        RecordChange(caller, "project.transferred", teamId, projectBefore: current, projectAfter: updated);
+        await Catalog(caller).RemoveAsync(ProjectId);
+        await Catalog(teamId).UpsertAsync(updated);
+        return Outcome<ProjectInfo>.Ok(updated);
     }
 
     public Task<bool> HoldsKeyAsync(string key) =>

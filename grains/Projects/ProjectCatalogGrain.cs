@@ -65,6 +65,44 @@ public sealed class ProjectCatalogGrain(
 
     public Task<long> ReservedBytesAsync() => Task.FromResult(state.State.Bytes.Values.Sum());
 
+    public Task<Dictionary<string, long>> BytesOfAsync(string projectId) =>
+        Task.FromResult(state.State.Bytes.Where(b => ProjectOf(b.Key) == projectId).ToDictionary(b => b.Key, b => b.Value, StringComparer.Ordinal));
+
+    public async Task<Outcome<bool>> AdoptAsync(ProjectInfo project, Dictionary<string, long> bytes)
+    {
+        if (state.State.Projects.Exists(p => p.Id == project.Id) || state.State.Pending.Contains(project.Id))
+        {
+            return Outcome<bool>.Ok(true); // a move repeated after it stopped halfway
+        }
+        var max = limits.Value;
+        if (state.State.Projects.Count >= max.MaxProjectsPerUser)
+        {
+            return Outcome<bool>.Fail(OutcomeKind.LimitExceeded,
+                $"the team owns {state.State.Projects.Count} projects, as many as an account may own (OrleansMock:Limits:MaxProjectsPerUser); delete one of the team's first");
+        }
+        var adding = bytes.Where(b => ProjectOf(b.Key) == project.Id).Sum(b => b.Value);
+        if (state.State.Bytes.Values.Sum() + adding > max.MaxAccountBytes)
+        {
+            return Outcome<bool>.Fail(OutcomeKind.LimitExceeded,
+                $"the project holds {adding} bytes of endpoints and records; the team's account has room for {Math.Max(0, max.MaxAccountBytes - state.State.Bytes.Values.Sum())} more (OrleansMock:Limits:MaxAccountBytes)");
+        }
+        var previousBytes = new Dictionary<string, long>(state.State.Bytes, StringComparer.Ordinal);
+        foreach (var (holder, held) in bytes.Where(b => ProjectOf(b.Key) == project.Id))
+        {
+            state.State.Bytes[holder] = held;
+        }
+        try
+        {
+            await CommitAsync(With(project), [.. state.State.Pending, project.Id]);
+        }
+        catch
+        {
+            state.State.Bytes = previousBytes;
+            throw;
+        }
+        return Outcome<bool>.Ok(true);
+    }
+
     /// <summary>The project a byte holder belongs to: the holder itself, or what comes before its '/'.</summary>
     private static string ProjectOf(string holder) => holder.IndexOf('/') is var slash and >= 0 ? holder[..slash] : holder;
 
@@ -92,6 +130,14 @@ public sealed class ProjectCatalogGrain(
             if (actual is not null)
             {
                 projects.Add(actual);
+            }
+            else
+            {
+                // Gone (or moved to another account): what its holders reserved here goes with it.
+                foreach (var holder in state.State.Bytes.Keys.Where(holder => ProjectOf(holder) == id).ToList())
+                {
+                    state.State.Bytes.Remove(holder);
+                }
             }
         }
         projects.Sort(NewestFirst);

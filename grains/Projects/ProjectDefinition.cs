@@ -131,7 +131,8 @@ public sealed partial class ProjectDefinition
         CancellationToken cancellation = default)
     {
         var project = Project!;
-        if (project.Private && (request.Caller is not { } caller || project.RoleOf(caller) is null))
+        // A team key limited to one project (CallerOnly) has no role in the team's others.
+        if (project.Private && (request.Caller is not { } caller || project.RoleOf(caller) is null || (request.CallerOnly is { } only && only != project.Id)))
         {
             return MockResult.Unauthorized;
         }

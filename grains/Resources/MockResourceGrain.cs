@@ -58,15 +58,13 @@ public sealed class MockResourceGrain : Grain, IMockResourceGrain
         _account = new AccountBytes(key, AccountAsync, limits.Value.MaxAccountBytes);
     }
 
-    // The records' share of the project owner's MaxAccountBytes; the owner is asked once per activation.
+    // The records' share of the project owner's MaxAccountBytes. The owner is asked each time (only when the records
+    // outgrow what is reserved, or shrink far below it): a project moved to a team counts against the team from then on.
     private readonly AccountBytes _account;
-    private string? _owner;
 
-    private async Task<IProjectCatalogGrain?> AccountAsync()
-    {
-        _owner ??= await GrainFactory.GetGrain<IMockProjectGrain>(MockSessions.ProjectOf(_projectId)).GetOwnerAsync();
-        return _owner is null ? null : GrainFactory.GetGrain<IProjectCatalogGrain>(_owner);
-    }
+    private async Task<IProjectCatalogGrain?> AccountAsync() =>
+        await GrainFactory.GetGrain<IMockProjectGrain>(MockSessions.ProjectOf(_projectId)).GetOwnerAsync() is { } owner
+            ? GrainFactory.GetGrain<IProjectCatalogGrain>(owner) : null;
 
     /// <summary>
     /// Null when the owner's account has room for a write of <paramref name="bodyChars"/> more characters of JSON (the

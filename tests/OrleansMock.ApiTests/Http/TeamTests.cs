@@ -147,6 +147,14 @@ public sealed class TeamTests(ApiFixture fixture)
         basic.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("x:" + readOnly.GetProperty("key").GetString())));
         await OkJsonAsync(await basic.GetAsync($"/m/{slug}/__admin/mappings"));
         await (await basic.PostAsync($"/m/{slug}/__admin/mappings", Payload("""{"request":{"url":"/x"},"response":{"status":200}}"""))).AssertProblemAsync(HttpStatusCode.Forbidden);
+        // A key limited to one project calls that project's private mocks and none of the team's others.
+        await OkJsonAsync(await owner.PostAsync($"/api/v1/projects/{other}/endpoints", Payload("""{"method":"GET","path":"/p","response":{"body":"p"}}""")), HttpStatusCode.Created);
+        await OkJsonAsync(await owner.PostAsync($"/api/v1/projects/{projectId}/endpoints", Payload("""{"method":"GET","path":"/p","response":{"body":"p"}}""")), HttpStatusCode.Created);
+        var otherSlug = (await OkJsonAsync(await owner.PatchAsync($"/api/v1/projects/{other}", Payload("""{"private":true}""")))).GetProperty("slug").GetString();
+        await OkJsonAsync(await owner.PatchAsync($"/api/v1/projects/{projectId}", Payload("""{"private":true}""")));
+        Assert.Equal("\"p\"", await reader.GetStringAsync($"/m/{slug}/p"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await reader.GetAsync($"/m/{otherSlug}/p")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await reader.GetAsync($"/m/{other}/p")).StatusCode);
 
         using var ci = fixture.Factory.CreateClient();
         ci.DefaultRequestHeaders.Add("X-Api-Key", full.GetProperty("key").GetString());
@@ -175,5 +183,50 @@ public sealed class TeamTests(ApiFixture fixture)
         await OkJsonAsync(await owner.PatchAsync($"/api/v1/projects/{projectId}", Payload("""{"private":true}""")));
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync($"/m/{slug}/secret")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await other.GetAsync($"/m/{slug}/secret")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_owner_moves_a_personal_project_to_a_team_with_its_bytes_and_the_members_get_their_roles_at_once()
+    {
+        var (owner, editor, viewer, teamId, _, _, _, _) = await TeamAsync();
+        var personal = await OkJsonAsync(await editor.PostAsync("/api/v1/projects", Payload("""{"name":"Mine"}""")), HttpStatusCode.Created);
+        var (id, slug) = (personal.GetProperty("id").GetString()!, personal.GetProperty("slug").GetString()!);
+        await OkJsonAsync(await editor.PostAsync($"/api/v1/projects/{id}/endpoints", Payload("""{"method":"GET","path":"/moved","response":{"body":"here"}}""")), HttpStatusCode.Created);
+        await OkJsonAsync(await editor.PostAsync($"/api/v1/projects/{id}/resources", Payload("""{"name":"notes","seed":[{"id":1,"text":"kept"}]}""")), HttpStatusCode.Created);
+        var editorAccount = (await OkJsonAsync(await editor.GetAsync($"/api/v1/projects/{id}/usage"))).GetProperty("accountBytes").GetProperty("used").GetInt64();
+        var teamAccount = (await OkJsonAsync(await owner.GetAsync($"/api/v1/projects/{(await OkJsonAsync(await owner.GetAsync("/api/v1/projects"))).GetProperty("items")[0].GetProperty("id").GetString()}/usage")))
+            .GetProperty("accountBytes").GetProperty("used").GetInt64();
+        Assert.True(editorAccount > 0);
+
+        // Who may move it: not a viewer of the team (403), not a stranger to it (404), not the team's owner (not theirs).
+        var (stranger, _) = await UserAsync();
+        var strangers = await OkJsonAsync(await stranger.PostAsync("/api/v1/projects", Payload("""{"name":"S"}""")), HttpStatusCode.Created);
+        await (await stranger.PostAsync($"/api/v1/projects/{strangers.GetProperty("id").GetString()}/transfer", Payload(JsonSerializer.Serialize(new { teamId })))).AssertProblemAsync(HttpStatusCode.NotFound);
+        var viewers = await OkJsonAsync(await viewer.PostAsync("/api/v1/projects", Payload("""{"name":"V"}""")), HttpStatusCode.Created);
+        Assert.Contains("viewer", await (await viewer.PostAsync($"/api/v1/projects/{viewers.GetProperty("id").GetString()}/transfer", Payload(JsonSerializer.Serialize(new { teamId })))).AssertProblemAsync(HttpStatusCode.Forbidden));
+        await (await owner.PostAsync($"/api/v1/projects/{id}/transfer", Payload(JsonSerializer.Serialize(new { teamId })))).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await editor.PostAsync($"/api/v1/projects/{id}/transfer", Payload("{}"))).AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        var moved = await OkJsonAsync(await editor.PostAsync($"/api/v1/projects/{id}/transfer", Payload(JsonSerializer.Serialize(new { teamId }))));
+        Assert.Equal(teamId, moved.GetProperty("teamId").GetString());
+        Assert.Equal("editor", moved.GetProperty("role").GetString());
+        await OkJsonAsync(await editor.PostAsync($"/api/v1/projects/{id}/transfer", Payload(JsonSerializer.Serialize(new { teamId })))); // a repeat changes nothing
+        foreach (var (client, role) in new[] { (owner, "owner"), (editor, "editor"), (viewer, "viewer") })
+        {
+            var listed = (await OkJsonAsync(await client.GetAsync("/api/v1/projects"))).GetProperty("items").EnumerateArray().Where(p => p.GetProperty("id").GetString() == id).ToList();
+            Assert.Equal(role, Assert.Single(listed).GetProperty("role").GetString());
+        }
+        Assert.Equal("\"here\"", await viewer.GetStringAsync($"/m/{slug}/moved"));
+        Assert.Contains("kept", await viewer.GetStringAsync($"/m/{slug}/notes/1"));
+        Assert.Contains("viewer", await (await viewer.PostAsync($"/api/v1/projects/{id}/endpoints", Payload("""{"method":"GET","path":"/v","response":{}}"""))).AssertProblemAsync(HttpStatusCode.Forbidden));
+        await (await editor.DeleteAsync($"/api/v1/projects/{id}")).AssertProblemAsync(HttpStatusCode.Forbidden); // the team's owners delete it now
+
+        // Its bytes left the editor's account and count against the team's.
+        var editorsOther = await OkJsonAsync(await editor.PostAsync("/api/v1/projects", Payload("""{"name":"Other"}""")), HttpStatusCode.Created);
+        Assert.Equal(0, (await OkJsonAsync(await editor.GetAsync($"/api/v1/projects/{editorsOther.GetProperty("id").GetString()}/usage"))).GetProperty("accountBytes").GetProperty("used").GetInt64());
+        Assert.Equal(teamAccount + editorAccount, (await OkJsonAsync(await owner.GetAsync($"/api/v1/projects/{id}/usage"))).GetProperty("accountBytes").GetProperty("used").GetInt64());
+        var history = (await OkJsonAsync(await owner.GetAsync($"/api/v1/projects/{id}/history"))).GetProperty("items");
+        Assert.Equal("project.transferred", history[0].GetProperty("action").GetString());
+        await (await owner.PostAsync($"/api/v1/projects/{id}/history/{history[0].GetProperty("id").GetString()}/restore", null)).AssertProblemAsync(HttpStatusCode.Conflict);
     }
 }

@@ -470,10 +470,81 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         await viewerPage.GetByRole(AriaRole.Link, new() { Name = "History" }).ClickAsync();
         await Expect(viewerPage.GetByRole(AriaRole.List, new() { Name = "Changes, newest first" }).GetByRole(AriaRole.Listitem)).ToHaveCountAsync(3);
         await Expect(viewerPage.GetByRole(AriaRole.Button, new() { Name = "Restore" })).ToHaveCountAsync(0);
+        // ... and on every other tab: records, the log, scenarios, imports, settings are read-only for them.
+        Assert.Equal(HttpStatusCode.Created, (await owner.PostAsync($"/api/v1/projects/{slug}/resources",
+            new StringContent("""{"name":"notes","seed":[{"id":1,"text":"hi"}]}""", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+        await viewerPage.GetByRole(AriaRole.Link, new() { Name = "Resources" }).ClickAsync();
+        await viewerPage.GetByRole(AriaRole.Button, new() { Name = "notes", Exact = true }).ClickAsync();
+        await Expect(viewerPage.GetByRole(AriaRole.Cell, new() { Name = "hi", Exact = true })).ToBeVisibleAsync();
+        foreach (var control in new[] { "Delete resource notes", "Reset to seed", "Add record", "Edit record 1", "Delete record 1" })
+        {
+            await Expect(viewerPage.GetByRole(AriaRole.Button, new() { Name = control })).ToHaveCountAsync(0);
+        }
+        await Expect(viewerPage.GetByRole(AriaRole.Form, new() { Name = "New resource" })).ToHaveCountAsync(0);
+        await viewerPage.GetByRole(AriaRole.Link, new() { Name = "Request log" }).ClickAsync();
+        await Expect(viewerPage.GetByRole(AriaRole.Heading, new() { Name = "Request log" })).ToBeVisibleAsync();
+        await Expect(viewerPage.GetByRole(AriaRole.Button, new() { Name = "Clear" })).ToHaveCountAsync(0);
+        await viewerPage.GetByRole(AriaRole.Link, new() { Name = "Import & export" }).ClickAsync();
+        await Expect(viewerPage.GetByRole(AriaRole.Button, new() { Name = "Export mappings" })).ToBeVisibleAsync();
+        await Expect(viewerPage.GetByRole(AriaRole.Form, new() { Name = "Import an OpenAPI document" })).ToHaveCountAsync(0);
+        await Expect(viewerPage.GetByLabel("Import a mappings file")).ToHaveCountAsync(0);
+        await viewerPage.GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
+        await Expect(viewerPage.GetByLabel("Name", new() { Exact = true })).ToBeDisabledAsync();
+        await Expect(viewerPage.GetByRole(AriaRole.Button, new() { Name = "Save" })).ToHaveCountAsync(0);
+        await Expect(viewerPage.GetByRole(AriaRole.Button, new() { Name = "Delete project" })).ToHaveCountAsync(0);
         using var viewer = await ApiClientAsync(viewerEmail);
         var forced = await viewer.PostAsync($"/api/v1/projects/{slug}/endpoints",
             new StringContent("""{"method":"GET","path":"/x","response":{}}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Forbidden, forced.StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task An_editor_moves_a_personal_project_to_the_team_and_changes_it_but_only_owners_delete_it()
+    {
+        var (editorPage, _) = await OpenAsync();
+        var editorEmail = await SignUpAsync(editorPage);
+        var (page, _) = await OpenAsync();
+        await SignUpAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Teams" }).ClickAsync();
+        await page.GetByLabel("Team name").FillAsync("Platform");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create team" }).ClickAsync();
+        await page.GetByLabel("Email to invite").FillAsync(editorEmail);
+        await page.GetByLabel("Role", new() { Exact = true }).SelectOptionAsync("editor");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Invite", Exact = true }).ClickAsync();
+        var token = await page.GetByTestId("invitation-token").TextContentAsync();
+        await editorPage.GetByRole(AriaRole.Link, new() { Name = "Teams" }).ClickAsync();
+        await editorPage.GetByLabel("Invitation token").FillAsync(token!);
+        await editorPage.GetByRole(AriaRole.Button, new() { Name = "Accept invitation" }).ClickAsync();
+        await Expect(editorPage.GetByTestId("team-role-Platform")).ToHaveTextAsync("editor");
+
+        // The editor's own project, with an endpoint, moved to the team from its settings.
+        var mockUrl = await CreateProjectAsync(editorPage, "Mine " + Guid.NewGuid().ToString("N")[..6]);
+        await AddEndpointAsync(editorPage, "/mine", "{\"kept\": true}");
+        await editorPage.GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
+        await editorPage.GetByLabel("Team", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Platform" });
+        await editorPage.GetByRole(AriaRole.Button, new() { Name = "Move to team" }).ClickAsync();
+        await editorPage.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+        await Expect(editorPage.GetByText("A team project; your role:")).ToBeVisibleAsync();
+        await Expect(editorPage.GetByRole(AriaRole.Button, new() { Name = "Delete project" })).ToHaveCountAsync(0);
+        await Expect(editorPage.GetByLabel("Slug")).ToBeDisabledAsync();
+
+        // An editor still changes what the project defines, and saves its settings.
+        await editorPage.GetByLabel("Name", new() { Exact = true }).FillAsync("Renamed by the editor");
+        await editorPage.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(editorPage.GetByRole(AriaRole.Status).Filter(new() { HasTextString = "Saved" })).ToBeVisibleAsync();
+        await editorPage.GetByRole(AriaRole.Link, new() { Name = "Endpoints" }).ClickAsync();
+        await Expect(editorPage.GetByRole(AriaRole.Button, new() { Name = "New endpoint" })).ToBeVisibleAsync();
+
+        // The team's owner now sees it among their projects, deletes it, and it is gone for the editor too.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Projects" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Renamed by the editor" }).ClickAsync();
+        using var mock = new HttpClient();
+        Assert.Contains("kept", await mock.GetStringAsync(mockUrl + "/mine"));
+        await page.GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete project" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Confirm" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Projects" })).ToBeVisibleAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await mock.GetAsync(mockUrl + "/mine")).StatusCode);
     }
 
     [SkippableFact]

@@ -157,6 +157,12 @@ export interface Project {
   role?: 'owner' | 'editor' | 'viewer';
 }
 
+/** Whether the caller may change the project's definitions (a viewer reads only). */
+export const canEdit = (project: Project): boolean => project.role !== 'viewer';
+
+/** Whether the caller owns the project (personal, or an owner of its team): deletes it, changes its slug or privacy. */
+export const isOwner = (project: Project): boolean => (project.role ?? 'owner') === 'owner';
+
 export interface Endpoint {
   id: string;
   method: string;

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, type Endpoint, type Project } from '../lib/api';
+import { api, canEdit, ApiError, type Endpoint, type Project } from '../lib/api';
 import {
   bodyOperators, definitionFromForm, emptyForm, emptyResponse, faults, fieldOfProblem, formFromDefinition, methods, prettyJson, valueOperators,
   type ConditionRow, type Definition, type EndpointForm, type Operator, type ResponseForm, type Where,
@@ -8,7 +8,7 @@ import { ErrorMessage, Field, errorText, useConfirm, useLoad } from '../ui';
 
 /** The project's endpoints: a list, and a form (or the raw definition) to create or edit one. */
 export function Endpoints({ project }: { project: Project }) {
-  const readOnly = project.role === 'viewer';
+  const readOnly = !canEdit(project);
   const base = `/api/v1/projects/${encodeURIComponent(project.id)}/endpoints`;
   const list = useLoad(() => api<{ items: Endpoint[] }>('GET', base), [base]);
   const [editing, setEditing] = useState<Endpoint | 'new'>();

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, type Endpoint, type Project } from '../lib/api';
+import { api, canEdit, type Endpoint, type Project } from '../lib/api';
 import { ErrorMessage, Field, useLoad } from '../ui';
 
 interface GraphQlDefinition {
@@ -102,7 +102,7 @@ export function GraphQl({ project }: { project: Project }) {
         {apis.map((e) => (
           <button key={e.id} type="button" className={editing?.id === e.id ? 'small' : 'secondary small'} onClick={() => open(e)}>{e.path}</button>
         ))}
-        <button type="button" className="secondary small" onClick={() => open(undefined)}>New GraphQL API</button>
+        {canEdit(project) && <button type="button" className="secondary small" onClick={() => open(undefined)}>New GraphQL API</button>}
       </div>
       <form onSubmit={save} aria-label="GraphQL API" className="stack">
         <Field label="Path">{(id) => <input id={id} required value={path} onChange={(e) => setPath(e.target.value)} />}</Field>
@@ -112,7 +112,7 @@ export function GraphQl({ project }: { project: Project }) {
         </Field>
         <ErrorMessage error={error} />
         {saved && <p role="status">{saved}</p>}
-        <div className="row"><button type="submit">{editing ? 'Save GraphQL API' : 'Create GraphQL API'}</button></div>
+        {canEdit(project) && <div className="row"><button type="submit">{editing ? 'Save GraphQL API' : 'Create GraphQL API'}</button></div>}
       </form>
       <form onSubmit={run} aria-label="Try an operation" className="stack">
         <h2>Try it</h2>

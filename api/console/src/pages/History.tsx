@@ -17,6 +17,13 @@ const describe: Record<string, string> = {
   'endpoint.changed': 'changed endpoint',
   'endpoint.deleted': 'deleted endpoint',
   'endpoints.changed': 'changed',
+  'resource.created': 'created resource',
+  'resource.changed': 'changed resource',
+  'resource.deleted': 'deleted resource',
+  'resources.changed': 'changed',
+  'definitions.changed': 'changed',
+  'project.changed': 'changed the settings:',
+  'project.transferred': 'moved the project to team',
 };
 
 /** Lines of two pretty JSON texts, each marked kept, removed or added (a plain line diff, enough to read a change). */
@@ -39,7 +46,7 @@ function diff(before: string, after: string): { kind: ' ' | '-' | '+'; text: str
 
 const pretty = (value: unknown) => (value === null || value === undefined || (Array.isArray(value) && value.length === 0) ? '' : JSON.stringify(value, null, 2));
 
-/** Every change of the project's endpoints: who, when, what, a diff of before and after, and a restore that undoes it. */
+/** Every change of the project (endpoints, resources, settings): who, when, what, a diff of before and after, and a restore that undoes it. */
 export function History({ project, canEdit }: { project: Project; canEdit: boolean }) {
   const base = `/api/v1/projects/${encodeURIComponent(project.id)}/history`;
   const history = useLoad(() => api<{ items: Change[]; nextCursor?: string }>('GET', `${base}?limit=100`), [base]);
@@ -51,8 +58,13 @@ export function History({ project, canEdit }: { project: Project; canEdit: boole
     if (!(await confirm(`Undo this change (${describe[change.action] ?? change.action} ${change.target ?? ''})? What it deleted or changed comes back; what it created goes.`))) return;
     setError(undefined);
     try {
-      const result = await api<{ items: unknown[] }>('POST', `${base}/${encodeURIComponent(change.id)}/restore`);
-      setRestored(`Restored: ${result.items.length} endpoint${result.items.length === 1 ? '' : 's'} changed back.`);
+      const result = await api<{ items: unknown[]; resources: unknown[]; project?: unknown }>('POST', `${base}/${encodeURIComponent(change.id)}/restore`);
+      const parts = [
+        result.items.length > 0 || result.resources.length === 0 ? `${result.items.length} endpoint${result.items.length === 1 ? '' : 's'}` : '',
+        result.resources.length > 0 ? `${result.resources.length} resource${result.resources.length === 1 ? '' : 's'}` : '',
+        result.project ? 'the settings' : '',
+      ].filter((p) => p);
+      setRestored(`Restored: ${parts.join(', ')} changed back.`);
       history.reload();
     } catch (caught) {
       setError(caught);
@@ -62,7 +74,7 @@ export function History({ project, canEdit }: { project: Project; canEdit: boole
   const items = history.data?.items ?? [];
   return (
     <div className="stack">
-      <p className="muted">Every change of the endpoints, newest first. An import or a reset is one change; undoing a change is a change too.</p>
+      <p className="muted">Every change of the endpoints, resources and settings, newest first. An import or a reset is one change; undoing a change is a change too.</p>
       <ErrorMessage error={history.error ?? error} />
       {restored && <p role="status">{restored}</p>}
       {history.data && items.length === 0 && <p>No changes yet.</p>}
@@ -79,7 +91,7 @@ export function History({ project, canEdit }: { project: Project; canEdit: boole
                   <span key={i} className={line.kind === '+' ? 'added' : line.kind === '-' ? 'removed' : undefined}>{`${line.kind} ${line.text}\n`}</span>
                 ))}
               </pre>
-              {canEdit && <button type="button" className="secondary small" onClick={() => void restore(change)}>Restore</button>}
+              {canEdit && change.action !== 'project.transferred' && <button type="button" className="secondary small" onClick={() => void restore(change)}>Restore</button>}
             </details>
           </li>
         ))}

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { api, type Project } from '../lib/api';
+import { api, canEdit, isOwner, type Project } from '../lib/api';
+import type { Team } from './Teams';
 import { navigate } from '../lib/route';
 import { CopyButton, ErrorMessage, Field, useConfirm, useLoad } from '../ui';
 import { Endpoints } from './Endpoints';
@@ -55,7 +56,7 @@ export function ProjectPage({ slug, tab }: { slug: string; tab: string }) {
       {tab === 'requests' && <RequestLog project={p} />}
       {tab === 'scenarios' && <Scenarios project={p} />}
       {tab === 'sessions' && <Sessions project={p} />}
-      {tab === 'history' && <History project={p} canEdit={p.role !== 'viewer'} />}
+      {tab === 'history' && <History project={p} canEdit={canEdit(p)} />}
       {tab === 'recording' && <Recording project={p} />}
       {tab === 'webhooks' && <Webhooks project={p} />}
       {tab === 'transfer' && <Transfer project={p} />}
@@ -104,12 +105,17 @@ function Settings({ project, onChange }: { project: Project; onChange: (project:
     }
   };
 
+  const editable = canEdit(project);
+  const owner = isOwner(project);
   return (
     <div>
       <form onSubmit={save} aria-label="Project settings" className="stack">
+        <fieldset disabled={!editable} className="stack plain">
         <Field label="Name">{(id) => <input id={id} required value={name} onChange={(e) => setName(e.target.value)} />}</Field>
-        <Field label="Slug" hint="Changing it changes the mock URL">{(id) => <input id={id} required value={slug} onChange={(e) => setSlug(e.target.value)} />}</Field>
-        <label className="check"><input type="checkbox" checked={isPrivate} onChange={(e) => setPrivate(e.target.checked)} /> Private: only you (with your key or token) may call the mock</label>
+        <Field label="Slug" hint={owner ? 'Changing it changes the mock URL' : 'The team\'s owners change the slug'}>
+          {(id) => <input id={id} required disabled={!owner} value={slug} onChange={(e) => setSlug(e.target.value)} />}
+        </Field>
+        <label className="check"><input type="checkbox" checked={isPrivate} disabled={!owner} onChange={(e) => setPrivate(e.target.checked)} /> Private: only {project.teamId ? 'the team\'s members' : 'you'} (with {project.teamId ? 'their' : 'your'} key or token) may call the mock</label>
         <Field label="Rate limit (requests per window, empty for the default)">
           {(id) => <input id={id} inputMode="numeric" pattern="[0-9]*" value={rateLimit} onChange={(e) => setRateLimit(e.target.value)} />}
         </Field>
@@ -123,15 +129,51 @@ function Settings({ project, onChange }: { project: Project; onChange: (project:
           <Field label="Fallback base URL">{(id) => <input id={id} type="url" value={proxyUrl} placeholder="https://api.example.com" onChange={(e) => setProxyUrl(e.target.value)} />}</Field>
           <Field label="Strip this path prefix before forwarding">{(id) => <input id={id} value={stripPrefix} placeholder="/v2" onChange={(e) => setStripPrefix(e.target.value)} />}</Field>
         </fieldset>
+        </fieldset>
         <ErrorMessage error={error} />
         {saved && <p role="status">Saved.</p>}
-        <div className="row"><button type="submit">Save</button></div>
+        {editable && <div className="row"><button type="submit">Save</button></div>}
       </form>
       <Usage project={project} />
-      <h2>Danger zone</h2>
-      <button type="button" className="danger" onClick={remove}>Delete project</button>
+      {!project.teamId && <MoveToTeam project={project} onMoved={onChange} />}
+      {owner && <>
+        <h2>Danger zone</h2>
+        <button type="button" className="danger" onClick={remove}>Delete project</button>
+      </>}
       {dialog}
     </div>
+  );
+}
+
+/** Moves a personal project to one of the caller's teams (where they are an owner or editor). */
+function MoveToTeam({ project, onMoved }: { project: Project; onMoved: (project: Project) => void }) {
+  const teams = useLoad(() => api<{ items: Team[] }>('GET', '/api/v1/teams'), []);
+  const [teamId, setTeamId] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [confirm, dialog] = useConfirm();
+  const choices = (teams.data?.items ?? []).filter((t) => t.role !== 'viewer');
+  if (choices.length === 0) return null;
+  const chosen = choices.find((t) => t.id === teamId) ?? choices[0];
+  const move = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(undefined);
+    if (!(await confirm(`Move "${project.name}" to the team ${chosen.name}? The team will own it: its members get their roles, its owners alone delete it, and it counts against the team's quotas.`))) return;
+    try {
+      onMoved(await api<Project>('POST', `/api/v1/projects/${encodeURIComponent(project.id)}/transfer`, { teamId: chosen.id }));
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  return (
+    <form onSubmit={move} aria-label="Move to a team" className="stack">
+      <h2>Move to a team</h2>
+      <Field label="Team">
+        {(id) => <select id={id} value={chosen.id} onChange={(e) => setTeamId(e.target.value)}>{choices.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}</select>}
+      </Field>
+      <ErrorMessage error={error} />
+      <div className="row"><button type="submit" className="secondary">Move to team</button></div>
+      {dialog}
+    </form>
   );
 }
 

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, type Project, type RecordingStatus } from '../lib/api';
+import { api, canEdit, type Project, type RecordingStatus } from '../lib/api';
 import { ErrorMessage, Field, formatTime, useLoad } from '../ui';
 
 /** Record a real API: mock calls go to the target while recording, and each distinct request becomes an endpoint. */
@@ -46,9 +46,11 @@ export function Recording({ project }: { project: Project }) {
           <p className="muted">Send requests to <code>{project.mockUrl}</code>; each goes to the real API and its answer is kept.</p>
           <div className="row">
             <button type="button" className="secondary" onClick={() => status.reload()}>Refresh</button>
-            <button type="button" onClick={() => void stop()}>Stop recording</button>
+            {canEdit(project) && <button type="button" onClick={() => void stop()}>Stop recording</button>}
           </div>
         </div>
+      ) : !canEdit(project) ? (
+        <p className="muted">Not recording. A viewer cannot start a recording.</p>
       ) : (
         <form onSubmit={start} aria-label="Start a recording" className="stack">
           <p className="muted">While recording, every call to this project's mock URL is forwarded to the real API; each distinct request and its real answer becomes an endpoint.</p>

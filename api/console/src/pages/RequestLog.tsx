@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, stream, type LogEntry, type Project } from '../lib/api';
+import { api, canEdit, stream, type LogEntry, type Project } from '../lib/api';
 import { SseParser } from '../lib/sse';
 import { ErrorMessage, formatTime, useConfirm } from '../ui';
 import { SessionPicker, withSession } from './Sessions';
@@ -57,7 +57,7 @@ export function RequestLog({ project }: { project: Project }) {
       <div className="row wrap">
         <h2 id="log-title">Request log</h2>
         <span className={live ? 'badge live' : 'badge'} role="status">{live ? 'Live' : 'Connecting…'}</span>
-        <button type="button" className="secondary small" onClick={clear}>Clear</button>
+        {canEdit(project) && <button type="button" className="secondary small" onClick={clear}>Clear</button>}
       </div>
       <p className="muted">Calls to <code>{project.mockUrl}</code> appear here as they happen.</p>
       <SessionPicker project={project} value={session} onChange={(next) => { setEntries([]); setSession(next); }} />

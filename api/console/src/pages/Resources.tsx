@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, problemOf, raw, type Project, type Resource } from '../lib/api';
+import { api, canEdit, problemOf, raw, type Project, type Resource } from '../lib/api';
 import { cellText, columnsOf, nextSort, recordsQuery, type TableQuery } from '../lib/records';
 import { prettyJson } from '../lib/endpointForm';
 import { ErrorMessage, Field, useConfirm, useLoad } from '../ui';
@@ -58,13 +58,13 @@ export function Resources({ project }: { project: Project }) {
           <span role="listitem" key={resource.name} className="chip">
             <button type="button" className={selected === resource.name ? 'small' : 'secondary small'} aria-pressed={selected === resource.name}
               onClick={() => setSelected(resource.name)}>{resource.name}</button>
-            <button type="button" className="danger small" aria-label={`Delete resource ${resource.name}`} onClick={() => remove(resource)}>×</button>
+            {canEdit(project) && <button type="button" className="danger small" aria-label={`Delete resource ${resource.name}`} onClick={() => remove(resource)}>×</button>}
           </span>
         ))}
         {list.data && list.data.items.length === 0 && <span role="listitem" className="muted">No resources yet.</span>}
       </div>
       {current && <Records key={current.name} project={project} resource={current} base={base} onError={setError} />}
-      <details open={list.data?.items.length === 0}>
+      {canEdit(project) && <details open={list.data?.items.length === 0}>
         <summary>New resource</summary>
         <form onSubmit={create} aria-label="New resource" className="stack">
           <div className="row wrap">
@@ -77,7 +77,7 @@ export function Resources({ project }: { project: Project }) {
           </Field>
           <div className="row"><button type="submit">Create resource</button></div>
         </form>
-      </details>
+      </details>}
       {dialog}
     </div>
   );
@@ -103,6 +103,7 @@ function Records({ project, resource, base, onError }: { project: Project; resou
     return Array.isArray(body) ? { rows: body, total: Number(response.headers.get('X-Total-Count') ?? body.length) } : { rows: [body], total: 1, single: true };
   }, [records, search]);
   const singular = resource.kind === 'singular';
+  const editable = canEdit(project);
   const rows = page.data?.rows ?? [];
   const columns = columnsOf(rows, idField);
   const pages = Math.max(1, Math.ceil((page.data?.total ?? 0) / query.limit));
@@ -132,10 +133,12 @@ function Records({ project, resource, base, onError }: { project: Project; resou
       <div className="row wrap">
         <h2>{resource.name}</h2>
         <code className="url">{url}</code>
-        <button type="button" className="secondary small" onClick={reset}>Reset to seed</button>
-        <button type="button" className="small" onClick={() => { setEditing({ text: singular ? JSON.stringify(rows[0] ?? {}, null, 2) : '{\n  \n}' }); setEditError(undefined); }}>
-          {singular ? 'Edit' : 'Add record'}
-        </button>
+        {editable && <>
+          <button type="button" className="secondary small" onClick={reset}>Reset to seed</button>
+          <button type="button" className="small" onClick={() => { setEditing({ text: singular ? JSON.stringify(rows[0] ?? {}, null, 2) : '{\n  \n}' }); setEditError(undefined); }}>
+            {singular ? 'Edit' : 'Add record'}
+          </button>
+        </>}
       </div>
       {!singular && (
         <form className="row wrap" onSubmit={(e) => { e.preventDefault(); setQuery({ ...query, filter: filterText, page: 1 }); }} role="search" aria-label="Filter records">
@@ -170,14 +173,14 @@ function Records({ project, resource, base, onError }: { project: Project; resou
                   </button>}
                 </th>
               ))}
-              {!singular && <th scope="col"><span className="visually-hidden">Actions</span></th>}
+              {!singular && editable && <th scope="col"><span className="visually-hidden">Actions</span></th>}
             </tr>
           </thead>
           <tbody>
             {rows.map((row, i) => (
               <tr key={String(row[idField] ?? i)}>
                 {columns.map((column) => <td key={column}>{cellText(row[column])}</td>)}
-                {!singular && (
+                {!singular && editable && (
                   <td className="actions">
                     <button type="button" className="secondary small" aria-label={`Edit record ${cellText(row[idField])}`}
                       onClick={() => { setEditing({ key: row[idField], text: JSON.stringify(row, null, 2) }); setEditError(undefined); }}>Edit</button>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, type Project, type Scenario } from '../lib/api';
+import { api, canEdit, type Project, type Scenario } from '../lib/api';
 import { ErrorMessage, useConfirm, useLoad } from '../ui';
 import { SessionPicker, withSession } from './Sessions';
 
@@ -50,7 +50,7 @@ export function Scenarios({ project }: { project: Project }) {
                   <th scope="row">{s.name}</th>
                   <td data-testid={`state-${s.name}`}>{s.state}</td>
                   <td>
-                    <select aria-label={`State of ${s.name}`} value={s.state} onChange={(e) => void move(s.name, e.target.value)}>
+                    <select aria-label={`State of ${s.name}`} value={s.state} disabled={!canEdit(project)} onChange={(e) => void move(s.name, e.target.value)}>
                       {s.possibleStates.map((state) => <option key={state} value={state}>{state}</option>)}
                     </select>
                   </td>
@@ -60,7 +60,7 @@ export function Scenarios({ project }: { project: Project }) {
           </table>
         </div>
       )}
-      <div className="row"><button type="button" className="secondary" onClick={reset}>Reset scenarios and sequences</button></div>
+      {canEdit(project) && <div className="row"><button type="button" className="secondary" onClick={reset}>Reset scenarios and sequences</button></div>}
       {dialog}
     </div>
   );

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, type MockSession, type Project } from '../lib/api';
+import { api, canEdit, type MockSession, type Project } from '../lib/api';
 import { CopyButton, ErrorMessage, formatTime, useConfirm, useLoad } from '../ui';
 
 const sessionsOf = (project: Project) => `/api/v1/projects/${encodeURIComponent(project.id)}/sessions`;
@@ -72,7 +72,7 @@ export function Sessions({ project }: { project: Project }) {
                   <td>{formatTime(s.createdAt)}</td>
                   <td>{formatTime(s.lastUsedAt)}</td>
                   <td>{formatTime(s.expiresAt)}</td>
-                  <td><button type="button" className="secondary small" onClick={() => void remove(s.id)} aria-label={`Delete session ${s.id}`}>Delete</button></td>
+                  <td>{canEdit(project) && <button type="button" className="secondary small" onClick={() => void remove(s.id)} aria-label={`Delete session ${s.id}`}>Delete</button>}</td>
                 </tr>
               ))}
             </tbody>

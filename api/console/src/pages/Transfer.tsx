@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, download, sendText, type ImportPlanItem, type ImportResult, type Project } from '../lib/api';
+import { api, canEdit, download, sendText, type ImportPlanItem, type ImportResult, type Project } from '../lib/api';
 import { ErrorMessage, Field } from '../ui';
 
 /** JSON or YAML by what the text starts with (the server recognises both; the type only has to be one of them). */
@@ -9,7 +9,7 @@ const typeOf = (text: string) => (/^\s*[{[]/.test(text) ? 'application/json' : '
 export function Transfer({ project }: { project: Project }) {
   return (
     <div className="stack">
-      <OpenApiImport project={project} />
+      {canEdit(project) && <OpenApiImport project={project} />}
       <WireMockMappings project={project} />
     </div>
   );
@@ -153,7 +153,7 @@ function WireMockMappings({ project }: { project: Project }) {
     <section aria-labelledby="wiremock-mappings">
       <h2 id="wiremock-mappings">WireMock mappings</h2>
       <p className="muted">The project's endpoints as WireMock stub mappings: a file WireMock itself (or this project, or another) can load.</p>
-      <Field label="Import a mappings file">{(id) => <input id={id} type="file" accept=".json,application/json" onChange={(e) => void importFile(e.target.files?.[0])} />}</Field>
+      {canEdit(project) && <Field label="Import a mappings file">{(id) => <input id={id} type="file" accept=".json,application/json" onChange={(e) => void importFile(e.target.files?.[0])} />}</Field>}
       <ErrorMessage error={error} />
       {done && <p role="status">{done}</p>}
       <div className="row"><button type="button" className="secondary" onClick={() => void exportMappings()}>Export mappings</button></div>
