@@ -78,8 +78,12 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     [ReadOnly, Alias("FindEndpointsByMetadata")]
     Task<Outcome<EndpointInfo[]>> FindEndpointsByMetadataAsync(string caller, BodyMatcher pattern);
 
+    /// <summary>
+    /// Adds an endpoint; <paramref name="endpointId"/>, when the front end chose it, makes the call idempotent: sent again
+    /// (after a failover left the first call's fate unknown), an endpoint of that id with the same spec is the answer.
+    /// </summary>
     [Alias("AddEndpoint")]
-    Task<Outcome<EndpointInfo>> AddEndpointAsync(string caller, EndpointSpec spec);
+    Task<Outcome<EndpointInfo>> AddEndpointAsync(string caller, EndpointSpec spec, string? endpointId = null);
 
     /// <summary>Replaces an endpoint; when <paramref name="expectedRevision"/> is given it must be current.</summary>
     [Alias("ReplaceEndpoint")]

@@ -18,7 +18,7 @@ public static class EndpointsApi
     {
         var group = app.MapProjectArea("/endpoints", "Endpoints");
 
-        group.MapPost("/", CreateAsync)
+        group.MapPost("/", CreateAsync).WithMetadata(Transient.IdempotentWrite.Instance)
             .WithName("CreateEndpoint").WithSummary("Define a mock endpoint")
             .Accepts<EndpointRequest>("application/json")
             .Produces<EndpointResponse>(StatusCodes.Status201Created)
@@ -54,7 +54,8 @@ public static class EndpointsApi
         {
             return body.Problem;
         }
-        var outcome = await project.Grain.AddEndpointAsync(project.Caller, body.Value!);
+        // The endpoint's id is chosen here, once per request: a retry after a failover cannot create it twice.
+        var outcome = await project.Grain.AddEndpointAsync(project.Caller, body.Value!, Transient.OncePerRequest(request.HttpContext, "om.endpoint-id", ProjectIds.NewEndpointId));
         return outcome.IsOk
             ? TypedResults.Created($"/api/v1/projects/{project.Id}/endpoints/{outcome.Value!.Id}", EndpointResponse.From(outcome.Value))
             : Problems.From(outcome);

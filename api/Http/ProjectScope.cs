@@ -59,8 +59,10 @@ public sealed class ProjectScope
             {
                 continue;
             }
+            // Reads, retried on every transient failure (the write the route makes is the handler's, retried as it allows).
+            var aborted = context.HttpContext.RequestAborted;
             if ((scope._id ??= await scope._resolver.ResolveAsync(scope.Name)) is null
-                || context.HttpContext.User.WithinGrants(scope._id!, await scope.Grain.RoleOfAsync(scope.Caller)) is not { } role)
+                || context.HttpContext.User.WithinGrants(scope._id!, await Transient.RetryAsync(() => new ValueTask<string?>(scope.Grain.RoleOfAsync(scope.Caller)), aborted)) is not { } role)
             {
                 return NotFound(scope.Name);
             }

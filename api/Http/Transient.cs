@@ -10,8 +10,10 @@ namespace OrleansMock.Api.Http;
 /// </summary>
 public static class Transient
 {
+    // About 8 s of waiting in all: longer than the cluster needs to vote a crashed silo dead (probes of 1 s, two missed).
     private static readonly TimeSpan[] Backoff =
-        [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
+        [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2),
+            TimeSpan.FromSeconds(2)];
 
     public static bool Is(Exception exception) =>
         exception is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or TimeoutException
@@ -54,25 +56,43 @@ public static class Transient
     public static ValueTask<T> RetryUndeliveredAsync<T>(Func<ValueTask<T>> call, CancellationToken cancellationToken) =>
         RetryWhileAsync(call, NeverDelivered, cancellationToken);
 
+    /// <summary>Marks a POST route whose handler is idempotent (it names what it creates once per request: <see cref="OncePerRequest"/>).</summary>
+    public sealed class IdempotentWrite
+    {
+        public static readonly IdempotentWrite Instance = new();
+    }
+
+    /// <summary>A value made once per HTTP request and kept across the retries of its handler (the id of what it creates).</summary>
+    public static string OncePerRequest(HttpContext http, string name, Func<string> make) =>
+        http.Items.TryGetValue(name, out var made) && made is string value ? value : (string)(http.Items[name] = make());
+
     /// <summary>
-    /// Endpoint filter for management routes: reads are retried on every transient failure (as <see cref="RetryReads"/>);
-    /// writes only when the failure says the grain never received them (<see cref="NeverDelivered"/>), so a write is
-    /// never applied twice. The body is buffered so the handler can read it again. Not for routes with effects outside
-    /// the cluster (the tester sends HTTP requests).
+    /// Endpoint filter for management routes: reads are retried on every transient failure (as <see cref="RetryReads"/>),
+    /// and so are writes that are idempotent: PUT and DELETE (a DELETE retried after its first attempt landed answers
+    /// 204, not the 404 the second attempt finds) and POST routes marked <see cref="IdempotentWrite"/>. Other writes only
+    /// when the failure says the grain never received them (<see cref="NeverDelivered"/>), so a write is never applied
+    /// twice. The body is buffered so the handler can read it again. Not for routes with effects outside the cluster
+    /// (the tester sends HTTP requests).
     /// </summary>
     public static async ValueTask<object?> RetryReadsAndUndeliveredWrites(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
+        var method = http.Request.Method;
+        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
         {
             return await RetryAsync(() => next(context), http.RequestAborted);
         }
         http.Request.EnableBuffering();
-        return await RetryUndeliveredAsync(() =>
+        var idempotent = HttpMethods.IsPut(method) || HttpMethods.IsDelete(method) || http.GetEndpoint()?.Metadata.GetMetadata<IdempotentWrite>() is not null;
+        var attempts = 0;
+        return await RetryWhileAsync(async () =>
         {
             http.Request.Body.Position = 0; // each attempt reads the body from the start
-            return next(context);
-        }, http.RequestAborted);
+            var retried = attempts++ > 0;
+            var result = await next(context);
+            return retried && HttpMethods.IsDelete(method) && result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status404NotFound }
+                ? Results.NoContent() : result;
+        }, idempotent ? Is : NeverDelivered, http.RequestAborted);
     }
 
     /// <summary>Endpoint filter: GET and HEAD handlers read no body, so the whole handler can run again.</summary>

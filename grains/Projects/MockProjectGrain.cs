@@ -153,8 +153,8 @@ public sealed partial class MockProjectGrain(
         }
     });
 
-    public Task<Outcome<EndpointInfo>> AddEndpointAsync(string caller, EndpointSpec spec) =>
-        ChangeAsync(caller, d => d.AddEndpoint(spec, limits.Value, ProjectIds.NewEndpointId(), time.GetUtcNow()));
+    public Task<Outcome<EndpointInfo>> AddEndpointAsync(string caller, EndpointSpec spec, string? endpointId = null) =>
+        ChangeAsync(caller, d => d.AddEndpoint(spec, limits.Value, endpointId ?? ProjectIds.NewEndpointId(), time.GetUtcNow()));
 
     public Task<Outcome<EndpointInfo>> ReplaceEndpointAsync(string caller, string endpointId, EndpointSpec spec, int? expectedRevision) =>
         ChangeAsync(caller, d => d.ReplaceEndpoint(endpointId, spec, expectedRevision, limits.Value, time.GetUtcNow()));

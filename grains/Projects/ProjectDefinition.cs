@@ -226,6 +226,13 @@ public sealed partial class ProjectDefinition
 
     public Change<EndpointInfo> AddEndpoint(EndpointSpec spec, MockLimits limits, string newId, DateTimeOffset now)
     {
+        if (IndexOf(newId) is >= 0 and var existing)
+        {
+            // The same call again (a retry whose first attempt landed): the endpoint it made is the answer.
+            return CheckSpec(spec, limits, exceptId: newId, out var again) is null && SameSpec(Endpoints[existing].Spec, again)
+                ? new(Outcome<EndpointInfo>.Ok(Endpoints[existing]), null)
+                : Change<EndpointInfo>.Fail(OutcomeKind.Conflict, $"endpoint {newId} already exists with another definition");
+        }
         if (Endpoints.Count >= limits.MaxEndpointsPerProject)
         {
             return Change<EndpointInfo>.Fail(OutcomeKind.LimitExceeded,
@@ -258,17 +265,19 @@ public sealed partial class ProjectDefinition
             return new(EndpointNotFound(endpointId), null);
         }
         var current = Endpoints[index];
+        var failure = CheckSpec(spec, limits, exceptId: endpointId, out var normalized);
+        var next = failure is null && keepContract && normalized.Contract is null ? normalized with { Contract = current.Spec.Contract } : normalized;
         if (expectedRevision is { } expected && expected != current.Revision)
         {
-            return Change<EndpointInfo>.Fail(OutcomeKind.PreconditionFailed,
-                $"endpoint {endpointId} is at revision {current.Revision}, not {expected}; it was changed meanwhile");
+            // The same change again (a retry whose first attempt landed): it is the revision after the expected one.
+            return failure is null && expected == current.Revision - 1 && SameSpec(current.Spec, next) ? new(Outcome<EndpointInfo>.Ok(current), null)
+                : Change<EndpointInfo>.Fail(OutcomeKind.PreconditionFailed, $"endpoint {endpointId} is at revision {current.Revision}, not {expected}; it was changed meanwhile");
         }
-        if (CheckSpec(spec, limits, exceptId: endpointId, out var normalized) is { } failure)
+        if (failure is not null)
         {
             return new(failure, null);
         }
-        var replaced = current with { Spec = keepContract && normalized.Contract is null ? normalized with { Contract = current.Spec.Contract } : normalized,
-            Revision = current.Revision + 1, UpdatedAt = now };
+        var replaced = current with { Spec = next, Revision = current.Revision + 1, UpdatedAt = now };
         if (!CompiledEndpoint.TryCompile(replaced, out _, out var error))
         {
             return Change<EndpointInfo>.Fail(OutcomeKind.Invalid, error);
@@ -280,6 +289,10 @@ public sealed partial class ProjectDefinition
         IndexOf(endpointId) < 0
             ? Change<bool>.Fail(OutcomeKind.NotFound, $"endpoint {endpointId} does not exist in project {ProjectId}")
             : new(Outcome<bool>.Ok(true), With(Endpoints.Where(e => e.Id != endpointId).ToList()));
+
+    /// <summary>Whether two endpoint definitions are the same (as stored).</summary>
+    private static bool SameSpec(EndpointSpec a, EndpointSpec b) =>
+        ReferenceEquals(a, b) || System.Text.Json.JsonSerializer.Serialize(a, Storage.StoredJson.Options) == System.Text.Json.JsonSerializer.Serialize(b, Storage.StoredJson.Options);
 
     private int IndexOf(string endpointId)
     {

@@ -55,6 +55,9 @@ public sealed class ClusterTraffic
 
     public ConcurrentQueue<(TimeSpan At, string What, int Status)> Failures { get; } = new();
 
+    /// <summary>Requests that took longer than a second (a failover's retries wait for the cluster), when they started.</summary>
+    public ConcurrentQueue<(TimeSpan At, TimeSpan Took)> Slow { get; } = new();
+
     /// <summary>Per project id, the endpoint paths whose creation was acknowledged (201).</summary>
     public ConcurrentDictionary<string, ConcurrentBag<string>> Acknowledged { get; } = new();
 
@@ -77,9 +80,12 @@ public sealed class ClusterTraffic
         return projects;
     }
 
-    /// <summary><paramref name="workers"/> loops until <paramref name="stop"/>; every <paramref name="writeEvery"/>th request is a write.</summary>
-    public Task[] Start(HttpClient client, List<(string Id, string Slug)> projects, int workers, int writeEvery, CancellationToken stop) =>
-        Enumerable.Range(0, workers).Select(worker => Task.Run(() => RunAsync(client, projects, worker, writeEvery, stop))).ToArray();
+    /// <summary>
+    /// <paramref name="workers"/> loops until <paramref name="stop"/>; every <paramref name="writeEvery"/>th request is a
+    /// write (an endpoint whose path starts with <paramref name="name"/>: traffic through several clients needs a name each).
+    /// </summary>
+    public Task[] Start(HttpClient client, List<(string Id, string Slug)> projects, int workers, int writeEvery, CancellationToken stop, string name = "w") =>
+        Enumerable.Range(0, workers).Select(worker => Task.Run(() => RunAsync(client, projects, $"{name}{worker}", worker, writeEvery, stop))).ToArray();
 
     /// <summary>Every acknowledged write is stored.</summary>
     public async Task AssertAcknowledgedAsync(HttpClient client)
@@ -92,20 +98,25 @@ public sealed class ClusterTraffic
         }
     }
 
-    private async Task RunAsync(HttpClient client, List<(string Id, string Slug)> projects, int worker, int writeEvery, CancellationToken stop)
+    private async Task RunAsync(HttpClient client, List<(string Id, string Slug)> projects, string name, int worker, int writeEvery, CancellationToken stop)
     {
         var n = 0;
         while (!stop.IsCancellationRequested)
         {
             var (id, slug) = projects[(worker + n) % projects.Count];
             var write = n++ % writeEvery == 0;
-            var path = $"/w{worker}-{n}";
+            var path = $"/{name}-{n}";
+            var started = _clock.Elapsed;
             try
             {
                 using var response = write
                     ? await client.PostAsync($"/api/v1/projects/{id}/endpoints", Payload($"{{\"method\":\"GET\",\"path\":\"{path}\",\"response\":{{}}}}"))
                     : await client.GetAsync($"/m/{slug}/ping");
                 Interlocked.Increment(ref _requests);
+                if (_clock.Elapsed - started is { TotalSeconds: > 1 } took)
+                {
+                    Slow.Enqueue((started, took));
+                }
                 if (write && response.StatusCode == HttpStatusCode.Created)
                 {
                     Acknowledged[id].Add(path);

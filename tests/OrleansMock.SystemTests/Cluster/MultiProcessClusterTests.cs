@@ -67,8 +67,11 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : Cluster
 
         var projects = await _traffic.ProjectsAsync(client, 12);
 
+        // Mixed traffic (a write in five) through both front ends.
+        using var second = new HttpClient { BaseAddress = frontEnds[1].Address, Timeout = TimeSpan.FromSeconds(30) };
+        second.DefaultRequestHeaders.Authorization = client.DefaultRequestHeaders.Authorization;
         using var stop = new CancellationTokenSource();
-        var traffic = _traffic.Start(client, projects, workers: 4, writeEvery: 5, stop.Token);
+        var traffic = _traffic.Start(client, projects, workers: 2, writeEvery: 5, stop.Token, "a").Concat(_traffic.Start(second, projects, workers: 2, writeEvery: 5, stop.Token, "b")).ToArray();
         await Task.Delay(TimeSpan.FromSeconds(4));
 
         // 1. A silo crashes.
@@ -113,6 +116,9 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : Cluster
         output.WriteLine($"requests: {_traffic.Requests}; failures after kill -9: {crashFailures.Length} " +
             $"({string.Join(", ", crashFailures.GroupBy(f => f.Status).Select(g => $"{g.Count()} x {g.Key}"))}); " +
             $"every request succeeded again {recovery.TotalSeconds:F1} s after the kill");
+        var slowAfterKill = _traffic.Slow.Where(s => s.At >= killedAt - TimeSpan.FromSeconds(1) && s.At < killedAt + TimeSpan.FromSeconds(12)).ToArray();
+        output.WriteLine($"requests slower than 1 s around the kill: {slowAfterKill.Length}, the slowest {(slowAfterKill.Length == 0 ? 0 : slowAfterKill.Max(s => s.Took.TotalSeconds)):F1} s; " +
+            $"slower than 1 s in the whole run: {_traffic.Slow.Count}");
         output.WriteLine($"fourth silo activations: {before} before the new projects, {after} after");
         var gracefulFailures = _traffic.Failures.Where(f => stops.Any(s => f.At >= s.From && f.At <= s.To)).ToArray();
         output.WriteLine($"failures during the {stops.Count} graceful stops: {gracefulFailures.Length}");
@@ -125,8 +131,9 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : Cluster
             }
         }
 
-        Assert.All(_traffic.Failures, f => Assert.True(f.Status == 503, $"{f.What} failed with {f.Status} at {f.At}: only 503s are acceptable"));
-        Assert.True(recovery < TimeSpan.FromSeconds(10), $"requests kept failing {recovery.TotalSeconds:F1} s after the crash");
+        // Issue 32.7: no request fails, through the crash (the front end retries reads, and writes that are idempotent or
+        // never delivered, until the cluster has voted the dead silo out) or the graceful stops.
+        Assert.Empty(_traffic.Failures.Select(f => $"{f.What} failed with {f.Status} at {f.At}"));
         Assert.True(after > before, $"no new activations on the fourth silo ({before} -> {after})");
         Assert.Empty(gracefulFailures);
 

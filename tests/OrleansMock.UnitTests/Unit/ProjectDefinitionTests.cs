@@ -96,6 +96,22 @@ public sealed class ProjectDefinitionTests
     }
 
     [Fact]
+    public void The_same_add_or_replace_sent_again_after_it_landed_answers_what_it_made_and_changes_nothing()
+    {
+        var definition = Add(Project(), "GET", "/a", "e_1");
+        var again = definition.AddEndpoint(Spec("GET", "/a"), Limits, "e_1", Now.AddMinutes(1));
+        Assert.Null(again.Next);
+        Assert.Same(definition.Endpoints[0], again.Outcome.Value);
+        Assert.Equal(OutcomeKind.Conflict, definition.AddEndpoint(Spec("GET", "/other"), Limits, "e_1", Now).Outcome.Kind);
+
+        var replaced = definition.ReplaceEndpoint("e_1", Spec("GET", "/a", 201), 1, Limits, Now).Next!;
+        var replayed = replaced.ReplaceEndpoint("e_1", Spec("GET", "/a", 201), 1, Limits, Now.AddMinutes(1));
+        Assert.Null(replayed.Next);
+        Assert.Equal(2, replayed.Outcome.Value!.Revision);
+        Assert.Equal(OutcomeKind.PreconditionFailed, replaced.ReplaceEndpoint("e_1", Spec("GET", "/a", 202), 1, Limits, Now).Outcome.Kind);
+    }
+
+    [Fact]
     public void Deleting_an_endpoint_that_is_not_there_is_not_found()
     {
         var definition = Add(Project(), "GET", "/a", "e_1");
