@@ -146,6 +146,19 @@ public interface IMockProjectGrain : IUniqueKeyHolder
     ValueTask<MockResult> HandleAsync(MockRequest request, ClientLink client = default, CancellationToken cancellation = default);
 
     /// <summary>
+    /// Leases static answers to a front end's cache (<see cref="IAnswerCacheObserver"/>): the grain tells the holder of
+    /// every change before acknowledging it, for as long as the lease lasts. <paramref name="permitsWanted"/> of the
+    /// project's rate limit are counted now for the front end to spend within a second; <paramref name="permitsReturned"/>
+    /// are what it did not spend of the last ones.
+    /// </summary>
+    [Alias("LeaseAnswers")]
+    Task<AnswerLease> LeaseAnswersAsync(IAnswerCacheObserver holder, int permitsWanted, int permitsReturned);
+
+    /// <summary>Journal entries of requests a front end answered from its cache (one-way, in batches at most a second apart).</summary>
+    [OneWay, ReadOnly, Alias("RecordCachedAnswers")]
+    Task RecordCachedAnswersAsync(CachedAnswer[] answers);
+
+    /// <summary>
     /// Logs a request a resource or a proxy target answered, with its status (the answer comes after
     /// <see cref="HandleAsync"/>, from the resource grain or the real API). One-way: the front end does not wait for it.
     /// </summary>

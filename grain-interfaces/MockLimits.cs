@@ -116,6 +116,12 @@ public sealed class MockLimits
     /// </summary>
     public int RequestLogSize { get; set; } = 500;
 
+    /// <summary>
+    /// Front ends answer static answers from a cache the project grains keep coherent (leases, invalidated before a
+    /// change is acknowledged), without a grain call. Off: every mock request goes to its project grain.
+    /// </summary>
+    public bool AnswerCache { get; set; } = true;
+
     /// <summary>Live request log streams one user may hold open on one front end (429 above).</summary>
     public int MaxLogStreamsPerUser { get; set; } = 10;
 

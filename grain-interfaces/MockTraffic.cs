@@ -18,7 +18,8 @@ public sealed record MockRequest(
     [property: Id(6)] string? BodyPreview = null,
     [property: Id(7)] RequestDetail? Detail = null,
     [property: Id(8)] string? Session = null,
-    [property: Id(9)] string? CallerOnly = null);
+    [property: Id(9)] string? CallerOnly = null,
+    [property: Id(10)] bool Prepaid = false);
 
 /// <summary>A ready-to-write response. Built once per endpoint change and shared by every request.</summary>
 [GenerateSerializer, Immutable, Alias("om.MockResponse")]
@@ -78,6 +79,13 @@ public abstract record MockResult
     public sealed record Answered([property: Id(0)] MockResponse Response, [property: Id(1)] string? ContractViolation = null) : MockResult
     {
         public override int? Status => Response.Status;
+
+        /// <summary>
+        /// Every request of this method and path gets this same answer until the project changes (a front end may cache
+        /// it under a lease, <see cref="IMockProjectGrain.LeaseAnswersAsync"/>): the endpoint has one static response, no
+        /// conditions on what the request carries, no scenario, webhook or contract, and the project is not private.
+        /// </summary>
+        [Id(2)] public bool Cacheable { get; init; }
     }
 
     /// <summary>

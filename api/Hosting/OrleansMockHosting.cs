@@ -24,6 +24,7 @@ public static partial class OrleansMockHosting
         builder.AddOrleansMockAuth(keyFolder: options.Mode == HostingMode.Embedded ? options.DataPath : null);
         builder.AddOperations();
         builder.Services.AddSingleton<ProjectResolver>();
+        builder.Services.AddSingleton<MockTraffic.AnswerCache>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<LogStreamSlots>();

@@ -49,7 +49,7 @@ public static class MockTrafficMiddleware
                 new GrainReferences<IMockProjectGrain>(grains), services.GetRequiredService<IOptions<RateLimitOptions>>().Value.MockPerClient, limits,
                 new MockRequestReader(limits, new Redaction(limits.RedactNames), services.GetRequiredService<OwnCredentials>()),
                 services.GetRequiredService<MockProxy>(), services.GetRequiredService<JsonServerResponder>(), services.GetRequiredService<GraphQlResponder>(),
-                new GrainReferences<IMockResourceGrain>(grains));
+                new GrainReferences<IMockResourceGrain>(grains), limits.AnswerCache ? services.GetRequiredService<AnswerCache>() : null);
             _mockDomain = services.GetRequiredService<IConfiguration>()[MockOrigin.DomainKey] is { Length: > 0 } domain ? "." + domain.Trim('.') : null;
         }
 
@@ -84,7 +84,7 @@ public static class MockTrafficMiddleware
     private sealed record Traffic(
         RateLimiter Limiter, ProjectResolver Projects, GrainReferences<IMockProjectGrain> ProjectGrains, RateLimitPolicyOptions PerClient,
         MockLimits Limits, MockRequestReader Reader, MockProxy Proxy, JsonServerResponder Resources, GraphQlResponder GraphQl,
-        GrainReferences<IMockResourceGrain> Files);
+        GrainReferences<IMockResourceGrain> Files, AnswerCache? Cache);
 
     private static async Task HandleAsync(HttpContext context, Traffic traffic, string address, string path, bool ownOrigin)
     {
@@ -113,6 +113,21 @@ public static class MockTrafficMiddleware
             }
             // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
             var read = await traffic.Reader.ReadAsync(context, project, path, ProjectIds.IsProjectId(project) ? null : project, session);
+            var cached = session is null ? traffic.Cache?.Of(project) : null;
+            if (cached is not null && traffic.Cache!.TryAnswer(cached, project, read.Request.Method, path) is { } hit)
+            {
+                // A static answer this front end holds under the project's lease: no grain call (AnswerCache).
+                await MockResponseWriter.WriteAsync(context, hit, address, path, ownOrigin);
+                traffic.Cache.Record(cached, new CachedAnswer(read.Logged, DateTimeOffset.UtcNow, hit.Response.Status, hit.Response.EndpointId,
+                    hit.Response.ResponseIndex, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+                Telemetry.AnswerCacheHits.Add(1);
+                return;
+            }
+            var versionBefore = AnswerCache.VersionBefore(cached);
+            if (cached is not null && traffic.Cache!.TakePermit(cached))
+            {
+                read = read with { Request = read.Request with { Prepaid = true } }; // counted when this front end leased it
+            }
             client = ClientAborts.Register(context.RequestAborted);
             var result = await AnswerAsync(traffic, project, session, read.Request, client, context.RequestAborted);
             if (result is MockResult.NeedsDetail)
@@ -146,6 +161,13 @@ public static class MockTrafficMiddleware
                     finally
                     {
                         Journal(traffic, await traffic.Projects.IdOfAnsweredAsync(project) ?? project, read.Logged, context, started, graphQl.EndpointId);
+                    }
+                    return;
+                case MockResult.Answered { Cacheable: true } cacheable when session is null && traffic.Cache is { } cache:
+                    await MockResponseWriter.WriteAsync(context, result, address, path, ownOrigin);
+                    if (await traffic.Projects.IdOfAnsweredAsync(project) is { } projectId)
+                    {
+                        cache.Offer(project, projectId, read.Request.Method, path, cacheable, cached, versionBefore);
                     }
                     return;
                 default:

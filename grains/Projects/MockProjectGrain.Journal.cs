@@ -120,6 +120,7 @@ public sealed partial class MockProjectGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        await ReleaseLeasesAsync();
         if (_journal is { Pending: > 0 })
         {
             await FlushJournalAsync(cancellationToken);
@@ -141,6 +142,7 @@ public sealed partial class MockProjectGrain
             return NotFound<RequestLogEntry[]>();
         }
         await EnsureJournalLoadedAsync();
+        await CollectCachedAnswersAsync();
         return Outcome<RequestLogEntry[]>.Ok(await Journal.QueryAsync(query, time.GetUtcNow(), ReadJournal));
     }
 
@@ -162,6 +164,7 @@ public sealed partial class MockProjectGrain
             return Outcome<RequestLogEntry[]>.Fail(OutcomeKind.Invalid, error!);
         }
         await EnsureJournalLoadedAsync();
+        await CollectCachedAnswersAsync();
         if (!remove)
         {
             var all = await Journal.AllAsync(time.GetUtcNow(), ReadJournal, session);
@@ -203,6 +206,7 @@ public sealed partial class MockProjectGrain
             return refused;
         }
         await EnsureJournalLoadedAsync();
+        await CollectCachedAnswersAsync(); // cleared with the rest, not landing after the clear
         await EnsureSessionsLoadedAsync();
         if (session is not null || Sessions.Count > 0)
         {

@@ -167,6 +167,7 @@ public sealed partial class MockProjectGrain
         await store.DeleteGroupAsync(Storage.RecordCollection.Journal, ProjectId, HistoryGroup);
         _history = null;
         await GrainFactory.GetGrain<IWebhookOutboxGrain>(ProjectId).ClearAsync();
+        _ = await InvalidateAnswersAsync();
         await Slug(current.Slug).ReleaseAsync(ProjectId);
         await Catalog(current.Owner).RemoveAsync(ProjectId);
         LogDeleted(logger, ProjectId);

@@ -74,6 +74,8 @@ public sealed partial class MockProjectGrain(
                 await state.WriteStateAsync();
             }
             _stored = next;
+            _ = await InvalidateAnswersAsync(); // no front end answers from what it cached of the old definition after this
+
         }
         catch (Exception exception)
         {
@@ -89,6 +91,7 @@ public sealed partial class MockProjectGrain(
     private static ProjectState Carried(ProjectState state, ProjectState previous, ProjectDefinition next)
     {
         state.RecordedBefore = previous.RecordedBefore || next.Recording is not null;
+        state.AnswersLeasedUntil = previous.AnswersLeasedUntil;
         return state;
     }
 
@@ -100,6 +103,7 @@ public sealed partial class MockProjectGrain(
             _endpointRecords = records;
             var inState = state.State.Endpoints.Where(e => !records.Holds(e.Id));
             _definition = ProjectDefinition.From(state.State, [.. inState, .. endpoints]);
+            NoteEarlierLeases();
         }
         await base.OnActivateAsync(cancellationToken);
     }

@@ -142,7 +142,8 @@ public sealed partial class ProjectDefinition
             // Asked before it is counted: the request comes again with what the matchers read.
             return new MockResult.NeedsDetail { Needs = needs };
         }
-        if (admit(project.RateLimit ?? defaultRateLimit) is { Allowed: false } decision)
+        // A prepaid request spends a permit its front end leased (counted then: AnswerCache).
+        if (!request.Prepaid && admit(project.RateLimit ?? defaultRateLimit) is { Allowed: false } decision)
         {
             return new MockResult.RateLimited(decision) { Needs = needs };
         }
@@ -165,6 +166,10 @@ public sealed partial class ProjectDefinition
         }
         if (match is not MockResult.NoMatch)
         {
+            if (match is MockResult.Answered { Cacheable: true } cacheable && (needs != RequestParts.None || project.Private))
+            {
+                match = cacheable with { Cacheable = false }; // the answer depends on the caller, or on what other endpoints read
+            }
             return project.Cors ? match : match with { CorsDisabled = true };
         }
         // Defined endpoints win; what they leave unanswered may belong to a resource, and the rest to the project's proxy.

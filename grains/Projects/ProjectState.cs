@@ -18,6 +18,12 @@ public sealed class ProjectState
 
     /// <summary>Whether the project has ever recorded (WireMock's recording status tells "Stopped" from "NeverStarted").</summary>
     [Id(4)] public bool RecordedBefore { get; set; }
+
+    /// <summary>
+    /// Until when front ends may hold leases of this project's static answers (a minute ahead while they do): an
+    /// activation that starts before then (the last one crashed) waits out the leases before it acknowledges a change.
+    /// </summary>
+    [Id(5)] public DateTimeOffset? AnswersLeasedUntil { get; set; }
 }
 
 /// <summary>The persisted state of a unique index entry: who holds the key.</summary>

@@ -100,6 +100,22 @@ public struct SlidingWindowCounter
         return new RateLimitDecision(false, rule.Limit, 0, wait, wait);
     }
 
+    /// <summary>
+    /// Gives back permits acquired and not used (what a front end leased for a second and did not spend), from the newest
+    /// slot: they were counted there, or in the slot just before.
+    /// </summary>
+    public void Release(int permits)
+    {
+        if (permits <= 0 || _length == 0)
+        {
+            return;
+        }
+        ref var newest = ref _length == 1 ? ref _firstCount : ref _more![_length - 2].Count;
+        var back = Math.Min(permits, newest);
+        newest -= back;
+        _total -= back;
+    }
+
     /// <summary>True when nothing counted is still inside the window: the counter can be forgotten.</summary>
     public readonly bool IsIdle(DateTimeOffset now) => _total == 0 || now.UtcTicks / _slotTicks >= NewestSlot + Slots;
 

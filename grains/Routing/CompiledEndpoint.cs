@@ -31,15 +31,21 @@ public sealed class CompiledEndpoint
                 ? r.Answer(r.Prebuilt, violation) : null)]
             : null;
         Needs = responses.Aggregate(conditions.Needs | (contract is null ? RequestParts.None : ContractCheck.Needs), (needs, r) => needs | r.Needs);
+        // One static response that nothing of the request, no state and no contract decides: the same answer for every
+        // request it wins, which a front end may cache (the project grain takes the mark off for a private project).
+        _cacheable = contract is null && Needs == RequestParts.None
+            && responses is [{ IsStatic: true, When.Count: 0, Scenario: null, Webhooks.Length: 0, Matched: MockResult.Answered answered }]
+            ? answered with { Cacheable = true } : null;
     }
 
     private readonly MockResult?[]? _flagged;
+    private readonly MockResult.Answered? _cacheable;
 
     /// <summary>The OpenAPI request contract the endpoint enforces (null: none).</summary>
     public ContractCheck? Contract { get; }
 
     /// <summary>The answer a static response gives, flagged when it breaks the documented responses.</summary>
-    public MockResult StaticAnswer(CompiledResponse response) => _flagged?[response.Index] ?? response.Matched;
+    public MockResult StaticAnswer(CompiledResponse response) => _cacheable ?? _flagged?[response.Index] ?? response.Matched;
 
     public EndpointInfo Endpoint { get; }
     public RouteTemplate? Template { get; }

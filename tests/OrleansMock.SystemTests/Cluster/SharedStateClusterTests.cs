@@ -126,4 +126,46 @@ public sealed class SharedStateClusterTests(ITestOutputHelper output) : ClusterP
         Assert.Equal(HttpStatusCode.NoContent, (await owner.DeleteAsync($"/api/v1/teams/{teamId}/members/{memberId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await member.GetAsync($"/api/v1/projects/{projectId}/endpoints")).StatusCode);
     }
+
+    [SkippableFact]
+    public async Task A_change_through_one_front_end_is_what_the_next_request_through_the_other_gets_though_it_caches_answers()
+    {
+        var (_, a, b) = await ClusterAsync();
+        using var owner = a;
+        using var other = b;
+        var project = await owner.CreateProjectAsync();
+        var (id, slug) = (project.GetProperty("id").GetString()!, project.GetProperty("slug").GetString()!);
+        var endpoint = (await owner.CreateEndpointAsync(id, """{"method":"GET","path":"/v","response":{"body":0}}""")).GetProperty("id").GetString();
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal("0", await other.GetStringAsync($"/m/{slug}/v"));
+        }
+        var hits = await CacheHitsAsync(other);
+        output.WriteLine($"front end B answered {hits} of 20 requests from its cache");
+        Assert.True(hits >= 10, $"front end B answered only {hits} of 20 requests from its cache");
+
+        // A tight write-then-read loop: changed through A, read through B (from its cache between changes) and A.
+        for (var v = 1; v <= 40; v++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await owner.PutAsync($"/api/v1/projects/{id}/endpoints/{endpoint}",
+                Payload(JsonSerializer.Serialize(new { method = "GET", path = "/v", response = new { body = v } })))).StatusCode);
+            Assert.Equal($"{v}", await other.GetStringAsync($"/m/{slug}/v"));
+            Assert.Equal($"{v}", await other.GetStringAsync($"/m/{slug}/v"));
+            Assert.Equal($"{v}", await owner.GetStringAsync($"/m/{slug}/v"));
+        }
+        Assert.True(await CacheHitsAsync(other) > hits + 20, "front end B stopped answering from its cache");
+        // The journal has every request either front end answered, read at once.
+        var log = await (await owner.GetAsync($"/api/v1/projects/{id}/requests?limit=500")).ReadJsonAsync();
+        Assert.Equal(20 + 40 * 3, log.GetProperty("items").GetArrayLength());
+    }
+
+    private static async Task<double> CacheHitsAsync(HttpClient frontEnd)
+    {
+        using var client = new HttpClient { BaseAddress = frontEnd.BaseAddress };
+        var text = await client.GetStringAsync("/metrics");
+        return text.Split('\n')
+            .Where(line => line.StartsWith("orleansmock_answer_cache_hits", StringComparison.Ordinal))
+            .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
+            .Sum();
+    }
 }

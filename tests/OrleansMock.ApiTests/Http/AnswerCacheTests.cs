@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansMock.Api.MockTraffic;
+using static OrleansMock.Tests.Http.HttpHelpers;
+
+namespace OrleansMock.Tests.Http;
+
+/// <summary>
+/// The front end's cache of static answers (issue 32.2), through the real front end: what it serves without a grain
+/// call, that a change is seen by the very next request, that the journal and the project's rate limit stay exact,
+/// and what it never caches. Each test has a process of its own, so the cache's hit count is its own.
+/// </summary>
+public sealed class AnswerCacheTests
+{
+    private static async Task<(ApiFactory Factory, HttpClient Owner, string Id, string Slug)> ProjectAsync(Dictionary<string, string>? settings = null)
+    {
+        var factory = new ApiFactory();
+        foreach (var (key, value) in settings ?? [])
+        {
+            factory.Settings[key] = value;
+        }
+        var owner = await factory.CreateClient().AsNewUserAsync();
+        var project = await owner.CreateProjectAsync();
+        return (factory, owner, project.GetProperty("id").GetString()!, project.GetProperty("slug").GetString()!);
+    }
+
+    private static long Hits(ApiFactory factory) => factory.Services.GetRequiredService<AnswerCache>().Hits;
+
+    [Fact]
+    public async Task A_static_answer_is_served_from_the_cache_and_a_change_is_what_the_very_next_request_gets()
+    {
+        var (factory, owner, id, slug) = await ProjectAsync();
+        await using var _ = factory;
+        using var mock = factory.CreateClient();
+        var endpoint = (await owner.CreateEndpointAsync(id, """{"method":"GET","path":"/price","response":{"body":{"v":0}}}""")).GetProperty("id").GetString();
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal("""{"v":0}""", await mock.GetStringAsync($"/m/{slug}/price"));
+        }
+        Assert.True(Hits(factory) >= 15, $"only {Hits(factory)} of 20 requests were answered from the cache");
+
+        // A tight write-then-read loop: every acknowledged change is what the next request sees.
+        for (var v = 1; v <= 30; v++)
+        {
+            var put = await owner.PutAsync($"/api/v1/projects/{id}/endpoints/{endpoint}", Payload(JsonSerializer.Serialize(new { method = "GET", path = "/price", response = new { body = new { v } } })));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            Assert.Equal($$"""{"v":{{v}}}""", await mock.GetStringAsync($"/m/{slug}/price"));
+            Assert.Equal($$"""{"v":{{v}}}""", await mock.GetStringAsync($"/m/{slug}/price"));
+        }
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.DeleteAsync($"/api/v1/projects/{id}/endpoints/{endpoint}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await mock.GetAsync($"/m/{slug}/price")).StatusCode);
+        // Renaming the slug: the old one answers nothing from the cache.
+        await owner.CreateEndpointAsync(id, """{"method":"GET","path":"/price","response":{"body":"again"}}""");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("\"again\"", await mock.GetStringAsync($"/m/{slug}/price"));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await owner.PatchAsync($"/api/v1/projects/{id}", Payload(JsonSerializer.Serialize(new { slug = slug + "-renamed" })))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await mock.GetAsync($"/m/{slug}/price")).StatusCode);
+        Assert.Equal("\"again\"", await mock.GetStringAsync($"/m/{slug}-renamed/price"));
+    }
+
+    [Fact]
+    public async Task Requests_answered_from_the_cache_are_in_the_journal_at_once_and_a_private_or_templated_answer_is_never_cached()
+    {
+        var (factory, owner, id, slug) = await ProjectAsync();
+        await using var _ = factory;
+        using var mock = factory.CreateClient();
+        await owner.CreateEndpointAsync(id, """{"method":"GET","path":"/static","response":{"body":"s"}}""");
+        for (var i = 0; i < 10; i++)
+        {
+            await mock.GetStringAsync($"/m/{slug}/static?n={i}");
+        }
+        Assert.True(Hits(factory) > 0);
+        // Read right after: the journal has every one, with its query, and WireMock's count agrees.
+        var log = (await (await owner.GetAsync($"/api/v1/projects/{id}/requests")).ReadJsonAsync()).GetProperty("items");
+        Assert.Equal(10, log.GetArrayLength());
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"n={i}").ToHashSet(), log.EnumerateArray().Select(e => e.GetProperty("query").GetString()!.TrimStart('?')).ToHashSet());
+        var count = await (await owner.PostAsync($"/m/{slug}/__admin/requests/count", Payload("""{"method":"GET","urlPath":"/static"}"""))).ReadJsonAsync();
+        Assert.Equal(10, count.GetProperty("count").GetInt32());
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.DeleteAsync($"/api/v1/projects/{id}/requests")).StatusCode);
+        Assert.Equal(0, (await (await owner.GetAsync($"/api/v1/projects/{id}/requests")).ReadJsonAsync()).GetProperty("items").GetArrayLength());
+
+        // A template reads the request: never cached. A private project's answers depend on the caller: never cached.
+        await owner.CreateEndpointAsync(id, """{"method":"GET","path":"/hello","response":{"template":true,"body":"hi {{request.query.name}}"}}""");
+        var before = Hits(factory);
+        Assert.Equal("hi a", await mock.GetStringAsync($"/m/{slug}/hello?name=a"));
+        Assert.Equal("hi b", await mock.GetStringAsync($"/m/{slug}/hello?name=b"));
+        Assert.Equal("hi c", await mock.GetStringAsync($"/m/{slug}/hello?name=c"));
+        Assert.Equal(before, Hits(factory));
+        for (var i = 0; i < 5; i++)
+        {
+            await mock.GetStringAsync($"/m/{slug}/static");
+        }
+        Assert.Equal(HttpStatusCode.OK, (await owner.PatchAsync($"/api/v1/projects/{id}", Payload("""{"private":true}"""))).StatusCode);
+        before = Hits(factory);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await mock.GetAsync($"/m/{slug}/static")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync($"/m/{slug}/static")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync($"/m/{slug}/static")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await mock.GetAsync($"/m/{slug}/static")).StatusCode);
+        Assert.Equal(before, Hits(factory));
+    }
+
+    [Fact]
+    public async Task The_projects_rate_limit_stays_exact_when_answers_come_from_the_cache()
+    {
+        var (factory, owner, id, slug) = await ProjectAsync(new()
+        {
+            ["OrleansMock:RateLimits:MockPerProject:Limit"] = "40",
+            ["OrleansMock:RateLimits:MockPerProject:WindowSeconds"] = "3600",
+            ["OrleansMock:RateLimits:MockPerClient:Limit"] = "100000",
+        });
+        await using var _ = factory;
+        await owner.CreateEndpointAsync(id, """{"method":"GET","path":"/n","response":{"body":1}}""");
+        var statuses = new List<HttpStatusCode>();
+        using var mock = factory.CreateClient();
+        for (var i = 0; i < 100; i++)
+        {
+            statuses.Add((await mock.GetAsync($"/m/{slug}/n")).StatusCode);
+        }
+        Assert.True(Hits(factory) > 0, "nothing was answered from the cache");
+        Assert.Equal(40, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(60, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+    }
+}
