@@ -141,6 +141,9 @@ public sealed class ProjectResolver(IGrainFactory grains)
     /// </summary>
     public async ValueTask<string?> IdOfAnsweredAsync(string slugOrId) => Known(slugOrId)?.Id ?? await ResolveAsync(slugOrId);
 
+    /// <summary>The project id of a slug or id, from what this front end knows (no grain call); null when it does not.</summary>
+    public string? KnownId(string slugOrId) => Known(slugOrId)?.Id;
+
     /// <summary>The project an id names, or a cached slug's project.</summary>
     private (IMockProjectGrain Grain, string Id)? Known(string slugOrId) =>
         ProjectIds.IsProjectId(slugOrId) ? (Project(slugOrId), slugOrId)

@@ -20,7 +20,7 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
     private const int MaxProjects = 10_000;
     private const int MaxPendingPerProject = 2_000;
     private const long PermitMilliseconds = 1_000;
-    private const long LeaseMarginMilliseconds = 500;
+    private const long LeaseMarginMilliseconds = 250;
 
     private readonly IGrainFactory _grains;
     private readonly ConcurrentDictionary<string, Project> _projects = new(StringComparer.Ordinal); // by project id
@@ -43,6 +43,7 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
         public readonly IMockProjectGrain Grain = grain;
         public long Version; // the lease's; 0 while there is none
         public long LeaseUntil; // Environment.TickCount64
+        public long RenewAfter;
         public bool Unlimited; // the project's rate limit is off
         public int Permits;
         public long PermitsUntil;
@@ -76,7 +77,7 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
             return null;
         }
         var now = Environment.TickCount64;
-        if (now >= project.LeaseUntil - 5_000)
+        if (now >= project.RenewAfter)
         {
             Renew(project, permits: !project.Unlimited); // a lease in use is renewed before it runs out
             if (now >= project.LeaseUntil)
@@ -216,6 +217,7 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
             project.PermitsUntil = asked + PermitMilliseconds;
             Volatile.Write(ref project.Permits, Math.Max(0, lease.Permits));
             project.LeaseUntil = asked + lease.Milliseconds - LeaseMarginMilliseconds;
+            project.RenewAfter = asked + lease.Milliseconds / 2;
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {

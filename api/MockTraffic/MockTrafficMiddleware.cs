@@ -165,7 +165,7 @@ public static class MockTrafficMiddleware
                     return;
                 case MockResult.Answered { Cacheable: true } cacheable when session is null && traffic.Cache is { } cache:
                     await MockResponseWriter.WriteAsync(context, result, address, path, ownOrigin);
-                    if (await traffic.Projects.IdOfAnsweredAsync(project) is { } projectId)
+                    if (traffic.Projects.KnownId(project) is { } projectId) // the answer refreshed it; no call that could fail after the answer
                     {
                         cache.Offer(project, projectId, read.Request.Method, path, cacheable, cached, versionBefore);
                     }

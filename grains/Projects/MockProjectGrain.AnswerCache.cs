@@ -22,7 +22,9 @@ namespace OrleansMock.Grains.Projects;
 /// </summary>
 public sealed partial class MockProjectGrain
 {
-    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(10);
+    // Short: a change after a crash waits out what the lost activation leased (about as long as the cluster takes to
+    // vote the silo out); a front end in use renews at half of it.
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(3);
 
     private static readonly TimeSpan LeaseStoredAhead = TimeSpan.FromMinutes(1);
 
@@ -117,6 +119,7 @@ public sealed partial class MockProjectGrain
             _leasesOfEarlierActivation = null;
             if (earlier - time.GetUtcNow() is { Ticks: > 0 } wait)
             {
+                LogWaitingOutEarlierLeases(logger, ProjectId, wait.TotalMilliseconds);
                 await Task.Delay(wait, time);
             }
         }
@@ -195,6 +198,9 @@ public sealed partial class MockProjectGrain
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Project {ProjectId} waits out {Milliseconds} ms of cached answers an earlier activation leased before it acknowledges a change")]
+    private static partial void LogWaitingOutEarlierLeases(ILogger logger, string projectId, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A front end holding cached answers of project {ProjectId} did not answer; its lease is waited out")]
     private static partial void LogHolderUnreachable(ILogger logger, Exception exception, string projectId);

@@ -119,13 +119,23 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : Cluster
         var slowAfterKill = _traffic.Slow.Where(s => s.At >= killedAt - TimeSpan.FromSeconds(1) && s.At < killedAt + TimeSpan.FromSeconds(12)).ToArray();
         output.WriteLine($"requests slower than 1 s around the kill: {slowAfterKill.Length}, the slowest {(slowAfterKill.Length == 0 ? 0 : slowAfterKill.Max(s => s.Took.TotalSeconds)):F1} s; " +
             $"slower than 1 s in the whole run: {_traffic.Slow.Count}");
+        output.WriteLine($"kill at {killedAt.TotalSeconds:F1} s; graceful stops at {string.Join(", ", stops.Select(s => $"{s.From.TotalSeconds:F1}"))} s; " +
+            $"slow requests (start, took): {string.Join(", ", _traffic.Slow.Select(s => $"{s.At.TotalSeconds:F1}+{s.Took.TotalSeconds:F1}"))}");
         output.WriteLine($"fourth silo activations: {before} before the new projects, {after} after");
+        // Why a change waited for front ends' cached answers (a holder that did not answer, leases of a lost activation).
+        foreach (var lines in running.Concat(silos).Distinct().Select(s => s.Output.Split('\n')))
+        {
+            foreach (var at in Enumerable.Range(0, lines.Length).Where(i => lines[i].Contains("cached answers", StringComparison.Ordinal)).Take(6))
+            {
+                output.WriteLine($"silo: {string.Join(" | ", lines.Skip(at).Take(3))}");
+            }
+        }
         var gracefulFailures = _traffic.Failures.Where(f => stops.Any(s => f.At >= s.From && f.At <= s.To)).ToArray();
         output.WriteLine($"failures during the {stops.Count} graceful stops: {gracefulFailures.Length}");
         if (!_traffic.Failures.IsEmpty)
         {
             // What the front end logged about them (the exception behind each 503), for whoever reads a failed run.
-            foreach (var line in api.Output.Split('\n').Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception", StringComparison.Ordinal)).Take(40))
+            foreach (var line in api.Output.Split('\n').Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception", StringComparison.Ordinal) || l.Contains("warn", StringComparison.Ordinal)).Take(400))
             {
                 output.WriteLine($"api: {line}");
             }
