@@ -116,7 +116,10 @@ public sealed class RouteTable
             switch (ResponseSelector.Select(best.Endpoint, best.Responses, best.Mode, view, state, budget, random))
             {
                 case { Response: { IsStatic: true } chosen }:
-                    return best.StaticAnswer(chosen);
+                    // Reached past an endpoint that had no response for the scenario's state now: the answer depends
+                    // on that state, so no front end may cache it.
+                    var answer = best.StaticAnswer(chosen);
+                    return passed is not null && answer is MockResult.Answered { Cacheable: true } cacheable ? cacheable with { Cacheable = false } : answer;
                 case { Response: { } chosen }:
                     var rendered = chosen.Render(view, best.Template, segments, limits, budget, random);
                     return chosen.Answer(rendered, best.Contract is { ChecksResponses: true } contract ? contract.CheckResponse(rendered, budget) : null);

@@ -111,6 +111,32 @@ public sealed class MockEngineTests
     }
 
     [Fact]
+    public void Only_an_answer_that_nothing_but_method_and_path_decides_is_marked_cacheable()
+    {
+        static bool Cacheable(MockResult result) => Assert.IsType<MockResult.Answered>(result).Cacheable;
+        var table = new RouteTable([
+            Endpoint("GET", "/static", [Response("\"s\"")]),
+            Endpoint("GET", "/templated", [Response("\"{{request.path}}\"", template: true)]),
+            Endpoint("GET", "/two", [Response("\"a\""), Response("\"b\"")], mode: ResponseMode.Sequence),
+            Endpoint("GET", "/when", [Response("\"open\"", when: OpenOnly)]),
+            Endpoint("GET", "/queried", [Response("\"q\"")], request: OpenOnly),
+            Endpoint("GET", "/scenario", [Response("\"x\"", scenario: new ScenarioStep("flow", "Started", null))]),
+            // The second endpoint answers /fallback only while the first (ranked above it) has no response for the state.
+            Endpoint("GET", "/fallback", [Response("\"first\"", scenario: new ScenarioStep("gate", "Open", null))], priority: 1),
+            Endpoint("GET", "/fallback", [Response("\"second\"")], priority: 2),
+        ]);
+        Assert.True(Cacheable(Match(table, Request("GET", "/static"))));
+        Assert.False(Cacheable(Match(table, Request("GET", "/templated"))));
+        Assert.False(Cacheable(Match(table, Request("GET", "/two"))));
+        Assert.False(Cacheable(Match(table, Request("GET", "/when", "?status=open"))));
+        Assert.False(Cacheable(Match(table, Request("GET", "/queried", "?status=open"))));
+        Assert.False(Cacheable(Match(table, Request("GET", "/scenario"))));
+        var second = Match(table, Request("GET", "/fallback"));
+        Assert.Equal("\"second\"", Body(second));
+        Assert.False(Cacheable(second));
+    }
+
+    [Fact]
     public void A_scenario_moves_through_its_states_as_wiremock_does()
     {
         var table = new RouteTable([
