@@ -11,7 +11,8 @@ namespace OrleansMock.Api.MockTraffic;
 /// <summary>
 /// The hot path: <c>ANY /m/{project}/{**path}</c> (or <c>https://{project}.{domain}/{path}</c>) is answered by the
 /// project grain from memory. Read top to bottom: the client's rate limit and the body's size are checked, the
-/// request is read (<see cref="MockRequestReader"/>), the project grain answers with a <see cref="MockResult"/>, and
+/// request is read (<see cref="MockRequestReader"/>), a static answer this front end holds is written at once
+/// (<see cref="AnswerCache"/>), else the project grain answers with a <see cref="MockResult"/>, and
 /// that is written (<see cref="MockResponseWriter"/>), forwarded to a real API (<see cref="MockProxy"/>) or handed to a
 /// resource grain (<see cref="JsonServerResponder"/>). It is a branch at the front of the pipeline, ahead of routing,
 /// status-code pages and authentication: credentials are checked only when the request carries some (private projects).
