@@ -28,7 +28,7 @@ public sealed partial class MockProjectGrain
 
     private static readonly TimeSpan LeaseStoredAhead = TimeSpan.FromMinutes(1);
 
-    // Holders and when their lease runs out (this activation's clock); the version they were told last.
+    // Holders and when their lease runs out (this activation's timestamps); the version every holder was last told.
     private Dictionary<IAnswerCacheObserver, long>? _answerLeases;
     private long _answersVersion = 1;
 
