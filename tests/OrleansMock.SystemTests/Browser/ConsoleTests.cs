@@ -407,6 +407,27 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         Assert.Contains("\"new\"", await mock.GetStringAsync(mockUrl + "/order"));
     }
 
+    /// <summary>Through the console: the owner creates a team and invites a member with a role, who accepts with the token.</summary>
+    private async Task TeamWithMemberAsync(IPage owner, string team, IPage member, string memberEmail, string role, string? screenshot = null)
+    {
+        await owner.GetByRole(AriaRole.Link, new() { Name = "Teams" }).ClickAsync();
+        await owner.GetByLabel("Team name").FillAsync(team);
+        await owner.GetByRole(AriaRole.Button, new() { Name = "Create team" }).ClickAsync();
+        await Expect(owner.GetByTestId($"team-role-{team}")).ToHaveTextAsync("owner");
+        await owner.GetByLabel("Email to invite").FillAsync(memberEmail);
+        await owner.GetByLabel("Role", new() { Exact = true }).SelectOptionAsync(role);
+        await owner.GetByRole(AriaRole.Button, new() { Name = "Invite", Exact = true }).ClickAsync();
+        var token = await owner.GetByTestId("invitation-token").TextContentAsync();
+        if (screenshot is not null)
+        {
+            await ScreenshotAsync(owner, screenshot);
+        }
+        await member.GetByRole(AriaRole.Link, new() { Name = "Teams" }).ClickAsync();
+        await member.GetByLabel("Invitation token").FillAsync(token!);
+        await member.GetByRole(AriaRole.Button, new() { Name = "Accept invitation" }).ClickAsync();
+        await Expect(member.GetByTestId($"team-role-{team}")).ToHaveTextAsync(role);
+    }
+
     [SkippableFact]
     public async Task A_team_shares_a_project_a_viewer_sees_no_edit_controls_and_the_history_restores_a_change()
     {
@@ -416,20 +437,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         var ownerEmail = await SignUpAsync(page);
 
         // The owner creates a team and invites the viewer.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Teams" }).ClickAsync();
-        await page.GetByLabel("Team name").FillAsync("Payments");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create team" }).ClickAsync();
-        await Expect(page.GetByTestId("team-role-Payments")).ToHaveTextAsync("owner");
-        await page.GetByLabel("Email to invite").FillAsync(viewerEmail);
-        await page.GetByLabel("Role", new() { Exact = true }).SelectOptionAsync("viewer");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Invite", Exact = true }).ClickAsync();
-        var token = await page.GetByTestId("invitation-token").TextContentAsync();
-        await ScreenshotAsync(page, "teams");
-
-        await viewerPage.GetByRole(AriaRole.Link, new() { Name = "Teams" }).ClickAsync();
-        await viewerPage.GetByLabel("Invitation token").FillAsync(token!);
-        await viewerPage.GetByRole(AriaRole.Button, new() { Name = "Accept invitation" }).ClickAsync();
-        await Expect(viewerPage.GetByTestId("team-role-Payments")).ToHaveTextAsync("viewer");
+        await TeamWithMemberAsync(page, "Payments", viewerPage, viewerEmail, "viewer", screenshot: "teams");
 
         // A team project, an endpoint, and a change to it through the API.
         await page.GetByRole(AriaRole.Link, new() { Name = "Projects" }).ClickAsync();
@@ -505,17 +513,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         var editorEmail = await SignUpAsync(editorPage);
         var (page, _) = await OpenAsync();
         await SignUpAsync(page);
-        await page.GetByRole(AriaRole.Link, new() { Name = "Teams" }).ClickAsync();
-        await page.GetByLabel("Team name").FillAsync("Platform");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create team" }).ClickAsync();
-        await page.GetByLabel("Email to invite").FillAsync(editorEmail);
-        await page.GetByLabel("Role", new() { Exact = true }).SelectOptionAsync("editor");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Invite", Exact = true }).ClickAsync();
-        var token = await page.GetByTestId("invitation-token").TextContentAsync();
-        await editorPage.GetByRole(AriaRole.Link, new() { Name = "Teams" }).ClickAsync();
-        await editorPage.GetByLabel("Invitation token").FillAsync(token!);
-        await editorPage.GetByRole(AriaRole.Button, new() { Name = "Accept invitation" }).ClickAsync();
-        await Expect(editorPage.GetByTestId("team-role-Platform")).ToHaveTextAsync("editor");
+        await TeamWithMemberAsync(page, "Platform", editorPage, editorEmail, "editor");
 
         // The editor's own project, with an endpoint, moved to the team from its settings.
         var mockUrl = await CreateProjectAsync(editorPage, "Mine " + Guid.NewGuid().ToString("N")[..6]);
