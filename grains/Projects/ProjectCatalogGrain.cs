@@ -24,11 +24,7 @@ public sealed class ProjectCatalogGrain(
     {
         if (state.State.Projects.Exists(p => p.Id == projectId) || state.State.Pending.Contains(projectId))
         {
-            // The project's reserved bytes go with it (its endpoints' and its resources').
-            foreach (var holder in state.State.Bytes.Keys.Where(holder => ProjectOf(holder) == projectId).ToList())
-            {
-                state.State.Bytes.Remove(holder);
-            }
+            DropBytesOf(projectId); // its endpoints' and its resources'
             await CommitAsync(state.State.Projects.Where(p => p.Id != projectId).ToList(), state.State.Pending.Where(id => id != projectId).ToList());
         }
     }
@@ -80,16 +76,17 @@ public sealed class ProjectCatalogGrain(
             return Outcome<bool>.Fail(OutcomeKind.LimitExceeded,
                 $"the team owns {state.State.Projects.Count} projects, as many as an account may own (OrleansMock:Limits:MaxProjectsPerUser); delete one of the team's first");
         }
-        var adding = bytes.Where(b => ProjectOf(b.Key) == project.Id).Sum(b => b.Value);
+        var held = bytes.Where(b => ProjectOf(b.Key) == project.Id).ToList();
+        var adding = held.Sum(b => b.Value);
         if (state.State.Bytes.Values.Sum() + adding > max.MaxAccountBytes)
         {
             return Outcome<bool>.Fail(OutcomeKind.LimitExceeded,
                 $"the project holds {adding} bytes of endpoints and records; the team's account has room for {Math.Max(0, max.MaxAccountBytes - state.State.Bytes.Values.Sum())} more (OrleansMock:Limits:MaxAccountBytes)");
         }
         var previousBytes = new Dictionary<string, long>(state.State.Bytes, StringComparer.Ordinal);
-        foreach (var (holder, held) in bytes.Where(b => ProjectOf(b.Key) == project.Id))
+        foreach (var (holder, reserved) in held)
         {
-            state.State.Bytes[holder] = held;
+            state.State.Bytes[holder] = reserved;
         }
         try
         {
@@ -101,6 +98,15 @@ public sealed class ProjectCatalogGrain(
             throw;
         }
         return Outcome<bool>.Ok(true);
+    }
+
+    /// <summary>Forgets what a project's holders reserved here (the project left this account).</summary>
+    private void DropBytesOf(string projectId)
+    {
+        foreach (var holder in state.State.Bytes.Keys.Where(holder => ProjectOf(holder) == projectId).ToList())
+        {
+            state.State.Bytes.Remove(holder);
+        }
     }
 
     /// <summary>The project a byte holder belongs to: the holder itself, or what comes before its '/'.</summary>
@@ -133,11 +139,7 @@ public sealed class ProjectCatalogGrain(
             }
             else
             {
-                // Gone (or moved to another account): what its holders reserved here goes with it.
-                foreach (var holder in state.State.Bytes.Keys.Where(holder => ProjectOf(holder) == id).ToList())
-                {
-                    state.State.Bytes.Remove(holder);
-                }
+                DropBytesOf(id); // gone, or moved to another account
             }
         }
         projects.Sort(NewestFirst);
