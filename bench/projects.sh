@@ -13,6 +13,8 @@ WORK=$(mktemp -d /tmp/orleansmock-projects.XXXXXX)
 log() { printf '[projects] %s\n' "$*" >&2; }
 rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 anon_mb() { awk '/RssAnon/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+# The GC's own view after its last collection: memory it holds committed, and the size of the heap it left.
+gc_mb() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 ~ "^"m"[{]" { sum += $2 } END { printf "%.1f", sum / 1048576 }'; }
 gcdump() {
   [ -n "${BENCH_GCDUMP:-}" ] || return 0
   PATH="$PATH:$HOME/.dotnet/tools" dotnet-gcdump collect -p $PID -o "$WORK/$1.gcdump" > /dev/null 2>&1 \
@@ -35,13 +37,13 @@ for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" 
 # Warm-up: one project of its own, its journal filled, so the JIT and the pools are in place before the first reading.
 node "$BENCH/projects.mjs" "http://127.0.0.1:$PORT" 1 warm > "$WORK/warm.lua" || exit 1
 BENCH_SLUGS="$WORK/warm.lua" wrk -t2 -c16 -d5s -s "$BENCH/projects.lua" "http://127.0.0.1:$PORT" > /dev/null
-sleep 3; START=$(rss_mb $PID); START_ANON=$(anon_mb $PID); gcdump warm; START=$(rss_mb $PID); START_ANON=$(anon_mb $PID)
+sleep 3; START=$(rss_mb $PID); START_ANON=$(anon_mb $PID); gcdump warm; START=$(rss_mb $PID); START_ANON=$(anon_mb $PID); START_GC=$(gc_mb dotnet_gc_last_collection_memory_committed_size_bytes); START_HEAP=$(gc_mb dotnet_gc_last_collection_heap_size_bytes)
 log "defining $PROJECTS projects x 5 endpoints"
 t0=$(date +%s.%N)
 node "$BENCH/projects.mjs" "http://127.0.0.1:$PORT" "$PROJECTS" > "$WORK/slugs.lua" || exit 1
 t1=$(date +%s.%N)
 BENCH_SLUGS="$WORK/slugs.lua" wrk -t2 -c16 -d2s -s "$BENCH/projects.lua" "http://127.0.0.1:$PORT" > /dev/null # activate every project once
-sleep 3; DEFINED=$(rss_mb $PID); DEFINED_ANON=$(anon_mb $PID); gcdump defined
+sleep 3; DEFINED=$(rss_mb $PID); DEFINED_ANON=$(anon_mb $PID); DEFINED_GC=$(gc_mb dotnet_gc_last_collection_memory_committed_size_bytes); DEFINED_HEAP=$(gc_mb dotnet_gc_last_collection_heap_size_bytes); gcdump defined
 log "filling every journal to $RETENTION entries"
 total=0; need=$((PROJECTS * RETENTION * 11 / 10)); t2=$(date +%s.%N)
 while [ "$total" -lt "$need" ]; do
@@ -49,19 +51,19 @@ while [ "$total" -lt "$need" ]; do
   total=$((total + ${n:-0})); [ "${n:-0}" -gt 0 ] || break
 done
 t3=$(date +%s.%N)
-sleep 5; FULL=$(rss_mb $PID); FULL_ANON=$(anon_mb $PID); gcdump full; AFTER_GC=$(rss_mb $PID)
+sleep 5; FULL=$(rss_mb $PID); FULL_ANON=$(anon_mb $PID); FULL_GC=$(gc_mb dotnet_gc_last_collection_memory_committed_size_bytes); FULL_HEAP=$(gc_mb dotnet_gc_last_collection_heap_size_bytes); gcdump full; AFTER_GC=$(rss_mb $PID)
 per() { awk -v a="$1" -v b="$2" -v n="$PROJECTS" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }'; }
 OUT="$BENCH/results/$(date -u +%Y-%m-%d-%H%M)-projects.md"
 {
   settings=$(env | grep -E '^(DOTNET_|BENCH_TEMPLATES=)' | sort | tr '\n' ' ')
   echo "### Memory per active project ($(date -u +%Y-%m-%dT%H:%MZ), ${OM_DLL:-this build}; $PROJECTS projects x 5 endpoints (one a template unless BENCH_TEMPLATES=0), retention $RETENTION${settings:+; $settings})"
   echo
-  echo "| stage | RSS MB | per project KB | anonymous RSS MB | per project KB |"
-  echo "|---|---:|---:|---:|---:|"
-  echo "| warmed up (one project, journal full) | $START | | $START_ANON | |"
-  printf '| %d projects defined and activated (%.1f s) | %s | %s | %s | %s |\n' "$PROJECTS" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" \
-    "$DEFINED" "$(per "$START" "$DEFINED")" "$DEFINED_ANON" "$(per "$START_ANON" "$DEFINED_ANON")"
-  printf '| every journal full (%d requests in %.0f s) | %s | %s | %s | %s |\n' "$total" "$(awk -v a="$t2" -v b="$t3" 'BEGIN{print b-a}')" \
-    "$FULL" "$(per "$START" "$FULL")" "$FULL_ANON" "$(per "$START_ANON" "$FULL_ANON")"
-  [ -z "${BENCH_GCDUMP:-}" ] || printf '| the same after the full collection dotnet-gcdump makes | %s | %s | | |\n' "$AFTER_GC" "$(per "$START" "$AFTER_GC")"
+  echo "| stage | RSS MB | per project KB | anonymous RSS MB | per project KB | GC committed MB | GC heap MB |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  echo "| warmed up (one project, journal full) | $START | | $START_ANON | | $START_GC | $START_HEAP |"
+  printf '| %d projects defined and activated (%.1f s) | %s | %s | %s | %s | %s | %s |\n' "$PROJECTS" "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" \
+    "$DEFINED" "$(per "$START" "$DEFINED")" "$DEFINED_ANON" "$(per "$START_ANON" "$DEFINED_ANON")" "$DEFINED_GC" "$DEFINED_HEAP"
+  printf '| every journal full (%d requests in %.0f s) | %s | %s | %s | %s | %s | %s |\n' "$total" "$(awk -v a="$t2" -v b="$t3" 'BEGIN{print b-a}')" \
+    "$FULL" "$(per "$START" "$FULL")" "$FULL_ANON" "$(per "$START_ANON" "$FULL_ANON")" "$FULL_GC" "$FULL_HEAP"
+  [ -z "${BENCH_GCDUMP:-}" ] || printf '| the same after the full collection dotnet-gcdump makes | %s | %s | | | | |\n' "$AFTER_GC" "$(per "$START" "$AFTER_GC")"
 } | tee "$OUT"
