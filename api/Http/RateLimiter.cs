@@ -210,9 +210,9 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
     /// <summary>The standard headers and their X- twins, on allowed and refused responses alike.</summary>
     public static void WriteHeaders(HttpResponse response, RateLimitDecision decision)
     {
-        var limit = decision.Limit.ToString(CultureInfo.InvariantCulture);
-        var remaining = decision.Remaining.ToString(CultureInfo.InvariantCulture);
-        var reset = ((int)Math.Ceiling(decision.ResetSeconds)).ToString(CultureInfo.InvariantCulture);
+        var limit = LimitText(decision.Limit);
+        var remaining = NumberText(decision.Remaining);
+        var reset = NumberText((int)Math.Ceiling(decision.ResetSeconds));
         var headers = response.Headers;
         headers["RateLimit-Limit"] = limit;
         headers["RateLimit-Remaining"] = remaining;
@@ -220,6 +220,28 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
         headers["X-RateLimit-Limit"] = limit;
         headers["X-RateLimit-Remaining"] = remaining;
         headers["X-RateLimit-Reset"] = reset;
+    }
+
+    // Every answer carries these numbers: the small ones (seconds to reset, what remains of a modest limit) and the
+    // latest limit are formatted once, not per request.
+    private static readonly string[] SmallNumbers = [.. Enumerable.Range(0, 4096).Select(n => n.ToString(CultureInfo.InvariantCulture))];
+    private static FormattedLimit _lastLimit = new(0, "0");
+
+    private sealed record FormattedLimit(int Value, string Text);
+
+    private static string NumberText(int value) =>
+        (uint)value < (uint)SmallNumbers.Length ? SmallNumbers[value] : value.ToString(CultureInfo.InvariantCulture);
+
+    private static string LimitText(int limit)
+    {
+        var last = Volatile.Read(ref _lastLimit);
+        if (last.Value == limit)
+        {
+            return last.Text;
+        }
+        var text = NumberText(limit);
+        Volatile.Write(ref _lastLimit, new FormattedLimit(limit, text));
+        return text;
     }
 
     /// <summary>The response for a refused check: 429 with Retry-After, or 503 when the limiter failed closed.</summary>
