@@ -127,8 +127,9 @@ public sealed class ResponseTemplate
         configuration.ObjectDescriptorProviders.Add(new TemplateModel.PathValue.DescriptorProvider());
         configuration.ObjectDescriptorProviders.Add(new TemplateValues.DescriptorProvider());
         configuration.FormatterProviders.Add(new TemplateText());
-        // A shared environment compiles every template against one frozen view of the configuration: Handlebars.Create
-        // builds that view (helper tables, observers, locks) again for each compile, 21 KB per template against 5 KB.
+        // A shared environment compiles every template against one compiled view of the configuration (helpers registered
+        // below still reach it); Handlebars.Create builds that view (helper tables, observers, locks) again for each
+        // compile: 21 KB per template against 5 KB.
         var engine = Handlebars.CreateSharedEnvironment(configuration);
         void Register(string name, HandlebarsReturnWithOptionsHelper helper)
         {
