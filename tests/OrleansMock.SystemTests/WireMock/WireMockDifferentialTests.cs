@@ -111,7 +111,9 @@ public class WireMockSides : IAsyncLifetime
         var jar = WireMockJar.StartAsync();
         _service = await ApiProcess.StartAsync(_dataDir, Settings);
         _jar = await jar;
-        _owner = new HttpClient { BaseAddress = _service.Address };
+        // The product as a user gets it limits the management API (600 calls a minute), and the corpus makes more than
+        // that in a minute: the clients wait out the limiter's Retry-After as a well-behaved client does.
+        _owner = new HttpClient(new RateLimitRetryHandler(new SocketsHttpHandler())) { BaseAddress = _service.Address, Timeout = RetryingTimeout };
         _owner.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _owner.RegisterAndLoginAsync());
         (_, _key) = await _owner.CreateApiKeyAsync("differential");
     }
@@ -266,10 +268,12 @@ public class WireMockSides : IAsyncLifetime
 
     private static string Shorten(string text) => text.Length > 600 ? text[..600] + "…" : text;
 
+    private static readonly TimeSpan RetryingTimeout = TimeSpan.FromSeconds(150); // up to two waits of the limiter's Retry-After
+
     private static HttpClient Client(Uri address) =>
-        new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None })
+        new(new RateLimitRetryHandler(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None }))
         {
-            BaseAddress = address, Timeout = TimeSpan.FromSeconds(20),
+            BaseAddress = address, Timeout = RetryingTimeout,
         };
 
     /// <summary>A request of a case (method, url, headers, body) sent, and what came back.</summary>
