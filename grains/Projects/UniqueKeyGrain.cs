@@ -6,8 +6,12 @@ namespace OrleansMock.Grains.Projects;
 /// A unique index entry (a project slug, a user email). Being one grain per key makes claims serial, so two holders
 /// can never have the same key. A claim left behind by a holder that crashed mid-create, or was deleted without
 /// releasing, is healed: before refusing, the holder is asked whether it still holds (or is about to hold) the key.
+/// A key is asked on a claim and when a request names its project by slug (management calls, mock traffic a front end
+/// has not cached), so an idle one is let go after two minutes rather than the default fifteen: a silo holding many
+/// active projects does not also hold their keys.
 /// </summary>
 [GrainType("uniquekey")]
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class UniqueKeyGrain(
     [PersistentState("uniquekey", StorageNames.Main)] IPersistentState<UniqueKeyState> state) : Grain, IUniqueKeyGrain
 {
