@@ -70,13 +70,22 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// <summary>
     /// A free loopback port below the kernel's ephemeral range: a port the kernel hands out (port 0) is also what it gives
     /// outgoing connections, so between this call and the server binding it, a browser's or client's connection could
-    /// take it ("address already in use", seen with Chromium running beside the cluster tests).
+    /// take it ("address already in use", seen with Chromium running beside the cluster tests). A port is handed out once
+    /// per test process: a server restarted on its old address (after kill -9, when the port is free again) must not get
+    /// that same port for its silo (seen in CI: silo and HTTP both on one port, the HTTP bind refused).
     /// </summary>
     public static int FreePort()
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {
             var port = Random.Shared.Next(15000, EphemeralStart);
+            lock (HandedOut)
+            {
+                if (!HandedOut.Add(port))
+                {
+                    continue;
+                }
+            }
             try
             {
                 using var listener = new TcpListener(IPAddress.Loopback, port);
@@ -91,6 +100,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         fallback.Start();
         return ((IPEndPoint)fallback.LocalEndpoint).Port;
     }
+
+    private static readonly HashSet<int> HandedOut = [];
 
     private static readonly int EphemeralStart = File.Exists("/proc/sys/net/ipv4/ip_local_port_range")
         && int.TryParse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0], out var start)
