@@ -69,7 +69,7 @@ public sealed class CompiledWebhook
     public WebhookCall Render(RequestView request, IReadOnlyDictionary<string, string> pathParameters, MockLimits limits, WorkBudget budget, Random random,
         DateTimeOffset now, string endpointId, long requestSeq)
     {
-        var model = new TemplateModel(request, pathParameters, "originalRequest", _parameters);
+        var model = new TemplateModel(request, pathParameters, TemplateModel.WebhookRoot, _parameters);
         var method = _method.Render(model, 64, limits.MaxTemplateSteps, budget).Trim();
         if (method.Length == 0 || !method.All(c => char.IsAsciiLetter(c) || c == '-' || c == '_'))
         {

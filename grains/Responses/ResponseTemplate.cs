@@ -22,15 +22,20 @@ public sealed class ResponseTemplate
 
     private static readonly IHandlebars Engine = CreateEngine();
 
-    private readonly HandlebarsTemplate<TextWriter, object, object> _render;
+    // One of the two: plain substitutions (most templates), or what Handlebars compiled.
+    private readonly PlainTemplate? _plain;
+    private readonly HandlebarsTemplate<TextWriter, object, object>? _render;
 
-    private ResponseTemplate(string text, HandlebarsTemplate<TextWriter, object, object> render)
+    private ResponseTemplate(string text, PlainTemplate? plain, HandlebarsTemplate<TextWriter, object, object>? render)
     {
         Text = text;
-        _render = render;
+        (_plain, _render) = (plain, render);
     }
 
     public string Text { get; }
+
+    /// <summary>Rendered without Handlebars (<see cref="PlainTemplate"/>).</summary>
+    internal bool IsPlain => _plain is not null;
 
     /// <summary>Whether the template reads the request body (so the front end must send it).</summary>
     public bool ReadsBody => Text.Contains("body", StringComparison.Ordinal) || Text.Contains("parts", StringComparison.Ordinal);
@@ -43,6 +48,19 @@ public sealed class ResponseTemplate
             error = $"{field} is not a valid template: {shape}"; // before Handlebars parses it: its parser recurses
             return false;
         }
+        if (PlainTemplate.TryParse(text) is { } plain)
+        {
+            template = new ResponseTemplate(text, plain, null);
+            error = "";
+            return true;
+        }
+        return TryCompileWithHandlebars(text, field, out template, out error);
+    }
+
+    /// <summary>The template compiled by Handlebars, even when it is plain (tests compare the two renders).</summary>
+    internal static bool TryCompileWithHandlebars(string text, string field, out ResponseTemplate template, out string error)
+    {
+        template = null!;
         try
         {
             // Handlebars parses next (an unclosed mustache never reaches the checks below), then what it cannot see.
@@ -53,7 +71,7 @@ public sealed class ResponseTemplate
                 error = $"{field} is not a valid template: {problem}";
                 return false;
             }
-            template = new ResponseTemplate(text, compiled);
+            template = new ResponseTemplate(text, null, compiled);
             error = "";
             return true;
         }
@@ -113,13 +131,20 @@ public sealed class ResponseTemplate
     /// output (the response size limit) and <paramref name="maxSteps"/> loop iterations and helper calls, in the time
     /// left of <paramref name="budget"/>.
     /// </summary>
-    public string Render(TemplateModel model, int maxChars, int maxSteps, WorkBudget budget) =>
-        RenderBudget.Run(budget, maxSteps, () => TemplateVariables.With(model.Root, () =>
+    public string Render(TemplateModel model, int maxChars, int maxSteps, WorkBudget budget)
+    {
+        if (_plain is not null)
+        {
+            budget.ThrowIfSpent();
+            return _plain.Render(model, maxChars);
+        }
+        return RenderBudget.Run(budget, maxSteps, () => TemplateVariables.With(model.Root, () =>
         {
             var output = new BudgetedWriter(maxChars);
-            _render(output, model.Values, null!);
+            _render!(output, model.Values, null!);
             return output.ToString();
         }), maxChars);
+    }
 
     private static IHandlebars CreateEngine()
     {
@@ -146,18 +171,38 @@ public sealed class ResponseTemplate
     }
 }
 
-/// <summary>A template's input: the request in WireMock's shape, built once per request.</summary>
-public sealed class TemplateModel
+/// <summary>
+/// A template's input: the request in WireMock's shape, built once per request when a template compiled by Handlebars
+/// first reads it (plain templates read the request itself).
+/// </summary>
+/// <param name="root">The request's name in the model: <c>request</c>, or a webhook's <c>originalRequest</c>.</param>
+/// <param name="parameters">A webhook's <c>parameters</c> (its listener's other fields), when it has any.</param>
+public sealed class TemplateModel(RequestView request, IReadOnlyDictionary<string, string> pathParameters, string root = TemplateModel.RequestRoot, object? parameters = null)
 {
-    /// <param name="root">The request's name in the model: <c>request</c>, or a webhook's <c>originalRequest</c>.</param>
-    /// <param name="parameters">A webhook's <c>parameters</c> (its listener's other fields), when it has any.</param>
-    public TemplateModel(RequestView request, IReadOnlyDictionary<string, string> pathParameters, string root = "request", object? parameters = null)
+    public const string RequestRoot = "request";
+    public const string WebhookRoot = "originalRequest";
+
+    private Dictionary<string, object?>? _root;
+    private TemplateValues? _values;
+
+    internal RequestView Request => request;
+
+    internal IReadOnlyDictionary<string, string> PathParameters => pathParameters;
+
+    internal string RootName => root;
+
+    public TemplateValues Values => _values ??= TemplateValues.Map(Root);
+
+    /// <summary>The model's top level, where a template's variables (<c>assign</c>, <c>parseJson … 'name'</c>) go too.</summary>
+    internal Dictionary<string, object?> Root => _root ??= Build();
+
+    private Dictionary<string, object?> Build()
     {
         var segments = RouteTemplate.SplitPath(request.Path).Select(Uri.UnescapeDataString).ToArray();
         var body = request.Body;
         var multipart = request.HeaderValues("Content-Type") is [var type, ..] && type.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase);
         // Every list and map is a TemplateValues, so a loop over any of them counts against the render's budget.
-        Root = new Dictionary<string, object?>(StringComparer.Ordinal)
+        var model = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             [root] = TemplateValues.Map(new Dictionary<string, object?>
             {
@@ -177,15 +222,10 @@ public sealed class TemplateModel
         };
         if (parameters is not null)
         {
-            Root["parameters"] = parameters;
+            model["parameters"] = parameters;
         }
-        Values = TemplateValues.Map(Root);
+        return model;
     }
-
-    public TemplateValues Values { get; }
-
-    /// <summary>The model's top level, where a template's variables (<c>assign</c>, <c>parseJson … 'name'</c>) go too.</summary>
-    internal Dictionary<string, object?> Root { get; }
 
     /// <summary>A query parameter, header or cookie prints its first value; <c>.1</c>, <c>.last</c> reach the others (WireMock's "one or many").</summary>
     private static TemplateValues OneOrMany(Dictionary<string, List<string>> values, StringComparer comparer) =>
