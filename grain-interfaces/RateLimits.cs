@@ -12,10 +12,10 @@ public sealed record RateLimitRule(
 /// The answer of a bucket. <see cref="ResetSeconds"/> is when the current window ends; when refused,
 /// <see cref="RetryAfterSeconds"/> is the earliest time one more request would be admitted. <see cref="Granted"/> is
 /// how many requests were admitted (a front end may ask for several at once and spend them itself); Remaining counts
-/// after all of them.
+/// after all of them. A value (a front end makes one per request it admits from a lease).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.RateLimitDecision")]
-public sealed record RateLimitDecision(
+public readonly record struct RateLimitDecision(
     [property: Id(0)] bool Allowed,
     [property: Id(1)] int Limit,
     [property: Id(2)] int Remaining,
@@ -46,9 +46,6 @@ public static class RateLimitKeys
 {
     /// <summary>Shards per policy: enough to spread a policy's work over a cluster's silos and cores.</summary>
     public const int Shards = 64;
-
-    /// <summary>A policy and subject as one key (a front end's own bookkeeping).</summary>
-    public static string Bucket(string policy, string subject) => $"{policy}|{subject}";
 
     /// <summary>The shard grain holding <paramref name="subject"/>'s counter under <paramref name="policy"/>.</summary>
     public static string Shard(string policy, string subject) => $"{policy}|{SubjectHash(subject) % Shards}";

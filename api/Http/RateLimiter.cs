@@ -37,7 +37,8 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
 
     // One entry per bucket this front end has asked about: its grain reference (GetGrain resolves the interface type by
     // reflection on every call), when it is blocked until, and its lease. Bounded: cleared when it grows too large.
-    private readonly ConcurrentDictionary<string, Subject> _subjects = new(StringComparer.Ordinal);
+    // Keyed by policy and subject as they are (no key string made per request).
+    private readonly ConcurrentDictionary<(string Policy, string Subject), Subject> _subjects = new();
 
     // The shard grains' references (GetGrain resolves the interface type by reflection): at most policies x Shards.
     private readonly ConcurrentDictionary<string, IRateLimitShardGrain> _shards = new(StringComparer.Ordinal);
@@ -72,7 +73,7 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
                 if (subject.LeaseLeft > 0 && subject.LeaseExpires > now)
                 {
                     subject.LeaseLeft--;
-                    var basis = subject.Lease!;
+                    var basis = subject.Lease!.Value;
                     var reset = Math.Max(0, basis.ResetSeconds - time.GetElapsedTime(subject.LeaseGranted, now).TotalSeconds);
                     return new Check(new RateLimitDecision(true, basis.Limit, basis.Remaining + subject.LeaseLeft, reset, 0, 1), false);
                 }
@@ -103,7 +104,7 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
     /// <summary>Whether this front end already knows the subject is refused (an earlier check was), without asking its bucket.</summary>
     public bool IsBlocked(string policyName, RateLimitPolicyOptions policy, string subjectName)
     {
-        if (!policy.Enabled || !_subjects.TryGetValue(RateLimitKeys.Bucket(policyName, SubjectName(subjectName)), out var subject))
+        if (!policy.Enabled || !_subjects.TryGetValue((policyName, SubjectName(subjectName)), out var subject))
         {
             return false;
         }
@@ -178,7 +179,7 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
 
     private Subject SubjectOf(string policyName, string subjectName)
     {
-        var key = RateLimitKeys.Bucket(policyName, subjectName);
+        var key = (policyName, subjectName);
         if (_subjects.TryGetValue(key, out var subject))
         {
             return subject;
@@ -252,7 +253,7 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
             response.Headers.RetryAfter = "1";
             return Problems.Status(StatusCodes.Status503ServiceUnavailable, $"the rate limiter for {what} is unavailable; retry shortly");
         }
-        var decision = check.Decision!;
+        var decision = check.Decision!.Value;
         WriteHeaders(response, decision);
         var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfterSeconds));
         response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

@@ -55,8 +55,8 @@ public sealed partial class MockProjectGrain
         if (policy.Enabled)
         {
             _traffic.Release(permitsReturned);
-            var decision = permitsWanted > 0 ? _traffic.TryAcquire(now, new RateLimitRule(project.RateLimit ?? policy.Limit, policy.WindowSeconds), permitsWanted) : null;
-            permits = decision is { Allowed: true } ? decision.Granted : 0;
+            var decision = permitsWanted > 0 ? _traffic.TryAcquire(now, new RateLimitRule(project.RateLimit ?? policy.Limit, policy.WindowSeconds), permitsWanted) : default;
+            permits = decision.Allowed ? decision.Granted : 0;
         }
         return new AnswerLease(_answersVersion, (int)LeaseDuration.TotalMilliseconds, permits);
     }

@@ -87,7 +87,7 @@ public sealed class RequestJournal(int capacity, TimeSpan maxAge)
         _pending.Clear();
         _writing = entries;
         var last = entries[^1].Seq;
-        var writes = new List<RecordWrite> { RecordWrite.Store(new StoredRecord(BatchId(last, entries.Length), last, JsonSerializer.Serialize(entries, Json))) };
+        var writes = new List<RecordWrite> { RecordWrite.Store(new StoredRecord(BatchId(last, entries.Length), last, JsonSerializer.SerializeToUtf8Bytes(entries, Json))) };
         _batches.Enqueue((last, entries.Length, false));
         _stored += entries.Length;
         while (_batches.Count > 1 && _batches.Peek() is var oldest && (_stored - oldest.Count >= capacity || AtOf(oldest.Seq) < now - maxAge))
@@ -113,7 +113,7 @@ public sealed class RequestJournal(int capacity, TimeSpan maxAge)
         {
             _batches.Enqueue(item);
         }
-        var entries = JsonSerializer.Deserialize<RequestLogEntry[]>(failed[0].Upsert!.Json, Json) ?? [];
+        var entries = Entries(failed[0].Upsert!);
         _stored -= entries.Length;
         _pending = new Queue<RequestLogEntry>(entries.Concat(_pending).TakeLast(capacity));
         _writing = [];
@@ -208,7 +208,7 @@ public sealed class RequestJournal(int capacity, TimeSpan maxAge)
                 page = batches.Count < page.Limit ? null : new RecordQuery(ScanPage, true, batches[^1].Sort, batches[^1].Id);
                 foreach (var batch in batches)
                 {
-                    var entries = JsonSerializer.Deserialize<RequestLogEntry[]>(batch.Json, Json) ?? [];
+                    var entries = Entries(batch);
                     for (var i = entries.Length - 1; i >= 0; i--)
                     {
                         if (!seen.Contains(entries[i].Seq))
@@ -272,12 +272,15 @@ public sealed class RequestJournal(int capacity, TimeSpan maxAge)
     private static string IdOf((long Seq, int Count, bool OldId) batch) =>
         batch.OldId ? batch.Seq.ToString("D20", CultureInfo.InvariantCulture) : BatchId(batch.Seq, batch.Count);
 
+    private static RequestLogEntry[] Entries(StoredRecord batch) =>
+        (batch.Utf8Json is { } utf8 ? JsonSerializer.Deserialize<RequestLogEntry[]>(utf8, Json) : JsonSerializer.Deserialize<RequestLogEntry[]>(batch.Json, Json)) ?? [];
+
     private static (int Count, bool OldId) CountOf(StoredRecord batch)
     {
         var dash = batch.Id.IndexOf('-', StringComparison.Ordinal);
         return dash > 0 && int.TryParse(batch.Id.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
             ? (count, false)
-            : ((JsonSerializer.Deserialize<RequestLogEntry[]>(batch.Json, Json) ?? []).Length, true);
+            : (Entries(batch).Length, true);
     }
 
     // A batch's time: its last place, which is the clock's ticks at that entry or just above.

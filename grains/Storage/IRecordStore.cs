@@ -22,8 +22,29 @@ public sealed record RecordCollection(string Name, string ScopeField, string Gro
     public static readonly IReadOnlyList<RecordCollection> All = [Resources, Journal, TesterHistory, Endpoints];
 }
 
-/// <summary>One record: its id within its group, its sort key, and its JSON text.</summary>
-public sealed record StoredRecord(string Id, long Sort, string Json);
+/// <summary>
+/// One record: its id within its group, its sort key, and its JSON — as text, or as the UTF-8 bytes its writer made
+/// (the request journal's batches: a store that takes bytes never makes the text, which was a quarter of what the
+/// process allocated under mock traffic on many projects).
+/// </summary>
+public sealed class StoredRecord
+{
+    private string? _json;
+
+    public StoredRecord(string id, long sort, string json) => (Id, Sort, _json) = (id, sort, json);
+
+    public StoredRecord(string id, long sort, byte[] utf8Json) => (Id, Sort, Utf8Json) = (id, sort, utf8Json);
+
+    public string Id { get; }
+
+    public long Sort { get; }
+
+    /// <summary>The JSON text (made from <see cref="Utf8Json"/> the first time it is asked for).</summary>
+    public string Json => _json ??= System.Text.Encoding.UTF8.GetString(Utf8Json!);
+
+    /// <summary>The JSON as UTF-8 when the writer gave it so; null when it gave text.</summary>
+    public byte[]? Utf8Json { get; }
+}
 
 /// <summary>A page request: records after (<see cref="AfterSort"/>, <see cref="AfterId"/>) in sort order.</summary>
 public sealed record RecordQuery(int Limit, bool Descending = false, long? AfterSort = null, string? AfterId = null);

@@ -112,7 +112,7 @@ public sealed class SqliteGroupCommit(SqliteDatabase database, IRecordStore inne
                     if (write.Upsert is { } record)
                     {
                         command.Parameters["@sort"].Value = record.Sort;
-                        command.Parameters["@data"].Value = record.Json;
+                        command.Parameters["@data"].Value = (object?)record.Utf8Json ?? record.Json; // bytes are stored as the text they encode (below)
                     }
                     command.ExecuteNonQuery();
                 }
@@ -137,7 +137,7 @@ public sealed class SqliteGroupCommit(SqliteDatabase database, IRecordStore inne
         _connection = database.Open();
         _upsert = Prepare(_connection, """
             INSERT INTO orleansmock_records (collection, scope, grp, id, sort, data)
-            VALUES (@collection, @scope, @grp, @id, @sort, @data)
+            VALUES (@collection, @scope, @grp, @id, @sort, CAST(@data AS TEXT))
             ON CONFLICT (collection, scope, grp, id) DO UPDATE SET sort = excluded.sort, data = excluded.data
             """, "@collection", "@scope", "@grp", "@id", "@sort", "@data");
         _delete = Prepare(_connection, "DELETE FROM orleansmock_records WHERE collection = @collection AND scope = @scope AND grp = @grp AND id = @id",

@@ -41,7 +41,7 @@ public sealed class RateLimitLeaseTests(ClusterFixture fixture)
             if (!check.Refused)
             {
                 allowed++;
-                remaining.Add(check.Decision!.Remaining);
+                remaining.Add(check.Decision!.Value.Remaining);
             }
         }
         Assert.Equal(1000, allowed);
@@ -94,7 +94,7 @@ public sealed class RateLimitLeaseTests(ClusterFixture fixture)
         _clock.Advance(RateLimiter.LeaseLifetime + TimeSpan.FromMilliseconds(1));
         var after = await limiter.CheckAsync("lease-test", policy, subject); // a fresh lease of 4: the 7 are gone
         Assert.False(after.Refused);
-        Assert.Equal(1000 - 15 - 4 + 3, after.Decision!.Remaining);
+        Assert.Equal(1000 - 15 - 4 + 3, after.Decision!.Value.Remaining);
         Assert.Equal(1000 - 15 - 4 - 1, await GrainRemainingAsync(subject, policy));
     }
 

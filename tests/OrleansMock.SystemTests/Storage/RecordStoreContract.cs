@@ -124,6 +124,21 @@ public abstract class RecordStoreContract
         Assert.Equal(expected.RootElement.GetProperty("title").GetString(), actual.RootElement.GetProperty("title").GetString());
     }
 
+    [SkippableFact]
+    public async Task Json_given_as_UTF8_bytes_reads_back_as_its_text()
+    {
+        // The request journal's batches are written as the UTF-8 bytes the serializer made (no text in between).
+        var store = Store();
+        var scope = NewScope();
+        const string json = "{\"title\":\"日本語 ✓ 🚀 \\\"q\\\"\",\"n\":1}";
+        await store.ApplyAsync(Collection, scope, "g", [RecordWrite.Store(new StoredRecord("bytes", 1, System.Text.Encoding.UTF8.GetBytes(json)))]);
+        var read = await store.GetAsync(Collection, scope, "g", "bytes");
+        using var expected = System.Text.Json.JsonDocument.Parse(json);
+        using var actual = System.Text.Json.JsonDocument.Parse(read!.Json);
+        Assert.Equal(expected.RootElement.GetProperty("title").GetString(), actual.RootElement.GetProperty("title").GetString());
+        Assert.Equal(1, actual.RootElement.GetProperty("n").GetInt32());
+    }
+
     private static async Task<string[]> AllAsync(IRecordStore store, string scope, bool descending)
     {
         var seen = new List<string>();

@@ -49,6 +49,22 @@ public sealed class SqliteGroupCommitTests : IAsyncDisposable
         Assert.Equal("{\"a\":1}", await command.ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task Json_given_as_UTF8_bytes_is_stored_as_text()
+    {
+        // The request journal hands its batches over as UTF-8; the column keeps text, as for every other record.
+        const string json = "{\"path\":\"/caf\u00e9 ✓\"}";
+        await _store.ApplyAsync(RecordCollection.Journal, "p_bytes", "requests", [RecordWrite.Store(new StoredRecord("b1", 1, System.Text.Encoding.UTF8.GetBytes(json)))]);
+        await using var other = new SqliteConnection($"Data Source={_database.FullPath};Pooling=false");
+        other.Open();
+        await using var command = other.CreateCommand();
+        command.CommandText = "SELECT typeof(data), data FROM orleansmock_records WHERE scope = 'p_bytes' AND id = 'b1'";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal("text", reader.GetString(0));
+        Assert.Equal(json, reader.GetString(1));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _store.DisposeAsync();
