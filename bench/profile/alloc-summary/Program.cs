@@ -3,13 +3,15 @@ using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 
 // Usage: dotnet AllocSummary.dll <trace.nettrace> [top]
 // Sums the GC AllocationTick samples (one per ~100 KB allocated) by type, and by the first frame outside
-// System.Private.CoreLib, which is usually the code that asked for the allocation.
+// System.Private.CoreLib, which is usually the code that asked for the allocation. ALLOC_KIND=large: only allocations
+// on the large object heap (objects of 85,000 bytes or more).
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: AllocSummary <trace.nettrace> [top]");
     return 2;
 }
 var top = args.Length > 1 ? int.Parse(args[1]) : 25;
+var largeOnly = Environment.GetEnvironmentVariable("ALLOC_KIND") == "large";
 var byType = new Dictionary<string, long>();
 var byFrame = new Dictionary<string, long>();
 long total = 0;
@@ -17,7 +19,7 @@ using (var log = new TraceLog(TraceLog.CreateFromEventPipeDataFile(args[0])))
 {
     foreach (var traceEvent in log.Events)
     {
-        if (traceEvent is not GCAllocationTickTraceData tick)
+        if (traceEvent is not GCAllocationTickTraceData tick || (largeOnly && tick.AllocationKind != GCAllocationKind.Large))
         {
             continue;
         }

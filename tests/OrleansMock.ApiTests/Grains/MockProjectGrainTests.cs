@@ -1,5 +1,6 @@
 using System.Text;
 using OrleansMock.GrainInterfaces;
+using OrleansMock.Grains.Projects;
 
 namespace OrleansMock.Tests.Grains;
 
@@ -34,6 +35,27 @@ public sealed class MockProjectGrainTests(ClusterFixture fixture)
         Assert.Single(winners);
         Assert.All(outcomes.Where(o => !o.IsOk), o => Assert.Equal(OutcomeKind.Conflict, o.Kind));
         Assert.Equal(winners[0].Value!.Id, await Grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Slug(slug)).ResolveAsync());
+    }
+
+    [Fact]
+    public async Task A_projects_slug_keeps_no_activation_once_idle_and_still_resolves()
+    {
+        var project = await CreateAsync();
+        var key = Grains.GetGrain<IUniqueKeyGrain>(UniqueKeys.Slug(project.Slug));
+        Assert.Equal(project.Id, await key.ResolveAsync());
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        async Task<bool> ActiveAsync() =>
+            (await management.GetDetailedGrainStatistics()).Any(s => s.GrainId.Key.ToString() == UniqueKeys.Slug(project.Slug));
+        Assert.True(await ActiveAsync());
+
+        // Let go within the idle time and a timer period or two (the project itself stays active).
+        var deadline = DateTime.UtcNow + UniqueKeyGrain.IdleFor * 4;
+        while (await ActiveAsync() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+        }
+        Assert.False(await ActiveAsync(), $"the key was still active after {UniqueKeyGrain.IdleFor * 4}");
+        Assert.Equal(project.Id, await key.ResolveAsync()); // from storage again
     }
 
     [Fact]
