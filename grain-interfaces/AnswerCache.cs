@@ -31,9 +31,9 @@ public sealed record AnswerLease(
     public static readonly AnswerLease None = new(0, 0, 0);
 }
 
-/// <summary>A request a front end answered from its cache, for the project's journal.</summary>
+/// <summary>A request a front end answered from its cache, for the project's journal (a value: none is allocated per request).</summary>
 [GenerateSerializer, Immutable, Alias("om.CachedAnswer")]
-public sealed record CachedAnswer(
+public readonly record struct CachedAnswer(
     [property: Id(0)] MockRequest Request,
     [property: Id(1)] DateTimeOffset At,
     [property: Id(2)] int Status,

@@ -60,7 +60,7 @@ public static class MockTrafficMiddleware
         /// <summary>Answers a mock request, or passes anything else (and the WireMock admin API) to <paramref name="next"/>.</summary>
         public Task InvokeAsync(HttpContext context, RequestDelegate next)
         {
-            if (HostedProject(context.Request.Host.Host) is { } hosted)
+            if (_mockDomain is not null && HostedProject(context.Request.Host.Host) is { } hosted) // Host.Host makes a string: only when asked
             {
                 // A mock origin of its own: https://{project}.{domain}/{path}; nothing of the service lives there.
                 return HandleAsync(context, _traffic, hosted, context.Request.Path.Value is { Length: > 0 } p ? p : "/", ownOrigin: true);

@@ -23,14 +23,12 @@ public sealed partial class Redaction(IEnumerable<string> names)
     // Header and parameter names repeat from request to request: decide each once (the mock hot path logs headers).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _decided = new(StringComparer.Ordinal);
 
-    public bool IsSecret(string name)
+    public bool IsSecret(string name) => _decided.TryGetValue(name, out var secret) ? secret : Decide(name);
+
+    // Apart from the lookup: the closure below would otherwise be allocated on every call, the remembered ones too.
+    private bool Decide(string name)
     {
-        if (_decided.TryGetValue(name, out var secret))
-        {
-            return secret;
-        }
-        var normalized = Normalize(name);
-        secret = _names.Any(fragment => normalized.Contains(fragment, StringComparison.Ordinal));
+        var secret = MayNameASecret(name);
         if (_decided.Count < MaxRemembered)
         {
             _decided[name] = secret;

@@ -4,7 +4,7 @@ using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 // Usage: dotnet AllocSummary.dll <trace.nettrace> [top]
 // Sums the GC AllocationTick samples (one per ~100 KB allocated) by type, and by the first frame outside
 // System.Private.CoreLib, which is usually the code that asked for the allocation. ALLOC_KIND=large: only allocations
-// on the large object heap (objects of 85,000 bytes or more).
+// on the large object heap (objects of 85,000 bytes or more). ALLOC_TYPE=<type name part>: only allocations of such types.
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: AllocSummary <trace.nettrace> [top]");
@@ -12,6 +12,7 @@ if (args.Length < 1)
 }
 var top = args.Length > 1 ? int.Parse(args[1]) : 25;
 var largeOnly = Environment.GetEnvironmentVariable("ALLOC_KIND") == "large";
+var typeFilter = Environment.GetEnvironmentVariable("ALLOC_TYPE");
 var byType = new Dictionary<string, long>();
 var byFrame = new Dictionary<string, long>();
 long total = 0;
@@ -19,7 +20,8 @@ using (var log = new TraceLog(TraceLog.CreateFromEventPipeDataFile(args[0])))
 {
     foreach (var traceEvent in log.Events)
     {
-        if (traceEvent is not GCAllocationTickTraceData tick || (largeOnly && tick.AllocationKind != GCAllocationKind.Large))
+        if (traceEvent is not GCAllocationTickTraceData tick || (largeOnly && tick.AllocationKind != GCAllocationKind.Large)
+            || (typeFilter is not null && !tick.TypeName.Contains(typeFilter, StringComparison.Ordinal)))
         {
             continue;
         }
