@@ -11,8 +11,9 @@ namespace OrleansMock.Grains.Responses;
 /// A response body or header value rendered with Handlebars and WireMock's model: <c>request.method</c>,
 /// <c>request.url</c>, <c>request.path</c> (and <c>request.path.&lt;param&gt;</c>), <c>request.pathSegments.[n]</c>,
 /// <c>request.query.&lt;name&gt;</c>, <c>request.headers.&lt;name&gt;</c>, <c>request.cookies.&lt;name&gt;</c>,
-/// <c>request.body</c>, and the helpers <c>jsonPath</c>, <c>now</c>, <c>randomValue</c> and <c>faker</c>. Compiled once
-/// when the endpoint is saved. Values are inserted as they are, without HTML escaping, as WireMock 3 does (checked
+/// <c>request.body</c>, and the helpers <c>jsonPath</c>, <c>now</c>, <c>randomValue</c> and <c>faker</c>. Checked and
+/// compiled once when the endpoint is saved; one that only puts request fields into text is rendered without Handlebars
+/// (<see cref="PlainTemplate"/>). Values are inserted as they are, without HTML escaping, as WireMock 3 does (checked
 /// against its jar: <c>{{request.query.q}}</c> renders <c>a=b&amp;&lt;c&gt;</c> as sent).
 /// </summary>
 public sealed class ResponseTemplate
