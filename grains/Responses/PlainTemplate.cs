@@ -118,14 +118,14 @@ internal sealed class PlainTemplate
             text.Append(Value(part, model));
             if (text.Length > maxChars)
             {
-                Fit(text.ToString(), maxChars);
+                throw BudgetedWriter.TooLong(maxChars);
             }
         }
         return text.ToString();
     }
 
     private static string Fit(string text, int maxChars) => text.Length <= maxChars ? text
-        : throw new TemplateException($"the rendered template is longer than the {maxChars} characters a response may have");
+        : throw BudgetedWriter.TooLong(maxChars);
 
     /// <summary>What Handlebars prints for the part: a missing value (or another root than the model's) prints nothing.</summary>
     private static string Value(Part part, TemplateModel model)

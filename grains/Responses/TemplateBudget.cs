@@ -137,11 +137,15 @@ internal sealed class BudgetedWriter(int maxChars) : TextWriter
 
     public override string ToString() => _text.ToString();
 
+    /// <summary>What a render longer than <paramref name="maxChars"/> fails with (plain templates' too).</summary>
+    public static TemplateException TooLong(int maxChars) =>
+        new($"the rendered template is longer than the {maxChars} characters a response may have");
+
     private void Grow(int chars)
     {
         if (_text.Length + chars > maxChars)
         {
-            throw new TemplateException($"the rendered template is longer than the {maxChars} characters a response may have");
+            throw TooLong(maxChars);
         }
         _sinceCheck += chars;
         if (_sinceCheck >= CheckEvery)
