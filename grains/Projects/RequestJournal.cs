@@ -8,8 +8,9 @@ namespace OrleansMock.Grains.Projects;
 /// <summary>
 /// A project's request journal. Entries live in storage, written in batches (one stored record per batch) off the hot
 /// path; memory holds only what is not stored yet, the newest <see cref="RecentSize"/> entries (the live log's next
-/// lines are answered from them; 8, not 16: ~2 KB less per active project, bench/projects.sh), and a 16-byte index entry per stored batch. A read that needs more
-/// scans the stored batches newest first and stops as soon as it has its answer. Retention: the newest
+/// lines are answered from them; 8, not 16: ~2 KB less per active project, bench/projects.sh), and a 16-byte index
+/// entry per stored batch. A read that needs more scans the stored batches newest first and stops as soon as it has
+/// its answer. Retention: the newest
 /// <c>capacity</c> entries no older than <c>maxAge</c>; stored batches beyond them are deleted with the next batch.
 /// Pure logic: the grain does the I/O and hands reads a function listing stored batches.
 /// </summary>

@@ -13,7 +13,6 @@ namespace OrleansMock.Grains.Projects;
 /// Not at once after each call: calls racing for one key would each be forwarded to an activation already leaving.
 /// </summary>
 [GrainType("uniquekey")]
-[CollectionAgeLimit(Minutes = 2)]
 public sealed class UniqueKeyGrain(
     [PersistentState("uniquekey", StorageNames.Main)] IPersistentState<UniqueKeyState> state) : Grain, IUniqueKeyGrain
 {

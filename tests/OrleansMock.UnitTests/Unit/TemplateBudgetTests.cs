@@ -29,6 +29,17 @@ public sealed class TemplateBudgetTests
     }
 
     [Fact]
+    public void A_plain_template_repeating_a_large_header_stops_at_the_output_size()
+    {
+        // Attack: 20,000 copies of a 32 KB header would be 640 M characters; the render stops at the response limit.
+        var template = Compile(string.Concat(Enumerable.Repeat("{{request.headers.X-Big}}", 20_000)));
+        var model = new TemplateModel(new RequestView(new MockRequest("GET", "/", null,
+            Detail: new RequestDetail(null, [KeyValuePair.Create("X-Big", new string('a', 32 * 1024))], null, "/", RequestParts.Headers))), new Dictionary<string, string>());
+        var error = Assert.Throws<TemplateException>(() => template.Render(model, 1_000_000, 100_000, new WorkBudget(TimeSpan.FromMinutes(5))));
+        Assert.Contains("1000000 characters", error.Message); // stopped at the limit: ~31 copies, not 20,000
+    }
+
+    [Fact]
     public void Output_stops_at_its_size()
     {
         var template = Compile("{{#each request.pathSegments}}0123456789{{/each}}");
