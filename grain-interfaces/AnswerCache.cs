@@ -14,7 +14,7 @@ public interface IAnswerCacheObserver : IGrainObserver
 
     /// <summary>The requests answered from the cache and not yet sent to the project grain, handed over (and forgotten here).</summary>
     [Alias("TakeAnswers")]
-    Task<CachedAnswer[]> TakeAnswersAsync(string projectId);
+    Task<CachedAnswers> TakeAnswersAsync(string projectId);
 }
 
 /// <summary>
@@ -31,12 +31,30 @@ public sealed record AnswerLease(
     public static readonly AnswerLease None = new(0, 0, 0);
 }
 
-/// <summary>A request a front end answered from its cache, for the project's journal (a value: none is allocated per request).</summary>
-[GenerateSerializer, Immutable, Alias("om.CachedAnswer")]
+/// <summary>
+/// A request a front end answered from its cache, for the project's journal: what the journal keeps of it (the query,
+/// headers and body's start already redacted by the front end) and of its answer. A value: none is allocated per request,
+/// and no <see cref="MockRequest"/> is built for it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.CachedAnswer.v2")]
 public readonly record struct CachedAnswer(
-    [property: Id(0)] MockRequest Request,
-    [property: Id(1)] DateTimeOffset At,
-    [property: Id(2)] int Status,
-    [property: Id(3)] string EndpointId,
-    [property: Id(4)] int ResponseIndex,
-    [property: Id(5)] double ServedMs);
+    [property: Id(0)] string Method,
+    [property: Id(1)] string Path,
+    [property: Id(2)] string? Query,
+    [property: Id(3)] KeyValuePair<string, string>[]? Headers,
+    [property: Id(4)] string? BodyPreview,
+    [property: Id(5)] DateTimeOffset At,
+    [property: Id(6)] int Status,
+    [property: Id(7)] string EndpointId,
+    [property: Id(8)] int ResponseIndex,
+    [property: Id(9)] double ServedMs);
+
+/// <summary>
+/// A batch of <see cref="CachedAnswer"/>s, handed over whole. Immutable: the sender lets go of the array, so a call within
+/// one process passes it as it is (an array argument alone would be copied, entry by entry, on every call).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("om.CachedAnswers")]
+public sealed record CachedAnswers([property: Id(0)] CachedAnswer[] Items)
+{
+    public static readonly CachedAnswers None = new([]);
+}

@@ -156,7 +156,7 @@ public interface IMockProjectGrain : IUniqueKeyHolder
 
     /// <summary>Journal entries of requests a front end answered from its cache (one-way, in batches at most a second apart).</summary>
     [OneWay, ReadOnly, Alias("RecordCachedAnswers")]
-    Task RecordCachedAnswersAsync(CachedAnswer[] answers);
+    Task RecordCachedAnswersAsync(CachedAnswers answers);
 
     /// <summary>
     /// Logs a request a resource or a proxy target answered, with its status (the answer comes after

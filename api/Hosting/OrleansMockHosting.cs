@@ -60,6 +60,9 @@ public static partial class OrleansMockHosting
         app.UseRequestMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Routing placed here, not where WebApplication would put it by itself (first, ahead of every middleware): mock
+        // traffic, answered above, is never matched against the service's routes.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
 

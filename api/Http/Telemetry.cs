@@ -8,9 +8,6 @@ public static class Telemetry
 {
     public static readonly Meter Meter = new("OrleansMock.Api");
 
-    public static readonly Counter<long> AnswerCacheHits =
-        Meter.CreateCounter<long>("orleansmock.answer_cache.hits", description: "Mock requests answered from the front end's cache of static answers, without a grain call");
-
     public static readonly Counter<long> RateLimitRejections =
         Meter.CreateCounter<long>("orleansmock.ratelimit.rejections", description: "Requests refused with 429, by policy");
 

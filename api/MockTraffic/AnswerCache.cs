@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using OrleansMock.Api.Http;
 using OrleansMock.GrainInterfaces;
 
 namespace OrleansMock.Api.MockTraffic;
@@ -18,7 +20,8 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
 {
     private const int MaxEntries = 50_000;
     private const int MaxProjects = 10_000;
-    private const int MaxPendingPerProject = 2_000;
+    private const int MinBatch = 8;
+    private const int MaxBatch = 512; // about 40 KB
     private const long PermitMilliseconds = 1_000;
     private const long LeaseMarginMilliseconds = 250;
 
@@ -29,10 +32,16 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
     private readonly Timer _flush;
     private IAnswerCacheObserver? _self;
     private long _hits;
+    private static long s_allHits; // every instance's, for the metric (a process hosts one; tests host several)
+
+    /// <summary>Read when metrics are collected: a counter added to on every hit would cost more than the hit's own bookkeeping.</summary>
+    private static readonly ObservableCounter<long> HitsMetric = Telemetry.Meter.CreateObservableCounter("orleansmock.answer_cache.hits",
+        () => Interlocked.Read(ref s_allHits), description: "Mock requests answered from the front end's cache of static answers, without a grain call");
 
     public AnswerCache(IGrainFactory grains)
     {
         _grains = grains;
+        GC.KeepAlive(HitsMetric); // the metric is there from the start, at 0
         _flush = new Timer(_ => FlushAll(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
@@ -50,10 +59,55 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
         public int Wanted = 16;
         public int Used;
         public int Renewing;
-        public readonly ConcurrentQueue<CachedAnswer> Pending = new();
-        public int PendingCount;
+        private readonly Lock _pendingGate = new();
+        private CachedAnswer[] _pending = [];
+        private int _pendingCount;
+        private int _nextBatchSize = MinBatch;
 
         public bool Leased => Version != 0 && Environment.TickCount64 < LeaseUntil;
+
+        /// <summary>
+        /// Notes an answer for the journal; a full batch comes back to be sent. A batch is an array filled in place and
+        /// sent as it is, sized by what the last one held (a quiet project holds a few entries, a busy one
+        /// <see cref="MaxBatch"/>, about 40 KB: none reaches the large-object heap, as a ConcurrentQueue's segments would,
+        /// doubling up to a million slots under steady traffic).
+        /// </summary>
+        public CachedAnswer[]? Add(in CachedAnswer answer)
+        {
+            lock (_pendingGate)
+            {
+                if (_pendingCount == _pending.Length)
+                {
+                    if (_pendingCount > 0)
+                    {
+                        Array.Resize(ref _pending, Math.Min(_pendingCount * 2, MaxBatch));
+                    }
+                    else
+                    {
+                        _pending = new CachedAnswer[_nextBatchSize];
+                    }
+                }
+                _pending[_pendingCount++] = answer;
+                return _pendingCount == MaxBatch ? Taken() : null;
+            }
+        }
+
+        /// <summary>Every answer noted and not yet sent, oldest first (empty when there is none).</summary>
+        public CachedAnswer[] TakePending()
+        {
+            lock (_pendingGate)
+            {
+                return _pendingCount == 0 ? [] : Taken();
+            }
+        }
+
+        private CachedAnswer[] Taken()
+        {
+            var taken = _pendingCount == _pending.Length ? _pending : _pending[.._pendingCount];
+            _nextBatchSize = (int)Math.Clamp(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_pendingCount), MinBatch, MaxBatch);
+            (_pending, _pendingCount) = ([], 0);
+            return taken;
+        }
     }
 
     private sealed record Entry(Project Owner, long Version, MockResult.Answered Answer);
@@ -99,6 +153,7 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
             }
         }
         Interlocked.Increment(ref _hits);
+        Interlocked.Increment(ref s_allHits);
         return entry.Answer;
     }
 
@@ -156,13 +211,12 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
         _entries[(address, method, path)] = new Entry(project, versionBefore, answer);
     }
 
-    /// <summary>Notes a request answered from the cache for the project's journal.</summary>
-    public void Record(Project project, CachedAnswer answer)
+    /// <summary>Notes a request answered from the cache for the project's journal; sent a batch at a time.</summary>
+    public void Record(Project project, in CachedAnswer answer)
     {
-        project.Pending.Enqueue(answer);
-        if (Interlocked.Increment(ref project.PendingCount) >= MaxPendingPerProject)
+        if (project.Add(answer) is { } full)
         {
-            Flush(project);
+            _ = project.Grain.RecordCachedAnswersAsync(new CachedAnswers(full)); // one-way
         }
     }
 
@@ -179,8 +233,8 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
         return Task.CompletedTask;
     }
 
-    public Task<CachedAnswer[]> TakeAnswersAsync(string projectId) =>
-        Task.FromResult(_projects.TryGetValue(projectId, out var project) ? Drain(project) : []);
+    public Task<CachedAnswers> TakeAnswersAsync(string projectId) =>
+        Task.FromResult(_projects.TryGetValue(projectId, out var project) ? new CachedAnswers(project.TakePending()) : CachedAnswers.None);
 
     /// <summary>
     /// Asks the project grain for a lease, once at a time; with <paramref name="permits"/> (only once answers are served
@@ -229,27 +283,11 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
         }
     }
 
-    private static CachedAnswer[] Drain(Project project)
-    {
-        var taken = new List<CachedAnswer>(Math.Max(0, Volatile.Read(ref project.PendingCount)));
-        while (project.Pending.TryDequeue(out var answer))
-        {
-            Interlocked.Decrement(ref project.PendingCount);
-            taken.Add(answer);
-        }
-        return [.. taken];
-    }
-
     private static void Flush(Project project)
     {
-        if (project.Pending.IsEmpty)
+        if (project.TakePending() is { Length: > 0 } batch)
         {
-            return;
-        }
-        var batch = Drain(project);
-        if (batch.Length > 0)
-        {
-            _ = project.Grain.RecordCachedAnswersAsync(batch); // one-way
+            _ = project.Grain.RecordCachedAnswersAsync(new CachedAnswers(batch)); // one-way
         }
     }
 

@@ -40,6 +40,30 @@ public sealed class MockRequestReader(MockLimits limits, Redaction redaction, Ow
         return new Read(logged, needs == RequestParts.None ? logged : logged with { Detail = Detail(http, path, needs, body) }, body, needs);
     }
 
+    /// <summary>What the journal keeps of a request: its query, headers and body's start, redacted.</summary>
+    public readonly record struct Logged(string? Query, KeyValuePair<string, string>[]? Headers, string? BodyPreview);
+
+    /// <summary>
+    /// Only what the journal keeps of the request, for one answered without a grain call (<see cref="AnswerCache"/>:
+    /// such a project's matchers read nothing and it is public, so neither the detail nor the caller is needed). Without a
+    /// body nothing is awaited.
+    /// </summary>
+    public ValueTask<Logged> LogAsync(HttpRequest http)
+    {
+        if (limits.RequestLogSize <= 0)
+        {
+            return default;
+        }
+        var query = redaction.Query(http.QueryString.Value);
+        var headers = LoggedHeaders(http.Headers);
+        return limits.RequestLogBodyBytes <= 0 || !HasBody(http)
+            ? new(new Logged(query, headers, null))
+            : WithPreviewAsync(http, query, headers);
+    }
+
+    private async ValueTask<Logged> WithPreviewAsync(HttpRequest http, string? query, KeyValuePair<string, string>[] headers) =>
+        new(query, headers, redaction.Body(await BodyPreviewAsync(http, limits.RequestLogBodyBytes), http.ContentType));
+
     /// <summary>The same request again, with the parts its project's grain asked for (<see cref="MockResult.NeedsDetail"/>).</summary>
     public async ValueTask<Read> WithDetailAsync(HttpContext context, string project, string path, Read read, RequestParts needs)
     {

@@ -117,7 +117,9 @@ public static class MockResponseWriter
         {
             return;
         }
-        await response.Body.WriteAsync(mock.Body, context.RequestAborted);
+        // No cancellation token: a client that leaves ends the write with its connection, and asking Kestrel for
+        // RequestAborted costs a lock and a cancellation source per connection, reset after every request.
+        await response.Body.WriteAsync(mock.Body);
     }
 
     /// <summary>OPTIONS on a path whose endpoints define no OPTIONS of their own: Allow, plus a CORS preflight answer.</summary>

@@ -112,18 +112,20 @@ public static class MockTrafficMiddleware
                 await FileAsync(context, traffic, project, session, path);
                 return;
             }
-            // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
-            var read = await traffic.Reader.ReadAsync(context, project, path, ProjectIds.IsProjectId(project) ? null : project, session);
             var cached = session is null ? traffic.Cache?.Of(project) : null;
-            if (cached is not null && traffic.Cache!.TryAnswer(cached, project, read.Request.Method, path) is { } hit)
+            var method = context.Request.Method;
+            if (cached is not null && traffic.Cache!.TryAnswer(cached, project, method, path) is { } hit)
             {
-                // A static answer this front end holds under the project's lease: no grain call (AnswerCache).
+                // A static answer this front end holds under the project's lease: no grain call, and of the request only
+                // what the journal keeps is read (AnswerCache).
+                var logged = await traffic.Reader.LogAsync(context.Request);
                 await MockResponseWriter.WriteAsync(context, hit, address, path, ownOrigin);
-                traffic.Cache.Record(cached, new CachedAnswer(read.Logged, DateTimeOffset.UtcNow, hit.Response.Status, hit.Response.EndpointId,
-                    hit.Response.ResponseIndex, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-                Telemetry.AnswerCacheHits.Add(1);
+                traffic.Cache.Record(cached, new CachedAnswer(method, path, logged.Query, logged.Headers, logged.BodyPreview, DateTimeOffset.UtcNow,
+                    hit.Response.Status, hit.Response.EndpointId, hit.Response.ResponseIndex, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
                 return;
             }
+            // A slug is checked by the project grain against its own (see ProjectResolver); an id needs no check.
+            var read = await traffic.Reader.ReadAsync(context, project, path, ProjectIds.IsProjectId(project) ? null : project, session);
             var versionBefore = AnswerCache.VersionBefore(cached);
             if (cached is not null && traffic.Cache!.TakePermit(cached))
             {

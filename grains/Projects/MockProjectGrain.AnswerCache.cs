@@ -61,9 +61,9 @@ public sealed partial class MockProjectGrain
         return new AnswerLease(_answersVersion, (int)LeaseDuration.TotalMilliseconds, permits);
     }
 
-    public Task RecordCachedAnswersAsync(CachedAnswer[] answers)
+    public Task RecordCachedAnswersAsync(CachedAnswers answers)
     {
-        AddCachedAnswers(answers);
+        AddCachedAnswers(answers.Items);
         return Task.CompletedTask;
     }
 
@@ -75,8 +75,7 @@ public sealed partial class MockProjectGrain
         }
         foreach (var answer in answers)
         {
-            var request = answer.Request;
-            Journal.Add(new RequestLogEntry(answer.At, request.Method, request.Path, request.Query, request.Headers ?? [], request.BodyPreview,
+            Journal.Add(new RequestLogEntry(answer.At, answer.Method, answer.Path, answer.Query, answer.Headers ?? [], answer.BodyPreview,
                 answer.Status, answer.EndpointId, null, answer.ServedMs, answer.ResponseIndex, Journal.NextSeq(answer.At)));
         }
         ScheduleJournalFlush();
@@ -93,7 +92,7 @@ public sealed partial class MockProjectGrain
         {
             try
             {
-                return await holder.TakeAnswersAsync(ProjectId).WaitAsync(TimeSpan.FromSeconds(2));
+                return (await holder.TakeAnswersAsync(ProjectId).WaitAsync(TimeSpan.FromSeconds(2))).Items;
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
