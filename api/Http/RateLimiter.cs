@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using OrleansMock.GrainInterfaces;
@@ -49,38 +50,55 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
         public bool Refused => Unavailable || Decision is { Allowed: false };
     }
 
-    public async ValueTask<Check> CheckAsync(string policyName, RateLimitPolicyOptions policy, string subjectName)
+    public ValueTask<Check> CheckAsync(string policyName, RateLimitPolicyOptions policy, string subjectName)
     {
         if (!policy.Enabled)
         {
-            return new Check(null, false);
+            return new(new Check(null, false));
         }
         var subject = SubjectOf(policyName, SubjectName(subjectName));
+        // The common case answers from what this front end holds, without an async frame.
+        return TryLocally(policyName, policy, subject, out var check, out var refill) ? new(check) : CheckAfterRefillAsync(policyName, policy, subject, refill);
+    }
+
+    /// <summary>
+    /// The answer from the subject's block or lease, when it has one (true); otherwise the refill to wait for, started
+    /// here unless one is under way.
+    /// </summary>
+    private bool TryLocally(string policyName, RateLimitPolicyOptions policy, Subject subject, out Check check, [NotNullWhen(false)] out Task<RateLimitDecision>? refill)
+    {
+        var now = time.GetTimestamp();
+        lock (subject)
+        {
+            if (subject.BlockedUntil > now)
+            {
+                Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policyName));
+                // RateLimit-Reset keeps the bucket's meaning (end of its window), counted down locally.
+                var wait = time.GetElapsedTime(now, subject.BlockedUntil).TotalSeconds;
+                var reset = Math.Max(wait, time.GetElapsedTime(now, subject.BlockedReset).TotalSeconds);
+                (check, refill) = (new Check(new RateLimitDecision(false, subject.BlockedLimit, 0, reset, wait), false), null);
+                return true;
+            }
+            if (subject.LeaseLeft > 0 && subject.LeaseExpires > now)
+            {
+                subject.LeaseLeft--;
+                var basis = subject.Lease!.Value;
+                var reset = Math.Max(0, basis.ResetSeconds - time.GetElapsedTime(subject.LeaseGranted, now).TotalSeconds);
+                (check, refill) = (new Check(new RateLimitDecision(true, basis.Limit, basis.Remaining + subject.LeaseLeft, reset, 0, 1), false), null);
+                return true;
+            }
+            // One refill at a time per subject: requests that find the lease empty meanwhile wait for it rather than
+            // each leasing their own (whose leftovers would be counted and never spent).
+            check = default;
+            refill = subject.Refill is { IsCompleted: false } pending ? pending : subject.Refill = RefillAsync(subject, policy, now);
+            return false;
+        }
+    }
+
+    private async ValueTask<Check> CheckAfterRefillAsync(string policyName, RateLimitPolicyOptions policy, Subject subject, Task<RateLimitDecision> refill)
+    {
         while (true)
         {
-            Task<RateLimitDecision> refill;
-            var now = time.GetTimestamp();
-            lock (subject)
-            {
-                if (subject.BlockedUntil > now)
-                {
-                    Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policyName));
-                    // RateLimit-Reset keeps the bucket's meaning (end of its window), counted down locally.
-                    var wait = time.GetElapsedTime(now, subject.BlockedUntil).TotalSeconds;
-                    var reset = Math.Max(wait, time.GetElapsedTime(now, subject.BlockedReset).TotalSeconds);
-                    return new Check(new RateLimitDecision(false, subject.BlockedLimit, 0, reset, wait), false);
-                }
-                if (subject.LeaseLeft > 0 && subject.LeaseExpires > now)
-                {
-                    subject.LeaseLeft--;
-                    var basis = subject.Lease!.Value;
-                    var reset = Math.Max(0, basis.ResetSeconds - time.GetElapsedTime(subject.LeaseGranted, now).TotalSeconds);
-                    return new Check(new RateLimitDecision(true, basis.Limit, basis.Remaining + subject.LeaseLeft, reset, 0, 1), false);
-                }
-                // One refill at a time per subject: requests that find the lease empty meanwhile wait for it rather than
-                // each leasing their own (whose leftovers would be counted and never spent).
-                refill = subject.Refill is { IsCompleted: false } pending ? pending : subject.Refill = RefillAsync(subject, policy, now);
-            }
             RateLimitDecision decision;
             try
             {
@@ -97,7 +115,12 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
                 Telemetry.RateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policyName));
                 return new Check(decision, false);
             }
-            // Granted: go round and take a permit from the lease the refill installed.
+            // Granted: take a permit from the lease the refill installed (or wait for the next refill).
+            if (TryLocally(policyName, policy, subject, out var check, out var next))
+            {
+                return check;
+            }
+            refill = next;
         }
     }
 

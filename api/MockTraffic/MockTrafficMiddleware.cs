@@ -265,19 +265,28 @@ public static class MockTrafficMiddleware
         return true;
     }
 
-    /// <summary>What is refused before any grain is asked: no project in the URL, the client's rate limit, a body too large.</summary>
-    private static async ValueTask<bool> RefusedAsync(HttpContext context, Traffic traffic, string project)
+    /// <summary>
+    /// What is refused before any grain is asked: no project in the URL, the client's rate limit, a body too large.
+    /// Without an async frame when the limiter answers from what it holds and nothing is refused (the common case).
+    /// </summary>
+    private static ValueTask<bool> RefusedAsync(HttpContext context, Traffic traffic, string project)
     {
         if (project.Length == 0)
         {
-            await Problems.NotFound($"a mock URL names its project: {Prefix}/{{project}}/{{path}}").ExecuteAsync(context);
-            return true;
+            return RefuseAsync(context, Problems.NotFound($"a mock URL names its project: {Prefix}/{{project}}/{{path}}"));
         }
-        var limit = await traffic.Limiter.CheckAsync(RateLimiter.MockPerClient, traffic.PerClient, ClientAddress.Of(context));
+        var checking = traffic.Limiter.CheckAsync(RateLimiter.MockPerClient, traffic.PerClient, ClientAddress.Of(context));
+        return checking.IsCompletedSuccessfully ? Refused(context, traffic, checking.Result) : RefusedAfterCheckAsync(context, traffic, checking);
+    }
+
+    private static async ValueTask<bool> RefusedAfterCheckAsync(HttpContext context, Traffic traffic, ValueTask<RateLimiter.Check> checking) =>
+        await Refused(context, traffic, await checking);
+
+    private static ValueTask<bool> Refused(HttpContext context, Traffic traffic, RateLimiter.Check limit)
+    {
         if (limit.Refused)
         {
-            await RateLimiter.Refusal(context.Response, limit, "this client").ExecuteAsync(context);
-            return true;
+            return RefuseAsync(context, RateLimiter.Refusal(context.Response, limit, "this client"));
         }
         if (limit.Decision is { } decision)
         {
@@ -286,15 +295,20 @@ public static class MockTrafficMiddleware
         var maxBody = traffic.Limits.MaxRequestBodyBytes;
         if (context.Request.ContentLength > maxBody)
         {
-            await Problems.Status(StatusCodes.Status413PayloadTooLarge,
-                $"the request body is larger than {maxBody} bytes (OrleansMock:Limits:MaxRequestBodyBytes)").ExecuteAsync(context);
-            return true;
+            return RefuseAsync(context, Problems.Status(StatusCodes.Status413PayloadTooLarge,
+                $"the request body is larger than {maxBody} bytes (OrleansMock:Limits:MaxRequestBodyBytes)"));
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
         {
             bodySize.MaxRequestBodySize = maxBody; // a chunked body that grows past it fails when read
         }
-        return false;
+        return new(false);
+    }
+
+    private static async ValueTask<bool> RefuseAsync(HttpContext context, IResult refusal)
+    {
+        await refusal.ExecuteAsync(context);
+        return true;
     }
 
     /// <summary>
