@@ -2,8 +2,8 @@
 # The front end's answer cache (issue 32.2) in one invocation: bare Kestrel serving the same bytes, and the same
 # Release build of the embedded service twice, with the cache (the default) and without it
 # (OrleansMock__Limits__AnswerCache=false), rate limiter on (per client and per project, limits out of reach) and the
-# request journal on. wrk on 127.0.0.1, 32 connections, 5 s per row after a 5 s warm-up of each, three rounds in turn so
-# the machine's drift hits every server alike; medians at the end.
+# request journal on. wrk on 127.0.0.1, 32 connections, 5 s per row after a 5 s warm-up of each, five rounds in turn so
+# the machine's drift hits every server alike; medians at the end (BENCH_ROUNDS=n for another count).
 # With Redis on 127.0.0.1:6379 and PostgreSQL (ConnectionStrings__Postgres, default as in bench/run.sh), a fourth row:
 # cluster mode, one front end and two silos on the same cores (CPU summed over the three processes), with the cache.
 #   bench/answer-cache.sh     -> bench/results/<date>-answer-cache.md
@@ -85,7 +85,8 @@ row warm-up "$CACHED" http://127.0.0.1:18282/m/bench/users/1 > /dev/null
 row warm-up "$UNCACHED" http://127.0.0.1:18283/m/bench/users/1 > /dev/null
 [ -n "$CLUSTER" ] && row warm-up "$FRONT ${SILOS[*]}" http://127.0.0.1:18284/m/bench/users/1 > /dev/null
 ROWS=$(mktemp); PER_ROUND=$([ -n "$CLUSTER" ] && echo 4 || echo 3)
-for round in 1 2 3; do
+ROUNDS=${BENCH_ROUNDS:-5}
+for round in $(seq 1 "$ROUNDS"); do
   row "bare Kestrel" "$KESTREL" "$KURL" >> "$ROWS"
   row "OrleansMock, answer cache" "$CACHED" http://127.0.0.1:18282/m/bench/users/1 >> "$ROWS"
   row "OrleansMock, no answer cache" "$UNCACHED" http://127.0.0.1:18283/m/bench/users/1 >> "$ROWS"
@@ -96,7 +97,7 @@ OUT="$BENCH/results/$(date -u +%Y-%m-%d-%H%M)-answer-cache.md"
   echo "# Front-end answer cache, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "Stub GET, embedded service (Release), limiter and journal on; $(nproc) cores shared with wrk; 32 connections, 5 s per row,"
-  echo "three rounds in turn. CPU us/req: the server's user+system CPU over the row's requests. x bare: req/s against the"
+  echo "$ROUNDS rounds in turn. CPU us/req: the server's user+system CPU over the row's requests. x bare: req/s against the"
   echo "same round's bare Kestrel."
   echo
   echo "| round | server | req/s | x bare | p50 ms | p99 ms | CPU us/req | errors |"
@@ -104,7 +105,7 @@ OUT="$BENCH/results/$(date -u +%Y-%m-%d-%H%M)-answer-cache.md"
   awk -F'\t' -v n="$PER_ROUND" '{ r = int((NR - 1) / n) + 1; if ($1 == "bare Kestrel") bare = $2;
     printf "| %d | %s | %s | %.2fx | %s | %s | %s | %s |\n", r, $1, $2, $2 / bare, $3, $4, $5, $6 }' "$ROWS"
   echo
-  echo "Medians of the three rounds:"
+  echo "Medians of the $ROUNDS rounds:"
   echo
   echo "| server | req/s | x bare | p99 ms | CPU us/req |"
   echo "|---|---|---|---|---|"

@@ -23,6 +23,8 @@ public static partial class OrleansMockHosting
         var options = builder.AddOrleansMockBackend();
         builder.AddOrleansMockAuth(keyFolder: options.Mode == HostingMode.Embedded ? options.DataPath : null);
         builder.AddOperations();
+        // A mock answers as the API it imitates: no "Server: Kestrel" of ours beside its headers (an endpoint may set one).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddSingleton<ProjectResolver>();
         builder.Services.AddSingleton<MockTraffic.AnswerCache>();
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -32,6 +32,15 @@ public sealed class FirstLoopTests : IDisposable
             Assert.Equal(200, sent.GetProperty("status").GetInt32());
             Assert.Equal("""{"hello":"world"}""", sent.GetProperty("body").GetString());
         }
+        // A mock answers as the API it imitates: Kestrel's own "Server" header is not sent; an endpoint's is, once.
+        using var plain = new HttpClient { BaseAddress = service.Address };
+        var hello = await plain.GetAsync($"/m/{slug}/hello");
+        Assert.Equal(HttpStatusCode.OK, hello.StatusCode);
+        Assert.Empty(hello.Headers.Server);
+        await client.CreateEndpointAsync(slug, """{"method":"GET","path":"/branded","response":{"status":200,"headers":{"Server":"nginx/1.25"},"body":"b"}}""");
+        var branded = await plain.GetAsync($"/m/{slug}/branded");
+        Assert.Equal(["nginx/1.25"], branded.Headers.GetValues("Server"));
+
         // Another port of this machine is still the guard's: only this service's own mock URLs open up.
         var other = await client.PostAsync("/api/v1/tester/send", Payload(JsonSerializer.Serialize(new { url = $"http://localhost:{port + 1}/m/{slug}/hello" })));
         Assert.Equal("forbidden", (await other.ReadJsonAsync()).GetProperty("error").GetProperty("kind").GetString());
