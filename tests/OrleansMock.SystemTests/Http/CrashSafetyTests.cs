@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using OrleansMock.Tests.Services;
 using static OrleansMock.Tests.Http.HttpHelpers;
@@ -102,11 +103,17 @@ public sealed class CrashSafetyTests : IDisposable
             }.ToJsonString();
             Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync($"/m/{slug}/__admin/mappings", Payload(mapping))).StatusCode);
             Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync($"/m/{slug}/pay?order=17", null)).StatusCode);
-            // Listed as waiting: stored (the outbox lists a call only once its write has completed).
-            for (var i = 0; i < 100 && (await (await client.GetAsync($"/api/v1/projects/{projectId}/webhooks")).ReadJsonAsync()).GetProperty("pending").GetArrayLength() == 0; i++)
+            // Listed as waiting: stored (the outbox lists a call only once its write has completed). Killed only then: a
+            // call not yet stored when the process dies was never acknowledged, and this test is about stored ones.
+            async Task<bool> ListedAsync() =>
+                (await (await client.GetAsync($"/api/v1/projects/{projectId}/webhooks")).ReadJsonAsync()).GetProperty("pending").GetArrayLength() > 0;
+            var waited = Stopwatch.StartNew();
+            bool listed;
+            while (!(listed = await ListedAsync()) && waited.Elapsed < TimeSpan.FromSeconds(3))
             {
                 await Task.Delay(20);
             }
+            Assert.True(listed, $"the webhook call was not listed as waiting within {waited.Elapsed.TotalSeconds:0.0} s");
             await first.KillAsync();
         }
         Assert.Empty(await receiver.WaitAsync(target, 0)); // not sent before the crash
