@@ -32,11 +32,8 @@ public sealed class MockRequestReader(MockLimits limits, Redaction redaction, Ow
         var body = needs.HasFlag(RequestParts.Body) ? await BodyAsync(context.Request) : null;
         var http = context.Request;
         var (caller, only) = await CallerAsync(context);
-        var logged = limits.RequestLogSize > 0
-            ? new MockRequest(http.Method, path, expectedSlug, caller, redaction.Query(http.QueryString.Value), LoggedHeaders(http.Headers),
-                redaction.Body(body is null ? await BodyPreviewAsync(http, limits.RequestLogBodyBytes) : Preview(body, limits.RequestLogBodyBytes), http.ContentType),
-                Session: session, CallerOnly: only)
-            : new MockRequest(http.Method, path, expectedSlug, caller, Session: session, CallerOnly: only);
+        var kept = await LogAsync(http, body);
+        var logged = new MockRequest(http.Method, path, expectedSlug, caller, kept.Query, kept.Headers, kept.BodyPreview, Session: session, CallerOnly: only);
         return new Read(logged, needs == RequestParts.None ? logged : logged with { Detail = Detail(http, path, needs, body) }, body, needs);
     }
 
@@ -44,11 +41,12 @@ public sealed class MockRequestReader(MockLimits limits, Redaction redaction, Ow
     public readonly record struct Logged(string? Query, KeyValuePair<string, string>[]? Headers, string? BodyPreview);
 
     /// <summary>
-    /// Only what the journal keeps of the request, for one answered without a grain call (<see cref="AnswerCache"/>:
-    /// such a project's matchers read nothing and it is public, so neither the detail nor the caller is needed). Without a
-    /// body nothing is awaited.
+    /// What the journal keeps of the request (nothing while the journal is off). Alone, for one answered without a grain
+    /// call (<see cref="AnswerCache"/>: such a project's matchers read nothing and it is public, so neither the detail nor
+    /// the caller is needed); a <paramref name="body"/> already read gives the preview, else its first bytes are read.
+    /// Without a body to read nothing is awaited.
     /// </summary>
-    public ValueTask<Logged> LogAsync(HttpRequest http)
+    public ValueTask<Logged> LogAsync(HttpRequest http, string? body = null)
     {
         if (limits.RequestLogSize <= 0)
         {
@@ -56,8 +54,8 @@ public sealed class MockRequestReader(MockLimits limits, Redaction redaction, Ow
         }
         var query = redaction.Query(http.QueryString.Value);
         var headers = LoggedHeaders(http.Headers);
-        return limits.RequestLogBodyBytes <= 0 || !HasBody(http)
-            ? new(new Logged(query, headers, null))
+        return body is not null ? new(new Logged(query, headers, redaction.Body(Preview(body, limits.RequestLogBodyBytes), http.ContentType)))
+            : limits.RequestLogBodyBytes <= 0 || !HasBody(http) ? new(new Logged(query, headers, null))
             : WithPreviewAsync(http, query, headers);
     }
 
