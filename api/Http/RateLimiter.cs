@@ -231,7 +231,11 @@ public sealed partial class RateLimiter(IGrainFactory grains, TimeProvider time,
         public Task<RateLimitDecision>? Refill;
     }
 
-    /// <summary>The standard headers and their X- twins, on allowed and refused responses alike.</summary>
+    /// <summary>
+    /// The standard headers and their X- twins: on every refusal, and on the management API's allowed responses. Mock
+    /// answers that pass carry only what their endpoint defines (a mock answers as the API it imitates, whose own
+    /// <c>X-RateLimit-*</c> would otherwise go out twice).
+    /// </summary>
     public static void WriteHeaders(HttpResponse response, RateLimitDecision decision)
     {
         var limit = LimitText(decision.Limit);

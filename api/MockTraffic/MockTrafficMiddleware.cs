@@ -288,10 +288,6 @@ public static class MockTrafficMiddleware
         {
             return RefuseAsync(context, RateLimiter.Refusal(context.Response, limit, "this client"));
         }
-        if (limit.Decision is { } decision)
-        {
-            RateLimiter.WriteHeaders(context.Response, decision);
-        }
         var maxBody = traffic.Limits.MaxRequestBodyBytes;
         if (context.Request.ContentLength > maxBody)
         {

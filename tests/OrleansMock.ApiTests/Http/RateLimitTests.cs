@@ -58,18 +58,17 @@ public sealed class RateLimitTests(RateLimitFixture fixture) : IClassFixture<Rat
     }
 
     [Fact]
-    public async Task Allowed_responses_carry_the_headers_and_the_sixth_request_is_a_429_problem()
+    public async Task Allowed_mock_answers_are_the_endpoints_own_and_the_sixth_request_is_a_429_problem_with_the_headers()
     {
         var path = await MockAsync();
         var peer = NewPeer();
         for (var i = 0; i < 5; i++)
         {
+            // A mock answers as the API it imitates: the limiter counts it and speaks only when it refuses.
             var allowed = await fixture.GetAsync(path, peer);
             Assert.Equal(200, allowed.Response.StatusCode);
-            Assert.Equal("5", allowed.Response.Headers["RateLimit-Limit"]);
-            Assert.Equal((4 - i).ToString(), allowed.Response.Headers["RateLimit-Remaining"]);
-            Assert.Equal((4 - i).ToString(), allowed.Response.Headers["X-RateLimit-Remaining"]);
-            Assert.True(int.Parse(allowed.Response.Headers["RateLimit-Reset"]!) > 0);
+            Assert.False(allowed.Response.Headers.ContainsKey("RateLimit-Limit"));
+            Assert.False(allowed.Response.Headers.ContainsKey("X-RateLimit-Remaining"));
         }
         var resets = new List<int>();
         foreach (var _ in Enumerable.Range(0, 2)) // the second refusal comes from the front end's local "blocked until"
@@ -80,6 +79,8 @@ public sealed class RateLimitTests(RateLimitFixture fixture) : IClassFixture<Rat
             Assert.Equal("application/problem+json", refused.Response.ContentType);
             Assert.True(int.Parse(refused.Response.Headers.RetryAfter!) > 0);
             Assert.Equal("0", refused.Response.Headers["RateLimit-Remaining"]);
+            Assert.Equal("0", refused.Response.Headers["X-RateLimit-Remaining"]);
+            Assert.Equal("5", refused.Response.Headers["RateLimit-Limit"]);
             var problem = JsonDocument.Parse(await new StreamReader(refused.Response.Body).ReadToEndAsync()).RootElement;
             Assert.Equal(429, problem.GetProperty("status").GetInt32());
             Assert.Contains("rate limit of 5 requests", problem.GetProperty("detail").GetString());
@@ -87,6 +88,36 @@ public sealed class RateLimitTests(RateLimitFixture fixture) : IClassFixture<Rat
         // One meaning of RateLimit-Reset (the end of the bucket's window) whoever refuses: the bucket or the front end.
         Assert.InRange(resets[1], resets[0] - 2, resets[0]);
         Assert.Equal(200, (await fixture.GetAsync(path, NewPeer())).Response.StatusCode); // another client is unaffected
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_sends_rate_limit_headers_of_its_own_answers_with_exactly_those()
+    {
+        // A GitHub-like mock: before, the limiter's X-RateLimit-* went out beside the endpoint's, two values per header
+        // ("1000000000, 5000"), which a client honouring them reads as nonsense.
+        var project = await fixture.Owner.CreateProjectAsync();
+        var id = project.GetProperty("id").GetString()!;
+        await fixture.Owner.CreateEndpointAsync(id,
+            "{\"method\":\"GET\",\"path\":\"/rate_limit\",\"response\":{\"headers\":{\"X-RateLimit-Limit\":\"5000\",\"X-RateLimit-Remaining\":\"4999\",\"RateLimit-Reset\":\"42\"},\"body\":{}}}");
+        var answer = await fixture.GetAsync($"/m/{project.GetProperty("slug").GetString()}/rate_limit", NewPeer());
+        Assert.Equal(200, answer.Response.StatusCode);
+        Assert.Equal("5000", Assert.Single(answer.Response.Headers["X-RateLimit-Limit"]));
+        Assert.Equal("4999", Assert.Single(answer.Response.Headers["X-RateLimit-Remaining"]));
+        Assert.Equal("42", Assert.Single(answer.Response.Headers["RateLimit-Reset"]));
+        Assert.False(answer.Response.Headers.ContainsKey("RateLimit-Limit"));
+    }
+
+    [Fact]
+    public async Task Management_responses_carry_the_headers_and_their_twins()
+    {
+        var response = await fixture.Owner.GetAsync("/api/v1/projects");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var limit = Assert.Single(response.Headers.GetValues("RateLimit-Limit"));
+        Assert.Equal(limit, Assert.Single(response.Headers.GetValues("X-RateLimit-Limit")));
+        var remaining = int.Parse(Assert.Single(response.Headers.GetValues("RateLimit-Remaining")));
+        Assert.InRange(remaining, 0, int.Parse(limit) - 1);
+        Assert.Equal(remaining.ToString(), Assert.Single(response.Headers.GetValues("X-RateLimit-Remaining")));
+        Assert.True(int.Parse(Assert.Single(response.Headers.GetValues("RateLimit-Reset"))) > 0);
     }
 
     [Fact]
