@@ -2,8 +2,11 @@
 # The front end's answer cache (issue 32.2) in one invocation: bare Kestrel serving the same bytes, and the same
 # Release build of the embedded service twice, with the cache (the default) and without it
 # (OrleansMock__Limits__AnswerCache=false), rate limiter on (per client and per project, limits out of reach) and the
-# request journal on. wrk on 127.0.0.1, 32 connections, 5 s per row after a 5 s warm-up of each, five rounds in turn so
-# the machine's drift hits every server alike; medians at the end (BENCH_ROUNDS=n for another count).
+# request journal on. wrk on 127.0.0.1, 32 connections. Steady state is what is compared: each server is first warmed
+# for 15 s (BENCH_WARMUP; our process has ~20k methods for the JIT to tier up, bare Kestrel a few hundred), and the
+# results say how much the JIT still compiled in the cached server during the measured rounds. Then ten rounds of 3 s
+# rows in turn (BENCH_ROUNDS, BENCH_SECONDS): this machine's speed drifts by ±10% over seconds, so short rows side by
+# side, many times, pair each row with a bare-Kestrel row of the same moment; medians at the end.
 # With Redis on 127.0.0.1:6379 and PostgreSQL (ConnectionStrings__Postgres, default as in bench/run.sh), a fourth row:
 # cluster mode, one front end and two silos on the same cores (CPU summed over the three processes), with the cache.
 #   bench/answer-cache.sh     -> bench/results/<date>-answer-cache.md
@@ -69,10 +72,11 @@ done
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<< "$2"; }
 # row <label> "<pid...>" <url>: one 5 s wrk run at 32 connections; prints "label rps p50 p99 cpu errors"
 cpu() { local t=0 p; for p in $1; do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
+SECONDS_PER_ROW=${BENCH_SECONDS:-3}
 row() {
   local before after r n
   before=$(cpu "$2")
-  r=$(wrk -t1 -c32 -d5s --timeout 5s -s "$BENCH/wrk.lua" "$3" | grep '^RESULT')
+  r=$(wrk -t1 -c32 -d"${4:-$SECONDS_PER_ROW}s" --timeout 5s -s "$BENCH/wrk.lua" "$3" | grep '^RESULT')
   after=$(cpu "$2")
   n=$(field requests "$r")
   printf '%s\t%.0f\t%.3f\t%.3f\t%.1f\t%s\n' "$1" "$(field rps "$r")" "$(awk -v v="$(field p50_us "$r")" 'BEGIN { print v / 1000 }')" \
@@ -80,25 +84,32 @@ row() {
     "$(( $(field errors "$r") + $(field non2xx "$r") ))"
 }
 KURL=http://127.0.0.1:18281/users/1
-row warm-up "$KESTREL" "$KURL" > /dev/null
-row warm-up "$CACHED" http://127.0.0.1:18282/m/bench/users/1 > /dev/null
-row warm-up "$UNCACHED" http://127.0.0.1:18283/m/bench/users/1 > /dev/null
-[ -n "$CLUSTER" ] && row warm-up "$FRONT ${SILOS[*]}" http://127.0.0.1:18284/m/bench/users/1 > /dev/null
+WARMUP=${BENCH_WARMUP:-15}
+row warm-up "$KESTREL" "$KURL" "$WARMUP" > /dev/null
+row warm-up "$CACHED" http://127.0.0.1:18282/m/bench/users/1 "$WARMUP" > /dev/null
+row warm-up "$UNCACHED" http://127.0.0.1:18283/m/bench/users/1 "$WARMUP" > /dev/null
+[ -n "$CLUSTER" ] && row warm-up "$FRONT ${SILOS[*]}" http://127.0.0.1:18284/m/bench/users/1 "$WARMUP" > /dev/null
+# jit <port>: "<methods compiled> <seconds in the JIT>" since the process started, from its /metrics
+jit() { curl -s "http://127.0.0.1:$1/metrics" | awk '/^dotnet_jit_compiled_methods_total/ { m = $2 } /^dotnet_jit_compilation_time_seconds_total/ { t = $2 } END { print m + 0, t + 0 }'; }
+JIT_BEFORE=$(jit 18282)
 ROWS=$(mktemp); PER_ROUND=$([ -n "$CLUSTER" ] && echo 4 || echo 3)
-ROUNDS=${BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-10}
 for round in $(seq 1 "$ROUNDS"); do
   row "bare Kestrel" "$KESTREL" "$KURL" >> "$ROWS"
   row "OrleansMock, answer cache" "$CACHED" http://127.0.0.1:18282/m/bench/users/1 >> "$ROWS"
   row "OrleansMock, no answer cache" "$UNCACHED" http://127.0.0.1:18283/m/bench/users/1 >> "$ROWS"
   [ -n "$CLUSTER" ] && row "OrleansMock cluster (front end + 2 silos), answer cache" "$FRONT ${SILOS[*]}" http://127.0.0.1:18284/m/bench/users/1 >> "$ROWS"
 done
+JIT_AFTER=$(jit 18282)
 OUT="$BENCH/results/$(date -u +%Y-%m-%d-%H%M)-answer-cache.md"
 {
   echo "# Front-end answer cache, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "Stub GET, embedded service (Release), limiter and journal on; $(nproc) cores shared with wrk; 32 connections, 5 s per row,"
-  echo "$ROUNDS rounds in turn. CPU us/req: the server's user+system CPU over the row's requests. x bare: req/s against the"
-  echo "same round's bare Kestrel."
+  echo "Stub GET, embedded service (Release), limiter and journal on; $(nproc) cores shared with wrk; 32 connections; each server"
+  echo "warmed for $WARMUP s, then $ROUNDS rounds in turn of $SECONDS_PER_ROW s per row. CPU us/req: the server's user+system CPU over"
+  echo "the row's requests. x bare: req/s against the same round's bare Kestrel. The cached server's JIT during the rounds:"
+  awk -v a="$JIT_BEFORE" -v b="$JIT_AFTER" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    printf "%d methods compiled, %.2f s of JIT time (steady state: a trickle of background code tiering up).\n", y[1] - x[1], y[2] - x[2] }'
   echo
   echo "| round | server | req/s | x bare | p50 ms | p99 ms | CPU us/req | errors |"
   echo "|---|---|---|---|---|---|---|---|"

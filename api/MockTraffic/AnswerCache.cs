@@ -28,7 +28,7 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
     private readonly IGrainFactory _grains;
     private readonly ConcurrentDictionary<string, Project> _projects = new(StringComparer.Ordinal); // by project id
     private readonly ConcurrentDictionary<string, Project> _addresses = new(StringComparer.Ordinal); // slug or id, as URLs name them
-    private readonly ConcurrentDictionary<(string Address, string Method, string Path), Entry> _entries = new();
+    private readonly ConcurrentDictionary<(string Key, string Method), Entry> _entries = new(); // by KeyOf's key
     private readonly Timer _flush;
     private IAnswerCacheObserver? _self;
     private long _hits;
@@ -110,7 +110,20 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
         }
     }
 
-    private sealed record Entry(Project Owner, long Version, MockResult.Answered Answer);
+    /// <summary>
+    /// A cached answer, with the project's address and the path as the request that brought it named them: a request
+    /// of the same URL finds it by its whole path (<see cref="Find"/>) and is answered without a string made for either.
+    /// </summary>
+    public sealed record Entry(Project Owner, long Version, MockResult.Answered Answer, string Address, string Path);
+
+    /// <summary>
+    /// What an answer is cached under besides its method: the request's whole path as it came (<c>/m/{project}/{path}</c>,
+    /// which <paramref name="requestPath"/> is), or, on a project's own origin, <c>//{project}{path}</c>.
+    /// </summary>
+    public static string KeyOf(string? requestPath, string address, string path) => requestPath ?? string.Concat("//", address, path);
+
+    /// <summary>The entry cached for a request's whole path and method, if any (not yet checked against its project's lease).</summary>
+    public Entry? Find(string key, string method) => _entries.TryGetValue((key, method), out var entry) ? entry : null;
 
     /// <summary>How many requests this front end answered from the cache.</summary>
     public long Hits => Interlocked.Read(ref _hits);
@@ -118,16 +131,20 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
     /// <summary>The project a URL's address names, when this front end has cached it (null: not yet).</summary>
     public Project? Of(string address) => _addresses.TryGetValue(address, out var project) ? project : null;
 
-    /// <summary>A cached answer for the request, spending one of the project's permits; null when there is none to give.</summary>
-    public MockResult.Answered? TryAnswer(Project project, string address, string method, string path)
+    /// <summary>
+    /// A cached answer for the request (<paramref name="found"/>, or looked up by key and method), spending one of the
+    /// project's permits; null when there is none to give.
+    /// </summary>
+    public MockResult.Answered? TryAnswer(Project project, string key, string method, Entry? found)
     {
-        if (!_entries.TryGetValue((address, method, path), out var entry) || entry.Owner != project)
+        var entry = found;
+        if ((entry is null && !_entries.TryGetValue((key, method), out entry)) || entry.Owner != project)
         {
             return null;
         }
         if (entry.Version != Volatile.Read(ref project.Version))
         {
-            _entries.TryRemove(new KeyValuePair<(string, string, string), Entry>((address, method, path), entry));
+            _entries.TryRemove(new KeyValuePair<(string, string), Entry>((key, method), entry));
             return null;
         }
         var now = Environment.TickCount64;
@@ -185,7 +202,7 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
     /// A cacheable answer the grain gave for a request of <paramref name="address"/> (project <paramref name="projectId"/>):
     /// kept when it was asked for under a live lease and no change came in between; otherwise a lease is asked for.
     /// </summary>
-    public void Offer(string address, string projectId, string method, string path, MockResult.Answered answer, Project? before, long versionBefore)
+    public void Offer(string address, string key, string projectId, string method, string path, MockResult.Answered answer, Project? before, long versionBefore)
     {
         if (!_projects.TryGetValue(projectId, out var project))
         {
@@ -208,7 +225,7 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
         {
             _entries.Clear();
         }
-        _entries[(address, method, path)] = new Entry(project, versionBefore, answer);
+        _entries[(key, method)] = new Entry(project, versionBefore, answer, address, path);
     }
 
     /// <summary>Notes a request answered from the cache for the project's journal; sent a batch at a time.</summary>

@@ -63,14 +63,20 @@ public static class MockTrafficMiddleware
             if (_mockDomain is not null && HostedProject(context.Request.Host.Host) is { } hosted) // Host.Host makes a string: only when asked
             {
                 // A mock origin of its own: https://{project}.{domain}/{path}; nothing of the service lives there.
-                return HandleAsync(context, _traffic, hosted, context.Request.Path.Value is { Length: > 0 } p ? p : "/", ownOrigin: true);
+                return HandleAsync(context, _traffic, hosted, context.Request.Path.Value is { Length: > 0 } p ? p : "/", ownOrigin: true, requestPath: null, known: null);
             }
-            if (!Paths.IsUnder(context.Request.Path.Value, Prefix))
+            var requestPath = context.Request.Path.Value;
+            if (!Paths.IsUnder(requestPath, Prefix))
             {
                 return next(context);
             }
+            if (_traffic.Cache?.Find(requestPath!, context.Request.Method) is { } known)
+            {
+                // A URL this front end has a static answer for: its project and path as that answer's request named them.
+                return HandleAsync(context, _traffic, known.Address, known.Path, ownOrigin: false, requestPath, known);
+            }
             // The path is "/m/{project}/{rest}".
-            var remainder = context.Request.Path.Value!.AsSpan(Prefix.Length);
+            var remainder = requestPath.AsSpan(Prefix.Length);
             var slash = remainder.Length > 1 ? remainder[1..].IndexOf('/') : -1;
             var project = slash < 0 ? remainder.TrimStart('/').ToString() : remainder[1..(slash + 1)].ToString();
             var path = slash < 0 ? "/" : remainder[(slash + 1)..].ToString();
@@ -78,7 +84,7 @@ public static class MockTrafficMiddleware
             {
                 return next(context); // the project's WireMock admin API: routed like the management API
             }
-            return HandleAsync(context, _traffic, project, path, ownOrigin: false);
+            return HandleAsync(context, _traffic, project, path, ownOrigin: false, requestPath, known: null);
         }
     }
 
@@ -87,7 +93,12 @@ public static class MockTrafficMiddleware
         MockLimits Limits, MockRequestReader Reader, MockProxy Proxy, JsonServerResponder Resources, GraphQlResponder GraphQl,
         GrainReferences<IMockResourceGrain> Files, AnswerCache? Cache);
 
-    private static async Task HandleAsync(HttpContext context, Traffic traffic, string address, string path, bool ownOrigin)
+    /// <summary>
+    /// <paramref name="requestPath"/>: the request's whole path on the service's origin (null on a project's own);
+    /// <paramref name="known"/>: the cached answer that URL has, when <see cref="Handler.InvokeAsync"/> found one.
+    /// </summary>
+    private static async Task HandleAsync(HttpContext context, Traffic traffic, string address, string path, bool ownOrigin, string? requestPath,
+        AnswerCache.Entry? known)
     {
         var started = Stopwatch.GetTimestamp();
         var client = default(ClientLink);
@@ -114,7 +125,7 @@ public static class MockTrafficMiddleware
             }
             var cached = session is null ? traffic.Cache?.Of(project) : null;
             var method = context.Request.Method;
-            if (cached is not null && traffic.Cache!.TryAnswer(cached, project, method, path) is { } hit)
+            if (cached is not null && traffic.Cache!.TryAnswer(cached, AnswerCache.KeyOf(requestPath, project, path), method, known) is { } hit)
             {
                 // A static answer this front end holds under the project's lease: no grain call, and of the request only
                 // what the journal keeps is read (AnswerCache).
@@ -170,7 +181,7 @@ public static class MockTrafficMiddleware
                     await MockResponseWriter.WriteAsync(context, result, address, path, ownOrigin);
                     if (traffic.Projects.KnownId(project) is { } projectId) // the answer refreshed it; no call that could fail after the answer
                     {
-                        cache.Offer(project, projectId, read.Request.Method, path, cacheable, cached, versionBefore);
+                        cache.Offer(project, AnswerCache.KeyOf(requestPath, project, path), projectId, read.Request.Method, path, cacheable, cached, versionBefore);
                     }
                     return;
                 default:

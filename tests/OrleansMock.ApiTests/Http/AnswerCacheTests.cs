@@ -62,6 +62,56 @@ public sealed class AnswerCacheTests
     }
 
     [Fact]
+    public async Task Each_url_that_names_an_answer_is_cached_apart_and_a_change_reaches_every_one()
+    {
+        // The cache is found by the request's whole path and method: by slug, by id, on the project's own origin, and
+        // per method on one path; each keeps what its form of URL gets (the sandbox policy only on the shared origin).
+        var (factory, owner, id, slug) = await ProjectAsync(new() { ["OrleansMock:Mock:Domain"] = "mock.test" });
+        await using var _ = factory;
+        using var mock = factory.CreateClient();
+        var get = (await owner.CreateEndpointAsync(id, """{"method":"GET","path":"/page","response":{"body":"get 0"}}""")).GetProperty("id").GetString();
+        await owner.CreateEndpointAsync(id, """{"method":"POST","path":"/page","response":{"status":201,"body":"post"}}""");
+        var other = await owner.CreateProjectAsync();
+        var otherSlug = other.GetProperty("slug").GetString()!;
+        await owner.CreateEndpointAsync(other.GetProperty("id").GetString()!, """{"method":"GET","path":"/page","response":{"body":"other"}}""");
+        async Task<HttpResponseMessage> OwnOrigin()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/page");
+            request.Headers.Host = $"{slug}.mock.test";
+            return await mock.SendAsync(request);
+        }
+        async Task Expect(string body)
+        {
+            foreach (var url in new[] { $"/m/{slug}/page", $"/m/{id}/page" })
+            {
+                var shared = await mock.GetAsync(url);
+                Assert.Equal(body, await shared.Content.ReadAsStringAsync());
+                Assert.Equal("sandbox", Assert.Single(shared.Headers.GetValues("Content-Security-Policy")));
+            }
+            var own = await OwnOrigin();
+            Assert.Equal(body, await own.Content.ReadAsStringAsync());
+            Assert.False(own.Headers.Contains("Content-Security-Policy"));
+            var posted = await mock.PostAsync($"/m/{slug}/page", null);
+            Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+            Assert.Equal("\"post\"", await posted.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.NotFound, (await mock.GetAsync($"/m/{slug}/pages")).StatusCode); // another path
+            Assert.Equal("\"other\"", await mock.GetStringAsync($"/m/{otherSlug}/page")); // another project
+        }
+        for (var i = 0; i < 5; i++)
+        {
+            await Expect("\"get 0\"");
+        }
+        Assert.True(Hits(factory) >= 12, $"only {Hits(factory)} requests were answered from the cache");
+        for (var v = 1; v <= 3; v++)
+        {
+            var put = await owner.PutAsync($"/api/v1/projects/{id}/endpoints/{get}", Payload(JsonSerializer.Serialize(new { method = "GET", path = "/page", response = new { body = $"get {v}" } })));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            await Expect($"\"get {v}\"");
+            await Expect($"\"get {v}\"");
+        }
+    }
+
+    [Fact]
     public async Task Requests_answered_from_the_cache_are_in_the_journal_at_once_and_a_private_or_templated_answer_is_never_cached()
     {
         var (factory, owner, id, slug) = await ProjectAsync();
