@@ -109,7 +109,7 @@ OUT="$BENCH/results/$(date -u +%Y-%m-%d-%H%M)-answer-cache.md"
   echo "warmed for $WARMUP s, then $ROUNDS rounds in turn of $SECONDS_PER_ROW s per row. CPU us/req: the server's user+system CPU over"
   echo "the row's requests. x bare: req/s against the same round's bare Kestrel. The cached server's JIT during the rounds:"
   awk -v a="$JIT_BEFORE" -v b="$JIT_AFTER" 'BEGIN { split(a, x, " "); split(b, y, " ");
-    printf "%d methods compiled, %.2f s of JIT time (steady state: a trickle of background code tiering up).\n", y[1] - x[1], y[2] - x[2] }'
+    printf "%d methods compiled, %.2f s of JIT time (what still tiers up: the code that opens and closes the new connections of every row, as in bare Kestrel, and code run by timers).\n", y[1] - x[1], y[2] - x[2] }'
   echo
   echo "| round | server | req/s | x bare | p50 ms | p99 ms | CPU us/req | errors |"
   echo "|---|---|---|---|---|---|---|---|"
