@@ -51,10 +51,32 @@ public readonly record struct CachedAnswer(
 
 /// <summary>
 /// A batch of <see cref="CachedAnswer"/>s, handed over whole. Immutable: the sender lets go of the array, so a call within
-/// one process passes it as it is (an array argument alone would be copied, entry by entry, on every call).
+/// one process passes it as it is (an array argument alone would be copied, entry by entry, on every call). The arrays
+/// come from a pool (<see cref="Rent"/>) and go back to it once read (<see cref="Recycle"/>): under steady traffic a
+/// front end fills the same few arrays again instead of allocating ~90 bytes per answer for the collector.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("om.CachedAnswers")]
 public sealed record CachedAnswers([property: Id(0)] CachedAnswer[] Items)
 {
     public static readonly CachedAnswers None = new([]);
+
+    /// <summary>The smallest and the largest batch a front end fills: powers of two, so the pool's arrays fit them exactly.</summary>
+    public const int MinBatch = 16;
+    public const int MaxBatch = 512; // about 46 KB: never on the large-object heap
+
+    /// <summary>An array of exactly <paramref name="size"/> slots (a power of two from <see cref="MinBatch"/> to <see cref="MaxBatch"/>).</summary>
+    public static CachedAnswer[] Rent(int size) => System.Buffers.ArrayPool<CachedAnswer>.Shared.Rent(size);
+
+    /// <summary>
+    /// Gives an array back to the pool, emptied, when nothing reads it any more: only its last holder calls this (the
+    /// project grain once the entries are in its journal, or a front end for an array it copied out of). An array of
+    /// another length (a copy, or one deserialized from another process) is left to the collector.
+    /// </summary>
+    public static void Recycle(CachedAnswer[] items)
+    {
+        if (items.Length is >= MinBatch and <= MaxBatch && System.Numerics.BitOperations.IsPow2(items.Length))
+        {
+            System.Buffers.ArrayPool<CachedAnswer>.Shared.Return(items, clearArray: true);
+        }
+    }
 }

@@ -20,8 +20,6 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
 {
     private const int MaxEntries = 50_000;
     private const int MaxProjects = 10_000;
-    private const int MinBatch = 8;
-    private const int MaxBatch = 512; // about 40 KB
     private const long PermitMilliseconds = 1_000;
     private const long LeaseMarginMilliseconds = 250;
 
@@ -62,15 +60,15 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
         private readonly Lock _pendingGate = new();
         private CachedAnswer[] _pending = [];
         private int _pendingCount;
-        private int _nextBatchSize = MinBatch;
+        private int _nextBatchSize = CachedAnswers.MinBatch;
 
         public bool Leased => Version != 0 && Environment.TickCount64 < LeaseUntil;
 
         /// <summary>
-        /// Notes an answer for the journal; a full batch comes back to be sent. A batch is an array filled in place and
-        /// sent as it is, sized by what the last one held (a quiet project holds a few entries, a busy one
-        /// <see cref="MaxBatch"/>, about 40 KB: none reaches the large-object heap, as a ConcurrentQueue's segments would,
-        /// doubling up to a million slots under steady traffic).
+        /// Notes an answer for the journal; a full batch comes back to be sent. A batch is a pooled array filled in place
+        /// and sent as it is (the grain gives it back to the pool once read), sized by what the last one held (a quiet
+        /// project holds a few entries, a busy one <see cref="CachedAnswers.MaxBatch"/>: none reaches the large-object
+        /// heap, as a ConcurrentQueue's segments would, doubling up to a million slots under steady traffic).
         /// </summary>
         public CachedAnswer[]? Add(in CachedAnswer answer)
         {
@@ -78,17 +76,16 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
             {
                 if (_pendingCount == _pending.Length)
                 {
+                    var larger = CachedAnswers.Rent(_pendingCount > 0 ? Math.Min(_pendingCount * 2, CachedAnswers.MaxBatch) : _nextBatchSize);
                     if (_pendingCount > 0)
                     {
-                        Array.Resize(ref _pending, Math.Min(_pendingCount * 2, MaxBatch));
+                        _pending.AsSpan().CopyTo(larger);
+                        CachedAnswers.Recycle(_pending);
                     }
-                    else
-                    {
-                        _pending = new CachedAnswer[_nextBatchSize];
-                    }
+                    _pending = larger;
                 }
                 _pending[_pendingCount++] = answer;
-                return _pendingCount == MaxBatch ? Taken() : null;
+                return _pendingCount == CachedAnswers.MaxBatch ? Taken() : null;
             }
         }
 
@@ -101,10 +98,20 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
             }
         }
 
+        /// <summary>What is pending, as an array of exactly its entries: the filled array itself, or a copy (the array goes back to the pool).</summary>
         private CachedAnswer[] Taken()
         {
-            var taken = _pendingCount == _pending.Length ? _pending : _pending[.._pendingCount];
-            _nextBatchSize = (int)Math.Clamp(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_pendingCount), MinBatch, MaxBatch);
+            CachedAnswer[] taken;
+            if (_pendingCount == _pending.Length)
+            {
+                taken = _pending;
+            }
+            else
+            {
+                taken = _pending[.._pendingCount];
+                CachedAnswers.Recycle(_pending);
+            }
+            _nextBatchSize = (int)Math.Clamp(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_pendingCount), CachedAnswers.MinBatch, CachedAnswers.MaxBatch);
             (_pending, _pendingCount) = ([], 0);
             return taken;
         }

@@ -64,6 +64,7 @@ public sealed partial class MockProjectGrain
     public Task RecordCachedAnswersAsync(CachedAnswers answers)
     {
         AddCachedAnswers(answers.Items);
+        CachedAnswers.Recycle(answers.Items); // the front end let go of it when it sent it; read now, it goes back to the pool
         return Task.CompletedTask;
     }
 
@@ -102,6 +103,7 @@ public sealed partial class MockProjectGrain
         foreach (var answers in taken)
         {
             AddCachedAnswers(answers);
+            CachedAnswers.Recycle(answers);
         }
     }
 
