@@ -70,7 +70,8 @@ public sealed record CachedAnswers([property: Id(0)] CachedAnswer[] Items)
     /// <summary>
     /// Gives an array back to the pool, emptied, when nothing reads it any more: only its last holder calls this (the
     /// project grain once the entries are in its journal, or a front end for an array it copied out of). An array of
-    /// another length (a copy, or one deserialized from another process) is left to the collector.
+    /// another length (a copy of a batch sent before it was full) is left to the collector; one deserialized in a silo
+    /// goes to that process's pool, which keeps a bounded number per size.
     /// </summary>
     public static void Recycle(CachedAnswer[] items)
     {
