@@ -121,7 +121,7 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
     /// A cached answer, with the project's address and the path as the request that brought it named them: a request
     /// of the same URL finds it by its whole path (<see cref="Find"/>) and is answered without a string made for either.
     /// </summary>
-    public sealed record Entry(Project Owner, long Version, MockResult.Answered Answer, string Address, string Path);
+    public sealed record Entry(Project Owner, long Version, MockResult.Answered Answer, string Key, string Method, string Address, string Path);
 
     /// <summary>
     /// What an answer is cached under besides its method: the request's whole path as it came (<c>/m/{project}/{path}</c>,
@@ -132,26 +132,29 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
     /// <summary>The entry cached for a request's whole path and method, if any (not yet checked against its project's lease).</summary>
     public Entry? Find(string key, string method) => _entries.TryGetValue((key, method), out var entry) ? entry : null;
 
+    /// <summary>
+    /// The entry for a request: <paramref name="known"/>, what its whole path found (<paramref name="requestPath"/> given:
+    /// that lookup was made, null means none), or on a project's own origin the one looked up now.
+    /// </summary>
+    public Entry? EntryOf(string? requestPath, string address, string path, string method, Entry? known) =>
+        known ?? (requestPath is null ? Find(KeyOf(null, address, path), method) : null);
+
     /// <summary>How many requests this front end answered from the cache.</summary>
     public long Hits => Interlocked.Read(ref _hits);
 
     /// <summary>The project a URL's address names, when this front end has cached it (null: not yet).</summary>
     public Project? Of(string address) => _addresses.TryGetValue(address, out var project) ? project : null;
 
-    /// <summary>
-    /// A cached answer for the request (<paramref name="found"/>, or looked up by key and method), spending one of the
-    /// project's permits; null when there is none to give.
-    /// </summary>
-    public MockResult.Answered? TryAnswer(Project project, string key, string method, Entry? found)
+    /// <summary>The entry's answer for a request of <paramref name="project"/>, spending one of its permits; null when there is none to give.</summary>
+    public MockResult.Answered? TryAnswer(Project project, Entry entry)
     {
-        var entry = found;
-        if ((entry is null && !_entries.TryGetValue((key, method), out entry)) || entry.Owner != project)
+        if (entry.Owner != project)
         {
             return null;
         }
         if (entry.Version != Volatile.Read(ref project.Version))
         {
-            _entries.TryRemove(new KeyValuePair<(string, string), Entry>((key, method), entry));
+            _entries.TryRemove(new KeyValuePair<(string, string), Entry>((entry.Key, entry.Method), entry));
             return null;
         }
         var now = Environment.TickCount64;
@@ -232,7 +235,7 @@ public sealed class AnswerCache : IAnswerCacheObserver, IDisposable
         {
             _entries.Clear();
         }
-        _entries[(key, method)] = new Entry(project, versionBefore, answer, address, path);
+        _entries[(key, method)] = new Entry(project, versionBefore, answer, key, method, address, path);
     }
 
     /// <summary>Notes a request answered from the cache for the project's journal; sent a batch at a time.</summary>

@@ -125,7 +125,8 @@ public static class MockTrafficMiddleware
             }
             var cached = session is null ? traffic.Cache?.Of(project) : null;
             var method = context.Request.Method;
-            if (cached is not null && traffic.Cache!.TryAnswer(cached, AnswerCache.KeyOf(requestPath, project, path), method, known) is { } hit)
+            if (cached is not null && traffic.Cache!.EntryOf(requestPath, project, path, method, known) is { } entry
+                && traffic.Cache.TryAnswer(cached, entry) is { } hit)
             {
                 // A static answer this front end holds under the project's lease: no grain call, and of the request only
                 // what the journal keeps is read (AnswerCache).
